@@ -1,0 +1,1 @@
+export function buildNode(): Promise<void>

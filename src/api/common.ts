@@ -1,0 +1,43 @@
+// Shared schemas: names, file references and version references.
+import { z } from 'zod'
+
+/** Model names end up in CLI refs (MODEL@REF) and UI routes, never in paths. */
+export const modelNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+export const ModelName = z
+  .string()
+  .trim()
+  .min(1, 'Model name is empty')
+  .max(128, 'Model name is longer than 128 characters')
+  .refine((name) => modelNamePattern.test(name) && !name.includes('..'), {
+    message:
+      "Model name may contain only letters, digits, '.', '_' and '-', must start with a letter or digit, and may not contain '..' or path separators",
+  })
+
+export const AliasName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Alias must start with a letter and use letters, digits, _ or -')
+
+export const TagKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'Tag key must use letters, digits, . _ : / or -')
+
+export const ShortText = z.string().max(10_000)
+
+/**
+ * A file handed to the core: a local path (Electron, CLI) or the id of a file uploaded
+ * to web mode. Web mode refuses paths, so a page can never name a file on disk.
+ */
+export const FileRef = z.union([
+  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z.object({ uploadId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Malformed upload id') }).strict(),
+])
+export type FileRef = z.infer<typeof FileRef>
+
+/** `3`, `v3`, `champion`, `latest`. */
+export const VersionRef = z.union([z.number().int().positive(), z.string().trim().min(1).max(64)])
+export type VersionRef = z.infer<typeof VersionRef>
+
+export const Timestamp = z.string() // ISO-8601, UTC

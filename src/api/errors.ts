@@ -1,0 +1,37 @@
+// Error codes and the result envelope that every call returns across a boundary.
+export const errorCodes = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'BAD_FILE',
+  'ONNX_INVALID',
+  'MODEL_LOAD_FAILED',
+  'DATA_INVALID',
+  'MAPPING_INVALID',
+  'CANCELLED',
+  'UNAUTHORIZED',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof errorCodes)[number]
+
+export interface ApiError {
+  code: ErrorCode
+  message: string
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
+
+/** Thrown inside core and faces; converted to `{ ok: false, error }` at every boundary. */
+export class SlipwayError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string) {
+    super(message)
+    this.name = 'SlipwayError'
+    this.code = code
+  }
+}
+
+export const isSlipwayError = (error: unknown): error is SlipwayError =>
+  error instanceof Error && (error as { name?: string }).name === 'SlipwayError' &&
+  typeof (error as { code?: unknown }).code === 'string'

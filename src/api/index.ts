@@ -1,0 +1,10 @@
+// The contract between the faces (Electron, web mode, CLI, renderer) and core.
+export * from './app'
+export * from './calls'
+export * from './common'
+export * from './errors'
+export * from './jobs'
+export * from './registry'
+export * from './datasets'
+export * from './evaluation'
+export * from './drift'

@@ -1,0 +1,186 @@
+// Registry calls: models, versions, lineage, aliases, tags, ONNX inspection results.
+import { z } from 'zod'
+import { AliasName, FileRef, ModelName, ShortText, TagKey, Timestamp, VersionRef } from './common'
+
+export const TensorInfo = z.object({
+  name: z.string(),
+  /** `float32`, `int64`, `string`, `seq(map(int64,float32))`, … */
+  type: z.string(),
+  /**
+   * Concrete dimensions as numbers; symbolic dimensions by name; dimensions too large for a
+   * safe integer as exact decimal strings; unknown dimensions as `?`. `null` for no shape.
+   */
+  shape: z.array(z.union([z.number(), z.string()])).nullable(),
+  docString: z.string().optional(),
+})
+export type TensorInfo = z.infer<typeof TensorInfo>
+
+export const OnnxInfo = z.object({
+  irVersion: z.number(),
+  /** domain → version; the default domain is `ai.onnx`. */
+  opsets: z.record(z.string(), z.number()),
+  producer: z.object({ name: z.string(), version: z.string() }),
+  modelVersion: z.union([z.number(), z.string()]),
+  docString: z.string(),
+  domain: z.string(),
+  graphName: z.string(),
+  metadata: z.record(z.string(), z.string()),
+  inputs: z.array(TensorInfo),
+  outputs: z.array(TensorInfo),
+  nodeCount: z.number(),
+  opTypes: z.record(z.string(), z.number()),
+  parameterCount: z.number(),
+  initializerCount: z.number(),
+  /** From metadata `feature_names` (a JSON list of strings), when present and well formed. */
+  featureNames: z.array(z.string()).nullable(),
+  /** From metadata `label_column`. */
+  labelColumn: z.string().nullable(),
+  /** Non-fatal findings, e.g. metadata that is present but malformed. */
+  warnings: z.array(z.string()),
+})
+export type OnnxInfo = z.infer<typeof OnnxInfo>
+
+export const DatasetSummary = z.object({
+  id: z.number(),
+  name: z.string(),
+  sha256: z.string(),
+  size: z.number(),
+  rows: z.number(),
+  columns: z.array(z.string()),
+  format: z.enum(['csv', 'parquet']),
+  createdAt: Timestamp,
+  createdBy: z.string(),
+})
+export type DatasetSummary = z.infer<typeof DatasetSummary>
+
+export const AliasEvent = z.object({
+  alias: z.string(),
+  fromVersion: z.number().nullable(),
+  toVersion: z.number().nullable(),
+  at: Timestamp,
+  by: z.string(),
+})
+export type AliasEvent = z.infer<typeof AliasEvent>
+
+export const VersionSummary = z.object({
+  id: z.number(),
+  model: z.string(),
+  version: z.number(),
+  sha256: z.string(),
+  size: z.number(),
+  fileName: z.string(),
+  description: z.string(),
+  codeVersion: z.string().nullable(),
+  registeredBy: z.string(),
+  registeredAt: Timestamp,
+  aliases: z.array(z.string()),
+  tags: z.record(z.string(), z.string()),
+})
+export type VersionSummary = z.infer<typeof VersionSummary>
+
+export const Lineage = z.object({
+  codeVersion: z.string().nullable(),
+  trainingDataset: DatasetSummary.nullable(),
+  hyperparameters: z.record(z.string(), z.string()),
+  parentVersion: z.number().nullable(),
+  description: z.string(),
+})
+
+export const VersionDetail = VersionSummary.extend({
+  onnx: OnnxInfo,
+  lineage: Lineage,
+  aliasHistory: z.array(AliasEvent),
+})
+export type VersionDetail = z.infer<typeof VersionDetail>
+
+export const ModelSummary = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string(),
+  task: z.string().nullable(),
+  versionCount: z.number(),
+  latestVersion: z.number().nullable(),
+  /** alias → version */
+  aliases: z.record(z.string(), z.number()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+export type ModelSummary = z.infer<typeof ModelSummary>
+
+export const ModelDetail = ModelSummary.extend({
+  versions: z.array(VersionSummary),
+  aliasHistory: z.array(AliasEvent),
+})
+export type ModelDetail = z.infer<typeof ModelDetail>
+
+export const Param = z.object({ key: TagKey, value: z.string().max(10_000) })
+
+export const RegisterInput = z.object({
+  file: FileRef,
+  model: ModelName,
+  /** Original file name to record; defaults to the path's base name or the upload's name. */
+  fileName: z.string().max(1024).optional(),
+  description: ShortText.optional(),
+  modelDescription: ShortText.optional(),
+  codeVersion: z.string().trim().min(1).max(512).optional(),
+  hyperparameters: z.array(Param).max(1000).default([]),
+  trainingData: FileRef.optional(),
+  parentVersion: z.number().int().positive().optional(),
+  alias: AliasName.optional(),
+  tags: z.array(Param).max(1000).default([]),
+})
+export type RegisterInput = z.input<typeof RegisterInput>
+
+export const RegisterResult = z.object({
+  model: z.string(),
+  version: z.number(),
+  sha256: z.string(),
+  size: z.number(),
+  fileName: z.string(),
+  existing: z.boolean(),
+  onnx: OnnxInfo,
+})
+export type RegisterResult = z.infer<typeof RegisterResult>
+
+export const registryCalls = {
+  'registry:list-models': {
+    input: z.object({ search: z.string().max(200).optional() }).strict(),
+    output: z.array(ModelSummary),
+  },
+  'registry:get-model': {
+    input: z.object({ model: ModelName }).strict(),
+    output: ModelDetail,
+  },
+  'registry:get-version': {
+    input: z.object({ model: ModelName, ref: VersionRef }).strict(),
+    output: VersionDetail,
+  },
+  'registry:register': {
+    input: RegisterInput.strict(),
+    output: RegisterResult,
+  },
+  'registry:set-alias': {
+    input: z.object({ model: ModelName, version: z.number().int().positive(), alias: AliasName }).strict(),
+    output: AliasEvent,
+  },
+  'registry:remove-alias': {
+    input: z.object({ model: ModelName, alias: AliasName }).strict(),
+    output: AliasEvent,
+  },
+  'registry:set-tag': {
+    input: z
+      .object({ model: ModelName, version: z.number().int().positive(), key: TagKey, value: z.string().max(10_000) })
+      .strict(),
+    output: z.object({ key: z.string(), value: z.string() }),
+  },
+  'registry:remove-tag': {
+    input: z.object({ model: ModelName, version: z.number().int().positive(), key: TagKey }).strict(),
+    output: z.object({ removed: z.boolean() }),
+  },
+  'registry:update-model': {
+    input: z
+      .object({ model: ModelName, description: ShortText.optional(), task: z.string().max(64).nullable().optional() })
+      .strict(),
+    output: ModelSummary,
+  },
+} as const

@@ -1,0 +1,2 @@
+// Slipway's command line (placeholder until the CLI lands).
+console.log('slipway')

@@ -1,0 +1,112 @@
+// Content-addressed blob store: sha256-named files, written to a temporary name, flushed,
+// then renamed, so a crash never leaves a half file under a real name.
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { Transform } from 'node:stream'
+
+export interface StoredBlob {
+  sha256: string
+  size: number
+  path: string
+  /** False when a blob with these bytes was already in the store. */
+  created: boolean
+}
+
+export interface HashedFile {
+  sha256: string
+  size: number
+}
+
+export const isSha256 = (value: string): boolean => /^[0-9a-f]{64}$/.test(value)
+
+export async function hashFile(file: string, onBytes?: (bytes: number) => void): Promise<HashedFile> {
+  const hash = createHash('sha256')
+  let size = 0
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer)
+    size += (chunk as Buffer).length
+    onBytes?.(size)
+  }
+  return { sha256: hash.digest('hex'), size }
+}
+
+export class BlobStore {
+  readonly root: string
+  private readonly tmpDir: string
+
+  constructor(root: string) {
+    this.root = root
+    this.tmpDir = path.join(root, 'tmp')
+    fs.mkdirSync(this.tmpDir, { recursive: true })
+  }
+
+  pathFor(sha256: string): string {
+    if (!isSha256(sha256)) throw new Error(`Not a sha256: ${sha256}`)
+    return path.join(this.root, sha256.slice(0, 2), sha256)
+  }
+
+  has(sha256: string): boolean {
+    return fs.existsSync(this.pathFor(sha256))
+  }
+
+  /**
+   * Copies a file into the store while hashing it. When `expectedSha256` is given and the bytes
+   * differ (the file changed under us), nothing is stored and an error is thrown.
+   */
+  async putFile(source: string, expectedSha256?: string): Promise<StoredBlob> {
+    const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`)
+    const hash = createHash('sha256')
+    let size = 0
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk)
+        size += chunk.length
+        done(null, chunk)
+      },
+    })
+    try {
+      const out = fs.createWriteStream(tmp, { flags: 'wx' })
+      await pipeline(fs.createReadStream(source, { highWaterMark: 1 << 20 }), tap, out)
+      const sha256 = hash.digest('hex')
+      if (expectedSha256 && expectedSha256 !== sha256) {
+        throw new Error(`${path.basename(source)} changed while it was being stored`)
+      }
+      const fd = fs.openSync(tmp, 'r+')
+      try {
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+      const target = this.pathFor(sha256)
+      if (fs.existsSync(target)) {
+        fs.rmSync(tmp, { force: true })
+        return { sha256, size, path: target, created: false }
+      }
+      fs.mkdirSync(path.dirname(target), { recursive: true })
+      fs.renameSync(tmp, target)
+      return { sha256, size, path: target, created: true }
+    } catch (error) {
+      fs.rmSync(tmp, { force: true })
+      throw error
+    }
+  }
+
+  /** Removes a blob this call created, used to undo a write whose database transaction failed. */
+  remove(sha256: string): void {
+    fs.rmSync(this.pathFor(sha256), { force: true })
+  }
+
+  /** Temporary files left by a crash; removed at start-up. */
+  sweepTemporary(): number {
+    let removed = 0
+    for (const name of fs.readdirSync(this.tmpDir)) {
+      if (name.endsWith('.part')) {
+        fs.rmSync(path.join(this.tmpDir, name), { force: true })
+        removed++
+      }
+    }
+    return removed
+  }
+}

@@ -1,0 +1,4 @@
+// Worker-thread tasks of the data feature, by name.
+import type { TaskFn } from '../jobs/tasks'
+
+export const dataTasks: Record<string, TaskFn> = {}

@@ -1,0 +1,4 @@
+// Worker-thread tasks of the drift feature, by name.
+import type { TaskFn } from '../jobs/tasks'
+
+export const driftTasks: Record<string, TaskFn> = {}

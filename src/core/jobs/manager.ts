@@ -1,0 +1,115 @@
+// Jobs: id, title, progress events (throttled), cancellation, and the result kept for the UI.
+import { randomUUID } from 'node:crypto'
+import type { Job } from '../../api/jobs'
+import { SlipwayError, isSlipwayError } from '../../api/errors'
+
+export interface JobContext {
+  signal: AbortSignal
+  progress(done: number, total: number | null, message: string): void
+}
+
+export type JobListener = (job: Job) => void
+
+const PROGRESS_INTERVAL_MS = 100
+const KEEP_FINISHED = 200
+
+export class JobManager {
+  private readonly jobs = new Map<string, { job: Job; controller: AbortController; done: Promise<unknown> }>()
+  private readonly listeners = new Set<JobListener>()
+
+  onUpdate(listener: JobListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Starts work in the background and returns the job at once. */
+  start<T>(kind: string, title: string, run: (ctx: JobContext) => Promise<T>): Job {
+    const controller = new AbortController()
+    const job: Job = {
+      id: randomUUID().replace(/-/g, ''),
+      kind,
+      title,
+      status: 'running',
+      progress: { done: 0, total: null, message: 'Starting' },
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+      error: null,
+      result: null,
+    }
+    let lastEmit = 0
+    const ctx: JobContext = {
+      signal: controller.signal,
+      progress: (done, total, message) => {
+        if (job.status !== 'running') return
+        job.progress = { done, total, message }
+        const now = Date.now()
+        if (now - lastEmit >= PROGRESS_INTERVAL_MS || (total !== null && done >= total)) {
+          lastEmit = now
+          this.emit(job)
+        }
+      },
+    }
+    const done = (async () => {
+      try {
+        const result = await run(ctx)
+        if (controller.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+        job.result = result as unknown
+        job.status = 'done'
+      } catch (error) {
+        const cancelled = controller.signal.aborted || (isSlipwayError(error) && error.code === 'CANCELLED')
+        job.status = cancelled ? 'cancelled' : 'failed'
+        job.error = cancelled
+          ? { code: 'CANCELLED', message: `${title}: cancelled` }
+          : isSlipwayError(error)
+            ? { code: error.code, message: error.message }
+            : { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) }
+      }
+      job.finishedAt = new Date().toISOString()
+      this.emit(job)
+      this.prune()
+      return job.result
+    })()
+    this.jobs.set(job.id, { job, controller, done })
+    this.emit(job)
+    return { ...job }
+  }
+
+  get(id: string): Job {
+    const entry = this.jobs.get(id)
+    if (!entry) throw new SlipwayError('NOT_FOUND', `No job ${id}`)
+    return { ...entry.job }
+  }
+
+  list(): Job[] {
+    return [...this.jobs.values()].map((e) => ({ ...e.job, result: null })).reverse()
+  }
+
+  cancel(id: string): Job {
+    const entry = this.jobs.get(id)
+    if (!entry) throw new SlipwayError('NOT_FOUND', `No job ${id}`)
+    if (entry.job.status === 'running' || entry.job.status === 'queued') entry.controller.abort()
+    return { ...entry.job }
+  }
+
+  /** Resolves when the job has finished, whatever its outcome. */
+  async wait(id: string): Promise<Job> {
+    const entry = this.jobs.get(id)
+    if (!entry) throw new SlipwayError('NOT_FOUND', `No job ${id}`)
+    await entry.done
+    return { ...entry.job }
+  }
+
+  cancelAll(): void {
+    for (const entry of this.jobs.values()) entry.controller.abort()
+  }
+
+  private emit(job: Job): void {
+    const snapshot = { ...job, result: job.status === 'done' ? job.result : null }
+    for (const listener of this.listeners) listener(snapshot)
+  }
+
+  private prune(): void {
+    const finished = [...this.jobs.values()].filter((e) => e.job.finishedAt)
+    for (const entry of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(entry.job.id)
+  }
+}

@@ -1,0 +1,39 @@
+// Worker-thread entry: runs one named task and reports progress and the result to its parent.
+import { parentPort, workerData } from 'node:worker_threads'
+import { SlipwayError, isSlipwayError } from '../../api/errors'
+import { tasks } from './tasks'
+
+interface WorkerInput {
+  task: string
+  payload: unknown
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; done: number; total: number | null; message: string }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; code: string; message: string }
+
+async function main(): Promise<void> {
+  const port = parentPort
+  if (!port) throw new Error('worker.ts must run in a worker thread')
+  const { task, payload } = workerData as WorkerInput
+  let cancelled = false
+  port.on('message', (message: unknown) => {
+    if (message === 'cancel') cancelled = true
+  })
+  const post = (message: WorkerMessage): void => port.postMessage(message)
+  try {
+    const fn = tasks[task]
+    if (!fn) throw new SlipwayError('INTERNAL', `Unknown worker task ${task}`)
+    const value = await fn(payload, {
+      progress: (done, total, message) => post({ type: 'progress', done, total, message }),
+      cancelled: () => cancelled,
+    })
+    post({ type: 'result', value })
+  } catch (error) {
+    if (isSlipwayError(error)) post({ type: 'error', code: error.code, message: error.message })
+    else post({ type: 'error', code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) })
+  }
+}
+
+void main()

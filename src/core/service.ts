@@ -1,0 +1,144 @@
+// The application service: opens a registry home and answers every call of the contract.
+// The Electron shell, web mode, CLI and tests all go through `invoke`.
+import fs from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import type { z } from 'zod'
+import { apiCalls, isCallName, type ApiEvent, type CallName, type CallOutput } from '../api/calls'
+import { SlipwayError, isSlipwayError, type Result } from '../api/errors'
+import { BlobStore } from './artifacts/blobs'
+import { UploadStore } from './artifacts/uploads'
+import type { CallContext, CoreContext, HandlersFor } from './context'
+import { resolveLocalFile } from './context'
+import { createDatasetHandlers } from './data/handlers'
+import { openDatabase } from './db/open'
+import { createDriftHandlers } from './drift/handlers'
+import { createEvaluationHandlers } from './evaluation/handlers'
+import { currentActor, resolveHome } from './home'
+import { JobManager } from './jobs/manager'
+import { createRegistryHandlers } from './registry/handlers'
+
+export const SLIPWAY_VERSION = '0.1.0'
+
+export interface OpenOptions {
+  /** --home; falls back to SLIPWAY_HOME, then the per-user app-data folder. */
+  home?: string
+  actor?: string
+}
+
+export type AllHandlers = HandlersFor<typeof apiCalls>
+export type EventListener = (event: ApiEvent) => void
+
+function onnxruntimeVersion(): string {
+  try {
+    const require = createRequire(__filename)
+    return (require('onnxruntime-node/package.json') as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** Turns a zod failure into one sentence naming the field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ')
+}
+
+export class Slipway {
+  readonly core: CoreContext
+  readonly handlers: AllHandlers
+  private readonly listeners = new Set<EventListener>()
+
+  constructor(options: OpenOptions = {}) {
+    const home = resolveHome(options.home)
+    fs.mkdirSync(home, { recursive: true })
+    const { db, schemaVersion } = openDatabase(path.join(home, 'registry.sqlite'))
+    const blobs = new BlobStore(path.join(home, 'blobs'))
+    blobs.sweepTemporary()
+    const uploads = new UploadStore(path.join(home, 'uploads'))
+    uploads.sweep()
+    const jobs = new JobManager()
+    const core: CoreContext = {
+      home,
+      db,
+      blobs,
+      uploads,
+      jobs,
+      actor: options.actor ?? currentActor(),
+      schemaVersion,
+      resolveFile: (ref, call) => {
+        if ('uploadId' in ref) {
+          const upload = uploads.get(ref.uploadId)
+          return { path: upload.path, fileName: upload.fileName, uploadId: upload.uploadId }
+        }
+        if (call.face === 'web') {
+          throw new SlipwayError('INVALID_INPUT', 'Web mode accepts uploaded files only, not paths on disk')
+        }
+        return resolveLocalFile(ref.path)
+      },
+      emit: (event) => {
+        for (const listener of this.listeners) listener(event)
+      },
+    }
+    jobs.onUpdate((job) => core.emit({ name: 'jobs:progress', payload: job }))
+    this.core = core
+    this.handlers = {
+      'app:info': async (_input, call) => ({
+        version: SLIPWAY_VERSION,
+        home,
+        user: core.actor,
+        face: call.face,
+        onnxruntimeVersion: onnxruntimeVersion(),
+        schemaVersion,
+      }),
+      'jobs:list': async () => jobs.list(),
+      'jobs:get': async ({ jobId }) => jobs.get(jobId),
+      'jobs:cancel': async ({ jobId }) => jobs.cancel(jobId),
+      ...createRegistryHandlers(core),
+      ...createDatasetHandlers(core),
+      ...createEvaluationHandlers(core),
+      ...createDriftHandlers(core),
+    }
+  }
+
+  get home(): string {
+    return this.core.home
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Validates raw input with the contract, runs the handler, and never throws. */
+  async invoke<K extends CallName>(name: K, rawInput: unknown, call: CallContext): Promise<Result<CallOutput<K>>> {
+    if (!isCallName(name)) return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown call ${String(name)}` } }
+    const parsed = apiCalls[name].input.safeParse(rawInput ?? {})
+    if (!parsed.success) {
+      return { ok: false, error: { code: 'INVALID_INPUT', message: describeZodError(parsed.error) } }
+    }
+    try {
+      const handler = this.handlers[name] as (input: unknown, call: CallContext) => Promise<CallOutput<K>>
+      return { ok: true, value: await handler(parsed.data, call) }
+    } catch (error) {
+      if (isSlipwayError(error)) return { ok: false, error: { code: error.code, message: error.message } }
+      return { ok: false, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } }
+    }
+  }
+
+  /** Like invoke, but throws the contract's error; convenient for the CLI and tests. */
+  async call<K extends CallName>(name: K, input: unknown, call: CallContext = { face: 'cli' }): Promise<CallOutput<K>> {
+    const result = await this.invoke(name, input, call)
+    if (!result.ok) throw new SlipwayError(result.error.code, result.error.message)
+    return result.value
+  }
+
+  close(): void {
+    this.core.jobs.cancelAll()
+    this.core.db.close()
+  }
+}
+
+export const openSlipway = (options: OpenOptions = {}): Slipway => new Slipway(options)

@@ -1,0 +1,2 @@
+// Electron shell entry (placeholder).
+export {}

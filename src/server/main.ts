@@ -1,0 +1,2 @@
+// Web mode entry (placeholder until the server lands).
+console.log('web mode')
