@@ -1,5 +1,8 @@
 // The production migrations, in order. Append only; never edit an applied one.
 import type { Migration } from '../migrate'
 import { migration001 } from './001-registry'
+import { migration002 } from './002-datasets'
+import { migration003 } from './003-evaluation'
+import { migration004 } from './004-drift'
 
-export const migrations: readonly Migration[] = [migration001]
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004]
