@@ -1,4 +1,5 @@
 // Opens the registry for one CLI command and always closes it.
+import { SlipwayError } from '../api/errors'
 import { Slipway } from '../core/service'
 import type { GlobalOptions } from './output'
 import { reportError } from './output'
@@ -29,7 +30,7 @@ export function parseModelRef(text: string): { model: string; ref: string | numb
 export function parseKeyValues(pairs: string[] | undefined, what: string): { key: string; value: string }[] {
   return (pairs ?? []).map((pair) => {
     const eq = pair.indexOf('=')
-    if (eq <= 0) throw new Error(`${what} "${pair}" is not KEY=VALUE`)
+    if (eq <= 0) throw new SlipwayError('INVALID_INPUT', `${what} "${pair}" is not KEY=VALUE`)
     return { key: pair.slice(0, eq), value: pair.slice(eq + 1) }
   })
 }

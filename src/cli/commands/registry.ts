@@ -1,4 +1,218 @@
 // CLI commands of the registry: register, models, versions, show, alias, tag.
 import type { Command } from 'commander'
+import type { RegisterResult, VersionDetail } from '../../api/registry'
+import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
+import { errorOf, printJson, printTable, reportError, safe, type GlobalOptions } from '../output'
 
-export function registerRegistryCommands(_program: Command): void {}
+interface RegisterOptions extends GlobalOptions {
+  model: string
+  codeVersion?: string
+  param?: string[]
+  tag?: string[]
+  trainingData?: string
+  description?: string
+  alias?: string
+  parent?: string
+}
+
+const formatShape = (shape: (number | string)[] | null): string => (shape ? `[${shape.map((d) => safe(d, 40)).join(', ')}]` : 'unknown')
+
+function printRegistered(r: RegisterResult): void {
+  const what = r.existing ? `already registered as ${r.model} v${r.version}` : `registered ${r.model} v${r.version}`
+  process.stdout.write(`${safe(r.fileName)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes)\n`)
+}
+
+function printVersion(v: VersionDetail): void {
+  const line = (label: string, value: unknown): void => {
+    process.stdout.write(`${label.padEnd(18)}${safe(value, 200)}\n`)
+  }
+  line('Model', `${v.model} v${v.version}`)
+  line('File', v.fileName)
+  line('SHA-256', v.sha256)
+  line('Size', `${v.size} bytes`)
+  line('Registered', `${v.registeredAt} by ${v.registeredBy}`)
+  line('Aliases', v.aliases.join(', ') || '—')
+  line('Tags', Object.entries(v.tags).map(([k, val]) => `${k}=${val}`).join(', ') || '—')
+  line('Description', v.lineage.description || '—')
+  line('Code version', v.lineage.codeVersion ?? '—')
+  const ds = v.lineage.trainingDataset
+  line('Training data', ds ? `${ds.name} (${ds.rows} rows, ${ds.columns.length} columns, sha256 ${ds.sha256.slice(0, 12)}…)` : '—')
+  line('Hyperparameters', Object.entries(v.lineage.hyperparameters).map(([k, val]) => `${k}=${val}`).join(', ') || '—')
+  line('Parent version', v.lineage.parentVersion ?? '—')
+  const o = v.onnx
+  line('Producer', `${o.producer.name} ${o.producer.version}`.trim() || '—')
+  line('IR version', o.irVersion)
+  line('Opsets', Object.entries(o.opsets).map(([d, n]) => `${d} ${n}`).join(', '))
+  line('Nodes', `${o.nodeCount} (${Object.entries(o.opTypes).map(([op, n]) => `${op}×${n}`).join(', ')})`)
+  line('Parameters', o.parameterCount)
+  process.stdout.write('Inputs\n')
+  for (const t of o.inputs) process.stdout.write(`  ${safe(t.name, 80)}  ${t.type}  ${formatShape(t.shape)}\n`)
+  process.stdout.write('Outputs\n')
+  for (const t of o.outputs) process.stdout.write(`  ${safe(t.name, 80)}  ${t.type}  ${formatShape(t.shape)}\n`)
+  const meta = Object.entries(o.metadata)
+  if (meta.length) {
+    process.stdout.write('Metadata\n')
+    for (const [k, val] of meta) process.stdout.write(`  ${safe(k, 60)} = ${safe(val, 120)}\n`)
+  }
+  if (v.aliasHistory.length) {
+    process.stdout.write('Alias history\n')
+    for (const e of v.aliasHistory) process.stdout.write(`  ${e.at}  ${e.alias}: ${e.fromVersion ? `v${e.fromVersion}` : '—'} → ${e.toVersion ? `v${e.toVersion}` : '—'} by ${safe(e.by, 60)}\n`)
+  }
+}
+
+export function registerRegistryCommands(program: Command): void {
+  program
+    .command('register')
+    .description('register ONNX files as new versions of a model')
+    .argument('<files...>', 'ONNX files')
+    .requiredOption('--model <name>', 'model name (created if new)')
+    .option('--code-version <ref>', 'code version (git commit or any string)')
+    .option('--param <key=value>', 'hyperparameter (repeatable)', collect)
+    .option('--tag <key=value>', 'tag (repeatable)', collect)
+    .option('--training-data <file>', 'training dataset (CSV or Parquet); hashed and recorded')
+    .option('--description <text>', 'version description')
+    .option('--alias <name>', 'point this alias (e.g. champion) at the new version')
+    .option('--parent <version>', 'parent version number')
+    .action(async (files: string[], _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<RegisterOptions>()
+      await withSlipway(opts, async (slipway) => {
+        const hyperparameters = parseKeyValues(opts.param, 'Parameter')
+        const tags = parseKeyValues(opts.tag, 'Tag')
+        const results: unknown[] = []
+        let failed = 0
+        for (const file of files) {
+          try {
+            const r = await slipway.call('registry:register', {
+              file: { path: file },
+              model: opts.model,
+              codeVersion: opts.codeVersion,
+              hyperparameters,
+              tags,
+              trainingData: opts.trainingData ? { path: opts.trainingData } : undefined,
+              description: opts.description,
+              alias: opts.alias,
+              parentVersion: opts.parent === undefined ? undefined : Number(opts.parent),
+            })
+            if (opts.json) results.push(r)
+            else printRegistered(r)
+          } catch (error) {
+            failed++
+            if (opts.json) results.push({ file, error: errorOf(error) })
+            else reportError(error, false)
+          }
+        }
+        if (opts.json) {
+          if (files.length === 1 && failed === 1) printJson({ error: (results[0] as { error: unknown }).error })
+          else printJson(files.length === 1 ? results[0] : results)
+        }
+        if (failed) process.exitCode = 1
+      })
+    })
+
+  program
+    .command('models')
+    .description('list models')
+    .option('--search <text>', 'filter by name or description')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { search?: string }>()
+      await withSlipway(opts, async (slipway) => {
+        const models = await slipway.call('registry:list-models', { search: opts.search })
+        if (opts.json) return printJson(models)
+        if (!models.length) return void process.stdout.write('No models yet. Register one with `slipway register FILE --model NAME`.\n')
+        printTable(
+          models.map((m) => ({
+            name: m.name,
+            versions: m.versionCount,
+            latest: m.latestVersion ? `v${m.latestVersion}` : '—',
+            aliases: Object.entries(m.aliases).map(([a, v]) => `${a}→v${v}`).join(' '),
+            task: m.task ?? '',
+            updated: m.updatedAt,
+          })),
+          ['name', 'versions', 'latest', 'aliases', 'task', 'updated'],
+        )
+      })
+    })
+
+  program
+    .command('versions')
+    .description("list a model's versions")
+    .argument('<model>')
+    .action(async (model: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(opts, async (slipway) => {
+        const detail = await slipway.call('registry:get-model', { model })
+        if (opts.json) return printJson(detail.versions)
+        printTable(
+          detail.versions.map((v) => ({
+            version: `v${v.version}`,
+            file: v.fileName,
+            sha256: v.sha256.slice(0, 12),
+            aliases: v.aliases.join(' '),
+            'code version': v.codeVersion ?? '',
+            'registered by': v.registeredBy,
+            'registered at': v.registeredAt,
+          })),
+          ['version', 'file', 'sha256', 'aliases', 'code version', 'registered by', 'registered at'],
+        )
+      })
+    })
+
+  program
+    .command('show')
+    .description('show a version with its signature, metadata, lineage, aliases and tags')
+    .argument('<ref>', 'MODEL, MODEL@VERSION or MODEL@ALIAS')
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(opts, async (slipway) => {
+        const { model, ref: versionRef } = parseModelRef(ref)
+        const v = await slipway.call('registry:get-version', { model, ref: versionRef })
+        if (opts.json) printJson(v)
+        else printVersion(v)
+      })
+    })
+
+  const alias = program.command('alias').description('manage aliases (champion, challenger, …)')
+  alias
+    .command('set')
+    .argument('<ref>', 'MODEL@VERSION')
+    .argument('<alias>')
+    .action(async (ref: string, name: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(opts, async (slipway) => {
+        const { model, ref: version } = parseModelRef(ref)
+        const resolved = await slipway.call('registry:get-version', { model, ref: version })
+        const event = await slipway.call('registry:set-alias', { model, version: resolved.version, alias: name })
+        if (opts.json) printJson(event)
+        else process.stdout.write(`${model}: ${name} → v${event.toVersion}${event.fromVersion ? ` (was v${event.fromVersion})` : ''}\n`)
+      })
+    })
+  alias
+    .command('remove')
+    .argument('<model>')
+    .argument('<alias>')
+    .action(async (model: string, name: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(opts, async (slipway) => {
+        const event = await slipway.call('registry:remove-alias', { model, alias: name })
+        if (opts.json) printJson(event)
+        else process.stdout.write(`${model}: removed ${name} (was v${event.fromVersion})\n`)
+      })
+    })
+
+  program
+    .command('tag')
+    .description('set a tag on a version')
+    .argument('<ref>', 'MODEL@VERSION')
+    .argument('<key=value>')
+    .action(async (ref: string, pair: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(opts, async (slipway) => {
+        const [tag] = parseKeyValues([pair], 'Tag')
+        const { model, ref: version } = parseModelRef(ref)
+        const resolved = await slipway.call('registry:get-version', { model, ref: version })
+        const result = await slipway.call('registry:set-tag', { model, version: resolved.version, key: tag!.key, value: tag!.value })
+        if (opts.json) printJson(result)
+        else process.stdout.write(`${model} v${resolved.version}: ${result.key}=${safe(result.value)}\n`)
+      })
+    })
+}
