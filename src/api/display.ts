@@ -1,20 +1,42 @@
 // Safe display of untrusted text (ONNX metadata, names, file names) in the UI and terminal:
 // control characters shown escaped, long values truncated. Pure: no Node, no DOM.
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
+/**
+ * C0, DEL and C1 controls (terminal escapes), plus the invisible and direction-changing
+ * characters that can make text read differently from what it is, and lone surrogates.
+ */
+const CONTROL =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
-export function escapeControl(value: string): string {
-  return value.replace(CONTROL, (ch) => {
-    if (ch === '\n') return '\\n'
-    if (ch === '\t') return '\\t'
-    if (ch === '\r') return '\\r'
-    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`
-  })
+function escapeCharacter(ch: string): string {
+  if (ch === '\n') return '\\n'
+  if (ch === '\t') return '\\t'
+  if (ch === '\r') return '\\r'
+  const code = ch.charCodeAt(0)
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`
 }
 
-/** Escapes control characters, then cuts to `max` characters with a count of what was cut. */
+export function escapeControl(value: string): string {
+  return value.replace(CONTROL, escapeCharacter)
+}
+
+/**
+ * Escapes control characters, then cuts to at most `max` characters with a count of the
+ * original characters left out; never cuts inside an escape or a surrogate pair.
+ */
 export function displayText(value: string, max = 200): string {
-  const escaped = escapeControl(value)
-  if (escaped.length <= max) return escaped
-  return `${escaped.slice(0, max)}… (${escaped.length - max} more characters)`
+  let shown = ''
+  let i = 0
+  while (i < value.length) {
+    const width = value.codePointAt(i)! > 0xffff ? 2 : 1
+    const piece = escapeControl(value.slice(i, i + width))
+    if (shown.length + piece.length > max) break
+    shown += piece
+    i += width
+  }
+  if (i >= value.length) return shown
+  return `${shown}… (${value.length - i} more characters)`
 }
