@@ -1,0 +1,20 @@
+// The shape of `window.slipway`, shared by the preload (which builds it) and the renderer (which uses it).
+import type { Api, ApiEvent } from '../api/calls'
+
+/** Commands the native menu sends to the page. */
+export type MenuCommand = 'register-model'
+
+export const channels = {
+  event: 'slipway:event',
+  menu: 'slipway:menu',
+  openFiles: 'dialog:open-files',
+} as const
+
+export type SlipwayBridge = Api & {
+  onEvent(listener: (event: ApiEvent) => void): () => void
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void
+  /** The local path of a dropped or picked file (Electron's webUtils.getPathForFile). */
+  pathForFile(file: File): string
+  /** The native file picker for .onnx files; the paths the user chose, or none. */
+  openFiles(): Promise<string[]>
+}

@@ -1,0 +1,74 @@
+// The window: a sidebar whose nav is generated from the views list, and the current view.
+import { useEffect } from 'react'
+import { useApp } from '../stores/app'
+import { useRoute, hrefFor } from '../stores/route'
+import { views } from '../views'
+import { DropZone } from './DropZone'
+import { JobsPanel } from './JobsPanel'
+import { RegisterButton } from './RegisterButton'
+import { RegisterDialog } from './RegisterDialog'
+import { Text } from './Text'
+
+export function AppFrame() {
+  const segments = useRoute((state) => state.segments)
+  const syncFromLocation = useRoute((state) => state.syncFromLocation)
+  const { info, error, load } = useApp()
+
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  useEffect(() => {
+    const sync = (): void => syncFromLocation(window.location.hash)
+    sync()
+    window.addEventListener('hashchange', sync)
+    return () => window.removeEventListener('hashchange', sync)
+  }, [syncFromLocation])
+
+  const [viewId, ...rest] = segments
+  const view = views.find((candidate) => candidate.id === viewId) ?? views[0]
+  const View = view.component
+  const viewSegments = view.id === viewId ? rest : []
+
+  return (
+    <div className="app">
+      <aside className="sidebar">
+        <div className="brand">Slipway</div>
+        <RegisterButton />
+        <nav className="nav" data-testid="nav">
+          {views.map((candidate) => (
+            <a
+              key={candidate.id}
+              href={hrefFor(candidate.id)}
+              className={candidate.id === view.id ? 'active' : undefined}
+              aria-current={candidate.id === view.id ? 'page' : undefined}
+              data-testid={`nav-${candidate.id}`}
+            >
+              {candidate.title}
+            </a>
+          ))}
+        </nav>
+        <JobsPanel />
+        <footer className="about" data-testid="app-info">
+          {info ? (
+            <>
+              <div>
+                Slipway {info.version} · {info.face === 'web' ? 'web mode' : 'desktop'}
+              </div>
+              <div className="muted" title={info.home}>
+                <Text value={info.home} max={60} />
+              </div>
+            </>
+          ) : (
+            <span className="error-text">{error}</span>
+          )}
+        </footer>
+      </aside>
+      <main className="content">
+        <View segments={viewSegments} />
+      </main>
+      <DropZone />
+      <RegisterDialog />
+    </div>
+  )
+}

@@ -1,0 +1,95 @@
+// The registry's front page: every model with its version count, latest version and aliases.
+import { useEffect } from 'react'
+import { formatTime } from '../../lib/format'
+import { hrefFor } from '../../stores/route'
+import { useRegistry } from '../../stores/registry'
+import { ErrorNote } from '../ErrorNote'
+import { Text } from '../Text'
+
+export function ModelsList() {
+  const { models, modelsStatus, modelsError, search, setSearch, loadModels } = useRegistry()
+
+  useEffect(() => {
+    void loadModels()
+  }, [loadModels])
+
+  return (
+    <section>
+      <header className="page-header">
+        <h1>Models</h1>
+        <input
+          type="search"
+          className="search"
+          placeholder="Search models"
+          aria-label="Search models"
+          value={search}
+          onChange={(event) => void setSearch(event.target.value)}
+          data-testid="model-search"
+        />
+      </header>
+      <ErrorNote message={modelsError} testId="models-error" />
+      {modelsStatus === 'loading' && <p className="muted">Loading…</p>}
+      {modelsStatus === 'ready' && models.length === 0 && (
+        <div className="empty" data-testid="models-empty">
+          {search.trim() ? (
+            <p>No model matches “{search}”.</p>
+          ) : (
+            <>
+              <p>No models yet.</p>
+              <p className="muted">
+                Drop .onnx files anywhere on this window, or use Register model….
+              </p>
+            </>
+          )}
+        </div>
+      )}
+      {models.length > 0 && (
+        <table className="data" data-testid="models-table">
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th className="num">Versions</th>
+              <th className="num">Latest</th>
+              <th>Aliases</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {models.map((model) => (
+              <tr key={model.id} data-testid="model-row">
+                <td>
+                  <a href={hrefFor('registry', model.name)} data-testid="model-link">
+                    <Text value={model.name} max={80} />
+                  </a>
+                  {model.description && (
+                    <div className="muted small">
+                      <Text value={model.description} max={120} />
+                    </div>
+                  )}
+                </td>
+                <td className="num">{model.versionCount}</td>
+                <td className="num">
+                  {model.latestVersion !== null ? (
+                    <a href={hrefFor('registry', model.name, model.latestVersion)}>
+                      v{model.latestVersion}
+                    </a>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  {Object.entries(model.aliases).map(([alias, version]) => (
+                    <span key={alias} className="badge">
+                      <Text value={alias} max={64} /> → v{version}
+                    </span>
+                  ))}
+                </td>
+                <td className="muted">{formatTime(model.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}

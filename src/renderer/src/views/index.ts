@@ -1,0 +1,11 @@
+// The app's views, in nav order. Adding a view: one file in this folder, one import, one entry.
+import { compareView } from './compare'
+import { datasetsView } from './datasets'
+import { driftView } from './drift'
+import { evaluateView } from './evaluate'
+import { registryView } from './registry'
+import type { ViewDefinition } from './types'
+
+export const views: ViewDefinition[] = [registryView, datasetsView, evaluateView, compareView, driftView]
+
+export type { ViewDefinition, ViewProps } from './types'
