@@ -3,6 +3,7 @@ import { useEffect } from 'react'
 import { formatBytes, formatTime, shortHash } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
+import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
 import { Text } from '../Text'
@@ -29,6 +30,9 @@ export function ModelPage({ name }: { name: string }) {
             </h1>
             <span className="muted">
               {model.versionCount} {model.versionCount === 1 ? 'version' : 'versions'}
+            </span>
+            <span className="muted">
+              Drift: <DriftStatusBadge model={model.name} />
             </span>
           </header>
           {model.description && (

@@ -3,6 +3,7 @@ import { useEffect } from 'react'
 import { formatTime } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
+import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { Text } from '../Text'
 
@@ -51,6 +52,7 @@ export function ModelsList() {
               <th className="num">Versions</th>
               <th className="num">Latest</th>
               <th>Aliases</th>
+              <th>Drift</th>
               <th>Updated</th>
             </tr>
           </thead>
@@ -83,6 +85,9 @@ export function ModelsList() {
                       <Text value={alias} max={64} /> → v{version}
                     </span>
                   ))}
+                </td>
+                <td>
+                  <DriftStatusBadge model={model.name} />
                 </td>
                 <td className="muted">{formatTime(model.updatedAt)}</td>
               </tr>

@@ -1,0 +1,77 @@
+// The columns of a drift report, most severe first: test, statistic, p-value, threshold, verdict
+// and the engine's one-sentence reason. A click opens the column's chart.
+import { useMemo } from 'react'
+import type { ColumnDrift } from '../../../../api/drift'
+import { formatPValue, formatStatistic, testLabel } from '../../lib/drift-charts/format'
+import { sortBySeverity } from '../../lib/drift-charts/severity'
+import { columnVerdictText } from '../../lib/drift-charts/verdict'
+import { Text } from '../Text'
+
+export function ColumnsTable({
+  columns,
+  selected,
+  onSelect,
+  testId,
+}: {
+  columns: ColumnDrift[]
+  selected: string | null
+  onSelect(name: string): void
+  testId: string
+}) {
+  const sorted = useMemo(() => sortBySeverity(columns), [columns])
+  return (
+    <table className="data compact drift-columns" data-testid={testId}>
+      <thead>
+        <tr>
+          <th>Column</th>
+          <th>Kind</th>
+          <th>Test</th>
+          <th className="num">Statistic</th>
+          <th className="num">p-value</th>
+          <th className="num">Threshold</th>
+          <th>Verdict</th>
+          <th>Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sorted.map((column) => (
+          <tr
+            key={column.name}
+            className={`clickable${column.drifted ? ' drifted' : ''}${column.name === selected ? ' selected' : ''}`}
+            onClick={() => onSelect(column.name)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter' || event.key === ' ') {
+                event.preventDefault()
+                onSelect(column.name)
+              }
+            }}
+            tabIndex={0}
+            aria-selected={column.name === selected}
+            data-testid="drift-column-row"
+            data-column={column.name}
+            data-drifted={column.drifted ? 'yes' : 'no'}
+          >
+            <td>
+              <Text value={column.name} max={60} />
+            </td>
+            <td className="muted">{column.kind}</td>
+            <td>{testLabel(column.test)}</td>
+            <td className="num" data-testid="drift-statistic">
+              {formatStatistic(column.statistic)}
+            </td>
+            <td className="num">{formatPValue(column.pValue)}</td>
+            <td className="num">{formatStatistic(column.threshold)}</td>
+            <td>
+              <span className={column.drifted ? 'drift-pill drifted' : 'drift-pill calm'}>
+                {columnVerdictText(column)}
+              </span>
+            </td>
+            <td className="wrap drift-why-cell">
+              <Text value={column.why} max={300} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

@@ -1,0 +1,89 @@
+// Drift view: set up a reference-vs-current comparison, watch it run, read the verdict, the
+// columns by severity with their charts, drift over time, prediction drift, monitors and history.
+import { useEffect, useMemo } from 'react'
+import '../components/drift/chart-setup'
+import { ColumnChart } from '../components/drift/ColumnChart'
+import { ColumnsTable } from '../components/drift/ColumnsTable'
+import { DriftHeatmap } from '../components/drift/DriftHeatmap'
+import { DriftSetup } from '../components/drift/DriftSetup'
+import { DriftSummary } from '../components/drift/DriftSummary'
+import { MonitorsPanel } from '../components/drift/MonitorsPanel'
+import { PredictionDrift } from '../components/drift/PredictionDrift'
+import { RunHistory } from '../components/drift/RunHistory'
+import { sortBySeverity } from '../lib/drift-charts/severity'
+import { followDriftAlerts, useDrift } from '../stores/drift'
+import type { ViewDefinition, ViewProps } from './types'
+
+function DriftView({ segments }: ViewProps) {
+  const { report, reportRunId, selectedColumn, history, form } = useDrift()
+  const { loadPickers, loadHistory, chooseModel, openRun, selectColumn } = useDrift.getState()
+  const [kind, value] = segments
+
+  useEffect(() => {
+    void loadPickers()
+    void loadHistory()
+    followDriftAlerts()
+  }, [loadPickers, loadHistory])
+
+  useEffect(() => {
+    if (kind === 'model' && value && useDrift.getState().form.model !== value) {
+      void chooseModel(value).then(() => loadHistory())
+    }
+    const runId = Number(value)
+    if (kind === 'run' && Number.isInteger(runId) && runId > 0) void openRun(runId)
+  }, [kind, value, chooseModel, openRun, loadHistory])
+
+  const order = useMemo(
+    () => (report ? sortBySeverity(report.columns).map((column) => column.name) : []),
+    [report],
+  )
+  const allColumns = useMemo(
+    () => (report ? [...report.columns, ...(report.prediction?.columns ?? [])] : []),
+    [report],
+  )
+  // The most severe column is shown until the user picks another one.
+  const shownName = selectedColumn ?? order[0] ?? null
+  const shown = allColumns.find((column) => column.name === shownName) ?? null
+
+  return (
+    <section className="drift-view" data-testid="drift-view">
+      <header className="page-header">
+        <h1>Drift</h1>
+        <span className="muted">
+          Does current data still look like the data the model learned from?
+        </span>
+      </header>
+      <DriftSetup />
+      {report && (
+        <div data-testid="drift-report" data-run={reportRunId ?? ''}>
+          <DriftSummary report={report} runId={reportRunId} />
+          <div className="card">
+            <header className="drift-card-header">
+              <h2>Columns by severity</h2>
+              <span className="muted small">Click a column to see its distributions.</span>
+            </header>
+            <ColumnsTable
+              columns={report.columns}
+              selected={shownName}
+              onSelect={selectColumn}
+              testId="drift-columns"
+            />
+          </div>
+          {shown && <ColumnChart column={shown} />}
+          {report.windows && (
+            <DriftHeatmap windows={report.windows} columnOrder={order} onSelect={selectColumn} />
+          )}
+          <PredictionDrift report={report} selected={shownName} onSelect={selectColumn} />
+        </div>
+      )}
+      {form.model && <MonitorsPanel key={form.model} model={form.model} />}
+      <RunHistory runs={history} openRunId={reportRunId} />
+    </section>
+  )
+}
+
+export const driftView: ViewDefinition = {
+  id: 'drift',
+  title: 'Drift',
+  component: DriftView,
+}
