@@ -3,7 +3,7 @@
 import type { z } from 'zod'
 import { appCalls } from './app'
 import { datasetCalls } from './datasets'
-import { driftCalls } from './drift'
+import { DriftAlert, driftCalls } from './drift'
 import type { Result } from './errors'
 import { evaluationCalls } from './evaluation'
 import { Job, jobCalls } from './jobs'
@@ -35,6 +35,7 @@ export type Api = { [K in CallName]: (input: CallInput<K>) => Promise<Result<Cal
 /** Pushed from core to every face. */
 export const apiEvents = {
   'jobs:progress': Job,
+  'drift:alert': DriftAlert,
 } as const
 export type ApiEvents = typeof apiEvents
 export type EventName = keyof ApiEvents

@@ -1,2 +1,335 @@
-// Drift calls: reports, monitors, runs. (Filled by the drift feature.)
-export const driftCalls = {} as const
+// Drift calls: start a drift comparison (a job), stored runs, per-model monitors and status.
+import { z } from 'zod'
+import { FileRef, ModelName, Timestamp, VersionRef } from './common'
+import { Job } from './jobs'
+
+/** ks: two-sample Kolmogorov–Smirnov; wasserstein: normed Wasserstein-1; z: two-proportion Z. */
+export const DriftTest = z.enum(['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare', 'z'])
+export type DriftTest = z.infer<typeof DriftTest>
+
+export const WindowUnit = z.enum(['hour', 'day', 'week', 'month'])
+export type WindowUnit = z.infer<typeof WindowUnit>
+
+export const ColumnOverride = z
+  .object({ method: DriftTest.optional(), threshold: z.number().positive().max(1e6).optional() })
+  .strict()
+
+export const DriftSettings = z
+  .object({
+    /** Bins for PSI and Jensen–Shannon on numeric columns (edges at the reference's quantiles). */
+    bins: z.number().int().min(2).max(100).default(10),
+    /** Dataset drift when the share of drifted columns is at least this. */
+    driftShare: z.number().gt(0).max(1).default(0.5),
+    /** Global overrides of the default test choice and of every test's threshold. */
+    method: DriftTest.nullable().default(null),
+    threshold: z.number().positive().max(1e6).nullable().default(null),
+    /** Per-column overrides, by column name. */
+    columns: z.record(z.string(), ColumnOverride).default({}),
+    /** Over time: split current data by this timestamp column into windows of `window`… */
+    timestampColumn: z.string().min(1).nullable().default(null),
+    window: WindowUnit.nullable().default(null),
+    /** …or into this many equal chunks in row order. */
+    chunks: z.number().int().min(2).max(500).nullable().default(null),
+    /** Label column of the current data, for evaluation metrics per window (prediction drift). */
+    label: z.string().min(1).nullable().default(null),
+  })
+  .strict()
+export type DriftSettings = z.output<typeof DriftSettings>
+export type DriftSettingsInput = z.input<typeof DriftSettings>
+
+/** A dataset by id, name or sha256. */
+export const DatasetRef = z.union([z.number().int().positive(), z.string().trim().min(1).max(256)])
+
+/** Where reference or current data comes from. `version` (reference only): its training dataset. */
+export const DataSource = z.union([
+  z.object({ file: FileRef }).strict(),
+  z.object({ dataset: DatasetRef }).strict(),
+  z.object({ version: z.object({ model: ModelName, ref: VersionRef }).strict() }).strict(),
+])
+export type DataSource = z.infer<typeof DataSource>
+
+export const SideStats = z.object({
+  /** Rows with a value (missing excluded). */
+  count: z.number(),
+  missing: z.number(),
+  missingShare: z.number().nullable(),
+  distinct: z.number().nullable(),
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  /** p5, p25, p50, p75, p95 (numeric). */
+  quantiles: z.array(z.number()).nullable(),
+})
+
+export const ColumnStats = z.object({
+  ks: z
+    .object({ statistic: z.number(), pValue: z.number(), method: z.enum(['exact', 'asymp']) })
+    .nullable(),
+  wasserstein: z.number().nullable(),
+  wassersteinNormed: z.number().nullable(),
+  psi: z.number().nullable(),
+  jensenShannon: z.number().nullable(),
+  chi2: z.object({ statistic: z.number(), pValue: z.number(), dof: z.number() }).nullable(),
+  z: z.object({ statistic: z.number(), pValue: z.number() }).nullable(),
+  /** Categories present in current data but never in the reference (at most 1,000 listed). */
+  unseenCategories: z.array(z.string()),
+  /** Reference categories absent from current data. */
+  vanishedCategories: z.array(z.string()),
+})
+export type ColumnStats = z.infer<typeof ColumnStats>
+
+/** Counts for drawing: equal-width bins (numeric) or categories, for both datasets. */
+export const ColumnHistogram = z.union([
+  z.object({
+    kind: z.literal('numeric'),
+    edges: z.array(z.number()),
+    reference: z.array(z.number()),
+    current: z.array(z.number()),
+  }),
+  z.object({
+    kind: z.literal('categorical'),
+    categories: z.array(z.string()),
+    reference: z.array(z.number()),
+    current: z.array(z.number()),
+    /** Counts of the categories left out of the chart (beyond the 30 most frequent). */
+    otherReference: z.number(),
+    otherCurrent: z.number(),
+  }),
+])
+
+export const ColumnDrift = z.object({
+  name: z.string(),
+  kind: z.enum(['numeric', 'categorical']),
+  /** The test that decided; null when the column could not be tested (see `why`). */
+  test: DriftTest.nullable(),
+  statistic: z.number().nullable(),
+  pValue: z.number().nullable(),
+  threshold: z.number().nullable(),
+  drifted: z.boolean(),
+  /** One sentence: which test decided, why it was chosen, and the verdict. */
+  why: z.string(),
+  /** ≥ 1 means drift: statistic/threshold, or log(p)/log(threshold) for p-value tests. */
+  severity: z.number(),
+  reference: SideStats,
+  current: SideStats,
+  stats: ColumnStats,
+  /** PSI/JS bins: inner edges at the reference's quantiles, counts per bin. */
+  bins: z
+    .object({
+      edges: z.array(z.number()),
+      reference: z.array(z.number()),
+      current: z.array(z.number()),
+    })
+    .nullable(),
+  histogram: ColumnHistogram,
+  notes: z.array(z.string()),
+})
+export type ColumnDrift = z.infer<typeof ColumnDrift>
+
+export const WindowColumn = z.object({
+  name: z.string(),
+  test: DriftTest.nullable(),
+  statistic: z.number().nullable(),
+  pValue: z.number().nullable(),
+  drifted: z.boolean(),
+  severity: z.number(),
+  missingShare: z.number().nullable(),
+  /** Rows of the window with a value in this column. */
+  rows: z.number(),
+  /** Every statistic, as for the whole dataset. */
+  stats: ColumnStats,
+})
+
+export const DriftWindow = z.object({
+  index: z.number(),
+  label: z.string(),
+  start: Timestamp.nullable(),
+  end: Timestamp.nullable(),
+  rows: z.number(),
+  datasetDrift: z.boolean(),
+  driftShare: z.number(),
+  columns: z.array(WindowColumn),
+  /** Prediction columns (predicted label, probability or prediction) in this window. */
+  prediction: z.array(WindowColumn),
+  /** Evaluation metrics in this window when current data has labels and a model ran. */
+  metrics: z.record(z.string(), z.number().nullable()).nullable(),
+})
+export type DriftWindow = z.infer<typeof DriftWindow>
+
+export const DataSide = z.object({
+  name: z.string(),
+  sha256: z.string().nullable(),
+  datasetId: z.number().nullable(),
+  rows: z.number(),
+  columns: z.number(),
+})
+
+export const DriftReport = z.object({
+  /** Stored run id (set once the run is stored). */
+  id: z.number().nullable(),
+  createdAt: Timestamp,
+  reference: DataSide,
+  current: DataSide,
+  model: z.object({ name: z.string(), version: z.number() }).nullable(),
+  settings: DriftSettings,
+  datasetDrift: z.boolean(),
+  /** Share of drifted columns among the tested ones. */
+  driftShare: z.number(),
+  driftedColumns: z.number(),
+  testedColumns: z.number(),
+  referenceRows: z.number(),
+  currentRows: z.number(),
+  columns: z.array(ColumnDrift),
+  onlyInReference: z.array(z.string()),
+  onlyInCurrent: z.array(z.string()),
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+  prediction: z
+    .object({ columns: z.array(ColumnDrift), metricsNote: z.string().nullable() })
+    .nullable(),
+  windows: z
+    .object({
+      by: z.enum(['time', 'chunks']),
+      timestampColumn: z.string().nullable(),
+      unit: WindowUnit.nullable(),
+      rowsWithoutTimestamp: z.number(),
+      items: z.array(DriftWindow),
+    })
+    .nullable(),
+  durationMs: z.number(),
+})
+export type DriftReport = z.infer<typeof DriftReport>
+
+export const DriftStatus = z.enum(['no-drift', 'drifting-columns', 'dataset-drift'])
+export type DriftStatus = z.infer<typeof DriftStatus>
+
+export const DriftRunSummary = z.object({
+  id: z.number(),
+  createdAt: Timestamp,
+  createdBy: z.string(),
+  model: z.string().nullable(),
+  version: z.number().nullable(),
+  monitorId: z.number().nullable(),
+  referenceName: z.string(),
+  referenceSha256: z.string(),
+  currentName: z.string(),
+  currentSha256: z.string(),
+  datasetDrift: z.boolean(),
+  driftShare: z.number(),
+  driftedColumns: z.number(),
+  testedColumns: z.number(),
+  status: DriftStatus,
+})
+export type DriftRunSummary = z.infer<typeof DriftRunSummary>
+
+export const DriftRun = DriftRunSummary.extend({ report: DriftReport })
+export type DriftRun = z.infer<typeof DriftRun>
+
+export const MonitorSource = z
+  .object({ kind: z.enum(['file', 'folder']), path: z.string().min(1).max(4096) })
+  .strict()
+
+export const Monitor = z.object({
+  id: z.number(),
+  name: z.string(),
+  model: z.string(),
+  /** Version whose predictions are compared too; null: features only. */
+  versionRef: z.string().nullable(),
+  reference: DataSource,
+  source: MonitorSource,
+  settings: DriftSettings,
+  createdAt: Timestamp,
+  createdBy: z.string(),
+  lastRun: DriftRunSummary.nullable(),
+  /** Files of a folder monitor already processed. */
+  filesSeen: z.number(),
+})
+export type Monitor = z.infer<typeof Monitor>
+
+export const ModelDriftStatus = z.object({
+  model: z.string(),
+  /** `unknown` until a drift run with this model is stored. */
+  status: z.union([DriftStatus, z.literal('unknown')]),
+  driftShare: z.number().nullable(),
+  driftedColumns: z.array(z.string()),
+  lastRunId: z.number().nullable(),
+  lastRunAt: Timestamp.nullable(),
+})
+export type ModelDriftStatus = z.infer<typeof ModelDriftStatus>
+
+/** Pushed when a model's drift status crosses from OK to drift. */
+export const DriftAlert = z.object({
+  model: z.string(),
+  status: DriftStatus,
+  previous: z.union([DriftStatus, z.literal('unknown')]),
+  runId: z.number(),
+  monitorId: z.number().nullable(),
+  driftShare: z.number(),
+  driftedColumns: z.array(z.string()),
+  message: z.string(),
+})
+export type DriftAlert = z.infer<typeof DriftAlert>
+
+export const DriftStartInput = z
+  .object({
+    reference: DataSource,
+    current: z.union([
+      z.object({ file: FileRef }).strict(),
+      z.object({ dataset: DatasetRef }).strict(),
+    ]),
+    /** Run this version on both datasets and compare its outputs too (prediction drift). */
+    model: z.object({ model: ModelName, ref: VersionRef }).strict().optional(),
+    settings: DriftSettings.default(DriftSettings.parse({})),
+  })
+  .strict()
+export type DriftStartInput = z.input<typeof DriftStartInput>
+
+export const driftCalls = {
+  'drift:start': { input: DriftStartInput, output: Job },
+  'drift:get': {
+    input: z.object({ runId: z.number().int().positive() }).strict(),
+    output: DriftRun,
+  },
+  'drift:list': {
+    input: z
+      .object({
+        model: ModelName.optional(),
+        monitorId: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
+    output: z.array(DriftRunSummary),
+  },
+  'drift:model-status': {
+    input: z.object({ model: ModelName.optional() }).strict(),
+    output: z.array(ModelDriftStatus),
+  },
+  'monitors:create': {
+    input: z
+      .object({
+        model: ModelName,
+        /** Compare this version's predictions too; omit for features only. */
+        versionRef: VersionRef.optional(),
+        name: z.string().trim().min(1).max(200).optional(),
+        /** Defaults to the version's training dataset (needs versionRef). */
+        reference: DataSource.optional(),
+        source: MonitorSource,
+        settings: DriftSettings.default(DriftSettings.parse({})),
+      })
+      .strict(),
+    output: Monitor,
+  },
+  'monitors:list': {
+    input: z.object({ model: ModelName.optional() }).strict(),
+    output: z.array(Monitor),
+  },
+  'monitors:delete': {
+    input: z.object({ monitorId: z.number().int().positive() }).strict(),
+    output: z.object({ deleted: z.boolean() }),
+  },
+  'monitors:run-now': {
+    input: z.object({ monitorId: z.number().int().positive() }).strict(),
+    /** One job per file run (a file monitor: its file; a folder: the files not yet processed). */
+    output: z.array(Job),
+  },
+} as const

@@ -13,6 +13,7 @@ import { resolveLocalFile } from './context'
 import { createDatasetHandlers } from './data/handlers'
 import { openDatabase } from './db/open'
 import { createDriftHandlers } from './drift/handlers'
+import { startMonitors, stopMonitors } from './drift/monitors'
 import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
 import { JobManager } from './jobs/manager'
@@ -135,7 +136,13 @@ export class Slipway {
     return result.value
   }
 
+  /** Long-running faces (the window, web mode) watch the drift monitors' folders. */
+  startMonitors(): void {
+    startMonitors(this.core)
+  }
+
   close(): void {
+    stopMonitors(this.core)
     this.core.jobs.cancelAll()
     this.core.db.close()
   }

@@ -146,6 +146,7 @@ async function start(): Promise<void> {
 
   Menu.setApplicationMenu(buildMenu())
   mainWindow = createWindow()
+  slipway.startMonitors()
 }
 
 if (!app.requestSingleInstanceLock()) {

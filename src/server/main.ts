@@ -37,6 +37,7 @@ export function parseServerArgs(argv: string[]): ServerArgs {
 async function main(): Promise<void> {
   const args = parseServerArgs(process.argv.slice(2))
   const server = await startServer({ home: args.home, port: args.port })
+  server.slipway.startMonitors()
   console.log(`Slipway web mode: ${server.url}`)
   const stop = (): void => {
     void server.close().then(() => process.exit(0))

@@ -1,7 +1,32 @@
 // Handlers of the drift calls.
 import type { driftCalls } from '../../api/drift'
 import type { CoreContext, HandlersFor } from '../context'
+import { createMonitor, deleteMonitor, listMonitors, runMonitorNow } from './monitors'
+import {
+  getRun,
+  listRuns,
+  modelStatuses,
+  resolveModelVersion,
+  resolveSource,
+  startDrift,
+} from './service'
 
-export function createDriftHandlers(_core: CoreContext): HandlersFor<typeof driftCalls> {
-  return {}
+export function createDriftHandlers(core: CoreContext): HandlersFor<typeof driftCalls> {
+  return {
+    'drift:start': async (input, call) => {
+      const reference = resolveSource(core, input.reference, call)
+      const current = resolveSource(core, input.current, call)
+      const model = input.model
+        ? resolveModelVersion(core, input.model.model, input.model.ref)
+        : null
+      return startDrift(core, { reference, current, model, settings: input.settings })
+    },
+    'drift:get': async ({ runId }) => getRun(core, runId),
+    'drift:list': async (input) => listRuns(core, input),
+    'drift:model-status': async ({ model }) => modelStatuses(core, model),
+    'monitors:create': async (input, call) => createMonitor(core, input, call),
+    'monitors:list': async ({ model }) => listMonitors(core, model),
+    'monitors:delete': async ({ monitorId }) => deleteMonitor(core, monitorId),
+    'monitors:run-now': async ({ monitorId }) => runMonitorNow(core, monitorId),
+  }
 }

@@ -1,0 +1,405 @@
+// Per-model drift monitors: a reference, a current-data source (one file, or a folder watched for
+// new files) and settings. Each new or changed file runs the drift job; every run is stored.
+// Watching is started by the long-lived faces (Electron, web mode) with `startMonitors`, never by
+// one-shot CLI commands; `monitors:run-now` works either way.
+import fs from 'node:fs'
+import path from 'node:path'
+import type { DataSource, DriftSettings, Monitor } from '../../api/drift'
+import { DriftSettings as DriftSettingsSchema } from '../../api/drift'
+import { SlipwayError } from '../../api/errors'
+import type { Job } from '../../api/jobs'
+import type { VersionRef } from '../../api/common'
+import type { CallContext, CoreContext } from '../context'
+import { resolveLocalFile } from '../context'
+import { appendAudit } from '../governance/audit'
+import { requireModel } from '../registry/registry'
+import { listRuns, resolveModelVersion, resolveSource, startDrift } from './service'
+
+interface MonitorRow {
+  id: number
+  model_id: number
+  model_name: string
+  name: string
+  version_ref: string | null
+  reference_json: string
+  source_kind: 'file' | 'folder'
+  source_path: string
+  settings_json: string
+  created_at: string
+  created_by: string
+}
+
+const DATA_FILE = /\.(csv|parquet|pq)$/i
+
+function rowToMonitor(core: CoreContext, row: MonitorRow): Monitor {
+  const [lastRun] = listRuns(core, { monitorId: row.id, limit: 1 })
+  const seen = core.db
+    .prepare('SELECT COUNT(*) AS n FROM drift_monitor_files WHERE monitor_id = ?')
+    .get(row.id) as { n: number }
+  return {
+    id: row.id,
+    name: row.name,
+    model: row.model_name,
+    versionRef: row.version_ref,
+    reference: JSON.parse(row.reference_json) as DataSource,
+    source: { kind: row.source_kind, path: row.source_path },
+    settings: JSON.parse(row.settings_json) as DriftSettings,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    lastRun: lastRun ?? null,
+    filesSeen: seen.n,
+  }
+}
+
+const MONITOR_SELECT =
+  'SELECT d.*, m.name AS model_name FROM drift_monitors d JOIN models m ON m.id = d.model_id'
+
+function getMonitorRow(core: CoreContext, id: number): MonitorRow {
+  const row = core.db.prepare(`${MONITOR_SELECT} WHERE d.id = ?`).get(id) as MonitorRow | undefined
+  if (!row) throw new SlipwayError('NOT_FOUND', `No drift monitor #${id}`)
+  return row
+}
+
+export function listMonitors(core: CoreContext, model?: string): Monitor[] {
+  const rows = model
+    ? (core.db
+        .prepare(`${MONITOR_SELECT} WHERE d.model_id = ? ORDER BY d.id`)
+        .all(requireModel(core.db, model).id) as MonitorRow[])
+    : (core.db.prepare(`${MONITOR_SELECT} ORDER BY d.id`).all() as MonitorRow[])
+  return rows.map((r) => rowToMonitor(core, r))
+}
+
+export interface CreateMonitorInput {
+  model: string
+  versionRef?: VersionRef
+  name?: string
+  reference?: DataSource
+  source: { kind: 'file' | 'folder'; path: string }
+  settings: DriftSettings
+}
+
+export function createMonitor(
+  core: CoreContext,
+  input: CreateMonitorInput,
+  call: CallContext,
+): Monitor {
+  if (call.face === 'web')
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      'Web mode cannot watch files or folders on disk; create monitors from the app or the CLI',
+    )
+  const model = requireModel(core.db, input.model)
+  const versionRef = input.versionRef === undefined ? null : String(input.versionRef)
+  if (versionRef !== null) resolveModelVersion(core, model.name, versionRef)
+  let reference: DataSource
+  if (input.reference) reference = input.reference
+  else if (versionRef !== null) reference = { version: { model: model.name, ref: versionRef } }
+  else
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `A monitor of ${model.name} needs a reference: a dataset, a file, or a version whose training data to use`,
+    )
+  if ('file' in reference) {
+    if (!('path' in reference.file))
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        'A monitor reference must be a file on disk or a registered dataset, not an upload',
+      )
+    reference = { file: { path: resolveLocalFile(reference.file.path).path } }
+  }
+  resolveSource(core, reference, 'internal')
+  const sourcePath = path.resolve(input.source.path)
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(sourcePath)
+  } catch {
+    throw new SlipwayError('BAD_FILE', `${input.source.path}: no such ${input.source.kind}`)
+  }
+  if (input.source.kind === 'folder' && !stat.isDirectory())
+    throw new SlipwayError('BAD_FILE', `${input.source.path}: is not a folder`)
+  if (input.source.kind === 'file' && !stat.isFile())
+    throw new SlipwayError('BAD_FILE', `${input.source.path}: is not a file`)
+  const name = input.name ?? `${model.name}: ${path.basename(sourcePath)}`
+  const now = new Date().toISOString()
+  let id = 0
+  core.db.transaction(() => {
+    id = Number(
+      core.db
+        .prepare(
+          `INSERT INTO drift_monitors (model_id, name, version_ref, reference_json, source_kind, source_path, settings_json, created_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          model.id,
+          name,
+          versionRef,
+          JSON.stringify(reference),
+          input.source.kind,
+          sourcePath,
+          JSON.stringify(input.settings),
+          now,
+          core.actor,
+        ).lastInsertRowid,
+    )
+    appendAudit(core.db, {
+      actor: core.actor,
+      action: 'drift.monitor.create',
+      modelId: model.id,
+      details: { monitorId: id, name, source: input.source.kind, path: sourcePath },
+    })
+  })()
+  const monitor = rowToMonitor(core, getMonitorRow(core, id))
+  watcherOf(core)?.watch(monitor)
+  return monitor
+}
+
+export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean } {
+  const row = getMonitorRow(core, id)
+  watcherOf(core)?.unwatch(id)
+  core.db.transaction(() => {
+    core.db.prepare('DELETE FROM drift_monitor_files WHERE monitor_id = ?').run(id)
+    core.db.prepare('UPDATE drift_runs SET monitor_id = NULL WHERE monitor_id = ?').run(id)
+    core.db.prepare('DELETE FROM drift_monitors WHERE id = ?').run(id)
+    appendAudit(core.db, {
+      actor: core.actor,
+      action: 'drift.monitor.delete',
+      modelId: row.model_id,
+      details: { monitorId: id, name: row.name },
+    })
+  })()
+  return { deleted: true }
+}
+
+/** Data files of a folder monitor, oldest first. */
+function folderFiles(dir: string): { file: string; size: number; mtimeMs: number }[] {
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names
+    .filter((n) => DATA_FILE.test(n) && !n.startsWith('.'))
+    .map((n) => {
+      const file = path.join(dir, n)
+      try {
+        const s = fs.statSync(file)
+        return s.isFile() ? { file, size: s.size, mtimeMs: s.mtimeMs } : null
+      } catch {
+        return null
+      }
+    })
+    .filter((f): f is { file: string; size: number; mtimeMs: number } => f !== null && f.size > 0)
+    .sort((a, b) => a.mtimeMs - b.mtimeMs || a.file.localeCompare(b.file))
+}
+
+const inFlight = new WeakMap<CoreContext, Set<string>>()
+
+/** Runs the monitor's drift job on one file and records the file as processed. */
+function runMonitorOnFile(
+  core: CoreContext,
+  monitor: Monitor,
+  file: { file: string; size: number; mtimeMs: number },
+): Job | null {
+  const flights = inFlight.get(core) ?? new Set<string>()
+  inFlight.set(core, flights)
+  const key = `${monitor.id}:${file.file}`
+  if (flights.has(key)) return null
+  const reference = resolveSource(core, monitor.reference, 'internal')
+  const current = resolveSource(core, { file: { path: file.file } }, 'internal')
+  const model =
+    monitor.versionRef !== null
+      ? resolveModelVersion(core, monitor.model, monitor.versionRef)
+      : null
+  const modelId = requireModel(core.db, monitor.model).id
+  core.db
+    .prepare(
+      `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
+       ON CONFLICT (monitor_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, run_id = NULL, error = NULL, seen_at = excluded.seen_at`,
+    )
+    .run(monitor.id, file.file, file.size, file.mtimeMs, new Date().toISOString())
+  flights.add(key)
+  return startDrift(core, {
+    reference,
+    // A monitor without a version still counts for its model's status.
+    owner:
+      model || reference.version ? undefined : { modelId, versionId: null, name: monitor.model },
+    current,
+    model,
+    settings: monitor.settings,
+    monitorId: monitor.id,
+    onFinished: ({ report, error }) => {
+      flights.delete(key)
+      if (!core.db.open) return
+      core.db
+        .prepare(
+          'UPDATE drift_monitor_files SET run_id = ?, error = ? WHERE monitor_id = ? AND path = ?',
+        )
+        .run(
+          report?.id ?? null,
+          error ? (error instanceof Error ? error.message : String(error)) : null,
+          monitor.id,
+          file.file,
+        )
+    },
+  })
+}
+
+/** Files not yet processed (a folder), or the file if it changed since its last run. */
+function pendingFiles(
+  core: CoreContext,
+  monitor: Monitor,
+): { file: string; size: number; mtimeMs: number }[] {
+  const seen = core.db
+    .prepare('SELECT path, size, mtime_ms FROM drift_monitor_files WHERE monitor_id = ?')
+    .all(monitor.id) as {
+    path: string
+    size: number
+    mtime_ms: number
+  }[]
+  const known = new Map(seen.map((s) => [s.path, s]))
+  const candidates =
+    monitor.source.kind === 'folder'
+      ? folderFiles(monitor.source.path)
+      : folderFiles(path.dirname(monitor.source.path)).filter((f) => f.file === monitor.source.path)
+  return candidates.filter((f) => {
+    const k = known.get(f.file)
+    return !k || k.size !== f.size || k.mtime_ms !== f.mtimeMs
+  })
+}
+
+export function runMonitorNow(core: CoreContext, id: number): Job[] {
+  const monitor = rowToMonitor(core, getMonitorRow(core, id))
+  let files = pendingFiles(core, monitor)
+  if (files.length === 0) {
+    // Nothing new: run again on the monitored file, or the newest file of the folder.
+    const all =
+      monitor.source.kind === 'folder'
+        ? folderFiles(monitor.source.path)
+        : folderFiles(path.dirname(monitor.source.path)).filter(
+            (f) => f.file === monitor.source.path,
+          )
+    if (all.length === 0)
+      throw new SlipwayError(
+        'NOT_FOUND',
+        `Monitor "${monitor.name}": no data file at ${monitor.source.path}`,
+      )
+    files = [all[all.length - 1]!]
+  }
+  return files.map((f) => runMonitorOnFile(core, monitor, f)).filter((j): j is Job => j !== null)
+}
+
+/** Watches every monitor's file or folder; a scan on start catches files that arrived meanwhile. */
+export class MonitorWatcher {
+  private readonly watchers = new Map<number, fs.FSWatcher>()
+  private readonly timers = new Map<number, NodeJS.Timeout>()
+  /** Jobs started by the watcher, for tests and the UI. */
+  readonly started: Job[] = []
+
+  constructor(
+    private readonly core: CoreContext,
+    private readonly settleMs = 300,
+  ) {}
+
+  start(): void {
+    for (const monitor of listMonitors(this.core)) this.watch(monitor)
+  }
+
+  watch(monitor: Monitor): void {
+    this.unwatch(monitor.id)
+    const dir =
+      monitor.source.kind === 'folder' ? monitor.source.path : path.dirname(monitor.source.path)
+    try {
+      const watcher = fs.watch(dir, { persistent: false }, () => this.schedule(monitor.id))
+      watcher.on('error', () => this.unwatch(monitor.id))
+      this.watchers.set(monitor.id, watcher)
+    } catch {
+      // The folder may be gone; scans on run-now still work.
+    }
+    this.schedule(monitor.id)
+  }
+
+  unwatch(id: number): void {
+    this.watchers.get(id)?.close()
+    this.watchers.delete(id)
+    const t = this.timers.get(id)
+    if (t) clearTimeout(t)
+    this.timers.delete(id)
+  }
+
+  stop(): void {
+    for (const id of [...this.watchers.keys(), ...this.timers.keys()]) this.unwatch(id)
+  }
+
+  /** Debounced scan: a file still being written changes size; wait until it settles. */
+  private schedule(id: number): void {
+    const t = this.timers.get(id)
+    if (t) clearTimeout(t)
+    const timer = setTimeout(() => this.scan(id), this.settleMs)
+    timer.unref()
+    this.timers.set(id, timer)
+  }
+
+  private scan(id: number): void {
+    this.timers.delete(id)
+    if (!this.core.db.open) return
+    let monitor: Monitor
+    try {
+      monitor = rowToMonitor(this.core, getMonitorRow(this.core, id))
+    } catch {
+      this.unwatch(id)
+      return
+    }
+    const pending = pendingFiles(this.core, monitor)
+    const settled = pending.filter((f) => {
+      try {
+        const s = fs.statSync(f.file)
+        return s.size === f.size && Date.now() - s.mtimeMs >= this.settleMs / 2
+      } catch {
+        return false
+      }
+    })
+    if (settled.length < pending.length) this.schedule(id)
+    for (const f of settled) {
+      try {
+        const job = runMonitorOnFile(this.core, monitor, f)
+        if (job) this.started.push(job)
+      } catch (error) {
+        this.core.db
+          .prepare(
+            `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at) VALUES (?, ?, ?, ?, NULL, ?, ?)
+             ON CONFLICT (monitor_id, path) DO UPDATE SET error = excluded.error`,
+          )
+          .run(
+            id,
+            f.file,
+            f.size,
+            f.mtimeMs,
+            error instanceof Error ? error.message : String(error),
+            new Date().toISOString(),
+          )
+      }
+    }
+  }
+}
+
+const watchersByCore = new WeakMap<CoreContext, MonitorWatcher>()
+const watcherOf = (core: CoreContext): MonitorWatcher | undefined => watchersByCore.get(core)
+
+/** Starts watching every monitor (Electron and web mode call this once after opening the home). */
+export function startMonitors(core: CoreContext, settleMs?: number): MonitorWatcher {
+  const existing = watchersByCore.get(core)
+  if (existing) return existing
+  const watcher = new MonitorWatcher(core, settleMs)
+  watchersByCore.set(core, watcher)
+  watcher.start()
+  return watcher
+}
+
+export function stopMonitors(core: CoreContext): void {
+  watchersByCore.get(core)?.stop()
+  watchersByCore.delete(core)
+}
+
+export const parseSettings = (value: unknown): DriftSettings =>
+  DriftSettingsSchema.parse(value ?? {})

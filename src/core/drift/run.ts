@@ -1,0 +1,372 @@
+// One drift comparison, as the worker runs it: read both datasets, optionally run the model on
+// both, compare every common column (and the model's outputs), then the same per time window.
+// Memory: the reference table is turned into per-column samples one column at a time and each
+// column is released as soon as its sample exists, so each dataset is held once.
+import type { ColumnDrift, DriftReport, DriftSettings, DriftWindow } from '../../api/drift'
+import { SlipwayError } from '../../api/errors'
+import type { OnnxInfo } from '../../api/registry'
+import { loadTable } from '../data/load'
+import type { CodedColumn, Column, NumericColumn, Table } from '../data/table'
+import { labelText, runModel, type ModelRun } from '../evaluation/run'
+import { positiveClassOf, resolveLabel, resolveMapping } from '../evaluation/mapping'
+import type { TaskContext } from '../jobs/tasks'
+import {
+  compareColumn,
+  pairKind,
+  planChunks,
+  planTimeWindows,
+  sampleOf,
+  summarize,
+  toWindowColumn,
+  type Sample,
+  type WindowPlan,
+} from './engine'
+
+export interface DriftSideInput {
+  path: string
+  fileName: string
+  name: string
+  sha256: string | null
+  datasetId: number | null
+}
+
+export interface DriftTaskPayload {
+  reference: DriftSideInput
+  current: DriftSideInput
+  settings: DriftSettings
+  model: { name: string; version: number; modelPath: string; onnx: OnnxInfo } | null
+}
+
+const checkCancelled = (ctx: TaskContext): void => {
+  if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
+}
+
+/** The model's outputs on a table, as columns that drift can compare like features. */
+function predictionColumns(run: ModelRun, onnx: OnnxInfo, rowCount: number): Column[] {
+  const out: Column[] = []
+  if (run.task === 'classification') {
+    let codes: Int32Array | null = run.predicted?.codes ?? null
+    let names = run.predicted?.names ?? []
+    if (!codes && run.proba && run.probaClasses.length) {
+      // No label output: the predicted label is the most probable class.
+      const k = run.probaClasses.length
+      codes = new Int32Array(rowCount)
+      for (let r = 0; r < rowCount; r++) {
+        let best = 0
+        for (let c = 1; c < k; c++) if (run.proba[r * k + c]! > run.proba[r * k + best]!) best = c
+        codes[r] = best
+      }
+      names = run.probaClasses
+    }
+    if (codes) {
+      const column: CodedColumn = {
+        name: 'predicted label',
+        kind: 'categorical',
+        codes,
+        categories: names,
+        missingCount: 0,
+      }
+      out.push(column)
+    }
+    if (run.proba && run.probaClasses.length === 2) {
+      const positive = positiveClassOf(onnx) ?? run.probaClasses[1]!
+      const index = Math.max(0, run.probaClasses.indexOf(positive))
+      const values = new Float64Array(rowCount)
+      for (let r = 0; r < rowCount; r++) values[r] = run.proba[r * 2 + index]!
+      out.push(numericColumn(`probability of ${run.probaClasses[index]}`, values))
+    }
+  } else if (run.prediction) {
+    out.push(numericColumn('prediction', run.prediction))
+  }
+  return out
+}
+
+function numericColumn(name: string, values: Float64Array): NumericColumn {
+  const missing = new Uint8Array(values.length)
+  let missingCount = 0
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i]!)) {
+      missing[i] = 1
+      missingCount++
+    }
+  }
+  return { name, kind: 'numeric', values, missing, missingCount }
+}
+
+async function modelOutputs(
+  table: Table,
+  payload: DriftTaskPayload,
+  side: DriftSideInput,
+  ctx: TaskContext,
+): Promise<Column[]> {
+  const model = payload.model!
+  const label =
+    side === payload.current && payload.settings.label
+      ? payload.settings.label
+      : resolveLabel(table, model.onnx, undefined, side.fileName)
+  const mapping = resolveMapping(table, model.onnx, { label, fileName: side.fileName })
+  const run = await runModel(
+    table,
+    {
+      modelPath: model.modelPath,
+      modelLabel: `${model.name} v${model.version}`,
+      onnx: model.onnx,
+      mapping,
+      batchSize: 4096,
+      latencySample: 0,
+    },
+    {
+      progress: (done, total, message) => ctx.progress(done, total, `${side.name}: ${message}`),
+      cancelled: () => ctx.cancelled(),
+    },
+  )
+  return predictionColumns(run, model.onnx, table.rowCount)
+}
+
+/** Accuracy (classification) or MAE/RMSE (regression) of predictions against labels, on some rows. */
+function windowMetrics(
+  prediction: Column,
+  truth: Column,
+  rows: Uint32Array,
+): Record<string, number | null> {
+  if (prediction.kind === 'categorical') {
+    let right = 0
+    let n = 0
+    for (const r of rows) {
+      const t = labelText(truth, r)
+      const p = labelText(prediction, r)
+      if (t === null || p === null) continue
+      n++
+      if (t === p) right++
+    }
+    return { accuracy: n ? right / n : null, labelled: n }
+  }
+  if (prediction.kind === 'numeric' && truth.kind === 'numeric') {
+    let abs = 0
+    let sq = 0
+    let n = 0
+    for (const r of rows) {
+      const t = truth.values[r]!
+      const p = prediction.values[r]!
+      if (Number.isNaN(t) || Number.isNaN(p)) continue
+      n++
+      abs += Math.abs(p - t)
+      sq += (p - t) ** 2
+    }
+    return { mae: n ? abs / n : null, rmse: n ? Math.sqrt(sq / n) : null, labelled: n }
+  }
+  return {}
+}
+
+export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Promise<DriftReport> {
+  const started = Date.now()
+  const { settings } = payload
+  ctx.progress(0, null, `Reading ${payload.reference.name}`)
+  const refTable = await loadTable(payload.reference.path, {
+    fileName: payload.reference.fileName,
+    onProgress: (done, total) => ctx.progress(done, total, `Reading ${payload.reference.name}`),
+  })
+  checkCancelled(ctx)
+  const referenceRows = refTable.rowCount
+  const referenceColumnCount = refTable.columns.length
+  const refPredictions = payload.model
+    ? await modelOutputs(refTable, payload, payload.reference, ctx)
+    : []
+
+  // Reference columns become samples one by one; the table's copy of each is dropped.
+  const refColumns = refTable.columns.splice(0)
+  const refKinds = new Map<string, Column['kind']>(refColumns.map((c) => [c.name, c.kind]))
+  const pendingRef = new Map<string, Column>(refColumns.map((c) => [c.name, c]))
+  refColumns.length = 0
+
+  ctx.progress(0, null, `Reading ${payload.current.name}`)
+  const curTable = await loadTable(payload.current.path, {
+    fileName: payload.current.fileName,
+    onProgress: (done, total) => ctx.progress(done, total, `Reading ${payload.current.name}`),
+  })
+  checkCancelled(ctx)
+  const curPredictions = payload.model
+    ? await modelOutputs(curTable, payload, payload.current, ctx)
+    : []
+
+  const timestampColumn = settings.timestampColumn
+  if (settings.window && !timestampColumn) {
+    throw new SlipwayError('INVALID_INPUT', `A ${settings.window} window needs a timestamp column`)
+  }
+  const curNames = new Set(curTable.columns.map((c) => c.name))
+  const onlyInReference = [...refKinds.keys()].filter((n) => !curNames.has(n))
+  const onlyInCurrent = curTable.columns
+    .map((c) => c.name)
+    .filter((n) => !refKinds.has(n) && n !== timestampColumn)
+  for (const name of Object.keys(settings.columns)) {
+    if (!refKinds.has(name) || !curNames.has(name)) {
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `Settings name column "${name}", which is not in both ${payload.reference.name} and ${payload.current.name}`,
+      )
+    }
+  }
+  const skipped: { name: string; reason: string }[] = []
+  const pairs: { name: string; kind: 'numeric' | 'categorical'; ref: Sample; cur: Column }[] = []
+  for (const cur of curTable.columns) {
+    const ref = pendingRef.get(cur.name)
+    if (!ref) continue
+    pendingRef.delete(cur.name)
+    if (cur.name === timestampColumn) {
+      skipped.push({
+        name: cur.name,
+        reason: 'the timestamp column that splits current data into windows',
+      })
+      continue
+    }
+    if (ref.kind === 'text' && isFreeText(ref)) {
+      skipped.push({
+        name: cur.name,
+        reason: `free text in the reference (${ref.categories.length.toLocaleString('en-US')} distinct values), not compared as categories`,
+      })
+      continue
+    }
+    const kind = pairKind(ref, cur)
+    if (!kind) {
+      skipped.push({
+        name: cur.name,
+        reason: 'a timestamp column; timestamps are not compared as features',
+      })
+      continue
+    }
+    pairs.push({ name: cur.name, kind, ref: sampleOf(ref, kind), cur })
+  }
+  pendingRef.clear()
+
+  const predPairs = curPredictions.map((cur, i) => {
+    const ref = refPredictions[i]!
+    const kind = pairKind(ref, cur)!
+    return { name: cur.name, kind, ref: sampleOf(ref, kind), cur }
+  })
+
+  let windowPlans: WindowPlan[] | null = null
+  let rowsWithoutTimestamp = 0
+  if (timestampColumn || settings.chunks) {
+    if (settings.chunks && !settings.window) {
+      windowPlans = planChunks(curTable.rowCount, settings.chunks)
+    } else {
+      const column = curTable.columns.find((c) => c.name === timestampColumn)
+      if (!column)
+        throw new SlipwayError(
+          'INVALID_INPUT',
+          `${payload.current.name}: has no column "${timestampColumn}" to split into windows`,
+        )
+      if (column.kind !== 'timestamp') {
+        throw new SlipwayError(
+          'INVALID_INPUT',
+          `${payload.current.name}: column "${timestampColumn}" holds ${column.kind} values, not timestamps (ISO-8601 dates)`,
+        )
+      }
+      const plan = planTimeWindows(column.values, settings.window ?? 'day', column.name)
+      windowPlans = plan.windows
+      rowsWithoutTimestamp = plan.withoutTimestamp
+    }
+  }
+
+  const totalSteps = (pairs.length + predPairs.length) * (1 + (windowPlans?.length ?? 0))
+  let step = 0
+  const columns: ColumnDrift[] = []
+  const compareAll = (list: typeof pairs, rows?: Uint32Array): ColumnDrift[] =>
+    list.map((p) => {
+      checkCancelled(ctx)
+      const result = compareColumn(p.name, p.ref, sampleOf(p.cur, p.kind, rows), {
+        settings,
+        referenceCount: countOf(p.ref),
+      })
+      ctx.progress(++step, totalSteps, rows ? `Windows: ${p.name}` : `Comparing ${p.name}`)
+      return result
+    })
+  columns.push(...compareAll(pairs))
+  const predictionColumnsDrift = compareAll(predPairs)
+  const summary = summarize(columns, settings.driftShare)
+
+  let metricsNote: string | null = null
+  let truth: Column | undefined
+  if (payload.model) {
+    const labelName =
+      settings.label ??
+      resolveLabel(curTable, payload.model.onnx, undefined, payload.current.fileName)
+    truth = labelName ? curTable.columns.find((c) => c.name === labelName) : undefined
+    metricsNote = truth
+      ? `Metrics per window against the label column "${truth.name}".`
+      : `${payload.current.name} has no label column, so no evaluation metrics per window.`
+  }
+
+  let windows: DriftReport['windows'] = null
+  if (windowPlans) {
+    const items: DriftWindow[] = windowPlans.map((w, index) => {
+      const wc = compareAll(pairs, w.rows)
+      const wp = compareAll(predPairs, w.rows)
+      const s = summarize(wc, settings.driftShare)
+      const first = curPredictions[0]
+      return {
+        index,
+        label: w.label,
+        start: w.start,
+        end: w.end,
+        rows: w.rows.length,
+        datasetDrift: s.datasetDrift,
+        driftShare: s.driftShare,
+        columns: wc.map(toWindowColumn),
+        prediction: wp.map(toWindowColumn),
+        metrics: truth && first ? windowMetrics(first, truth, w.rows) : null,
+      }
+    })
+    windows = {
+      by: settings.chunks && !settings.window ? 'chunks' : 'time',
+      timestampColumn: settings.chunks && !settings.window ? null : timestampColumn,
+      unit: settings.chunks && !settings.window ? null : (settings.window ?? 'day'),
+      rowsWithoutTimestamp,
+      items,
+    }
+  }
+
+  return {
+    id: null,
+    createdAt: new Date().toISOString(),
+    reference: {
+      name: payload.reference.name,
+      sha256: payload.reference.sha256,
+      datasetId: payload.reference.datasetId,
+      rows: referenceRows,
+      columns: referenceColumnCount,
+    },
+    current: {
+      name: payload.current.name,
+      sha256: payload.current.sha256,
+      datasetId: payload.current.datasetId,
+      rows: curTable.rowCount,
+      columns: curTable.columns.length,
+    },
+    model: payload.model ? { name: payload.model.name, version: payload.model.version } : null,
+    settings,
+    ...summary,
+    referenceRows,
+    currentRows: curTable.rowCount,
+    columns,
+    onlyInReference,
+    onlyInCurrent,
+    skipped,
+    prediction: payload.model ? { columns: predictionColumnsDrift, metricsNote } : null,
+    windows,
+    durationMs: Date.now() - started,
+  }
+}
+
+/** Text with more than 1,000 distinct values, or mostly unique values (ids, free text). */
+function isFreeText(column: CodedColumn): boolean {
+  const present = column.codes.length - column.missingCount
+  return column.categories.length > 1000 || (present > 20 && column.categories.length * 2 > present)
+}
+
+const countOf = (s: Sample): number => {
+  if (s.kind === 'numeric') return s.sorted.length
+  let n = 0
+  for (const c of s.counts.values()) n += c
+  return n
+}
