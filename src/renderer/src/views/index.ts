@@ -6,6 +6,12 @@ import { evaluateView } from './evaluate'
 import { registryView } from './registry'
 import type { ViewDefinition } from './types'
 
-export const views: ViewDefinition[] = [registryView, datasetsView, evaluateView, compareView, driftView]
+export const views: ViewDefinition[] = [
+  registryView,
+  datasetsView,
+  evaluateView,
+  compareView,
+  driftView,
+]
 
 export type { ViewDefinition, ViewProps } from './types'

@@ -1,0 +1,165 @@
+// The Compare form: champion and challenger (model and version each), dataset, label and slice;
+// Start, progress with Cancel, and errors where the user acted.
+import { useEffect, type FormEvent } from 'react'
+import { displayText } from '../../../../api/display'
+import { addDropHandler } from '../../lib/drop-targets'
+import { isDatasetFileName, useDatasets } from '../../stores/datasets'
+import { useShadow, type Side } from '../../stores/shadow'
+import { ErrorNote } from '../ErrorNote'
+import { ImportButton, ImportList } from '../datasets/ImportPanel'
+import { DatasetSelect, VersionOptions } from '../evaluation/EvaluateForm'
+import { RunProgress } from '../evaluation/RunProgress'
+
+function SidePicker({ side, title }: { side: 'champion' | 'challenger'; title: string }) {
+  const { models, details, form, selectModel, setSide } = useShadow()
+  const value: Side = form[side]
+  return (
+    <div className={`side side-${side}`} data-testid={`compare-${side}`}>
+      <div className="side-title">{title}</div>
+      <div className="form-row">
+        <label>
+          Model
+          <select
+            value={value.model}
+            onChange={(event) => void selectModel(side, event.target.value)}
+            data-testid={`compare-${side}-model`}
+          >
+            {models.map((model) => (
+              <option key={model.id} value={model.name}>
+                {displayText(model.name, 60)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Version
+          <select
+            value={value.ref}
+            onChange={(event) => setSide(side, { ref: event.target.value })}
+            data-testid={`compare-${side}-version`}
+          >
+            <VersionOptions model={details[value.model] ?? null} />
+          </select>
+        </label>
+      </div>
+    </div>
+  )
+}
+
+export function CompareForm() {
+  const { form, formError, status, job, runError, loadModels, setForm, start, cancel } = useShadow()
+  const { datasets, loadList } = useDatasets()
+
+  useEffect(() => {
+    void loadModels()
+    void loadList()
+  }, [loadModels, loadList])
+
+  // A data file dropped while this form is shown becomes its dataset.
+  useEffect(
+    () =>
+      addDropHandler({
+        accepts: (file) => isDatasetFileName(file.name),
+        take: (files) =>
+          void useDatasets
+            .getState()
+            .importFiles(files)
+            .then((imported) => {
+              const last = imported[imported.length - 1]
+              if (last) useShadow.getState().setForm({ datasetId: last.id, label: '', slice: '' })
+            }),
+      }),
+    [],
+  )
+
+  const dataset = datasets.find((candidate) => candidate.id === form.datasetId) ?? null
+  const running = status === 'starting' || status === 'running'
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault()
+    void start()
+  }
+
+  return (
+    <form className="card run-form" onSubmit={onSubmit} data-testid="compare-form">
+      <fieldset className="sides" disabled={running}>
+        <SidePicker side="champion" title="Champion" />
+        <span className="versus" aria-hidden="true">
+          vs
+        </span>
+        <SidePicker side="challenger" title="Challenger" />
+      </fieldset>
+      <fieldset className="form-row" disabled={running}>
+        <label className="grow">
+          Dataset
+          <span className="with-button">
+            <DatasetSelect
+              value={form.datasetId}
+              onChange={(datasetId) => setForm({ datasetId, label: '', slice: '' })}
+              testId="compare-dataset"
+            />
+            <ImportButton
+              label="Import…"
+              testId="compare-import"
+              onImported={(datasetId) => setForm({ datasetId, label: '', slice: '' })}
+            />
+          </span>
+        </label>
+        <label>
+          Label column
+          <select
+            value={form.label}
+            onChange={(event) => setForm({ label: event.target.value })}
+            data-testid="compare-label"
+          >
+            <option value="">Automatic</option>
+            {dataset?.columns.map((column) => (
+              <option key={column} value={column}>
+                {displayText(column, 60)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Slice by
+          <select
+            value={form.slice}
+            onChange={(event) => setForm({ slice: event.target.value })}
+            data-testid="compare-slice"
+          >
+            <option value="">No slices</option>
+            {dataset?.columns.map((column) => (
+              <option key={column} value={column}>
+                {displayText(column, 60)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="form-actions">
+          <button type="submit" className="primary" disabled={running} data-testid="compare-start">
+            {running ? 'Comparing…' : 'Compare'}
+          </button>
+        </span>
+      </fieldset>
+      <ImportList />
+      <ErrorNote message={formError} testId="compare-form-error" />
+      {running && (
+        <RunProgress job={job} onCancel={() => void cancel()} testId="compare-progress" />
+      )}
+      {status === 'cancelled' && (
+        <p className="note" data-testid="compare-cancelled" role="status">
+          Comparison cancelled; nothing was stored.
+        </p>
+      )}
+      {status === 'failed' && runError && (
+        <p
+          className="error-note"
+          role="alert"
+          data-testid="compare-error"
+          data-code={runError.code}
+        >
+          {displayText(runError.message, 600)}
+        </p>
+      )}
+    </form>
+  )
+}

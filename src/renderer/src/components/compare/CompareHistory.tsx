@@ -1,0 +1,52 @@
+// Past comparisons of the champion's model, newest first; one click shows the full comparison.
+import type { PastComparison } from '../../stores/shadow'
+import { formatCount, formatTime } from '../../lib/format'
+import { hrefFor } from '../../stores/route'
+import { Text } from '../Text'
+
+export function CompareHistory({
+  history,
+  openId,
+}: {
+  history: PastComparison[]
+  openId: number | null
+}) {
+  if (history.length === 0) return null
+  return (
+    <div className="card" data-testid="compare-history">
+      <h2>Past comparisons</h2>
+      <table className="data compact">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>When</th>
+            <th>Champion</th>
+            <th>Challenger</th>
+            <th>Dataset</th>
+            <th className="num">Rows</th>
+          </tr>
+        </thead>
+        <tbody>
+          {history.map((entry) => (
+            <tr key={entry.id} className={entry.id === openId ? 'selected' : undefined}>
+              <td>
+                <a href={hrefFor('compare', entry.id)}>#{entry.id}</a>
+              </td>
+              <td className="muted">{formatTime(entry.createdAt)}</td>
+              <td>
+                <Text value={entry.champion.model} max={40} /> v{entry.champion.version}
+              </td>
+              <td>
+                <Text value={entry.challenger.model} max={40} /> v{entry.challenger.version}
+              </td>
+              <td>
+                <Text value={entry.dataset.name} max={40} />
+              </td>
+              <td className="num">{formatCount(entry.dataset.rows)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

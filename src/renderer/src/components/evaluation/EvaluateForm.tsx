@@ -1,0 +1,259 @@
+// The Evaluate form: model, version or alias, dataset (or import one), label and slice columns,
+// an optional cost matrix; then Start, progress with Cancel, and errors where the user acted.
+import { useEffect, type FormEvent } from 'react'
+import type { ModelDetail } from '../../../../api/registry'
+import { addDropHandler } from '../../lib/drop-targets'
+import { isDatasetFileName, useDatasets } from '../../stores/datasets'
+import { useEvaluation } from '../../stores/evaluation'
+import { displayText } from '../../../../api/display'
+import { ErrorNote } from '../ErrorNote'
+import { ImportButton, ImportList } from '../datasets/ImportPanel'
+import { MappingEditor } from './MappingEditor'
+import { RunProgress } from './RunProgress'
+
+export function VersionOptions({ model }: { model: ModelDetail | null }) {
+  if (!model) return null
+  const aliases = Object.entries(model.aliases).sort((a, b) => a[0].localeCompare(b[0]))
+  return (
+    <>
+      {aliases.length > 0 && (
+        <optgroup label="Aliases">
+          {aliases.map(([alias, version]) => (
+            <option key={alias} value={alias}>
+              {displayText(alias, 40)} → v{version}
+            </option>
+          ))}
+        </optgroup>
+      )}
+      <optgroup label="Versions">
+        {[...model.versions]
+          .sort((a, b) => b.version - a.version)
+          .map((version) => (
+            <option key={version.id} value={String(version.version)}>
+              v{version.version}
+              {version.aliases.length
+                ? ` (${version.aliases.map((a) => displayText(a, 30)).join(', ')})`
+                : ''}
+            </option>
+          ))}
+      </optgroup>
+    </>
+  )
+}
+
+export function DatasetSelect({
+  value,
+  onChange,
+  testId,
+}: {
+  value: number | null
+  onChange: (id: number | null) => void
+  testId: string
+}) {
+  const datasets = useDatasets((state) => state.datasets)
+  return (
+    <select
+      value={value === null ? '' : String(value)}
+      onChange={(event) => onChange(event.target.value ? Number(event.target.value) : null)}
+      data-testid={testId}
+    >
+      <option value="">Choose a dataset…</option>
+      {datasets.map((dataset) => (
+        <option key={dataset.id} value={String(dataset.id)}>
+          {displayText(dataset.name, 60)} ({dataset.rows.toLocaleString('en-US')} rows)
+        </option>
+      ))}
+    </select>
+  )
+}
+
+export function EvaluateForm() {
+  const state = useEvaluation()
+  const { models, model, form, formError, status, job, runError, mappingOpen } = state
+  const { datasets, loadList } = useDatasets()
+  const loadModels = state.loadModels
+
+  useEffect(() => {
+    void loadModels()
+    void loadList()
+  }, [loadModels, loadList])
+
+  // A data file dropped while this form is shown becomes its dataset.
+  useEffect(
+    () =>
+      addDropHandler({
+        accepts: (file) => isDatasetFileName(file.name),
+        take: (files) =>
+          void useDatasets
+            .getState()
+            .importFiles(files)
+            .then((imported) => {
+              const last = imported[imported.length - 1]
+              if (last)
+                useEvaluation.getState().setForm({ datasetId: last.id, label: '', slice: '' })
+            }),
+      }),
+    [],
+  )
+
+  const dataset = datasets.find((candidate) => candidate.id === form.datasetId) ?? null
+  const running = status === 'starting' || status === 'running'
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault()
+    void state.start()
+  }
+
+  return (
+    <form className="card run-form" onSubmit={onSubmit} data-testid="evaluate-form">
+      <fieldset className="form-row" disabled={running}>
+        <label>
+          Model
+          <select
+            value={form.model}
+            onChange={(event) => void state.selectModel(event.target.value)}
+            data-testid="evaluate-model"
+          >
+            {models.length === 0 && <option value="">No models registered</option>}
+            {models.map((candidate) => (
+              <option key={candidate.id} value={candidate.name}>
+                {displayText(candidate.name, 60)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Version
+          <select
+            value={form.ref}
+            onChange={(event) => state.setForm({ ref: event.target.value })}
+            data-testid="evaluate-version"
+          >
+            <VersionOptions model={model} />
+          </select>
+        </label>
+        <label className="grow">
+          Dataset
+          <span className="with-button">
+            <DatasetSelect
+              value={form.datasetId}
+              onChange={(datasetId) => state.setForm({ datasetId, label: '', slice: '' })}
+              testId="evaluate-dataset"
+            />
+            <ImportButton
+              label="Import…"
+              testId="evaluate-import"
+              onImported={(datasetId) => state.setForm({ datasetId, label: '', slice: '' })}
+            />
+          </span>
+        </label>
+      </fieldset>
+      <ImportList />
+      <fieldset className="form-row" disabled={running}>
+        <label>
+          Label column
+          <select
+            value={form.label}
+            onChange={(event) => state.setForm({ label: event.target.value })}
+            data-testid="evaluate-label"
+          >
+            <option value="">Automatic</option>
+            {dataset?.columns.map((column) => (
+              <option key={column} value={column}>
+                {displayText(column, 60)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Slice by
+          <select
+            value={form.slice}
+            onChange={(event) => state.setForm({ slice: event.target.value })}
+            data-testid="evaluate-slice"
+          >
+            <option value="">No slices</option>
+            {dataset?.columns.map((column) => (
+              <option key={column} value={column}>
+                {displayText(column, 60)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={form.costEnabled}
+            onChange={(event) => state.setForm({ costEnabled: event.target.checked })}
+            data-testid="evaluate-cost-toggle"
+          />
+          Business value (cost matrix)
+        </label>
+        <span className="form-actions">
+          <button
+            type="button"
+            className="link"
+            onClick={() => void state.openMappingEditor()}
+            disabled={!form.model}
+          >
+            Column mapping…
+          </button>
+          <button
+            type="submit"
+            className="primary"
+            disabled={running || !form.model}
+            data-testid="evaluate-start"
+          >
+            {running ? 'Evaluating…' : 'Evaluate'}
+          </button>
+        </span>
+      </fieldset>
+      {form.costEnabled && (
+        <fieldset className="form-row cost" disabled={running} data-testid="evaluate-cost">
+          <span className="muted small">
+            Value of one row of each outcome (a cost is negative):
+          </span>
+          {(['tp', 'fp', 'tn', 'fn'] as const).map((key) => (
+            <label key={key} className="narrow">
+              {key.toUpperCase()}
+              <input
+                inputMode="decimal"
+                value={form.cost[key]}
+                placeholder="0"
+                onChange={(event) => state.setCost({ [key]: event.target.value })}
+                data-testid={`evaluate-cost-${key}`}
+              />
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <ErrorNote message={formError} testId="evaluate-form-error" />
+      {running && (
+        <RunProgress job={job} onCancel={() => void state.cancel()} testId="evaluate-progress" />
+      )}
+      {status === 'cancelled' && (
+        <p className="note" data-testid="evaluate-cancelled" role="status">
+          Evaluation cancelled; nothing was stored.
+        </p>
+      )}
+      {status === 'failed' && runError && (
+        <div
+          className="error-note"
+          role="alert"
+          data-testid="evaluate-error"
+          data-code={runError.code}
+        >
+          {displayText(runError.message, 600)}
+          {runError.code === 'MAPPING_INVALID' && !mappingOpen && (
+            <>
+              {' '}
+              <button type="button" className="link" onClick={() => void state.openMappingEditor()}>
+                Map the columns
+              </button>
+            </>
+          )}
+        </div>
+      )}
+      {mappingOpen && <MappingEditor columns={dataset?.columns ?? []} />}
+    </form>
+  )
+}

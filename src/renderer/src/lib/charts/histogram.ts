@@ -1,0 +1,92 @@
+// Histograms: counts and edges turned into labelled bars, and raw values binned for drawing.
+
+export interface Histogram {
+  counts: number[]
+  /** counts.length + 1 ascending edges. */
+  edges: number[]
+}
+
+export interface HistogramBar {
+  /** "0.10–0.20" */
+  label: string
+  low: number
+  high: number
+  count: number
+}
+
+/** Decimals enough to tell neighbouring edges apart, and no more. */
+export function edgeDecimals(edges: number[]): number {
+  let width = Infinity
+  for (let i = 1; i < edges.length; i++) {
+    const step = edges[i] - edges[i - 1]
+    if (step > 0) width = Math.min(width, step)
+  }
+  if (!Number.isFinite(width)) return 2
+  return Math.min(6, Math.max(0, Math.ceil(-Math.log10(width)) + 1))
+}
+
+/** A bin edge; negative numbers get a real minus sign so "−0.50–−0.25" reads as a range. */
+export function formatEdge(value: number, decimals: number): string {
+  if (!Number.isFinite(value)) return String(value)
+  const magnitude = Math.abs(value)
+  const text =
+    magnitude !== 0 && (magnitude >= 1e6 || magnitude < 1e-4)
+      ? value.toExponential(2)
+      : value.toFixed(decimals)
+  return text.replace(/^-/, '−').replace(/^−(0\.?0*)$/, '$1')
+}
+
+/** One bar per bin, labelled by its range. Malformed input (edges ≠ counts + 1) gives no bars. */
+export function histogramBars(histogram: Histogram, unit = ''): HistogramBar[] {
+  const { counts, edges } = histogram
+  if (counts.length === 0 || edges.length !== counts.length + 1) return []
+  const decimals = edgeDecimals(edges)
+  return counts.map((count, i) => ({
+    label: `${formatEdge(edges[i], decimals)}–${formatEdge(edges[i + 1], decimals)}${unit}`,
+    low: edges[i],
+    high: edges[i + 1],
+    count,
+  }))
+}
+
+/**
+ * Bins finite values into `bins` equal-width bins over [min, max] (or `range`); the last bin
+ * holds its upper edge, as numpy's histogram does. Non-finite values are left out and counted.
+ */
+export function binValues(
+  values: number[],
+  bins: number,
+  range?: [number, number],
+): Histogram & { skipped: number } {
+  let low = range ? range[0] : Infinity
+  let high = range ? range[1] : -Infinity
+  let skipped = 0
+  if (!range) {
+    for (const value of values) {
+      if (!Number.isFinite(value)) continue
+      if (value < low) low = value
+      if (value > high) high = value
+    }
+  }
+  if (!Number.isFinite(low) || !Number.isFinite(high)) {
+    return { counts: [], edges: [], skipped: values.length }
+  }
+  if (high === low) {
+    // One value: a single bin of width 1 around it, so the bar has somewhere to stand.
+    low -= 0.5
+    high += 0.5
+  }
+  const count = Math.max(1, Math.floor(bins))
+  const width = (high - low) / count
+  const edges = Array.from({ length: count + 1 }, (_, i) => (i === count ? high : low + i * width))
+  const counts = new Array<number>(count).fill(0)
+  for (const value of values) {
+    if (!Number.isFinite(value) || value < low || value > high) {
+      skipped++
+      continue
+    }
+    const index = Math.min(count - 1, Math.floor((value - low) / width))
+    counts[index]++
+  }
+  return { counts, edges, skipped }
+}

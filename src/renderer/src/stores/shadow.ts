@@ -1,0 +1,212 @@
+// Shadow slice: champion and challenger picks, dataset, the running comparison job, the comparison
+// on screen and the past comparisons of the model.
+import type { ApiError } from '../../../api/errors'
+import { ShadowComparison as ShadowSchema, type ShadowComparison } from '../../../api/evaluation'
+import type { Job } from '../../../api/jobs'
+import type { ModelDetail, ModelSummary } from '../../../api/registry'
+import { create } from 'zustand'
+import { client } from '../transport/client'
+import { defaultRef, followJob, refValue, type RunStatus } from './evaluation'
+import { useJobs } from './jobs'
+import { hrefFor, useRoute } from './route'
+
+export type PastComparison = Omit<ShadowComparison, 'result'>
+
+export interface Side {
+  model: string
+  ref: string
+}
+
+export interface CompareForm {
+  champion: Side
+  challenger: Side
+  datasetId: number | null
+  label: string
+  slice: string
+}
+
+export interface ShadowState {
+  models: ModelSummary[]
+  /** Model details by name, for the version pickers of both sides. */
+  details: Record<string, ModelDetail>
+  form: CompareForm
+  formError: string | null
+  status: RunStatus
+  job: Job | null
+  runError: ApiError | null
+  comparison: ShadowComparison | null
+  comparisonError: string | null
+  history: PastComparison[]
+  loadModels(): Promise<void>
+  /** Picks the model of one side; the champion's model also becomes the challenger's. */
+  selectModel(side: 'champion' | 'challenger', name: string): Promise<void>
+  setSide(side: 'champion' | 'challenger', patch: Partial<Side>): void
+  setForm(patch: Partial<Pick<CompareForm, 'datasetId' | 'label' | 'slice'>>): void
+  start(): Promise<void>
+  cancel(): Promise<void>
+  openComparison(id: number): Promise<void>
+  loadHistory(): Promise<void>
+}
+
+export const initialCompareForm: CompareForm = {
+  champion: { model: '', ref: '' },
+  challenger: { model: '', ref: '' },
+  datasetId: null,
+  label: '',
+  slice: '',
+}
+
+export const initialShadowState = {
+  models: [] as ModelSummary[],
+  details: {} as Record<string, ModelDetail>,
+  form: initialCompareForm,
+  formError: null as string | null,
+  status: 'idle' as RunStatus,
+  job: null as Job | null,
+  runError: null as ApiError | null,
+  comparison: null as ShadowComparison | null,
+  comparisonError: null as string | null,
+  history: [] as PastComparison[],
+}
+
+/**
+ * The challenger a comparison starts with: the `challenger` alias, else the latest version that
+ * is not the champion.
+ */
+export function defaultChallenger(model: ModelDetail, championRef: string): string {
+  if (model.aliases.challenger !== undefined) return 'challenger'
+  const champion = /^\d+$/.test(championRef) ? Number(championRef) : model.aliases[championRef]
+  const other = [...model.versions]
+    .sort((a, b) => b.version - a.version)
+    .find((v) => v.version !== champion)
+  return other ? String(other.version) : defaultRef(model)
+}
+
+export const useShadow = create<ShadowState>()((set, get) => {
+  const detail = async (name: string): Promise<ModelDetail | null> => {
+    const known = get().details[name]
+    if (known) return known
+    const result = await client().call('registry:get-model', { model: name })
+    if (!result.ok) {
+      set({ formError: result.error.message })
+      return null
+    }
+    set({ details: { ...get().details, [name]: result.value } })
+    return result.value
+  }
+
+  return {
+    ...initialShadowState,
+    async loadModels() {
+      const result = await client().call('registry:list-models', {})
+      if (!result.ok) return set({ formError: result.error.message })
+      // Fresh details: aliases may have moved since the last visit.
+      set({ models: result.value, details: {} })
+      const current = get().form.champion.model
+      const name = result.value.some((m) => m.name === current)
+        ? current
+        : (result.value[0]?.name ?? '')
+      if (name) await get().selectModel('champion', name)
+    },
+    async selectModel(side, name) {
+      const model = await detail(name)
+      if (!model) return
+      const form = get().form
+      if (side === 'champion') {
+        const championRef = defaultRef(model)
+        set({
+          form: {
+            ...form,
+            champion: { model: name, ref: championRef },
+            challenger: { model: name, ref: defaultChallenger(model, championRef) },
+          },
+          formError: null,
+        })
+        await get().loadHistory()
+      } else {
+        set({
+          form: { ...form, challenger: { model: name, ref: defaultRef(model, ['challenger']) } },
+          formError: null,
+        })
+      }
+    },
+    setSide(side, patch) {
+      const form = get().form
+      set({ form: { ...form, [side]: { ...form[side], ...patch } }, formError: null })
+    },
+    setForm(patch) {
+      set({ form: { ...get().form, ...patch }, formError: null })
+    },
+    async start() {
+      const { form, status } = get()
+      if (status === 'starting' || status === 'running') return
+      if (
+        !form.champion.model ||
+        !form.champion.ref ||
+        !form.challenger.model ||
+        !form.challenger.ref
+      )
+        return set({ formError: 'Choose the champion and the challenger' })
+      if (
+        form.champion.model === form.challenger.model &&
+        form.champion.ref === form.challenger.ref
+      )
+        return set({
+          formError: 'The champion and the challenger are the same version; choose two',
+        })
+      if (form.datasetId === null) return set({ formError: 'Choose a dataset, or import one' })
+      set({ status: 'starting', job: null, runError: null, formError: null, comparisonError: null })
+      const started = await client().call('shadow:start', {
+        champion: { model: form.champion.model, ref: refValue(form.champion.ref) },
+        challenger: { model: form.challenger.model, ref: refValue(form.challenger.ref) },
+        dataset: { datasetId: form.datasetId },
+        ...(form.label ? { label: form.label } : {}),
+        ...(form.slice ? { slice: form.slice } : {}),
+      })
+      if (!started.ok) return set({ status: 'failed', runError: started.error })
+      set({ status: 'running', job: started.value })
+      const final = await followJob(started.value.id, (job) => {
+        if (get().job?.id === job.id) set({ job })
+      })
+      if (get().job?.id !== final.id) return
+      if (final.status === 'cancelled') return set({ status: 'cancelled' })
+      if (final.status !== 'done')
+        return set({
+          status: 'failed',
+          runError: final.error ?? { code: 'INTERNAL', message: 'The comparison failed' },
+        })
+      const parsed = ShadowSchema.safeParse(final.result)
+      if (!parsed.success)
+        return set({
+          status: 'failed',
+          runError: {
+            code: 'INTERNAL',
+            message: 'The comparison finished but its result could not be read',
+          },
+        })
+      set({ status: 'done', comparison: parsed.data })
+      useRoute.getState().navigate(hrefFor('compare', parsed.data.id))
+      await get().loadHistory()
+    },
+    async cancel() {
+      const job = get().job
+      if (!job) return
+      const problem = await useJobs.getState().cancel(job.id)
+      if (problem) set({ runError: { code: 'INTERNAL', message: problem } })
+    },
+    async openComparison(id) {
+      if (get().comparison?.id === id) return
+      set({ comparisonError: null })
+      const result = await client().call('shadow:get', { id })
+      if (!result.ok) return set({ comparisonError: result.error.message })
+      set({ comparison: result.value })
+    },
+    async loadHistory() {
+      const model = get().form.champion.model
+      if (!model) return set({ history: [] })
+      const result = await client().call('shadow:list', { model })
+      if (get().form.champion.model !== model) return
+      set({ history: result.ok ? result.value : [] })
+    },
+  }
+})
