@@ -1,2 +1,80 @@
-// Dataset calls: import CSV/Parquet, list, show profile. (Filled by the datasets feature.)
-export const datasetCalls = {} as const
+// Dataset calls: import CSV/Parquet (a job with progress), list, show with profile, remove.
+import { z } from 'zod'
+import { FileRef } from './common'
+import { Job } from './jobs'
+import { DatasetSummary } from './registry'
+
+export const ColumnKind = z.enum(['numeric', 'categorical', 'boolean', 'timestamp', 'text'])
+export type ColumnKind = z.infer<typeof ColumnKind>
+
+/**
+ * One column's profile. Numeric and timestamp statistics describe the finite values (timestamps in
+ * milliseconds since the epoch, UTC); `std` is the sample standard deviation (pandas `describe()`);
+ * quantiles use numpy's linear interpolation. Null where a statistic does not apply.
+ */
+export const ColumnProfile = z.object({
+  name: z.string(),
+  kind: ColumnKind,
+  /** Non-missing cells, explicit NaN and infinities included. */
+  count: z.number(),
+  /** Empty cells. */
+  missing: z.number(),
+  /** Explicit NaN cells (not missing). */
+  nanCount: z.number(),
+  infinityCount: z.number(),
+  distinct: z.number(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  quantiles: z
+    .object({ p5: z.number(), p25: z.number(), p50: z.number(), p75: z.number(), p95: z.number() })
+    .nullable(),
+  /** The 10 most frequent values, most frequent first. */
+  topValues: z.array(z.object({ value: z.string(), count: z.number() })),
+})
+export type ColumnProfile = z.infer<typeof ColumnProfile>
+
+export const DatasetDetail = DatasetSummary.extend({
+  profile: z.array(ColumnProfile),
+})
+export type DatasetDetail = z.infer<typeof DatasetDetail>
+
+/** What an import returns: the dataset, and whether these exact bytes were already imported. */
+export const DatasetImported = DatasetDetail.extend({ existing: z.boolean() })
+export type DatasetImported = z.infer<typeof DatasetImported>
+
+export const DatasetName = z
+  .string()
+  .trim()
+  .min(1, 'Dataset name is empty')
+  .max(200, 'Dataset name is longer than 200 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), {
+    message: 'Dataset name may not contain control characters',
+  })
+
+/** A dataset by id, or by name (the most recently imported with that name). */
+export const DatasetRef = z.union([z.number().int().positive(), DatasetName])
+export type DatasetRef = z.infer<typeof DatasetRef>
+
+export const datasetCalls = {
+  /** Starts an import job; the job's result is a DatasetImported. */
+  'datasets:add': {
+    input: z.object({ file: FileRef, name: DatasetName.optional() }).strict(),
+    output: Job,
+  },
+  'datasets:list': {
+    input: z.object({}).strict(),
+    output: z.array(DatasetSummary),
+  },
+  'datasets:get': {
+    input: z.object({ id: DatasetRef }).strict(),
+    output: DatasetDetail,
+  },
+  /** Refused while a model version or a stored result refers to the dataset. */
+  'datasets:remove': {
+    input: z.object({ id: DatasetRef }).strict(),
+    output: z.object({ id: z.number(), removed: z.literal(true) }),
+  },
+} as const

@@ -1,4 +1,176 @@
-// CLI commands of the datasets feature.
+// CLI commands of the datasets feature: `dataset add`, `datasets`, `dataset show`, `dataset remove`.
 import type { Command } from 'commander'
+import type { ColumnProfile, DatasetDetail, DatasetImported } from '../../api/datasets'
+import { SlipwayError } from '../../api/errors'
+import type { Slipway } from '../../core/service'
+import { withSlipway } from '../context'
+import { printJson, printTable, safe, type GlobalOptions } from '../output'
 
-export function registerDatasetCommands(_program: Command): void {}
+/** Runs `datasets:add` as the window does (a job) and waits for its result. */
+export async function addDataset(
+  slipway: Slipway,
+  file: string,
+  name: string | undefined,
+  showProgress: boolean,
+): Promise<DatasetImported> {
+  const job = await slipway.call('datasets:add', {
+    file: { path: file },
+    ...(name ? { name } : {}),
+  })
+  let last = ''
+  const stop = showProgress
+    ? slipway.core.jobs.onUpdate((update) => {
+        if (update.id !== job.id || update.status !== 'running') return
+        const { done, total, message } = update.progress
+        const line = total ? `${message} ${Math.floor((done / total) * 100)}%` : message
+        if (line !== last) process.stderr.write(`\r${safe(line, 100).padEnd(last.length)}`)
+        last = line
+      })
+    : (): void => {}
+  const finished = await slipway.core.jobs.wait(job.id)
+  stop()
+  if (last) process.stderr.write('\n')
+  if (finished.status !== 'done') {
+    throw new SlipwayError(
+      finished.error?.code ?? 'INTERNAL',
+      finished.error?.message ?? `${file}: import ${finished.status}`,
+    )
+  }
+  return finished.result as DatasetImported
+}
+
+const kindsOf = (profile: ColumnProfile[]): Record<string, string> =>
+  Object.fromEntries(profile.map((c) => [c.name, c.kind]))
+
+const formatStat = (value: number | null, kind: ColumnProfile['kind'], spread = false): string => {
+  if (value === null) return ''
+  if (kind === 'timestamp')
+    return spread ? `${(value / 86_400_000).toPrecision(4)} days` : new Date(value).toISOString()
+  return Number.isInteger(value) ? String(value) : value.toPrecision(6)
+}
+
+function printProfile(dataset: DatasetDetail): void {
+  process.stdout.write(`Dataset ${dataset.id}: ${safe(dataset.name)}\n`)
+  process.stdout.write(`  sha256   ${dataset.sha256}\n`)
+  process.stdout.write(`  format   ${dataset.format}, ${dataset.size} bytes\n`)
+  process.stdout.write(`  rows     ${dataset.rows}\n`)
+  process.stdout.write(`  imported ${dataset.createdAt} by ${safe(dataset.createdBy)}\n\n`)
+  printTable(
+    dataset.profile.map((c) => ({
+      column: c.name,
+      kind: c.kind,
+      missing: c.missing + (c.nanCount ? ` (+${c.nanCount} NaN)` : ''),
+      distinct: c.distinct,
+      min: formatStat(c.min, c.kind),
+      mean: formatStat(c.mean, c.kind),
+      std: formatStat(c.std, c.kind, true),
+      max: formatStat(c.max, c.kind),
+      top: c.topValues
+        .slice(0, 3)
+        .map((t) => `${safe(t.value, 24)} (${t.count})`)
+        .join(', '),
+    })),
+    ['column', 'kind', 'missing', 'distinct', 'min', 'mean', 'std', 'max', 'top'],
+  )
+}
+
+export function registerDatasetCommands(program: Command): void {
+  const dataset = program
+    .command('dataset')
+    .description('import and inspect datasets (CSV, Parquet)')
+
+  dataset
+    .command('add <file>')
+    .description('import a CSV or Parquet file as a dataset')
+    .option('--name <name>', 'dataset name (default: the file name without extension)')
+    .action(async (file: string, opts: { name?: string }, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(options, async (slipway) => {
+        const result = await addDataset(
+          slipway,
+          file,
+          opts.name,
+          !options.json && process.stderr.isTTY === true,
+        )
+        if (options.json) {
+          printJson({
+            id: result.id,
+            name: result.name,
+            sha256: result.sha256,
+            size: result.size,
+            format: result.format,
+            rows: result.rows,
+            columns: result.columns,
+            columnKinds: kindsOf(result.profile),
+            existing: result.existing,
+          })
+          return
+        }
+        const what = result.existing ? 'Already imported as dataset' : 'Imported dataset'
+        process.stdout.write(
+          `${what} ${result.id} "${safe(result.name)}": ${result.rows} rows, ${result.columns.length} columns (sha256 ${result.sha256.slice(0, 12)})\n`,
+        )
+        const counts = new Map<string, number>()
+        for (const c of result.profile) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1)
+        process.stdout.write(`  ${[...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')}\n`)
+      })
+    })
+
+  dataset
+    .command('show <dataset>')
+    .description('show a dataset and its column profiles (by id or name)')
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(options, async (slipway) => {
+        const detail = await slipway.call('datasets:get', {
+          id: /^\d+$/.test(ref) ? Number(ref) : ref,
+        })
+        if (options.json) printJson(detail)
+        else printProfile(detail)
+      })
+    })
+
+  dataset
+    .command('remove <dataset>')
+    .description('remove a dataset no model version or result refers to')
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(options, async (slipway) => {
+        const result = await slipway.call('datasets:remove', {
+          id: /^\d+$/.test(ref) ? Number(ref) : ref,
+        })
+        if (options.json) printJson(result)
+        else process.stdout.write(`Removed dataset ${result.id}\n`)
+      })
+    })
+
+  program
+    .command('datasets')
+    .description('list datasets')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(options, async (slipway) => {
+        const list = await slipway.call('datasets:list', {})
+        if (options.json) {
+          printJson(list)
+          return
+        }
+        if (list.length === 0) {
+          process.stdout.write('No datasets yet. Import one with: slipway dataset add FILE\n')
+          return
+        }
+        printTable(
+          list.map((d) => ({
+            id: d.id,
+            name: d.name,
+            format: d.format,
+            rows: d.rows,
+            columns: d.columns.length,
+            sha256: d.sha256.slice(0, 12),
+            imported: d.createdAt,
+          })),
+          ['id', 'name', 'format', 'rows', 'columns', 'sha256', 'imported'],
+        )
+      })
+    })
+}

@@ -1,7 +1,23 @@
-// Handlers of the dataset calls.
+// Handlers of the dataset calls: `datasets:add` runs the import as a job (progress, cancel), the
+// job's result being the imported dataset.
 import type { datasetCalls } from '../../api/datasets'
 import type { CoreContext, HandlersFor } from '../context'
+import { getDataset, importDataset, listDatasets, removeDataset } from './import'
 
-export function createDatasetHandlers(_core: CoreContext): HandlersFor<typeof datasetCalls> {
-  return {}
+export function createDatasetHandlers(core: CoreContext): HandlersFor<typeof datasetCalls> {
+  return {
+    'datasets:add': async ({ file, name }, call) => {
+      // Resolved before the job starts, so a missing file or a refused path fails the call itself.
+      const resolved = core.resolveFile(file, call)
+      return core.jobs.start(
+        'dataset-import',
+        `Importing ${resolved.fileName}`,
+        ({ signal, progress }) =>
+          importDataset(core, resolved, { name, signal, onProgress: progress }),
+      )
+    },
+    'datasets:list': async () => listDatasets(core),
+    'datasets:get': async ({ id }) => getDataset(core, id),
+    'datasets:remove': async ({ id }) => removeDataset(core, id),
+  }
 }

@@ -1,8 +1,8 @@
-// datasets: tables of the datasets feature.
+// datasets: look-up by name (`--data NAME`, `dataset show NAME`) without a scan.
 import type { Migration } from '../migrate'
 
 export const migration002: Migration = {
   version: 2,
   name: 'datasets',
-  sql: `SELECT 1;`,
+  sql: `CREATE INDEX datasets_name ON datasets(name, id);`,
 }

@@ -1,0 +1,272 @@
+// Datasets in the registry: import (hash, parse and profile in a worker, snapshot into the blob
+// store, row + audit record in one transaction), look-up by id or name, list, remove.
+import path from 'node:path'
+import type { ColumnProfile, DatasetDetail, DatasetImported, DatasetRef } from '../../api/datasets'
+import { SlipwayError, isSlipwayError } from '../../api/errors'
+import type { DatasetSummary } from '../../api/registry'
+import { hashFile } from '../artifacts/blobs'
+import type { CoreContext, ResolvedFile } from '../context'
+import { appendAudit } from '../governance/audit'
+import { runTask } from '../jobs/run-task'
+import type { DatasetDescription } from './describe'
+import type { DescribeTaskPayload } from './tasks'
+
+export type DatasetSummaryWithProfile = DatasetImported
+
+export interface ImportOptions {
+  name?: string
+  signal?: AbortSignal
+  onProgress?: (done: number, total: number | null, message: string) => void
+  /** Parse in this thread instead of a worker (tests; the CLI on tiny files). */
+  inProcess?: boolean
+}
+
+interface DatasetRow {
+  id: number
+  name: string
+  sha256: string
+  size: number
+  format: 'csv' | 'parquet'
+  row_count: number
+  columns_json: string
+  profile_json: string | null
+  created_at: string
+  created_by: string
+}
+
+// Files this small are parsed in the calling thread: starting a worker costs more than reading them.
+const IN_PROCESS_BYTES = 256 * 1024
+
+const toSummary = (row: DatasetRow): DatasetSummary => ({
+  id: row.id,
+  name: row.name,
+  sha256: row.sha256,
+  size: row.size,
+  rows: row.row_count,
+  columns: JSON.parse(row.columns_json) as string[],
+  format: row.format,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+})
+
+const toDetail = (row: DatasetRow): DatasetDetail => ({
+  ...toSummary(row),
+  profile: row.profile_json ? (JSON.parse(row.profile_json) as ColumnProfile[]) : [],
+})
+
+/** The default name: the file name without its extension (`orders.csv` → `orders`). */
+export function defaultDatasetName(fileName: string): string {
+  const base = path.basename(fileName)
+  const stem = base.replace(/\.(csv|tsv|txt|parquet|pq)$/i, '')
+  return stem || base
+}
+
+function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | undefined {
+  const { db } = core
+  if (typeof ref === 'number' || /^\d+$/.test(ref)) {
+    const byId = db.prepare('SELECT * FROM datasets WHERE id = ?').get(Number(ref)) as
+      DatasetRow | undefined
+    if (byId || typeof ref === 'number') return byId
+  }
+  const byName = db
+    .prepare('SELECT * FROM datasets WHERE name = ? ORDER BY id DESC LIMIT 1')
+    .get(ref) as DatasetRow | undefined
+  if (byName) return byName
+  if (/^[0-9a-f]{8,64}$/.test(ref)) {
+    const bySha = db
+      .prepare('SELECT * FROM datasets WHERE sha256 LIKE ? ORDER BY id DESC LIMIT 2')
+      .all(`${ref}%`) as DatasetRow[]
+    if (bySha.length === 1) return bySha[0]
+  }
+  return undefined
+}
+
+/** A dataset by id, name (the most recent import with that name) or sha256 prefix; NOT_FOUND otherwise. */
+export function getDataset(core: CoreContext, idOrName: DatasetRef | string): DatasetDetail {
+  const row = findRow(core, idOrName)
+  if (!row)
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `No dataset ${typeof idOrName === 'number' ? `with id ${idOrName}` : `"${idOrName}"`}`,
+    )
+  return toDetail(row)
+}
+
+/** The dataset's snapshot in the blob store: the file every engine reads. */
+export function datasetPath(core: CoreContext, id: number): string {
+  const row = core.db.prepare('SELECT sha256, name FROM datasets WHERE id = ?').get(id) as
+    { sha256: string; name: string } | undefined
+  if (!row) throw new SlipwayError('NOT_FOUND', `No dataset with id ${id}`)
+  const file = core.blobs.pathFor(row.sha256)
+  if (!core.blobs.has(row.sha256)) {
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `Dataset "${row.name}" (id ${id}): its file is missing from the blob store (${file})`,
+    )
+  }
+  return file
+}
+
+export function listDatasets(core: CoreContext): DatasetSummary[] {
+  const rows = core.db.prepare('SELECT * FROM datasets ORDER BY id DESC').all() as DatasetRow[]
+  return rows.map(toSummary)
+}
+
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+
+function existingResult(core: CoreContext, row: DatasetRow, file: ResolvedFile): DatasetImported {
+  if (file.uploadId) core.uploads.remove(file.uploadId)
+  return { ...toDetail(row), existing: true }
+}
+
+/**
+ * Imports a CSV or Parquet file as a dataset. The same bytes imported again return the existing
+ * dataset (`existing: true`). On any failure nothing is left behind: no row, and no blob that this
+ * call created. An uploaded file is removed once consumed.
+ */
+export async function importDataset(
+  core: CoreContext,
+  file: ResolvedFile,
+  options: ImportOptions = {},
+): Promise<DatasetImported> {
+  const { db } = core
+  const name = options.name?.trim() || defaultDatasetName(file.fileName)
+  const progress = options.onProgress ?? ((): void => {})
+  progress(0, null, `Hashing ${file.fileName}`)
+  const { sha256, size } = await hashFile(file.path)
+  if (options.signal?.aborted)
+    throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+  const known = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as
+    DatasetRow | undefined
+  if (known) return existingResult(core, known, file)
+
+  const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
+  const described = await runTask<Omit<DatasetDescription, 'sha256' | 'size'>>(
+    'dataset-describe',
+    payload,
+    {
+      signal: options.signal,
+      onProgress: progress,
+      inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
+    },
+  )
+  if (options.signal?.aborted)
+    throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+
+  progress(1000, 1000, `Storing ${file.fileName}`)
+  let blob: Awaited<ReturnType<typeof core.blobs.putFile>>
+  try {
+    blob = await core.blobs.putFile(file.path, sha256)
+  } catch (error) {
+    throw isSlipwayError(error)
+      ? error
+      : new SlipwayError(
+          'BAD_FILE',
+          `${file.fileName}: ${error instanceof Error ? error.message : String(error)}`,
+        )
+  }
+  if (options.signal?.aborted) {
+    if (blob.created) core.blobs.remove(sha256)
+    throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+  }
+  const columns = described.columns.map((c) => c.name)
+  const insert = db.transaction((): number => {
+    const now = new Date().toISOString()
+    const id = Number(
+      db
+        .prepare(
+          `INSERT INTO datasets (name, sha256, size, format, row_count, columns_json, profile_json, created_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          name,
+          sha256,
+          size,
+          described.format,
+          described.rows,
+          JSON.stringify(columns),
+          JSON.stringify(described.columns),
+          now,
+          core.actor,
+        ).lastInsertRowid,
+    )
+    appendAudit(db, {
+      actor: core.actor,
+      action: 'dataset.import',
+      details: {
+        datasetId: id,
+        name,
+        fileName: file.fileName,
+        sha256,
+        size,
+        format: described.format,
+        rows: described.rows,
+        columns: columns.length,
+      },
+    })
+    return id
+  })
+  let id: number
+  try {
+    id = insert()
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      // Another import of the same bytes finished first; its row owns the blob, so keep the blob.
+      const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as
+        DatasetRow | undefined
+      if (row) return existingResult(core, row, file)
+    }
+    if (blob.created) core.blobs.remove(sha256)
+    throw error
+  }
+  if (file.uploadId) core.uploads.remove(file.uploadId)
+  const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow
+  return { ...toDetail(row), existing: false }
+}
+
+/** Removes a dataset no model version or stored result refers to, and its snapshot. */
+export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number; removed: true } {
+  const { db } = core
+  const row = findRow(core, ref)
+  if (!row)
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `No dataset ${typeof ref === 'number' ? `with id ${ref}` : `"${ref}"`}`,
+    )
+  const versions = db
+    .prepare('SELECT COUNT(*) AS n FROM model_versions WHERE training_dataset_id = ?')
+    .get(row.id) as { n: number }
+  if (versions.n > 0) {
+    throw new SlipwayError(
+      'CONFLICT',
+      `Dataset "${row.name}" (id ${row.id}) is the training data of ${versions.n} model ${versions.n === 1 ? 'version' : 'versions'}; it cannot be removed`,
+    )
+  }
+  try {
+    db.transaction(() => {
+      db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
+      appendAudit(db, {
+        actor: core.actor,
+        action: 'dataset.remove',
+        details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
+      })
+    })()
+  } catch (error) {
+    if (
+      typeof error === 'object' &&
+      error !== null &&
+      (error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+    ) {
+      throw new SlipwayError(
+        'CONFLICT',
+        `Dataset "${row.name}" (id ${row.id}) is used by stored evaluations or drift runs; it cannot be removed`,
+      )
+    }
+    throw error
+  }
+  core.blobs.remove(row.sha256)
+  return { id: row.id, removed: true }
+}
