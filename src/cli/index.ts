@@ -22,6 +22,12 @@ export function buildProgram(): Command {
   return program
 }
 
+// Piped into `head`, the reader may go away early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 buildProgram()
   .parseAsync(process.argv)
   .catch((error: unknown) => {

@@ -41,7 +41,7 @@ describe('slipway register', () => {
     const show = runCli(['--home', home.dir, 'show', 'churn@1', '--json'])
     const v = show.json() as { lineage: { trainingDataset: { name: string; rows: number; columns: string[]; sha256: string } } }
     const csv = fs.readFileSync(fixture('data', 'linear_binary-train.csv'), 'utf8').trim().split('\n')
-    expect(v.lineage.trainingDataset).toMatchObject({ name: 'linear_binary-train.csv', rows: csv.length - 1, columns: csv[0]!.split(',') })
+    expect(v.lineage.trainingDataset).toMatchObject({ name: 'linear_binary-train', rows: csv.length - 1, columns: csv[0]!.split(',') })
     expect(v.lineage.trainingDataset.sha256).toMatch(/^[0-9a-f]{64}$/)
   })
 
