@@ -1,4 +1,417 @@
-// CLI commands of the evaluation feature.
+// CLI commands of the evaluation feature: `evaluate`, `shadow` and `gate` (exit 0 pass, 3 a rule
+// failed, 1 error), each printing JSON with --json and progress on a terminal's stderr.
+import fs from 'node:fs'
 import type { Command } from 'commander'
+import type { Job } from '../../api/jobs'
+import {
+  GatePolicy,
+  type ClassificationMetrics,
+  type CostMatrix,
+  type DatasetInput,
+  type Evaluation,
+  type GateReport,
+  type ShadowComparison,
+} from '../../api/evaluation'
+import { SlipwayError } from '../../api/errors'
+import type { Slipway } from '../../core/service'
+import { describeZodError } from '../../core/service'
+import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
+import { printJson, printTable, safe, type GlobalOptions } from '../output'
 
-export function registerEvaluationCommands(_program: Command): void {}
+export const EXIT_GATE_FAILED = 3
+
+interface RunOptions extends GlobalOptions {
+  data: string
+  label?: string
+  slice?: string
+  map?: string[]
+  cost?: string
+  batchSize?: string
+  task?: 'classification' | 'regression'
+}
+
+/** `--data`: an existing file is imported (its sha256 recorded); otherwise a dataset id or name. */
+export function datasetArgument(data: string): DatasetInput {
+  if (fs.existsSync(data)) return { path: data }
+  return { datasetId: /^\d+$/.test(data) ? Number(data) : data }
+}
+
+/** Says both readings of `--data` when neither matched. */
+async function withDataHint<T>(data: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (
+      error instanceof SlipwayError &&
+      error.code === 'NOT_FOUND' &&
+      !fs.existsSync(data) &&
+      error.message.includes(`"${data}"`)
+    ) {
+      throw new SlipwayError(
+        'NOT_FOUND',
+        `--data ${data}: no such file, and no imported dataset with that id or name`,
+      )
+    }
+    throw error
+  }
+}
+
+function parseCost(text: string | undefined): CostMatrix | undefined {
+  if (text === undefined) return undefined
+  const parts = text.split(',').map((p) => Number(p.trim()))
+  if (parts.length !== 4 || parts.some((p) => !Number.isFinite(p))) {
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `--cost "${text}" must be four numbers TP,FP,TN,FN (the value of each outcome per row)`,
+    )
+  }
+  const [tp, fp, tn, fn] = parts as [number, number, number, number]
+  return { tp, fp, tn, fn }
+}
+
+function runSettings(opts: RunOptions): Record<string, unknown> {
+  const mapping = Object.fromEntries(
+    parseKeyValues(opts.map, 'Mapping').map(({ key, value }) => [key, value]),
+  )
+  const batchSize = opts.batchSize === undefined ? undefined : Number(opts.batchSize)
+  return {
+    ...(opts.label ? { label: opts.label } : {}),
+    ...(opts.slice ? { slice: opts.slice } : {}),
+    ...(Object.keys(mapping).length ? { mapping } : {}),
+    ...(opts.cost ? { costMatrix: parseCost(opts.cost) } : {}),
+    ...(batchSize !== undefined ? { batchSize } : {}),
+    ...(opts.task ? { task: opts.task } : {}),
+  }
+}
+
+/** Waits for a job, drawing its progress on stderr when that is a terminal. */
+export async function waitForJob<T>(slipway: Slipway, job: Job, showProgress: boolean): Promise<T> {
+  let last = ''
+  const stop = showProgress
+    ? slipway.core.jobs.onUpdate((update) => {
+        if (update.id !== job.id || update.status !== 'running') return
+        const { done, total, message } = update.progress
+        const line = total ? `${message} (${Math.floor((done / total) * 100)}%)` : message
+        if (line !== last) process.stderr.write(`\r${safe(line, 100).padEnd(last.length)}`)
+        last = line
+      })
+    : (): void => {}
+  const onSignal = (): void => void slipway.call('jobs:cancel', { jobId: job.id })
+  process.once('SIGINT', onSignal)
+  try {
+    const finished = await slipway.core.jobs.wait(job.id)
+    if (last) process.stderr.write('\n')
+    if (finished.status !== 'done') {
+      throw new SlipwayError(
+        finished.error?.code ?? 'INTERNAL',
+        finished.error?.message ?? `${job.title}: ${finished.status}`,
+      )
+    }
+    return finished.result as T
+  } finally {
+    stop()
+    process.removeListener('SIGINT', onSignal)
+  }
+}
+
+const fmt = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toPrecision(6)
+
+/** The JSON `slipway evaluate` prints. */
+export function evaluationJson(e: Evaluation): Record<string, unknown> {
+  const { p50Ms, p95Ms, p99Ms, rowsPerSecond } = e.result.latency
+  return {
+    id: e.id,
+    model: e.model,
+    version: e.version,
+    dataset: e.dataset,
+    task: e.result.task,
+    rows: e.result.rows,
+    metrics: e.result.metrics,
+    latency: { p50Ms, p95Ms, p99Ms, rowsPerSecond },
+    reasons: e.result.reasons,
+    warnings: e.result.warnings,
+  }
+}
+
+function printEvaluation(e: Evaluation): void {
+  const r = e.result
+  process.stdout.write(
+    `Evaluation ${e.id}: ${safe(e.model)} v${e.version} on ${safe(e.dataset.name)} (${r.rows} rows, ${r.task})\n\n`,
+  )
+  const metrics = r.metrics as Record<string, unknown>
+  const rows = Object.entries(metrics)
+    .filter(([, v]) => typeof v === 'number' || v === null)
+    .map(([k, v]) => ({ metric: k, value: fmt(v as number | null), note: r.reasons[k] ?? '' }))
+  printTable(rows, ['metric', 'value', 'note'])
+  if ('confusionMatrix' in metrics) {
+    const m = metrics as ClassificationMetrics
+    process.stdout.write('\nConfusion matrix (rows: actual, columns: predicted)\n')
+    printTable(
+      m.confusionMatrix.map((row, i) => ({
+        actual: m.labels[i],
+        ...Object.fromEntries(row.map((v, j) => [m.labels[j]!, v])),
+      })),
+      ['actual', ...m.labels],
+    )
+  }
+  if (r.businessValue) {
+    const b = r.businessValue
+    process.stdout.write(
+      `\nValue per 1,000 predictions: ${fmt(b.atDefault)} at the model's labels; ${fmt(b.bestValue)} at threshold ${fmt(b.bestThreshold)}\n`,
+    )
+  }
+  if (r.slices) {
+    process.stdout.write(`\nSlices by ${safe(r.slices.column)}\n`)
+    const keys =
+      r.task === 'classification' ? ['accuracy', 'f1', 'f1Macro', 'rocAuc'] : ['mae', 'rmse', 'r2']
+    printTable(
+      r.slices.rows.map((s) => ({
+        value: s.value ?? '(missing)',
+        rows: s.rows,
+        ...Object.fromEntries(keys.map((k) => [k, fmt(s.metrics[k])])),
+      })),
+      ['value', 'rows', ...keys],
+    )
+  }
+  const l = r.latency
+  process.stdout.write(
+    `\nLatency (one row): p50 ${fmt(l.p50Ms)} ms, p95 ${fmt(l.p95Ms)} ms, p99 ${fmt(l.p99Ms)} ms; ${Math.round(l.rowsPerSecond).toLocaleString('en-US')} rows/s batched; model load ${fmt(r.operational.modelLoadMs)} ms; peak memory ${Math.round(r.operational.peakRssBytes / 2 ** 20)} MiB\n`,
+  )
+  for (const w of r.warnings) process.stdout.write(`warning: ${safe(w, 300)}\n`)
+}
+
+/** The JSON `slipway shadow` prints. */
+export function shadowJson(s: ShadowComparison): Record<string, unknown> {
+  const r = s.result
+  const base = {
+    id: s.id,
+    champion: s.champion,
+    challenger: s.challenger,
+    dataset: s.dataset,
+    task: r.task,
+    rows: r.rows,
+    agreementRate: r.agreementRate,
+    disagreements: r.disagreements,
+  }
+  const diffs =
+    r.task === 'regression'
+      ? { meanAbsDiff: r.meanAbsDiff, rmseDiff: r.rmseDiff, pearsonR: r.pearsonR }
+      : r.meanTotalVariation !== null
+        ? { meanTotalVariation: r.meanTotalVariation, maxTotalVariation: r.maxTotalVariation }
+        : { meanAbsDiffPositive: r.meanAbsDiffPositive, maxAbsDiffPositive: r.maxAbsDiffPositive }
+  return {
+    ...base,
+    ...diffs,
+    mcnemar: r.mcnemar ? { statistic: r.mcnemar.statistic, pValue: r.mcnemar.pValue } : null,
+    flipLabels: r.flipLabels,
+    flipMatrix: r.flipMatrix,
+    topDisagreements: r.topDisagreements,
+    metrics: r.metrics,
+    warnings: r.warnings,
+  }
+}
+
+function printShadow(s: ShadowComparison): void {
+  const r = s.result
+  process.stdout.write(
+    `Shadow comparison ${s.id}: ${safe(s.champion.model)} v${s.champion.version} (champion) vs ${safe(s.challenger.model)} v${s.challenger.version} (challenger) on ${safe(s.dataset.name)}, ${r.rows} rows\n\n`,
+  )
+  if (r.task === 'classification') {
+    process.stdout.write(`Agreement ${fmt(r.agreementRate)} (${r.disagreements} disagreements)\n`)
+    if (r.meanAbsDiffPositive !== null)
+      process.stdout.write(
+        `Positive-class probability |Δ|: mean ${fmt(r.meanAbsDiffPositive)}, max ${fmt(r.maxAbsDiffPositive)}\n`,
+      )
+    if (r.meanTotalVariation !== null)
+      process.stdout.write(
+        `Total variation distance: mean ${fmt(r.meanTotalVariation)}, max ${fmt(r.maxTotalVariation)}\n`,
+      )
+    process.stdout.write('\nLabel flips (rows: champion, columns: challenger)\n')
+    printTable(
+      r.flipMatrix.map((row, i) => ({
+        champion: r.flipLabels[i],
+        ...Object.fromEntries(row.map((v, j) => [r.flipLabels[j]!, v])),
+      })),
+      ['champion', ...r.flipLabels],
+    )
+  } else {
+    process.stdout.write(
+      `Prediction Δ: mean |Δ| ${fmt(r.meanAbsDiff)}, RMSE ${fmt(r.rmseDiff)}, Pearson r ${fmt(r.pearsonR)}\n`,
+    )
+  }
+  if (r.mcnemar)
+    process.stdout.write(
+      `\nMcNemar exact: statistic ${r.mcnemar.statistic} (b=${r.mcnemar.b}, c=${r.mcnemar.c}), p = ${fmt(r.mcnemar.pValue)}\n`,
+    )
+  if (r.metrics) {
+    process.stdout.write('\n')
+    printTable(
+      Object.keys(r.metrics.champion).map((k) => ({
+        metric: k,
+        champion: fmt(r.metrics!.champion[k]),
+        challenger: fmt(r.metrics!.challenger[k]),
+        delta: fmt(r.metrics!.delta[k]),
+      })),
+      ['metric', 'champion', 'challenger', 'delta'],
+    )
+  }
+  process.stdout.write(
+    `\nLatency p95 (one row): champion ${fmt(r.latency.champion.p95Ms)} ms, challenger ${fmt(r.latency.challenger.p95Ms)} ms\n`,
+  )
+  for (const w of r.warnings) process.stdout.write(`warning: ${safe(w, 300)}\n`)
+}
+
+function readPolicy(file: string): GatePolicy {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    throw new SlipwayError('BAD_FILE', `${file}: cannot be read`)
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (error) {
+    throw new SlipwayError('INVALID_INPUT', `${file}: not valid JSON (${(error as Error).message})`)
+  }
+  const parsed = GatePolicy.safeParse(raw)
+  if (!parsed.success)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${file}: not a gate policy: ${describeZodError(parsed.error)}`,
+    )
+  return parsed.data
+}
+
+function printGate(g: GateReport): void {
+  process.stdout.write(
+    `Gate report ${g.id}: ${safe(g.model)} v${g.version} on ${safe(g.dataset.name)} — ${g.passed ? 'PASSED' : 'FAILED'}${g.baseline ? ` (champion: v${g.baseline.version})` : ' (no champion)'}\n\n`,
+  )
+  printTable(
+    g.rules.map((r) => ({
+      result: r.passed ? 'pass' : 'FAIL',
+      rule: r.rule,
+      value: fmt(r.value),
+      baseline: fmt(r.baseline),
+      why: r.why,
+    })),
+    ['result', 'rule', 'value', 'baseline', 'why'],
+  )
+}
+
+const addRunOptions = (cmd: Command): Command =>
+  cmd
+    .requiredOption(
+      '--data <file|dataset>',
+      'a CSV/Parquet file (imported) or an imported dataset id or name',
+    )
+    .option(
+      '--label <column>',
+      'label column (default: the model\'s label_column, else "label" or "target")',
+    )
+    .option('--slice <column>', 'also compute the metrics per value of this categorical column')
+    .option(
+      '--map <input=column>',
+      'map a model input (or INPUT[i], or feature index i) to a column (repeatable)',
+      collect,
+    )
+    .option(
+      '--cost <tp,fp,tn,fn>',
+      'value of each outcome per row, for the business-value threshold',
+    )
+    .option('--batch-size <rows>', 'rows per inference batch (default 4096)')
+    .option('--task <task>', 'classification or regression, when the model does not say')
+
+export function registerEvaluationCommands(program: Command): void {
+  addRunOptions(
+    program
+      .command('evaluate')
+      .description(
+        'evaluate a model version on a dataset (metrics, curves, latency), stored in the registry',
+      )
+      .argument('<model@ref>', 'model and version: churn@3, churn@champion, churn (latest)'),
+  ).action(async (target: string, _opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<RunOptions>()
+    await withSlipway(opts, async (slipway) => {
+      const { model, ref } = parseModelRef(target)
+      const job = await withDataHint(opts.data, () =>
+        slipway.call('eval:start', {
+          model,
+          ref,
+          dataset: datasetArgument(opts.data),
+          ...runSettings(opts),
+        }),
+      )
+      const evaluation = await waitForJob<Evaluation>(
+        slipway,
+        job,
+        !opts.json && process.stderr.isTTY === true,
+      )
+      if (opts.json) printJson(evaluationJson(evaluation))
+      else printEvaluation(evaluation)
+    })
+  })
+
+  addRunOptions(
+    program
+      .command('shadow')
+      .description('run the champion and a challenger on the same rows and compare them')
+      .argument('<champion>', 'MODEL@REF of the champion')
+      .argument('<challenger>', 'MODEL@REF of the challenger'),
+  ).action(async (champion: string, challenger: string, _opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<RunOptions>()
+    await withSlipway(opts, async (slipway) => {
+      const job = await withDataHint(opts.data, () =>
+        slipway.call('shadow:start', {
+          champion: parseModelRef(champion),
+          challenger: parseModelRef(challenger),
+          dataset: datasetArgument(opts.data),
+          ...runSettings(opts),
+        }),
+      )
+      const comparison = await waitForJob<ShadowComparison>(
+        slipway,
+        job,
+        !opts.json && process.stderr.isTTY === true,
+      )
+      if (opts.json) printJson(shadowJson(comparison))
+      else printShadow(comparison)
+    })
+  })
+
+  addRunOptions(
+    program
+      .command('gate')
+      .description(
+        'check a version against the promotion gates; exit 0 pass, 3 a rule failed, 1 error',
+      )
+      .argument('<model@ref>', 'model and version to check')
+      .option('--policy <file>', 'gate policy JSON (default: the policy stored for the model)')
+      .option('--save-policy', "store the --policy file as the model's policy"),
+  ).action(async (target: string, _opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<RunOptions & { policy?: string; savePolicy?: boolean }>()
+    await withSlipway(opts, async (slipway) => {
+      const { model, ref } = parseModelRef(target)
+      const policy = opts.policy ? readPolicy(opts.policy) : undefined
+      if (policy && opts.savePolicy) await slipway.call('gates:set-policy', { model, policy })
+      const job = await withDataHint(opts.data, () =>
+        slipway.call('gates:check', {
+          model,
+          ref,
+          dataset: datasetArgument(opts.data),
+          ...(policy ? { policy } : {}),
+          ...runSettings(opts),
+        }),
+      )
+      const report = await waitForJob<GateReport>(
+        slipway,
+        job,
+        !opts.json && process.stderr.isTTY === true,
+      )
+      if (opts.json) printJson(report)
+      else printGate(report)
+      if (!report.passed) process.exitCode = EXIT_GATE_FAILED
+    })
+  })
+}

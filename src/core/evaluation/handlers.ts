@@ -1,7 +1,91 @@
-// Handlers of the evaluation calls.
+// Handlers of the evaluation, shadow and gate calls: check the arguments at once, then run the
+// long work as a job whose result is the stored record.
 import type { evaluationCalls } from '../../api/evaluation'
+import { SlipwayError } from '../../api/errors'
 import type { CoreContext, HandlersFor } from '../context'
+import { requireModel } from '../registry/registry'
+import {
+  checkGates,
+  compareVersions,
+  evaluateVersion,
+  getEvaluation,
+  getGateReport,
+  getPolicy,
+  getSavedMapping,
+  getShadow,
+  latestForModel,
+  listEvaluations,
+  listGateReports,
+  listShadows,
+  loadVersion,
+  prepareDataset,
+  setPolicy,
+  setSavedMapping,
+  type RunSettings,
+} from './service'
 
-export function createEvaluationHandlers(_core: CoreContext): HandlersFor<typeof evaluationCalls> {
-  return {}
+const settingsOf = (input: RunSettings): RunSettings => ({
+  label: input.label,
+  slice: input.slice,
+  mapping: input.mapping,
+  costMatrix: input.costMatrix,
+  batchSize: input.batchSize,
+  task: input.task,
+})
+
+export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof evaluationCalls> {
+  return {
+    'eval:start': async (input, call) => {
+      const version = loadVersion(core, input.model, input.ref)
+      const dataset = prepareDataset(core, input.dataset, call)
+      return core.jobs.start('evaluate', `Evaluating ${version.label}`, async (job) =>
+        evaluateVersion(core, version, await dataset(job), settingsOf(input), job),
+      )
+    },
+    'eval:get': async ({ id }) => getEvaluation(core, id),
+    'eval:list': async (input) => listEvaluations(core, input),
+    'eval:latest-for-model': async ({ model }) => latestForModel(core, model),
+    'eval:get-mapping': async ({ model }) => getSavedMapping(core, requireModel(core.db, model).id),
+    'eval:set-mapping': async ({ model, mapping }) => {
+      const row = requireModel(core.db, model)
+      return setSavedMapping(core, row.id, row.name, mapping)
+    },
+    'shadow:start': async (input, call) => {
+      const champion = loadVersion(core, input.champion.model, input.champion.ref)
+      const challenger = loadVersion(core, input.challenger.model, input.challenger.ref)
+      const dataset = prepareDataset(core, input.dataset, call)
+      return core.jobs.start(
+        'shadow',
+        `Comparing ${champion.label} with ${challenger.label}`,
+        async (job) =>
+          compareVersions(core, champion, challenger, await dataset(job), settingsOf(input), job),
+      )
+    },
+    'shadow:get': async ({ id }) => getShadow(core, id),
+    'shadow:list': async ({ model }) => listShadows(core, model),
+    'gates:get-policy': async ({ model }) => getPolicy(core, requireModel(core.db, model).id),
+    'gates:set-policy': async ({ model, policy }) => {
+      const row = requireModel(core.db, model)
+      return setPolicy(core, row.id, row.name, policy)
+    },
+    'gates:check': async (input, call) => {
+      const version = loadVersion(core, input.model, input.ref)
+      const policy = input.policy ?? getPolicy(core, version.modelId)
+      if (!policy) {
+        throw new SlipwayError(
+          'NOT_FOUND',
+          `Model "${version.model}" has no gate policy; set one or pass a policy file`,
+        )
+      }
+      const dataset = prepareDataset(core, input.dataset, call)
+      return core.jobs.start(
+        'gate',
+        `Checking ${version.label} against its promotion gates`,
+        async (job) =>
+          checkGates(core, version, await dataset(job), policy, settingsOf(input), job),
+      )
+    },
+    'gates:get-report': async ({ id }) => getGateReport(core, id),
+    'gates:list-reports': async ({ model, version }) => listGateReports(core, model, version),
+  }
 }

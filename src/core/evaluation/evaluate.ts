@@ -1,0 +1,407 @@
+// The evaluation task: read the dataset, map columns, run the model, and build the stored result
+// (metrics, reasons, charts, slices, business value, latency, memory). Runs in a worker thread.
+import type {
+  ColumnMapping,
+  CostMatrix,
+  EvaluationResult,
+  ResolvedMapping,
+  Task,
+} from '../../api/evaluation'
+import { SlipwayError } from '../../api/errors'
+import type { OnnxInfo } from '../../api/registry'
+import { loadTable } from '../data/load'
+import type { Column, Table } from '../data/table'
+import {
+  classificationReport,
+  prepareClassification,
+  scalarMetrics,
+  subsetClassification,
+  type ClassificationData,
+  type LabelCodes,
+} from './classification'
+import { positiveClassOf, resolveLabel, resolveMapping } from './mapping'
+import { allRows, gatherFloat64, gatherInt32 } from './metrics'
+import { regressionReport } from './regression'
+import { LabelDictionary, labelText, runModel, type ModelRun, type RunContext } from './run'
+
+export const DEFAULT_BATCH_SIZE = 4096
+export const MAX_SLICES = 100
+
+export interface ModelPayload {
+  modelPath: string
+  /** `churn v3`, for messages. */
+  modelLabel: string
+  onnx: OnnxInfo
+  /** An explicit mapping (from the call) or the one saved for the model. */
+  mapping?: ColumnMapping | null
+  mappingSource?: 'explicit' | 'saved'
+  /** The mapping saved for the model: used when the automatic mapping does not fit. */
+  savedMapping?: ColumnMapping | null
+}
+
+export interface EvaluatePayload extends ModelPayload {
+  datasetPath: string
+  datasetName: string
+  label?: string | null
+  slice?: string | null
+  costMatrix?: CostMatrix | null
+  batchSize?: number
+  task?: Task | null
+}
+
+export interface EvaluateOutput {
+  mapping: ResolvedMapping
+  result: EvaluationResult
+}
+
+/** Reads the dataset in this thread, reporting progress as bytes; cancellable between chunks. */
+export async function readDataset(
+  path: string,
+  fileName: string,
+  ctx: RunContext,
+): Promise<{ table: Table; readMs: number }> {
+  const started = performance.now()
+  const controller = new AbortController()
+  const table = await loadTable(path, {
+    fileName,
+    signal: controller.signal,
+    onProgress: (done, total, message) => {
+      if (ctx.cancelled()) controller.abort()
+      ctx.progress(done, total, message || `Reading ${fileName}`)
+    },
+  })
+  if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
+  return { table, readMs: performance.now() - started }
+}
+
+export function columnOf(table: Table, name: string): Column {
+  const column = table.columns.find((c) => c.name === name)
+  if (!column) throw new SlipwayError('MAPPING_INVALID', `The dataset has no column "${name}"`)
+  return column
+}
+
+/** Groups rows by the slice column's value (missing = null); refuses columns with too many values. */
+export function sliceGroups(
+  table: Table,
+  name: string,
+  rows: Uint32Array,
+): { value: string | null; rows: Uint32Array }[] {
+  const column = columnOf(table, name)
+  const groups = new Map<string | null, number[]>()
+  for (let i = 0; i < rows.length; i++) {
+    const value = labelText(column, rows[i]!)
+    let list = groups.get(value)
+    if (!list) {
+      if (groups.size >= MAX_SLICES) {
+        throw new SlipwayError(
+          'INVALID_INPUT',
+          `Slice column "${name}" has more than ${MAX_SLICES} distinct values; choose a categorical column`,
+        )
+      }
+      list = []
+      groups.set(value, list)
+    }
+    list.push(i)
+  }
+  return [...groups.entries()]
+    .map(([value, list]) => ({ value, rows: Uint32Array.from(list) }))
+    .sort((a, b) =>
+      a.value === null
+        ? 1
+        : b.value === null
+          ? -1
+          : a.value < b.value
+            ? -1
+            : a.value > b.value
+              ? 1
+              : 0,
+    )
+}
+
+/** Checks the slice column before the model runs, so a bad choice fails fast. */
+export function checkSlice(table: Table, name: string | null | undefined): void {
+  if (!name) return
+  sliceGroups(table, name, allRows(table.rowCount))
+}
+
+/** Rows whose label cell is present, and the truth on them. */
+export function labelledRows(table: Table, label: string): { rows: Uint32Array; missing: number } {
+  const column = columnOf(table, label)
+  const present = new Uint8Array(table.rowCount)
+  let count = 0
+  for (let r = 0; r < table.rowCount; r++) {
+    const ok =
+      column.kind === 'numeric' || column.kind === 'timestamp'
+        ? !column.missing[r]
+        : column.codes[r]! >= 0
+    if (ok) {
+      present[r] = 1
+      count++
+    }
+  }
+  const rows = new Uint32Array(count)
+  for (let r = 0, i = 0; r < table.rowCount; r++) if (present[r]) rows[i++] = r
+  return { rows, missing: table.rowCount - count }
+}
+
+export function truthCodes(column: Column, rows: Uint32Array): LabelCodes {
+  const dict = new LabelDictionary()
+  const codes = new Int32Array(rows.length)
+  if (column.kind === 'numeric' || column.kind === 'timestamp') {
+    // Numeric labels: one text per distinct value, not one per row.
+    const byValue = new Map<number, number>()
+    let lastValue = NaN
+    let lastCode = -1
+    for (let i = 0; i < rows.length; i++) {
+      const v = column.values[rows[i]!]!
+      if (v !== lastValue) {
+        let code = byValue.get(v)
+        if (code === undefined) {
+          code = dict.code(labelText(column, rows[i]!)!)
+          byValue.set(v, code)
+        }
+        lastValue = v
+        lastCode = code
+      }
+      codes[i] = lastCode
+    }
+    return { codes, names: dict.names }
+  }
+  const byCode = new Int32Array(column.categories.length).fill(-1)
+  for (let i = 0; i < rows.length; i++) {
+    const c = column.codes[rows[i]!]!
+    if (byCode[c] === -1) byCode[c] = dict.code(column.categories[c]!)
+    codes[i] = byCode[c]!
+  }
+  return { codes, names: dict.names }
+}
+
+export function truthValues(column: Column, rows: Uint32Array): Float64Array {
+  if (column.kind !== 'numeric') {
+    throw new SlipwayError(
+      'DATA_INVALID',
+      `Label column "${column.name}" is ${column.kind}; a regression model needs numbers`,
+    )
+  }
+  return gatherFloat64(column.values, rows)
+}
+
+/** The model's outputs on `rows`, as classification data against the truth. */
+export function classificationData(
+  run: ModelRun,
+  truth: LabelCodes,
+  rows: Uint32Array,
+  positiveLabel: string | null,
+): ClassificationData {
+  const predicted = run.predicted
+    ? { codes: gatherInt32(run.predicted.codes, rows), names: run.predicted.names }
+    : null
+  let proba: Float64Array | null = null
+  let nanRows = 0
+  if (run.proba) {
+    const c = run.probaClasses.length
+    proba = new Float64Array(rows.length * c)
+    for (let i = 0; i < rows.length; i++) {
+      let nan = false
+      for (let j = 0; j < c; j++) {
+        const v = run.proba[rows[i]! * c + j]!
+        proba[i * c + j] = v
+        if (Number.isNaN(v)) nan = true
+      }
+      if (nan) nanRows++
+    }
+  }
+  return prepareClassification({
+    truth,
+    predicted,
+    proba,
+    probaClasses: run.probaClasses,
+    positiveLabel,
+    nanRows,
+  })
+}
+
+export function buildResult(
+  table: Table,
+  run: ModelRun,
+  settings: {
+    label: string
+    slice?: string | null
+    costMatrix?: CostMatrix | null
+    positiveLabel: string | null
+  },
+  timing: { readMs: number; startedAt: number },
+): EvaluationResult {
+  const metricsStarted = performance.now()
+  const labelColumn = columnOf(table, settings.label)
+  const { rows, missing } = labelledRows(table, settings.label)
+  const warnings = [...run.warnings]
+  if (missing)
+    warnings.push(
+      `${missing} row(s) have no value in label column "${settings.label}" and are left out of the metrics`,
+    )
+  const charts: EvaluationResult['charts'] = {
+    roc: [],
+    pr: [],
+    calibration: null,
+    scoreHistogram: null,
+    residualHistogram: null,
+    predictedVsActual: null,
+  }
+  let metrics: EvaluationResult['metrics']
+  let reasons: Record<string, string>
+  let perClass: EvaluationResult['perClass'] = []
+  let businessValue: EvaluationResult['businessValue'] = null
+  let slices: EvaluationResult['slices'] = null
+  let positiveLabel: string | null = null
+
+  if (run.task === 'classification') {
+    const data = classificationData(
+      run,
+      truthCodes(labelColumn, rows),
+      rows,
+      settings.positiveLabel,
+    )
+    positiveLabel = data.positive === null ? null : data.labels[data.positive]!
+    const report = classificationReport(data, { costMatrix: settings.costMatrix })
+    metrics = report.metrics
+    reasons = report.reasons
+    perClass = report.perClass
+    businessValue = report.businessValue
+    Object.assign(charts, report.charts)
+    const predictedNames = new Set(run.predicted?.names ?? run.probaClasses)
+    const trueNames = new Set(data.labels.filter((_, i) => data.yTrue.includes(i)))
+    if (rows.length && ![...trueNames].some((l) => predictedNames.has(l))) {
+      warnings.push(
+        `The model's labels (${[...predictedNames].slice(0, 5).join(', ')}) never match the dataset's labels in "${settings.label}" (${[...trueNames].slice(0, 5).join(', ')})`,
+      )
+    }
+    if (settings.slice) {
+      slices = {
+        column: settings.slice,
+        rows: sliceGroups(table, settings.slice, rows).map((group) => ({
+          value: group.value,
+          rows: group.rows.length,
+          metrics: scalarMetrics(
+            classificationReport(subsetClassification(data, group.rows), { withCharts: false })
+              .metrics,
+          ),
+        })),
+      }
+    }
+  } else {
+    const actual = truthValues(labelColumn, rows)
+    const predicted = gatherFloat64(run.prediction!, rows)
+    const report = regressionReport(actual, predicted, { nanRows: run.nanRows })
+    metrics = report.metrics
+    reasons = report.reasons
+    Object.assign(charts, report.charts)
+    if (settings.costMatrix)
+      reasons.businessValue = 'a cost matrix applies to binary classification only'
+    if (settings.slice) {
+      slices = {
+        column: settings.slice,
+        rows: sliceGroups(table, settings.slice, rows).map((group) => ({
+          value: group.value,
+          rows: group.rows.length,
+          metrics: scalarMetrics(
+            regressionReport(
+              gatherFloat64(actual, group.rows),
+              gatherFloat64(predicted, group.rows),
+              { nanRows: run.nanRows, withCharts: false },
+            ).metrics,
+          ),
+        })),
+      }
+    }
+  }
+  return {
+    task: run.task,
+    rows: rows.length,
+    datasetRows: table.rowCount,
+    rowsWithoutLabel: missing,
+    nanOutputRows: run.nanRows,
+    positiveLabel,
+    metrics,
+    reasons,
+    perClass,
+    charts,
+    businessValue,
+    slices,
+    latency: run.latency,
+    operational: {
+      ...run.operational,
+      metricsMs: performance.now() - metricsStarted,
+      readMs: timing.readMs,
+      totalMs: performance.now() - timing.startedAt,
+    },
+    warnings,
+  }
+}
+
+/** Resolves the mapping of one model on the table (explicit / saved / metadata / numeric). */
+export function mappingFor(
+  table: Table,
+  model: ModelPayload,
+  label: string | null,
+  slice: string | null | undefined,
+  fileName: string,
+): ResolvedMapping {
+  const resolve = (
+    explicit: ColumnMapping | null,
+    explicitSource: 'explicit' | 'saved' | undefined,
+  ): ResolvedMapping =>
+    resolveMapping(table, model.onnx, {
+      label,
+      slice: slice ?? null,
+      explicit,
+      explicitSource,
+      fileName,
+    })
+  if (model.mapping) return resolve(model.mapping, model.mappingSource ?? 'explicit')
+  try {
+    return resolve(null, undefined)
+  } catch (error) {
+    if (!model.savedMapping || !(error instanceof SlipwayError) || error.code !== 'MAPPING_INVALID')
+      throw error
+    return resolve(model.savedMapping, 'saved')
+  }
+}
+
+export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promise<EvaluateOutput> {
+  const startedAt = performance.now()
+  const { table, readMs } = await readDataset(payload.datasetPath, payload.datasetName, ctx)
+  const label = resolveLabel(table, payload.onnx, payload.label ?? undefined, payload.datasetName)
+  if (!label) {
+    throw new SlipwayError(
+      'MAPPING_INVALID',
+      `${payload.datasetName}: no label column (the model names none, and there is no "label" or "target" column); name it with --label`,
+    )
+  }
+  const mapping = mappingFor(table, payload, label, payload.slice, payload.datasetName)
+  checkSlice(table, payload.slice)
+  const run = await runModel(
+    table,
+    {
+      modelPath: payload.modelPath,
+      modelLabel: payload.modelLabel,
+      onnx: payload.onnx,
+      mapping,
+      batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
+      task: payload.task ?? null,
+    },
+    ctx,
+  )
+  const result = buildResult(
+    table,
+    run,
+    {
+      label,
+      slice: payload.slice,
+      costMatrix: payload.costMatrix,
+      positiveLabel: positiveClassOf(payload.onnx),
+    },
+    { readMs, startedAt },
+  )
+  return { mapping, result }
+}

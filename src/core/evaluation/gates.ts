@@ -1,0 +1,157 @@
+// Promotion gates: each rule checked with MLflow's MetricThreshold semantics against the
+// champion's value, plus a single-row latency p95 ceiling. Pure; the service stores the report.
+import type { EvaluationResult, GatePolicy, GateRule } from '../../api/evaluation'
+import { SlipwayError } from '../../api/errors'
+
+export interface GateRuleOutcome {
+  rule: string
+  metric: string
+  value: number | null
+  baseline: number | null
+  threshold: number | null
+  passed: boolean
+  why: string
+}
+
+const fmt = (v: number): string =>
+  Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/0+$/, '').replace(/\.$/, '')
+
+/** The scalar metric of a result by name (`accuracy`, `f1Macro`, `rmse`, `latency.p95Ms`…). */
+export function metricValue(
+  result: EvaluationResult,
+  metric: string,
+): { value: number | null; reason: string | null } {
+  if (metric.startsWith('latency.')) {
+    const key = metric.slice('latency.'.length) as keyof EvaluationResult['latency']
+    const v = result.latency[key]
+    return typeof v === 'number'
+      ? { value: v, reason: null }
+      : { value: null, reason: `no latency figure "${key}"` }
+  }
+  const metrics = result.metrics as Record<string, unknown>
+  if (!(metric in metrics)) {
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `The gate policy names metric "${metric}", which a ${result.task} evaluation does not have (it has ${Object.keys(
+        metrics,
+      )
+        .filter((k) => typeof metrics[k] === 'number' || metrics[k] === null)
+        .join(', ')})`,
+    )
+  }
+  const v = metrics[metric]
+  if (typeof v === 'number') return { value: v, reason: null }
+  return { value: null, reason: result.reasons[metric] ?? 'undefined on this data' }
+}
+
+export function describeRule(rule: GateRule): string {
+  const dir = rule.greaterIsBetter ? '≥' : '≤'
+  const parts: string[] = []
+  if (rule.threshold !== undefined) parts.push(`${rule.metric} ${dir} ${fmt(rule.threshold)}`)
+  if (rule.minAbsoluteChange !== undefined)
+    parts.push(`${rule.greaterIsBetter ? '+' : '−'}${fmt(rule.minAbsoluteChange)} vs champion`)
+  if (rule.minRelativeChange !== undefined)
+    parts.push(
+      `${rule.greaterIsBetter ? '+' : '−'}${fmt(rule.minRelativeChange * 100)}% vs champion`,
+    )
+  return parts.length ? parts.join(', ') : `${rule.metric} (no criterion)`
+}
+
+/**
+ * One rule, as MLflow's MetricThreshold: `threshold` — value ≥ (or ≤) it; `minAbsoluteChange` —
+ * value ≥ baseline + change (or ≤ baseline − change); `minRelativeChange` — value ≥ baseline ·
+ * (1 + change) (or ≤ baseline · (1 − change)), and when the baseline is 0, simply better than it
+ * by 1e-10. Change criteria without a champion cannot be checked: they pass and say so.
+ */
+export function checkRule(
+  rule: GateRule,
+  value: number | null,
+  valueReason: string | null,
+  baseline: number | null,
+  hasChampion: boolean,
+): GateRuleOutcome {
+  const base = {
+    rule: describeRule(rule),
+    metric: rule.metric,
+    value,
+    baseline,
+    threshold: rule.threshold ?? null,
+  }
+  if (value === null)
+    return {
+      ...base,
+      passed: false,
+      why: `${rule.metric} is undefined: ${valueReason ?? 'no value'}`,
+    }
+  const better = (a: number, b: number): boolean => (rule.greaterIsBetter ? a >= b : a <= b)
+  const reasons: string[] = []
+  let passed = true
+  if (rule.threshold !== undefined) {
+    const ok = better(value, rule.threshold)
+    passed &&= ok
+    reasons.push(
+      `${fmt(value)} ${ok ? (rule.greaterIsBetter ? '≥' : '≤') : rule.greaterIsBetter ? '<' : '>'} threshold ${fmt(rule.threshold)}`,
+    )
+  }
+  const wantsChange = rule.minAbsoluteChange !== undefined || rule.minRelativeChange !== undefined
+  if (wantsChange && !hasChampion) {
+    reasons.push('no version holds the champion alias, so the change criteria were not checked')
+  } else if (wantsChange && baseline === null) {
+    passed = false
+    reasons.push(`the champion's ${rule.metric} is undefined, so the change cannot be measured`)
+  } else if (wantsChange && baseline !== null) {
+    const sign = rule.greaterIsBetter ? 1 : -1
+    if (rule.minAbsoluteChange !== undefined) {
+      const target = baseline + sign * rule.minAbsoluteChange
+      const ok = better(value, target)
+      passed &&= ok
+      reasons.push(
+        `${ok ? 'meets' : 'misses'} the champion's ${fmt(baseline)} ${sign > 0 ? '+' : '−'} ${fmt(rule.minAbsoluteChange)} = ${fmt(target)}`,
+      )
+    }
+    if (rule.minRelativeChange !== undefined) {
+      let ok: boolean
+      let target: number
+      if (baseline === 0) {
+        target = sign * 1e-10
+        ok = better(value, target)
+      } else {
+        target = baseline * (1 + sign * rule.minRelativeChange)
+        ok = better(value, target)
+      }
+      passed &&= ok
+      reasons.push(
+        `${ok ? 'meets' : 'misses'} the champion's ${fmt(baseline)} ${sign > 0 ? '+' : '−'} ${fmt(rule.minRelativeChange * 100)}% = ${fmt(target)}`,
+      )
+    }
+  }
+  if (!reasons.length) reasons.push('no criterion set')
+  return { ...base, passed, why: reasons.join('; ') }
+}
+
+/** Every rule of the policy on the candidate's result, against the champion's result (if any). */
+export function checkPolicy(
+  policy: GatePolicy,
+  candidate: EvaluationResult,
+  champion: EvaluationResult | null,
+): GateRuleOutcome[] {
+  const out = policy.rules.map((rule) => {
+    const { value, reason } = metricValue(candidate, rule.metric)
+    const baseline = champion ? metricValue(champion, rule.metric).value : null
+    return checkRule(rule, value, reason, baseline, champion !== null)
+  })
+  if (policy.latencyP95MaxMs !== undefined && policy.latencyP95MaxMs !== null) {
+    const p95 = candidate.latency.p95Ms
+    const ok = p95 <= policy.latencyP95MaxMs
+    out.push({
+      rule: `latency p95 ≤ ${fmt(policy.latencyP95MaxMs)} ms`,
+      metric: 'latency.p95Ms',
+      value: p95,
+      baseline: champion ? champion.latency.p95Ms : null,
+      threshold: policy.latencyP95MaxMs,
+      passed: ok,
+      why: `single-row p95 ${fmt(p95)} ms ${ok ? '≤' : '>'} ${fmt(policy.latencyP95MaxMs)} ms`,
+    })
+  }
+  return out
+}

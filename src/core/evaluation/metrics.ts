@@ -1,0 +1,621 @@
+// Evaluation metrics on typed arrays, written to give scikit-learn's numbers (1.2 semantics):
+// the same curve construction, tie handling, zero-division and clipping rules.
+
+/** Rows sorted by descending score, as sklearn's `_binary_clf_curve` does. */
+export interface BinaryCurve {
+  /** False positives at each distinct threshold (descending). */
+  fps: Float64Array
+  tps: Float64Array
+  thresholds: Float64Array
+}
+
+const F32 = new Float32Array(1)
+const U32 = new Uint32Array(F32.buffer)
+
+/** Order-preserving uint32 key of a float32 value (−0 taken as +0, as numpy's diff does). */
+function float32Key(value: number): number {
+  F32[0] = value === 0 ? 0 : value
+  const bits = U32[0]!
+  return bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0
+}
+
+function keyToFloat(key: number): number {
+  U32[0] = key & 0x80000000 ? (key ^ 0x80000000) >>> 0 : ~key >>> 0
+  return F32[0]!
+}
+
+/** LSD radix sort of uint32 keys, two 16-bit passes. */
+export function radixSortUint32(keys: Uint32Array): Uint32Array {
+  let src: Uint32Array = keys
+  let dst: Uint32Array = new Uint32Array(keys.length)
+  for (const shift of [0, 16]) {
+    const count = new Uint32Array(65537)
+    for (let i = 0; i < src.length; i++) count[((src[i]! >>> shift) & 0xffff) + 1]!++
+    for (let k = 0; k < 65536; k++) count[k + 1]! += count[k]!
+    for (let i = 0; i < src.length; i++) dst[count[(src[i]! >>> shift) & 0xffff]!++] = src[i]!
+    ;[src, dst] = [dst, src]
+  }
+  return src
+}
+
+/**
+ * sklearn `_binary_clf_curve`: cumulative tp/fp at every distinct score, high to low. The
+ * positives' and negatives' scores are sorted apart and merged, which gives the same counts as
+ * sklearn's single stable sort. Scores that are all float32 values (what ONNX models return) are
+ * radix-sorted on their bits; others use the native typed-array sort. Scores must not be NaN.
+ */
+export function binaryClfCurve(isPositive: Uint8Array, scores: Float64Array): BinaryCurve {
+  const n = scores.length
+  let positives = 0
+  let float32 = true
+  for (let i = 0; i < n; i++) {
+    positives += isPositive[i]!
+    if (float32 && Math.fround(scores[i]!) !== scores[i]) float32 = false
+  }
+  // At most n distinct thresholds; filled in place and cut to length at the end.
+  const fps = new Float64Array(n)
+  const tps = new Float64Array(n)
+  const thresholds = new Float64Array(n)
+  let m = 0
+  let tp = 0
+  let fp = 0
+  if (float32) {
+    const posKeys = new Uint32Array(positives)
+    const negKeys = new Uint32Array(n - positives)
+    for (let i = 0, a = 0, b = 0; i < n; i++) {
+      if (isPositive[i]) posKeys[a++] = float32Key(scores[i]!)
+      else negKeys[b++] = float32Key(scores[i]!)
+    }
+    const pos = radixSortUint32(posKeys)
+    const neg = radixSortUint32(negKeys)
+    let i = pos.length - 1
+    let j = neg.length - 1
+    while (i >= 0 || j >= 0) {
+      const k = i < 0 ? neg[j]! : j < 0 ? pos[i]! : Math.max(pos[i]!, neg[j]!)
+      while (i >= 0 && pos[i] === k) {
+        tp++
+        i--
+      }
+      while (j >= 0 && neg[j] === k) {
+        fp++
+        j--
+      }
+      tps[m] = tp
+      fps[m] = fp
+      thresholds[m++] = keyToFloat(k)
+    }
+  } else {
+    const pos = new Float64Array(positives)
+    const neg = new Float64Array(n - positives)
+    for (let i = 0, a = 0, b = 0; i < n; i++) {
+      if (isPositive[i]) pos[a++] = scores[i]!
+      else neg[b++] = scores[i]!
+    }
+    pos.sort()
+    neg.sort()
+    let i = pos.length - 1
+    let j = neg.length - 1
+    while (i >= 0 || j >= 0) {
+      const t = i < 0 ? neg[j]! : j < 0 ? pos[i]! : Math.max(pos[i]!, neg[j]!)
+      while (i >= 0 && pos[i] === t) {
+        tp++
+        i--
+      }
+      while (j >= 0 && neg[j] === t) {
+        fp++
+        j--
+      }
+      tps[m] = tp
+      fps[m] = fp
+      thresholds[m++] = t
+    }
+  }
+  return { fps: fps.subarray(0, m), tps: tps.subarray(0, m), thresholds: thresholds.subarray(0, m) }
+}
+
+export interface RocCurve {
+  fpr: Float64Array
+  tpr: Float64Array
+  /** The first threshold is the highest score + 1 (sklearn 1.2), so the curve starts at (0, 0). */
+  thresholds: Float64Array
+}
+
+/** sklearn `roc_curve(drop_intermediate=True)`. */
+export function rocCurve(
+  isPositive: Uint8Array,
+  scores: Float64Array,
+  dropIntermediate = true,
+): RocCurve {
+  return rocFromCurve(binaryClfCurve(isPositive, scores), dropIntermediate)
+}
+
+export function rocFromCurve(curve: BinaryCurve, dropIntermediate = true): RocCurve {
+  const { fps, tps, thresholds } = curve
+  const m = fps.length
+  // Indices kept: corners of the curve (second differences ≠ 0), plus both ends.
+  const keep = new Uint32Array(m)
+  let kept = 0
+  for (let i = 0; i < m; i++) {
+    if (!dropIntermediate || m <= 2 || i === 0 || i === m - 1) keep[kept++] = i
+    else if (
+      fps[i + 1]! - 2 * fps[i]! + fps[i - 1]! !== 0 ||
+      tps[i + 1]! - 2 * tps[i]! + tps[i - 1]! !== 0
+    )
+      keep[kept++] = i
+  }
+  const fpr = new Float64Array(kept + 1)
+  const tpr = new Float64Array(kept + 1)
+  const thr = new Float64Array(m ? kept + 1 : 0)
+  const lastF = m ? fps[m - 1]! : 0
+  const lastT = m ? tps[m - 1]! : 0
+  fpr[0] = lastF <= 0 ? NaN : 0
+  tpr[0] = lastT <= 0 ? NaN : 0
+  if (m) thr[0] = thresholds[0]! + 1
+  for (let j = 0; j < kept; j++) {
+    const i = keep[j]!
+    fpr[j + 1] = lastF <= 0 ? NaN : fps[i]! / lastF
+    tpr[j + 1] = lastT <= 0 ? NaN : tps[i]! / lastT
+    thr[j + 1] = thresholds[i]!
+  }
+  return { fpr, tpr, thresholds: thr }
+}
+
+/** Trapezoidal area, as numpy's trapz (x increasing). */
+export function trapezoid(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let area = 0
+  for (let i = 1; i < x.length; i++) area += ((x[i]! - x[i - 1]!) * (y[i]! + y[i - 1]!)) / 2
+  return area
+}
+
+/** Binary ROC AUC; NaN with a reason when only one class is present. */
+export function rocAuc(
+  isPositive: Uint8Array,
+  scores: Float64Array,
+): { value: number; reason?: string } {
+  return rocAucFromCurve(binaryClfCurve(isPositive, scores))
+}
+
+export function rocAucFromCurve(
+  curve: BinaryCurve,
+  computed?: RocCurve,
+): { value: number; reason?: string } {
+  const last = curve.tps.length - 1
+  if (last < 0 || curve.tps[last] === 0 || curve.fps[last] === 0) {
+    return {
+      value: NaN,
+      reason: 'ROC AUC needs both classes among the labels; only one is present',
+    }
+  }
+  const roc = computed ?? rocFromCurve(curve, true)
+  return { value: trapezoid(roc.fpr, roc.tpr) }
+}
+
+export interface PrCurve {
+  precision: Float64Array
+  recall: Float64Array
+  thresholds: Float64Array
+}
+
+/** sklearn `precision_recall_curve`: recall decreasing, ending at (recall 0, precision 1). */
+export function precisionRecallCurve(isPositive: Uint8Array, scores: Float64Array): PrCurve {
+  return prFromCurve(binaryClfCurve(isPositive, scores))
+}
+
+export function prFromCurve(curve: BinaryCurve): PrCurve {
+  const { fps, tps, thresholds } = curve
+  const n = tps.length
+  const lastT = n ? tps[n - 1]! : 0
+  const precision = new Float64Array(n + 1)
+  const recall = new Float64Array(n + 1)
+  const thr = new Float64Array(n)
+  for (let j = 0; j < n; j++) {
+    const i = n - 1 - j
+    const ps = tps[i]! + fps[i]!
+    precision[j] = ps !== 0 ? tps[i]! / ps : 0
+    recall[j] = lastT === 0 ? 1 : tps[i]! / lastT
+    thr[j] = thresholds[i]!
+  }
+  precision[n] = 1
+  recall[n] = 0
+  return { precision, recall, thresholds: thr }
+}
+
+/** sklearn `average_precision_score` (binary): the step integral of the PR curve. */
+export function averagePrecision(isPositive: Uint8Array, scores: Float64Array): number {
+  return averagePrecisionFromPr(precisionRecallCurve(isPositive, scores))
+}
+
+export function averagePrecisionFromPr({ precision, recall }: PrCurve): number {
+  let sum = 0
+  for (let i = 0; i < recall.length - 1; i++) sum += (recall[i + 1]! - recall[i]!) * precision[i]!
+  return -sum
+}
+
+export interface CalibrationCurve {
+  /** Fraction of positives in each non-empty bin (sklearn's prob_true). */
+  fractionPositive: number[]
+  /** Mean predicted probability in each non-empty bin (sklearn's prob_pred). */
+  meanPredicted: number[]
+  /** Rows in each non-empty bin, and the bin's edges, for drawing. */
+  counts: number[]
+  binLower: number[]
+  binUpper: number[]
+}
+
+/** sklearn `calibration_curve(strategy='uniform')`; probabilities must lie in [0, 1]. */
+export function calibrationCurve(
+  isPositive: Uint8Array,
+  probPositive: Float64Array,
+  nBins = 10,
+): CalibrationCurve {
+  const edges = Array.from({ length: nBins + 1 }, (_, i) => (i === nBins ? 1 : i * (1 / nBins)))
+  const inner = edges.slice(1, -1)
+  const sums = new Float64Array(nBins)
+  const trues = new Float64Array(nBins)
+  const totals = new Float64Array(nBins)
+  for (let i = 0; i < probPositive.length; i++) {
+    const p = probPositive[i]!
+    // np.searchsorted(side='left'): the number of inner edges strictly below p.
+    let lo = 0
+    let hi = inner.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (inner[mid]! < p) lo = mid + 1
+      else hi = mid
+    }
+    sums[lo]! += p
+    trues[lo]! += isPositive[i]!
+    totals[lo]! += 1
+  }
+  const out: CalibrationCurve = {
+    fractionPositive: [],
+    meanPredicted: [],
+    counts: [],
+    binLower: [],
+    binUpper: [],
+  }
+  for (let b = 0; b < nBins; b++) {
+    if (totals[b] === 0) continue
+    out.fractionPositive.push(trues[b]! / totals[b]!)
+    out.meanPredicted.push(sums[b]! / totals[b]!)
+    out.counts.push(totals[b]!)
+    out.binLower.push(edges[b]!)
+    out.binUpper.push(edges[b + 1]!)
+  }
+  return out
+}
+
+/** Rows × columns = true label × predicted label, over `k` classes. */
+export function confusionMatrix(yTrue: Int32Array, yPred: Int32Array, k: number): number[][] {
+  const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0))
+  for (let i = 0; i < yTrue.length; i++) cm[yTrue[i]!]![yPred[i]!]! += 1
+  return cm
+}
+
+export interface PrecisionRecallF1 {
+  precision: number
+  recall: number
+  f1: number
+}
+
+export interface ClassScores {
+  precision: number[]
+  recall: number[]
+  f1: number[]
+  support: number[]
+}
+
+/** Per-class scores from a confusion matrix; zero division gives 0, as sklearn's default. */
+export function classScores(cm: number[][]): ClassScores {
+  const k = cm.length
+  const out: ClassScores = { precision: [], recall: [], f1: [], support: [] }
+  for (let c = 0; c < k; c++) {
+    const tp = cm[c]![c]!
+    let predicted = 0
+    let actual = 0
+    for (let j = 0; j < k; j++) {
+      predicted += cm[j]![c]!
+      actual += cm[c]![j]!
+    }
+    const p = predicted === 0 ? 0 : tp / predicted
+    const r = actual === 0 ? 0 : tp / actual
+    const denom = p + r === 0 ? 1 : p + r
+    out.precision.push(p)
+    out.recall.push(r)
+    out.f1.push((2 * p * r) / denom)
+    out.support.push(actual)
+  }
+  return out
+}
+
+export function macroAverage(scores: ClassScores): PrecisionRecallF1 {
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+  return { precision: mean(scores.precision), recall: mean(scores.recall), f1: mean(scores.f1) }
+}
+
+export function weightedAverage(scores: ClassScores): PrecisionRecallF1 {
+  const total = scores.support.reduce((a, b) => a + b, 0)
+  const avg = (xs: number[]): number =>
+    total === 0 ? 0 : xs.reduce((a, x, i) => a + x * scores.support[i]!, 0) / total
+  return { precision: avg(scores.precision), recall: avg(scores.recall), f1: avg(scores.f1) }
+}
+
+/**
+ * sklearn `log_loss(eps=1e-15, labels=classes)`: clip, renormalise each row, average
+ * -log p(true class). `proba` is row-major n × k; `yTrue` indexes its columns.
+ */
+export function logLoss(yTrue: Int32Array, proba: Float64Array, k: number, eps = 1e-15): number {
+  const n = yTrue.length
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    let sum = 0
+    for (let c = 0; c < k; c++) sum += Math.min(Math.max(proba[i * k + c]!, eps), 1 - eps)
+    const p = Math.min(Math.max(proba[i * k + yTrue[i]!]!, eps), 1 - eps) / sum
+    total += -Math.log(p)
+  }
+  return total / n
+}
+
+/** sklearn `brier_score_loss` on the positive-class probability. */
+export function brierBinary(isPositive: Uint8Array, probPositive: Float64Array): number {
+  let total = 0
+  for (let i = 0; i < isPositive.length; i++) total += (isPositive[i]! - probPositive[i]!) ** 2
+  return total / isPositive.length
+}
+
+/**
+ * Multiclass Brier score (Brier 1950): mean over rows of the squared distance between the
+ * probability vector and the one-hot truth. Ranges 0..2; it is twice the binary score on
+ * two classes, which is why binary models report `brierBinary` instead.
+ */
+export function brierMulticlass(yTrue: Int32Array, proba: Float64Array, k: number): number {
+  let total = 0
+  for (let i = 0; i < yTrue.length; i++) {
+    let row = 0
+    for (let c = 0; c < k; c++) row += (proba[i * k + c]! - (yTrue[i] === c ? 1 : 0)) ** 2
+    total += row
+  }
+  return total / yTrue.length
+}
+
+export interface RegressionMetrics {
+  mae: number
+  rmse: number
+  r2: number
+  mape: number
+}
+
+/** sklearn MAE, RMSE (`squared=False`), R² (force_finite), MAPE (eps = float64 machine eps). */
+export function regressionMetrics(yTrue: Float64Array, yPred: Float64Array): RegressionMetrics {
+  const n = yTrue.length
+  const EPS = 2.220446049250313e-16
+  let abs = 0
+  let sq = 0
+  let pct = 0
+  let mean = 0
+  for (let i = 0; i < n; i++) {
+    const d = yTrue[i]! - yPred[i]!
+    abs += Math.abs(d)
+    sq += d * d
+    pct += Math.abs(yPred[i]! - yTrue[i]!) / Math.max(Math.abs(yTrue[i]!), EPS)
+    mean += yTrue[i]!
+  }
+  mean /= n
+  let total = 0
+  for (let i = 0; i < n; i++) total += (yTrue[i]! - mean) ** 2
+  let r2: number
+  if (total !== 0) r2 = 1 - sq / total
+  else r2 = sq === 0 ? 1 : 0
+  return { mae: abs / n, rmse: Math.sqrt(sq / n), r2, mape: pct / n }
+}
+
+export interface Histogram {
+  counts: number[]
+  /** bins + 1 edges. */
+  edges: number[]
+}
+
+/** numpy `histogram(values, bins)` with equal-width bins over [min, max]. NaNs are skipped. */
+export function histogram(
+  values: ArrayLike<number>,
+  bins = 30,
+  range?: [number, number],
+): Histogram {
+  let lo = Infinity
+  let hi = -Infinity
+  if (range) [lo, hi] = range
+  else {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!
+      if (Number.isNaN(v)) continue
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { counts: [], edges: [] }
+  if (lo === hi) {
+    lo -= 0.5
+    hi += 0.5
+  }
+  const step = (hi - lo) / bins
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : i * step + lo))
+  const counts = new Array<number>(bins).fill(0)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!
+    if (Number.isNaN(v) || v < lo || v > hi) continue
+    let b = Math.floor(((v - lo) / (hi - lo)) * bins)
+    if (b === bins) b -= 1
+    // numpy corrects the float estimate against the real edges.
+    if (v < edges[b]!) b -= 1
+    else if (b !== bins - 1 && v >= edges[b + 1]!) b += 1
+    counts[b]! += 1
+  }
+  return { counts, edges }
+}
+
+/** The q-quantile (0..1) with numpy's default linear interpolation; input need not be sorted. */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const sorted = Float64Array.from(values).sort()
+  if (sorted.length === 0) return NaN
+  const pos = (sorted.length - 1) * q
+  const lo = Math.floor(pos)
+  const hi = Math.ceil(pos)
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo)
+}
+
+/**
+ * McNemar's exact test as statsmodels `mcnemar(exact=True)`: the binomial test on the
+ * discordant pairs, p = min(1, 2 · BinomCDF(min(b, c); b + c, ½)); statistic = min(b, c).
+ */
+export function mcnemarExact(
+  b: number,
+  c: number,
+): { statistic: number; pValue: number; b: number; c: number } {
+  const n = b + c
+  const m = Math.min(b, c)
+  if (n === 0) return { statistic: 0, pValue: 1, b, c }
+  // Sum the tail relative to its largest term (k = m), then scale by that term's probability.
+  let term = 1
+  let sum = 1
+  for (let k = m; k > 0; k--) {
+    term *= k / (n - k + 1)
+    sum += term
+    if (term < 1e-20 * sum) break
+  }
+  let logPmf = -n * Math.LN2
+  for (let i = 1; i <= m; i++) logPmf += Math.log((n - m + i) / i)
+  return { statistic: m, pValue: Math.min(1, 2 * Math.exp(logPmf) * sum), b, c }
+}
+
+/** Pearson's correlation coefficient; NaN when either side is constant. */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length
+  let mx = 0
+  let my = 0
+  for (let i = 0; i < n; i++) {
+    mx += x[i]!
+    my += y[i]!
+  }
+  mx /= n
+  my /= n
+  let sxy = 0
+  let sxx = 0
+  let syy = 0
+  for (let i = 0; i < n; i++) {
+    const dx = x[i]! - mx
+    const dy = y[i]! - my
+    sxy += dx * dy
+    sxx += dx * dx
+    syy += dy * dy
+  }
+  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy)
+}
+
+export interface CostMatrix {
+  tp: number
+  fp: number
+  tn: number
+  fn: number
+}
+
+export interface BusinessValue {
+  costMatrix: CostMatrix
+  /** Value per 1,000 predictions with the model's own labels. */
+  atDefault: number
+  /** Predict positive when the positive-class probability ≥ this; Infinity = never. */
+  bestThreshold: number
+  bestValue: number
+  /** Value per 1,000 predictions at thresholds 0, 0.01, …, 1, for drawing. */
+  curve: { threshold: number; value: number }[]
+}
+
+/**
+ * Expected value per 1,000 predictions from a cost matrix, at the model's labels and at the
+ * threshold on the positive-class probability that maximises it (ties keep the higher one).
+ */
+export function businessValue(
+  isPositive: Uint8Array,
+  predictedPositive: Uint8Array,
+  probPositive: Float64Array,
+  cost: CostMatrix,
+  precomputed?: BinaryCurve,
+): BusinessValue {
+  const n = isPositive.length
+  let positives = 0
+  for (let i = 0; i < n; i++) positives += isPositive[i]!
+  const negatives = n - positives
+  const value = (tp: number, fp: number): number =>
+    ((tp * cost.tp + fp * cost.fp + (negatives - fp) * cost.tn + (positives - tp) * cost.fn) / n) *
+    1000
+  let dtp = 0
+  let dfp = 0
+  for (let i = 0; i < n; i++) {
+    if (!predictedPositive[i]) continue
+    if (isPositive[i]) dtp++
+    else dfp++
+  }
+  const curve = precomputed ?? binaryClfCurve(isPositive, probPositive)
+  let bestThreshold = Infinity
+  let bestValue = value(0, 0)
+  for (let i = 0; i < curve.thresholds.length; i++) {
+    const v = value(curve.tps[i]!, curve.fps[i]!)
+    if (v > bestValue) {
+      bestValue = v
+      bestThreshold = curve.thresholds[i]!
+    }
+  }
+  // The drawing grid: the counts at score ≥ t come from the nearest curve point at or above t.
+  const grid: { threshold: number; value: number }[] = []
+  let j = -1
+  for (let g = 100; g >= 0; g--) {
+    const t = g / 100
+    while (j + 1 < curve.thresholds.length && curve.thresholds[j + 1]! >= t) j++
+    grid.push({ threshold: t, value: j < 0 ? value(0, 0) : value(curve.tps[j]!, curve.fps[j]!) })
+  }
+  grid.reverse()
+  return { costMatrix: cost, atDefault: value(dtp, dfp), bestThreshold, bestValue, curve: grid }
+}
+
+/** Indices of at most `max` evenly spread points of `length`, always the first and the last. */
+export function thinIndices(length: number, max: number): number[] {
+  if (length <= max) return Array.from({ length }, (_, i) => i)
+  const step = (length - 1) / (max - 1)
+  return Array.from({ length: max }, (_, i) => Math.round(i * step))
+}
+
+// Plain loops for the per-row array work: `TypedArray.from(src, fn)` calls a function per row,
+// which costs more than the metrics themselves on a million rows.
+
+/** `out[i] = lookup[codes[i]]`. */
+export function mapCodes(codes: Int32Array, lookup: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(codes.length)
+  for (let i = 0; i < codes.length; i++) out[i] = lookup[codes[i]!]!
+  return out
+}
+
+/** 1 where `codes[i] === value`. */
+export function maskEquals(codes: Int32Array, value: number): Uint8Array {
+  const out = new Uint8Array(codes.length)
+  for (let i = 0; i < codes.length; i++) out[i] = codes[i] === value ? 1 : 0
+  return out
+}
+
+/** `out[i] = source[rows[i]]`. */
+export function gatherInt32(source: Int32Array, rows: Uint32Array): Int32Array {
+  const out = new Int32Array(rows.length)
+  for (let i = 0; i < rows.length; i++) out[i] = source[rows[i]!]!
+  return out
+}
+
+export function gatherFloat64(source: ArrayLike<number>, rows: Uint32Array): Float64Array {
+  const out = new Float64Array(rows.length)
+  for (let i = 0; i < rows.length; i++) out[i] = source[rows[i]!]!
+  return out
+}
+
+/** 0, 1, …, n − 1. */
+export function allRows(n: number): Uint32Array {
+  const out = new Uint32Array(n)
+  for (let i = 0; i < n; i++) out[i] = i
+  return out
+}

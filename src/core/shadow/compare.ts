@@ -1,0 +1,465 @@
+// Shadow comparison (champion vs challenger): both versions on the same rows — agreement, label
+// flips, probability deltas, McNemar's exact test, per-slice metric deltas and latency side by side.
+import type { ResolvedMapping, ShadowResult, Task } from '../../api/evaluation'
+import { SlipwayError } from '../../api/errors'
+import { cellText, type Table } from '../data/table'
+import {
+  classificationReport,
+  scalarMetrics,
+  sortLabels,
+  subsetClassification,
+  type LabelCodes,
+} from '../evaluation/classification'
+import {
+  DEFAULT_BATCH_SIZE,
+  checkSlice,
+  classificationData,
+  columnOf,
+  labelledRows,
+  mappingFor,
+  readDataset,
+  sliceGroups,
+  truthCodes,
+  truthValues,
+  type ModelPayload,
+} from '../evaluation/evaluate'
+import { positiveClassOf, resolveLabel } from '../evaluation/mapping'
+import { allRows, gatherFloat64, histogram, mcnemarExact, pearson } from '../evaluation/metrics'
+import { regressionReport } from '../evaluation/regression'
+import { runModel, type ModelRun, type RunContext } from '../evaluation/run'
+
+export interface ShadowPayload {
+  champion: ModelPayload
+  challenger: ModelPayload
+  datasetPath: string
+  datasetName: string
+  label?: string | null
+  slice?: string | null
+  batchSize?: number
+  task?: Task | null
+}
+
+export interface ShadowOutput {
+  mapping: { champion: ResolvedMapping; challenger: ResolvedMapping }
+  result: ShadowResult
+}
+
+export const TOP_DISAGREEMENTS = 20
+
+/** Predicted labels of a run: its label output, else the argmax of its probabilities. */
+export function predictedLabels(run: ModelRun, n: number): LabelCodes {
+  if (run.predicted) return run.predicted
+  const c = run.probaClasses.length
+  const codes = new Int32Array(n)
+  for (let i = 0; i < n; i++) {
+    let best = 0
+    for (let j = 1; j < c; j++) if (run.proba![i * c + j]! > run.proba![i * c + best]!) best = j
+    codes[i] = best
+  }
+  return { codes, names: run.probaClasses }
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null)
+
+function delta(
+  a: Record<string, number | null>,
+  b: Record<string, number | null>,
+): Record<string, number | null> {
+  const out: Record<string, number | null> = {}
+  for (const key of Object.keys(a)) {
+    const x = a[key]
+    const y = b[key]
+    out[key] = x === null || x === undefined || y === null || y === undefined ? null : y - x
+  }
+  return out
+}
+
+/** Keeps the `k` rows with the largest score (> 0), largest first. */
+export function topRows(score: Float64Array, k: number): number[] {
+  const top: number[] = []
+  for (let i = 0; i < score.length; i++) {
+    const s = score[i]!
+    if (!(s > 0)) continue
+    if (top.length === k && s <= score[top[k - 1]!]!) continue
+    let pos = top.length
+    while (pos > 0 && score[top[pos - 1]!]! < s) pos--
+    top.splice(pos, 0, i)
+    if (top.length > k) top.pop()
+  }
+  return top
+}
+
+export function compareRuns(
+  table: Table,
+  champion: ModelRun,
+  challenger: ModelRun,
+  options: {
+    label: string | null
+    slice?: string | null
+    positiveLabel: string | null
+    featureColumns: string[]
+  },
+): ShadowResult {
+  const n = table.rowCount
+  if (champion.task !== challenger.task) {
+    throw new SlipwayError(
+      'MAPPING_INVALID',
+      `The champion is a ${champion.task} model and the challenger a ${challenger.task} model; they cannot be compared`,
+    )
+  }
+  const task = champion.task
+  const warnings = [...champion.warnings, ...challenger.warnings]
+  const labelled = options.label ? labelledRows(table, options.label) : null
+  if (labelled?.missing)
+    warnings.push(
+      `${labelled.missing} row(s) have no label and are left out of the metrics and McNemar's test`,
+    )
+  const all = allRows(n)
+  const result: ShadowResult = {
+    task,
+    rows: n,
+    labelsAvailable: labelled !== null,
+    agreementRate: null,
+    disagreements: 0,
+    flipMatrix: [],
+    flipLabels: [],
+    meanAbsDiffPositive: null,
+    maxAbsDiffPositive: null,
+    meanTotalVariation: null,
+    maxTotalVariation: null,
+    meanAbsDiff: null,
+    rmseDiff: null,
+    pearsonR: null,
+    deltaHistogram: null,
+    mcnemar: null,
+    topDisagreements: [],
+    metrics: null,
+    slices: null,
+    latency: { champion: champion.latency, challenger: challenger.latency },
+    operational: {
+      champion: { ...champion.operational, readMs: 0, totalMs: 0, metricsMs: 0 },
+      challenger: { ...challenger.operational, readMs: 0, totalMs: 0, metricsMs: 0 },
+    },
+    warnings,
+  }
+  const score = new Float64Array(n)
+  const diffOf = new Float64Array(n).fill(NaN)
+  let champScore: Float64Array | null = null
+  let challScore: Float64Array | null = null
+
+  if (task === 'classification') {
+    const a = predictedLabels(champion, n)
+    const b = predictedLabels(challenger, n)
+    const labels = sortLabels([...a.names, ...b.names])
+    const index = new Map(labels.map((l, i) => [l, i]))
+    const mapA = a.names.map((name) => index.get(name)!)
+    const mapB = b.names.map((name) => index.get(name)!)
+    const flip = labels.map(() => new Array<number>(labels.length).fill(0))
+    let agree = 0
+    for (let i = 0; i < n; i++) {
+      const x = mapA[a.codes[i]!]!
+      const y = mapB[b.codes[i]!]!
+      flip[x]![y]! += 1
+      if (x === y) agree++
+      else score[i] = 2 // label disagreements first; probability distance breaks ties
+    }
+    result.flipLabels = labels
+    result.flipMatrix = flip
+    result.agreementRate = n ? agree / n : null
+    result.disagreements = n - agree
+    const rowLabel = (side: 'a' | 'b', i: number): string =>
+      side === 'a' ? labels[mapA[a.codes[i]!]!]! : labels[mapB[b.codes[i]!]!]!
+
+    if (champion.proba && challenger.proba) {
+      const ca = champion.probaClasses
+      const cb = challenger.probaClasses
+      const binary = ca.length === 2 && cb.length === 2
+      let nan = 0
+      if (binary) {
+        const positive =
+          options.positiveLabel && ca.includes(options.positiveLabel)
+            ? options.positiveLabel
+            : sortLabels(ca).at(-1)!
+        const ia = ca.indexOf(positive)
+        const ib = cb.indexOf(positive)
+        if (ib < 0)
+          warnings.push(
+            `The challenger has no class "${positive}"; probability differences are not computed`,
+          )
+        else {
+          champScore = new Float64Array(n)
+          challScore = new Float64Array(n)
+          let sum = 0
+          let max = 0
+          for (let i = 0; i < n; i++) {
+            const p = champion.proba[i * 2 + ia]!
+            const q = challenger.proba[i * 2 + ib]!
+            champScore[i] = p
+            challScore[i] = q
+            const d = q - p
+            if (Number.isNaN(d)) {
+              nan++
+              continue
+            }
+            diffOf[i] = d
+            sum += Math.abs(d)
+            if (Math.abs(d) > max) max = Math.abs(d)
+            score[i]! += Math.abs(d)
+          }
+          const counted = n - nan
+          result.meanAbsDiffPositive = counted ? sum / counted : null
+          result.maxAbsDiffPositive = counted ? max : null
+          result.deltaHistogram = histogram(diffOf, 40, [-1, 1])
+        }
+      } else {
+        const union = sortLabels([...ca, ...cb])
+        const ja = union.map((l) => ca.indexOf(l))
+        const jb = union.map((l) => cb.indexOf(l))
+        let sum = 0
+        let max = 0
+        for (let i = 0; i < n; i++) {
+          let tv = 0
+          for (let u = 0; u < union.length; u++) {
+            const p = ja[u]! < 0 ? 0 : champion.proba[i * ca.length + ja[u]!]!
+            const q = jb[u]! < 0 ? 0 : challenger.proba[i * cb.length + jb[u]!]!
+            tv += Math.abs(q - p)
+          }
+          tv /= 2
+          if (Number.isNaN(tv)) {
+            nan++
+            continue
+          }
+          diffOf[i] = tv
+          sum += tv
+          if (tv > max) max = tv
+          score[i]! += tv
+        }
+        const counted = n - nan
+        result.meanTotalVariation = counted ? sum / counted : null
+        result.maxTotalVariation = counted ? max : null
+        result.deltaHistogram = histogram(diffOf, 40, [0, 1])
+      }
+      if (nan)
+        warnings.push(
+          `${nan} row(s) have NaN probabilities on one side and are left out of the probability differences`,
+        )
+    } else {
+      warnings.push('Probability differences need both models to output class probabilities')
+    }
+
+    if (labelled && options.label) {
+      const column = columnOf(table, options.label)
+      const truth = truthCodes(column, labelled.rows)
+      const dataA = classificationData(champion, truth, labelled.rows, options.positiveLabel)
+      const dataB = classificationData(challenger, truth, labelled.rows, options.positiveLabel)
+      let bCount = 0
+      let cCount = 0
+      for (let i = 0; i < labelled.rows.length; i++) {
+        const r = labelled.rows[i]!
+        const actual = truth.names[truth.codes[i]!]!
+        const rightA = rowLabel('a', r) === actual
+        const rightB = rowLabel('b', r) === actual
+        if (rightA && !rightB) bCount++
+        else if (!rightA && rightB) cCount++
+      }
+      result.mcnemar = mcnemarExact(bCount, cCount)
+      const ma = scalarMetrics(classificationReport(dataA, { withCharts: false }).metrics)
+      const mb = scalarMetrics(classificationReport(dataB, { withCharts: false }).metrics)
+      result.metrics = { champion: ma, challenger: mb, delta: delta(ma, mb) }
+      if (options.slice) {
+        result.slices = {
+          column: options.slice,
+          rows: sliceGroups(table, options.slice, labelled.rows).map((group) => {
+            const sa = scalarMetrics(
+              classificationReport(subsetClassification(dataA, group.rows), { withCharts: false })
+                .metrics,
+            )
+            const sb = scalarMetrics(
+              classificationReport(subsetClassification(dataB, group.rows), { withCharts: false })
+                .metrics,
+            )
+            let agreeHere = 0
+            for (const i of group.rows)
+              if (rowLabel('a', labelled.rows[i]!) === rowLabel('b', labelled.rows[i]!)) agreeHere++
+            return {
+              value: group.value,
+              rows: group.rows.length,
+              champion: sa,
+              challenger: sb,
+              delta: {
+                ...delta(sa, sb),
+                agreementRate: group.rows.length ? agreeHere / group.rows.length : null,
+              },
+            }
+          }),
+        }
+      }
+    } else if (options.slice) {
+      result.slices = {
+        column: options.slice,
+        rows: sliceGroups(table, options.slice, all).map((group) => {
+          let agreeHere = 0
+          for (const r of group.rows) if (rowLabel('a', r) === rowLabel('b', r)) agreeHere++
+          return {
+            value: group.value,
+            rows: group.rows.length,
+            champion: {},
+            challenger: {},
+            delta: { agreementRate: agreeHere / group.rows.length },
+          }
+        }),
+      }
+    }
+    const top = topRows(score, TOP_DISAGREEMENTS)
+    result.topDisagreements = top.map((r) => ({
+      row: r + 1,
+      championLabel: rowLabel('a', r),
+      challengerLabel: rowLabel('b', r),
+      championScore: champScore ? finiteOrNull(champScore[r]!) : null,
+      challengerScore: challScore ? finiteOrNull(challScore[r]!) : null,
+      difference: finiteOrNull(diffOf[r]!),
+      actual: options.label ? cellText(columnOf(table, options.label), r) : null,
+      features: features(table, options.featureColumns, r),
+    }))
+  } else {
+    const p = champion.prediction!
+    const q = challenger.prediction!
+    let abs = 0
+    let sq = 0
+    let counted = 0
+    for (let i = 0; i < n; i++) {
+      const d = q[i]! - p[i]!
+      if (Number.isNaN(d)) continue
+      diffOf[i] = d
+      score[i] = Math.abs(d) + Number.MIN_VALUE
+      abs += Math.abs(d)
+      sq += d * d
+      counted++
+    }
+    if (counted < n)
+      warnings.push(
+        `${n - counted} row(s) have a NaN prediction on one side and are left out of the differences`,
+      )
+    result.meanAbsDiff = counted ? abs / counted : null
+    result.rmseDiff = counted ? Math.sqrt(sq / counted) : null
+    result.pearsonR = counted === n ? finiteOrNull(pearson(p, q)) : null
+    result.deltaHistogram = histogram(diffOf, 40)
+    result.disagreements = 0
+    if (labelled && options.label) {
+      const actual = truthValues(columnOf(table, options.label), labelled.rows)
+      const pa = gatherFloat64(p, labelled.rows)
+      const pb = gatherFloat64(q, labelled.rows)
+      const ma = scalarMetrics(
+        regressionReport(actual, pa, { nanRows: champion.nanRows, withCharts: false }).metrics,
+      )
+      const mb = scalarMetrics(
+        regressionReport(actual, pb, { nanRows: challenger.nanRows, withCharts: false }).metrics,
+      )
+      result.metrics = { champion: ma, challenger: mb, delta: delta(ma, mb) }
+      if (options.slice) {
+        result.slices = {
+          column: options.slice,
+          rows: sliceGroups(table, options.slice, labelled.rows).map((group) => {
+            const pick = (xs: Float64Array): Float64Array =>
+              Float64Array.from(group.rows, (i) => xs[i]!)
+            const sa = scalarMetrics(
+              regressionReport(pick(actual), pick(pa), {
+                nanRows: champion.nanRows,
+                withCharts: false,
+              }).metrics,
+            )
+            const sb = scalarMetrics(
+              regressionReport(pick(actual), pick(pb), {
+                nanRows: challenger.nanRows,
+                withCharts: false,
+              }).metrics,
+            )
+            return {
+              value: group.value,
+              rows: group.rows.length,
+              champion: sa,
+              challenger: sb,
+              delta: delta(sa, sb),
+            }
+          }),
+        }
+      }
+    }
+    result.topDisagreements = topRows(score, TOP_DISAGREEMENTS).map((r) => ({
+      row: r + 1,
+      championLabel: null,
+      challengerLabel: null,
+      championScore: finiteOrNull(p[r]!),
+      challengerScore: finiteOrNull(q[r]!),
+      difference: finiteOrNull(diffOf[r]!),
+      actual: options.label ? cellText(columnOf(table, options.label), r) : null,
+      features: features(table, options.featureColumns, r),
+    }))
+  }
+  return result
+}
+
+function features(table: Table, columns: string[], row: number): Record<string, string | null> {
+  const out: Record<string, string | null> = {}
+  for (const name of columns) {
+    const column = table.columns.find((c) => c.name === name)
+    if (column) out[name] = cellText(column, row)
+  }
+  return out
+}
+
+export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<ShadowOutput> {
+  const startedAt = performance.now()
+  const { table, readMs } = await readDataset(payload.datasetPath, payload.datasetName, ctx)
+  const label = resolveLabel(
+    table,
+    payload.champion.onnx,
+    payload.label ?? undefined,
+    payload.datasetName,
+  )
+  const mapping = {
+    champion: mappingFor(table, payload.champion, label, payload.slice, payload.datasetName),
+    challenger: mappingFor(table, payload.challenger, label, payload.slice, payload.datasetName),
+  }
+  checkSlice(table, payload.slice)
+  const total = table.rowCount * 2
+  const runs: ModelRun[] = []
+  for (const [side, model] of [
+    ['champion', payload.champion],
+    ['challenger', payload.challenger],
+  ] as const) {
+    runs.push(
+      await runModel(
+        table,
+        {
+          modelPath: model.modelPath,
+          modelLabel: model.modelLabel,
+          onnx: model.onnx,
+          mapping: mapping[side],
+          batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
+          task: payload.task ?? null,
+        },
+        ctx,
+        { base: side === 'champion' ? 0 : table.rowCount, total },
+      ),
+    )
+  }
+  const featureColumns = [
+    ...new Set([
+      ...mapping.champion.inputs.flatMap((i) => i.columns),
+      ...mapping.challenger.inputs.flatMap((i) => i.columns),
+    ]),
+  ]
+  const result = compareRuns(table, runs[0]!, runs[1]!, {
+    label,
+    slice: payload.slice,
+    positiveLabel: positiveClassOf(payload.champion.onnx),
+    featureColumns,
+  })
+  const totalMs = performance.now() - startedAt
+  result.operational.champion.readMs = readMs
+  result.operational.challenger.readMs = readMs
+  result.operational.champion.totalMs = totalMs
+  result.operational.challenger.totalMs = totalMs
+  return { mapping, result }
+}

@@ -1,0 +1,259 @@
+// Evaluation, shadow and gates through the service: real registry home, real worker threads,
+// real ONNX models; results stored and read back; bad input writes nothing.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type {
+  ClassificationMetrics,
+  Evaluation,
+  GateReport,
+  ShadowComparison,
+} from '../../src/api/evaluation'
+import { Slipway } from '../../src/core/service'
+
+const FIX = path.join(__dirname, '../fixtures')
+const refs = JSON.parse(fs.readFileSync(path.join(FIX, 'eval/refs.json'), 'utf8')) as {
+  models: Record<string, Record<string, number>>
+}
+let home: string
+let slipway: Slipway
+
+const waitJob = async <T>(jobId: string): Promise<T> => {
+  const job = await slipway.core.jobs.wait(jobId)
+  if (job.status !== 'done')
+    throw new Error(`job ${job.status}: ${job.error?.code} ${job.error?.message}`)
+  return job.result as T
+}
+const count = (table: string): number =>
+  (slipway.core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-eval-'))
+  slipway = new Slipway({ home, actor: 'tester' })
+  await slipway.call('registry:register', {
+    file: { path: path.join(FIX, 'models/linear_binary.onnx') },
+    model: 'churn',
+  })
+  await slipway.call('registry:register', {
+    file: { path: path.join(FIX, 'models/tree_ensemble.onnx') },
+    model: 'churn',
+  })
+  await slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'champion' })
+})
+afterAll(() => {
+  slipway.close()
+  fs.rmSync(home, { recursive: true, force: true })
+})
+
+describe('evaluation service', () => {
+  it('evaluates a version on a file, storing version, dataset sha256, mapping, runtime and settings', async () => {
+    const job = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 2,
+      dataset: { path: path.join(FIX, 'data/tree_ensemble-eval.csv') },
+      costMatrix: { tp: 50, fp: -5, tn: 0, fn: -20 },
+    })
+    expect(job.kind).toBe('evaluate')
+    const evaluation = await waitJob<Evaluation>(job.id)
+    expect(evaluation.version).toBe(2)
+    expect(evaluation.dataset.rows).toBe(800)
+    expect(evaluation.dataset.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(evaluation.mapping.source).toBe('feature_names')
+    expect(evaluation.onnxruntimeVersion).toBe('1.30.0')
+    expect(evaluation.settings).toMatchObject({ label: 'label', costMatrix: { tp: 50 } })
+    const metrics = evaluation.result.metrics as ClassificationMetrics
+    expect(metrics.accuracy).toBeCloseTo(refs.models.tree_ensemble!.accuracy!, 12)
+    expect(evaluation.result.businessValue!.bestValue).toBeGreaterThan(0)
+    // stored: read back equal
+    const again = await slipway.call('eval:get', { id: evaluation.id })
+    expect(again).toEqual(evaluation)
+    const list = await slipway.call('eval:list', { model: 'churn' })
+    expect(list[0]!.id).toBe(evaluation.id)
+    expect(list[0]!.headline.accuracy).toBe(metrics.accuracy)
+    // the same inputs give the same numbers
+    const second = await waitJob<Evaluation>(
+      (
+        await slipway.call('eval:start', {
+          model: 'churn',
+          ref: 2,
+          dataset: { datasetId: evaluation.dataset.id },
+          costMatrix: { tp: 50, fp: -5, tn: 0, fn: -20 },
+        })
+      ).id,
+    )
+    expect(second.result.metrics).toEqual(evaluation.result.metrics)
+    expect(second.result.charts).toEqual(evaluation.result.charts)
+    expect(second.dataset.sha256).toBe(evaluation.dataset.sha256)
+  })
+
+  it('a missing dataset file fails at once and writes nothing', async () => {
+    const before = [count('evaluations'), count('datasets'), count('audit_events')]
+    await expect(
+      slipway.call('eval:start', {
+        model: 'churn',
+        ref: 2,
+        dataset: { path: path.join(FIX, 'data/nope.csv') },
+      }),
+    ).rejects.toMatchObject({
+      code: 'BAD_FILE',
+      message: expect.stringMatching(/nope\.csv: no such file/),
+    })
+    await expect(
+      slipway.call('eval:start', { model: 'churn', ref: 9, dataset: { datasetId: 1 } }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    expect([count('evaluations'), count('datasets'), count('audit_events')]).toEqual(before)
+  })
+
+  it('a mapping error fails the job with MAPPING_INVALID and stores no evaluation', async () => {
+    const before = count('evaluations')
+    const job = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 1,
+      dataset: { path: path.join(FIX, 'data/mlp_multiclass-eval.csv') },
+    })
+    const done = await slipway.core.jobs.wait(job.id)
+    expect(done.status).toBe('failed')
+    expect(done.error).toMatchObject({
+      code: 'MAPPING_INVALID',
+      message: expect.stringMatching(/no column "age"/),
+    })
+    expect(count('evaluations')).toBe(before)
+  })
+
+  it('shadow: champion v1 vs challenger v2, stored', async () => {
+    const job = await slipway.call('shadow:start', {
+      champion: { model: 'churn', ref: 'champion' },
+      challenger: { model: 'churn', ref: 2 },
+      dataset: { path: path.join(FIX, 'data/linear_binary-eval.csv') },
+    })
+    const shadow = await waitJob<ShadowComparison>(job.id)
+    expect(shadow.champion.version).toBe(1)
+    expect(shadow.challenger.version).toBe(2)
+    expect(shadow.result.rows).toBe(800)
+    expect(shadow.result.mcnemar!.pValue).toBeGreaterThan(0)
+    expect(shadow.result.topDisagreements.length).toBeGreaterThan(0)
+    expect(await slipway.call('shadow:get', { id: shadow.id })).toEqual(shadow)
+    expect((await slipway.call('shadow:list', { model: 'churn' }))[0]!.id).toBe(shadow.id)
+  })
+
+  it('gates: a stored policy checked against the champion, dated report; latest per version', async () => {
+    const policy = {
+      rules: [
+        { metric: 'accuracy', threshold: 0.8, greaterIsBetter: true },
+        { metric: 'rocAuc', minAbsoluteChange: 0.01, greaterIsBetter: true },
+        { metric: 'logLoss', minRelativeChange: 0.5, greaterIsBetter: false },
+      ],
+      latencyP95MaxMs: 1000,
+    }
+    await slipway.call('gates:set-policy', { model: 'churn', policy })
+    expect(await slipway.call('gates:get-policy', { model: 'churn' })).toEqual(policy)
+    const job = await slipway.call('gates:check', {
+      model: 'churn',
+      ref: 2,
+      dataset: { path: path.join(FIX, 'data/linear_binary-eval.csv') },
+    })
+    const report = await waitJob<GateReport>(job.id)
+    const tree = refs.models.tree_ensemble!
+    const lin = refs.models.linear_binary!
+    expect(report.baseline!.version).toBe(1)
+    expect(report.rules).toHaveLength(4)
+    expect(report.rules[0]).toMatchObject({ metric: 'accuracy', passed: tree.accuracy! >= 0.8 })
+    expect(report.rules[0]!.value).toBeCloseTo(tree.accuracy!, 12)
+    expect(report.rules[1]!.baseline).toBeCloseTo(lin.rocAuc!, 5)
+    expect(report.rules[1]!.passed).toBe(tree.rocAuc! >= lin.rocAuc! + 0.01)
+    // log loss must halve: it does not
+    expect(report.rules[2]!.passed).toBe(false)
+    expect(report.rules[2]!.why).toMatch(/misses the champion's/)
+    expect(report.rules[3]).toMatchObject({ metric: 'latency.p95Ms', passed: true })
+    expect(report.passed).toBe(false)
+    expect(Date.parse(report.createdAt)).toBeGreaterThan(0)
+    expect(await slipway.call('gates:get-report', { id: report.id })).toEqual(report)
+    const latest = await slipway.call('eval:latest-for-model', { model: 'churn' })
+    expect(latest.map((v) => v.version)).toEqual([2, 1])
+    expect(latest[0]!.latestGate).toMatchObject({ id: report.id, passed: false })
+    expect(latest[0]!.latestGate!.failedRules.length).toBeGreaterThan(0)
+    expect(latest[1]!.latestEvaluation!.version).toBe(1)
+    const audit = slipway.core.db
+      .prepare(
+        "SELECT action FROM audit_events WHERE action IN ('evaluation','shadow-comparison','gate-check','gate-policy-set')",
+      )
+      .all()
+    expect(audit.length).toBeGreaterThanOrEqual(5)
+  })
+
+  it('a policy naming an unknown metric fails the gate job with a message naming it', async () => {
+    const job = await slipway.call('gates:check', {
+      model: 'churn',
+      ref: 2,
+      dataset: { datasetId: 'tree_ensemble-eval' },
+      policy: { rules: [{ metric: 'mae', threshold: 1, greaterIsBetter: false }] },
+    })
+    const done = await slipway.core.jobs.wait(job.id)
+    expect(done.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/metric "mae"/),
+    })
+  })
+
+  it('saved column mapping per model is used when the automatic one does not fit', async () => {
+    await slipway.call('registry:register', {
+      file: { path: path.join(FIX, 'models/linear_nometa.onnx') },
+      model: 'nometa',
+    })
+    // a CSV with an extra numeric column: the numeric-columns rule no longer fits
+    const file = path.join(home, 'extra.csv')
+    const lines = fs
+      .readFileSync(path.join(FIX, 'data/linear_nometa-eval.csv'), 'utf8')
+      .trim()
+      .split('\n')
+    fs.writeFileSync(file, lines.map((l, i) => `${l},${i === 0 ? 'extra' : i}`).join('\n') + '\n')
+    const failed = await slipway.core.jobs.wait(
+      (await slipway.call('eval:start', { model: 'nometa', ref: 1, dataset: { path: file } })).id,
+    )
+    expect(failed.error?.code).toBe('MAPPING_INVALID')
+    expect(failed.error?.message).toMatch(
+      /takes 3 features, but extra has 4 numeric non-label columns \(x0, x1, x2, extra\)/,
+    )
+    await slipway.call('eval:set-mapping', {
+      model: 'nometa',
+      mapping: { '0': 'x0', '1': 'x1', '2': 'x2' },
+    })
+    const ok = await waitJob<Evaluation>(
+      (await slipway.call('eval:start', { model: 'nometa', ref: 1, dataset: { path: file } })).id,
+    )
+    expect(ok.mapping.source).toBe('saved')
+    expect((ok.result.metrics as ClassificationMetrics).accuracy).toBeCloseTo(
+      refs.models.linear_nometa!.accuracy!,
+      12,
+    )
+  })
+
+  it('cancelling a running evaluation stops the worker and stores nothing', async () => {
+    const file = path.join(home, 'big.csv')
+    const lines = ['age,income,tenure,balance,label']
+    for (let i = 0; i < 40_000; i++)
+      lines.push(`${(i % 97) / 50},${(i % 13) / 7},${(i % 31) / 9},${(i % 7) / 3},${i % 2}`)
+    fs.writeFileSync(file, lines.join('\n') + '\n')
+    const before = count('evaluations')
+    const job = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 1,
+      dataset: { path: file },
+      batchSize: 8,
+    })
+    await new Promise<void>((resolve) => {
+      const stop = slipway.core.jobs.onUpdate((update) => {
+        if (update.id === job.id && /of 40,000 rows/.test(update.progress.message)) {
+          stop()
+          resolve()
+        }
+      })
+    })
+    await slipway.call('jobs:cancel', { jobId: job.id })
+    const done = await slipway.core.jobs.wait(job.id)
+    expect(done.status).toBe('cancelled')
+    expect(done.error?.code).toBe('CANCELLED')
+    expect(count('evaluations')).toBe(before)
+  })
+})
