@@ -10,7 +10,10 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts'), worker: resolve(__dirname, 'src/core/jobs/worker.ts') },
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          worker: resolve(__dirname, 'src/core/jobs/worker.ts'),
+        },
         external: ['better-sqlite3', 'onnxruntime-node', '@duckdb/node-api'],
       },
     },

@@ -9,39 +9,103 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', __dirname: 'readonly', __filename: 'readonly', require: 'readonly', module: 'writable', window: 'readonly', document: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        __dirname: 'readonly',
+        __filename: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        window: 'readonly',
+        document: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/ban-ts-comment': ['error', { 'ts-ignore': true, 'ts-expect-error': 'allow-with-description' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/ban-ts-comment': [
+        'error',
+        { 'ts-ignore': true, 'ts-expect-error': 'allow-with-description' },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
   {
     files: ['src/api/**/*.ts'],
     rules: restrict([
-      { group: ['node:*', 'fs', 'path', 'os', 'crypto'], message: 'src/api is the contract: no Node modules.' },
-      { group: ['**/core/**', '**/main/**', '**/server/**', '**/cli/**', '**/renderer/**', 'electron', 'react', 'react-dom'], message: 'src/api imports nothing but zod.' },
+      {
+        group: ['node:*', 'fs', 'path', 'os', 'crypto'],
+        message: 'src/api is the contract: no Node modules.',
+      },
+      {
+        group: [
+          '**/core/**',
+          '**/main/**',
+          '**/server/**',
+          '**/cli/**',
+          '**/renderer/**',
+          'electron',
+          'react',
+          'react-dom',
+        ],
+        message: 'src/api imports nothing but zod.',
+      },
     ]),
   },
   {
     files: ['src/core/**/*.ts'],
     rules: restrict([
-      { group: ['electron', 'react', 'react-dom', 'zustand', 'chart.js', 'react-chartjs-2'], message: 'core runs on plain Node.' },
-      { group: ['**/main/**', '**/server/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core never imports a face.' },
+      {
+        group: ['electron', 'react', 'react-dom', 'zustand', 'chart.js', 'react-chartjs-2'],
+        message: 'core runs on plain Node.',
+      },
+      {
+        group: ['**/main/**', '**/server/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
+        message: 'core never imports a face.',
+      },
     ]),
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: restrict([
-      { group: ['**/core/**', '**/main/**', '**/server/**', '**/cli/**'], message: 'the renderer knows only the contract (src/api).' },
-      { group: ['node:*', 'fs', 'path', 'better-sqlite3', 'onnxruntime-node', '@duckdb/*', 'electron'], message: 'the renderer runs in a sandboxed page.' },
+      {
+        group: ['**/core/**', '**/main/**', '**/server/**', '**/cli/**'],
+        message: 'the renderer knows only the contract (src/api).',
+      },
+      {
+        group: [
+          'node:*',
+          'fs',
+          'path',
+          'better-sqlite3',
+          'onnxruntime-node',
+          '@duckdb/*',
+          'electron',
+        ],
+        message: 'the renderer runs in a sandboxed page.',
+      },
     ]),
   },
   {
     files: ['src/preload/**/*.ts'],
-    rules: restrict([{ group: ['**/core/**', '**/server/**', '**/cli/**', '**/renderer/**'], message: 'preload imports the contract only.' }]),
+    rules: restrict([
+      {
+        group: ['**/core/**', '**/server/**', '**/cli/**', '**/renderer/**'],
+        message: 'preload imports the contract only.',
+      },
+    ]),
   },
   {
     files: ['src/server/**/*.ts', 'src/cli/**/*.ts'],

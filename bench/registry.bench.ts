@@ -9,7 +9,8 @@ import { Slipway } from '../src/core/service'
 const dataDir = path.resolve('bench/.data')
 const modelFile = path.join(dataDir, 'large-100mb.onnx')
 fs.mkdirSync(dataDir, { recursive: true })
-if (!fs.existsSync(modelFile)) execFileSync('/usr/bin/python3', ['bench/make_large_model.py', modelFile], { stdio: 'inherit' })
+if (!fs.existsSync(modelFile))
+  execFileSync('/usr/bin/python3', ['bench/make_large_model.py', modelFile], { stdio: 'inherit' })
 const size = fs.statSync(modelFile).size
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
   const reg = median(registerRuns)
   console.log(`model file: ${(size / 1e6).toFixed(1)} MB`)
   console.log(`sha256sum:            ${sha.toFixed(0)} ms (median of 3)`)
-  console.log(`slipway register:     ${reg.toFixed(0)} ms (median of 3: hash+copy, inspect, ONNX Runtime load, one transaction)`)
+  console.log(
+    `slipway register:     ${reg.toFixed(0)} ms (median of 3: hash+copy, inspect, ONNX Runtime load, one transaction)`,
+  )
   console.log(`ratio register/sha256sum: ${(reg / sha).toFixed(2)}x`)
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`)
 }

@@ -6,16 +6,19 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' }).status ?? 1
+const run = (cmd, args) =>
+  spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' }).status ?? 1
 
-let electronBinary = ''
+let electronBinary
 try {
   electronBinary = require('electron')
 } catch {
   electronBinary = ''
 }
 if (!electronBinary || !fs.existsSync(electronBinary)) {
-  console.error('Packaging needs the Electron binary, which is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD or no network). Install electron with its binary, then run npm run package.')
+  console.error(
+    'Packaging needs the Electron binary, which is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD or no network). Install electron with its binary, then run npm run package.',
+  )
   process.exit(1)
 }
 

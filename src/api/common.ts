@@ -17,7 +17,10 @@ export const ModelName = z
 export const AliasName = z
   .string()
   .trim()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Alias must start with a letter and use letters, digits, _ or -')
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]{0,63}$/,
+    'Alias must start with a letter and use letters, digits, _ or -',
+  )
 
 export const TagKey = z
   .string()

@@ -1,6 +1,7 @@
 // Drift calls: start a drift comparison (a job), stored runs, per-model monitors and status.
 import { z } from 'zod'
 import { FileRef, ModelName, Timestamp, VersionRef } from './common'
+import { DatasetRef } from './datasets'
 import { Job } from './jobs'
 
 /** ks: two-sample Kolmogorov–Smirnov; wasserstein: normed Wasserstein-1; z: two-proportion Z. */
@@ -36,9 +37,6 @@ export const DriftSettings = z
   .strict()
 export type DriftSettings = z.output<typeof DriftSettings>
 export type DriftSettingsInput = z.input<typeof DriftSettings>
-
-/** A dataset by id, name or sha256. */
-export const DatasetRef = z.union([z.number().int().positive(), z.string().trim().min(1).max(256)])
 
 /** Where reference or current data comes from. `version` (reference only): its training dataset. */
 export const DataSource = z.union([

@@ -33,5 +33,6 @@ export class SlipwayError extends Error {
 }
 
 export const isSlipwayError = (error: unknown): error is SlipwayError =>
-  error instanceof Error && (error as { name?: string }).name === 'SlipwayError' &&
+  error instanceof Error &&
+  (error as { name?: string }).name === 'SlipwayError' &&
   typeof (error as { code?: unknown }).code === 'string'

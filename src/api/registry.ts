@@ -160,7 +160,9 @@ export const registryCalls = {
     output: RegisterResult,
   },
   'registry:set-alias': {
-    input: z.object({ model: ModelName, version: z.number().int().positive(), alias: AliasName }).strict(),
+    input: z
+      .object({ model: ModelName, version: z.number().int().positive(), alias: AliasName })
+      .strict(),
     output: AliasEvent,
   },
   'registry:remove-alias': {
@@ -169,17 +171,28 @@ export const registryCalls = {
   },
   'registry:set-tag': {
     input: z
-      .object({ model: ModelName, version: z.number().int().positive(), key: TagKey, value: z.string().max(10_000) })
+      .object({
+        model: ModelName,
+        version: z.number().int().positive(),
+        key: TagKey,
+        value: z.string().max(10_000),
+      })
       .strict(),
     output: z.object({ key: z.string(), value: z.string() }),
   },
   'registry:remove-tag': {
-    input: z.object({ model: ModelName, version: z.number().int().positive(), key: TagKey }).strict(),
+    input: z
+      .object({ model: ModelName, version: z.number().int().positive(), key: TagKey })
+      .strict(),
     output: z.object({ removed: z.boolean() }),
   },
   'registry:update-model': {
     input: z
-      .object({ model: ModelName, description: ShortText.optional(), task: z.string().max(64).nullable().optional() })
+      .object({
+        model: ModelName,
+        description: ShortText.optional(),
+        task: z.string().max(64).nullable().optional(),
+      })
       .strict(),
     output: ModelSummary,
   },

@@ -5,7 +5,10 @@ import type { GlobalOptions } from './output'
 import { reportError } from './output'
 
 /** Runs `fn` with an open registry; errors are printed and turn into exit code 1. */
-export async function withSlipway(options: GlobalOptions, fn: (slipway: Slipway) => Promise<void>): Promise<void> {
+export async function withSlipway(
+  options: GlobalOptions,
+  fn: (slipway: Slipway) => Promise<void>,
+): Promise<void> {
   let slipway: Slipway | undefined
   try {
     slipway = new Slipway({ home: options.home })
@@ -27,7 +30,10 @@ export function parseModelRef(text: string): { model: string; ref: string | numb
 }
 
 /** Parses repeated `KEY=VALUE` options. */
-export function parseKeyValues(pairs: string[] | undefined, what: string): { key: string; value: string }[] {
+export function parseKeyValues(
+  pairs: string[] | undefined,
+  what: string,
+): { key: string; value: string }[] {
   return (pairs ?? []).map((pair) => {
     const eq = pair.indexOf('=')
     if (eq <= 0) throw new SlipwayError('INVALID_INPUT', `${what} "${pair}" is not KEY=VALUE`)

@@ -12,7 +12,10 @@ export function buildProgram(): Command {
     .name('slipway')
     .description('Local-first model registry, evaluation and drift for ONNX models')
     .version(SLIPWAY_VERSION)
-    .option('--home <dir>', 'registry home (default: $SLIPWAY_HOME, else the per-user app data folder)')
+    .option(
+      '--home <dir>',
+      'registry home (default: $SLIPWAY_HOME, else the per-user app data folder)',
+    )
     .option('--json', 'print machine-readable JSON')
     .showHelpAfterError()
   registerRegistryCommands(program)

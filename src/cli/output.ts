@@ -21,7 +21,11 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
   if (rows.length === 0) return
   const cells = rows.map((row) => columns.map((c) => safe(row[c] ?? '', 80)))
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)))
-  const line = (values: string[]): string => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()
+  const line = (values: string[]): string =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
   process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`)
   for (const row of cells) process.stdout.write(`${line(row)}\n`)
 }
@@ -32,7 +36,11 @@ export function errorOf(error: unknown): { code: ErrorCode; message: string } {
 }
 
 /** Prints the error (JSON on stdout with --json, else a line on stderr) and sets the exit code. */
-export function reportError(error: unknown, json: boolean | undefined, exitCode = EXIT_ERROR): void {
+export function reportError(
+  error: unknown,
+  json: boolean | undefined,
+  exitCode = EXIT_ERROR,
+): void {
   const { code, message } = errorOf(error)
   if (json) printJson({ error: { code, message } })
   else process.stderr.write(`slipway: ${safe(message, 2000)}\n`)

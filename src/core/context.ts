@@ -40,7 +40,10 @@ type CallMap = Record<string, { input: z.ZodType; output: z.ZodType }>
 
 /** One handler per call of a feature's call map, taking the parsed input. */
 export type HandlersFor<T extends CallMap> = {
-  [K in keyof T]: (input: z.output<T[K]['input']>, call: CallContext) => Promise<z.output<T[K]['output']>>
+  [K in keyof T]: (
+    input: z.output<T[K]['input']>,
+    call: CallContext,
+  ) => Promise<z.output<T[K]['output']>>
 }
 
 /** Checks that a local path names a readable regular file; the message names the file. */

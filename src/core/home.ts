@@ -10,7 +10,8 @@ export function defaultAppDataDir(
   env: NodeJS.ProcessEnv = process.env,
   homedir: string = os.homedir(),
 ): string {
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(homedir, 'AppData', 'Roaming'), APP_NAME)
+  if (platform === 'win32')
+    return path.join(env.APPDATA ?? path.join(homedir, 'AppData', 'Roaming'), APP_NAME)
   if (platform === 'darwin') return path.join(homedir, 'Library', 'Application Support', APP_NAME)
   return path.join(env.XDG_CONFIG_HOME || path.join(homedir, '.config'), APP_NAME)
 }

@@ -43,7 +43,9 @@ function onnxruntimeVersion(): string {
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .map((issue) =>
+      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    )
     .join('; ')
 }
 
@@ -75,7 +77,10 @@ export class Slipway {
           return { path: upload.path, fileName: upload.fileName, uploadId: upload.uploadId }
         }
         if (call.face === 'web') {
-          throw new SlipwayError('INVALID_INPUT', 'Web mode accepts uploaded files only, not paths on disk')
+          throw new SlipwayError(
+            'INVALID_INPUT',
+            'Web mode accepts uploaded files only, not paths on disk',
+          )
         }
         return resolveLocalFile(ref.path)
       },
@@ -114,23 +119,48 @@ export class Slipway {
   }
 
   /** Validates raw input with the contract, runs the handler, and never throws. */
-  async invoke<K extends CallName>(name: K, rawInput: unknown, call: CallContext): Promise<Result<CallOutput<K>>> {
-    if (!isCallName(name)) return { ok: false, error: { code: 'INVALID_INPUT', message: `Unknown call ${String(name)}` } }
+  async invoke<K extends CallName>(
+    name: K,
+    rawInput: unknown,
+    call: CallContext,
+  ): Promise<Result<CallOutput<K>>> {
+    if (!isCallName(name))
+      return {
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: `Unknown call ${String(name)}` },
+      }
     const parsed = apiCalls[name].input.safeParse(rawInput ?? {})
     if (!parsed.success) {
-      return { ok: false, error: { code: 'INVALID_INPUT', message: describeZodError(parsed.error) } }
+      return {
+        ok: false,
+        error: { code: 'INVALID_INPUT', message: describeZodError(parsed.error) },
+      }
     }
     try {
-      const handler = this.handlers[name] as (input: unknown, call: CallContext) => Promise<CallOutput<K>>
+      const handler = this.handlers[name] as (
+        input: unknown,
+        call: CallContext,
+      ) => Promise<CallOutput<K>>
       return { ok: true, value: await handler(parsed.data, call) }
     } catch (error) {
-      if (isSlipwayError(error)) return { ok: false, error: { code: error.code, message: error.message } }
-      return { ok: false, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } }
+      if (isSlipwayError(error))
+        return { ok: false, error: { code: error.code, message: error.message } }
+      return {
+        ok: false,
+        error: {
+          code: 'INTERNAL',
+          message: error instanceof Error ? error.message : String(error),
+        },
+      }
     }
   }
 
   /** Like invoke, but throws the contract's error; convenient for the CLI and tests. */
-  async call<K extends CallName>(name: K, input: unknown, call: CallContext = { face: 'cli' }): Promise<CallOutput<K>> {
+  async call<K extends CallName>(
+    name: K,
+    input: unknown,
+    call: CallContext = { face: 'cli' },
+  ): Promise<CallOutput<K>> {
     const result = await this.invoke(name, input, call)
     if (!result.ok) throw new SlipwayError(result.error.code, result.error.message)
     return result.value

@@ -16,5 +16,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
     env: { ...process.env, SLIPWAY_USER: 'ci-user', ...env },
     timeout: 120_000,
   })
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr, json: () => JSON.parse(run.stdout) as unknown }
+  return {
+    status: run.status,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    json: () => JSON.parse(run.stdout) as unknown,
+  }
 }

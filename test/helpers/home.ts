@@ -8,7 +8,8 @@ export function tempHome(prefix = 'slipway-test-'): { dir: string; cleanup: () =
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) }
 }
 
-export const fixture = (...parts: string[]): string => path.resolve(__dirname, '..', 'fixtures', ...parts)
+export const fixture = (...parts: string[]): string =>
+  path.resolve(__dirname, '..', 'fixtures', ...parts)
 
 /** Every file under the blob store except temporaries. */
 export function blobFiles(home: string): string[] {

@@ -35,16 +35,30 @@ describe('registering versions', () => {
       description: 'first cut',
       alias: 'champion',
     })
-    expect(r).toMatchObject({ model: 'churn', version: 1, existing: false, fileName: 'linear_binary.onnx' })
+    expect(r).toMatchObject({
+      model: 'churn',
+      version: 1,
+      existing: false,
+      fileName: 'linear_binary.onnx',
+    })
     expect(r.sha256).toMatch(/^[0-9a-f]{64}$/)
     expect(r.size).toBe(fs.statSync(fixture('models', 'linear_binary.onnx')).size)
-    expect(r.onnx.inputs.map((t) => t.name)).toEqual(manifest.models['linear_binary']!.inputs.map((t) => t.name))
-    expect(r.onnx.outputs.map((t) => t.name)).toEqual(manifest.models['linear_binary']!.outputs.map((t) => t.name))
+    expect(r.onnx.inputs.map((t) => t.name)).toEqual(
+      manifest.models['linear_binary']!.inputs.map((t) => t.name),
+    )
+    expect(r.onnx.outputs.map((t) => t.name)).toEqual(
+      manifest.models['linear_binary']!.outputs.map((t) => t.name),
+    )
 
     const v = await slipway.call('registry:get-version', { model: 'churn', ref: 'champion' })
     expect(v.version).toBe(1)
     expect(v.registeredBy).toBe('ana')
-    expect(v.lineage).toMatchObject({ codeVersion: 'abc1234', hyperparameters: { C: '1.0' }, description: 'first cut', parentVersion: null })
+    expect(v.lineage).toMatchObject({
+      codeVersion: 'abc1234',
+      hyperparameters: { C: '1.0' },
+      description: 'first cut',
+      parentVersion: null,
+    })
     expect(v.tags).toEqual({ team: 'risk' })
     expect(v.aliases).toEqual(['champion'])
     expect(fs.existsSync(slipway.core.blobs.pathFor(r.sha256))).toBe(true)
@@ -52,33 +66,62 @@ describe('registering versions', () => {
   })
 
   it('returns the existing version when the same bytes are registered again', async () => {
-    const first = await slipway.call('registry:register', { file: model('linear_binary.onnx'), model: 'churn' })
-    const again = await slipway.call('registry:register', { file: model('linear_binary.onnx'), model: 'churn' })
+    const first = await slipway.call('registry:register', {
+      file: model('linear_binary.onnx'),
+      model: 'churn',
+    })
+    const again = await slipway.call('registry:register', {
+      file: model('linear_binary.onnx'),
+      model: 'churn',
+    })
     expect(again).toMatchObject({ version: first.version, existing: true, sha256: first.sha256 })
     expect(count('model_versions')).toBe(1)
     // The same bytes under another model are a new version of that model.
-    const other = await slipway.call('registry:register', { file: model('linear_binary.onnx'), model: 'churn-eu' })
+    const other = await slipway.call('registry:register', {
+      file: model('linear_binary.onnx'),
+      model: 'churn-eu',
+    })
     expect(other).toMatchObject({ version: 1, existing: false })
     expect(blobFiles(home.dir)).toHaveLength(1)
   })
 
   it('numbers versions per model and records the parent', async () => {
     await slipway.call('registry:register', { file: model('linear_binary.onnx'), model: 'churn' })
-    const v2 = await slipway.call('registry:register', { file: model('tree_ensemble.onnx'), model: 'churn', parentVersion: 1 })
+    const v2 = await slipway.call('registry:register', {
+      file: model('tree_ensemble.onnx'),
+      model: 'churn',
+      parentVersion: 1,
+    })
     expect(v2.version).toBe(2)
     const detail = await slipway.call('registry:get-version', { model: 'churn', ref: 'latest' })
     expect(detail.lineage.parentVersion).toBe(1)
     const models = await slipway.call('registry:list-models', {})
     expect(models).toMatchObject([{ name: 'churn', versionCount: 2, latestVersion: 2 }])
     await expect(
-      slipway.call('registry:register', { file: model('mlp_multiclass.onnx'), model: 'churn', parentVersion: 9 }),
+      slipway.call('registry:register', {
+        file: model('mlp_multiclass.onnx'),
+        model: 'churn',
+        parentVersion: 9,
+      }),
     ).rejects.toThrow(/Parent version 9/)
   })
 
   it('moves aliases and keeps their history', async () => {
-    await slipway.call('registry:register', { file: model('linear_binary.onnx'), model: 'churn', alias: 'champion' })
-    await slipway.call('registry:register', { file: model('tree_ensemble.onnx'), model: 'churn', alias: 'challenger' })
-    const moved = await slipway.call('registry:set-alias', { model: 'churn', version: 2, alias: 'champion' })
+    await slipway.call('registry:register', {
+      file: model('linear_binary.onnx'),
+      model: 'churn',
+      alias: 'champion',
+    })
+    await slipway.call('registry:register', {
+      file: model('tree_ensemble.onnx'),
+      model: 'churn',
+      alias: 'challenger',
+    })
+    const moved = await slipway.call('registry:set-alias', {
+      model: 'churn',
+      version: 2,
+      alias: 'champion',
+    })
     expect(moved).toMatchObject({ alias: 'champion', fromVersion: 1, toVersion: 2, by: 'ana' })
     const detail = await slipway.call('registry:get-model', { model: 'churn' })
     expect(detail.aliases).toEqual({ challenger: 2, champion: 2 })
@@ -87,24 +130,50 @@ describe('registering versions', () => {
       ['challenger', null, 2],
       ['champion', null, 1],
     ])
-    const removed = await slipway.call('registry:remove-alias', { model: 'churn', alias: 'challenger' })
+    const removed = await slipway.call('registry:remove-alias', {
+      model: 'churn',
+      alias: 'challenger',
+    })
     expect(removed).toMatchObject({ fromVersion: 2, toVersion: null })
-    await expect(slipway.call('registry:get-version', { model: 'churn', ref: 'challenger' })).rejects.toThrow(/no alias "challenger"/)
+    await expect(
+      slipway.call('registry:get-version', { model: 'churn', ref: 'challenger' }),
+    ).rejects.toThrow(/no alias "challenger"/)
   })
 
   it('sets and removes tags', async () => {
     await slipway.call('registry:register', { file: model('linear_binary.onnx'), model: 'churn' })
-    await slipway.call('registry:set-tag', { model: 'churn', version: 1, key: 'stage', value: 'staging' })
-    await slipway.call('registry:set-tag', { model: 'churn', version: 1, key: 'stage', value: 'prod' })
-    expect((await slipway.call('registry:get-version', { model: 'churn', ref: 1 })).tags).toEqual({ stage: 'prod' })
-    expect(await slipway.call('registry:remove-tag', { model: 'churn', version: 1, key: 'stage' })).toEqual({ removed: true })
+    await slipway.call('registry:set-tag', {
+      model: 'churn',
+      version: 1,
+      key: 'stage',
+      value: 'staging',
+    })
+    await slipway.call('registry:set-tag', {
+      model: 'churn',
+      version: 1,
+      key: 'stage',
+      value: 'prod',
+    })
+    expect((await slipway.call('registry:get-version', { model: 'churn', ref: 1 })).tags).toEqual({
+      stage: 'prod',
+    })
+    expect(
+      await slipway.call('registry:remove-tag', { model: 'churn', version: 1, key: 'stage' }),
+    ).toEqual({ removed: true })
   })
 
   it('searches models by name', async () => {
     await slipway.call('registry:register', { file: model('linear_binary.onnx'), model: 'churn' })
-    await slipway.call('registry:register', { file: model('regression.onnx'), model: 'house-prices' })
-    expect((await slipway.call('registry:list-models', { search: 'house' })).map((m) => m.name)).toEqual(['house-prices'])
-    expect((await slipway.call('registry:list-models', { search: '%' })).map((m) => m.name)).toEqual([])
+    await slipway.call('registry:register', {
+      file: model('regression.onnx'),
+      model: 'house-prices',
+    })
+    expect(
+      (await slipway.call('registry:list-models', { search: 'house' })).map((m) => m.name),
+    ).toEqual(['house-prices'])
+    expect(
+      (await slipway.call('registry:list-models', { search: '%' })).map((m) => m.name),
+    ).toEqual([])
   })
 
   it('keeps one version when two registries on one home register the same bytes at once', async () => {
@@ -131,17 +200,24 @@ describe('bad input changes nothing', () => {
     return manifest.bad[f]?.expect !== 'OK'
   })
 
-  it.each(bad)('%s is refused with a message naming it, leaving no row and no blob', async (file) => {
-    const result = await slipway.invoke('registry:register', { file: { path: fixture('bad', file) }, model: 'm' }, { face: 'cli' })
-    expect(result.ok).toBe(false)
-    if (result.ok) return
-    expect(['ONNX_INVALID', 'MODEL_LOAD_FAILED']).toContain(result.error.code)
-    expect(result.error.message).toContain(file)
-    expect(count('models')).toBe(0)
-    expect(count('model_versions')).toBe(0)
-    expect(count('audit_events')).toBe(0)
-    expect(blobFiles(home.dir)).toEqual([])
-  })
+  it.each(bad)(
+    '%s is refused with a message naming it, leaving no row and no blob',
+    async (file) => {
+      const result = await slipway.invoke(
+        'registry:register',
+        { file: { path: fixture('bad', file) }, model: 'm' },
+        { face: 'cli' },
+      )
+      expect(result.ok).toBe(false)
+      if (result.ok) return
+      expect(['ONNX_INVALID', 'MODEL_LOAD_FAILED']).toContain(result.error.code)
+      expect(result.error.message).toContain(file)
+      expect(count('models')).toBe(0)
+      expect(count('model_versions')).toBe(0)
+      expect(count('audit_events')).toBe(0)
+      expect(blobFiles(home.dir)).toEqual([])
+    },
+  )
 
   it.each([
     ['a missing file', { path: '/nonexistent/model.onnx' }, /no such file/],
@@ -153,20 +229,34 @@ describe('bad input changes nothing', () => {
     expect(count('models')).toBe(0)
   })
 
-  it.each(['', '   ', '../x', 'a/b', 'a\\b', 'x..y', '@champion', 'a\u001b[31m'])('model name %j is refused', async (name) => {
-    const result = await slipway.invoke('registry:register', { file: model('linear_binary.onnx'), model: name }, { face: 'cli' })
-    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
-    expect(count('models')).toBe(0)
-    expect(blobFiles(home.dir)).toEqual([])
-  })
+  it.each(['', '   ', '../x', 'a/b', 'a\\b', 'x..y', '@champion', 'a\u001b[31m'])(
+    'model name %j is refused',
+    async (name) => {
+      const result = await slipway.invoke(
+        'registry:register',
+        { file: model('linear_binary.onnx'), model: name },
+        { face: 'cli' },
+      )
+      expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+      expect(count('models')).toBe(0)
+      expect(blobFiles(home.dir)).toEqual([])
+    },
+  )
 
   it('refuses paths from web mode; only uploads are accepted there', async () => {
-    const result = await slipway.invoke('registry:register', { file: model('linear_binary.onnx'), model: 'm' }, { face: 'web' })
+    const result = await slipway.invoke(
+      'registry:register',
+      { file: model('linear_binary.onnx'), model: 'm' },
+      { face: 'web' },
+    )
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
   })
 
   it('keeps metadata that looks like HTML, escapes or paths verbatim as data', async () => {
-    const r = await slipway.call('registry:register', { file: { path: fixture('bad', 'metadata_path.onnx') }, model: 'm' })
+    const r = await slipway.call('registry:register', {
+      file: { path: fixture('bad', 'metadata_path.onnx') },
+      model: 'm',
+    })
     const values = [...Object.keys(r.onnx.metadata), ...Object.values(r.onnx.metadata)]
     expect(values.some((v) => v.includes('../'))).toBe(true)
     expect(fs.existsSync(path.join(home.dir, 'etc'))).toBe(false)

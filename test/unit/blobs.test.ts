@@ -38,8 +38,12 @@ describe('BlobStore', () => {
     const src = path.join(dir, 'x.bin')
     fs.writeFileSync(src, 'abc')
     const store = new BlobStore(path.join(dir, 'blobs'))
-    await expect(store.putFile(src, '0'.repeat(64))).rejects.toThrow(/changed while it was being stored/)
-    const files = fs.readdirSync(path.join(dir, 'blobs'), { recursive: true }).filter((f) => !String(f).startsWith('tmp'))
+    await expect(store.putFile(src, '0'.repeat(64))).rejects.toThrow(
+      /changed while it was being stored/,
+    )
+    const files = fs
+      .readdirSync(path.join(dir, 'blobs'), { recursive: true })
+      .filter((f) => !String(f).startsWith('tmp'))
     expect(files).toEqual([])
     expect(fs.readdirSync(path.join(dir, 'blobs', 'tmp'))).toEqual([])
   })
@@ -61,7 +65,10 @@ describe('BlobStore', () => {
 describe('UploadStore', () => {
   it('keeps an upload under a random id with its display name only', async () => {
     const uploads = new UploadStore(path.join(home(), 'uploads'))
-    const up = await uploads.create(Readable.from([Buffer.from('hello')]), '../../evil\u001b[31m.onnx')
+    const up = await uploads.create(
+      Readable.from([Buffer.from('hello')]),
+      '../../evil\u001b[31m.onnx',
+    )
     expect(up.fileName).toBe('evil[31m.onnx')
     expect(path.basename(up.path)).toBe(`${up.uploadId}.bin`)
     expect(uploads.get(up.uploadId).size).toBe(5)
@@ -73,7 +80,9 @@ describe('UploadStore', () => {
   it('refuses an upload over the size limit and keeps nothing', async () => {
     const dir = path.join(home(), 'uploads')
     const uploads = new UploadStore(dir)
-    await expect(uploads.create(Readable.from([Buffer.alloc(1000), Buffer.alloc(1000)]), 'big.onnx', 1500)).rejects.toThrow(/larger than/)
+    await expect(
+      uploads.create(Readable.from([Buffer.alloc(1000), Buffer.alloc(1000)]), 'big.onnx', 1500),
+    ).rejects.toThrow(/larger than/)
     expect(fs.readdirSync(dir)).toEqual([])
   })
 

@@ -19,10 +19,12 @@ describe('home', () => {
   it('matches the folder Electron uses for userData on each platform', () => {
     expect(defaultAppDataDir('linux', {}, '/home/ana')).toBe('/home/ana/.config/Slipway')
     expect(defaultAppDataDir('linux', { XDG_CONFIG_HOME: '/x' }, '/home/ana')).toBe('/x/Slipway')
-    expect(defaultAppDataDir('darwin', {}, '/Users/ana')).toBe('/Users/ana/Library/Application Support/Slipway')
-    expect(defaultAppDataDir('win32', { APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, 'C:\\Users\\ana')).toBe(
-      path.join('C:\\Users\\ana\\AppData\\Roaming', 'Slipway'),
+    expect(defaultAppDataDir('darwin', {}, '/Users/ana')).toBe(
+      '/Users/ana/Library/Application Support/Slipway',
     )
+    expect(
+      defaultAppDataDir('win32', { APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, 'C:\\Users\\ana'),
+    ).toBe(path.join('C:\\Users\\ana\\AppData\\Roaming', 'Slipway'))
   })
 })
 
@@ -31,7 +33,8 @@ describe('audit chain', () => {
     const h = tempHome()
     homes.push(h.cleanup)
     const { db } = openDatabase(path.join(h.dir, 'r.sqlite'))
-    for (let i = 0; i < 5; i++) appendAudit(db, { actor: 'ana', action: `step.${i}`, details: { i } })
+    for (let i = 0; i < 5; i++)
+      appendAudit(db, { actor: 'ana', action: `step.${i}`, details: { i } })
     expect(verifyAuditChain(db)).toEqual({ ok: true, count: 5 })
     db.prepare("UPDATE audit_events SET actor = 'mallory' WHERE id = 3").run()
     expect(verifyAuditChain(db)).toEqual({ ok: false, brokenAt: 3 })

@@ -29,7 +29,10 @@ describe('JobManager', () => {
     const job = jobs.start('x', 'Failing', async () => {
       throw new SlipwayError('DATA_INVALID', 'data.csv: row 3 is ragged')
     })
-    expect(await jobs.wait(job.id)).toMatchObject({ status: 'failed', error: { code: 'DATA_INVALID', message: 'data.csv: row 3 is ragged' } })
+    expect(await jobs.wait(job.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'DATA_INVALID', message: 'data.csv: row 3 is ragged' },
+    })
   })
 
   it('cancels a running job through its signal', async () => {
@@ -40,7 +43,10 @@ describe('JobManager', () => {
       })
     })
     jobs.cancel(job.id)
-    expect(await jobs.wait(job.id)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } })
+    expect(await jobs.wait(job.id)).toMatchObject({
+      status: 'cancelled',
+      error: { code: 'CANCELLED' },
+    })
   })
 
   it('says which job is unknown', () => {
@@ -50,13 +56,17 @@ describe('JobManager', () => {
 
 describe('runTask', () => {
   it('refuses an unknown task', async () => {
-    await expect(runTask('no-such-task', {}, { inProcess: true })).rejects.toThrow(/Unknown task no-such-task/)
+    await expect(runTask('no-such-task', {}, { inProcess: true })).rejects.toThrow(
+      /Unknown task no-such-task/,
+    )
     await expect(runTask('no-such-task', {})).rejects.toThrow(/Unknown worker task no-such-task/)
   })
 
   it('does not start when already cancelled', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(runTask('anything', {}, { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' })
+    await expect(runTask('anything', {}, { signal: controller.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    })
   })
 })

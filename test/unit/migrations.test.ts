@@ -20,7 +20,9 @@ describe('migrations', () => {
     const file = dbFile()
     const { db, schemaVersion } = openDatabase(file)
     expect(schemaVersion).toBe(migrations.length)
-    const rows = db.prepare('SELECT version, hash FROM schema_migrations ORDER BY version').all() as { version: number; hash: string }[]
+    const rows = db
+      .prepare('SELECT version, hash FROM schema_migrations ORDER BY version')
+      .all() as { version: number; hash: string }[]
     expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version))
     expect(rows.map((r) => r.hash)).toEqual(migrations.map(migrationHash))
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
@@ -28,7 +30,9 @@ describe('migrations', () => {
     db.close()
     // Opening again applies nothing new.
     const again = openDatabase(file)
-    expect((again.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(migrations.length)
+    expect(
+      (again.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n,
+    ).toBe(migrations.length)
     again.db.close()
   })
 
@@ -47,7 +51,11 @@ describe('migrations', () => {
   it('enforces foreign keys', () => {
     const { db } = openDatabase(dbFile())
     expect(() =>
-      db.prepare("INSERT INTO aliases (model_id, alias, version_id, updated_at, updated_by) VALUES (99, 'champion', 98, 'x', 'y')").run(),
+      db
+        .prepare(
+          "INSERT INTO aliases (model_id, alias, version_id, updated_at, updated_by) VALUES (99, 'champion', 98, 'x', 'y')",
+        )
+        .run(),
     ).toThrow(/FOREIGN KEY/)
     db.close()
   })
@@ -56,7 +64,9 @@ describe('migrations', () => {
     const file = dbFile()
     openDatabase(file).db.close()
     const db = new Database(file)
-    const edited: Migration[] = migrations.map((m, i) => (i === 0 ? { ...m, sql: `${m.sql}\n-- edited` } : m))
+    const edited: Migration[] = migrations.map((m, i) =>
+      i === 0 ? { ...m, sql: `${m.sql}\n-- edited` } : m,
+    )
     expect(() => migrate(db, edited, file)).toThrow(/different migration 1/)
     db.close()
   })
@@ -64,7 +74,9 @@ describe('migrations', () => {
   it('refuses a database newer than the code, and changes nothing', () => {
     const file = dbFile()
     const { db } = openDatabase(file)
-    db.prepare("INSERT INTO schema_migrations VALUES (?, 'future', 'x', 'now')").run(migrations.length + 1)
+    db.prepare("INSERT INTO schema_migrations VALUES (?, 'future', 'x', 'now')").run(
+      migrations.length + 1,
+    )
     db.close()
     expect(() => openDatabase(file)).toThrow(/newer than this Slipway understands/)
   })
@@ -74,19 +86,29 @@ describe('migrations', () => {
     const db = new Database(file)
     const broken: Migration[] = [
       { version: 1, name: 'ok', sql: 'CREATE TABLE a (x INTEGER) STRICT;' },
-      { version: 2, name: 'broken', sql: 'CREATE TABLE b (x INTEGER) STRICT; INSERT INTO nowhere VALUES (1);' },
+      {
+        version: 2,
+        name: 'broken',
+        sql: 'CREATE TABLE b (x INTEGER) STRICT; INSERT INTO nowhere VALUES (1);',
+      },
     ]
     expect(() => migrate(db, broken, file)).toThrow(/no such table: nowhere/)
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name)
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((t) => t.name)
     expect(tables).toContain('a')
     expect(tables).not.toContain('b')
-    expect((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v).toBe(1)
+    expect(
+      (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v,
+    ).toBe(1)
     db.close()
   })
 
   it('refuses migrations that are not numbered 1, 2, 3…', () => {
     const db = new Database(':memory:')
-    expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }], ':memory:')).toThrow(/numbered 2, expected 1/)
+    expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }], ':memory:')).toThrow(
+      /numbered 2, expected 1/,
+    )
     db.close()
   })
 })

@@ -15,11 +15,16 @@ interface RegisterOptions extends GlobalOptions {
   parent?: string
 }
 
-const formatShape = (shape: (number | string)[] | null): string => (shape ? `[${shape.map((d) => safe(d, 40)).join(', ')}]` : 'unknown')
+const formatShape = (shape: (number | string)[] | null): string =>
+  shape ? `[${shape.map((d) => safe(d, 40)).join(', ')}]` : 'unknown'
 
 function printRegistered(r: RegisterResult): void {
-  const what = r.existing ? `already registered as ${r.model} v${r.version}` : `registered ${r.model} v${r.version}`
-  process.stdout.write(`${safe(r.fileName)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes)\n`)
+  const what = r.existing
+    ? `already registered as ${r.model} v${r.version}`
+    : `registered ${r.model} v${r.version}`
+  process.stdout.write(
+    `${safe(r.fileName)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes)\n`,
+  )
 }
 
 function printVersion(v: VersionDetail): void {
@@ -32,23 +37,50 @@ function printVersion(v: VersionDetail): void {
   line('Size', `${v.size} bytes`)
   line('Registered', `${v.registeredAt} by ${v.registeredBy}`)
   line('Aliases', v.aliases.join(', ') || '—')
-  line('Tags', Object.entries(v.tags).map(([k, val]) => `${k}=${val}`).join(', ') || '—')
+  line(
+    'Tags',
+    Object.entries(v.tags)
+      .map(([k, val]) => `${k}=${val}`)
+      .join(', ') || '—',
+  )
   line('Description', v.lineage.description || '—')
   line('Code version', v.lineage.codeVersion ?? '—')
   const ds = v.lineage.trainingDataset
-  line('Training data', ds ? `${ds.name} (${ds.rows} rows, ${ds.columns.length} columns, sha256 ${ds.sha256.slice(0, 12)}…)` : '—')
-  line('Hyperparameters', Object.entries(v.lineage.hyperparameters).map(([k, val]) => `${k}=${val}`).join(', ') || '—')
+  line(
+    'Training data',
+    ds
+      ? `${ds.name} (${ds.rows} rows, ${ds.columns.length} columns, sha256 ${ds.sha256.slice(0, 12)}…)`
+      : '—',
+  )
+  line(
+    'Hyperparameters',
+    Object.entries(v.lineage.hyperparameters)
+      .map(([k, val]) => `${k}=${val}`)
+      .join(', ') || '—',
+  )
   line('Parent version', v.lineage.parentVersion ?? '—')
   const o = v.onnx
   line('Producer', `${o.producer.name} ${o.producer.version}`.trim() || '—')
   line('IR version', o.irVersion)
-  line('Opsets', Object.entries(o.opsets).map(([d, n]) => `${d} ${n}`).join(', '))
-  line('Nodes', `${o.nodeCount} (${Object.entries(o.opTypes).map(([op, n]) => `${op}×${n}`).join(', ')})`)
+  line(
+    'Opsets',
+    Object.entries(o.opsets)
+      .map(([d, n]) => `${d} ${n}`)
+      .join(', '),
+  )
+  line(
+    'Nodes',
+    `${o.nodeCount} (${Object.entries(o.opTypes)
+      .map(([op, n]) => `${op}×${n}`)
+      .join(', ')})`,
+  )
   line('Parameters', o.parameterCount)
   process.stdout.write('Inputs\n')
-  for (const t of o.inputs) process.stdout.write(`  ${safe(t.name, 80)}  ${t.type}  ${formatShape(t.shape)}\n`)
+  for (const t of o.inputs)
+    process.stdout.write(`  ${safe(t.name, 80)}  ${t.type}  ${formatShape(t.shape)}\n`)
   process.stdout.write('Outputs\n')
-  for (const t of o.outputs) process.stdout.write(`  ${safe(t.name, 80)}  ${t.type}  ${formatShape(t.shape)}\n`)
+  for (const t of o.outputs)
+    process.stdout.write(`  ${safe(t.name, 80)}  ${t.type}  ${formatShape(t.shape)}\n`)
   const meta = Object.entries(o.metadata)
   if (meta.length) {
     process.stdout.write('Metadata\n')
@@ -56,7 +88,10 @@ function printVersion(v: VersionDetail): void {
   }
   if (v.aliasHistory.length) {
     process.stdout.write('Alias history\n')
-    for (const e of v.aliasHistory) process.stdout.write(`  ${e.at}  ${e.alias}: ${e.fromVersion ? `v${e.fromVersion}` : '—'} → ${e.toVersion ? `v${e.toVersion}` : '—'} by ${safe(e.by, 60)}\n`)
+    for (const e of v.aliasHistory)
+      process.stdout.write(
+        `  ${e.at}  ${e.alias}: ${e.fromVersion ? `v${e.fromVersion}` : '—'} → ${e.toVersion ? `v${e.toVersion}` : '—'} by ${safe(e.by, 60)}\n`,
+      )
   }
 }
 
@@ -102,7 +137,8 @@ export function registerRegistryCommands(program: Command): void {
           }
         }
         if (opts.json) {
-          if (files.length === 1 && failed === 1) printJson({ error: (results[0] as { error: unknown }).error })
+          if (files.length === 1 && failed === 1)
+            printJson({ error: (results[0] as { error: unknown }).error })
           else printJson(files.length === 1 ? results[0] : results)
         }
         if (failed) process.exitCode = 1
@@ -118,13 +154,18 @@ export function registerRegistryCommands(program: Command): void {
       await withSlipway(opts, async (slipway) => {
         const models = await slipway.call('registry:list-models', { search: opts.search })
         if (opts.json) return printJson(models)
-        if (!models.length) return void process.stdout.write('No models yet. Register one with `slipway register FILE --model NAME`.\n')
+        if (!models.length)
+          return void process.stdout.write(
+            'No models yet. Register one with `slipway register FILE --model NAME`.\n',
+          )
         printTable(
           models.map((m) => ({
             name: m.name,
             versions: m.versionCount,
             latest: m.latestVersion ? `v${m.latestVersion}` : '—',
-            aliases: Object.entries(m.aliases).map(([a, v]) => `${a}→v${v}`).join(' '),
+            aliases: Object.entries(m.aliases)
+              .map(([a, v]) => `${a}→v${v}`)
+              .join(' '),
             task: m.task ?? '',
             updated: m.updatedAt,
           })),
@@ -152,7 +193,15 @@ export function registerRegistryCommands(program: Command): void {
             'registered by': v.registeredBy,
             'registered at': v.registeredAt,
           })),
-          ['version', 'file', 'sha256', 'aliases', 'code version', 'registered by', 'registered at'],
+          [
+            'version',
+            'file',
+            'sha256',
+            'aliases',
+            'code version',
+            'registered by',
+            'registered at',
+          ],
         )
       })
     })
@@ -181,9 +230,16 @@ export function registerRegistryCommands(program: Command): void {
       await withSlipway(opts, async (slipway) => {
         const { model, ref: version } = parseModelRef(ref)
         const resolved = await slipway.call('registry:get-version', { model, ref: version })
-        const event = await slipway.call('registry:set-alias', { model, version: resolved.version, alias: name })
+        const event = await slipway.call('registry:set-alias', {
+          model,
+          version: resolved.version,
+          alias: name,
+        })
         if (opts.json) printJson(event)
-        else process.stdout.write(`${model}: ${name} → v${event.toVersion}${event.fromVersion ? ` (was v${event.fromVersion})` : ''}\n`)
+        else
+          process.stdout.write(
+            `${model}: ${name} → v${event.toVersion}${event.fromVersion ? ` (was v${event.fromVersion})` : ''}\n`,
+          )
       })
     })
   alias
@@ -210,9 +266,17 @@ export function registerRegistryCommands(program: Command): void {
         const [tag] = parseKeyValues([pair], 'Tag')
         const { model, ref: version } = parseModelRef(ref)
         const resolved = await slipway.call('registry:get-version', { model, ref: version })
-        const result = await slipway.call('registry:set-tag', { model, version: resolved.version, key: tag!.key, value: tag!.value })
+        const result = await slipway.call('registry:set-tag', {
+          model,
+          version: resolved.version,
+          key: tag!.key,
+          value: tag!.value,
+        })
         if (opts.json) printJson(result)
-        else process.stdout.write(`${model} v${resolved.version}: ${result.key}=${safe(result.value)}\n`)
+        else
+          process.stdout.write(
+            `${model} v${resolved.version}: ${result.key}=${safe(result.value)}\n`,
+          )
       })
     })
 }

@@ -21,7 +21,10 @@ export interface HashedFile {
 
 export const isSha256 = (value: string): boolean => /^[0-9a-f]{64}$/.test(value)
 
-export async function hashFile(file: string, onBytes?: (bytes: number) => void): Promise<HashedFile> {
+export async function hashFile(
+  file: string,
+  onBytes?: (bytes: number) => void,
+): Promise<HashedFile> {
   const hash = createHash('sha256')
   let size = 0
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {

@@ -18,8 +18,12 @@ const MAX_AGE_MS = 24 * 60 * 60 * 1000
 
 /** A display name only: base name, no control characters, bounded length. */
 export function safeFileName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const base = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim()
+  const base = name
+    .split(/[\\/]/)
+    .pop()!
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
   return (base || 'unnamed').slice(0, 255)
 }
 
@@ -34,7 +38,13 @@ export class UploadStore {
     let size = 0
     body.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > maxBytes) body.destroy(new SlipwayError('INVALID_INPUT', `${safeFileName(fileName)} is larger than ${maxBytes} bytes`))
+      if (size > maxBytes)
+        body.destroy(
+          new SlipwayError(
+            'INVALID_INPUT',
+            `${safeFileName(fileName)} is larger than ${maxBytes} bytes`,
+          ),
+        )
     })
     try {
       await pipeline(body, fs.createWriteStream(file, { flags: 'wx' }))
@@ -43,7 +53,10 @@ export class UploadStore {
       throw error
     }
     const upload: Upload = { uploadId, fileName: safeFileName(fileName), size, path: file }
-    fs.writeFileSync(path.join(this.dir, `${uploadId}.json`), JSON.stringify({ fileName: upload.fileName, size }))
+    fs.writeFileSync(
+      path.join(this.dir, `${uploadId}.json`),
+      JSON.stringify({ fileName: upload.fileName, size }),
+    )
     return upload
   }
 
@@ -52,9 +65,15 @@ export class UploadStore {
     const file = path.join(this.dir, `${uploadId}.bin`)
     const meta = path.join(this.dir, `${uploadId}.json`)
     if (!fs.existsSync(file) || !fs.existsSync(meta)) {
-      throw new SlipwayError('NOT_FOUND', 'The uploaded file is gone (uploads are kept for 24 hours); upload it again')
+      throw new SlipwayError(
+        'NOT_FOUND',
+        'The uploaded file is gone (uploads are kept for 24 hours); upload it again',
+      )
     }
-    const { fileName, size } = JSON.parse(fs.readFileSync(meta, 'utf8')) as { fileName: string; size: number }
+    const { fileName, size } = JSON.parse(fs.readFileSync(meta, 'utf8')) as {
+      fileName: string
+      size: number
+    }
     return { uploadId, fileName, size, path: file }
   }
 

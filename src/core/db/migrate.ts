@@ -13,9 +13,14 @@ export interface Migration {
 export const migrationHash = (migration: Migration): string =>
   createHash('sha256').update(migration.sql).digest('hex')
 
-export function migrate(db: Database.Database, migrations: readonly Migration[], file: string): number {
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[],
+  file: string,
+): number {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`Migration ${m.name} is numbered ${m.version}, expected ${i + 1}`)
+    if (m.version !== i + 1)
+      throw new Error(`Migration ${m.name} is numbered ${m.version}, expected ${i + 1}`)
   })
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
@@ -48,7 +53,12 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
   for (const migration of migrations.slice(newest)) {
     db.transaction(() => {
       db.exec(migration.sql)
-      record.run(migration.version, migration.name, migrationHash(migration), new Date().toISOString())
+      record.run(
+        migration.version,
+        migration.name,
+        migrationHash(migration),
+        new Date().toISOString(),
+      )
     })()
   }
   return migrations.length

@@ -15,32 +15,64 @@ const GENESIS = '0'.repeat(64)
 
 function recordHash(prevHash: string, at: string, r: AuditRecord, detailsJson: string): string {
   return createHash('sha256')
-    .update(JSON.stringify([prevHash, at, r.actor, r.action, r.modelId ?? null, r.versionId ?? null, detailsJson]))
+    .update(
+      JSON.stringify([
+        prevHash,
+        at,
+        r.actor,
+        r.action,
+        r.modelId ?? null,
+        r.versionId ?? null,
+        detailsJson,
+      ]),
+    )
     .digest('hex')
 }
 
 /** Call inside the transaction that makes the change, so the record and the change land together. */
 export function appendAudit(db: Database.Database, record: AuditRecord): void {
   const prev = db.prepare('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as
-    | { hash: string }
-    | undefined
+    { hash: string } | undefined
   const prevHash = prev?.hash ?? GENESIS
   const at = new Date().toISOString()
   const detailsJson = JSON.stringify(record.details ?? {})
   db.prepare(
     `INSERT INTO audit_events (at, actor, action, model_id, version_id, details_json, prev_hash, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(at, record.actor, record.action, record.modelId ?? null, record.versionId ?? null, detailsJson, prevHash, recordHash(prevHash, at, record, detailsJson))
+  ).run(
+    at,
+    record.actor,
+    record.action,
+    record.modelId ?? null,
+    record.versionId ?? null,
+    detailsJson,
+    prevHash,
+    recordHash(prevHash, at, record, detailsJson),
+  )
 }
 
-export function verifyAuditChain(db: Database.Database): { ok: true; count: number } | { ok: false; brokenAt: number } {
+export function verifyAuditChain(
+  db: Database.Database,
+): { ok: true; count: number } | { ok: false; brokenAt: number } {
   const rows = db.prepare('SELECT * FROM audit_events ORDER BY id').all() as {
-    id: number; at: string; actor: string; action: string; model_id: number | null; version_id: number | null
-    details_json: string; prev_hash: string; hash: string
+    id: number
+    at: string
+    actor: string
+    action: string
+    model_id: number | null
+    version_id: number | null
+    details_json: string
+    prev_hash: string
+    hash: string
   }[]
   let prevHash = GENESIS
   for (const row of rows) {
-    const expected = recordHash(prevHash, row.at, { actor: row.actor, action: row.action, modelId: row.model_id, versionId: row.version_id }, row.details_json)
+    const expected = recordHash(
+      prevHash,
+      row.at,
+      { actor: row.actor, action: row.action, modelId: row.model_id, versionId: row.version_id },
+      row.details_json,
+    )
     if (row.prev_hash !== prevHash || row.hash !== expected) return { ok: false, brokenAt: row.id }
     prevHash = row.hash
   }

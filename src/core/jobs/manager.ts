@@ -14,7 +14,10 @@ const PROGRESS_INTERVAL_MS = 100
 const KEEP_FINISHED = 200
 
 export class JobManager {
-  private readonly jobs = new Map<string, { job: Job; controller: AbortController; done: Promise<unknown> }>()
+  private readonly jobs = new Map<
+    string,
+    { job: Job; controller: AbortController; done: Promise<unknown> }
+  >()
   private readonly listeners = new Set<JobListener>()
 
   onUpdate(listener: JobListener): () => void {
@@ -56,7 +59,8 @@ export class JobManager {
         job.result = result as unknown
         job.status = 'done'
       } catch (error) {
-        const cancelled = controller.signal.aborted || (isSlipwayError(error) && error.code === 'CANCELLED')
+        const cancelled =
+          controller.signal.aborted || (isSlipwayError(error) && error.code === 'CANCELLED')
         job.status = cancelled ? 'cancelled' : 'failed'
         job.error = cancelled
           ? { code: 'CANCELLED', message: `${title}: cancelled` }
@@ -110,6 +114,7 @@ export class JobManager {
 
   private prune(): void {
     const finished = [...this.jobs.values()].filter((e) => e.job.finishedAt)
-    for (const entry of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(entry.job.id)
+    for (const entry of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      this.jobs.delete(entry.job.id)
   }
 }

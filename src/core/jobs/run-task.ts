@@ -36,15 +36,25 @@ export function resolveWorkerScript(): string {
   }
   const found = candidates.find((file) => fs.existsSync(file))
   if (!found) {
-    throw new SlipwayError('INTERNAL', `The worker bundle is missing (looked at ${candidates.join(', ')}). Run npm run build.`)
+    throw new SlipwayError(
+      'INTERNAL',
+      `The worker bundle is missing (looked at ${candidates.join(', ')}). Run npm run build.`,
+    )
   }
   return found
 }
 
 const toError = (code: string, message: string): SlipwayError =>
-  new SlipwayError((errorCodes as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL', message)
+  new SlipwayError(
+    (errorCodes as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL',
+    message,
+  )
 
-export async function runTask<T>(task: string, payload: unknown, options: RunTaskOptions = {}): Promise<T> {
+export async function runTask<T>(
+  task: string,
+  payload: unknown,
+  options: RunTaskOptions = {},
+): Promise<T> {
   const { signal, onProgress } = options
   if (signal?.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
   if (options.inProcess) {
@@ -77,7 +87,8 @@ export async function runTask<T>(task: string, payload: unknown, options: RunTas
     })
     worker.on('error', (error) => finish(() => reject(toError('INTERNAL', error.message))))
     worker.on('exit', (code) => {
-      if (!settled) finish(() => reject(toError('INTERNAL', `Worker stopped unexpectedly (exit code ${code})`)))
+      if (!settled)
+        finish(() => reject(toError('INTERNAL', `Worker stopped unexpectedly (exit code ${code})`)))
     })
   })
 }

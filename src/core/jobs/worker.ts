@@ -32,7 +32,12 @@ async function main(): Promise<void> {
     post({ type: 'result', value })
   } catch (error) {
     if (isSlipwayError(error)) post({ type: 'error', code: error.code, message: error.message })
-    else post({ type: 'error', code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) })
+    else
+      post({
+        type: 'error',
+        code: 'INTERNAL',
+        message: error instanceof Error ? error.message : String(error),
+      })
   }
 }
 

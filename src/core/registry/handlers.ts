@@ -4,7 +4,14 @@ import type { registryCalls } from '../../api/registry'
 import type { CoreContext, HandlersFor } from '../context'
 import { appendAudit } from '../governance/audit'
 import { registerVersion, setAliasInTx } from './register'
-import { listModels, modelDetail, modelSummary, requireModel, resolveVersion, versionDetail } from './registry'
+import {
+  listModels,
+  modelDetail,
+  modelSummary,
+  requireModel,
+  resolveVersion,
+  versionDetail,
+} from './registry'
 
 export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof registryCalls> {
   const { db } = core
@@ -17,47 +24,98 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
     },
     'registry:register': async (input, call) => registerVersion(core, input, call),
     'registry:set-alias': async ({ model, version, alias }) =>
-      db.transaction(() => {
-        const row = resolveVersion(db, model, version)
-        const { from } = setAliasInTx(core, row.model.id, alias, row.id)
-        const fromVersion = from === null ? null : (db.prepare('SELECT version FROM model_versions WHERE id = ?').get(from) as { version: number }).version
-        return { alias, fromVersion, toVersion: row.version, at: new Date().toISOString(), by: core.actor }
-      }).immediate(),
+      db
+        .transaction(() => {
+          const row = resolveVersion(db, model, version)
+          const { from } = setAliasInTx(core, row.model.id, alias, row.id)
+          const fromVersion =
+            from === null
+              ? null
+              : (
+                  db.prepare('SELECT version FROM model_versions WHERE id = ?').get(from) as {
+                    version: number
+                  }
+                ).version
+          return {
+            alias,
+            fromVersion,
+            toVersion: row.version,
+            at: new Date().toISOString(),
+            by: core.actor,
+          }
+        })
+        .immediate(),
     'registry:remove-alias': async ({ model, alias }) =>
-      db.transaction(() => {
-        const modelRow = requireModel(db, model)
-        const row = resolveVersion(db, model, alias)
-        setAliasInTx(core, modelRow.id, alias, null)
-        return { alias, fromVersion: row.version, toVersion: null, at: new Date().toISOString(), by: core.actor }
-      }).immediate(),
+      db
+        .transaction(() => {
+          const modelRow = requireModel(db, model)
+          const row = resolveVersion(db, model, alias)
+          setAliasInTx(core, modelRow.id, alias, null)
+          return {
+            alias,
+            fromVersion: row.version,
+            toVersion: null,
+            at: new Date().toISOString(),
+            by: core.actor,
+          }
+        })
+        .immediate(),
     'registry:set-tag': async ({ model, version, key, value }) =>
-      db.transaction(() => {
-        const row = resolveVersion(db, model, version)
-        db.prepare('INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value').run(row.id, key, value)
-        appendAudit(db, { actor: core.actor, action: 'tag.set', modelId: row.model.id, versionId: row.id, details: { key, value } })
-        return { key, value }
-      }).immediate(),
+      db
+        .transaction(() => {
+          const row = resolveVersion(db, model, version)
+          db.prepare(
+            'INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
+          ).run(row.id, key, value)
+          appendAudit(db, {
+            actor: core.actor,
+            action: 'tag.set',
+            modelId: row.model.id,
+            versionId: row.id,
+            details: { key, value },
+          })
+          return { key, value }
+        })
+        .immediate(),
     'registry:remove-tag': async ({ model, version, key }) =>
-      db.transaction(() => {
-        const row = resolveVersion(db, model, version)
-        const removed = db.prepare('DELETE FROM tags WHERE version_id = ? AND key = ?').run(row.id, key).changes > 0
-        if (removed) appendAudit(db, { actor: core.actor, action: 'tag.remove', modelId: row.model.id, versionId: row.id, details: { key } })
-        return { removed }
-      }).immediate(),
+      db
+        .transaction(() => {
+          const row = resolveVersion(db, model, version)
+          const removed =
+            db.prepare('DELETE FROM tags WHERE version_id = ? AND key = ?').run(row.id, key)
+              .changes > 0
+          if (removed)
+            appendAudit(db, {
+              actor: core.actor,
+              action: 'tag.remove',
+              modelId: row.model.id,
+              versionId: row.id,
+              details: { key },
+            })
+          return { removed }
+        })
+        .immediate(),
     'registry:update-model': async ({ model, description, task }) =>
-      db.transaction(() => {
-        const row = requireModel(db, model)
-        if (description === undefined && task === undefined) throw new SlipwayError('INVALID_INPUT', 'Nothing to update: give a description or a task')
-        const now = new Date().toISOString()
-        db.prepare('UPDATE models SET description = COALESCE(?, description), task = CASE WHEN ? THEN ? ELSE task END, updated_at = ? WHERE id = ?').run(
-          description ?? null,
-          task === undefined ? 0 : 1,
-          task ?? null,
-          now,
-          row.id,
-        )
-        appendAudit(db, { actor: core.actor, action: 'model.update', modelId: row.id, details: { description, task } })
-        return modelSummary(db, requireModel(db, model))
-      }).immediate(),
+      db
+        .transaction(() => {
+          const row = requireModel(db, model)
+          if (description === undefined && task === undefined)
+            throw new SlipwayError(
+              'INVALID_INPUT',
+              'Nothing to update: give a description or a task',
+            )
+          const now = new Date().toISOString()
+          db.prepare(
+            'UPDATE models SET description = COALESCE(?, description), task = CASE WHEN ? THEN ? ELSE task END, updated_at = ? WHERE id = ?',
+          ).run(description ?? null, task === undefined ? 0 : 1, task ?? null, now, row.id)
+          appendAudit(db, {
+            actor: core.actor,
+            action: 'model.update',
+            modelId: row.id,
+            details: { description, task },
+          })
+          return modelSummary(db, requireModel(db, model))
+        })
+        .immediate(),
   }
 }

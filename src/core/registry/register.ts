@@ -14,28 +14,29 @@ import type { registryCalls } from '../../api/registry'
 
 type ParsedRegisterInput = z.output<(typeof registryCalls)['registry:register']['input']>
 
-export function setAliasInTx(core: CoreContext, modelId: number, alias: string, versionId: number | null): { from: number | null } {
+export function setAliasInTx(
+  core: CoreContext,
+  modelId: number,
+  alias: string,
+  versionId: number | null,
+): { from: number | null } {
   const { db } = core
   const now = new Date().toISOString()
-  const current = db.prepare('SELECT version_id FROM aliases WHERE model_id = ? AND alias = ?').get(modelId, alias) as
-    | { version_id: number }
-    | undefined
+  const current = db
+    .prepare('SELECT version_id FROM aliases WHERE model_id = ? AND alias = ?')
+    .get(modelId, alias) as { version_id: number } | undefined
   const from = current?.version_id ?? null
   if (from === versionId) return { from }
-  if (versionId === null) db.prepare('DELETE FROM aliases WHERE model_id = ? AND alias = ?').run(modelId, alias)
+  if (versionId === null)
+    db.prepare('DELETE FROM aliases WHERE model_id = ? AND alias = ?').run(modelId, alias)
   else
     db.prepare(
       `INSERT INTO aliases (model_id, alias, version_id, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     ).run(modelId, alias, versionId, now, core.actor)
-  db.prepare('INSERT INTO alias_events (model_id, alias, from_version_id, to_version_id, at, by) VALUES (?, ?, ?, ?, ?, ?)').run(
-    modelId,
-    alias,
-    from,
-    versionId,
-    now,
-    core.actor,
-  )
+  db.prepare(
+    'INSERT INTO alias_events (model_id, alias, from_version_id, to_version_id, at, by) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(modelId, alias, from, versionId, now, core.actor)
   db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, modelId)
   appendAudit(db, {
     actor: core.actor,
@@ -49,7 +50,11 @@ export function setAliasInTx(core: CoreContext, modelId: number, alias: string, 
 
 export function blobReferenced(core: CoreContext, sha256: string): boolean {
   return Boolean(
-    core.db.prepare('SELECT 1 FROM model_versions WHERE sha256 = ? UNION ALL SELECT 1 FROM datasets WHERE sha256 = ? LIMIT 1').get(sha256, sha256),
+    core.db
+      .prepare(
+        'SELECT 1 FROM model_versions WHERE sha256 = ? UNION ALL SELECT 1 FROM datasets WHERE sha256 = ? LIMIT 1',
+      )
+      .get(sha256, sha256),
   )
 }
 
@@ -65,7 +70,11 @@ function existingResult(row: VersionRow, model: string): RegisterResult {
   }
 }
 
-export async function registerVersion(core: CoreContext, input: ParsedRegisterInput, call: CallContext): Promise<RegisterResult> {
+export async function registerVersion(
+  core: CoreContext,
+  input: ParsedRegisterInput,
+  call: CallContext,
+): Promise<RegisterResult> {
   const { db, blobs } = core
   const file = core.resolveFile(input.file, call)
   const fileName = input.fileName?.trim() || file.fileName
@@ -76,9 +85,9 @@ export async function registerVersion(core: CoreContext, input: ParsedRegisterIn
     if (stored.created) createdBlob = stored.sha256
     const model = findModel(db, input.model)
     if (model) {
-      const existing = db.prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?').get(model.id, stored.sha256) as
-        | VersionRow
-        | undefined
+      const existing = db
+        .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
+        .get(model.id, stored.sha256) as VersionRow | undefined
       if (existing) return existingResult(existing, model.name)
     }
     const onnx = await inspectOnnxFile(stored.path, fileName)
@@ -86,9 +95,15 @@ export async function registerVersion(core: CoreContext, input: ParsedRegisterIn
     let parentId: number | null = null
     if (input.parentVersion !== undefined) {
       const parent = model
-        ? (db.prepare('SELECT id FROM model_versions WHERE model_id = ? AND version = ?').get(model.id, input.parentVersion) as { id: number } | undefined)
+        ? (db
+            .prepare('SELECT id FROM model_versions WHERE model_id = ? AND version = ?')
+            .get(model.id, input.parentVersion) as { id: number } | undefined)
         : undefined
-      if (!parent) throw new SlipwayError('NOT_FOUND', `Parent version ${input.parentVersion} of model "${input.model}" does not exist`)
+      if (!parent)
+        throw new SlipwayError(
+          'NOT_FOUND',
+          `Parent version ${input.parentVersion} of model "${input.model}" does not exist`,
+        )
       parentId = parent.id
     }
 
@@ -106,18 +121,38 @@ export async function registerVersion(core: CoreContext, input: ParsedRegisterIn
         const task = onnx.metadata.task ?? null
         const id = Number(
           db
-            .prepare('INSERT INTO models (name, description, task, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-            .run(input.model, input.modelDescription ?? '', task && task.length <= 64 ? task : null, now, core.actor, now).lastInsertRowid,
+            .prepare(
+              'INSERT INTO models (name, description, task, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+            )
+            .run(
+              input.model,
+              input.modelDescription ?? '',
+              task && task.length <= 64 ? task : null,
+              now,
+              core.actor,
+              now,
+            ).lastInsertRowid,
         )
         modelRow = findModel(db, input.model)!
-        appendAudit(db, { actor: core.actor, action: 'model.create', modelId: id, details: { name: input.model } })
+        appendAudit(db, {
+          actor: core.actor,
+          action: 'model.create',
+          modelId: id,
+          details: { name: input.model },
+        })
       }
       // Another process may have registered these bytes since we looked.
-      const raced = db.prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?').get(modelRow.id, stored.sha256) as
-        | VersionRow
-        | undefined
+      const raced = db
+        .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
+        .get(modelRow.id, stored.sha256) as VersionRow | undefined
       if (raced) return existingResult(raced, modelRow.name)
-      const next = (db.prepare('SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ?').get(modelRow.id) as { next: number }).next
+      const next = (
+        db
+          .prepare(
+            'SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ?',
+          )
+          .get(modelRow.id) as { next: number }
+      ).next
       const versionId = Number(
         db
           .prepare(
@@ -125,12 +160,28 @@ export async function registerVersion(core: CoreContext, input: ParsedRegisterIn
                training_dataset_id, parent_version_id, onnx_json, registered_by, registered_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(modelRow.id, next, stored.sha256, stored.size, fileName, input.description ?? '', input.codeVersion ?? null, trainingDatasetId, parentId, JSON.stringify(onnx), core.actor, now)
-          .lastInsertRowid,
+          .run(
+            modelRow.id,
+            next,
+            stored.sha256,
+            stored.size,
+            fileName,
+            input.description ?? '',
+            input.codeVersion ?? null,
+            trainingDatasetId,
+            parentId,
+            JSON.stringify(onnx),
+            core.actor,
+            now,
+          ).lastInsertRowid,
       )
-      const param = db.prepare('INSERT INTO hyperparameters (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
+      const param = db.prepare(
+        'INSERT INTO hyperparameters (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
+      )
       for (const p of input.hyperparameters) param.run(versionId, p.key, p.value)
-      const tag = db.prepare('INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value')
+      const tag = db.prepare(
+        'INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
+      )
       for (const t of input.tags) tag.run(versionId, t.key, t.value)
       db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, modelRow.id)
       appendAudit(db, {
@@ -138,10 +189,26 @@ export async function registerVersion(core: CoreContext, input: ParsedRegisterIn
         action: 'version.register',
         modelId: modelRow.id,
         versionId,
-        details: { version: next, sha256: stored.sha256, size: stored.size, fileName, codeVersion: input.codeVersion ?? null, trainingDatasetId, parentVersionId: parentId },
+        details: {
+          version: next,
+          sha256: stored.sha256,
+          size: stored.size,
+          fileName,
+          codeVersion: input.codeVersion ?? null,
+          trainingDatasetId,
+          parentVersionId: parentId,
+        },
       })
       if (input.alias) setAliasInTx(core, modelRow.id, input.alias, versionId)
-      return { model: modelRow.name, version: next, sha256: stored.sha256, size: stored.size, fileName, existing: false, onnx }
+      return {
+        model: modelRow.name,
+        version: next,
+        sha256: stored.sha256,
+        size: stored.size,
+        fileName,
+        existing: false,
+        onnx,
+      }
     })
     const result = write.immediate()
     createdBlob = null

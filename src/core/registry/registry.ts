@@ -60,20 +60,31 @@ export function requireModel(db: Database.Database, name: string): ModelRow {
 }
 
 /** Resolves `3`, `"v3"`, `"3"`, `"latest"` or an alias name to a version of the model. */
-export function resolveVersion(db: Database.Database, modelName: string, ref: string | number): VersionRow & { model: ModelRow } {
+export function resolveVersion(
+  db: Database.Database,
+  modelName: string,
+  ref: string | number,
+): VersionRow & { model: ModelRow } {
   const model = requireModel(db, modelName)
   let row: VersionRow | undefined
   const text = String(ref).trim()
   const numeric = /^v?(\d+)$/i.exec(text)
   if (numeric) {
-    row = db.prepare('SELECT * FROM model_versions WHERE model_id = ? AND version = ?').get(model.id, Number(numeric[1])) as VersionRow | undefined
-    if (!row) throw new SlipwayError('NOT_FOUND', `Model "${model.name}" has no version ${numeric[1]}`)
+    row = db
+      .prepare('SELECT * FROM model_versions WHERE model_id = ? AND version = ?')
+      .get(model.id, Number(numeric[1])) as VersionRow | undefined
+    if (!row)
+      throw new SlipwayError('NOT_FOUND', `Model "${model.name}" has no version ${numeric[1]}`)
   } else if (text === 'latest') {
-    row = db.prepare('SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC LIMIT 1').get(model.id) as VersionRow | undefined
+    row = db
+      .prepare('SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC LIMIT 1')
+      .get(model.id) as VersionRow | undefined
     if (!row) throw new SlipwayError('NOT_FOUND', `Model "${model.name}" has no versions yet`)
   } else {
     row = db
-      .prepare('SELECT v.* FROM aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?')
+      .prepare(
+        'SELECT v.* FROM aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?',
+      )
       .get(model.id, text) as VersionRow | undefined
     if (!row) throw new SlipwayError('NOT_FOUND', `Model "${model.name}" has no alias "${text}"`)
   }
@@ -81,15 +92,25 @@ export function resolveVersion(db: Database.Database, modelName: string, ref: st
 }
 
 function tagsOf(db: Database.Database, versionId: number): Record<string, string> {
-  const rows = db.prepare('SELECT key, value FROM tags WHERE version_id = ? ORDER BY key').all(versionId) as { key: string; value: string }[]
+  const rows = db
+    .prepare('SELECT key, value FROM tags WHERE version_id = ? ORDER BY key')
+    .all(versionId) as { key: string; value: string }[]
   return Object.fromEntries(rows.map((r) => [r.key, r.value]))
 }
 
 function aliasesOfVersion(db: Database.Database, versionId: number): string[] {
-  return (db.prepare('SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias').all(versionId) as { alias: string }[]).map((r) => r.alias)
+  return (
+    db.prepare('SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias').all(versionId) as {
+      alias: string
+    }[]
+  ).map((r) => r.alias)
 }
 
-export function toVersionSummary(db: Database.Database, row: VersionRow, modelName: string): VersionSummary {
+export function toVersionSummary(
+  db: Database.Database,
+  row: VersionRow,
+  modelName: string,
+): VersionSummary {
   return {
     id: row.id,
     model: modelName,
@@ -113,7 +134,9 @@ export function toDatasetSummary(row: DatasetRow): DatasetSummary {
     sha256: row.sha256,
     size: row.size,
     rows: row.row_count,
-    columns: (JSON.parse(row.columns_json) as (string | { name: string })[]).map((c) => (typeof c === 'string' ? c : c.name)),
+    columns: (JSON.parse(row.columns_json) as (string | { name: string })[]).map((c) =>
+      typeof c === 'string' ? c : c.name,
+    ),
     format: row.format,
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -129,18 +152,38 @@ export function aliasHistory(db: Database.Database, modelId: number): AliasEvent
        LEFT JOIN model_versions t ON t.id = e.to_version_id
        WHERE e.model_id = ? ORDER BY e.id DESC`,
     )
-    .all(modelId) as { alias: string; from_version: number | null; to_version: number | null; at: string; by: string }[]
-  return rows.map((r) => ({ alias: r.alias, fromVersion: r.from_version, toVersion: r.to_version, at: r.at, by: r.by }))
+    .all(modelId) as {
+    alias: string
+    from_version: number | null
+    to_version: number | null
+    at: string
+    by: string
+  }[]
+  return rows.map((r) => ({
+    alias: r.alias,
+    fromVersion: r.from_version,
+    toVersion: r.to_version,
+    at: r.at,
+    by: r.by,
+  }))
 }
 
-export function versionDetail(db: Database.Database, row: VersionRow, model: ModelRow): VersionDetail {
+export function versionDetail(
+  db: Database.Database,
+  row: VersionRow,
+  model: ModelRow,
+): VersionDetail {
   const dataset = row.training_dataset_id
-    ? (db.prepare('SELECT * FROM datasets WHERE id = ?').get(row.training_dataset_id) as DatasetRow | undefined)
+    ? (db.prepare('SELECT * FROM datasets WHERE id = ?').get(row.training_dataset_id) as
+        DatasetRow | undefined)
     : undefined
   const parent = row.parent_version_id
-    ? (db.prepare('SELECT version FROM model_versions WHERE id = ?').get(row.parent_version_id) as { version: number } | undefined)
+    ? (db.prepare('SELECT version FROM model_versions WHERE id = ?').get(row.parent_version_id) as
+        { version: number } | undefined)
     : undefined
-  const params = db.prepare('SELECT key, value FROM hyperparameters WHERE version_id = ? ORDER BY key').all(row.id) as { key: string; value: string }[]
+  const params = db
+    .prepare('SELECT key, value FROM hyperparameters WHERE version_id = ? ORDER BY key')
+    .all(row.id) as { key: string; value: string }[]
   return {
     ...toVersionSummary(db, row, model.name),
     onnx: JSON.parse(row.onnx_json) as OnnxInfo,
@@ -151,16 +194,22 @@ export function versionDetail(db: Database.Database, row: VersionRow, model: Mod
       parentVersion: parent?.version ?? null,
       description: row.description,
     },
-    aliasHistory: aliasHistory(db, model.id).filter((e) => e.fromVersion === row.version || e.toVersion === row.version),
+    aliasHistory: aliasHistory(db, model.id).filter(
+      (e) => e.fromVersion === row.version || e.toVersion === row.version,
+    ),
   }
 }
 
 export function modelSummary(db: Database.Database, model: ModelRow): ModelSummary {
   const stats = db
-    .prepare('SELECT COUNT(*) AS n, MAX(version) AS latest, MAX(registered_at) AS last FROM model_versions WHERE model_id = ?')
+    .prepare(
+      'SELECT COUNT(*) AS n, MAX(version) AS latest, MAX(registered_at) AS last FROM model_versions WHERE model_id = ?',
+    )
     .get(model.id) as { n: number; latest: number | null; last: string | null }
   const aliases = db
-    .prepare('SELECT a.alias, v.version FROM aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? ORDER BY a.alias')
+    .prepare(
+      'SELECT a.alias, v.version FROM aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? ORDER BY a.alias',
+    )
     .all(model.id) as { alias: string; version: number }[]
   return {
     id: model.id,
@@ -189,7 +238,9 @@ export function listModels(db: Database.Database, search?: string): ModelSummary
 
 export function modelDetail(db: Database.Database, name: string): ModelDetail {
   const model = requireModel(db, name)
-  const versions = db.prepare('SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC').all(model.id) as VersionRow[]
+  const versions = db
+    .prepare('SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC')
+    .all(model.id) as VersionRow[]
   return {
     ...modelSummary(db, model),
     versions: versions.map((v) => toVersionSummary(db, v, model.name)),

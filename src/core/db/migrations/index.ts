@@ -5,4 +5,9 @@ import { migration002 } from './002-datasets'
 import { migration003 } from './003-evaluation'
 import { migration004 } from './004-drift'
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004]
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+]
