@@ -1,6 +1,7 @@
 // The Drift view in real Chromium against web mode: a drift run started from the page, its verdict
 // and columns checked against the stored report, a column's histogram drawn, drift per chunk as a
 // heatmap, prediction drift and the registry's drift badge, monitors, and cancelling a big run.
+import { docsScreenshot } from '../helpers/screenshot'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -307,7 +308,7 @@ describe('drift in the browser', () => {
     )
     for (const background of backgrounds) expect(background).toMatch(/^rgba\(200, 62, 45/)
 
-    await page.screenshot({ path: path.join(root, 'docs', 'drift.png'), fullPage: true })
+    await docsScreenshot(page, 'drift.png')
 
     // An older run without windows opens from the history: its report has no heatmap.
     const firstRun = (await server.slipway.call('drift:list', {})).find((r) => r.id !== run.id)!

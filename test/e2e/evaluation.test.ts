@@ -1,6 +1,7 @@
 // Evaluate, Compare and the gates in real Chromium against web mode: metric cards equal to the stored
 // evaluation, curves drawn on canvas, a large evaluation cancelled, the flip matrix of two versions,
 // and a gate report on the version page.
+import { docsScreenshot } from '../helpers/screenshot'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -231,7 +232,7 @@ describe('evaluation in the browser', () => {
     )
 
     await page.locator('[data-testid="history-row"]').first().waitFor()
-    await page.screenshot({ path: path.join(root, 'docs', 'evaluate.png'), fullPage: true })
+    await docsScreenshot(page, 'evaluate.png')
   })
 
   it('shows the metrics of each slice, equal to the stored ones', async () => {
@@ -368,7 +369,7 @@ describe('evaluation in the browser', () => {
       stored.result.topDisagreements.length,
     )
     expect(await paintedPixels(page, 'chart-delta')).toBeGreaterThan(1000)
-    await page.screenshot({ path: path.join(root, 'docs', 'compare.png'), fullPage: true })
+    await docsScreenshot(page, 'compare.png')
   })
 
   it('asks for a column mapping when the columns do not fit the model, saves it and evaluates', async () => {

@@ -1,5 +1,6 @@
 // The registry in real Chromium against web mode: drag-and-drop registration, the version page,
 // errors for broken files, re-registration, alias and tag edits, and untrusted metadata shown as text.
+import { docsScreenshot } from '../helpers/screenshot'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -145,7 +146,7 @@ describe('registry in the browser', () => {
     await page.locator('[data-testid="alias-history"]', { hasText: 'production' }).waitFor()
     expect(await aliasError.count()).toBe(0)
 
-    await page.screenshot({ path: path.join(root, 'docs', 'screenshot.png'), fullPage: true })
+    await docsScreenshot(page, 'screenshot.png')
   })
 
   it('shows the error for a broken file next to its name and registers nothing for it', async () => {
