@@ -13,6 +13,11 @@ export interface RunTaskOptions {
   inProcess?: boolean
 }
 
+/** How long a cancelled task may take to reach its next checkpoint before it is terminated. */
+const CANCEL_GRACE_MS = 10_000
+/** How long a finished task's thread may linger before it is ended. */
+const EXIT_GRACE_MS = 2_000
+
 let workerScriptOverride: string | undefined
 
 /** The built worker bundle. Faces that bundle it elsewhere (Electron) set it explicitly. */
@@ -71,22 +76,46 @@ export async function runTask<T>(
   const worker = new Worker(resolveWorkerScript(), { workerData: { task, payload } })
   return new Promise<T>((resolve, reject) => {
     let settled = false
+    let exited = false
+    let forceStop: NodeJS.Timeout | undefined
     const finish = (fn: () => void): void => {
       if (settled) return
       settled = true
       signal?.removeEventListener('abort', onAbort)
       fn()
-      void worker.terminate()
     }
-    const onAbort = (): void => finish(() => reject(new SlipwayError('CANCELLED', 'Cancelled')))
+    // Terminating a thread while onnxruntime or DuckDB has native work in flight aborts the
+    // whole process, so a cancelled task is asked to stop at its next checkpoint (tasks check
+    // `cancelled()` between batches) and is only terminated if it has not stopped in time.
+    const onAbort = (): void => {
+      finish(() => reject(new SlipwayError('CANCELLED', 'Cancelled')))
+      worker.postMessage('cancel')
+      forceStop = setTimeout(() => {
+        if (!exited) void worker.terminate()
+      }, CANCEL_GRACE_MS)
+      forceStop.unref()
+    }
     signal?.addEventListener('abort', onAbort, { once: true })
+    const stopSoon = (): void => {
+      // The task has returned; a thread still holding handles after that is ended.
+      forceStop ??= setTimeout(() => {
+        if (!exited) void worker.terminate()
+      }, EXIT_GRACE_MS)
+      forceStop.unref()
+    }
     worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') onProgress?.(message.done, message.total, message.message)
-      else if (message.type === 'result') finish(() => resolve(message.value as T))
+      if (message.type === 'progress') {
+        if (!settled) onProgress?.(message.done, message.total, message.message)
+        return
+      }
+      if (message.type === 'result') finish(() => resolve(message.value as T))
       else finish(() => reject(toError(message.code, message.message)))
+      stopSoon()
     })
     worker.on('error', (error) => finish(() => reject(toError('INTERNAL', error.message))))
     worker.on('exit', (code) => {
+      exited = true
+      if (forceStop) clearTimeout(forceStop)
       if (!settled)
         finish(() => reject(toError('INTERNAL', `Worker stopped unexpectedly (exit code ${code})`)))
     })

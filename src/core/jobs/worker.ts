@@ -38,6 +38,10 @@ async function main(): Promise<void> {
         code: 'INTERNAL',
         message: error instanceof Error ? error.message : String(error),
       })
+  } finally {
+    // Nothing more to hear from the parent: let the thread end by itself, at a moment when no
+    // native work is in flight (see run-task.ts).
+    port.unref()
   }
 }
 
