@@ -13,55 +13,9 @@ import { loadTable } from '../src/core/data/load'
 import type { NumericColumn } from '../src/core/data/table'
 import { DEFAULT_BATCH_SIZE } from '../src/core/evaluation/evaluate'
 import { Slipway } from '../src/core/service'
+import { csvFile, dataDir, FEATURES, generateCsv, ROWS } from './data'
 
-const ROWS = 1_000_000
-const FEATURES = 30
-const dataDir = path.join(process.cwd(), 'bench', '.data')
-// The ingest bench's generated file when present (ingest*-1000000x30.csv, header f0..f29,label),
-// else bench-1m-30.csv, generated here the same way.
-const csvFile =
-  (fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : [])
-    .filter((f) => /^ingest.*-1000000x30\.csv$/.test(f))
-    .map((f) => path.join(dataDir, f))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0] ??
-  path.join(dataDir, 'bench-1m-30.csv')
 const modelFile = path.join(dataDir, 'linear-30.onnx')
-
-function generateCsv(): void {
-  if (fs.existsSync(csvFile)) return
-  fs.mkdirSync(dataDir, { recursive: true })
-  console.log(`generating ${csvFile} …`)
-  let seed = 12345
-  const random = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    return seed / 2147483648
-  }
-  const tmp = `${csvFile}.part`
-  const fd = fs.openSync(tmp, 'w')
-  fs.writeSync(
-    fd,
-    `${[...Array.from({ length: FEATURES }, (_, i) => `f${i}`), 'label'].join(',')}\n`,
-  )
-  let lines: string[] = []
-  for (let r = 0; r < ROWS; r++) {
-    const cells: string[] = []
-    let sum = 0
-    for (let j = 0; j < FEATURES; j++) {
-      const v = (random() + random() + random() - 1.5) * (j + 1)
-      sum += v
-      cells.push(v.toFixed(6))
-    }
-    cells.push(sum > 0 ? '1' : '0')
-    lines.push(cells.join(','))
-    if (lines.length === 10_000) {
-      fs.writeSync(fd, `${lines.join('\n')}\n`)
-      lines = []
-    }
-  }
-  if (lines.length) fs.writeSync(fd, `${lines.join('\n')}\n`)
-  fs.closeSync(fd)
-  fs.renameSync(tmp, csvFile)
-}
 
 /** A logistic regression over f0..f29 (python onnx), with the metadata Slipway maps by. */
 const MODEL_SCRIPT = `

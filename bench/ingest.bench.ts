@@ -3,57 +3,13 @@
 // (Slipway's reader) against hyparquet (its fallback). Prints rows/s, MB/s, ratio, peak memory.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import path from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { loadTable } from '../src/core/data/load'
 import { profileTable } from '../src/core/data/profile'
+import { csvFile, FEATURES, generateCsv, ROWS } from './data'
 
-const ROWS = 1_000_000
-const FEATURES = 30
 const REPEATS = 3
-const dataDir = path.join(process.cwd(), 'bench', '.data')
-const csvFile = path.join(dataDir, `ingest-v2-${ROWS}x${FEATURES}.csv`)
 const parquetFile = csvFile.replace(/\.csv$/, '.parquet')
-
-/** Deterministic features written with 6 decimals, as exported feature tables usually are. */
-function generateCsv(): void {
-  if (fs.existsSync(csvFile)) return
-  fs.mkdirSync(dataDir, { recursive: true })
-  console.log(`generating ${csvFile} …`)
-  // mulberry32: 32-bit integer arithmetic, so the stream stays exact (no float LCG collapse).
-  let seed = 12345
-  const random = (): number => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const tmp = `${csvFile}.part`
-  const fd = fs.openSync(tmp, 'w')
-  fs.writeSync(
-    fd,
-    `${[...Array.from({ length: FEATURES }, (_, i) => `f${i}`), 'label'].join(',')}\n`,
-  )
-  let lines: string[] = []
-  for (let r = 0; r < ROWS; r++) {
-    const cells: string[] = []
-    let sum = 0
-    for (let j = 0; j < FEATURES; j++) {
-      const v = (random() + random() + random() - 1.5) * (j + 1)
-      sum += v
-      cells.push(v.toFixed(6))
-    }
-    cells.push(sum > 0 ? '1' : '0')
-    lines.push(cells.join(','))
-    if (lines.length === 10_000) {
-      fs.writeSync(fd, `${lines.join('\n')}\n`)
-      lines = []
-    }
-  }
-  if (lines.length) fs.writeSync(fd, `${lines.join('\n')}\n`)
-  fs.closeSync(fd)
-  fs.renameSync(tmp, csvFile)
-}
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024

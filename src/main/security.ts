@@ -1,5 +1,6 @@
 // One security baseline for every Electron window, with its decisions as pure, tested predicates.
 import type { BrowserWindow, Session, WebContents, WebPreferences } from 'electron'
+import { contentSecurityPolicy } from '../api/csp'
 
 /** Applied to every BrowserWindow; a window is never created with weaker settings. */
 export const secureWebPreferences = {
@@ -17,19 +18,8 @@ export const secureWebPreferences = {
   spellcheck: false,
 } as const satisfies WebPreferences
 
-/** Same rules as web mode; `connect-src 'self'` is enough because data travels over IPC. */
-export const appContentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ')
+/** The same policy as web mode's. */
+export const appContentSecurityPolicy = contentSecurityPolicy
 
 function parseUrl(value: unknown): URL | null {
   if (typeof value !== 'string' || value.length === 0 || value.length > 8192) return null

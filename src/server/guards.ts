@@ -1,6 +1,7 @@
 // Web mode's security decisions as pure functions: token, Host, Origin, static paths, headers.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import path from 'node:path'
+import { contentSecurityPolicy } from '../api/csp'
 
 export const newToken = (): string => randomBytes(32).toString('hex')
 
@@ -80,18 +81,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   return file
 }
 
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ')
+export { contentSecurityPolicy }
 
 export const securityHeaders: Record<string, string> = {
   'Content-Security-Policy': contentSecurityPolicy,

@@ -3,76 +3,69 @@
 // heatmap, prediction drift and the registry's drift badge, monitors, and cancelling a big run.
 import { docsScreenshot } from '../helpers/screenshot'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DriftRun } from '../../src/api/drift'
 import { formatStatistic } from '../../src/renderer/src/lib/drift-charts/format'
 import { sortBySeverity } from '../../src/renderer/src/lib/drift-charts/severity'
-import type { RunningServer } from '../../src/server/server'
-import { startServer } from '../../src/server/server'
+import { clickWhenReady, fixture, useHarness, writeBigCsv } from './harness'
 
-const root = path.resolve(__dirname, '..', '..')
-const fixture = (...parts: string[]): string => path.join(root, 'test', 'fixtures', ...parts)
 const train = fixture('data', 'linear_binary-train.csv')
 const drifted = fixture('data', 'linear_binary-drifted.csv')
 
-let server: RunningServer
-let browser: Browser
-let page: Page
-let home: string
-let scratch: string
-let bigCsv: string
-let problems: string[] = []
+let bigCsv = ''
 
-/** ~500k rows of 12 numeric columns, written in blocks so memory stays flat. */
-function writeBigCsv(file: string, rows: number): void {
-  const columns = 12
-  const fd = fs.openSync(file, 'w')
-  fs.writeSync(fd, `${Array.from({ length: columns }, (_, i) => `f${i}`).join(',')}\n`)
-  let seed = 12345
-  const next = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    return seed / 2147483648
-  }
-  let block: string[] = []
-  for (let r = 0; r < rows; r++) {
-    const line: string[] = []
-    for (let c = 0; c < columns; c++) line.push((next() * 10 + c).toFixed(4))
-    block.push(line.join(','))
-    if (block.length === 10_000) {
-      fs.writeSync(fd, `${block.join('\n')}\n`)
-      block = []
-    }
-  }
-  if (block.length) fs.writeSync(fd, `${block.join('\n')}\n`)
-  fs.closeSync(fd)
-}
+const e2e = useHarness({
+  name: 'drift',
+  async setup({ server, scratch }) {
+    bigCsv = path.join(scratch, 'big-current.csv')
+    // ~500k rows of 12 numeric columns.
+    writeBigCsv(bigCsv, {
+      header: Array.from({ length: 12 }, (_, i) => `f${i}`),
+      rows: 500_000,
+      seed: 12345,
+      row: (random) => Array.from({ length: 12 }, (_, c) => (random() * 10 + c).toFixed(4)),
+    })
+    // A model whose lineage names its training data: the reference the Drift view offers first.
+    await server.slipway.call(
+      'registry:register',
+      {
+        file: { path: fixture('models', 'linear_binary.onnx') },
+        model: 'churn',
+        trainingData: { path: train },
+      },
+      { face: 'cli' },
+    )
+  },
+})
 
 async function openDrift(hash = '#/drift'): Promise<void> {
-  await page.goto(`${server.url}${hash}`)
-  await page.locator('[data-testid="drift-view"]').waitFor()
+  await e2e.page.goto(`${e2e.server.url}${hash}`)
+  await e2e.page.locator('[data-testid="drift-view"]').waitFor()
 }
 
 async function pickFiles(reference: string, current: string): Promise<void> {
-  await page.locator('[data-testid="drift-reference-kind"]').selectOption('file')
-  await page.locator('[data-testid="drift-reference-file"]').setInputFiles(reference)
-  await page.locator('[data-testid="drift-current-kind"]').selectOption('file')
-  await page.locator('[data-testid="drift-current-file"]').setInputFiles(current)
+  await e2e.page.locator('[data-testid="drift-reference-kind"]').selectOption('file')
+  await e2e.page.locator('[data-testid="drift-reference-file"]').setInputFiles(reference)
+  await e2e.page.locator('[data-testid="drift-current-kind"]').selectOption('file')
+  await e2e.page.locator('[data-testid="drift-current-file"]').setInputFiles(current)
 }
 
 async function runAndWait(): Promise<DriftRun> {
-  await page.locator('[data-testid="drift-start"]').click()
-  await page.locator('[data-testid="drift-run"][data-status="done"]').waitFor({ state: 'attached' })
-  const runId = Number(await page.locator('[data-testid="drift-report"]').getAttribute('data-run'))
+  await e2e.page.locator('[data-testid="drift-start"]').click()
+  await e2e.page
+    .locator('[data-testid="drift-run"][data-status="done"]')
+    .waitFor({ state: 'attached' })
+  const runId = Number(
+    await e2e.page.locator('[data-testid="drift-report"]').getAttribute('data-run'),
+  )
   expect(runId).toBeGreaterThan(0)
-  return server.slipway.call('drift:get', { runId })
+  return e2e.server.slipway.call('drift:get', { runId })
 }
 
 /** Pixels of a canvas that are not transparent: more than zero once chart.js has drawn. */
 const paintedPixels = (selector: string): Promise<number> =>
-  page.locator(selector).evaluate((canvas) => {
+  e2e.page.locator(selector).evaluate((canvas) => {
     const element = canvas as HTMLCanvasElement
     const context = element.getContext('2d')
     if (!context) return 0
@@ -82,64 +75,6 @@ const paintedPixels = (selector: string): Promise<number> =>
     return painted
   })
 
-beforeAll(async () => {
-  if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
-    throw new Error(
-      'The renderer is not built: run `npx electron-vite build` (npm test does it in pretest)',
-    )
-  }
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-e2e-drift-'))
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-e2e-drift-data-'))
-  bigCsv = path.join(scratch, 'big-current.csv')
-  writeBigCsv(bigCsv, 500_000)
-  server = await startServer({ home, port: 0 })
-  // A model whose lineage names its training data: the reference the Drift view offers first.
-  await server.slipway.call(
-    'registry:register',
-    {
-      file: { path: fixture('models', 'linear_binary.onnx') },
-      model: 'churn',
-      trainingData: { path: train },
-    },
-    { face: 'cli' },
-  )
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  })
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  fs.rmSync(home, { recursive: true, force: true })
-  fs.rmSync(scratch, { recursive: true, force: true })
-})
-
-beforeEach(async () => {
-  problems = []
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-  // Any script error or CSP violation (chart.js, inline styles) shows up here.
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text())
-  })
-  page.on('pageerror', (error) => problems.push(error.message))
-})
-
-afterEach(async () => {
-  await page.close()
-  expect(problems).toEqual([])
-})
-
 describe('drift in the browser', () => {
   it('runs drift from the page and shows the stored verdict, columns and statistics', async () => {
     await openDrift()
@@ -147,23 +82,23 @@ describe('drift in the browser', () => {
     const run = await runAndWait()
     const report = run.report
 
-    const verdict = page.locator('[data-testid="drift-verdict"]')
+    const verdict = e2e.page.locator('[data-testid="drift-verdict"]')
     expect(await verdict.getAttribute('data-drift')).toBe(report.datasetDrift ? 'yes' : 'no')
     expect(await verdict.innerText()).toBe(
       report.datasetDrift ? 'Dataset drift detected' : 'No dataset drift',
     )
-    expect(await page.locator('[data-testid="drift-share-text"]').innerText()).toContain(
+    expect(await e2e.page.locator('[data-testid="drift-share-text"]').innerText()).toContain(
       `${report.driftedColumns} of ${report.testedColumns} columns drifted`,
     )
-    expect(await page.locator('[data-testid="drift-reference-rows"]').innerText()).toContain(
+    expect(await e2e.page.locator('[data-testid="drift-reference-rows"]').innerText()).toContain(
       '1,200 rows',
     )
-    expect(await page.locator('[data-testid="drift-current-rows"]').innerText()).toContain(
+    expect(await e2e.page.locator('[data-testid="drift-current-rows"]').innerText()).toContain(
       '800 rows',
     )
 
     // The two shifted features are drifted, the untouched ones are not.
-    const rows = page.locator('[data-testid="drift-columns"] [data-testid="drift-column-row"]')
+    const rows = e2e.page.locator('[data-testid="drift-columns"] [data-testid="drift-column-row"]')
     const shown = await rows.evaluateAll((elements) =>
       elements.map((el) => ({
         name: el.getAttribute('data-column'),
@@ -184,33 +119,35 @@ describe('drift in the browser', () => {
     expect(shown.find((row) => row.name === 'age')?.drifted).toBe('no')
 
     // The most severe column is drawn first; another one opens on click.
-    const detail = page.locator('[data-testid="drift-column-detail"]')
+    const detail = e2e.page.locator('[data-testid="drift-column-detail"]')
     expect(await detail.getAttribute('data-column')).toBe(expected[0]!.name)
-    await page
+    await e2e.page
       .locator(
         '[data-testid="drift-columns"] [data-testid="drift-column-row"][data-column="balance"]',
       )
       .click()
-    await page.locator('[data-testid="drift-column-detail"][data-column="balance"]').waitFor()
+    await e2e.page.locator('[data-testid="drift-column-detail"][data-column="balance"]').waitFor()
     const balance = report.columns.find((column) => column.name === 'balance')!
     expect(balance.histogram.kind).toBe('numeric')
     expect(
-      Number(await page.locator('[data-testid="drift-column-chart"]').getAttribute('data-bars')),
+      Number(
+        await e2e.page.locator('[data-testid="drift-column-chart"]').getAttribute('data-bars'),
+      ),
     ).toBe(balance.histogram.reference.length)
-    await page.waitForFunction(() => {
+    await e2e.page.waitForFunction(() => {
       const canvas = document.querySelector<HTMLCanvasElement>(
         '[data-testid="drift-column-chart"] canvas',
       )
       return Boolean(canvas && canvas.width > 0)
     })
     expect(await paintedPixels('[data-testid="drift-column-chart"] canvas')).toBeGreaterThan(1000)
-    expect(await page.locator('[data-testid="drift-column-stats"]').innerText()).toContain(
+    expect(await e2e.page.locator('[data-testid="drift-column-stats"]').innerText()).toContain(
       formatStatistic(balance.stats.wassersteinNormed),
     )
     // No windows were asked for: no heatmap.
-    expect(await page.locator('[data-testid="drift-heatmap"]').count()).toBe(0)
+    expect(await e2e.page.locator('[data-testid="drift-heatmap"]').count()).toBe(0)
     // The run is in the history.
-    await page.locator(`[data-testid="drift-history-row"][data-run="${run.id}"]`).waitFor()
+    await e2e.page.locator(`[data-testid="drift-history-row"][data-run="${run.id}"]`).waitFor()
   })
 
   it('draws grouped bars for a categorical column and names the unseen category', async () => {
@@ -220,8 +157,8 @@ describe('drift in the browser', () => {
     for (let i = 0; i < 300; i++) reference.push(`${colors[i % 3]},${(i % 17) / 2}`)
     for (let i = 0; i < 200; i++)
       current.push(`${i % 4 === 0 ? 'violet' : colors[i % 3]},${(i % 17) / 2}`)
-    const referenceFile = path.join(scratch, 'plans-reference.csv')
-    const currentFile = path.join(scratch, 'plans-current.csv')
+    const referenceFile = path.join(e2e.scratch, 'plans-reference.csv')
+    const currentFile = path.join(e2e.scratch, 'plans-current.csv')
     fs.writeFileSync(referenceFile, `${reference.join('\n')}\n`)
     fs.writeFileSync(currentFile, `${current.join('\n')}\n`)
 
@@ -232,17 +169,17 @@ describe('drift in the browser', () => {
     expect(plan.kind).toBe('categorical')
     expect(plan.stats.unseenCategories).toEqual(['violet'])
 
-    await page
+    await e2e.page
       .locator('[data-testid="drift-columns"] [data-testid="drift-column-row"][data-column="plan"]')
       .click()
-    const detail = page.locator('[data-testid="drift-column-detail"][data-column="plan"]')
+    const detail = e2e.page.locator('[data-testid="drift-column-detail"][data-column="plan"]')
     await detail.waitFor()
     expect(await detail.innerText()).toContain('grouped bars')
     expect(await detail.locator('[data-testid="drift-unseen"]').innerText()).toContain('violet')
     expect(
       Number(await detail.locator('[data-testid="drift-column-chart"]').getAttribute('data-bars')),
     ).toBe(4)
-    await page.waitForFunction(() => {
+    await e2e.page.waitForFunction(() => {
       const canvas = document.querySelector<HTMLCanvasElement>(
         '[data-testid="drift-column-chart"] canvas',
       )
@@ -254,14 +191,14 @@ describe('drift in the browser', () => {
   it('draws drift per chunk as a heatmap when chunks are chosen', async () => {
     await openDrift()
     await pickFiles(train, drifted)
-    await page.locator('.drift-options summary').click()
-    await page.locator('[data-testid="drift-time-mode"]').selectOption('chunks')
-    await page.locator('[data-testid="drift-chunks"]').fill('4')
+    await e2e.page.locator('.drift-options summary').click()
+    await e2e.page.locator('[data-testid="drift-time-mode"]').selectOption('chunks')
+    await e2e.page.locator('[data-testid="drift-chunks"]').fill('4')
     // Two of five columns drifting counts as dataset drift at a 40% share.
-    await page.locator('[data-testid="drift-share"]').fill('0.4')
+    await e2e.page.locator('[data-testid="drift-share"]').fill('0.4')
     // A per-column test: PSI with a loose threshold for age.
-    await page.locator('[data-testid="drift-add-override"]').click()
-    const override = page.locator('[data-testid="drift-override"]')
+    await e2e.page.locator('[data-testid="drift-add-override"]').click()
+    const override = e2e.page.locator('[data-testid="drift-override"]')
     await override.locator('input[aria-label="Column"]').fill('age')
     await override.locator('select[aria-label="Test"]').selectOption('psi')
     await override.locator('input[aria-label="Threshold"]').fill('0.5')
@@ -270,18 +207,18 @@ describe('drift in the browser', () => {
     const age = report.columns.find((column) => column.name === 'age')!
     expect(age.test).toBe('psi')
     expect(age.threshold).toBe(0.5)
-    const ageRow = page.locator(
+    const ageRow = e2e.page.locator(
       '[data-testid="drift-columns"] [data-testid="drift-column-row"][data-column="age"]',
     )
     expect(await ageRow.innerText()).toContain('PSI')
     expect(report.windows?.by).toBe('chunks')
     expect(report.windows?.items).toHaveLength(4)
-    expect(await page.locator('[data-testid="drift-verdict"]').getAttribute('data-drift')).toBe(
+    expect(await e2e.page.locator('[data-testid="drift-verdict"]').getAttribute('data-drift')).toBe(
       report.datasetDrift ? 'yes' : 'no',
     )
     expect(report.datasetDrift).toBe(true)
 
-    const heatmap = page.locator('[data-testid="drift-heatmap"]')
+    const heatmap = e2e.page.locator('[data-testid="drift-heatmap"]')
     await heatmap.waitFor()
     const heatRows = heatmap.locator('[data-testid="heatmap-row"]')
     expect(await heatRows.count()).toBe(report.columns.length)
@@ -308,26 +245,30 @@ describe('drift in the browser', () => {
     )
     for (const background of backgrounds) expect(background).toMatch(/^rgba\(200, 62, 45/)
 
-    await docsScreenshot(page, 'drift.png')
+    await docsScreenshot(e2e.page, 'drift.png')
 
     // An older run without windows opens from the history: its report has no heatmap.
-    const firstRun = (await server.slipway.call('drift:list', {})).find((r) => r.id !== run.id)!
-    await page.locator(`[data-testid="drift-history-row"][data-run="${firstRun.id}"]`).click()
-    await page.locator(`[data-testid="drift-report"][data-run="${firstRun.id}"]`).waitFor()
-    expect(await page.locator('[data-testid="drift-heatmap"]').count()).toBe(0)
+    const firstRun = (await e2e.server.slipway.call('drift:list', {})).find((r) => r.id !== run.id)!
+    await e2e.page.locator(`[data-testid="drift-history-row"][data-run="${firstRun.id}"]`).click()
+    await e2e.page.locator(`[data-testid="drift-report"][data-run="${firstRun.id}"]`).waitFor()
+    expect(await e2e.page.locator('[data-testid="drift-heatmap"]').count()).toBe(0)
   })
 
   it('compares a version’s predictions against its training data and badges the model', async () => {
     await openDrift('#/drift/model/churn')
-    await expect.poll(() => page.locator('[data-testid="drift-version"]').inputValue()).toBe('1')
-    expect(await page.locator('[data-testid="drift-reference-kind"]').inputValue()).toBe('version')
-    await page.locator('[data-testid="drift-predictions"]').check()
-    await page.locator('[data-testid="drift-current-kind"]').selectOption('file')
-    await page.locator('[data-testid="drift-current-file"]').setInputFiles(drifted)
+    await expect
+      .poll(() => e2e.page.locator('[data-testid="drift-version"]').inputValue())
+      .toBe('1')
+    expect(await e2e.page.locator('[data-testid="drift-reference-kind"]').inputValue()).toBe(
+      'version',
+    )
+    await e2e.page.locator('[data-testid="drift-predictions"]').check()
+    await e2e.page.locator('[data-testid="drift-current-kind"]').selectOption('file')
+    await e2e.page.locator('[data-testid="drift-current-file"]').setInputFiles(drifted)
     const run = await runAndWait()
     expect(run.report.model).toEqual({ name: 'churn', version: 1 })
     expect(run.report.reference.rows).toBe(1200)
-    const prediction = page.locator('[data-testid="drift-prediction"]')
+    const prediction = e2e.page.locator('[data-testid="drift-prediction"]')
     await prediction.waitFor()
     const outputs = await prediction
       .locator('[data-testid="drift-column-row"]')
@@ -335,20 +276,20 @@ describe('drift in the browser', () => {
     expect([...outputs].sort()).toEqual(run.report.prediction!.columns.map((c) => c.name).sort())
     expect(outputs.length).toBeGreaterThan(0)
 
-    const [status] = await server.slipway.call('drift:model-status', { model: 'churn' })
+    const [status] = await e2e.server.slipway.call('drift:model-status', { model: 'churn' })
     expect(status!.status).not.toBe('unknown')
-    await page.goto(`${server.url}#/registry`)
-    const badge = page.locator(
+    await e2e.page.goto(`${e2e.server.url}#/registry`)
+    const badge = e2e.page.locator(
       '[data-testid="model-row"]:has-text("churn") [data-testid="drift-status-badge"]',
     )
-    await badge.and(page.locator(`[data-status="${status!.status}"]`)).waitFor()
+    await badge.and(e2e.page.locator(`[data-status="${status!.status}"]`)).waitFor()
   })
 
   it('lists a model’s monitor, runs it now and deletes it', async () => {
-    const source = path.join(scratch, 'exports', 'latest.csv')
+    const source = path.join(e2e.scratch, 'exports', 'latest.csv')
     fs.mkdirSync(path.dirname(source), { recursive: true })
     fs.copyFileSync(drifted, source)
-    const monitor = await server.slipway.call(
+    const monitor = await e2e.server.slipway.call(
       'monitors:create',
       {
         model: 'churn',
@@ -359,42 +300,44 @@ describe('drift in the browser', () => {
       { face: 'cli' },
     )
     await openDrift('#/drift/model/churn')
-    const row = page.locator(`[data-testid="monitor-row"][data-monitor="${monitor.id}"]`)
+    const row = e2e.page.locator(`[data-testid="monitor-row"][data-monitor="${monitor.id}"]`)
     await row.waitFor()
     expect(await row.innerText()).toContain('nightly export')
     // Web mode cannot name files on disk: the page says where monitors are made.
-    await page.locator('[data-testid="monitor-web-note"]').waitFor()
+    await e2e.page.locator('[data-testid="monitor-web-note"]').waitFor()
 
     await row.locator('[data-testid="monitor-run"]').click()
     await row.locator('[data-testid="monitor-last-run"] .drift-badge').waitFor()
-    const runs = await server.slipway.call('drift:list', { monitorId: monitor.id })
+    const runs = await e2e.server.slipway.call('drift:list', { monitorId: monitor.id })
     expect(runs.length).toBeGreaterThan(0)
     expect(await row.locator('[data-testid="monitor-last-run"]').innerText()).toContain(
       runs[0]!.status.replace(/-/g, ' '),
     )
 
-    page.once('dialog', (dialog) => void dialog.accept())
+    e2e.page.once('dialog', (dialog) => void dialog.accept())
     await row.locator('[data-testid="monitor-delete"]').click()
     await row.waitFor({ state: 'detached' })
-    expect(await server.slipway.call('monitors:list', { model: 'churn' })).toHaveLength(0)
+    expect(await e2e.server.slipway.call('monitors:list', { model: 'churn' })).toHaveLength(0)
   })
 
   it('cancels a drift run on a large file and says so', async () => {
     await openDrift()
     await pickFiles(train, bigCsv)
-    await page.locator('[data-testid="drift-start"]').click()
-    const cancel = page.locator('[data-testid="drift-cancel"]')
-    await cancel.waitFor()
-    await cancel.click()
-    await page
+    // Clicked from inside the page the moment it shows: a round trip per poll can miss the run.
+    const cancelled = clickWhenReady(e2e.page, '[data-testid="drift-cancel"]')
+    await e2e.page.locator('[data-testid="drift-start"]').click()
+    await cancelled
+    await e2e.page
       .locator('[data-testid="drift-run"][data-status="cancelled"]')
       .waitFor({ state: 'attached' })
-    expect(await page.locator('[data-testid="drift-cancelled"]').innerText()).toContain('cancelled')
-    const jobs = await server.slipway.call('jobs:list', {})
+    expect(await e2e.page.locator('[data-testid="drift-cancelled"]').innerText()).toContain(
+      'cancelled',
+    )
+    const jobs = await e2e.server.slipway.call('jobs:list', {})
     const driftJobs = jobs.filter((job) => job.kind === 'drift')
     expect(driftJobs.some((job) => job.status === 'cancelled')).toBe(true)
     // The window stayed usable: the options still open.
-    await page.locator('.drift-options summary').click()
-    await page.locator('[data-testid="drift-time-mode"]').waitFor()
+    await e2e.page.locator('.drift-options summary').click()
+    await e2e.page.locator('[data-testid="drift-time-mode"]').waitFor()
   })
 })

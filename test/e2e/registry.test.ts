@@ -1,163 +1,91 @@
 // The registry in real Chromium against web mode: drag-and-drop registration, the version page,
 // errors for broken files, re-registration, alias and tag edits, and untrusted metadata shown as text.
 import { docsScreenshot } from '../helpers/screenshot'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/server/server'
-import { startServer } from '../../src/server/server'
+import { describe, expect, it } from 'vitest'
+import { dropFiles, fixture, useHarness } from './harness'
 
-const root = path.resolve(__dirname, '..', '..')
-const fixture = (...parts: string[]): string => path.join(root, 'test', 'fixtures', ...parts)
-
-let server: RunningServer
-let browser: Browser
-let page: Page
-let home: string
-let problems: string[] = []
-
-async function dropFiles(target: Page, files: string[]): Promise<void> {
-  const payload = files.map((file) => ({
-    name: path.basename(file),
-    base64: fs.readFileSync(file).toString('base64'),
-  }))
-  await target.evaluate((items) => {
-    const transfer = new DataTransfer()
-    for (const item of items) {
-      const bytes = Uint8Array.from(atob(item.base64), (char) => char.charCodeAt(0))
-      transfer.items.add(new File([bytes], item.name, { type: 'application/octet-stream' }))
-    }
-    const on = document.querySelector('main') ?? document.body
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      on.dispatchEvent(
-        new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }),
-      )
-    }
-  }, payload)
-}
+const e2e = useHarness({ name: 'registry', openAt: 'nav-registry' })
 
 const row = (fileName: string) =>
-  page.locator('[data-testid="register-row"]', { hasText: fileName })
-
-beforeAll(async () => {
-  if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
-    throw new Error(
-      'The renderer is not built: run `npx electron-vite build` (npm test does it in pretest)',
-    )
-  }
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-e2e-'))
-  server = await startServer({ home, port: 0 })
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  })
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  fs.rmSync(home, { recursive: true, force: true })
-})
-
-beforeEach(async () => {
-  problems = []
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-  // Any script error or CSP violation would show up here.
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text())
-  })
-  page.on('pageerror', (error) => problems.push(error.message))
-  await page.goto(server.url)
-  await page.locator('[data-testid="nav-registry"]').waitFor()
-})
-
-afterEach(async () => {
-  await page.close()
-  expect(problems).toEqual([])
-})
+  e2e.page.locator('[data-testid="register-row"]', { hasText: fileName })
 
 describe('registry in the browser', () => {
   it('registers a dropped .onnx file and shows its version with the signature', async () => {
-    await page.locator('[data-testid="models-empty"]').waitFor()
-    await dropFiles(page, [fixture('models', 'linear_binary.onnx')])
-    const dialog = page.locator('[data-testid="register-dialog"]')
+    await e2e.page.locator('[data-testid="models-empty"]').waitFor()
+    await dropFiles(e2e.page, [fixture('models', 'linear_binary.onnx')])
+    const dialog = e2e.page.locator('[data-testid="register-dialog"]')
     await dialog.waitFor()
     const modelInput = row('linear_binary.onnx').locator('[data-testid="register-model"]')
     expect(await modelInput.inputValue()).toBe('linear_binary')
     await modelInput.fill('churn')
-    await page.locator('[data-testid="register-code-version"]').fill('git:4f2a9c1')
-    await page
+    await e2e.page.locator('[data-testid="register-code-version"]').fill('git:4f2a9c1')
+    await e2e.page
       .locator('[data-testid="register-description"]')
       .fill('Logistic regression on the March customer snapshot.')
-    await page.locator('[data-testid="register-alias"]').fill('champion')
-    await page.locator('[data-testid="register-submit"]').click()
+    await e2e.page.locator('[data-testid="register-alias"]').fill('champion')
+    await e2e.page.locator('[data-testid="register-submit"]').click()
 
-    await row('linear_binary.onnx').and(page.locator('[data-status="registered"]')).waitFor()
+    await row('linear_binary.onnx').and(e2e.page.locator('[data-status="registered"]')).waitFor()
     expect(
       await row('linear_binary.onnx').locator('[data-testid="register-result"]').innerText(),
     ).toBe('Registered as churn v1')
     await row('linear_binary.onnx').locator('[data-testid="register-open"]').click()
 
-    await page.locator('[data-testid="version-page"]').waitFor()
-    expect(await page.locator('[data-testid="version-title"]').innerText()).toMatch(/churn\s+v1/)
-    const inputs = await page.locator('[data-testid="signature-inputs"] tbody tr').allInnerTexts()
+    await e2e.page.locator('[data-testid="version-page"]').waitFor()
+    expect(await e2e.page.locator('[data-testid="version-title"]').innerText()).toMatch(
+      /churn\s+v1/,
+    )
+    const inputs = await e2e.page
+      .locator('[data-testid="signature-inputs"] tbody tr')
+      .allInnerTexts()
     expect(inputs).toEqual(['input\tfloat32\t[N, 4]'])
-    const outputs = await page.locator('[data-testid="signature-outputs"] tbody tr').allInnerTexts()
+    const outputs = await e2e.page
+      .locator('[data-testid="signature-outputs"] tbody tr')
+      .allInnerTexts()
     expect(outputs).toEqual(['label\tint64\t[N]', 'probabilities\tfloat32\t[N, 2]'])
-    expect(await page.locator('[data-testid="lineage"]').innerText()).toContain('git:4f2a9c1')
-    expect(await page.locator('[data-testid="aliases"]').innerText()).toContain('champion')
-    expect(await page.locator('[data-testid="onnx-facts"]').innerText()).toContain(
+    expect(await e2e.page.locator('[data-testid="lineage"]').innerText()).toContain('git:4f2a9c1')
+    expect(await e2e.page.locator('[data-testid="aliases"]').innerText()).toContain('champion')
+    expect(await e2e.page.locator('[data-testid="onnx-facts"]').innerText()).toContain(
       'slipway-fixtures 1.0',
     )
 
     // The models list knows the new model.
-    await page.locator('[data-testid="nav-registry"]').click()
-    await page.locator('[data-testid="model-row"]', { hasText: 'churn' }).waitFor()
+    await e2e.page.locator('[data-testid="nav-registry"]').click()
+    await e2e.page.locator('[data-testid="model-row"]', { hasText: 'churn' }).waitFor()
   })
 
   it('edits aliases and tags on the version page and records the alias history', async () => {
-    await page.goto(`${server.url}#/registry/churn/1`)
-    await page.locator('[data-testid="version-page"]').waitFor()
-    await page.locator('[data-testid="tag-key"]').fill('team')
-    await page.locator('[data-testid="tag-value"]').fill('risk-analytics')
-    await page.locator('[data-testid="tag-submit"]').click()
-    await page.locator('[data-testid="tags"]', { hasText: 'risk-analytics' }).waitFor()
+    await e2e.page.goto(`${e2e.server.url}#/registry/churn/1`)
+    await e2e.page.locator('[data-testid="version-page"]').waitFor()
+    await e2e.page.locator('[data-testid="tag-key"]').fill('team')
+    await e2e.page.locator('[data-testid="tag-value"]').fill('risk-analytics')
+    await e2e.page.locator('[data-testid="tag-submit"]').click()
+    await e2e.page.locator('[data-testid="tags"]', { hasText: 'risk-analytics' }).waitFor()
 
-    await page.locator('[data-testid="alias-input"]').fill('9 not an alias')
-    await page.locator('[data-testid="alias-submit"]').click()
-    const aliasError = page.locator('[data-testid="alias-error"]')
+    await e2e.page.locator('[data-testid="alias-input"]').fill('9 not an alias')
+    await e2e.page.locator('[data-testid="alias-submit"]').click()
+    const aliasError = e2e.page.locator('[data-testid="alias-error"]')
     await aliasError.waitFor()
     expect(await aliasError.innerText()).toMatch(/Alias must start with a letter/)
 
-    await page.locator('[data-testid="alias-input"]').fill('production')
-    await page.locator('[data-testid="alias-submit"]').click()
-    await page.locator('[data-testid="aliases"]', { hasText: 'production' }).waitFor()
-    await page.locator('[data-testid="alias-history"]', { hasText: 'production' }).waitFor()
+    await e2e.page.locator('[data-testid="alias-input"]').fill('production')
+    await e2e.page.locator('[data-testid="alias-submit"]').click()
+    await e2e.page.locator('[data-testid="aliases"]', { hasText: 'production' }).waitFor()
+    await e2e.page.locator('[data-testid="alias-history"]', { hasText: 'production' }).waitFor()
     expect(await aliasError.count()).toBe(0)
 
-    await docsScreenshot(page, 'screenshot.png')
+    await docsScreenshot(e2e.page, 'screenshot.png')
   })
 
   it('shows the error for a broken file next to its name and registers nothing for it', async () => {
-    await dropFiles(page, [
+    await dropFiles(e2e.page, [
       fixture('bad', 'truncated.onnx'),
       fixture('models', 'mlp_multiclass.onnx'),
     ])
-    await page.locator('[data-testid="register-dialog"]').waitFor()
-    await page.locator('[data-testid="register-submit"]').click()
-    await row('truncated.onnx').and(page.locator('[data-status="failed"]')).waitFor()
-    await row('mlp_multiclass.onnx').and(page.locator('[data-status="registered"]')).waitFor()
+    await e2e.page.locator('[data-testid="register-dialog"]').waitFor()
+    await e2e.page.locator('[data-testid="register-submit"]').click()
+    await row('truncated.onnx').and(e2e.page.locator('[data-status="failed"]')).waitFor()
+    await row('mlp_multiclass.onnx').and(e2e.page.locator('[data-status="registered"]')).waitFor()
     const failure = await row('truncated.onnx')
       .locator('[data-testid="register-result"]')
       .innerText()
@@ -165,42 +93,42 @@ describe('registry in the browser', () => {
     expect(
       await row('mlp_multiclass.onnx').locator('[data-testid="register-result"]').innerText(),
     ).toBe('Registered as mlp_multiclass v1')
-    await page.locator('[data-testid="register-close"]').click()
-    await page.locator('[data-testid="model-row"]', { hasText: 'mlp_multiclass' }).waitFor()
-    expect(await page.locator('[data-testid="model-row"]', { hasText: 'truncated' }).count()).toBe(
-      0,
-    )
+    await e2e.page.locator('[data-testid="register-close"]').click()
+    await e2e.page.locator('[data-testid="model-row"]', { hasText: 'mlp_multiclass' }).waitFor()
+    expect(
+      await e2e.page.locator('[data-testid="model-row"]', { hasText: 'truncated' }).count(),
+    ).toBe(0)
   })
 
   it('says a file is already registered when the same bytes are dropped again', async () => {
-    await dropFiles(page, [fixture('models', 'linear_binary.onnx')])
+    await dropFiles(e2e.page, [fixture('models', 'linear_binary.onnx')])
     await row('linear_binary.onnx').locator('[data-testid="register-model"]').fill('churn')
-    await page.locator('[data-testid="register-submit"]').click()
-    await row('linear_binary.onnx').and(page.locator('[data-status="existing"]')).waitFor()
+    await e2e.page.locator('[data-testid="register-submit"]').click()
+    await row('linear_binary.onnx').and(e2e.page.locator('[data-status="existing"]')).waitFor()
     expect(
       await row('linear_binary.onnx').locator('[data-testid="register-result"]').innerText(),
     ).toBe('Already registered as v1')
-    await page.locator('[data-testid="register-close"]').click()
-    const churn = page.locator('[data-testid="model-row"]', { hasText: 'churn' })
+    await e2e.page.locator('[data-testid="register-close"]').click()
+    const churn = e2e.page.locator('[data-testid="model-row"]', { hasText: 'churn' })
     await churn.waitFor()
     expect(await churn.locator('td').nth(1).innerText()).toBe('1')
   })
 
   it('registers through the Register model… picker and shows hostile metadata as plain text', async () => {
-    await page
+    await e2e.page
       .locator('[data-testid="register-input"]')
       .setInputFiles(fixture('bad', 'metadata_html.onnx'))
-    await page.locator('[data-testid="register-dialog"]').waitFor()
-    await page.locator('[data-testid="register-submit"]').click()
-    await row('metadata_html.onnx').and(page.locator('[data-status="registered"]')).waitFor()
+    await e2e.page.locator('[data-testid="register-dialog"]').waitFor()
+    await e2e.page.locator('[data-testid="register-submit"]').click()
+    await row('metadata_html.onnx').and(e2e.page.locator('[data-status="registered"]')).waitFor()
     await row('metadata_html.onnx').locator('[data-testid="register-open"]').click()
-    const metadata = page.locator('[data-testid="onnx-metadata"]')
+    const metadata = e2e.page.locator('[data-testid="onnx-metadata"]')
     await metadata.waitFor()
     expect(await metadata.innerText()).toContain(
       '<script>alert(1)</script><img src=x onerror="alert(2)">',
     )
     expect(
-      await page
+      await e2e.page
         .locator('[data-testid="version-page"] img, [data-testid="version-page"] script')
         .count(),
     ).toBe(0)
@@ -209,7 +137,7 @@ describe('registry in the browser', () => {
   it('shows a running job live from the event stream and cancels it', async () => {
     let step = 0
     let timer: ReturnType<typeof setInterval> | undefined
-    const job = server.slipway.core.jobs.start(
+    const job = e2e.server.slipway.core.jobs.start(
       'test',
       'Scoring march.csv',
       ({ signal, progress }) => {
@@ -220,14 +148,14 @@ describe('registry in the browser', () => {
       },
     )
     try {
-      const card = page.locator('[data-testid="job"]', { hasText: 'Scoring march.csv' })
+      const card = e2e.page.locator('[data-testid="job"]', { hasText: 'Scoring march.csv' })
       await card.waitFor()
-      await page.waitForFunction(() =>
+      await e2e.page.waitForFunction(() =>
         /Scored \d+ of 1000/.test(document.querySelector('[data-testid="job"]')?.textContent ?? ''),
       )
       const first = await card.innerText()
       // Only pushed events change the message after start-up: the page asks for the list once.
-      await page.waitForFunction(
+      await e2e.page.waitForFunction(
         (before) =>
           (document.querySelector('[data-testid="job"]')?.textContent ?? '') !==
           before.replace(/\n/g, ''),
@@ -235,18 +163,20 @@ describe('registry in the browser', () => {
       )
       await card.getByRole('button', { name: 'Cancel' }).click()
       await card.waitFor({ state: 'detached' })
-      expect(server.slipway.core.jobs.get(job.id).status).toBe('cancelled')
+      expect(e2e.server.slipway.core.jobs.get(job.id).status).toBe('cancelled')
     } finally {
       clearInterval(timer)
     }
   })
 
   it('filters the models list by search', async () => {
-    await page.locator('[data-testid="model-row"]').first().waitFor()
-    await page.locator('[data-testid="model-search"]').fill('mlp')
-    await page.waitForFunction(
+    await e2e.page.locator('[data-testid="model-row"]').first().waitFor()
+    await e2e.page.locator('[data-testid="model-search"]').fill('mlp')
+    await e2e.page.waitForFunction(
       () => document.querySelectorAll('[data-testid="model-row"]').length === 1,
     )
-    expect(await page.locator('[data-testid="model-row"]').innerText()).toContain('mlp_multiclass')
+    expect(await e2e.page.locator('[data-testid="model-row"]').innerText()).toContain(
+      'mlp_multiclass',
+    )
   })
 })

@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { Slipway } from '../../src/core/service'
 
 export function tempHome(prefix = 'slipway-test-'): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
@@ -19,4 +20,20 @@ export function blobFiles(home: string): string[] {
     .readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name))
+}
+
+/**
+ * The champion/challenger pair most evaluation tests start from: model `churn` with v1 the logistic
+ * regression (alias `champion`) and v2 the tree ensemble, both on the same four columns.
+ */
+export async function registerChurnPair(slipway: Slipway): Promise<void> {
+  await slipway.call('registry:register', {
+    file: { path: fixture('models', 'linear_binary.onnx') },
+    model: 'churn',
+  })
+  await slipway.call('registry:register', {
+    file: { path: fixture('models', 'tree_ensemble.onnx') },
+    model: 'churn',
+  })
+  await slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'champion' })
 }

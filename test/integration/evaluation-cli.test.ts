@@ -5,6 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Slipway } from '../../src/core/service'
+import { registerChurnPair } from '../helpers/home'
+import { SCALAR_METRICS } from '../helpers/metrics'
 
 const ROOT = path.join(__dirname, '../..')
 const FIX = path.join(ROOT, 'test/fixtures')
@@ -34,15 +36,7 @@ beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-eval-cli-'))
   const slipway = new Slipway({ home })
   try {
-    await slipway.call('registry:register', {
-      file: { path: path.join(FIX, 'models/linear_binary.onnx') },
-      model: 'churn',
-    })
-    await slipway.call('registry:register', {
-      file: { path: path.join(FIX, 'models/tree_ensemble.onnx') },
-      model: 'churn',
-    })
-    await slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'champion' })
+    await registerChurnPair(slipway)
     await slipway.call('registry:register', {
       file: { path: path.join(FIX, 'models/regression.onnx') },
       model: 'prices',
@@ -57,24 +51,7 @@ beforeAll(async () => {
 })
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }))
 
-const CLASSIFICATION_KEYS = [
-  'accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'precisionMacro',
-  'recallMacro',
-  'f1Macro',
-  'precisionWeighted',
-  'recallWeighted',
-  'f1Weighted',
-  'rocAuc',
-  'prAuc',
-  'logLoss',
-  'brier',
-  'confusionMatrix',
-  'labels',
-]
+const CLASSIFICATION_KEYS = [...SCALAR_METRICS, 'confusionMatrix', 'labels']
 
 describe('slipway evaluate', () => {
   it('prints task, rows, metrics and latency with the keys of the contract', () => {

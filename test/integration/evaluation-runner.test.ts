@@ -1,6 +1,7 @@
 // The evaluation runner on the real fixture models (onnxruntime-node, float32) against the
 // scikit-learn metrics of the same models (test/fixtures/eval/refs.json, models section).
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ClassificationMetrics, RegressionMetrics } from '../../src/api/evaluation'
@@ -9,6 +10,7 @@ import { positiveClassOf, resolveLabel } from '../../src/core/evaluation/mapping
 import { runModel } from '../../src/core/evaluation/run'
 import { inspectOnnxFile } from '../../src/core/onnx'
 import { shadow } from '../../src/core/shadow/compare'
+import { LABEL_METRICS, PROBA_METRICS } from '../helpers/metrics'
 
 const FIX = path.join(__dirname, '../fixtures')
 const refs = JSON.parse(fs.readFileSync(path.join(FIX, 'eval/refs.json'), 'utf8')) as {
@@ -38,19 +40,6 @@ const near = (actual: number | null, expected: unknown, tol = 1e-6): void => {
 }
 
 const CLASSIFIERS = ['linear_binary', 'linear_nometa', 'tree_ensemble', 'mlp_multiclass']
-const LABEL_METRICS = [
-  'accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'precisionMacro',
-  'recallMacro',
-  'f1Macro',
-  'precisionWeighted',
-  'recallWeighted',
-  'f1Weighted',
-] as const
-const PROBA_METRICS = ['rocAuc', 'prAuc', 'logLoss', 'brier'] as const
 
 describe('fixture models evaluated with onnxruntime equal scikit-learn', () => {
   it.each(CLASSIFIERS)('%s', async (name) => {
@@ -155,6 +144,44 @@ describe('fixture models evaluated with onnxruntime equal scikit-learn', () => {
       code: 'MAPPING_INVALID',
       message: expect.stringMatching(/no column "age"/),
     })
+  })
+
+  it('slices a regression: one slice of every row has the metrics of the whole', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-eval-slices-'))
+    try {
+      const lines = fs
+        .readFileSync(path.join(FIX, 'data', 'regression-eval.csv'), 'utf8')
+        .trim()
+        .split('\n')
+      const file = path.join(dir, 'regression-sliced.csv')
+      fs.writeFileSync(
+        file,
+        lines
+          .map(
+            (line, i) => `${line},${i === 0 ? 'everyone,parity' : `all,${i % 2 ? 'odd' : 'even'}`}`,
+          )
+          .join('\n') + '\n',
+      )
+      const run = async (slice: string) =>
+        (
+          await evaluate(
+            { ...(await model('regression')), datasetPath: file, datasetName: 'r.csv', slice },
+            ctx,
+          )
+        ).result
+      const whole = await run('everyone')
+      expect(whole.slices!.rows).toHaveLength(1)
+      expect(whole.slices!.rows[0]!.rows).toBe(whole.rows)
+      const metrics = whole.metrics as RegressionMetrics
+      for (const key of ['mae', 'rmse', 'r2'] as const)
+        expect(whole.slices!.rows[0]!.metrics[key]).toBe(metrics[key])
+      const halves = await run('parity')
+      expect(halves.slices!.rows.map((row) => row.value).sort()).toEqual(['even', 'odd'])
+      expect(halves.slices!.rows.reduce((sum, row) => sum + row.rows, 0)).toBe(whole.rows)
+      expect(halves.slices!.rows[0]!.metrics.mae).not.toBe(metrics.mae)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('slices and business value on the binary model', async () => {

@@ -11,6 +11,7 @@ import type {
   ShadowComparison,
 } from '../../src/api/evaluation'
 import { Slipway } from '../../src/core/service'
+import { registerChurnPair } from '../helpers/home'
 
 const FIX = path.join(__dirname, '../fixtures')
 const refs = JSON.parse(fs.readFileSync(path.join(FIX, 'eval/refs.json'), 'utf8')) as {
@@ -31,15 +32,7 @@ const count = (table: string): number =>
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-eval-'))
   slipway = new Slipway({ home, actor: 'tester' })
-  await slipway.call('registry:register', {
-    file: { path: path.join(FIX, 'models/linear_binary.onnx') },
-    model: 'churn',
-  })
-  await slipway.call('registry:register', {
-    file: { path: path.join(FIX, 'models/tree_ensemble.onnx') },
-    model: 'churn',
-  })
-  await slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'champion' })
+  await registerChurnPair(slipway)
 })
 afterAll(() => {
   slipway.close()

@@ -15,6 +15,7 @@ import {
   quantile,
 } from '../../src/core/evaluation/metrics'
 import { regressionReport } from '../../src/core/evaluation/regression'
+import { SCALAR_METRICS } from '../helpers/metrics'
 
 interface ClassCase {
   name: string
@@ -81,23 +82,6 @@ const prepare = (c: ClassCase) =>
     nanRows: 0,
   })
 
-const SCALARS = [
-  'accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'precisionMacro',
-  'recallMacro',
-  'f1Macro',
-  'precisionWeighted',
-  'recallWeighted',
-  'f1Weighted',
-  'rocAuc',
-  'prAuc',
-  'logLoss',
-  'brier',
-] as const
-
 describe('classification metrics equal scikit-learn', () => {
   const cases = refs.synthetic.filter((c): c is ClassCase => c.kind === 'classification')
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
@@ -106,7 +90,7 @@ describe('classification metrics equal scikit-learn', () => {
       maxCurvePoints: 1e9,
     })
     const m = report.metrics as unknown as Record<string, number | null>
-    for (const key of SCALARS) {
+    for (const key of SCALAR_METRICS) {
       if (key in c.expected) close(m[key], c.expected[key])
       else expect(m[key], key).toBeNull()
     }
@@ -151,7 +135,7 @@ describe('classification metrics equal scikit-learn', () => {
       const m = classificationReport(subsetClassification(data, rows), { withCharts: false })
         .metrics as unknown as Record<string, number | null>
       expect(rows.length).toBe(expected.rows)
-      for (const key of SCALARS) if (key in expected) close(m[key], expected[key])
+      for (const key of SCALAR_METRICS) if (key in expected) close(m[key], expected[key])
     }
   })
 

@@ -21,7 +21,7 @@ export interface ImportOptions {
   inProcess?: boolean
 }
 
-interface DatasetRow {
+export interface DatasetRow {
   id: number
   name: string
   sha256: string
@@ -37,20 +37,25 @@ interface DatasetRow {
 // Files this small are parsed in the calling thread: starting a worker costs more than reading them.
 const IN_PROCESS_BYTES = 256 * 1024
 
-const toSummary = (row: DatasetRow): DatasetSummary => ({
-  id: row.id,
-  name: row.name,
-  sha256: row.sha256,
-  size: row.size,
-  rows: row.row_count,
-  columns: JSON.parse(row.columns_json) as string[],
-  format: row.format,
-  createdAt: row.created_at,
-  createdBy: row.created_by,
-})
+/** A stored dataset as the contract shows it; also the training data in a version's lineage. */
+export function toDatasetSummary(row: DatasetRow): DatasetSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    sha256: row.sha256,
+    size: row.size,
+    rows: row.row_count,
+    columns: (JSON.parse(row.columns_json) as (string | { name: string })[]).map((c) =>
+      typeof c === 'string' ? c : c.name,
+    ),
+    format: row.format,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  }
+}
 
 const toDetail = (row: DatasetRow): DatasetDetail => ({
-  ...toSummary(row),
+  ...toDatasetSummary(row),
   profile: row.profile_json ? (JSON.parse(row.profile_json) as ColumnProfile[]) : [],
 })
 
@@ -109,7 +114,7 @@ export function datasetPath(core: CoreContext, id: number): string {
 
 export function listDatasets(core: CoreContext): DatasetSummary[] {
   const rows = core.db.prepare('SELECT * FROM datasets ORDER BY id DESC').all() as DatasetRow[]
-  return rows.map(toSummary)
+  return rows.map(toDatasetSummary)
 }
 
 const isUniqueViolation = (error: unknown): boolean =>

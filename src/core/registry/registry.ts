@@ -3,13 +3,13 @@ import type Database from 'better-sqlite3'
 import { SlipwayError } from '../../api/errors'
 import type {
   AliasEvent,
-  DatasetSummary,
   ModelDetail,
   ModelSummary,
   OnnxInfo,
   VersionDetail,
   VersionSummary,
 } from '../../api/registry'
+import { toDatasetSummary, type DatasetRow } from '../data/import'
 
 export interface ModelRow {
   id: number
@@ -35,18 +35,6 @@ export interface VersionRow {
   onnx_json: string
   registered_by: string
   registered_at: string
-}
-
-interface DatasetRow {
-  id: number
-  name: string
-  sha256: string
-  size: number
-  format: 'csv' | 'parquet'
-  row_count: number
-  columns_json: string
-  created_at: string
-  created_by: string
 }
 
 export function findModel(db: Database.Database, name: string): ModelRow | undefined {
@@ -124,22 +112,6 @@ export function toVersionSummary(
     registeredAt: row.registered_at,
     aliases: aliasesOfVersion(db, row.id),
     tags: tagsOf(db, row.id),
-  }
-}
-
-export function toDatasetSummary(row: DatasetRow): DatasetSummary {
-  return {
-    id: row.id,
-    name: row.name,
-    sha256: row.sha256,
-    size: row.size,
-    rows: row.row_count,
-    columns: (JSON.parse(row.columns_json) as (string | { name: string })[]).map((c) =>
-      typeof c === 'string' ? c : c.name,
-    ),
-    format: row.format,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
   }
 }
 

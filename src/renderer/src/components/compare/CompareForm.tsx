@@ -2,13 +2,13 @@
 // Start, progress with Cancel, and errors where the user acted.
 import { useEffect, type FormEvent } from 'react'
 import { displayText } from '../../../../api/display'
-import { addDropHandler } from '../../lib/drop-targets'
-import { isDatasetFileName, useDatasets } from '../../stores/datasets'
+import { useDatasets } from '../../stores/datasets'
 import { useShadow, type Side } from '../../stores/shadow'
 import { ErrorNote } from '../ErrorNote'
 import { ImportButton, ImportList } from '../datasets/ImportPanel'
-import { DatasetSelect, VersionOptions } from '../evaluation/EvaluateForm'
 import { RunProgress } from '../evaluation/RunProgress'
+import { DatasetSelect, LabelAndSliceFields, useDatasetDrop } from '../shared/DataPickers'
+import { ModelSelect, VersionOptions } from '../shared/ModelPickers'
 
 function SidePicker({ side, title }: { side: 'champion' | 'challenger'; title: string }) {
   const { models, details, form, selectModel, setSide } = useShadow()
@@ -19,17 +19,12 @@ function SidePicker({ side, title }: { side: 'champion' | 'challenger'; title: s
       <div className="form-row">
         <label>
           Model
-          <select
+          <ModelSelect
+            models={models}
             value={value.model}
-            onChange={(event) => void selectModel(side, event.target.value)}
-            data-testid={`compare-${side}-model`}
-          >
-            {models.map((model) => (
-              <option key={model.id} value={model.name}>
-                {displayText(model.name, 60)}
-              </option>
-            ))}
-          </select>
+            onChange={(name) => void selectModel(side, name)}
+            testId={`compare-${side}-model`}
+          />
         </label>
         <label>
           Version
@@ -56,21 +51,7 @@ export function CompareForm() {
   }, [loadModels, loadList])
 
   // A data file dropped while this form is shown becomes its dataset.
-  useEffect(
-    () =>
-      addDropHandler({
-        accepts: (file) => isDatasetFileName(file.name),
-        take: (files) =>
-          void useDatasets
-            .getState()
-            .importFiles(files)
-            .then((imported) => {
-              const last = imported[imported.length - 1]
-              if (last) useShadow.getState().setForm({ datasetId: last.id, label: '', slice: '' })
-            }),
-      }),
-    [],
-  )
+  useDatasetDrop((datasetId) => useShadow.getState().setForm({ datasetId, label: '', slice: '' }))
 
   const dataset = datasets.find((candidate) => candidate.id === form.datasetId) ?? null
   const running = status === 'starting' || status === 'running'
@@ -104,36 +85,13 @@ export function CompareForm() {
             />
           </span>
         </label>
-        <label>
-          Label column
-          <select
-            value={form.label}
-            onChange={(event) => setForm({ label: event.target.value })}
-            data-testid="compare-label"
-          >
-            <option value="">Automatic</option>
-            {dataset?.columns.map((column) => (
-              <option key={column} value={column}>
-                {displayText(column, 60)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Slice by
-          <select
-            value={form.slice}
-            onChange={(event) => setForm({ slice: event.target.value })}
-            data-testid="compare-slice"
-          >
-            <option value="">No slices</option>
-            {dataset?.columns.map((column) => (
-              <option key={column} value={column}>
-                {displayText(column, 60)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelAndSliceFields
+          label={form.label}
+          slice={form.slice}
+          columns={dataset?.columns}
+          onChange={setForm}
+          prefix="compare"
+        />
         <span className="form-actions">
           <button type="submit" className="primary" disabled={running} data-testid="compare-start">
             {running ? 'Comparing…' : 'Compare'}

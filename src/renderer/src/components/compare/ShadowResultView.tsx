@@ -9,6 +9,7 @@ import { hrefFor } from '../../stores/route'
 import { HistogramChart } from '../charts/HistogramChart'
 import { MatrixTable } from '../charts/MatrixTable'
 import { LatencyComparison, LatencyTable, type LatencyRun } from '../evaluation/LatencyPanel'
+import { SliceTable } from '../shared/SliceTable'
 import { Text } from '../Text'
 
 interface Stat {
@@ -245,53 +246,30 @@ function MetricsSideBySide({ metrics }: { metrics: NonNullable<ShadowResult['met
 }
 
 function SliceDeltas({ slices }: { slices: NonNullable<ShadowResult['slices']> }) {
-  const keys = metricColumns(slices.rows.map((row) => row.delta))
   return (
-    <div className="card" data-testid="shadow-slices">
-      <h2>
-        Change by slice of <Text value={slices.column} max={60} />{' '}
-        <span className="muted small">(challenger − champion)</span>
-      </h2>
-      <table className="data compact">
-        <thead>
-          <tr>
-            <th>Value</th>
-            <th className="num">Rows</th>
-            {keys.map((key) => (
-              <th key={key} className="num">
-                {metricInfo(key).label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {slices.rows.map((row, index) => (
-            <tr key={index}>
-              <td>
-                {row.value === null ? (
-                  <span className="muted">(empty)</span>
-                ) : (
-                  <Text value={row.value} max={60} />
-                )}
-              </td>
-              <td className="num">{formatCount(row.rows)}</td>
-              {keys.map((key) => {
-                const delta = formatDelta(key, row.delta[key])
-                return (
-                  <td
-                    key={key}
-                    className={`num delta ${delta.tone}`}
-                    title={`${formatMetric(key, row.champion[key])} → ${formatMetric(key, row.challenger[key])}`}
-                  >
-                    {delta.text}
-                  </td>
-                )
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <SliceTable
+      title={
+        <>
+          Change by slice of <Text value={slices.column} max={60} />{' '}
+          <span className="muted small">(challenger − champion)</span>
+        </>
+      }
+      rows={slices.rows}
+      metrics={metricColumns(slices.rows.map((row) => row.delta))}
+      cell={(row, key) => {
+        const delta = formatDelta(key, row.delta[key])
+        return (
+          <td
+            key={key}
+            className={`num delta ${delta.tone}`}
+            title={`${formatMetric(key, row.champion[key])} → ${formatMetric(key, row.challenger[key])}`}
+          >
+            {delta.text}
+          </td>
+        )
+      }}
+      testId="shadow-slices"
+    />
   )
 }
 

@@ -1,6 +1,6 @@
 // The comparison form: reference (a version's training data, a dataset or a file), current data,
 // an optional model version for prediction drift, time windows or chunks, bins and thresholds.
-import { useRef } from 'react'
+import { useRef, type ReactNode } from 'react'
 import { DriftTest, WindowUnit } from '../../../../api/drift'
 import {
   useDrift,
@@ -13,6 +13,7 @@ import { formatBytes, formatCount } from '../../lib/format'
 import { testLabel } from '../../lib/drift-charts/format'
 import { displayText } from '../../../../api/display'
 import { ErrorNote } from '../ErrorNote'
+import { ModelSelect, versionLabel } from '../shared/ModelPickers'
 import { RunProgress } from './RunProgress'
 
 const DATA_ACCEPT = '.csv,.parquet,.tsv,.txt'
@@ -55,6 +56,68 @@ function FilePicker({
   )
 }
 
+/** One side of the comparison: where its data comes from, and that dataset or file. */
+function DataSide({
+  side,
+  title,
+  kind,
+  onKind,
+  version,
+  dataset,
+  onDataset,
+  datasetOptions,
+  file,
+  onPick,
+  problem,
+}: {
+  side: 'reference' | 'current'
+  title: string
+  kind: ReferenceKind
+  onKind(kind: ReferenceKind): void
+  /** Offers the version's training data (the reference side only). */
+  version?: { enabled: boolean; note: string }
+  dataset: string
+  onDataset(id: string): void
+  datasetOptions: ReactNode
+  file: File | null
+  onPick(file: File | null): void
+  problem: string | null | undefined
+}) {
+  return (
+    <div className="drift-side">
+      <div className="drift-side-title">{title}</div>
+      <select
+        value={kind}
+        onChange={(event) => onKind(event.target.value as ReferenceKind)}
+        aria-label={`${title} data`}
+        data-testid={`drift-${side}-kind`}
+      >
+        {version && (
+          <option value="version" disabled={!version.enabled}>
+            the version’s training data
+          </option>
+        )}
+        <option value="dataset">an imported dataset</option>
+        <option value="file">a file</option>
+      </select>
+      {version && kind === 'version' && <span className="muted small">{version.note}</span>}
+      {kind === 'dataset' && (
+        <select
+          value={dataset}
+          onChange={(event) => onDataset(event.target.value)}
+          aria-label={`${title} dataset`}
+          data-testid={`drift-${side}-dataset`}
+        >
+          <option value="">Choose a dataset…</option>
+          {datasetOptions}
+        </select>
+      )}
+      {kind === 'file' && <FilePicker side={side} file={file} onPick={onPick} />}
+      <ErrorNote message={problem} />
+    </div>
+  )
+}
+
 export function DriftSetup() {
   const { form, files, problems, run, models, versions, datasets, pickersError } = useDrift()
   const { setForm, chooseModel, setFile, start, cancel } = useDrift.getState()
@@ -82,18 +145,13 @@ export function DriftSetup() {
           <span>
             Model <span className="muted">(optional)</span>
           </span>
-          <select
+          <ModelSelect
+            models={models}
             value={form.model}
-            onChange={(event) => void chooseModel(event.target.value)}
-            data-testid="drift-model"
-          >
-            <option value="">— none: compare datasets only —</option>
-            {models.map((model) => (
-              <option key={model.id} value={model.name}>
-                {displayText(model.name, 60)}
-              </option>
-            ))}
-          </select>
+            onChange={(name) => void chooseModel(name)}
+            noneLabel="— none: compare datasets only —"
+            testId="drift-model"
+          />
         </label>
         <label>
           Version
@@ -106,90 +164,43 @@ export function DriftSetup() {
             {!form.model && <option value="">—</option>}
             {versions.map((version) => (
               <option key={version.id} value={String(version.version)}>
-                v{version.version}
-                {version.aliases.length
-                  ? ` (${version.aliases.map((a) => displayText(a, 30)).join(', ')})`
-                  : ''}
+                {versionLabel(version)}
               </option>
             ))}
           </select>
         </label>
 
-        <div className="drift-side">
-          <div className="drift-side-title">Reference</div>
-          <select
-            value={form.referenceKind}
-            onChange={(event) => set({ referenceKind: event.target.value as ReferenceKind })}
-            aria-label="Reference data"
-            data-testid="drift-reference-kind"
-          >
-            <option value="version" disabled={!form.model}>
-              the version’s training data
-            </option>
-            <option value="dataset">an imported dataset</option>
-            <option value="file">a file</option>
-          </select>
-          {form.referenceKind === 'version' && (
-            <span className="muted small">
-              {chosenVersion
-                ? `training data of v${chosenVersion.version}`
-                : 'choose a model version'}
-            </span>
-          )}
-          {form.referenceKind === 'dataset' && (
-            <select
-              value={form.referenceDataset}
-              onChange={(event) => set({ referenceDataset: event.target.value })}
-              aria-label="Reference dataset"
-              data-testid="drift-reference-dataset"
-            >
-              <option value="">Choose a dataset…</option>
-              {datasetOptions}
-            </select>
-          )}
-          {form.referenceKind === 'file' && (
-            <FilePicker
-              side="reference"
-              file={files.reference}
-              onPick={(file) => setFile('reference', file)}
-            />
-          )}
-          <ErrorNote
-            message={problems.referenceKind ?? problems.referenceDataset ?? problems.referenceFile}
-          />
-        </div>
+        <DataSide
+          side="reference"
+          title="Reference"
+          kind={form.referenceKind}
+          onKind={(referenceKind) => set({ referenceKind })}
+          version={{
+            enabled: Boolean(form.model),
+            note: chosenVersion
+              ? `training data of v${chosenVersion.version}`
+              : 'choose a model version',
+          }}
+          dataset={form.referenceDataset}
+          onDataset={(referenceDataset) => set({ referenceDataset })}
+          datasetOptions={datasetOptions}
+          file={files.reference}
+          onPick={(file) => setFile('reference', file)}
+          problem={problems.referenceKind ?? problems.referenceDataset ?? problems.referenceFile}
+        />
 
-        <div className="drift-side">
-          <div className="drift-side-title">Current</div>
-          <select
-            value={form.currentKind}
-            onChange={(event) => set({ currentKind: event.target.value as CurrentKind })}
-            aria-label="Current data"
-            data-testid="drift-current-kind"
-          >
-            <option value="dataset">an imported dataset</option>
-            <option value="file">a file</option>
-          </select>
-          {form.currentKind === 'dataset' && (
-            <select
-              value={form.currentDataset}
-              onChange={(event) => set({ currentDataset: event.target.value })}
-              aria-label="Current dataset"
-              data-testid="drift-current-dataset"
-            >
-              <option value="">Choose a dataset…</option>
-              {datasetOptions}
-            </select>
-          )}
-          {form.currentKind === 'file' && (
-            <FilePicker
-              side="current"
-              file={files.current}
-              onPick={(file) => setFile('current', file)}
-            />
-          )}
-          <ErrorNote message={problems.currentDataset ?? problems.currentFile} />
-        </div>
+        <DataSide
+          side="current"
+          title="Current"
+          kind={form.currentKind}
+          onKind={(currentKind) => set({ currentKind: currentKind as CurrentKind })}
+          dataset={form.currentDataset}
+          onDataset={(currentDataset) => set({ currentDataset })}
+          datasetOptions={datasetOptions}
+          file={files.current}
+          onPick={(file) => setFile('current', file)}
+          problem={problems.currentDataset ?? problems.currentFile}
+        />
 
         <label className="check">
           <input

@@ -1,71 +1,15 @@
 // The Evaluate form: model, version or alias, dataset (or import one), label and slice columns,
 // an optional cost matrix; then Start, progress with Cancel, and errors where the user acted.
 import { useEffect, type FormEvent } from 'react'
-import type { ModelDetail } from '../../../../api/registry'
-import { addDropHandler } from '../../lib/drop-targets'
-import { isDatasetFileName, useDatasets } from '../../stores/datasets'
+import { useDatasets } from '../../stores/datasets'
 import { useEvaluation } from '../../stores/evaluation'
 import { displayText } from '../../../../api/display'
 import { ErrorNote } from '../ErrorNote'
 import { ImportButton, ImportList } from '../datasets/ImportPanel'
+import { DatasetSelect, LabelAndSliceFields, useDatasetDrop } from '../shared/DataPickers'
+import { ModelSelect, VersionOptions } from '../shared/ModelPickers'
 import { MappingEditor } from './MappingEditor'
 import { RunProgress } from './RunProgress'
-
-export function VersionOptions({ model }: { model: ModelDetail | null }) {
-  if (!model) return null
-  const aliases = Object.entries(model.aliases).sort((a, b) => a[0].localeCompare(b[0]))
-  return (
-    <>
-      {aliases.length > 0 && (
-        <optgroup label="Aliases">
-          {aliases.map(([alias, version]) => (
-            <option key={alias} value={alias}>
-              {displayText(alias, 40)} → v{version}
-            </option>
-          ))}
-        </optgroup>
-      )}
-      <optgroup label="Versions">
-        {[...model.versions]
-          .sort((a, b) => b.version - a.version)
-          .map((version) => (
-            <option key={version.id} value={String(version.version)}>
-              v{version.version}
-              {version.aliases.length
-                ? ` (${version.aliases.map((a) => displayText(a, 30)).join(', ')})`
-                : ''}
-            </option>
-          ))}
-      </optgroup>
-    </>
-  )
-}
-
-export function DatasetSelect({
-  value,
-  onChange,
-  testId,
-}: {
-  value: number | null
-  onChange: (id: number | null) => void
-  testId: string
-}) {
-  const datasets = useDatasets((state) => state.datasets)
-  return (
-    <select
-      value={value === null ? '' : String(value)}
-      onChange={(event) => onChange(event.target.value ? Number(event.target.value) : null)}
-      data-testid={testId}
-    >
-      <option value="">Choose a dataset…</option>
-      {datasets.map((dataset) => (
-        <option key={dataset.id} value={String(dataset.id)}>
-          {displayText(dataset.name, 60)} ({dataset.rows.toLocaleString('en-US')} rows)
-        </option>
-      ))}
-    </select>
-  )
-}
 
 export function EvaluateForm() {
   const state = useEvaluation()
@@ -79,21 +23,8 @@ export function EvaluateForm() {
   }, [loadModels, loadList])
 
   // A data file dropped while this form is shown becomes its dataset.
-  useEffect(
-    () =>
-      addDropHandler({
-        accepts: (file) => isDatasetFileName(file.name),
-        take: (files) =>
-          void useDatasets
-            .getState()
-            .importFiles(files)
-            .then((imported) => {
-              const last = imported[imported.length - 1]
-              if (last)
-                useEvaluation.getState().setForm({ datasetId: last.id, label: '', slice: '' })
-            }),
-      }),
-    [],
+  useDatasetDrop((datasetId) =>
+    useEvaluation.getState().setForm({ datasetId, label: '', slice: '' }),
   )
 
   const dataset = datasets.find((candidate) => candidate.id === form.datasetId) ?? null
@@ -108,18 +39,13 @@ export function EvaluateForm() {
       <fieldset className="form-row" disabled={running}>
         <label>
           Model
-          <select
+          <ModelSelect
+            models={models}
             value={form.model}
-            onChange={(event) => void state.selectModel(event.target.value)}
-            data-testid="evaluate-model"
-          >
-            {models.length === 0 && <option value="">No models registered</option>}
-            {models.map((candidate) => (
-              <option key={candidate.id} value={candidate.name}>
-                {displayText(candidate.name, 60)}
-              </option>
-            ))}
-          </select>
+            onChange={(name) => void state.selectModel(name)}
+            emptyLabel="No models registered"
+            testId="evaluate-model"
+          />
         </label>
         <label>
           Version
@@ -149,36 +75,13 @@ export function EvaluateForm() {
       </fieldset>
       <ImportList />
       <fieldset className="form-row" disabled={running}>
-        <label>
-          Label column
-          <select
-            value={form.label}
-            onChange={(event) => state.setForm({ label: event.target.value })}
-            data-testid="evaluate-label"
-          >
-            <option value="">Automatic</option>
-            {dataset?.columns.map((column) => (
-              <option key={column} value={column}>
-                {displayText(column, 60)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Slice by
-          <select
-            value={form.slice}
-            onChange={(event) => state.setForm({ slice: event.target.value })}
-            data-testid="evaluate-slice"
-          >
-            <option value="">No slices</option>
-            {dataset?.columns.map((column) => (
-              <option key={column} value={column}>
-                {displayText(column, 60)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelAndSliceFields
+          label={form.label}
+          slice={form.slice}
+          columns={dataset?.columns}
+          onChange={state.setForm}
+          prefix="evaluate"
+        />
         <label className="checkbox">
           <input
             type="checkbox"

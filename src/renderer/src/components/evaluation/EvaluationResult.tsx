@@ -6,7 +6,7 @@ import type {
   EvaluationResult as Result,
 } from '../../../../api/evaluation'
 import { histogramBars } from '../../lib/charts/histogram'
-import { formatMetric, formatMs, metricColumns, metricInfo } from '../../lib/charts/metrics'
+import { formatMetric, formatMs, metricColumns } from '../../lib/charts/metrics'
 import { palette } from '../../lib/charts/palette'
 import {
   businessValueChart,
@@ -20,6 +20,7 @@ import { hrefFor } from '../../stores/route'
 import { HistogramChart } from '../charts/HistogramChart'
 import { LineChart } from '../charts/LineChart'
 import { MatrixTable } from '../charts/MatrixTable'
+import { SliceTable } from '../shared/SliceTable'
 import { Text } from '../Text'
 import { LatencyHistogram, LatencyTable, modelRun } from './LatencyPanel'
 import { MetricCards } from './MetricCards'
@@ -90,7 +91,7 @@ export function EvaluationResultView({ evaluation }: { evaluation: Evaluation })
 
       {result.businessValue && <BusinessValuePanel value={result.businessValue} />}
 
-      {result.slices && <SliceTable slices={result.slices} />}
+      {result.slices && <SliceMetrics slices={result.slices} />}
 
       <div className="grid two">
         <div className="card">
@@ -470,45 +471,23 @@ function BusinessValuePanel({ value }: { value: NonNullable<Result['businessValu
   )
 }
 
-function SliceTable({ slices }: { slices: NonNullable<Result['slices']> }) {
-  const columns = metricColumns(slices.rows.map((row) => row.metrics))
+function SliceMetrics({ slices }: { slices: NonNullable<Result['slices']> }) {
   return (
-    <div className="card" data-testid="slices">
-      <h2>
-        Slices by <Text value={slices.column} max={60} />
-      </h2>
-      <table className="data compact">
-        <thead>
-          <tr>
-            <th>Value</th>
-            <th className="num">Rows</th>
-            {columns.map((key) => (
-              <th key={key} className="num">
-                {metricInfo(key).label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {slices.rows.map((row, index) => (
-            <tr key={index} data-testid="slice-row">
-              <td>
-                {row.value === null ? (
-                  <span className="muted">(empty)</span>
-                ) : (
-                  <Text value={row.value} max={60} />
-                )}
-              </td>
-              <td className="num">{formatCount(row.rows)}</td>
-              {columns.map((key) => (
-                <td key={key} className="num">
-                  {formatMetric(key, row.metrics[key] ?? null)}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <SliceTable
+      title={
+        <>
+          Slices by <Text value={slices.column} max={60} />
+        </>
+      }
+      rows={slices.rows}
+      metrics={metricColumns(slices.rows.map((row) => row.metrics))}
+      cell={(row, key) => (
+        <td key={key} className="num">
+          {formatMetric(key, row.metrics[key] ?? null)}
+        </td>
+      )}
+      testId="slices"
+      rowTestId="slice-row"
+    />
   )
 }

@@ -1,0 +1,203 @@
+// The browser harness every e2e file shares: a web-mode server on a temporary home, one headless
+// Chromium, a fresh page per test whose script errors and CSP violations fail that test, and the
+// in-page helpers (drop files, click when ready) and big generated CSVs the tests need.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import type { RunningServer } from '../../src/server/server'
+import { startServer } from '../../src/server/server'
+
+export const root = path.resolve(__dirname, '..', '..')
+export const fixture = (...parts: string[]): string => path.join(root, 'test', 'fixtures', ...parts)
+
+// Nothing but the page under test may reach the network or start background work.
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+
+export interface Harness {
+  readonly server: RunningServer
+  readonly browser: Browser
+  /** The page of the running test, new for each test. */
+  readonly page: Page
+  readonly home: string
+  /** A temporary folder for files the tests write. */
+  readonly scratch: string
+}
+
+export interface HarnessOptions {
+  /** Names the temporary folders, so a leftover one says which file made it. */
+  name: string
+  viewport?: { width: number; height: number }
+  /** A `data-testid` to wait for after opening the app before each test; without it the page stays blank. */
+  openAt?: string
+  /** Runs once the server is up and before the browser starts: registrations, imports, big files. */
+  setup?: (harness: Pick<Harness, 'server' | 'home' | 'scratch'>) => Promise<void> | void
+}
+
+/** Registers the file's hooks and returns the harness whose fields the tests read. */
+export function useHarness(options: HarnessOptions): Harness {
+  let server: RunningServer | undefined
+  let browser: Browser | undefined
+  let page: Page | undefined
+  let home = ''
+  let scratch = ''
+  let problems: string[] = []
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`The e2e harness has no ${what} yet`)
+    return value
+  }
+  const harness: Harness = {
+    get server() {
+      return ready(server, 'server')
+    },
+    get browser() {
+      return ready(browser, 'browser')
+    },
+    get page() {
+      return ready(page, 'page')
+    },
+    get home() {
+      return home
+    },
+    get scratch() {
+      return scratch
+    },
+  }
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
+      throw new Error(
+        'The renderer is not built: run `npx electron-vite build` (npm test does it in pretest)',
+      )
+    }
+    home = fs.mkdtempSync(path.join(os.tmpdir(), `slipway-e2e-${options.name}-`))
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), `slipway-e2e-${options.name}-data-`))
+    server = await startServer({ home, port: 0 })
+    await options.setup?.({ server, home, scratch })
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    if (home) fs.rmSync(home, { recursive: true, force: true })
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true })
+  })
+
+  beforeEach(async () => {
+    problems = []
+    const opened = await harness.browser.newPage({
+      viewport: options.viewport ?? { width: 1280, height: 900 },
+    })
+    page = opened
+    // Any script error or CSP violation (chart.js styling, inline styles) shows up here.
+    opened.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text())
+    })
+    opened.on('pageerror', (error) => problems.push(error.message))
+    if (options.openAt) {
+      await opened.goto(harness.server.url)
+      await opened.locator(`[data-testid="${options.openAt}"]`).waitFor()
+    }
+  })
+
+  afterEach(async () => {
+    await page?.close()
+    expect(problems).toEqual([])
+  })
+
+  return harness
+}
+
+/** Drops files on the window the way a user's drag from the file manager does. */
+export async function dropFiles(target: Page, files: string[]): Promise<void> {
+  const payload = files.map((file) => ({
+    name: path.basename(file),
+    type: file.endsWith('.csv') ? 'text/csv' : 'application/octet-stream',
+    base64: fs.readFileSync(file).toString('base64'),
+  }))
+  await target.evaluate((items) => {
+    const transfer = new DataTransfer()
+    for (const item of items) {
+      const bytes = Uint8Array.from(atob(item.base64), (char) => char.charCodeAt(0))
+      transfer.items.add(new File([bytes], item.name, { type: item.type }))
+    }
+    const on = document.querySelector('main') ?? document.body
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      on.dispatchEvent(
+        new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }),
+      )
+    }
+  }, payload)
+}
+
+/**
+ * Clicks the element as soon as it exists and is enabled, from inside the page: a cancel must land
+ * while the job still runs, without a round trip per poll from the test process.
+ */
+export const clickWhenReady = (target: Page, selector: string): Promise<void> =>
+  target.evaluate(
+    (css) =>
+      new Promise<void>((resolve) => {
+        const attempt = (): boolean => {
+          const element = document.querySelector<HTMLButtonElement>(css)
+          if (!element || element.disabled) return false
+          element.click()
+          return true
+        }
+        if (attempt()) return resolve()
+        const observer = new MutationObserver(() => {
+          if (attempt()) {
+            observer.disconnect()
+            resolve()
+          }
+        })
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true })
+      }),
+    selector,
+  )
+
+/**
+ * Writes a big CSV in blocks so memory stays flat: `row` makes the cells of row `index`, drawing
+ * from one seeded generator so the file is the same on every run.
+ */
+export function writeBigCsv(
+  file: string,
+  options: {
+    header: string[]
+    rows: number
+    seed?: number
+    row: (random: () => number, index: number) => (string | number)[]
+  },
+): void {
+  let seed = options.seed ?? 42
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
+  const fd = fs.openSync(file, 'w')
+  try {
+    fs.writeSync(fd, `${options.header.join(',')}\n`)
+    let block: string[] = []
+    for (let index = 0; index < options.rows; index++) {
+      block.push(options.row(random, index).join(','))
+      if (block.length === 10_000) {
+        fs.writeSync(fd, `${block.join('\n')}\n`)
+        block = []
+      }
+    }
+    if (block.length) fs.writeSync(fd, `${block.join('\n')}\n`)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
