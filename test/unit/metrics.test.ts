@@ -15,6 +15,7 @@ import {
   quantile,
 } from '../../src/core/evaluation/metrics'
 import { regressionReport } from '../../src/core/evaluation/regression'
+import { sortUint32 } from '../../src/core/data/sort'
 import { SCALAR_METRICS } from '../helpers/metrics'
 
 interface ClassCase {
@@ -286,5 +287,58 @@ describe('curve construction', () => {
       }
       expect([radix.tps[i], radix.fps[i]]).toEqual([tp, fp])
     })
+  })
+  it('non-negative float32 scores (one packed sort) give the same curve as the general paths', () => {
+    let seed = 11
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    const n = 4000
+    // probabilities with many ties, zeros of both signs, 1 and the smallest subnormal
+    const pool = [
+      -0,
+      0,
+      1,
+      1.401298464324817e-45,
+      ...Array.from({ length: 200 }, () => Math.fround(rnd())),
+    ]
+    const probs = Float32Array.from({ length: n }, () => pool[Math.floor(rnd() * pool.length)]!)
+    const isPos = Uint8Array.from({ length: n }, () => (rnd() < 0.3 ? 1 : 0))
+    const packed = binaryClfCurve(isPos, probs)
+    // one negative score sends the same rows down the two-sort path; drop its row to compare
+    const withNegative = Float32Array.from([-1, ...probs])
+    const split = binaryClfCurve(Uint8Array.from([0, ...isPos]), withNegative)
+    const last = split.thresholds.length - 1
+    expect(split.thresholds[last]).toBe(-1)
+    expect(Array.from(packed.thresholds)).toEqual(Array.from(split.thresholds.subarray(0, last)))
+    expect(Array.from(packed.tps)).toEqual(Array.from(split.tps.subarray(0, last)))
+    expect(Array.from(packed.fps)).toEqual(Array.from(split.fps.subarray(0, last)))
+    const distinct = [...new Set(Array.from(probs, (v) => (v === 0 ? 0 : v)))].sort((a, b) => b - a)
+    expect(Array.from(packed.thresholds)).toEqual(distinct)
+    distinct.forEach((t, i) => {
+      let tp = 0
+      let fp = 0
+      for (let r = 0; r < n; r++) {
+        if (probs[r]! < t) continue
+        if (isPos[r]) tp++
+        else fp++
+      }
+      expect([packed.tps[i], packed.fps[i]]).toEqual([tp, fp])
+    })
+  })
+  it('sortUint32 sorts like a numeric sort, also when a digit is the same in every key', () => {
+    let seed = 5
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    const cases = [
+      Uint32Array.from({ length: 5000 }, () => Math.floor(rnd() * 2 ** 32)),
+      // top 10 bits shared (a skipped pass), extremes included
+      Uint32Array.from({ length: 5000 }, (_, i) =>
+        i < 2 ? [0x3fc00000, 0x3fffffff][i]! : 0x3fc00000 + Math.floor(rnd() * 2 ** 22),
+      ),
+      Uint32Array.from([0xffffffff, 0, 7, 7, 0x80000000, 1]),
+      new Uint32Array(0),
+    ]
+    for (const keys of cases) {
+      const expected = Array.from(keys).sort((a, b) => a - b)
+      expect(Array.from(sortUint32(Uint32Array.from(keys)))).toEqual(expected)
+    }
   })
 })

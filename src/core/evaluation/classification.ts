@@ -10,18 +10,20 @@ import {
   gatherInt32,
   mapCodes,
   maskEquals,
-  averagePrecisionFromPr,
+  averagePrecisionFromCurve,
   binaryClfCurve,
   brierBinary,
   brierMulticlass,
   businessValue,
-  calibrationCurve,
+  businessValueFromCounts,
+  probabilitySummary,
+  type OutcomeCounts,
   classScores,
   confusionMatrix,
-  histogram,
   logLoss,
   macroAverage,
-  prFromCurve,
+  prPoint,
+  type BinaryCurve,
   rocAucFromCurve,
   rocFromCurve,
   thinIndices,
@@ -44,8 +46,11 @@ export interface ClassificationData {
   modelClass: Uint8Array
   yTrue: Int32Array
   yPred: Int32Array
-  /** n × labels.length, row-major, columns in `labels` order; null without probabilities. */
-  proba: Float64Array | null
+  /**
+   * n × labels.length, row-major, columns in `labels` order; null without probabilities. A
+   * model's float32 output is kept as it is (every float32 widens exactly to the same double).
+   */
+  proba: Float32Array | Float64Array | null
   /** Why probabilities cannot be used (NaN rows), when they cannot. */
   probaProblem: string | null
   binary: boolean
@@ -77,7 +82,8 @@ export function prepareClassification(input: {
   const index = new Map(labels.map((l, i) => [l, i]))
   const remap = (codes: Int32Array, names: string[]): Int32Array => {
     const table = names.map((name) => index.get(name)!)
-    return mapCodes(codes, table)
+    // Already in sorted order (the usual 0, 1 labels): the codes are used as they are.
+    return table.every((to, from) => to === from) ? codes : mapCodes(codes, table)
   }
   const yTrue = remap(truth.codes, truth.names)
   const columnOf = probaClasses.map((name) => index.get(name)!)
@@ -100,8 +106,9 @@ export function prepareClassification(input: {
   const k = labels.length
   const modelClass = new Uint8Array(k)
   for (const col of columnOf) modelClass[col] = 1
-  let full: Float64Array | null = null
-  if (proba) {
+  let full: Float32Array | Float64Array | null = null
+  if (proba && c === k && columnOf.every((to, from) => to === from)) full = proba
+  else if (proba) {
     full = new Float64Array(n * k)
     for (let i = 0; i < n; i++)
       for (let j = 0; j < c; j++) full[i * k + columnOf[j]!] = proba[i * c + j]!
@@ -130,6 +137,8 @@ export function prepareClassification(input: {
 }
 
 const NO_PROBA = 'the model outputs no class probabilities'
+/** Up to this many labels the confusion counts are one k × k table (8 MB at the limit). */
+const PAIR_COUNT_MAX_LABELS = 1024
 
 export interface ClassificationReport {
   metrics: ClassificationMetrics
@@ -139,6 +148,11 @@ export interface ClassificationReport {
   businessValue: EvaluationResult['businessValue']
 }
 
+/**
+ * A curve for drawing: at most `max` points, evenly spread over the curve's points and always
+ * keeping the first and the last (`thinIndices`); `thinned` says when points were dropped. The
+ * metrics are computed on every point; ROC points are sklearn's (drop_intermediate) before this.
+ */
 const toCurve = (
   label: string,
   x: Float64Array,
@@ -158,7 +172,39 @@ const toCurve = (
   }
 }
 
+/**
+ * The PR curve for drawing, thinned like `toCurve`, read point by point from the binary curve:
+ * the full curve (one point per distinct score, ~a million here) is never built.
+ */
+const prChart = (label: string, curve: BinaryCurve, max: number): Curve => {
+  const length = curve.tps.length + 1
+  const points = thinIndices(length, max).map((j) => prPoint(curve, j))
+  return {
+    label,
+    x: points.map((p) => p.recall),
+    y: points.map((p) => p.precision),
+    thresholds: points.map((p) => (Number.isFinite(p.threshold) ? p.threshold : null)),
+    thinned: points.length < length,
+  }
+}
+
 const nullable = (v: number): number | null => (Number.isFinite(v) ? v : null)
+
+/** Business-value counts from the k × k (true, predicted) counts, for the positive class. */
+const outcomeCounts = (pairs: Float64Array, k: number, positive: number): OutcomeCounts => {
+  let rows = 0
+  let positives = 0
+  let predictedFp = 0
+  for (let t = 0; t < k; t++) {
+    for (let p = 0; p < k; p++) {
+      const count = pairs[t * k + p]!
+      rows += count
+      if (t === positive) positives += count
+      else if (p === positive) predictedFp += count
+    }
+  }
+  return { rows, positives, predictedTp: pairs[positive * k + positive]!, predictedFp }
+}
 
 /** Everything about one set of rows; `withCharts` false for slices (scalars only). */
 export function classificationReport(
@@ -173,20 +219,46 @@ export function classificationReport(
   const maxPoints = options.maxCurvePoints ?? 1000
 
   // Precision, recall, F1 and the confusion matrix use only the labels present (sklearn).
+  // One pass counts every (true, predicted) pair; which labels are present, the confusion matrix
+  // over them and the accuracy all follow from those counts. (Many labels: per-row passes.)
   const presentMask = new Uint8Array(k)
-  for (let i = 0; i < n; i++) {
-    presentMask[yTrue[i]!] = 1
-    presentMask[yPred[i]!] = 1
-  }
-  const present = labels.map((_, i) => i).filter((i) => presentMask[i])
+  const trueMask = new Uint8Array(k)
+  let cm: number[][]
+  let correct = 0
+  let present: number[]
   const compact = new Int32Array(k).fill(-1)
-  present.forEach((label, i) => (compact[label] = i))
-  const cm = confusionMatrix(mapCodes(yTrue, compact), mapCodes(yPred, compact), present.length)
+  let pairs: Float64Array | null = null
+  if (k <= PAIR_COUNT_MAX_LABELS) {
+    const counts = new Float64Array(k * k)
+    pairs = counts
+    for (let i = 0; i < n; i++) counts[yTrue[i]! * k + yPred[i]!]!++
+    for (let t = 0; t < k; t++) {
+      correct += counts[t * k + t]!
+      for (let p = 0; p < k; p++) {
+        if (counts[t * k + p]! > 0) {
+          presentMask[t] = 1
+          presentMask[p] = 1
+          trueMask[t] = 1
+        }
+      }
+    }
+    present = labels.map((_, i) => i).filter((i) => presentMask[i])
+    cm = present.map((t) => present.map((p) => counts[t * k + p]!))
+    present.forEach((label, i) => (compact[label] = i))
+  } else {
+    for (let i = 0; i < n; i++) {
+      presentMask[yTrue[i]!] = 1
+      presentMask[yPred[i]!] = 1
+      trueMask[yTrue[i]!] = 1
+    }
+    present = labels.map((_, i) => i).filter((i) => presentMask[i])
+    present.forEach((label, i) => (compact[label] = i))
+    cm = confusionMatrix(mapCodes(yTrue, compact), mapCodes(yPred, compact), present.length)
+    for (let i = 0; i < n; i++) if (yTrue[i] === yPred[i]) correct++
+  }
   const scores = classScores(cm)
   const macro = macroAverage(scores)
   const weighted = weightedAverage(scores)
-  let correct = 0
-  for (let i = 0; i < n; i++) if (yTrue[i] === yPred[i]) correct++
 
   const metrics: ClassificationMetrics = {
     accuracy: n ? correct / n : null,
@@ -245,7 +317,7 @@ export function classificationReport(
   let business: ClassificationReport['businessValue'] = null
   const probaKeys = ['rocAuc', 'prAuc', 'logLoss', 'brier'] as const
   let probaReason: string | null = proba ? data.probaProblem : NO_PROBA
-  if (!probaReason && n) {
+  if (!probaReason && n && labels.some((_, i) => trueMask[i] && !data.modelClass[i])) {
     const unknown = new Set<string>()
     for (let i = 0; i < n; i++) if (!data.modelClass[yTrue[i]!]) unknown.add(labels[yTrue[i]!]!)
     if (unknown.size) {
@@ -262,42 +334,55 @@ export function classificationReport(
     // Log loss over the model's own classes, in sorted order (sklearn's `labels=`).
     const modelCols = labels.map((_, i) => i).filter((i) => data.modelClass[i])
     const kc = modelCols.length
-    const sub = new Float64Array(n * kc)
     const colIndex = new Int32Array(k).fill(-1)
     modelCols.forEach((col, j) => (colIndex[col] = j))
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < kc; j++) sub[i * kc + j] = proba[i * k + modelCols[j]!]!
-    metrics.logLoss = logLoss(mapCodes(yTrue, colIndex), sub, kc)
+    // Every label is one of the model's classes (the usual case): no copy, no remapping.
+    let sub: Float32Array | Float64Array = proba
+    let yModel = yTrue
+    if (kc !== k) {
+      const copy = new Float64Array(n * kc)
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < kc; j++) copy[i * kc + j] = proba[i * k + modelCols[j]!]!
+      sub = copy
+      yModel = mapCodes(yTrue, colIndex)
+    }
+    metrics.logLoss = logLoss(yModel, sub, kc)
 
     if (binary && positive !== null) {
-      const isPos = maskEquals(yTrue, positive)
-      const score = new Float64Array(n)
-      for (let i = 0; i < n; i++) score[i] = proba[i * k + positive]!
+      // float32 scores stay float32, so the curve sorts their bits directly.
+      const isPos = new Uint8Array(n)
+      const score = proba instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
+      let inRange = true
+      for (let i = 0; i < n; i++) {
+        isPos[i] = yTrue[i] === positive ? 1 : 0
+        const v = proba[i * k + positive]!
+        score[i] = v
+        if (v < 0 || v > 1) inRange = false
+      }
       // One sorted pass serves ROC AUC, average precision, both curves and the business value.
       const curve = binaryClfCurve(isPos, score)
       const roc = rocFromCurve(curve)
       const auc = rocAucFromCurve(curve, roc)
       metrics.rocAuc = nullable(auc.value)
       if (auc.reason) reasons.rocAuc = auc.reason
-      const pr = prFromCurve(curve)
-      metrics.prAuc = nullable(averagePrecisionFromPr(pr))
+      metrics.prAuc = nullable(averagePrecisionFromCurve(curve))
       if (metrics.prAuc === null) reasons.prAuc = 'no positive rows'
-      metrics.brier = brierBinary(isPos, score)
+      // Brier score, calibration curve and score histogram share one pass over the rows.
+      const summary = withCharts && inRange ? probabilitySummary(isPos, score, 10, 20) : null
+      metrics.brier = summary ? summary.brier : brierBinary(isPos, score)
       if (withCharts) {
         if (auc.reason === undefined)
           charts.roc.push(toCurve(labels[positive]!, roc.fpr, roc.tpr, roc.thresholds, maxPoints))
-        charts.pr.push(
-          toCurve(labels[positive]!, pr.recall, pr.precision, pr.thresholds, maxPoints),
-        )
-        let inRange = true
-        for (let i = 0; i < n; i++) if (score[i]! < 0 || score[i]! > 1) inRange = false
-        if (inRange) {
-          charts.calibration = calibrationCurve(isPos, score, 10)
-          charts.scoreHistogram = histogram(score, 20, [0, 1])
+        charts.pr.push(prChart(labels[positive]!, curve, maxPoints))
+        if (summary) {
+          charts.calibration = summary.calibration
+          charts.scoreHistogram = summary.histogram
         }
         if (options.costMatrix) {
-          const predPos = maskEquals(yPred, positive)
-          const bv = businessValue(isPos, predPos, score, options.costMatrix, curve)
+          // The counts at the model's own labels come from the confusion counts when taken.
+          const bv = pairs
+            ? businessValueFromCounts(outcomeCounts(pairs, k, positive), options.costMatrix, curve)
+            : businessValue(isPos, maskEquals(yPred, positive), score, options.costMatrix, curve)
           business = {
             ...bv,
             bestThreshold: Number.isFinite(bv.bestThreshold) ? bv.bestThreshold : null,
@@ -311,25 +396,24 @@ export function classificationReport(
       let aucReason: string | null = null
       for (const col of modelCols) {
         const isPos = maskEquals(yTrue, col)
-        const score = new Float64Array(n)
+        const score = proba instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
         for (let i = 0; i < n; i++) score[i] = proba[i * k + col]!
         const curve = binaryClfCurve(isPos, score)
         const auc = rocAucFromCurve(curve)
         if (auc.reason)
           aucReason = `class ${JSON.stringify(labels[col])} has no rows (one-vs-rest ROC AUC needs every class)`
         aucs.push(auc.value)
-        const pr = prFromCurve(curve)
-        aps.push(averagePrecisionFromPr(pr))
+        aps.push(averagePrecisionFromCurve(curve))
         if (withCharts && !auc.reason) {
           const roc = rocFromCurve(curve)
           charts.roc.push(toCurve(labels[col]!, roc.fpr, roc.tpr, roc.thresholds, maxPoints))
-          charts.pr.push(toCurve(labels[col]!, pr.recall, pr.precision, pr.thresholds, maxPoints))
+          charts.pr.push(prChart(labels[col]!, curve, maxPoints))
         }
       }
       if (aucReason) reasons.rocAuc = aucReason
       else metrics.rocAuc = aucs.reduce((a, b) => a + b, 0) / aucs.length
       metrics.prAuc = nullable(aps.reduce((a, b) => a + b, 0) / aps.length)
-      metrics.brier = brierMulticlass(mapCodes(yTrue, colIndex), sub, kc)
+      metrics.brier = brierMulticlass(yModel, sub, kc)
       if (options.costMatrix)
         reasons.businessValue = 'a cost matrix applies to binary classification only'
     }

@@ -80,6 +80,23 @@ export function columnOf(table: Table, name: string): Column {
   return column
 }
 
+/** Each slice's row count and scalar metrics; `metricsOf` gets the slice's positions in `rows`. */
+function sliceMetrics(
+  table: Table,
+  column: string,
+  rows: Uint32Array,
+  metricsOf: (group: Uint32Array) => Record<string, unknown>,
+): NonNullable<EvaluationResult['slices']> {
+  return {
+    column,
+    rows: sliceGroups(table, column, rows).map((group) => ({
+      value: group.value,
+      rows: group.rows.length,
+      metrics: scalarMetrics(metricsOf(group.rows)),
+    })),
+  }
+}
+
 /** Groups rows by the slice column's value (missing = null); refuses columns with too many values. */
 export function sliceGroups(
   table: Table,
@@ -127,21 +144,17 @@ export function checkSlice(table: Table, name: string | null | undefined): void 
 /** Rows whose label cell is present, and the truth on them. */
 export function labelledRows(table: Table, label: string): { rows: Uint32Array; missing: number } {
   const column = columnOf(table, label)
-  const present = new Uint8Array(table.rowCount)
+  const n = table.rowCount
+  const all = new Uint32Array(n)
   let count = 0
-  for (let r = 0; r < table.rowCount; r++) {
-    const ok =
-      column.kind === 'numeric' || column.kind === 'timestamp'
-        ? !column.missing[r]
-        : column.codes[r]! >= 0
-    if (ok) {
-      present[r] = 1
-      count++
-    }
+  if (column.kind === 'numeric' || column.kind === 'timestamp') {
+    const missing = column.missing
+    for (let r = 0; r < n; r++) if (!missing[r]) all[count++] = r
+  } else {
+    const codes = column.codes
+    for (let r = 0; r < n; r++) if (codes[r]! >= 0) all[count++] = r
   }
-  const rows = new Uint32Array(count)
-  for (let r = 0, i = 0; r < table.rowCount; r++) if (present[r]) rows[i++] = r
-  return { rows, missing: table.rowCount - count }
+  return { rows: count === n ? all : all.slice(0, count), missing: n - count }
 }
 
 export function truthCodes(column: Column, rows: Uint32Array): LabelCodes {
@@ -150,16 +163,24 @@ export function truthCodes(column: Column, rows: Uint32Array): LabelCodes {
   if (column.kind === 'numeric' || column.kind === 'timestamp') {
     // Numeric labels: one text per distinct value, not one per row.
     const byValue = new Map<number, number>()
+    // Small whole labels (0..k-1) go through a table; a Map lookup per row costs more.
+    const small = new Int32Array(1024).fill(-1)
     let lastValue = NaN
     let lastCode = -1
     for (let i = 0; i < rows.length; i++) {
       const v = column.values[rows[i]!]!
+      const s = v >= 0 && v < 1024 && (v | 0) === v ? v : -1
+      if (s >= 0 && small[s]! >= 0) {
+        codes[i] = small[s]!
+        continue
+      }
       if (v !== lastValue) {
         let code = byValue.get(v)
         if (code === undefined) {
           code = dict.code(labelText(column, rows[i]!)!)
           byValue.set(v, code)
         }
+        if (s >= 0) small[s] = code
         lastValue = v
         lastCode = code
       }
@@ -193,22 +214,41 @@ export function classificationData(
   rows: Uint32Array,
   positiveLabel: string | null,
 ): ClassificationData {
+  // Every row labelled (the usual case): the run's arrays are used as they are, not copied.
+  // (`rows` is an increasing subset of the run's rows, so the same length means all of them.)
+  const runRows =
+    run.predicted?.codes.length ?? (run.proba ? run.proba.length / run.probaClasses.length : -1)
+  const all = rows.length === runRows
   const predicted = run.predicted
-    ? { codes: gatherInt32(run.predicted.codes, rows), names: run.predicted.names }
+    ? {
+        codes: all ? run.predicted.codes : gatherInt32(run.predicted.codes, rows),
+        names: run.predicted.names,
+      }
     : null
-  let proba: Float64Array | null = null
+  let proba: Float32Array | Float64Array | null = null
   let nanRows = 0
   if (run.proba) {
     const c = run.probaClasses.length
-    proba = new Float64Array(rows.length * c)
-    for (let i = 0; i < rows.length; i++) {
-      let nan = false
-      for (let j = 0; j < c; j++) {
-        const v = run.proba[rows[i]! * c + j]!
-        proba[i * c + j] = v
-        if (Number.isNaN(v)) nan = true
+    const source = run.proba
+    // float32 probabilities stay float32: widening each to a double later is exact.
+    proba = all
+      ? source
+      : source instanceof Float32Array
+        ? new Float32Array(rows.length * c)
+        : new Float64Array(rows.length * c)
+    // All rows: the run has counted the rows with a NaN probability already.
+    if (all) nanRows = run.nanRows
+    else {
+      for (let i = 0; i < rows.length; i++) {
+        const from = rows[i]! * c
+        let nan = false
+        for (let j = 0; j < c; j++) {
+          const v = source[from + j]!
+          proba[i * c + j] = v
+          if (v !== v) nan = true
+        }
+        if (nan) nanRows++
       }
-      if (nan) nanRows++
     }
   }
   return prepareClassification({
@@ -277,17 +317,13 @@ export function buildResult(
       )
     }
     if (settings.slice) {
-      slices = {
-        column: settings.slice,
-        rows: sliceGroups(table, settings.slice, rows).map((group) => ({
-          value: group.value,
-          rows: group.rows.length,
-          metrics: scalarMetrics(
-            classificationReport(subsetClassification(data, group.rows), { withCharts: false })
-              .metrics,
-          ),
-        })),
-      }
+      slices = sliceMetrics(
+        table,
+        settings.slice,
+        rows,
+        (group) =>
+          classificationReport(subsetClassification(data, group), { withCharts: false }).metrics,
+      )
     }
   } else {
     const actual = truthValues(labelColumn, rows)
@@ -299,20 +335,16 @@ export function buildResult(
     if (settings.costMatrix)
       reasons.businessValue = 'a cost matrix applies to binary classification only'
     if (settings.slice) {
-      slices = {
-        column: settings.slice,
-        rows: sliceGroups(table, settings.slice, rows).map((group) => ({
-          value: group.value,
-          rows: group.rows.length,
-          metrics: scalarMetrics(
-            regressionReport(
-              gatherFloat64(actual, group.rows),
-              gatherFloat64(predicted, group.rows),
-              { nanRows: run.nanRows, withCharts: false },
-            ).metrics,
-          ),
-        })),
-      }
+      slices = sliceMetrics(
+        table,
+        settings.slice,
+        rows,
+        (group) =>
+          regressionReport(gatherFloat64(actual, group), gatherFloat64(predicted, group), {
+            nanRows: run.nanRows,
+            withCharts: false,
+          }).metrics,
+      )
     }
   }
   return {

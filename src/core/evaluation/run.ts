@@ -68,85 +68,171 @@ export function labelText(column: Column, row: number): string | null {
   return code < 0 ? null : column.categories[code]!
 }
 
-function buildFeeds(
+/**
+ * Builds the feeds of one batch. Columns are resolved (and categories turned into numbers) once
+ * per run, not once per batch; the float batch buffer is reused across full batches, which is
+ * safe because onnxruntime-node's `run` has finished with its inputs when the next batch is built.
+ */
+function feeder(
   table: Table,
   onnx: OnnxInfo,
   mapping: ResolvedMapping,
-  start: number,
-  rows: number,
-): Feed {
-  const feeds: Feed = {}
-  mapping.inputs.forEach((input, i) => {
+): (start: number, rows: number) => Feed {
+  const plans = mapping.inputs.map((input, i) => {
     const info = onnx.inputs[i]!
-    const width = input.columns.length
     const columns = input.columns.map((name) => table.columns.find((c) => c.name === name)!)
-    const dims = info.shape && info.shape.length === 1 ? [rows] : [rows, width]
-    if (info.type === 'string') {
-      const data = new Array<string>(rows * width)
-      for (let w = 0; w < width; w++) {
-        const col = columns[w]!
-        for (let r = 0; r < rows; r++) data[r * width + w] = labelText(col, start + r) ?? ''
-      }
-      feeds[input.name] = new Tensor('string', data, dims)
-      return
+    const values =
+      info.type === 'string'
+        ? []
+        : columns.map((col) =>
+            col.kind === 'numeric' || col.kind === 'timestamp'
+              ? col.values
+              : Float64Array.from(col.codes, (c) =>
+                  c < 0 ? NaN : col.categories[c] === 'true' ? 1 : 0,
+                ),
+          )
+    const float64 = info.type === 'float64' || info.type === 'double'
+    return {
+      input,
+      info,
+      columns,
+      values,
+      float64,
+      reused: null as Float32Array | Float64Array | null,
     }
-    const values = columns.map((col) =>
-      col.kind === 'numeric' || col.kind === 'timestamp'
-        ? col.values
-        : Float64Array.from(col.codes, (c) => (c < 0 ? NaN : col.categories[c] === 'true' ? 1 : 0)),
-    )
-    if (info.type === 'int64') {
-      const data = new BigInt64Array(rows * width)
-      for (let w = 0; w < width; w++) {
-        const v = values[w]!
-        for (let r = 0; r < rows; r++) {
-          const x = v[start + r]!
-          if (!Number.isInteger(x)) {
-            throw new SlipwayError(
-              'DATA_INVALID',
-              `Row ${start + r + 1}, column "${input.columns[w]}": ${x} is not an integer, but model input "${input.name}" takes int64`,
-            )
+  })
+  return (start, rows) => {
+    const feeds: Feed = {}
+    for (const plan of plans) {
+      const { input, info, columns, values } = plan
+      const width = input.columns.length
+      const dims = info.shape && info.shape.length === 1 ? [rows] : [rows, width]
+      if (info.type === 'string') {
+        const data = new Array<string>(rows * width)
+        for (let w = 0; w < width; w++) {
+          const col = columns[w]!
+          for (let r = 0; r < rows; r++) data[r * width + w] = labelText(col, start + r) ?? ''
+        }
+        feeds[input.name] = new Tensor('string', data, dims)
+        continue
+      }
+      if (info.type === 'int64') {
+        const data = new BigInt64Array(rows * width)
+        for (let w = 0; w < width; w++) {
+          const v = values[w]!
+          for (let r = 0; r < rows; r++) {
+            const x = v[start + r]!
+            if (!Number.isInteger(x)) {
+              throw new SlipwayError(
+                'DATA_INVALID',
+                `Row ${start + r + 1}, column "${input.columns[w]}": ${x} is not an integer, but model input "${input.name}" takes int64`,
+              )
+            }
+            data[r * width + w] = BigInt(x)
           }
-          data[r * width + w] = BigInt(x)
+        }
+        feeds[input.name] = new Tensor('int64', data, dims)
+        continue
+      }
+      const size = rows * width
+      let data = plan.reused
+      if (!data || data.length !== size) {
+        data = plan.float64 ? new Float64Array(size) : new Float32Array(size)
+        // Only full batches reuse a buffer; the last, shorter one and one-row timing get their own.
+        if (rows > 1 && !plan.reused) plan.reused = data
+      }
+      if (width === 1) data.set(values[0]!.subarray(start, start + rows))
+      else {
+        // Four columns at a time into the reused buffer: each column is read sequentially and
+        // every row gets four adjacent values per write burst (measured ~1.5× faster than row by
+        // row, and than one column at a time, on 1M × 30).
+        let w = 0
+        for (; w + 3 < width; w += 4) {
+          const a = values[w]!
+          const b = values[w + 1]!
+          const c = values[w + 2]!
+          const d = values[w + 3]!
+          for (let r = 0, o = w, i = start; r < rows; r++, o += width, i++) {
+            data[o] = a[i]!
+            data[o + 1] = b[i]!
+            data[o + 2] = c[i]!
+            data[o + 3] = d[i]!
+          }
+        }
+        for (; w < width; w++) {
+          const v = values[w]!
+          for (let r = 0, o = w, i = start; r < rows; r++, o += width, i++) data[o] = v[i]!
         }
       }
-      feeds[input.name] = new Tensor('int64', data, dims)
-      return
+      feeds[input.name] =
+        info.type === 'int32'
+          ? new Tensor('int32', Int32Array.from(data), dims)
+          : data instanceof Float64Array
+            ? new Tensor('float64', data, dims)
+            : new Tensor('float32', data, dims)
     }
-    const data =
-      info.type === 'float64' || info.type === 'double'
-        ? new Float64Array(rows * width)
-        : new Float32Array(rows * width)
-    if (width === 1) data.set(values[0]!.subarray(start, start + rows))
-    else {
-      // Row by row: sequential writes beat strided ones (measured ~1.4× on 1M × 30).
-      for (let r = 0, o = 0; r < rows; r++) {
-        const i = start + r
-        for (let w = 0; w < width; w++) data[o++] = values[w]![i]!
-      }
-    }
-    const type =
-      data instanceof Float64Array ? 'float64' : info.type === 'int32' ? 'int32' : 'float32'
-    feeds[input.name] =
-      type === 'int32'
-        ? new Tensor('int32', Int32Array.from(data), dims)
-        : new Tensor(type, data, dims)
-  })
-  return feeds
+    return feeds
+  }
 }
 
-/** int64 values as numbers when every one fits in an int32 (labels do), else as BigInts. */
-function int64AsNumbers(data: BigInt64Array): ArrayLike<number | bigint> {
-  const halves = new Int32Array(data.buffer, data.byteOffset, data.length * 2)
-  const out = new Array<number>(data.length)
-  for (let i = 0; i < data.length; i++) {
-    const lo = halves[2 * i]!
-    const hi = halves[2 * i + 1]!
-    // Little-endian: the high half is the sign extension of the low half when the value fits.
-    if (hi !== lo >> 31) return data
-    out[i] = lo
+/** Small non-negative integer labels (the usual 0..k-1) are coded through a table, not a Map. */
+const SMALL_LABELS = 1024
+
+/**
+ * Turns a batch of label outputs into dictionary codes. Each distinct value is turned into text
+ * once; int64 labels are read as int32 halves (reading a BigInt64Array allocates a BigInt per row).
+ */
+class LabelReader {
+  readonly dictionary = new LabelDictionary()
+  private readonly seen = new Map<bigint | number | string, number>()
+  private readonly small = new Int32Array(SMALL_LABELS).fill(-1)
+
+  private codeOf(value: bigint | number | string): number {
+    let code = this.seen.get(value)
+    if (code === undefined) {
+      code = this.dictionary.code(String(value))
+      this.seen.set(value, code)
+    }
+    return code
   }
-  return out
+
+  private smallCode(value: number): number {
+    let code = this.small[value]!
+    if (code < 0) code = this.small[value] = this.codeOf(value)
+    return code
+  }
+
+  read(raw: ArrayLike<bigint | number | string>, rows: number, out: Int32Array, at: number): void {
+    if (raw instanceof BigInt64Array) {
+      const halves = new Int32Array(raw.buffer, raw.byteOffset, raw.length * 2)
+      for (let r = 0; r < rows; r++) {
+        const lo = halves[2 * r]!
+        const hi = halves[2 * r + 1]!
+        // Little-endian: the high half is the sign extension of the low half when the value fits.
+        if (hi === lo >> 31)
+          out[at + r] = lo >= 0 && lo < SMALL_LABELS ? this.smallCode(lo) : this.codeOf(lo)
+        else out[at + r] = this.codeOf(raw[r]!)
+      }
+      return
+    }
+    if (raw instanceof Int32Array) {
+      for (let r = 0; r < rows; r++) {
+        const v = raw[r]!
+        out[at + r] = v >= 0 && v < SMALL_LABELS ? this.smallCode(v) : this.codeOf(v)
+      }
+      return
+    }
+    let lastValue: bigint | number | string | undefined
+    let lastCode = -1
+    for (let r = 0; r < rows; r++) {
+      const value = raw[r]!
+      if (value !== lastValue) {
+        lastValue = value
+        lastCode = this.codeOf(value)
+      }
+      out[at + r] = lastCode
+    }
+  }
 }
 
 const isTensorType = (type: string): boolean => !/^(seq|map)/.test(type)
@@ -248,15 +334,16 @@ export async function runModel(
   const warnings: string[] = []
   let peakRss = process.memoryUsage.rss()
   let peakHeap = process.memoryUsage().heapUsed
-  let samples = 0
-  // rss() is cheap; the full memoryUsage() walks the heap spaces, so it is sampled less often.
+  let lastSample = performance.now()
+  // Sampled every 20 ms of the batch loop, at its end and after the one-row timing, rather than
+  // after every batch (that cost ~10 ms over 1M rows): the outputs fill arrays allocated once, so
+  // memory grows steadily and the peak is caught at the end.
   const sampleMemory = (): void => {
+    lastSample = performance.now()
     const rss = process.memoryUsage.rss()
     if (rss > peakRss) peakRss = rss
-    if (samples++ % 32 === 0) {
-      const heap = process.memoryUsage().heapUsed
-      if (heap > peakHeap) peakHeap = heap
-    }
+    const heap = process.memoryUsage().heapUsed
+    if (heap > peakHeap) peakHeap = heap
   }
   try {
     const fetches = onnx.outputs.filter((o) => isTensorType(o.type)).map((o) => o.name)
@@ -265,9 +352,8 @@ export async function runModel(
         'MAPPING_INVALID',
         `${modelLabel}: the model has no tensor outputs to read`,
       )
-    const dictionary = new LabelDictionary()
-    // Label values seen so far → their code, so each distinct value is turned into text once.
-    const seen = new Map<bigint | number | string, number>()
+    const feed = feeder(table, onnx, mapping)
+    const labels = new LabelReader()
     let labelCodes: Int32Array | null = null
     let proba: Float32Array | Float64Array | null = null
     let classes = 0
@@ -284,7 +370,7 @@ export async function runModel(
       if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
       const rows = Math.min(batchSize, n - start)
       const f0 = performance.now()
-      const feeds = buildFeeds(table, onnx, mapping, start, rows)
+      const feeds = feed(start, rows)
       const t0 = performance.now()
       feedMs += t0 - f0
       let out: Record<string, Tensor>
@@ -317,24 +403,12 @@ export async function runModel(
       }
       if (task === 'classification') {
         if (plan.label && labelCodes) {
-          const raw = out[plan.label]!.data as ArrayLike<bigint | number | string>
-          // Reading a BigInt64Array allocates a BigInt per row; small labels are read as int32 halves.
-          const data = raw instanceof BigInt64Array ? int64AsNumbers(raw) : raw
-          let lastValue: bigint | number | string | undefined
-          let lastCode = -1
-          for (let r = 0; r < rows; r++) {
-            const value = data[r]!
-            if (value !== lastValue) {
-              let code = seen.get(value)
-              if (code === undefined) {
-                code = dictionary.code(String(value))
-                seen.set(value, code)
-              }
-              lastValue = value
-              lastCode = code
-            }
-            labelCodes[start + r] = lastCode
-          }
+          labels.read(
+            out[plan.label]!.data as ArrayLike<bigint | number | string>,
+            rows,
+            labelCodes,
+            start,
+          )
         }
         if (plan.proba && proba) {
           const t = out[plan.proba]!
@@ -362,9 +436,9 @@ export async function runModel(
           if (Number.isNaN(v)) nanRows++
         }
       }
-      sampleMemory()
       // The job manager shows at most ten updates a second; posting more only costs time.
       const now = performance.now()
+      if (now - lastSample >= 20 || start + rows >= n) sampleMemory()
       if (now - lastProgress >= 50 || start + rows >= n) {
         lastProgress = now
         ctx.progress(
@@ -382,18 +456,17 @@ export async function runModel(
     for (let s = 0; s < sampleSize; s++) {
       if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
       const row = Math.floor((s * n) / sampleSize)
-      const feeds = buildFeeds(table, onnx, mapping, row, 1)
+      const feeds = feed(row, 1)
       const t0 = performance.now()
       await session.run(feeds, fetches)
       singleMs.push(performance.now() - t0)
     }
     const latencySampleMs = performance.now() - sampleStarted
-    samples = 0
     sampleMemory()
 
     let predicted: LabelCodes | null = null
     if (task === 'classification' && labelCodes)
-      predicted = { codes: labelCodes, names: dictionary.names }
+      predicted = { codes: labelCodes, names: labels.dictionary.names }
     const probaClasses = classes ? classLabels(onnx, classes) : []
     // Without class_labels the probability columns are 0..C-1; say so when the label output disagrees.
     const strays = predicted ? predicted.names.filter((name) => !probaClasses.includes(name)) : []
