@@ -169,7 +169,7 @@ describe('evaluation service', () => {
     expect(latest[1]!.latestEvaluation!.version).toBe(1)
     const audit = slipway.core.db
       .prepare(
-        "SELECT action FROM audit_events WHERE action IN ('evaluation','shadow-comparison','gate-check','gate-policy-set')",
+        "SELECT action FROM audit_events WHERE action IN ('evaluation.store','shadow.store','gate.check','gate-policy.set')",
       )
       .all()
     expect(audit.length).toBeGreaterThanOrEqual(5)

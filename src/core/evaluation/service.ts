@@ -146,7 +146,7 @@ export function setSavedMapping(
     }
     appendAudit(core.db, {
       actor: core.actor,
-      action: 'column-mapping-set',
+      action: 'mapping.set',
       modelId,
       details: { model: modelName, mapping },
     })
@@ -321,7 +321,7 @@ function storeEvaluation(
     const evaluationId = Number(info.lastInsertRowid)
     appendAudit(core.db, {
       actor: core.actor,
-      action: 'evaluation',
+      action: 'evaluation.store',
       modelId: version.modelId,
       versionId: version.versionId,
       details: {
@@ -535,7 +535,7 @@ export async function compareVersions(
     const shadowId = Number(info.lastInsertRowid)
     appendAudit(core.db, {
       actor: core.actor,
-      action: 'shadow-comparison',
+      action: 'shadow.store',
       modelId: challenger.modelId,
       versionId: challenger.versionId,
       details: {
@@ -576,7 +576,7 @@ export function setPolicy(
       .run(modelId, JSON.stringify(policy), new Date().toISOString(), core.actor)
     appendAudit(core.db, {
       actor: core.actor,
-      action: 'gate-policy-set',
+      action: 'gate-policy.set',
       modelId,
       details: { model: modelName, policy },
     })
@@ -726,7 +726,7 @@ export async function checkGates(
     const reportId = Number(info.lastInsertRowid)
     appendAudit(core.db, {
       actor: core.actor,
-      action: 'gate-check',
+      action: 'gate.check',
       modelId: candidate.modelId,
       versionId: candidate.versionId,
       details: {

@@ -3,17 +3,45 @@
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 
+/** Every step of the lifecycle that leaves a record, named `subject.verb`. */
+export type AuditAction =
+  | 'model.create'
+  | 'model.update'
+  | 'version.register'
+  | 'alias.set'
+  | 'alias.remove'
+  | 'tag.set'
+  | 'tag.remove'
+  | 'dataset.import'
+  | 'dataset.remove'
+  | 'mapping.set'
+  | 'evaluation.store'
+  | 'shadow.store'
+  | 'gate-policy.set'
+  | 'gate.check'
+  | 'drift.alert'
+  | 'drift.monitor.create'
+  | 'drift.monitor.delete'
+
 export interface AuditRecord {
   actor: string
-  action: string
+  action: AuditAction
   modelId?: number | null
   versionId?: number | null
   details?: Record<string, unknown>
 }
 
+/** What the hash covers; read back from the table, the action is plain text. */
+type StoredAuditFields = Omit<AuditRecord, 'action'> & { action: string }
+
 const GENESIS = '0'.repeat(64)
 
-function recordHash(prevHash: string, at: string, r: AuditRecord, detailsJson: string): string {
+function recordHash(
+  prevHash: string,
+  at: string,
+  r: StoredAuditFields,
+  detailsJson: string,
+): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
