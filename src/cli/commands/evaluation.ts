@@ -116,6 +116,9 @@ export async function waitForJob<T>(slipway: Slipway, job: Job, showProgress: bo
 
 const fmt = (v: number | null | undefined): string =>
   v === null || v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toPrecision(6)
+/** Timings are measurements, not results: three significant digits say all they can. */
+const ms = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : `${Number(v.toPrecision(3))} ms`
 
 /** The JSON `slipway evaluate` prints. */
 export function evaluationJson(e: Evaluation): Record<string, unknown> {
@@ -176,7 +179,7 @@ function printEvaluation(e: Evaluation): void {
   }
   const l = r.latency
   process.stdout.write(
-    `\nLatency (one row): p50 ${fmt(l.p50Ms)} ms, p95 ${fmt(l.p95Ms)} ms, p99 ${fmt(l.p99Ms)} ms; ${Math.round(l.rowsPerSecond).toLocaleString('en-US')} rows/s batched; model load ${fmt(r.operational.modelLoadMs)} ms; peak memory ${Math.round(r.operational.peakRssBytes / 2 ** 20)} MiB\n`,
+    `\nLatency (one row): p50 ${ms(l.p50Ms)}, p95 ${ms(l.p95Ms)}, p99 ${ms(l.p99Ms)}; ${Math.round(l.rowsPerSecond).toLocaleString('en-US')} rows/s batched; model load ${ms(r.operational.modelLoadMs)}; peak memory ${Math.round(r.operational.peakRssBytes / 2 ** 20)} MiB\n`,
   )
   for (const w of r.warnings) process.stdout.write(`warning: ${safe(w, 300)}\n`)
 }
@@ -257,7 +260,7 @@ function printShadow(s: ShadowComparison): void {
     )
   }
   process.stdout.write(
-    `\nLatency p95 (one row): champion ${fmt(r.latency.champion.p95Ms)} ms, challenger ${fmt(r.latency.challenger.p95Ms)} ms\n`,
+    `\nLatency p95 (one row): champion ${ms(r.latency.champion.p95Ms)}, challenger ${ms(r.latency.challenger.p95Ms)}\n`,
   )
   for (const w of r.warnings) process.stdout.write(`warning: ${safe(w, 300)}\n`)
 }
