@@ -27,7 +27,12 @@ export function findElectron(env = process.env) {
     : executable
       ? path.join(packageDir, 'dist', executable)
       : null
-  if (!binary || !fs.existsSync(binary)) return { binary: null, reason: 'no binary' }
+  if (!binary || !fs.existsSync(binary))
+    return {
+      binary: null,
+      reason:
+        'no binary: node node_modules/electron/install.js fetches it where its download is reachable',
+    }
   return { binary, reason: null }
 }
 

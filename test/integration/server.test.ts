@@ -421,7 +421,9 @@ describe('web mode from the command line', () => {
     )
     try {
       const lines = (await done).trim().split('\n')
-      expect(lines[0]).toBe('Electron is not available here (no binary); starting web mode.')
+      expect(lines[0]).toBe(
+        'Electron is not available here (no binary: node node_modules/electron/install.js fetches it where its download is reachable); starting web mode.',
+      )
       expect(lines[1]).toMatch(
         /^Slipway web mode: http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/,
       )
