@@ -273,8 +273,12 @@ describe('drift in the browser', () => {
     const outputs = await prediction
       .locator('[data-testid="drift-column-row"]')
       .evaluateAll((elements) => elements.map((el) => el.getAttribute('data-column')))
-    expect([...outputs].sort()).toEqual(run.report.prediction!.columns.map((c) => c.name).sort())
-    expect(outputs.length).toBeGreaterThan(0)
+    // a binary classifier: its predicted label and the positive class's probability
+    expect(run.report.prediction!.columns.map((c) => c.name)).toEqual([
+      'predicted label',
+      'probability of 1',
+    ])
+    expect([...outputs].sort()).toEqual(['predicted label', 'probability of 1'])
 
     const [status] = await e2e.server.slipway.call('drift:model-status', { model: 'churn' })
     expect(status!.status).not.toBe('unknown')
@@ -309,7 +313,7 @@ describe('drift in the browser', () => {
     await row.locator('[data-testid="monitor-run"]').click()
     await row.locator('[data-testid="monitor-last-run"] .drift-badge').waitFor()
     const runs = await e2e.server.slipway.call('drift:list', { monitorId: monitor.id })
-    expect(runs.length).toBeGreaterThan(0)
+    expect(runs).toHaveLength(1)
     expect(await row.locator('[data-testid="monitor-last-run"]').innerText()).toContain(
       runs[0]!.status.replace(/-/g, ' '),
     )

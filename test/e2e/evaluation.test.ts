@@ -9,6 +9,11 @@ import { describe, expect, it } from 'vitest'
 import type { ClassificationMetrics } from '../../src/api/evaluation'
 import { clickWhenReady, fixture, useHarness, writeBigCsv } from './harness'
 
+const treeRefs = (
+  JSON.parse(fs.readFileSync(fixture('eval', 'refs.json'), 'utf8')) as {
+    models: Record<string, { accuracy: number; confusionMatrix: number[][] }>
+  }
+).models.tree_ensemble!
 let evalDatasetId = 0
 let largeDatasetId = 0
 let slicedDatasetId = 0
@@ -118,7 +123,14 @@ describe('evaluation in the browser', () => {
     const stored = await e2e.server.slipway.call('eval:get', { id })
     expect(stored.model).toBe('churn')
     expect(stored.version).toBe(2)
+    // the costs typed into the form reached the core (true negatives left at 0)
+    const costs = { tp: 40, fp: -10, tn: 0, fn: -25 }
+    expect(stored.settings.costMatrix).toEqual(costs)
+    expect(stored.result.businessValue!.costMatrix).toEqual(costs)
     const metrics = stored.result.metrics as ClassificationMetrics
+    // the stored numbers are scikit-learn's (eval/refs.json), so the page shows the right ones
+    expect(metrics.accuracy).toBeCloseTo(treeRefs.accuracy, 12)
+    expect(metrics.confusionMatrix).toEqual(treeRefs.confusionMatrix)
 
     const accuracy = e2e.page.locator('[data-testid="metric-card"][data-metric="accuracy"]')
     expect(Number(await accuracy.getAttribute('data-value'))).toBe(metrics.accuracy)

@@ -73,6 +73,16 @@ describe('registry in the browser', () => {
     await e2e.page.locator('[data-testid="aliases"]', { hasText: 'production' }).waitFor()
     await e2e.page.locator('[data-testid="alias-history"]', { hasText: 'production' }).waitFor()
     expect(await aliasError.count()).toBe(0)
+    // what the page shows is what the registry stored; the refused alias left no trace
+    const stored = await e2e.server.slipway.call('registry:get-version', { model: 'churn', ref: 1 })
+    expect(stored.tags).toEqual({ team: 'risk-analytics' })
+    expect([...stored.aliases].sort()).toEqual(['champion', 'production'])
+    const history = (await e2e.server.slipway.call('registry:get-model', { model: 'churn' }))
+      .aliasHistory
+    expect(history.map((e) => [e.alias, e.fromVersion, e.toVersion])).toEqual([
+      ['production', null, 1],
+      ['champion', null, 1],
+    ])
 
     await docsScreenshot(e2e.page, 'screenshot.png')
   })

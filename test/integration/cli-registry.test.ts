@@ -1,4 +1,5 @@
 // The registry commands of the built CLI against real data directories and real ONNX models.
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli'
@@ -110,7 +111,12 @@ describe('slipway register', () => {
       rows: csv.length - 1,
       columns: csv[0]!.split(','),
     })
-    expect(v.lineage.trainingDataset.sha256).toMatch(/^[0-9a-f]{64}$/)
+    // the hash of the file's bytes, computed here
+    expect(v.lineage.trainingDataset.sha256).toBe(
+      createHash('sha256')
+        .update(fs.readFileSync(fixture('data', 'linear_binary-train.csv')))
+        .digest('hex'),
+    )
   })
 
   it('fails with the file and the reason, exit 1, and writes nothing', () => {

@@ -1,6 +1,7 @@
 // Dataset import through the service (a job, parsing in the worker thread) and through the built
 // CLI, against a real registry home: rows, blobs, audit, re-import, failures that leave nothing.
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -36,6 +37,8 @@ async function add(input: unknown): Promise<Job> {
   return slipway.core.jobs.wait(job.id)
 }
 
+const sha256Of = (file: string): string =>
+  createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 const datasetRows = (): number =>
   (slipway.core.db.prepare('SELECT COUNT(*) AS n FROM datasets').get() as { n: number }).n
 const blobFiles = (): string[] =>
@@ -74,6 +77,7 @@ describe('datasets:add', () => {
       'text',
       'numeric',
     ])
+    expect(result.sha256).toBe(sha256Of(fixture('types.csv')))
     const snapshot = datasetPath(slipway.core, result.id)
     expect(fs.readFileSync(snapshot)).toEqual(fs.readFileSync(fixture('types.csv')))
     const audit = slipway.core.db
@@ -211,13 +215,17 @@ describe('datasets:add', () => {
   })
 
   it('refuses a missing file before starting a job', async () => {
+    const before = [datasetRows(), blobFiles().length, slipway.core.jobs.list().length]
     const result = await slipway.invoke(
       'datasets:add',
       { file: { path: path.join(home, 'nope.csv') } },
       { face: 'cli' },
     )
-    expect(result.ok).toBe(false)
-    if (!result.ok) expect(result.error.message).toMatch(/nope\.csv: no such file/)
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_FILE', message: expect.stringMatching(/nope\.csv: no such file/) },
+    })
+    expect([datasetRows(), blobFiles().length, slipway.core.jobs.list().length]).toEqual(before)
   })
 })
 
@@ -271,7 +279,7 @@ describe('CLI', () => {
       existing: false,
       columns: ['flag', 'when', 'day', 'color', 'note', 'score'],
     })
-    expect(json.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(json.sha256).toBe(sha256Of(fixture('types.csv')))
     const again = JSON.parse(
       run('dataset', 'add', fixture('types.csv'), '--json').stdout,
     ) as Record<string, unknown>

@@ -1,6 +1,7 @@
 // Drift through the service on real SQLite and the worker: results against scipy references
 // (test/fixtures/drift/generate_refs.py), stored runs, prediction drift with a real ONNX model,
 // alerts into the audit trail, monitors watching a folder, bad input and cancellation.
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -32,6 +33,8 @@ interface ColumnExpected {
   chi2?: { statistic: number; pValue: number; dof: number }
   z?: { statistic: number; pValue: number }
   unseenCategories?: string[]
+  referenceMissing: number
+  currentMissing: number
   categoryView?: {
     chi2: { statistic: number; pValue: number; dof: number }
     z?: { statistic: number; pValue: number }
@@ -97,6 +100,11 @@ describe('drift:start on two CSV files', () => {
       const c = report.columns.find((x) => x.name === name)!
       expect(c.test, name).toBe(e.test)
       expect(c.drifted, name).toBe(e.drifted)
+      expect([c.reference.missing, c.current.missing], name).toEqual([
+        e.referenceMissing,
+        e.currentMissing,
+      ])
+      if (e.unseenCategories) expect(c.stats.unseenCategories, name).toEqual(e.unseenCategories)
       close(c.stats.psi, e.psi)
       close(c.stats.jensenShannon, e.jensenShannon)
       if (e.ks) {
@@ -114,20 +122,28 @@ describe('drift:start on two CSV files', () => {
       if (e.categoryView) close(c.stats.chi2!.pValue, e.categoryView.chi2.pValue)
       if (e.z) close(c.stats.z!.pValue, e.z.pValue)
     }
-    expect(report.columns.find((c) => c.name === 'plan')!.stats.unseenCategories).toEqual([
-      'enterprise',
-    ])
+    expect(report.columns.find((c) => c.name === 'plan')!.stats.unseenCategories).toEqual(
+      want.columns.plan!.unseenCategories,
+    )
     const income = report.columns.find((c) => c.name === 'income')!
-    expect(income.current.missing).toBe(30)
-    expect(income.current.missingShare).toBe(30 / 600)
+    const incomeRef = want.columns.income!
+    expect(income.current.missing).toBe(incomeRef.currentMissing)
+    expect(income.current.missingShare).toBe(incomeRef.currentMissing / want.currentRows)
+    expect([incomeRef.referenceMissing, incomeRef.currentMissing / want.currentRows]).toEqual([
+      0, 0.05,
+    ])
     expect(income.notes).toContain(
       'Missing values rose from 0% of the reference to 5% of current data.',
     )
-    // Histograms for both datasets, for the UI.
+    // Histograms for both datasets, for the UI: every non-missing row counted once.
     expect(income.histogram.kind).toBe('numeric')
     if (income.histogram.kind === 'numeric') {
-      expect(income.histogram.reference.reduce((a, b) => a + b, 0)).toBe(800)
-      expect(income.histogram.current.reduce((a, b) => a + b, 0)).toBe(570)
+      expect(income.histogram.reference.reduce((a, b) => a + b, 0)).toBe(
+        want.referenceRows - incomeRef.referenceMissing,
+      )
+      expect(income.histogram.current.reduce((a, b) => a + b, 0)).toBe(
+        want.currentRows - incomeRef.currentMissing,
+      )
     }
     // Windows: one per day, KS per column against scipy.
     const windows = report.windows!
@@ -163,9 +179,15 @@ describe('drift:start on two CSV files', () => {
           ? 'drifting-columns'
           : 'no-drift',
     )
-    expect(list[0]!.referenceSha256).toMatch(/^[0-9a-f]{64}$/)
+    const sha256 = (name: string): string =>
+      createHash('sha256')
+        .update(fs.readFileSync(drift(name)))
+        .digest('hex')
+    expect(list[0]!.referenceSha256).toBe(sha256('reference.csv'))
+    expect(list[0]!.id).toBe(report.id)
     const run = await slipway.call('drift:get', { runId: report.id! })
-    expect(run.report.columns.map((c) => c.name)).toEqual(report.columns.map((c) => c.name))
+    // read back whole, exactly as the job returned it
+    expect(run.report).toEqual(report)
     await expect(slipway.call('drift:get', { runId: 999 })).rejects.toThrow(/No drift run #999/)
   })
 

@@ -13,6 +13,17 @@ const FIX = path.join(ROOT, 'test/fixtures')
 const CLI = path.join(ROOT, 'out/node/cli.cjs')
 const refs = JSON.parse(fs.readFileSync(path.join(FIX, 'eval/refs.json'), 'utf8')) as {
   models: Record<string, Record<string, number>>
+  modelsOnOrt: Record<string, Record<string, number>>
+  shadowOnOrt: {
+    linear_binary_vs_tree_ensemble: {
+      rows: number
+      disagreements: number
+      agreementRate: number
+      meanAbsDiffPositive: number
+      maxAbsDiffPositive: number
+      mcnemar: { statistic: number; pValue: number }
+    }
+  }
 }
 let home: string
 
@@ -66,12 +77,14 @@ describe('slipway evaluate', () => {
     expect(run.code).toBe(0)
     const out = run.json()
     expect(out.task).toBe('classification')
-    expect(out.rows).toBe(800)
+    const tree = refs.models.tree_ensemble! as Record<string, unknown>
+    expect(out.rows).toBe((tree.predicted as string[]).length)
     const metrics = out.metrics as Record<string, unknown>
     expect(Object.keys(metrics).sort()).toEqual([...CLASSIFICATION_KEYS].sort())
     expect(metrics.accuracy).toBeCloseTo(refs.models.tree_ensemble!.accuracy!, 12)
     expect(metrics.f1).toBeCloseTo(refs.models.tree_ensemble!.f1!, 12)
-    expect(metrics.labels).toEqual(['0', '1'])
+    expect(metrics.labels).toEqual(tree.labels)
+    expect(metrics.confusionMatrix).toEqual(tree.confusionMatrix)
     expect(Object.keys(out.latency as object).sort()).toEqual([
       'p50Ms',
       'p95Ms',
@@ -154,7 +167,18 @@ describe('slipway shadow', () => {
       expect(out, key).toHaveProperty(key)
     }
     expect(Object.keys(out.mcnemar as object).sort()).toEqual(['pValue', 'statistic'])
-    expect(out.rows).toBe(800)
+    // the numbers are scipy's on onnxruntime's outputs (eval/refs.json, shadowOnOrt)
+    const ref = refs.shadowOnOrt.linear_binary_vs_tree_ensemble
+    expect(out.rows).toBe(ref.rows)
+    expect(out.disagreements).toBe(ref.disagreements)
+    expect(out.agreementRate as number).toBeCloseTo(ref.agreementRate, 12)
+    expect(out.meanAbsDiffPositive as number).toBeCloseTo(ref.meanAbsDiffPositive, 9)
+    expect(out.maxAbsDiffPositive as number).toBeCloseTo(ref.maxAbsDiffPositive, 9)
+    const mcnemar = out.mcnemar as { statistic: number; pValue: number }
+    expect(mcnemar.statistic).toBe(ref.mcnemar.statistic)
+    expect(Math.abs(mcnemar.pValue - ref.mcnemar.pValue)).toBeLessThanOrEqual(
+      1e-9 * ref.mcnemar.pValue,
+    )
     expect((out.topDisagreements as unknown[]).length).toBe(20)
   })
 
@@ -208,7 +232,9 @@ describe('slipway gate', () => {
       baseline: number
     }[]
     expect(rules[0]).toMatchObject({ metric: 'logLoss', passed: false })
-    expect(rules[0]!.baseline).toBeGreaterThan(0)
+    // champion v1 and candidate v2 log loss: sklearn's on onnxruntime's outputs
+    expect(rules[0]!.baseline).toBeCloseTo(refs.modelsOnOrt.linear_binary!.logLoss!, 9)
+    expect(rules[0]!.value).toBeCloseTo(refs.modelsOnOrt.tree_ensemble!.logLoss!, 9)
   })
 
   it('exit 1 on a malformed policy file', () => {

@@ -16,6 +16,17 @@ const FIX = path.join(__dirname, '../fixtures')
 const refs = JSON.parse(fs.readFileSync(path.join(FIX, 'eval/refs.json'), 'utf8')) as {
   models: Record<string, Record<string, unknown>>
   modelsOnOrt: Record<string, Record<string, unknown>>
+  shadowOnOrt: {
+    linear_binary_vs_tree_ensemble: {
+      meanAbsDiffPositive: number
+      maxAbsDiffPositive: number
+      mcnemar: { b: number; c: number; pValue: number }
+    }
+  }
+  businessValueOnOrt: Record<
+    string,
+    { atDefault: number; bestThreshold: number | null; bestValue: number }
+  >
 }
 const ctx = { progress: () => {}, cancelled: () => false }
 
@@ -87,8 +98,13 @@ describe('fixture models evaluated with onnxruntime equal scikit-learn', () => {
       expect(result.reasons.f1).toMatch(/binary only/)
     } else {
       expect(result.positiveLabel).toBe('1')
-      const roc = expected.rocCurve as { fpr: number[] }
-      expect(Math.abs(result.charts.roc[0]!.x.length - roc.fpr.length)).toBeLessThanOrEqual(5)
+      // sklearn's roc_curve (drop_intermediate) on ORT's own outputs, point for point
+      const roc = onOrt.rocCurve as { fpr: number[]; tpr: number[] }
+      const drawn = result.charts.roc[0]!
+      expect(drawn.thinned).toBe(false)
+      expect(drawn.x).toHaveLength(roc.fpr.length)
+      drawn.x.forEach((x, i) => expect(Math.abs(x - roc.fpr[i]!)).toBeLessThanOrEqual(1e-12))
+      drawn.y.forEach((y, i) => expect(Math.abs(y - roc.tpr[i]!)).toBeLessThanOrEqual(1e-12))
       expect(result.charts.calibration!.counts.reduce((a, b) => a + b, 0)).toBe(table.rowCount)
     }
   })
@@ -202,7 +218,10 @@ describe('fixture models evaluated with onnxruntime equal scikit-learn', () => {
       12,
     )
     const bv = out.result.businessValue!
-    expect(bv.bestValue).toBeGreaterThanOrEqual(bv.atDefault)
+    const bvRef = refs.businessValueOnOrt.linear_binary!
+    expect(bv.atDefault).toBeCloseTo(bvRef.atDefault, 9)
+    expect(bv.bestValue).toBeCloseTo(bvRef.bestValue, 9)
+    expect(bv.bestThreshold).toBeCloseTo(bvRef.bestThreshold!, 6)
     expect(bv.curve).toHaveLength(101)
   })
 
@@ -250,6 +269,12 @@ describe('shadow comparison on real models', () => {
       if (v !== truth[i] && tree[i] === truth[i]) c++
     })
     expect(r.mcnemar).toMatchObject({ b, c, statistic: Math.min(b, c) })
+    // scipy's exact binomial p-value and the probability gaps, on onnxruntime's own outputs
+    const ref = refs.shadowOnOrt.linear_binary_vs_tree_ensemble
+    expect({ b, c }).toEqual({ b: ref.mcnemar.b, c: ref.mcnemar.c })
+    expect(Math.abs(r.mcnemar!.pValue - ref.mcnemar.pValue)).toBeLessThanOrEqual(
+      1e-9 * ref.mcnemar.pValue,
+    )
     expect(r.topDisagreements).toHaveLength(20)
     expect(r.topDisagreements[0]!.championLabel).not.toBe(r.topDisagreements[0]!.challengerLabel)
     expect(Object.keys(r.topDisagreements[0]!.features)).toEqual([
@@ -263,10 +288,15 @@ describe('shadow comparison on real models', () => {
         (refs.models.linear_binary!.accuracy as number),
       12,
     )
-    expect(r.meanAbsDiffPositive).toBeGreaterThan(0)
-    expect(r.maxAbsDiffPositive).toBeGreaterThanOrEqual(r.meanAbsDiffPositive!)
+    near(r.meanAbsDiffPositive, ref.meanAbsDiffPositive, 1e-9)
+    near(r.maxAbsDiffPositive, ref.maxAbsDiffPositive, 1e-9)
     expect(r.deltaHistogram!.counts.reduce((a, x) => a + x, 0)).toBe(800)
-    expect(r.slices!.rows).toHaveLength(2)
+    // sliced by the label: rows per slice are the confusion matrix's row sums
+    const cm = refs.models.linear_binary!.confusionMatrix as number[][]
+    expect(r.slices!.rows.map((s) => [s.value, s.rows])).toEqual([
+      ['0', cm[0]![0]! + cm[0]![1]!],
+      ['1', cm[1]![0]! + cm[1]![1]!],
+    ])
     expect(r.latency.champion.p50Ms).toBeGreaterThan(0)
   })
 

@@ -1,5 +1,6 @@
 // Evaluation, shadow and gates through the service: real registry home, real worker threads,
 // real ONNX models; results stored and read back; bad input writes nothing.
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,6 +17,20 @@ import { registerChurnPair } from '../helpers/home'
 const FIX = path.join(__dirname, '../fixtures')
 const refs = JSON.parse(fs.readFileSync(path.join(FIX, 'eval/refs.json'), 'utf8')) as {
   models: Record<string, Record<string, number>>
+  businessValueOnOrt: Record<
+    string,
+    { atDefault: number; bestThreshold: number | null; bestValue: number }
+  >
+  shadowOnOrt: {
+    linear_binary_vs_tree_ensemble: {
+      rows: number
+      disagreements: number
+      agreementRate: number
+      meanAbsDiffPositive: number
+      maxAbsDiffPositive: number
+      mcnemar: { b: number; c: number; statistic: number; pValue: number }
+    }
+  }
 }
 let home: string
 let slipway: Slipway
@@ -51,13 +66,22 @@ describe('evaluation service', () => {
     const evaluation = await waitJob<Evaluation>(job.id)
     expect(evaluation.version).toBe(2)
     expect(evaluation.dataset.rows).toBe(800)
-    expect(evaluation.dataset.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(evaluation.dataset.sha256).toBe(
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(FIX, 'data/tree_ensemble-eval.csv')))
+        .digest('hex'),
+    )
     expect(evaluation.mapping.source).toBe('feature_names')
     expect(evaluation.onnxruntimeVersion).toBe('1.30.0')
     expect(evaluation.settings).toMatchObject({ label: 'label', costMatrix: { tp: 50 } })
     const metrics = evaluation.result.metrics as ClassificationMetrics
     expect(metrics.accuracy).toBeCloseTo(refs.models.tree_ensemble!.accuracy!, 12)
-    expect(evaluation.result.businessValue!.bestValue).toBeGreaterThan(0)
+    const bv = evaluation.result.businessValue!
+    const bvRef = refs.businessValueOnOrt.tree_ensemble!
+    expect(bv.costMatrix).toEqual({ tp: 50, fp: -5, tn: 0, fn: -20 })
+    expect(bv.atDefault).toBeCloseTo(bvRef.atDefault, 9)
+    expect(bv.bestValue).toBeCloseTo(bvRef.bestValue, 9)
+    expect(bv.bestThreshold).toBeCloseTo(bvRef.bestThreshold!, 6)
     // stored: read back equal
     const again = await slipway.call('eval:get', { id: evaluation.id })
     expect(again).toEqual(evaluation)
@@ -123,9 +147,22 @@ describe('evaluation service', () => {
     const shadow = await waitJob<ShadowComparison>(job.id)
     expect(shadow.champion.version).toBe(1)
     expect(shadow.challenger.version).toBe(2)
-    expect(shadow.result.rows).toBe(800)
-    expect(shadow.result.mcnemar!.pValue).toBeGreaterThan(0)
-    expect(shadow.result.topDisagreements.length).toBeGreaterThan(0)
+    const ref = refs.shadowOnOrt.linear_binary_vs_tree_ensemble
+    expect(shadow.result.rows).toBe(ref.rows)
+    expect(shadow.result.disagreements).toBe(ref.disagreements)
+    expect(shadow.result.agreementRate).toBeCloseTo(ref.agreementRate, 12)
+    expect(shadow.result.meanAbsDiffPositive).toBeCloseTo(ref.meanAbsDiffPositive, 12)
+    expect(shadow.result.maxAbsDiffPositive).toBeCloseTo(ref.maxAbsDiffPositive, 12)
+    const { pValue, ...counts } = shadow.result.mcnemar!
+    expect(counts).toEqual({ b: ref.mcnemar.b, c: ref.mcnemar.c, statistic: ref.mcnemar.statistic })
+    expect(Math.abs(pValue - ref.mcnemar.pValue)).toBeLessThanOrEqual(1e-9 * ref.mcnemar.pValue)
+    // 107 label disagreements: the top 20 shown are all of them label flips, largest
+    // probability gap first
+    const top = shadow.result.topDisagreements
+    expect(top).toHaveLength(Math.min(20, ref.disagreements))
+    for (const d of top) expect(d.championLabel).not.toBe(d.challengerLabel)
+    const gaps = top.map((d) => Math.abs(d.difference!))
+    expect(gaps).toEqual([...gaps].sort((x, y) => y - x))
     expect(await slipway.call('shadow:get', { id: shadow.id })).toEqual(shadow)
     expect((await slipway.call('shadow:list', { model: 'churn' }))[0]!.id).toBe(shadow.id)
   })
@@ -139,6 +176,7 @@ describe('evaluation service', () => {
       ],
       latencyP95MaxMs: 1000,
     }
+    const startedAt = Date.now()
     await slipway.call('gates:set-policy', { model: 'churn', policy })
     expect(await slipway.call('gates:get-policy', { model: 'churn' })).toEqual(policy)
     const job = await slipway.call('gates:check', {
@@ -160,19 +198,89 @@ describe('evaluation service', () => {
     expect(report.rules[2]!.why).toMatch(/misses the champion's/)
     expect(report.rules[3]).toMatchObject({ metric: 'latency.p95Ms', passed: true })
     expect(report.passed).toBe(false)
-    expect(Date.parse(report.createdAt)).toBeGreaterThan(0)
+    // dated now: between the start of this test and this line
+    expect(Date.parse(report.createdAt)).toBeGreaterThanOrEqual(startedAt)
+    expect(Date.parse(report.createdAt)).toBeLessThanOrEqual(Date.now())
+    expect(report.createdBy).toBe('tester')
     expect(await slipway.call('gates:get-report', { id: report.id })).toEqual(report)
     const latest = await slipway.call('eval:latest-for-model', { model: 'churn' })
     expect(latest.map((v) => v.version)).toEqual([2, 1])
     expect(latest[0]!.latestGate).toMatchObject({ id: report.id, passed: false })
-    expect(latest[0]!.latestGate!.failedRules.length).toBeGreaterThan(0)
+    // the failed rules listed are exactly the report's failed ones, the log loss rule among them
+    const failed = report.rules.filter((r) => !r.passed).map((r) => r.rule)
+    expect(failed).toContain(report.rules[2]!.rule)
+    expect(latest[0]!.latestGate!.failedRules).toEqual(failed)
     expect(latest[1]!.latestEvaluation!.version).toBe(1)
+    // every stored result has exactly one audit record, in the order it was stored: the two
+    // evaluations of the first test, the shadow, then the policy, the candidate's and the champion's
+    // evaluations on the gate's data, and the check itself; failed jobs left none
     const audit = slipway.core.db
       .prepare(
-        "SELECT action FROM audit_events WHERE action IN ('evaluation.store','shadow.store','gate.check','gate-policy.set')",
+        "SELECT a.action, a.actor, v.version, a.details_json FROM audit_events a LEFT JOIN model_versions v ON v.id = a.version_id WHERE a.action IN ('evaluation.store','shadow.store','gate.check','gate-policy.set') ORDER BY a.id",
       )
-      .all()
-    expect(audit.length).toBeGreaterThanOrEqual(5)
+      .all() as { action: string; actor: string; version: number | null; details_json: string }[]
+    const evaluationIds = (
+      slipway.core.db.prepare('SELECT id FROM evaluations ORDER BY id').all() as { id: number }[]
+    ).map((r) => r.id)
+    expect(evaluationIds).toHaveLength(4)
+    expect(
+      audit.map((a) => ({
+        action: a.action,
+        actor: a.actor,
+        version: a.version,
+        details: JSON.parse(a.details_json) as Record<string, unknown>,
+      })),
+    ).toEqual([
+      {
+        action: 'evaluation.store',
+        actor: 'tester',
+        version: 2,
+        details: expect.objectContaining({ evaluationId: evaluationIds[0], version: 2 }),
+      },
+      {
+        action: 'evaluation.store',
+        actor: 'tester',
+        version: 2,
+        details: expect.objectContaining({ evaluationId: evaluationIds[1], version: 2 }),
+      },
+      {
+        action: 'shadow.store',
+        actor: 'tester',
+        version: 2,
+        details: expect.objectContaining({ champion: 'churn v1', challenger: 'churn v2' }),
+      },
+      {
+        action: 'gate-policy.set',
+        actor: 'tester',
+        version: null,
+        details: { model: 'churn', policy },
+      },
+      {
+        action: 'evaluation.store',
+        actor: 'tester',
+        version: 2,
+        details: expect.objectContaining({ evaluationId: report.evaluationId, version: 2 }),
+      },
+      {
+        action: 'evaluation.store',
+        actor: 'tester',
+        version: 1,
+        details: expect.objectContaining({
+          evaluationId: report.baseline!.evaluationId,
+          version: 1,
+        }),
+      },
+      {
+        action: 'gate.check',
+        actor: 'tester',
+        version: 2,
+        details: expect.objectContaining({
+          reportId: report.id,
+          passed: false,
+          evaluationId: report.evaluationId,
+        }),
+      },
+    ])
   })
 
   it('a policy naming an unknown metric fails the gate job with a message naming it', async () => {

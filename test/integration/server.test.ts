@@ -281,7 +281,17 @@ describe('web mode server', () => {
     expect(again.value).toMatchObject({ model: 'churn', version: 1, existing: true })
     const detail = await call('registry:get-version', { model: 'churn', ref: 1 })
     expect(detail.ok).toBe(true)
-    expect((detail.value as { onnx: { inputs: unknown[] } }).onnx.inputs.length).toBeGreaterThan(0)
+    // the uploaded bytes arrived whole: hash, size and signature are python onnx's (manifest.json)
+    const facts = (
+      JSON.parse(fs.readFileSync(fixture('models', 'manifest.json'), 'utf8')) as {
+        models: Record<string, { sha256: string; size: number; inputs: unknown[] }>
+      }
+    ).models.linear_binary!
+    expect(detail.value).toMatchObject({
+      sha256: facts.sha256,
+      size: facts.size,
+      onnx: { inputs: facts.inputs },
+    })
   })
 
   it('refuses file paths from a page and registers nothing from a broken file', async () => {

@@ -263,6 +263,9 @@ describe('missing values and explicit NaN', () => {
     const body = rows.map((r, i) => r.join(',') + (i % 97 === 0 ? '\r\n' : '\n')).join('')
     const t = await loadTable(writeTmp('mixed.csv', `a,b,c,d,e,f\n${body}`))
     expect(t.rowCount).toBe(5000)
+    expect(t.columns.map((column) => [column.name, column.kind])).toEqual(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => [name, 'numeric']),
+    )
     t.columns.forEach((column, c) => {
       const values = (column as NumericColumn).values
       const missing = (column as NumericColumn).missing

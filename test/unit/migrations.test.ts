@@ -45,6 +45,16 @@ describe('migrations', () => {
         )
         .run(),
     ).toThrow(/cannot store TEXT value in INTEGER column/)
+    // and every table is, not only that one (SQLite's own tables aside)
+    const tables = db
+      .prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+      )
+      .all() as { name: string; sql: string }[]
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['models', 'model_versions', 'audit_events', 'evaluations']),
+    )
+    expect(tables.filter((t) => !/\)\s*STRICT\s*$/i.test(t.sql)).map((t) => t.name)).toEqual([])
     db.close()
   })
 

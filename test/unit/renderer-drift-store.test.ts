@@ -273,5 +273,11 @@ describe('monitors from the desktop app', () => {
       },
     })
     await vi.waitFor(() => expect(useDrift.getState().modelStatus['churn']).toBeDefined())
+    // reloaded from the core, not made up from the alert
+    const fromCore = await slipway.call('drift:model-status', {})
+    expect(fromCore.map((s) => s.model)).toContain('churn')
+    expect(useDrift.getState().modelStatus).toEqual(
+      Object.fromEntries(fromCore.map((s) => [s.model, s])),
+    )
   })
 })

@@ -123,6 +123,21 @@ describe('binary shadow comparison', () => {
       if (!rightA && rightB) c++
     })
     expect(result.mcnemar).toEqual(mcnemarExact(b, c))
+    // and independently: the exact two-sided binomial test, 2·P(X ≤ min(b, c)), X ~ Bin(b + c, ½)
+    const n = b + c
+    let tail = 0
+    let choose = 1
+    for (let k = 0; k <= Math.min(b, c); k++) {
+      tail += choose / 2 ** n
+      choose = (choose * (n - k)) / (k + 1)
+    }
+    expect({ b, c }).toEqual({ b: 4, c: 0 })
+    expect(result.mcnemar).toEqual({
+      b,
+      c,
+      statistic: Math.min(b, c),
+      pValue: Math.min(1, 2 * tail),
+    })
   })
 
   it('top disagreements: label flips first, by probability distance, with features and truth', () => {
