@@ -59,7 +59,10 @@ export class BlobStore {
    * differ (the file changed under us), nothing is stored and an error is thrown.
    */
   async putFile(source: string, expectedSha256?: string): Promise<StoredBlob> {
-    const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`)
+    const tmp = path.join(
+      this.tmpDir,
+      `p${process.pid}-${Date.now()}-${randomBytes(8).toString('hex')}.part`,
+    )
     const hash = createHash('sha256')
     let size = 0
     const tap = new Transform({
@@ -101,15 +104,38 @@ export class BlobStore {
     fs.rmSync(this.pathFor(sha256), { force: true })
   }
 
-  /** Temporary files left by a crash; removed at start-up. */
-  sweepTemporary(): number {
+  /**
+   * Temporary files left by a crash; removed at start-up. Another process on the same home (the
+   * window, web mode, a CLI command) may be writing one right now, so a file whose writer is
+   * still alive is kept unless it is older than a day.
+   */
+  sweepTemporary(now = Date.now()): number {
     let removed = 0
     for (const name of fs.readdirSync(this.tmpDir)) {
-      if (name.endsWith('.part')) {
-        fs.rmSync(path.join(this.tmpDir, name), { force: true })
+      if (!name.endsWith('.part')) continue
+      const file = path.join(this.tmpDir, name)
+      const writer = /^p(\d+)-/.exec(name)
+      try {
+        if (writer && processAlive(Number(writer[1])) && now - fs.statSync(file).mtimeMs < DAY_MS)
+          continue
+        fs.rmSync(file, { force: true })
         removed++
+      } catch {
+        // Its writer renamed or removed it meanwhile.
       }
     }
     return removed
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

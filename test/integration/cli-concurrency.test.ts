@@ -1,0 +1,48 @@
+// Several CLI processes on one registry home at once (a script registering in parallel,
+// or the CLI next to an open window) each finish their own write.
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { afterEach, expect, it } from 'vitest'
+import { Slipway } from '../../src/core/service'
+import { fixture, tempHome } from '../helpers/home'
+
+const cli = path.resolve(__dirname, '..', '..', 'out', 'node', 'cli.cjs')
+const homes: ReturnType<typeof tempHome>[] = []
+afterEach(() => {
+  for (const h of homes.splice(0)) h.cleanup()
+})
+
+const run = (args: string[]): Promise<{ code: number | null; stdout: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.on('exit', (code) => resolve({ code, stdout }))
+  })
+
+it('six registrations started together on a fresh home all succeed', async () => {
+  const home = tempHome('slipway-review-cli-')
+  homes.push(home)
+  const results = await Promise.all(
+    [1, 2, 3, 4, 5, 6].map((i) =>
+      run([
+        'register',
+        fixture('models', i % 2 ? 'linear_binary.onnx' : 'tree_ensemble.onnx'),
+        '--model',
+        `m${i}`,
+        '--home',
+        home.dir,
+        '--json',
+      ]),
+    ),
+  )
+  for (const r of results) expect(r.stdout).not.toMatch(/"error"/)
+  expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0])
+  const slipway = new Slipway({ home: home.dir })
+  try {
+    const models = await slipway.call('registry:list-models', {})
+    expect(models.map((m) => m.name).sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6'])
+  } finally {
+    slipway.close()
+  }
+})
