@@ -21,6 +21,10 @@ export const AliasName = z
     /^[A-Za-z][A-Za-z0-9_-]{0,63}$/,
     'Alias must start with a letter and use letters, digits, _ or -',
   )
+  // `MODEL@v2` and `MODEL@latest` name versions, so an alias spelled so could never be reached.
+  .refine((alias) => !/^(v\d+|latest)$/i.test(alias), {
+    message: 'Alias cannot be "latest" or look like a version number (v1, v2, …)',
+  })
 
 export const TagKey = z
   .string()

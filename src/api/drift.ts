@@ -25,14 +25,14 @@ export const DriftSettings = z
     method: DriftTest.nullable().default(null),
     threshold: z.number().positive().max(1e6).nullable().default(null),
     /** Per-column overrides, by column name. */
-    columns: z.record(z.string(), ColumnOverride).default({}),
+    columns: z.record(z.string().min(1).max(1024), ColumnOverride).default({}),
     /** Over time: split current data by this timestamp column into windows of `window`… */
-    timestampColumn: z.string().min(1).nullable().default(null),
+    timestampColumn: z.string().min(1).max(1024).nullable().default(null),
     window: WindowUnit.nullable().default(null),
     /** …or into this many equal chunks in row order. */
     chunks: z.number().int().min(2).max(500).nullable().default(null),
     /** Label column of the current data, for evaluation metrics per window (prediction drift). */
-    label: z.string().min(1).nullable().default(null),
+    label: z.string().min(1).max(1024).nullable().default(null),
   })
   .strict()
 export type DriftSettings = z.output<typeof DriftSettings>

@@ -318,6 +318,17 @@ export const GateRule = z
     greaterIsBetter: z.boolean(),
   })
   .strict()
+  // A rule with no criterion would pass every version while looking like a check.
+  .refine(
+    (rule) =>
+      rule.threshold !== undefined ||
+      rule.minAbsoluteChange !== undefined ||
+      rule.minRelativeChange !== undefined,
+    {
+      message:
+        'A gate rule needs a threshold, a minAbsoluteChange or a minRelativeChange; this one checks nothing',
+    },
+  )
 export type GateRule = z.infer<typeof GateRule>
 
 export const GatePolicy = z

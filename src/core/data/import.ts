@@ -130,12 +130,25 @@ function existingResult(core: CoreContext, row: DatasetRow, file: ResolvedFile):
 /**
  * Imports a CSV or Parquet file as a dataset. The same bytes imported again return the existing
  * dataset (`existing: true`). On any failure nothing is left behind: no row, and no blob that this
- * call created. An uploaded file is removed once consumed.
+ * call created. An uploaded file is removed once consumed, whether the import succeeded or not
+ * (every face uploads again to retry), so a refused upload does not linger for a day.
  */
 export async function importDataset(
   core: CoreContext,
   file: ResolvedFile,
   options: ImportOptions = {},
+): Promise<DatasetImported> {
+  try {
+    return await importFile(core, file, options)
+  } finally {
+    if (file.uploadId) core.uploads.remove(file.uploadId)
+  }
+}
+
+async function importFile(
+  core: CoreContext,
+  file: ResolvedFile,
+  options: ImportOptions,
 ): Promise<DatasetImported> {
   const { db } = core
   const name = options.name?.trim() || defaultDatasetName(file.fileName)

@@ -195,11 +195,16 @@ function folderFiles(dir: string): { file: string; size: number; mtimeMs: number
 
 const inFlight = new WeakMap<CoreContext, Set<string>>()
 
-/** Runs the monitor's drift job on one file and records the file as processed. */
-function runMonitorOnFile(
+/**
+ * Runs the monitor's drift job on one file and records the file as processed. Another process on
+ * the same home (the window next to web mode) may have claimed this very file since our scan;
+ * then it is theirs and nothing runs here, unless `force` (run-now on a file already seen).
+ */
+export function runMonitorOnFile(
   core: CoreContext,
   monitor: Monitor,
   file: { file: string; size: number; mtimeMs: number },
+  force = false,
 ): Job | null {
   const flights = inFlight.get(core) ?? new Set<string>()
   inFlight.set(core, flights)
@@ -212,12 +217,20 @@ function runMonitorOnFile(
       ? resolveModelVersion(core, monitor.model, monitor.versionRef)
       : null
   const modelId = requireModel(core.db, monitor.model).id
-  core.db
-    .prepare(
-      `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
+  const claim = core.db.transaction((): boolean => {
+    const seen = core.db
+      .prepare('SELECT size, mtime_ms FROM drift_monitor_files WHERE monitor_id = ? AND path = ?')
+      .get(monitor.id, file.file) as { size: number; mtime_ms: number } | undefined
+    if (!force && seen && seen.size === file.size && seen.mtime_ms === file.mtimeMs) return false
+    core.db
+      .prepare(
+        `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
        ON CONFLICT (monitor_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, run_id = NULL, error = NULL, seen_at = excluded.seen_at`,
-    )
-    .run(monitor.id, file.file, file.size, file.mtimeMs, new Date().toISOString())
+      )
+      .run(monitor.id, file.file, file.size, file.mtimeMs, new Date().toISOString())
+    return true
+  })
+  if (!claim.immediate()) return null
   flights.add(key)
   return startDrift(core, {
     reference,
@@ -271,7 +284,8 @@ function pendingFiles(
 export function runMonitorNow(core: CoreContext, id: number): Job[] {
   const monitor = rowToMonitor(core, getMonitorRow(core, id))
   let files = pendingFiles(core, monitor)
-  if (files.length === 0) {
+  const force = files.length === 0
+  if (force) {
     // Nothing new: run again on the monitored file, or the newest file of the folder.
     const all =
       monitor.source.kind === 'folder'
@@ -286,7 +300,9 @@ export function runMonitorNow(core: CoreContext, id: number): Job[] {
       )
     files = [all[all.length - 1]!]
   }
-  return files.map((f) => runMonitorOnFile(core, monitor, f)).filter((j): j is Job => j !== null)
+  return files
+    .map((f) => runMonitorOnFile(core, monitor, f, force))
+    .filter((j): j is Job => j !== null)
 }
 
 /** Watches every monitor's file or folder; a scan on start catches files that arrived meanwhile. */

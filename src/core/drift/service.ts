@@ -278,7 +278,9 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
   const status = statusOf(report)
   let alert: DriftAlert | null = null
   let id = 0
-  core.db.transaction(() => {
+  // Immediate: the status read and the insert must see one state, and a deferred transaction that
+  // reads first fails with SQLITE_BUSY when another process commits before its first write.
+  const store = core.db.transaction(() => {
     const previous = ctx.model
       ? (core.db
           .prepare('SELECT status FROM drift_runs WHERE model_id = ? ORDER BY id DESC LIMIT 1')
@@ -346,7 +348,8 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
         },
       })
     }
-  })()
+  })
+  store.immediate()
   if (alert) core.emit({ name: 'drift:alert', payload: alert })
   return report
 }

@@ -412,6 +412,13 @@ export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promi
   }
   const mapping = mappingFor(table, payload, label, payload.slice, payload.datasetName)
   checkSlice(table, payload.slice)
+  // Metrics of zero rows are all undefined: refuse now, before running the model, and store nothing.
+  if (labelledRows(table, label).rows.length === 0) {
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${payload.datasetName}: no row has a value in label column "${label}" (${table.rowCount.toLocaleString('en-US')} rows), so there is nothing to measure`,
+    )
+  }
   const run = await runModel(
     table,
     {

@@ -21,6 +21,7 @@ import {
   prepareDataset,
   setPolicy,
   setSavedMapping,
+  withDataset,
   type RunSettings,
 } from './service'
 
@@ -39,7 +40,9 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
       const version = loadVersion(core, input.model, input.ref)
       const dataset = prepareDataset(core, input.dataset, call)
       return core.jobs.start('evaluate', `Evaluating ${version.label}`, async (job) =>
-        evaluateVersion(core, version, await dataset(job), settingsOf(input), job),
+        withDataset(core, dataset, job, (ds) =>
+          evaluateVersion(core, version, ds, settingsOf(input), job),
+        ),
       )
     },
     'eval:get': async ({ id }) => getEvaluation(core, id),
@@ -58,7 +61,9 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
         'shadow',
         `Comparing ${champion.label} with ${challenger.label}`,
         async (job) =>
-          compareVersions(core, champion, challenger, await dataset(job), settingsOf(input), job),
+          withDataset(core, dataset, job, (ds) =>
+            compareVersions(core, champion, challenger, ds, settingsOf(input), job),
+          ),
       )
     },
     'shadow:get': async ({ id }) => getShadow(core, id),
@@ -82,7 +87,9 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
         'gate',
         `Checking ${version.label} against its promotion gates`,
         async (job) =>
-          checkGates(core, version, await dataset(job), policy, settingsOf(input), job),
+          withDataset(core, dataset, job, (ds) =>
+            checkGates(core, version, ds, policy, settingsOf(input), job),
+          ),
       )
     },
     'gates:get-report': async ({ id }) => getGateReport(core, id),

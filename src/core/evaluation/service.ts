@@ -20,7 +20,7 @@ import { GatePolicy as GatePolicySchema } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
 import type { CallContext, CoreContext } from '../context'
-import { datasetPath, getDataset, importDataset } from '../data/import'
+import { datasetPath, getDataset, importDataset, removeDataset } from '../data/import'
 import { appendAudit } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import { runTask } from '../jobs/run-task'
@@ -83,6 +83,33 @@ export interface DatasetForRun {
   sha256: string
   rows: number
   path: string
+  /** True when this run imported the file itself (it did not exist before). */
+  importedNow?: boolean
+}
+
+/**
+ * Runs `work` on the prepared dataset; when the work fails or is cancelled, a dataset this run
+ * imported from a file is removed again, so a failed call leaves no row and no blob behind.
+ */
+export async function withDataset<T>(
+  core: CoreContext,
+  prepare: (job: JobContext) => Promise<DatasetForRun>,
+  job: JobContext,
+  work: (dataset: DatasetForRun) => Promise<T>,
+): Promise<T> {
+  const dataset = await prepare(job)
+  try {
+    return await work(dataset)
+  } catch (error) {
+    if (dataset.importedNow) {
+      try {
+        removeDataset(core, dataset.id)
+      } catch {
+        // Something (another process) now refers to it: it is theirs to keep.
+      }
+    }
+    throw error
+  }
 }
 
 /**
@@ -116,6 +143,7 @@ export function prepareDataset(
       sha256: imported.sha256,
       rows: imported.rows,
       path: datasetPath(core, imported.id),
+      importedNow: !imported.existing,
     }
   }
 }
@@ -338,6 +366,11 @@ function storeEvaluation(
   return getEvaluation(core, id)
 }
 
+interface EvaluationRun {
+  output: EvaluateOutput
+  settings: Evaluation['settings']
+}
+
 /** Evaluates one version on a prepared dataset inside a job, and stores the result. */
 export async function evaluateVersion(
   core: CoreContext,
@@ -346,6 +379,18 @@ export async function evaluateVersion(
   settings: RunSettings,
   job: JobContext,
 ): Promise<Evaluation> {
+  const run = await runEvaluation(core, version, dataset, settings, job)
+  return storeEvaluation(core, version, dataset, run.output, run.settings)
+}
+
+/** Runs the evaluation in a worker without storing it. */
+async function runEvaluation(
+  core: CoreContext,
+  version: ResolvedModelVersion,
+  dataset: DatasetForRun,
+  settings: RunSettings,
+  job: JobContext,
+): Promise<EvaluationRun> {
   const payload: EvaluatePayload = {
     ...modelPayload(core, version, settings.mapping),
     datasetPath: dataset.path,
@@ -360,13 +405,17 @@ export async function evaluateVersion(
     signal: job.signal,
     onProgress: job.progress,
   })
-  return storeEvaluation(core, version, dataset, output, {
-    label: output.mapping.label,
-    slice: settings.slice ?? null,
-    batchSize: payload.batchSize!,
-    costMatrix: settings.costMatrix ?? null,
-    task: settings.task ?? null,
-  })
+  if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+  return {
+    output,
+    settings: {
+      label: output.mapping.label,
+      slice: settings.slice ?? null,
+      batchSize: payload.batchSize!,
+      costMatrix: settings.costMatrix ?? null,
+      task: settings.task ?? null,
+    },
+  }
 }
 
 /** Per version of a model: its latest evaluation and its latest gate report. */
@@ -654,7 +703,10 @@ export function listGateReports(core: CoreContext, model: string, version?: numb
   return rows.map((row) => toGateReport(core, row))
 }
 
-/** The champion's evaluation on the same data and label: reused when stored, else run now. */
+/**
+ * The champion's evaluation on the same data and label: reused when stored, else run now (and
+ * stored by the caller together with the gate report, so a failed or cancelled check stores nothing).
+ */
 async function championEvaluation(
   core: CoreContext,
   candidate: ResolvedModelVersion,
@@ -662,7 +714,12 @@ async function championEvaluation(
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
-): Promise<{ version: ResolvedModelVersion; evaluation: Evaluation } | null> {
+  candidateRun?: EvaluationRun,
+): Promise<
+  | { version: ResolvedModelVersion; evaluation: Evaluation; run?: never }
+  | { version: ResolvedModelVersion; run: EvaluationRun; evaluation?: never }
+  | null
+> {
   const holder = core.db
     .prepare(
       'SELECT v.version FROM aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.alias = ?',
@@ -670,6 +727,8 @@ async function championEvaluation(
     .get(candidate.modelId, 'champion') as { version: number } | undefined
   if (!holder) return null
   const champion = loadVersion(core, candidate.model, holder.version)
+  if (candidateRun && champion.versionId === candidate.versionId)
+    return { version: champion, run: candidateRun }
   const stored = core.db
     .prepare(
       'SELECT id, settings_json FROM evaluations WHERE version_id = ? AND dataset_sha256 = ? ORDER BY id DESC',
@@ -683,7 +742,7 @@ async function championEvaluation(
   const label = candidateLabel ?? undefined
   return {
     version: champion,
-    evaluation: await evaluateVersion(core, champion, dataset, { ...settings, label }, job),
+    run: await runEvaluation(core, champion, dataset, { ...settings, label }, job),
   }
 }
 
@@ -695,22 +754,54 @@ export async function checkGates(
   settings: RunSettings,
   job: JobContext,
 ): Promise<GateReport> {
-  const evaluation = await evaluateVersion(core, candidate, dataset, settings, job)
-  const champion = await championEvaluation(
+  const candidateRun = await runEvaluation(core, candidate, dataset, settings, job)
+  const championRun = await championEvaluation(
     core,
     candidate,
-    evaluation.settings.label,
+    candidateRun.settings.label,
     dataset,
     settings,
     job,
+    candidateRun,
   )
-  const rules = checkPolicy(policy, evaluation.result, champion ? champion.evaluation.result : null)
+  const rules = checkPolicy(
+    policy,
+    candidateRun.output.result,
+    championRun
+      ? championRun.evaluation
+        ? championRun.evaluation.result
+        : championRun.run.output.result
+      : null,
+  )
   const passed = rules.every((r) => r.passed)
+  if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+  // Both evaluations and the report land together: a check that fails half-way stores nothing.
   const id = core.db.transaction(() => {
+    const evaluation = storeEvaluation(
+      core,
+      candidate,
+      dataset,
+      candidateRun.output,
+      candidateRun.settings,
+    )
+    const champion = championRun && {
+      version: championRun.version,
+      evaluation:
+        championRun.evaluation ??
+        (championRun.run === candidateRun
+          ? evaluation
+          : storeEvaluation(
+              core,
+              championRun.version,
+              dataset,
+              championRun.run.output,
+              championRun.run.settings,
+            )),
+    }
     const info = core.db
       .prepare(
         `INSERT INTO gate_reports (version_id, evaluation_id, baseline_version_id, baseline_evaluation_id, passed, policy_json, rules_json, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         candidate.versionId,

@@ -79,6 +79,9 @@ export async function registerVersion(
   const file = core.resolveFile(input.file, call)
   const fileName = input.fileName?.trim() || file.fileName
   const consumedUploads: string[] = file.uploadId ? [file.uploadId] : []
+  // The training data's upload is consumed by this call too, even when it returns before reading it.
+  if (input.trainingData && 'uploadId' in input.trainingData)
+    consumedUploads.push(input.trainingData.uploadId)
   let createdBlob: string | null = null
   try {
     const stored = await blobs.putFile(file.path)
@@ -110,7 +113,6 @@ export async function registerVersion(
     let trainingDatasetId: number | null = null
     if (input.trainingData) {
       const dataFile = core.resolveFile(input.trainingData as FileRef, call)
-      if (dataFile.uploadId) consumedUploads.push(dataFile.uploadId)
       trainingDatasetId = (await importDataset(core, dataFile, {})).id
     }
 
