@@ -91,6 +91,34 @@ describe('registering versions', () => {
     expect(blobFiles(home.dir)).toHaveLength(1)
   })
 
+  it('applies the alias and tags, but not lineage, when the bytes are already a version', async () => {
+    await slipway.call('registry:register', {
+      file: model('linear_binary.onnx'),
+      model: 'churn',
+      codeVersion: 'first',
+    })
+    await slipway.call('registry:register', {
+      file: model('tree_ensemble.onnx'),
+      model: 'churn',
+      alias: 'champion',
+    })
+    const again = await slipway.call('registry:register', {
+      file: model('linear_binary.onnx'),
+      model: 'churn',
+      codeVersion: 'second',
+      alias: 'champion',
+      tags: [{ key: 'stage', value: 'prod' }],
+    })
+    expect(again).toMatchObject({ version: 1, existing: true })
+    const v1 = await slipway.call('registry:get-version', { model: 'churn', ref: 'champion' })
+    expect(v1.version).toBe(1)
+    expect(v1.tags).toEqual({ stage: 'prod' })
+    expect(v1.lineage.codeVersion).toBe('first')
+    const history = (await slipway.call('registry:get-model', { model: 'churn' })).aliasHistory
+    expect(history[0]).toMatchObject({ alias: 'champion', fromVersion: 2, toVersion: 1 })
+    expect(count('model_versions')).toBe(2)
+  })
+
   it('numbers versions per model and records the parent', async () => {
     await slipway.call('registry:register', { file: model('linear_binary.onnx'), model: 'churn' })
     const v2 = await slipway.call('registry:register', {

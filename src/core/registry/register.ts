@@ -58,6 +58,35 @@ export function blobReferenced(core: CoreContext, sha256: string): boolean {
   )
 }
 
+/**
+ * Aliases and tags are labels, not lineage: registering bytes that are already a version still
+ * moves the alias and sets the tags on that version, so a deployment script can be re-run.
+ * Lineage (code version, data, parameters, parent) stays as first recorded.
+ */
+function applyLabelsInTx(
+  core: CoreContext,
+  modelId: number,
+  versionId: number,
+  labels: { alias?: string; tags: { key: string; value: string }[] },
+  existing: boolean,
+): void {
+  const tag = core.db.prepare(
+    'INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
+  )
+  for (const t of labels.tags) {
+    tag.run(versionId, t.key, t.value)
+    if (existing)
+      appendAudit(core.db, {
+        actor: core.actor,
+        action: 'tag.set',
+        modelId,
+        versionId,
+        details: { key: t.key, value: t.value },
+      })
+  }
+  if (labels.alias) setAliasInTx(core, modelId, labels.alias, versionId)
+}
+
 function existingResult(row: VersionRow, model: string): RegisterResult {
   return {
     model,
@@ -91,7 +120,10 @@ export async function registerVersion(
       const existing = db
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
         .get(model.id, stored.sha256) as VersionRow | undefined
-      if (existing) return existingResult(existing, model.name)
+      if (existing) {
+        db.transaction(() => applyLabelsInTx(core, model.id, existing.id, input, true)).immediate()
+        return existingResult(existing, model.name)
+      }
     }
     const onnx = await inspectOnnxFile(stored.path, fileName)
 
@@ -147,7 +179,10 @@ export async function registerVersion(
       const raced = db
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
         .get(modelRow.id, stored.sha256) as VersionRow | undefined
-      if (raced) return existingResult(raced, modelRow.name)
+      if (raced) {
+        applyLabelsInTx(core, modelRow.id, raced.id, input, true)
+        return existingResult(raced, modelRow.name)
+      }
       const next = (
         db
           .prepare(
@@ -181,10 +216,6 @@ export async function registerVersion(
         'INSERT INTO hyperparameters (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
       )
       for (const p of input.hyperparameters) param.run(versionId, p.key, p.value)
-      const tag = db.prepare(
-        'INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
-      )
-      for (const t of input.tags) tag.run(versionId, t.key, t.value)
       db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, modelRow.id)
       appendAudit(db, {
         actor: core.actor,
@@ -201,7 +232,7 @@ export async function registerVersion(
           parentVersionId: parentId,
         },
       })
-      if (input.alias) setAliasInTx(core, modelRow.id, input.alias, versionId)
+      applyLabelsInTx(core, modelRow.id, versionId, input, false)
       return {
         model: modelRow.name,
         version: next,
