@@ -46,3 +46,17 @@ it('six registrations started together on a fresh home all succeed', async () =>
     slipway.close()
   }
 })
+
+it('eight processes opening one fresh home at once migrate it exactly once, every time', async () => {
+  for (let round = 0; round < 5; round++) {
+    const home = tempHome('slipway-migrate-race-')
+    homes.push(home)
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => run(['models', '--home', home.dir, '--json'])),
+    )
+    for (const r of results) expect(r.stdout).not.toMatch(/"error"/)
+    expect(results.map((r) => r.code)).toEqual(Array(8).fill(0))
+    const slipway = new Slipway({ home: home.dir })
+    slipway.close()
+  }
+})

@@ -11,9 +11,11 @@ export interface OpenedDatabase {
 export function openDatabase(file: string): OpenedDatabase {
   const db = new Database(file)
   try {
+    // The busy timeout comes first: switching a fresh file to WAL and migrating it take
+    // locks that another process opening the same registry may hold for a moment.
+    db.pragma('busy_timeout = 5000')
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
-    db.pragma('busy_timeout = 5000')
     db.pragma('synchronous = NORMAL')
     const schemaVersion = migrate(db, migrations, file)
     return { db, schemaVersion }
