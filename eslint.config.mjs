@@ -78,6 +78,22 @@ export default tseslint.config(
     ]),
   },
   {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          // A deferred transaction that reads before it writes fails at once with SQLITE_BUSY
+          // when another process commits in between; taking the write lock first waits instead.
+          selector:
+            "CallExpression[callee.type='CallExpression'][callee.callee.property.name='transaction']",
+          message:
+            'Run write transactions with .immediate(): several processes share one registry.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: restrict([
       {

@@ -229,7 +229,7 @@ async function importFile(
   })
   let id: number
   try {
-    id = insert()
+    id = insert.immediate()
   } catch (error) {
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob, so keep the blob.
@@ -271,7 +271,7 @@ export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number;
         action: 'dataset.remove',
         details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
       })
-    })()
+    }).immediate()
   } catch (error) {
     if (
       typeof error === 'object' &&

@@ -147,7 +147,7 @@ export function createMonitor(
       modelId: model.id,
       details: { monitorId: id, name, source: input.source.kind, path: sourcePath },
     })
-  })()
+  }).immediate()
   const monitor = rowToMonitor(core, getMonitorRow(core, id))
   watcherOf(core)?.watch(monitor)
   return monitor
@@ -166,7 +166,7 @@ export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean
       modelId: row.model_id,
       details: { monitorId: id, name: row.name },
     })
-  })()
+  }).immediate()
   return { deleted: true }
 }
 

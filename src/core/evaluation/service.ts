@@ -178,7 +178,7 @@ export function setSavedMapping(
       modelId,
       details: { model: modelName, mapping },
     })
-  })()
+  }).immediate()
   return mapping
 }
 
@@ -362,7 +362,7 @@ function storeEvaluation(
       },
     })
     return evaluationId
-  })()
+  }).immediate()
   return getEvaluation(core, id)
 }
 
@@ -597,7 +597,7 @@ export async function compareVersions(
       },
     })
     return shadowId
-  })()
+  }).immediate()
   return getShadow(core, id)
 }
 
@@ -629,7 +629,7 @@ export function setPolicy(
       modelId,
       details: { model: modelName, policy },
     })
-  })()
+  }).immediate()
   return policy
 }
 
@@ -829,6 +829,6 @@ export async function checkGates(
       },
     })
     return reportId
-  })()
+  }).immediate()
   return getGateReport(core, id)
 }
