@@ -46,9 +46,13 @@ export class UploadStore {
           ),
         )
     })
+    const out = fs.createWriteStream(file, { flags: 'wx' })
     try {
-      await pipeline(body, fs.createWriteStream(file, { flags: 'wx' }))
+      await pipeline(body, out)
     } catch (error) {
+      // The file opens asynchronously: a body that fails early can beat the open, and removing
+      // the file before the stream has closed would leave it behind once the open lands.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()))
       fs.rmSync(file, { force: true })
       throw error
     }
