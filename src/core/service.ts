@@ -7,6 +7,7 @@ import type { z } from 'zod'
 import { apiCalls, isCallName, type ApiEvent, type CallName, type CallOutput } from '../api/calls'
 import { SlipwayError, isSlipwayError, type Result } from '../api/errors'
 import { BlobStore } from './artifacts/blobs'
+import { sweepDeadLeases } from './artifacts/leases'
 import { UploadStore } from './artifacts/uploads'
 import type { CallContext, CoreContext, HandlersFor } from './context'
 import { resolveLocalFile } from './context'
@@ -60,6 +61,7 @@ export class Slipway {
     const { db, schemaVersion } = openDatabase(path.join(home, 'registry.sqlite'))
     const blobs = new BlobStore(path.join(home, 'blobs'))
     blobs.sweepTemporary()
+    sweepDeadLeases({ db, blobs })
     const uploads = new UploadStore(path.join(home, 'uploads'))
     uploads.sweep()
     const jobs = new JobManager()

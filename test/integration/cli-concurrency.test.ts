@@ -1,10 +1,11 @@
 // Several CLI processes on one registry home at once (a script registering in parallel,
 // or the CLI next to an open window) each finish their own write.
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, expect, it } from 'vitest'
 import { Slipway } from '../../src/core/service'
-import { fixture, tempHome } from '../helpers/home'
+import { blobFiles, fixture, tempHome } from '../helpers/home'
 
 const cli = path.resolve(__dirname, '..', '..', 'out', 'node', 'cli.cjs')
 const homes: ReturnType<typeof tempHome>[] = []
@@ -58,5 +59,39 @@ it('eight processes opening one fresh home at once migrate it exactly once, ever
     expect(results.map((r) => r.code)).toEqual(Array(8).fill(0))
     const slipway = new Slipway({ home: home.dir })
     slipway.close()
+  }
+})
+
+it('a registration that fails never removes a blob that a concurrent registration of the same bytes uses', async () => {
+  // Failing calls (a parent version that does not exist) store the bytes, then undo; the
+  // succeeding call in another process finds the bytes already stored and must not end with a
+  // version whose artifact is gone.
+  for (let round = 0; round < 6; round++) {
+    const home = tempHome('slipway-blob-race-')
+    homes.push(home)
+    const file = fixture('models', 'tree_ensemble.onnx')
+    const failing = (i: number): Promise<{ code: number | null; stdout: string }> =>
+      run(['register', file, '--model', `f${i}`, '--parent', '9', '--home', home.dir, '--json'])
+    const results = await Promise.all([
+      failing(1),
+      failing(2),
+      run(['register', file, '--model', 'ok', '--home', home.dir, '--json']),
+      failing(3),
+      failing(4),
+    ])
+    expect(results[2]!.stdout).not.toMatch(/"error"/)
+    expect(results.map((r) => r.code)).toEqual([1, 1, 0, 1, 1])
+    const slipway = new Slipway({ home: home.dir })
+    try {
+      const version = await slipway.call('registry:get-version', { model: 'ok', ref: '1' })
+      expect(fs.existsSync(slipway.core.blobs.pathFor(version.sha256))).toBe(true)
+      // and nothing else: no second copy, no lease left behind
+      expect(blobFiles(home.dir)).toEqual([slipway.core.blobs.pathFor(version.sha256)])
+      expect(slipway.core.db.prepare('SELECT COUNT(*) AS n FROM blob_leases').get()).toEqual({
+        n: 0,
+      })
+    } finally {
+      slipway.close()
+    }
   }
 })

@@ -130,7 +130,7 @@ export class BlobStore {
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

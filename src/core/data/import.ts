@@ -5,6 +5,7 @@ import type { ColumnProfile, DatasetDetail, DatasetImported, DatasetRef } from '
 import { SlipwayError, isSlipwayError } from '../../api/errors'
 import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
+import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
 import type { CoreContext, ResolvedFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
@@ -175,9 +176,9 @@ async function importFile(
     throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
 
   progress(1000, 1000, `Storing ${file.fileName}`)
-  let blob: Awaited<ReturnType<typeof core.blobs.putFile>>
+  let blob: LeasedBlob
   try {
-    blob = await core.blobs.putFile(file.path, sha256)
+    blob = await leaseBlob(core, file.path, sha256)
   } catch (error) {
     throw isSlipwayError(error)
       ? error
@@ -186,63 +187,78 @@ async function importFile(
           `${file.fileName}: ${error instanceof Error ? error.message : String(error)}`,
         )
   }
-  if (options.signal?.aborted) {
-    if (blob.created) core.blobs.remove(sha256)
-    throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-  }
-  const columns = described.columns.map((c) => c.name)
-  const insert = db.transaction((): number => {
-    const now = new Date().toISOString()
-    const id = Number(
-      db
-        .prepare(
-          `INSERT INTO datasets (name, sha256, size, format, row_count, columns_json, profile_json, created_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          name,
-          sha256,
-          size,
-          described.format,
-          described.rows,
-          JSON.stringify(columns),
-          JSON.stringify(described.columns),
-          now,
-          core.actor,
-        ).lastInsertRowid,
-    )
-    appendAudit(db, {
-      actor: core.actor,
-      action: 'dataset.import',
-      details: {
-        datasetId: id,
-        name,
-        fileName: file.fileName,
-        sha256,
-        size,
-        format: described.format,
-        rows: described.rows,
-        columns: columns.length,
-      },
-    })
-    return id
-  })
   let id: number
   try {
-    id = insert.immediate()
+    if (options.signal?.aborted)
+      throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+    id = insertDataset(core, { name, sha256, size, file, described })
   } catch (error) {
     if (isUniqueViolation(error)) {
-      // Another import of the same bytes finished first; its row owns the blob, so keep the blob.
+      // Another import of the same bytes finished first; its row owns the blob.
       const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as
         DatasetRow | undefined
       if (row) return existingResult(core, row, file)
     }
-    if (blob.created) core.blobs.remove(sha256)
     throw error
+  } finally {
+    // The bytes stay when the row was written or another call uses them; else they go.
+    releaseBlob(core, blob)
   }
   if (file.uploadId) core.uploads.remove(file.uploadId)
   const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow
   return { ...toDetail(row), existing: false }
+}
+
+/** Writes the dataset row and its audit record in one transaction; returns the row id. */
+function insertDataset(
+  core: CoreContext,
+  d: {
+    name: string
+    sha256: string
+    size: number
+    file: ResolvedFile
+    described: Omit<DatasetDescription, 'sha256' | 'size'>
+  },
+): number {
+  const { db } = core
+  const columns = d.described.columns.map((c) => c.name)
+  return db
+    .transaction((): number => {
+      const id = Number(
+        db
+          .prepare(
+            `INSERT INTO datasets (name, sha256, size, format, row_count, columns_json, profile_json, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            d.name,
+            d.sha256,
+            d.size,
+            d.described.format,
+            d.described.rows,
+            JSON.stringify(columns),
+            JSON.stringify(d.described.columns),
+            new Date().toISOString(),
+            core.actor,
+          ).lastInsertRowid,
+      )
+      appendAudit(db, {
+        actor: core.actor,
+        action: 'dataset.import',
+        details: {
+          datasetId: id,
+          name: d.name,
+          fileName: d.file.fileName,
+          sha256: d.sha256,
+          size: d.size,
+          format: d.described.format,
+          rows: d.described.rows,
+          columns: columns.length,
+        },
+      })
+      return id
+    })
+    .immediate()
 }
 
 /** Removes a dataset no model version or stored result refers to, and its snapshot. */
@@ -285,6 +301,6 @@ export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number;
     }
     throw error
   }
-  core.blobs.remove(row.sha256)
+  removeBlobIfUnused(core, row.sha256)
   return { id: row.id, removed: true }
 }

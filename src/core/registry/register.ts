@@ -5,6 +5,7 @@ import type { FileRef } from '../../api/common'
 import { SlipwayError } from '../../api/errors'
 import type { RegisterInput, RegisterResult } from '../../api/registry'
 import type { OnnxInfo } from '../../api/registry'
+import { leaseBlob, releaseBlob, type LeasedBlob } from '../artifacts/leases'
 import { appendAudit } from '../governance/audit'
 import type { CallContext, CoreContext } from '../context'
 import { importDataset } from '../data/import'
@@ -46,16 +47,6 @@ export function setAliasInTx(
     details: { alias, fromVersionId: from, toVersionId: versionId },
   })
   return { from }
-}
-
-export function blobReferenced(core: CoreContext, sha256: string): boolean {
-  return Boolean(
-    core.db
-      .prepare(
-        'SELECT 1 FROM model_versions WHERE sha256 = ? UNION ALL SELECT 1 FROM datasets WHERE sha256 = ? LIMIT 1',
-      )
-      .get(sha256, sha256),
-  )
 }
 
 /**
@@ -104,17 +95,17 @@ export async function registerVersion(
   input: ParsedRegisterInput,
   call: CallContext,
 ): Promise<RegisterResult> {
-  const { db, blobs } = core
+  const { db } = core
   const file = core.resolveFile(input.file, call)
   const fileName = input.fileName?.trim() || file.fileName
   const consumedUploads: string[] = file.uploadId ? [file.uploadId] : []
   // The training data's upload is consumed by this call too, even when it returns before reading it.
   if (input.trainingData && 'uploadId' in input.trainingData)
     consumedUploads.push(input.trainingData.uploadId)
-  let createdBlob: string | null = null
+  let lease: LeasedBlob | null = null
   try {
-    const stored = await blobs.putFile(file.path)
-    if (stored.created) createdBlob = stored.sha256
+    const stored = await leaseBlob(core, file.path)
+    lease = stored
     const model = findModel(db, input.model)
     if (model) {
       const existing = db
@@ -243,14 +234,10 @@ export async function registerVersion(
         onnx,
       }
     })
-    const result = write.immediate()
-    createdBlob = null
-    return result
-  } catch (error) {
-    // Remove only what this call created and nothing references: another writer may share it.
-    if (createdBlob && !blobReferenced(core, createdBlob)) blobs.remove(createdBlob)
-    throw error
+    return write.immediate()
   } finally {
+    // The bytes stay when the version was written or another call uses them; else they go.
+    if (lease) releaseBlob(core, lease)
     for (const id of consumedUploads) core.uploads.remove(id)
   }
 }

@@ -4,10 +4,12 @@ import { migration001 } from './001-registry'
 import { migration002 } from './002-datasets'
 import { migration003 } from './003-evaluation'
 import { migration004 } from './004-drift'
+import { migration005 } from './005-blob-leases'
 
 export const migrations: readonly Migration[] = [
   migration001,
   migration002,
   migration003,
   migration004,
+  migration005,
 ]
