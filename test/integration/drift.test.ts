@@ -369,6 +369,71 @@ describe('prediction drift, model status and alerts', () => {
   })
 })
 
+describe('prediction drift of a multiclass model', () => {
+  it('compares each class’s probability and the predicted labels, matching scipy', async () => {
+    // References: test/fixtures/drift/generate_prediction_refs.py, from scikit-learn's own
+    // probabilities (float64); onnxruntime computes them in float32, hence the tolerances.
+    const want = JSON.parse(fs.readFileSync(drift('multiclass_refs.json'), 'utf8')) as {
+      referenceRows: number
+      currentRows: number
+      classes: number[]
+      probability: Record<
+        string,
+        {
+          ks: { statistic: number; pValue: number }
+          wasserstein: number
+          wassersteinNormed: number
+        }
+      >
+      predictedLabel: {
+        referenceCounts: number[]
+        currentCounts: number[]
+        chi2: { statistic: number; pValue: number; dof: number }
+      }
+    }
+    await slipway.call('registry:register', {
+      file: { path: path.join(fixtures, 'models', 'mlp_multiclass.onnx') },
+      model: 'species',
+    })
+    const report = await runDrift({
+      reference: file(drift('multiclass_reference.csv')),
+      current: file(drift('multiclass_current.csv')),
+      model: { model: 'species', ref: 1 },
+    })
+    expect([report.referenceRows, report.currentRows]).toEqual([
+      want.referenceRows,
+      want.currentRows,
+    ])
+    const pred = report.prediction!.columns
+    expect(pred.map((c) => [c.name, c.kind]).sort()).toEqual([
+      ['predicted label', 'categorical'],
+      ...want.classes.map((c) => [`probability of ${c}`, 'numeric']),
+    ])
+    for (const [cls, e] of Object.entries(want.probability)) {
+      const c = pred.find((x) => x.name === `probability of ${cls}`)!
+      // 400 reference rows: KS decides, as for any numeric feature of a small reference.
+      expect(c.test, cls).toBe('ks')
+      expect(c.stats.ks!.statistic, cls).toBeCloseTo(e.ks.statistic, 12)
+      close(c.stats.ks!.pValue, e.ks.pValue, 1e-9)
+      expect(c.drifted, cls).toBe(e.ks.pValue <= 0.05)
+      close(c.stats.wasserstein, e.wasserstein, 1e-5)
+      close(c.stats.wassersteinNormed, e.wassersteinNormed, 1e-5)
+    }
+    const labels = pred.find((c) => c.name === 'predicted label')!
+    expect(labels.test).toBe('chisquare')
+    const h = labels.histogram
+    expect(h.kind).toBe('categorical')
+    if (h.kind === 'categorical') {
+      const order = want.classes.map((c) => h.categories.indexOf(String(c)))
+      expect(order.map((i) => h.reference[i])).toEqual(want.predictedLabel.referenceCounts)
+      expect(order.map((i) => h.current[i])).toEqual(want.predictedLabel.currentCounts)
+    }
+    close(labels.stats.chi2!.statistic, want.predictedLabel.chi2.statistic)
+    close(labels.stats.chi2!.pValue, want.predictedLabel.chi2.pValue)
+    expect(labels.stats.chi2!.dof).toBe(want.predictedLabel.chi2.dof)
+  })
+})
+
 describe('monitors', () => {
   it('watches a folder: each new file runs the drift job and is stored under the monitor', async () => {
     await slipway.call('registry:register', {

@@ -68,17 +68,37 @@ function predictionColumns(run: ModelRun, onnx: OnnxInfo, rowCount: number): Col
       }
       out.push(column)
     }
-    if (run.proba && run.probaClasses.length === 2) {
+    const k = run.probaClasses.length
+    if (run.proba && k === 2) {
       const positive = positiveClassOf(onnx) ?? run.probaClasses[1]!
       const index = Math.max(0, run.probaClasses.indexOf(positive))
-      const values = new Float64Array(rowCount)
-      for (let r = 0; r < rowCount; r++) values[r] = run.proba[r * 2 + index]!
-      out.push(numericColumn(`probability of ${run.probaClasses[index]}`, values))
+      out.push(probabilityColumn(run.proba, k, index, run.probaClasses[index]!, rowCount))
+    } else if (run.proba && k > 2) {
+      // Multiclass: each class's probability drifts on its own (a model can keep its predicted
+      // labels while growing unsure between two classes). Past the cap (50 classes), the
+      // predicted label carries the comparison alone.
+      for (let c = 0; c < Math.min(k, MAX_PROBABILITY_COLUMNS); c++)
+        out.push(probabilityColumn(run.proba, k, c, run.probaClasses[c]!, rowCount))
     }
   } else if (run.prediction) {
     out.push(numericColumn('prediction', run.prediction))
   }
   return out
+}
+
+/** Multiclass models compare at most this many per-class probability columns. */
+export const MAX_PROBABILITY_COLUMNS = 50
+
+function probabilityColumn(
+  proba: Float32Array | Float64Array,
+  k: number,
+  index: number,
+  className: string,
+  rowCount: number,
+): NumericColumn {
+  const values = new Float64Array(rowCount)
+  for (let r = 0; r < rowCount; r++) values[r] = proba[r * k + index]!
+  return numericColumn(`probability of ${className}`, values)
 }
 
 function numericColumn(name: string, values: Float64Array): NumericColumn {
