@@ -413,7 +413,7 @@ export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promi
   const mapping = mappingFor(table, payload, label, payload.slice, payload.datasetName)
   checkSlice(table, payload.slice)
   // Metrics of zero rows are all undefined: refuse now, before running the model, and store nothing.
-  if (labelledRows(table, label).rows.length === 0) {
+  if (columnOf(table, label).missingCount === table.rowCount) {
     throw new SlipwayError(
       'INVALID_INPUT',
       `${payload.datasetName}: no row has a value in label column "${label}" (${table.rowCount.toLocaleString('en-US')} rows), so there is nothing to measure`,
