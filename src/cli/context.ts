@@ -1,8 +1,41 @@
-// Opens the registry for one CLI command and always closes it.
-import { SlipwayError } from '../api/errors'
+// Opens the registry for one CLI command and always closes it; parses the CLI's small notations.
+import fs from 'node:fs'
+import path from 'node:path'
+import { AliasName } from '../api/common'
+import { SlipwayError, isSlipwayError } from '../api/errors'
+import { resolveHome } from '../core/home'
 import { Slipway } from '../core/service'
 import type { GlobalOptions } from './output'
 import { reportError } from './output'
+
+/** Checks the home before opening it, so a typo fails with its name and not deep in SQLite. */
+function openRegistry(options: GlobalOptions): Slipway {
+  // `--home "$DIR"` with DIR unset must not fall back to the user's real registry.
+  if (options.home !== undefined && !options.home.trim())
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      '--home is empty: give a directory, or leave --home out to use $SLIPWAY_HOME or the default',
+    )
+  const home = resolveHome(options.home)
+  let stat: fs.Stats | undefined
+  try {
+    stat = fs.statSync(home)
+  } catch {
+    stat = undefined // a home that does not exist yet is created
+  }
+  if (stat && !stat.isDirectory())
+    throw new SlipwayError('BAD_FILE', `${home}: the registry home is not a directory`)
+  try {
+    return new Slipway({ home: options.home })
+  } catch (error) {
+    if (isSlipwayError(error)) throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new SlipwayError(
+      'BAD_FILE',
+      `Cannot open the registry ${path.join(home, 'registry.sqlite')}: ${reason}`,
+    )
+  }
+}
 
 /** Runs `fn` with an open registry; errors are printed and turn into exit code 1. */
 export async function withSlipway(
@@ -11,7 +44,7 @@ export async function withSlipway(
 ): Promise<void> {
   let slipway: Slipway | undefined
   try {
-    slipway = new Slipway({ home: options.home })
+    slipway = openRegistry(options)
     await fn(slipway)
   } catch (error) {
     reportError(error, options.json)
@@ -20,13 +53,54 @@ export async function withSlipway(
   }
 }
 
-/** Parses `MODEL@REF` (REF: a version number, `vN`, an alias or `latest`; default `latest`). */
-export function parseModelRef(text: string): { model: string; ref: string | number } {
-  const at = text.lastIndexOf('@')
-  const model = at < 0 ? text : text.slice(0, at)
-  const ref = at < 0 ? 'latest' : text.slice(at + 1)
-  const numeric = /^v?(\d+)$/i.exec(ref)
-  return { model, ref: numeric ? Number(numeric[1]) : ref }
+const badRef = (message: string): never => {
+  throw new SlipwayError('INVALID_INPUT', message)
+}
+
+/**
+ * Parses `MODEL@REF` (REF: a version number, `vN`, an alias or `latest`). A bare `MODEL` means
+ * its latest version unless `requireRef` is set: moving an alias or setting a tag must name the
+ * version, so a forgotten `@3` never silently acts on whatever was registered last.
+ */
+export function parseModelRef(
+  text: string,
+  { requireRef = false }: { requireRef?: boolean } = {},
+): { model: string; ref: string | number } {
+  const parts = text.split('@')
+  if (parts.length > 2)
+    badRef(`"${text}" has more than one "@": write MODEL@VERSION or MODEL@ALIAS`)
+  const model = parts[0]!
+  const ref = parts[1]?.trim()
+  if (!model.trim()) badRef(`"${text}": the model name before "@" is missing`)
+  if (ref === undefined) {
+    if (requireRef)
+      badRef(`"${text}": name the version, e.g. ${text}@3, ${text}@latest or ${text}@champion`)
+    return { model, ref: 'latest' }
+  }
+  if (!ref) badRef(`"${text}": the version or alias after "@" is missing`)
+  const numeric = /^v?(-?\d+)$/i.exec(ref!)
+  if (numeric) {
+    const version = Number(numeric[1])
+    if (version < 1) badRef(`"${text}": versions are numbered from 1`)
+    // Beyond a safe integer no version can exist; the registry says so by name.
+    return { model, ref: Number.isSafeInteger(version) ? version : ref! }
+  }
+  if (ref!.toLowerCase() === 'latest') return { model, ref: 'latest' }
+  if (!AliasName.safeParse(ref).success)
+    badRef(`"${text}": "${ref}" is neither a version (3 or v3), latest, nor an alias name`)
+  return { model, ref: ref! }
+}
+
+/** Parses `--parent`: a version number, `3` or `v3`. */
+export function parseVersionNumber(text: string, option: string): number {
+  const numeric = /^v?(\d+)$/i.exec(text.trim())
+  const version = numeric ? Number(numeric[1]) : NaN
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${option} "${text}": give a version number, e.g. 3 or v3`,
+    )
+  return version
 }
 
 /** Parses repeated `KEY=VALUE` options. */

@@ -1,10 +1,15 @@
 // Slipway's command line: the automation face over the same core as the window and web mode.
-import { Command } from 'commander'
+import { Command, CommanderError } from 'commander'
+import { escapeControl } from '../api/display'
 import { SLIPWAY_VERSION } from '../core/service'
 import { registerDatasetCommands } from './commands/datasets'
 import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
 import { registerRegistryCommands } from './commands/registry'
+import { EXIT_ERROR, printJson } from './output'
+
+/** Arguments can carry escape sequences; shown back in an error they must not reach the terminal. */
+const terminalSafe = (text: string): string => text.split('\n').map(escapeControl).join('\n')
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -18,11 +23,26 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print machine-readable JSON')
     .showHelpAfterError()
+    // Set before the commands are added, so every subcommand inherits them: a usage mistake
+    // becomes a CommanderError that main() reports, as JSON when --json was asked for.
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(terminalSafe(text)) })
   registerRegistryCommands(program)
   registerDatasetCommands(program)
   registerEvaluationCommands(program)
   registerDriftCommands(program)
   return program
+}
+
+/** `--json` anywhere before a `--` terminator, even when the command line fails to parse. */
+const wantsJson = (argv: string[]): boolean => {
+  const end = argv.indexOf('--')
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json')
+}
+
+function usageMessage(error: CommanderError): string {
+  if (error.code === 'commander.help') return 'No command given; see `slipway --help`'
+  return error.message.replace(/^error: /, '')
 }
 
 // Piped into `head`, the reader may go away early: that is not an error.
@@ -34,6 +54,15 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 buildProgram()
   .parseAsync(process.argv)
   .catch((error: unknown) => {
-    process.stderr.write(`slipway: ${error instanceof Error ? error.message : String(error)}\n`)
-    process.exitCode = 1
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0 and their text already printed.
+      if (error.exitCode !== 0 && wantsJson(process.argv.slice(2)))
+        printJson({ error: { code: 'INVALID_INPUT', message: usageMessage(error) } })
+      process.exitCode = error.exitCode
+      return
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    if (wantsJson(process.argv.slice(2))) printJson({ error: { code: 'INTERNAL', message } })
+    else process.stderr.write(`slipway: ${terminalSafe(message)}\n`)
+    process.exitCode = EXIT_ERROR
   })

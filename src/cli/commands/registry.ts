@@ -1,7 +1,10 @@
 // CLI commands of the registry: register, models, versions, show, alias, tag.
+import path from 'node:path'
 import type { Command } from 'commander'
-import type { RegisterResult, VersionDetail } from '../../api/registry'
-import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
+import { SlipwayError, isSlipwayError } from '../../api/errors'
+import { RegisterInput, type RegisterResult, type VersionDetail } from '../../api/registry'
+import { refuseRepeatedKeys } from '../../core/registry/register'
+import { collect, parseKeyValues, parseModelRef, parseVersionNumber, withSlipway } from '../context'
 import { errorOf, printJson, printTable, reportError, safe, type GlobalOptions } from '../output'
 
 interface RegisterOptions extends GlobalOptions {
@@ -18,13 +21,79 @@ interface RegisterOptions extends GlobalOptions {
 const formatShape = (shape: (number | string)[] | null): string =>
   shape ? `[${shape.map((d) => safe(d, 40)).join(', ')}]` : 'unknown'
 
-function printRegistered(r: RegisterResult): void {
+/** One line per file, named as the user gave it, so each line matches one argument. */
+function printRegistered(file: string, r: RegisterResult): void {
   const what = r.existing
     ? `already registered as ${r.model} v${r.version}`
     : `registered ${r.model} v${r.version}`
+  const first =
+    r.existing && r.fileName !== path.basename(file) ? `, first as ${safe(r.fileName)}` : ''
   process.stdout.write(
-    `${safe(r.fileName)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes)\n`,
+    `${safe(file)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes${first})\n`,
   )
+}
+
+/** The option each field of the register call comes from, to word a refusal in CLI terms. */
+const OPTION_OF: Record<string, string> = {
+  model: '--model',
+  codeVersion: '--code-version',
+  hyperparameters: '--param',
+  tags: '--tag',
+  description: '--description',
+  alias: '--alias',
+  parentVersion: '--parent',
+}
+
+type CommonRegisterInput = Omit<RegisterInput, 'file'>
+
+/**
+ * Checks the options every file shares once, before any file is read: a bad --model is one
+ * error naming the option and its value, not the same error repeated per file.
+ */
+function commonRegisterInput(opts: RegisterOptions, files: string[]): CommonRegisterInput {
+  const hyperparameters = parseKeyValues(opts.param, '--param')
+  const tags = parseKeyValues(opts.tag, '--tag')
+  if (opts.alias !== undefined && files.length > 1)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `--alias ${opts.alias} names one version, but ${files.length} files were given: register them first, then point the alias with \`slipway alias set ${opts.model}@VERSION ${opts.alias}\``,
+    )
+  const common: CommonRegisterInput = {
+    model: opts.model,
+    codeVersion: opts.codeVersion,
+    hyperparameters,
+    tags,
+    trainingData: opts.trainingData ? { path: opts.trainingData } : undefined,
+    description: opts.description,
+    alias: opts.alias,
+    parentVersion:
+      opts.parent === undefined ? undefined : parseVersionNumber(opts.parent, '--parent'),
+  }
+  const parsed = RegisterInput.safeParse({ ...common, file: { path: files[0] ?? '-' } })
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const [field, index] = issue.path
+    const option = OPTION_OF[String(field)] ?? `--${String(field)}`
+    const given =
+      field === 'hyperparameters' && typeof index === 'number'
+        ? opts.param?.[index]
+        : field === 'tags' && typeof index === 'number'
+          ? opts.tag?.[index]
+          : (opts as unknown as Record<string, unknown>)[
+              field === 'parentVersion' ? 'parent' : String(field)
+            ]
+    const shown = typeof given === 'string' ? ` "${safe(given, 80)}"` : ''
+    throw new SlipwayError('INVALID_INPUT', `${option}${shown}: ${issue.message}`)
+  }
+  refuseRepeatedKeys(hyperparameters, '--param')
+  refuseRepeatedKeys(tags, '--tag')
+  return common
+}
+
+/** A failure that does not already name the file gets its name, so every error says which. */
+function naming(file: string, error: unknown): unknown {
+  if (!isSlipwayError(error) || error.message.includes(path.basename(file))) return error
+  return new SlipwayError(error.code, `${file}: ${error.message}`)
 }
 
 function printVersion(v: VersionDetail): void {
@@ -75,16 +144,24 @@ function printVersion(v: VersionDetail): void {
       .join(', ')})`,
   )
   line('Parameters', o.parameterCount)
+  line('Model version', o.modelVersion)
+  line('Domain', o.domain || '—')
+  line('Graph', o.graphName || '—')
+  line('Doc string', o.docString || '—')
   process.stdout.write('Inputs\n')
   for (const t of o.inputs)
-    process.stdout.write(`  ${safe(t.name, 80)}  ${t.type}  ${formatShape(t.shape)}\n`)
+    process.stdout.write(`  ${safe(t.name, 80)}  ${safe(t.type, 80)}  ${formatShape(t.shape)}\n`)
   process.stdout.write('Outputs\n')
   for (const t of o.outputs)
-    process.stdout.write(`  ${safe(t.name, 80)}  ${t.type}  ${formatShape(t.shape)}\n`)
+    process.stdout.write(`  ${safe(t.name, 80)}  ${safe(t.type, 80)}  ${formatShape(t.shape)}\n`)
   const meta = Object.entries(o.metadata)
   if (meta.length) {
     process.stdout.write('Metadata\n')
     for (const [k, val] of meta) process.stdout.write(`  ${safe(k, 60)} = ${safe(val, 120)}\n`)
+  }
+  if (o.warnings.length) {
+    process.stdout.write('Warnings\n')
+    for (const w of o.warnings) process.stdout.write(`  ${safe(w, 200)}\n`)
   }
   if (v.aliasHistory.length) {
     process.stdout.write('Alias history\n')
@@ -106,34 +183,23 @@ export function registerRegistryCommands(program: Command): void {
     .option('--tag <key=value>', 'tag (repeatable)', collect)
     .option('--training-data <file>', 'training dataset (CSV or Parquet); hashed and recorded')
     .option('--description <text>', 'version description')
-    .option('--alias <name>', 'point this alias (e.g. champion) at the new version')
-    .option('--parent <version>', 'parent version number')
+    .option('--alias <name>', 'point this alias (e.g. champion) at the new version (one file only)')
+    .option('--parent <version>', 'parent version of the same model (3 or v3)')
     .action(async (files: string[], _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RegisterOptions>()
       await withSlipway(opts, async (slipway) => {
-        const hyperparameters = parseKeyValues(opts.param, 'Parameter')
-        const tags = parseKeyValues(opts.tag, 'Tag')
+        const common = commonRegisterInput(opts, files)
         const results: unknown[] = []
         let failed = 0
         for (const file of files) {
           try {
-            const r = await slipway.call('registry:register', {
-              file: { path: file },
-              model: opts.model,
-              codeVersion: opts.codeVersion,
-              hyperparameters,
-              tags,
-              trainingData: opts.trainingData ? { path: opts.trainingData } : undefined,
-              description: opts.description,
-              alias: opts.alias,
-              parentVersion: opts.parent === undefined ? undefined : Number(opts.parent),
-            })
+            const r = await slipway.call('registry:register', { ...common, file: { path: file } })
             if (opts.json) results.push(r)
-            else printRegistered(r)
+            else printRegistered(file, r)
           } catch (error) {
             failed++
-            if (opts.json) results.push({ file, error: errorOf(error) })
-            else reportError(error, false)
+            if (opts.json) results.push({ file, error: errorOf(naming(file, error)) })
+            else reportError(naming(file, error), false)
           }
         }
         if (opts.json) {
@@ -156,7 +222,9 @@ export function registerRegistryCommands(program: Command): void {
         if (opts.json) return printJson(models)
         if (!models.length)
           return void process.stdout.write(
-            'No models yet. Register one with `slipway register FILE --model NAME`.\n',
+            opts.search?.trim()
+              ? `No model matches "${safe(opts.search.trim(), 80)}".\n`
+              : 'No models yet. Register one with `slipway register FILE --model NAME`.\n',
           )
         printTable(
           models.map((m) => ({
@@ -228,7 +296,7 @@ export function registerRegistryCommands(program: Command): void {
     .action(async (ref: string, name: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
-        const { model, ref: version } = parseModelRef(ref)
+        const { model, ref: version } = parseModelRef(ref, { requireRef: true })
         const resolved = await slipway.call('registry:get-version', { model, ref: version })
         const event = await slipway.call('registry:set-alias', {
           model,
@@ -236,6 +304,8 @@ export function registerRegistryCommands(program: Command): void {
           alias: name,
         })
         if (opts.json) printJson(event)
+        else if (event.fromVersion === event.toVersion)
+          process.stdout.write(`${model}: ${name} already points at v${event.toVersion}\n`)
         else
           process.stdout.write(
             `${model}: ${name} → v${event.toVersion}${event.fromVersion ? ` (was v${event.fromVersion})` : ''}\n`,
@@ -264,7 +334,7 @@ export function registerRegistryCommands(program: Command): void {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
         const [tag] = parseKeyValues([pair], 'Tag')
-        const { model, ref: version } = parseModelRef(ref)
+        const { model, ref: version } = parseModelRef(ref, { requireRef: true })
         const resolved = await slipway.call('registry:get-version', { model, ref: version })
         const result = await slipway.call('registry:set-tag', {
           model,

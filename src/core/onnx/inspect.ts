@@ -1,4 +1,5 @@
 // Reads an ONNX model's signature, opsets and metadata straight from its protobuf bytes.
+import { displayText } from '../../api/display'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo, TensorInfo } from '../../api/registry'
 import {
@@ -410,6 +411,9 @@ function recognise(src: ByteSource): string | null {
   return text ? 'a text file' : null
 }
 
+/** A name from the file, as a refusal quotes it: escaped and cut, since the file may be hostile. */
+const quoted = (text: string): string => `"${displayText(text, 80)}"`
+
 function refuse(fileName: string, problem: string): never {
   throw new SlipwayError('ONNX_INVALID', `${fileName}: ${problem}`)
 }
@@ -446,7 +450,7 @@ function checkFeedable(fileName: string, role: string, values: ParsedValue[]): v
     if (big !== undefined) {
       refuse(
         fileName,
-        `${role} "${value.name}" declares dimension ${big.toString()}, larger than Slipway can feed`,
+        `${role} ${quoted(value.name)} declares dimension ${big.toString()}, larger than Slipway can feed`,
       )
     }
   }
@@ -467,7 +471,7 @@ export function inspectSource(src: ByteSource, fileName: string): OnnxInfo {
 
   const metadata = new Map<string, string>()
   for (const [key, value] of model.metadata) {
-    if (metadata.has(key)) refuse(fileName, `metadata key "${key}" appears twice`)
+    if (metadata.has(key)) refuse(fileName, `metadata key ${quoted(key)} appears twice`)
     metadata.set(key, value)
   }
 
@@ -496,7 +500,7 @@ export function inspectSource(src: ByteSource, fileName: string): OnnxInfo {
   if (external) {
     refuse(
       fileName,
-      `initializer "${external.name}" keeps its weights in a separate file (${external.external ?? ''}); ` +
+      `initializer ${quoted(external.name)} keeps its weights in a separate file (${displayText(external.external ?? '', 200)}); ` +
         'Slipway registers single-file models only: save the model with its weights inside',
     )
   }

@@ -90,20 +90,43 @@ function existingResult(row: VersionRow, model: string): RegisterResult {
   }
 }
 
+/**
+ * A key given twice is a typo or a script bug; keeping the last value silently would record
+ * lineage nobody asked for, so the registration is refused before anything is read or written.
+ */
+export function refuseRepeatedKeys(
+  pairs: readonly { key: string; value: string }[],
+  what: string,
+): void {
+  const seen = new Map<string, string>()
+  for (const { key, value } of pairs) {
+    const first = seen.get(key)
+    if (first !== undefined)
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `${what} "${key}" is given twice (${key}=${first} and ${key}=${value}); give each key once`,
+      )
+    seen.set(key, value)
+  }
+}
+
 export async function registerVersion(
   core: CoreContext,
   input: ParsedRegisterInput,
   call: CallContext,
 ): Promise<RegisterResult> {
   const { db } = core
-  const file = core.resolveFile(input.file, call)
-  const fileName = input.fileName?.trim() || file.fileName
-  const consumedUploads: string[] = file.uploadId ? [file.uploadId] : []
-  // The training data's upload is consumed by this call too, even when it returns before reading it.
+  // Both uploads are consumed by this call, even when it fails before reading them.
+  const consumedUploads: string[] = []
+  if ('uploadId' in input.file) consumedUploads.push(input.file.uploadId)
   if (input.trainingData && 'uploadId' in input.trainingData)
     consumedUploads.push(input.trainingData.uploadId)
   let lease: LeasedBlob | null = null
   try {
+    refuseRepeatedKeys(input.hyperparameters, 'Hyperparameter')
+    refuseRepeatedKeys(input.tags, 'Tag')
+    const file = core.resolveFile(input.file, call)
+    const fileName = input.fileName?.trim() || file.fileName
     const stored = await leaseBlob(core, file.path)
     lease = stored
     const model = findModel(db, input.model)
