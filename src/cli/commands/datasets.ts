@@ -59,7 +59,11 @@ function printProfile(dataset: DatasetDetail): void {
     dataset.profile.map((c) => ({
       column: c.name,
       kind: c.kind,
-      missing: c.missing + (c.nanCount ? ` (+${c.nanCount} NaN)` : ''),
+      // NaN and infinities are left out of min/mean/max: say how many there are beside them.
+      missing:
+        String(c.missing) +
+        (c.nanCount ? ` (+${c.nanCount} NaN)` : '') +
+        (c.infinityCount ? ` (+${c.infinityCount} ±inf)` : ''),
       distinct: c.distinct,
       min: formatStat(c.min, c.kind),
       mean: formatStat(c.mean, c.kind),

@@ -14,11 +14,13 @@ import {
 } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { Slipway } from '../../core/service'
+import { refuseUnknownMetrics } from '../../core/evaluation/gates'
 import { describeZodError } from '../../core/service'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
 
 export const EXIT_GATE_FAILED = 3
+const MAX_MATRIX_LABELS = 30
 
 interface RunOptions extends GlobalOptions {
   data: string
@@ -132,10 +134,20 @@ export function evaluationJson(e: Evaluation): Record<string, unknown> {
     rows: e.result.rows,
     metrics: e.result.metrics,
     latency: { p50Ms, p95Ms, p99Ms, rowsPerSecond },
+    // What --slice and --cost asked for: printed only then, so the plain keys stay as listed.
+    ...(e.result.slices ? { slices: e.result.slices } : {}),
+    ...(e.result.businessValue ? { businessValue: e.result.businessValue } : {}),
     reasons: e.result.reasons,
     warnings: e.result.warnings,
   }
 }
+
+const latencyJson = (l: Evaluation['result']['latency']): Record<string, number> => ({
+  p50Ms: l.p50Ms,
+  p95Ms: l.p95Ms,
+  p99Ms: l.p99Ms,
+  rowsPerSecond: l.rowsPerSecond,
+})
 
 function printEvaluation(e: Evaluation): void {
   const r = e.result
@@ -147,8 +159,14 @@ function printEvaluation(e: Evaluation): void {
     .filter(([, v]) => typeof v === 'number' || v === null)
     .map(([k, v]) => ({ metric: k, value: fmt(v as number | null), note: r.reasons[k] ?? '' }))
   printTable(rows, ['metric', 'value', 'note'])
-  if ('confusionMatrix' in metrics) {
-    const m = metrics as ClassificationMetrics
+  const cm = 'confusionMatrix' in metrics ? (metrics as ClassificationMetrics) : null
+  // A label column of measurements (a wrong --label) makes one class per value: no terminal holds it.
+  if (cm && cm.labels.length > MAX_MATRIX_LABELS) {
+    process.stdout.write(
+      `\nConfusion matrix: ${cm.labels.length} labels, too many to print (see --json)\n`,
+    )
+  } else if (cm) {
+    const m = cm
     process.stdout.write('\nConfusion matrix (rows: actual, columns: predicted)\n')
     printTable(
       m.confusionMatrix.map((row, i) => ({
@@ -211,6 +229,11 @@ export function shadowJson(s: ShadowComparison): Record<string, unknown> {
     flipMatrix: r.flipMatrix,
     topDisagreements: r.topDisagreements,
     metrics: r.metrics,
+    ...(r.slices ? { slices: r.slices } : {}),
+    latency: {
+      champion: latencyJson(r.latency.champion),
+      challenger: latencyJson(r.latency.challenger),
+    },
     warnings: r.warnings,
   }
 }
@@ -259,8 +282,40 @@ function printShadow(s: ShadowComparison): void {
       ['metric', 'champion', 'challenger', 'delta'],
     )
   }
-  process.stdout.write(
-    `\nLatency p95 (one row): champion ${ms(r.latency.champion.p95Ms)}, challenger ${ms(r.latency.challenger.p95Ms)}\n`,
+  if (r.slices) {
+    process.stdout.write(`\nSlices by ${safe(r.slices.column)} (challenger − champion)\n`)
+    const keys =
+      r.task === 'classification' ? ['accuracy', 'f1', 'f1Macro', 'rocAuc'] : ['mae', 'rmse', 'r2']
+    printTable(
+      r.slices.rows.map((s) => ({
+        value: s.value ?? '(missing)',
+        rows: s.rows,
+        ...Object.fromEntries(keys.map((k) => [`Δ ${k}`, fmt(s.delta[k])])),
+      })),
+      ['value', 'rows', ...keys.map((k) => `Δ ${k}`)],
+    )
+  }
+  const lc = r.latency.champion
+  const lh = r.latency.challenger
+  process.stdout.write('\nLatency (one row)\n')
+  printTable(
+    [
+      {
+        side: 'champion',
+        p50: ms(lc.p50Ms),
+        p95: ms(lc.p95Ms),
+        p99: ms(lc.p99Ms),
+        rps: lc.rowsPerSecond,
+      },
+      {
+        side: 'challenger',
+        p50: ms(lh.p50Ms),
+        p95: ms(lh.p95Ms),
+        p99: ms(lh.p99Ms),
+        rps: lh.rowsPerSecond,
+      },
+    ].map((x) => ({ ...x, rps: Math.round(x.rps).toLocaleString('en-US') })),
+    ['side', 'p50', 'p95', 'p99', 'rps'],
   )
   for (const w of r.warnings) process.stdout.write(`warning: ${safe(w, 300)}\n`)
 }
@@ -284,6 +339,7 @@ function readPolicy(file: string): GatePolicy {
       'INVALID_INPUT',
       `${file}: not a gate policy: ${describeZodError(parsed.error)}`,
     )
+  refuseUnknownMetrics(parsed.data, file)
   return parsed.data
 }
 
@@ -396,8 +452,12 @@ export function registerEvaluationCommands(program: Command): void {
     const opts = cmd.optsWithGlobals<RunOptions & { policy?: string; savePolicy?: boolean }>()
     await withSlipway(opts, async (slipway) => {
       const { model, ref } = parseModelRef(target)
+      if (opts.savePolicy && !opts.policy)
+        throw new SlipwayError(
+          'INVALID_INPUT',
+          '--save-policy needs the policy file: --policy FILE',
+        )
       const policy = opts.policy ? readPolicy(opts.policy) : undefined
-      if (policy && opts.savePolicy) await slipway.call('gates:set-policy', { model, policy })
       const job = await withDataHint(opts.data, () =>
         slipway.call('gates:check', {
           model,
@@ -412,6 +472,8 @@ export function registerEvaluationCommands(program: Command): void {
         job,
         !opts.json && process.stderr.isTTY === true,
       )
+      // Stored once the check has run (passed or not): a check that fails on its data keeps nothing.
+      if (policy && opts.savePolicy) await slipway.call('gates:set-policy', { model, policy })
       if (opts.json) printJson(report)
       else printGate(report)
       if (!report.passed) process.exitCode = EXIT_GATE_FAILED

@@ -19,7 +19,7 @@ import {
   type ClassificationData,
   type LabelCodes,
 } from './classification'
-import { positiveClassOf, resolveLabel, resolveMapping } from './mapping'
+import { noLabelMessage, positiveClassOf, resolveLabel, resolveMapping } from './mapping'
 import { allRows, gatherFloat64, gatherInt32 } from './metrics'
 import { regressionReport } from './regression'
 import { LabelDictionary, labelText, runModel, type ModelRun, type RunContext } from './run'
@@ -157,7 +157,37 @@ export function labelledRows(table: Table, label: string): { rows: Uint32Array; 
   return { rows: count === n ? all : all.slice(0, count), missing: n - count }
 }
 
-export function truthCodes(column: Column, rows: Uint32Array): LabelCodes {
+/**
+ * The model's class names a boolean label column is read against: a model with classes 0 and 1
+ * (and no `true`/`false`) reads true as 1 and false as 0, as scikit-learn compares a bool array
+ * with an int one; otherwise a boolean column's labels are `true` and `false`.
+ */
+export function booleanLabelNames(
+  column: Column,
+  modelLabels: Iterable<string>,
+): { true: string; false: string } | null {
+  if (column.kind !== 'boolean') return null
+  const classes = new Set(modelLabels)
+  if (classes.has('true') || classes.has('false')) return null
+  return classes.has('0') || classes.has('1') ? { true: '1', false: '0' } : null
+}
+
+/** The model's class names of a run: what it predicted and the columns of its probabilities. */
+export const modelLabelsOf = (run: ModelRun): string[] => [
+  ...(run.predicted?.names ?? []),
+  ...run.probaClasses,
+]
+
+export function truthCodes(
+  column: Column,
+  rows: Uint32Array,
+  modelLabels: Iterable<string> = [],
+): LabelCodes {
+  const asClasses = booleanLabelNames(column, modelLabels)
+  if (asClasses) {
+    const { codes, names } = truthCodes(column, rows)
+    return { codes, names: names.map((n) => (n === 'true' ? asClasses.true : asClasses.false)) }
+  }
   const dict = new LabelDictionary()
   const codes = new Int32Array(rows.length)
   if (column.kind === 'numeric' || column.kind === 'timestamp') {
@@ -197,11 +227,11 @@ export function truthCodes(column: Column, rows: Uint32Array): LabelCodes {
   return { codes, names: dict.names }
 }
 
-export function truthValues(column: Column, rows: Uint32Array): Float64Array {
+export function truthValues(column: Column, rows: Uint32Array, datasetName?: string): Float64Array {
   if (column.kind !== 'numeric') {
     throw new SlipwayError(
       'DATA_INVALID',
-      `Label column "${column.name}" is ${column.kind}; a regression model needs numbers`,
+      `${datasetName ? `${datasetName}: l` : 'L'}abel column "${column.name}" is ${column.kind}; a regression model needs numbers`,
     )
   }
   return gatherFloat64(column.values, rows)
@@ -269,6 +299,8 @@ export function buildResult(
     slice?: string | null
     costMatrix?: CostMatrix | null
     positiveLabel: string | null
+    /** For messages. */
+    datasetName?: string
   },
   timing: { readMs: number; startedAt: number },
 ): EvaluationResult {
@@ -298,7 +330,7 @@ export function buildResult(
   if (run.task === 'classification') {
     const data = classificationData(
       run,
-      truthCodes(labelColumn, rows),
+      truthCodes(labelColumn, rows, modelLabelsOf(run)),
       rows,
       settings.positiveLabel,
     )
@@ -326,7 +358,7 @@ export function buildResult(
       )
     }
   } else {
-    const actual = truthValues(labelColumn, rows)
+    const actual = truthValues(labelColumn, rows, settings.datasetName)
     const predicted = gatherFloat64(run.prediction!, rows)
     const report = regressionReport(actual, predicted, { nanRows: run.nanRows })
     metrics = report.metrics
@@ -407,7 +439,7 @@ export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promi
   if (!label) {
     throw new SlipwayError(
       'MAPPING_INVALID',
-      `${payload.datasetName}: no label column (the model names none, and there is no "label" or "target" column); name it with --label`,
+      noLabelMessage(table, payload.onnx, payload.datasetName),
     )
   }
   const mapping = mappingFor(table, payload, label, payload.slice, payload.datasetName)
@@ -439,6 +471,7 @@ export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promi
       slice: payload.slice,
       costMatrix: payload.costMatrix,
       positiveLabel: positiveClassOf(payload.onnx),
+      datasetName: payload.datasetName,
     },
     { readMs, startedAt },
   )

@@ -1,7 +1,39 @@
 // Promotion gates: each rule checked with MLflow's MetricThreshold semantics against the
 // champion's value, plus a single-row latency p95 ceiling. Pure; the service stores the report.
-import type { EvaluationResult, GatePolicy, GateRule } from '../../api/evaluation'
+import {
+  ClassificationMetrics,
+  RegressionMetrics,
+  type EvaluationResult,
+  type GatePolicy,
+  type GateRule,
+} from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
+
+/** The single-number latency figures a rule may name as `latency.<key>`. */
+const LATENCY_FIGURES = ['p50Ms', 'p95Ms', 'p99Ms', 'meanMs', 'rowsPerSecond'] as const
+
+/** Every metric name a rule may use, whatever the task. */
+export const GATE_METRICS: readonly string[] = [
+  ...Object.keys(ClassificationMetrics.shape).filter(
+    (k) => k !== 'confusionMatrix' && k !== 'labels',
+  ),
+  ...Object.keys(RegressionMetrics.shape),
+  ...LATENCY_FIGURES.map((k) => `latency.${k}`),
+]
+
+/**
+ * Refuses a policy naming a metric no evaluation has (a typo, `confusionMatrix`, `constructor`…)
+ * before anything runs: such a rule would otherwise fail every version and look like a verdict.
+ */
+export function refuseUnknownMetrics(policy: GatePolicy, source = 'The gate policy'): void {
+  policy.rules.forEach((rule, i) => {
+    if (!GATE_METRICS.includes(rule.metric))
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `${source}: rule ${i + 1} names metric "${rule.metric}", which no evaluation has (use one of ${GATE_METRICS.join(', ')})`,
+      )
+  })
+}
 
 export interface GateRuleOutcome {
   rule: string
@@ -22,14 +54,23 @@ export function metricValue(
   metric: string,
 ): { value: number | null; reason: string | null } {
   if (metric.startsWith('latency.')) {
-    const key = metric.slice('latency.'.length) as keyof EvaluationResult['latency']
-    const v = result.latency[key]
+    const key = metric.slice('latency.'.length)
+    if (!(LATENCY_FIGURES as readonly string[]).includes(key))
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `The gate policy names "${metric}", which is not a latency figure (it has ${LATENCY_FIGURES.map((k) => `latency.${k}`).join(', ')})`,
+      )
+    const v = result.latency[key as (typeof LATENCY_FIGURES)[number]]
     return typeof v === 'number'
       ? { value: v, reason: null }
       : { value: null, reason: `no latency figure "${key}"` }
   }
   const metrics = result.metrics as Record<string, unknown>
-  if (!(metric in metrics)) {
+  // Own scalar keys only: `constructor` or `confusionMatrix` are not metrics a rule can compare.
+  if (
+    !Object.hasOwn(metrics, metric) ||
+    (typeof metrics[metric] !== 'number' && metrics[metric] !== null)
+  ) {
     throw new SlipwayError(
       'INVALID_INPUT',
       `The gate policy names metric "${metric}", which a ${result.task} evaluation does not have (it has ${Object.keys(

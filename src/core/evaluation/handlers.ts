@@ -4,6 +4,7 @@ import type { evaluationCalls } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { CoreContext, HandlersFor } from '../context'
 import { requireModel } from '../registry/registry'
+import { refuseUnknownMetrics } from './gates'
 import {
   checkGates,
   compareVersions,
@@ -71,6 +72,7 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
     'gates:get-policy': async ({ model }) => getPolicy(core, requireModel(core.db, model).id),
     'gates:set-policy': async ({ model, policy }) => {
       const row = requireModel(core.db, model)
+      refuseUnknownMetrics(policy)
       return setPolicy(core, row.id, row.name, policy)
     },
     'gates:check': async (input, call) => {
@@ -82,6 +84,10 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
           `Model "${version.model}" has no gate policy; set one or pass a policy file`,
         )
       }
+      refuseUnknownMetrics(
+        policy,
+        input.policy ? 'The gate policy' : `The stored gate policy of model "${version.model}"`,
+      )
       const dataset = prepareDataset(core, input.dataset, call)
       return core.jobs.start(
         'gate',

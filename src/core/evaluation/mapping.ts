@@ -28,12 +28,22 @@ export function inputWidth(input: TensorInfo): number | null {
   return null
 }
 
+/**
+ * A column whose name differs from `name` only by surrounding spaces or case (`" income"` after
+ * "age, income" in a header): said in the message, since the two look the same on screen.
+ */
+export function nearMiss(table: Table, name: string): string {
+  const key = name.trim().toLowerCase()
+  const like = table.columns.find((c) => c.name !== name && c.name.trim().toLowerCase() === key)
+  return like ? `; column ${JSON.stringify(like.name)} differs from it only by spaces or case` : ''
+}
+
 function checkColumn(table: Table, column: string, input: TensorInfo, fileName: string): Column {
   const found = table.columns.find((c) => c.name === column)
   if (!found)
     throw new SlipwayError(
       'MAPPING_INVALID',
-      `${fileName}: has no column "${column}" (needed for model input "${input.name}")`,
+      `${fileName}: has no column "${column}" (needed for model input "${input.name}")${nearMiss(table, column)}`,
     )
   const numericInput = isNumericType(input.type)
   if (numericInput && found.kind !== 'numeric' && found.kind !== 'boolean') {
@@ -58,13 +68,29 @@ export function resolveLabel(
   const has = (name: string): boolean => table.columns.some((c) => c.name === name)
   if (label !== undefined) {
     if (!has(label))
-      throw new SlipwayError('MAPPING_INVALID', `${fileName}: has no label column "${label}"`)
+      throw new SlipwayError(
+        'MAPPING_INVALID',
+        `${fileName}: has no label column "${label}"${nearMiss(table, label)}`,
+      )
     return label
   }
   if (onnx.labelColumn && has(onnx.labelColumn)) return onnx.labelColumn
   if (has('label')) return 'label'
   if (has('target')) return 'target'
   return null
+}
+
+/** Why no label column was found: what was looked for, and a look-alike column if there is one. */
+export function noLabelMessage(table: Table, onnx: OnnxInfo, fileName: string): string {
+  const wanted = [...new Set([onnx.labelColumn, 'label', 'target'].filter((n) => n))] as string[]
+  const like = wanted.map((n) => nearMiss(table, n)).find((hint) => hint) ?? ''
+  const named = onnx.labelColumn
+    ? `the model's label_column "${onnx.labelColumn}" is not among the columns`
+    : 'the model names none'
+  return `${fileName}: no label column (${named}, and there is no ${wanted
+    .filter((n) => n !== onnx.labelColumn)
+    .map((n) => `"${n}"`)
+    .join(' or ')} column${onnx.labelColumn ? ' either' : ''})${like}; name it with --label`
 }
 
 /**
@@ -89,6 +115,14 @@ export function resolveMapping(
     throw new SlipwayError('MAPPING_INVALID', 'The model has no inputs to feed')
   const done = (source: ResolvedMapping['source'], columns: string[][]): ResolvedMapping => {
     inputs.forEach((input, i) => columns[i]!.forEach((c) => checkColumn(table, c, input, fileName)))
+    // Scoring a model against one of its own inputs measures nothing (and a continuous input as
+    // the truth makes one class per distinct value): almost always a wrong --label.
+    const fed = inputs.findIndex((_, i) => label !== null && columns[i]!.includes(label))
+    if (fed >= 0)
+      throw new SlipwayError(
+        'MAPPING_INVALID',
+        `${fileName}: label column "${label}" is also fed to model input "${inputs[fed]!.name}"; choose the column that holds the truth with --label`,
+      )
     return {
       source,
       inputs: inputs.map((input, i) => ({

@@ -37,6 +37,13 @@ export function regressionReport(
       return { metrics: empty, reasons, charts }
     }
   }
+  // An explicit NaN in the label column is not "infinite": say which rows make the metrics undefined.
+  let nanTargets = 0
+  for (let i = 0; i < actual.length; i++) if (Number.isNaN(actual[i]!)) nanTargets++
+  if (nanTargets > 0) {
+    for (const key of KEYS) reasons[key] = `${nanTargets} row(s) have NaN as their target`
+    return { metrics: empty, reasons, charts }
+  }
   const m = regressionMetrics(actual, predicted)
   const metrics = {
     mae: Number.isFinite(m.mae) ? m.mae : null,

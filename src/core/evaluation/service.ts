@@ -161,24 +161,26 @@ export function setSavedMapping(
   modelName: string,
   mapping: ColumnMapping | null,
 ): ColumnMapping | null {
-  core.db.transaction(() => {
-    if (mapping === null)
-      core.db.prepare('DELETE FROM column_mappings WHERE model_id = ?').run(modelId)
-    else {
-      core.db
-        .prepare(
-          `INSERT INTO column_mappings (model_id, mapping_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
+  core.db
+    .transaction(() => {
+      if (mapping === null)
+        core.db.prepare('DELETE FROM column_mappings WHERE model_id = ?').run(modelId)
+      else {
+        core.db
+          .prepare(
+            `INSERT INTO column_mappings (model_id, mapping_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
            ON CONFLICT (model_id) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-        )
-        .run(modelId, JSON.stringify(mapping), new Date().toISOString(), core.actor)
-    }
-    appendAudit(core.db, {
-      actor: core.actor,
-      action: 'mapping.set',
-      modelId,
-      details: { model: modelName, mapping },
+          )
+          .run(modelId, JSON.stringify(mapping), new Date().toISOString(), core.actor)
+      }
+      appendAudit(core.db, {
+        actor: core.actor,
+        action: 'mapping.set',
+        modelId,
+        details: { model: modelName, mapping },
+      })
     })
-  }).immediate()
+    .immediate()
   return mapping
 }
 
@@ -325,44 +327,46 @@ function storeEvaluation(
   settings: Evaluation['settings'],
 ): Evaluation {
   const now = new Date().toISOString()
-  const id = core.db.transaction(() => {
-    const info = core.db
-      .prepare(
-        `INSERT INTO evaluations (version_id, dataset_id, dataset_sha256, task, row_count, mapping_json, settings_json,
+  const id = core.db
+    .transaction(() => {
+      const info = core.db
+        .prepare(
+          `INSERT INTO evaluations (version_id, dataset_id, dataset_sha256, task, row_count, mapping_json, settings_json,
            onnxruntime_version, headline_json, result_json, created_at, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        version.versionId,
-        dataset.id,
-        dataset.sha256,
-        output.result.task,
-        output.result.rows,
-        JSON.stringify(output.mapping),
-        JSON.stringify(settings),
-        onnxruntimeVersion(),
-        JSON.stringify(headline(output.result)),
-        JSON.stringify(output.result),
-        now,
-        core.actor,
-      )
-    const evaluationId = Number(info.lastInsertRowid)
-    appendAudit(core.db, {
-      actor: core.actor,
-      action: 'evaluation.store',
-      modelId: version.modelId,
-      versionId: version.versionId,
-      details: {
-        evaluationId,
-        version: version.version,
-        datasetId: dataset.id,
-        datasetSha256: dataset.sha256,
-        task: output.result.task,
-        headline: headline(output.result),
-      },
+        )
+        .run(
+          version.versionId,
+          dataset.id,
+          dataset.sha256,
+          output.result.task,
+          output.result.rows,
+          JSON.stringify(output.mapping),
+          JSON.stringify(settings),
+          onnxruntimeVersion(),
+          JSON.stringify(headline(output.result)),
+          JSON.stringify(output.result),
+          now,
+          core.actor,
+        )
+      const evaluationId = Number(info.lastInsertRowid)
+      appendAudit(core.db, {
+        actor: core.actor,
+        action: 'evaluation.store',
+        modelId: version.modelId,
+        versionId: version.versionId,
+        details: {
+          evaluationId,
+          version: version.version,
+          datasetId: dataset.id,
+          datasetSha256: dataset.sha256,
+          task: output.result.task,
+          headline: headline(output.result),
+        },
+      })
+      return evaluationId
     })
-    return evaluationId
-  }).immediate()
+    .immediate()
   return getEvaluation(core, id)
 }
 
@@ -563,41 +567,43 @@ export async function compareVersions(
     costMatrix: null,
     task: settings.task ?? null,
   }
-  const id = core.db.transaction(() => {
-    const info = core.db
-      .prepare(
-        `INSERT INTO shadow_comparisons (champion_version_id, challenger_version_id, dataset_id, dataset_sha256, mapping_json,
+  const id = core.db
+    .transaction(() => {
+      const info = core.db
+        .prepare(
+          `INSERT INTO shadow_comparisons (champion_version_id, challenger_version_id, dataset_id, dataset_sha256, mapping_json,
            settings_json, onnxruntime_version, result_json, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        champion.versionId,
-        challenger.versionId,
-        dataset.id,
-        dataset.sha256,
-        JSON.stringify(output.mapping),
-        JSON.stringify(storedSettings),
-        onnxruntimeVersion(),
-        JSON.stringify(output.result),
-        now,
-        core.actor,
-      )
-    const shadowId = Number(info.lastInsertRowid)
-    appendAudit(core.db, {
-      actor: core.actor,
-      action: 'shadow.store',
-      modelId: challenger.modelId,
-      versionId: challenger.versionId,
-      details: {
-        shadowId,
-        champion: champion.label,
-        challenger: challenger.label,
-        datasetSha256: dataset.sha256,
-        agreementRate: output.result.agreementRate,
-        mcnemar: output.result.mcnemar,
-      },
+        )
+        .run(
+          champion.versionId,
+          challenger.versionId,
+          dataset.id,
+          dataset.sha256,
+          JSON.stringify(output.mapping),
+          JSON.stringify(storedSettings),
+          onnxruntimeVersion(),
+          JSON.stringify(output.result),
+          now,
+          core.actor,
+        )
+      const shadowId = Number(info.lastInsertRowid)
+      appendAudit(core.db, {
+        actor: core.actor,
+        action: 'shadow.store',
+        modelId: challenger.modelId,
+        versionId: challenger.versionId,
+        details: {
+          shadowId,
+          champion: champion.label,
+          challenger: challenger.label,
+          datasetSha256: dataset.sha256,
+          agreementRate: output.result.agreementRate,
+          mcnemar: output.result.mcnemar,
+        },
+      })
+      return shadowId
     })
-    return shadowId
-  }).immediate()
+    .immediate()
   return getShadow(core, id)
 }
 
@@ -616,20 +622,22 @@ export function setPolicy(
   modelName: string,
   policy: GatePolicy,
 ): GatePolicy {
-  core.db.transaction(() => {
-    core.db
-      .prepare(
-        `INSERT INTO gate_policies (model_id, policy_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
+  core.db
+    .transaction(() => {
+      core.db
+        .prepare(
+          `INSERT INTO gate_policies (model_id, policy_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
          ON CONFLICT (model_id) DO UPDATE SET policy_json = excluded.policy_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(modelId, JSON.stringify(policy), new Date().toISOString(), core.actor)
-    appendAudit(core.db, {
-      actor: core.actor,
-      action: 'gate-policy.set',
-      modelId,
-      details: { model: modelName, policy },
+        )
+        .run(modelId, JSON.stringify(policy), new Date().toISOString(), core.actor)
+      appendAudit(core.db, {
+        actor: core.actor,
+        action: 'gate-policy.set',
+        modelId,
+        details: { model: modelName, policy },
+      })
     })
-  }).immediate()
+    .immediate()
   return policy
 }
 
@@ -731,12 +739,27 @@ async function championEvaluation(
     return { version: champion, run: candidateRun }
   const stored = core.db
     .prepare(
-      'SELECT id, settings_json FROM evaluations WHERE version_id = ? AND dataset_sha256 = ? ORDER BY id DESC',
+      'SELECT id, settings_json, mapping_json FROM evaluations WHERE version_id = ? AND dataset_sha256 = ? ORDER BY id DESC',
     )
-    .all(champion.versionId, dataset.sha256) as { id: number; settings_json: string }[]
-  const same = stored.find(
-    (row) => (JSON.parse(row.settings_json) as Evaluation['settings']).label === candidateLabel,
-  )
+    .all(champion.versionId, dataset.sha256) as {
+    id: number
+    settings_json: string
+    mapping_json: string
+  }[]
+  // Reused only when a run now would read the same columns the same way: an evaluation made with a
+  // hand-written (or since-changed saved) mapping, another task or slice is not this baseline.
+  const same = stored.find((row) => {
+    const was = JSON.parse(row.settings_json) as Evaluation['settings']
+    const mapping = JSON.parse(row.mapping_json) as Evaluation['mapping']
+    return (
+      was.label === candidateLabel &&
+      (was.task ?? null) === (settings.task ?? null) &&
+      !settings.mapping &&
+      (mapping.source === 'feature_names' ||
+        mapping.source === 'input_names' ||
+        (mapping.source === 'numeric_columns' && (was.slice ?? null) === (settings.slice ?? null)))
+    )
+  })
   if (same) return { version: champion, evaluation: getEvaluation(core, same.id) }
   job.progress(0, null, `Evaluating the champion (${champion.label}) on ${dataset.name}`)
   const label = candidateLabel ?? undefined
@@ -776,59 +799,61 @@ export async function checkGates(
   const passed = rules.every((r) => r.passed)
   if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
   // Both evaluations and the report land together: a check that fails half-way stores nothing.
-  const id = core.db.transaction(() => {
-    const evaluation = storeEvaluation(
-      core,
-      candidate,
-      dataset,
-      candidateRun.output,
-      candidateRun.settings,
-    )
-    const champion = championRun && {
-      version: championRun.version,
-      evaluation:
-        championRun.evaluation ??
-        (championRun.run === candidateRun
-          ? evaluation
-          : storeEvaluation(
-              core,
-              championRun.version,
-              dataset,
-              championRun.run.output,
-              championRun.run.settings,
-            )),
-    }
-    const info = core.db
-      .prepare(
-        `INSERT INTO gate_reports (version_id, evaluation_id, baseline_version_id, baseline_evaluation_id, passed, policy_json, rules_json, created_at, created_by)
+  const id = core.db
+    .transaction(() => {
+      const evaluation = storeEvaluation(
+        core,
+        candidate,
+        dataset,
+        candidateRun.output,
+        candidateRun.settings,
+      )
+      const champion = championRun && {
+        version: championRun.version,
+        evaluation:
+          championRun.evaluation ??
+          (championRun.run === candidateRun
+            ? evaluation
+            : storeEvaluation(
+                core,
+                championRun.version,
+                dataset,
+                championRun.run.output,
+                championRun.run.settings,
+              )),
+      }
+      const info = core.db
+        .prepare(
+          `INSERT INTO gate_reports (version_id, evaluation_id, baseline_version_id, baseline_evaluation_id, passed, policy_json, rules_json, created_at, created_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        candidate.versionId,
-        evaluation.id,
-        champion?.version.versionId ?? null,
-        champion?.evaluation.id ?? null,
-        passed ? 1 : 0,
-        JSON.stringify(policy),
-        JSON.stringify(rules),
-        new Date().toISOString(),
-        core.actor,
-      )
-    const reportId = Number(info.lastInsertRowid)
-    appendAudit(core.db, {
-      actor: core.actor,
-      action: 'gate.check',
-      modelId: candidate.modelId,
-      versionId: candidate.versionId,
-      details: {
-        reportId,
-        passed,
-        evaluationId: evaluation.id,
-        champion: champion?.version.label ?? null,
-        failed: rules.filter((r) => !r.passed).map((r) => r.rule),
-      },
+        )
+        .run(
+          candidate.versionId,
+          evaluation.id,
+          champion?.version.versionId ?? null,
+          champion?.evaluation.id ?? null,
+          passed ? 1 : 0,
+          JSON.stringify(policy),
+          JSON.stringify(rules),
+          new Date().toISOString(),
+          core.actor,
+        )
+      const reportId = Number(info.lastInsertRowid)
+      appendAudit(core.db, {
+        actor: core.actor,
+        action: 'gate.check',
+        modelId: candidate.modelId,
+        versionId: candidate.versionId,
+        details: {
+          reportId,
+          passed,
+          evaluationId: evaluation.id,
+          champion: champion?.version.label ?? null,
+          failed: rules.filter((r) => !r.passed).map((r) => r.rule),
+        },
+      })
+      return reportId
     })
-    return reportId
-  }).immediate()
+    .immediate()
   return getGateReport(core, id)
 }

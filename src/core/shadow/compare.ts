@@ -20,6 +20,7 @@ import {
   readDataset,
   sliceGroups,
   truthCodes,
+  modelLabelsOf,
   truthValues,
   type ModelPayload,
 } from '../evaluation/evaluate'
@@ -249,7 +250,10 @@ export function compareRuns(
 
     if (labelled && options.label) {
       const column = columnOf(table, options.label)
-      const truth = truthCodes(column, labelled.rows)
+      const truth = truthCodes(column, labelled.rows, [
+        ...modelLabelsOf(champion),
+        ...modelLabelsOf(challenger),
+      ])
       const dataA = classificationData(champion, truth, labelled.rows, options.positiveLabel)
       const dataB = classificationData(challenger, truth, labelled.rows, options.positiveLabel)
       let bCount = 0
@@ -417,10 +421,18 @@ export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<S
     payload.label ?? undefined,
     payload.datasetName,
   )
-  const mapping = {
-    champion: mappingFor(table, payload.champion, label, payload.slice, payload.datasetName),
-    challenger: mappingFor(table, payload.challenger, label, payload.slice, payload.datasetName),
+  // Two models, one message: say which side cannot read the data.
+  const mapSide = (side: 'champion' | 'challenger'): ResolvedMapping => {
+    const model = payload[side]
+    try {
+      return mappingFor(table, model, label, payload.slice, payload.datasetName)
+    } catch (error) {
+      if (error instanceof SlipwayError && error.code === 'MAPPING_INVALID')
+        throw new SlipwayError(error.code, `${side} ${model.modelLabel}: ${error.message}`)
+      throw error
+    }
   }
+  const mapping = { champion: mapSide('champion'), challenger: mapSide('challenger') }
   checkSlice(table, payload.slice)
   const total = table.rowCount * 2
   const runs: ModelRun[] = []
