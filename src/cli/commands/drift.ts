@@ -32,11 +32,16 @@ interface DriftOptions extends GlobalOptions {
 
 /** FILE (an existing path), DATASET (id, name or sha256) or MODEL@REF (a version's training data). */
 export function parseSource(text: string, role: 'reference' | 'current'): DataSource {
+  let stat: fs.Stats | undefined
   try {
-    if (fs.statSync(text).isFile()) return { file: { path: text } }
+    stat = fs.statSync(text)
   } catch {
     // not a file: a dataset or a version
   }
+  if (stat?.isFile()) return { file: { path: text } }
+  // A bare name is a dataset even when a folder of that name is here; a path is not.
+  if (stat?.isDirectory() && /[\\/]/.test(text))
+    throw new SlipwayError('BAD_FILE', `${text}: is a folder; give a CSV or Parquet file`)
   if (/^\d+$/.test(text)) return { dataset: Number(text) }
   if (text.includes('@')) {
     if (role === 'current')
@@ -52,11 +57,48 @@ export function parseSource(text: string, role: 'reference' | 'current'): DataSo
   return { dataset: text }
 }
 
-const parseNumber = (text: string, what: string): number => {
+const parseNumber = (text: string, what: string, shown = text): number => {
   const n = Number(text)
-  if (!Number.isFinite(n))
-    throw new SlipwayError('INVALID_INPUT', `${what} "${text}" is not a number`)
+  if (!text.trim() || !Number.isFinite(n))
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      text.trim()
+        ? `${what} "${shown}": "${text}" is not a number`
+        : `${what} "${shown}": give a number`,
+    )
   return n
+}
+
+/** A number for a flag, within the range the settings accept, or a message naming the flag. */
+function parseIn(
+  text: string,
+  flag: string,
+  range: { min: number; max: number; above?: boolean; whole?: boolean },
+  shown = text,
+): number {
+  const n = parseNumber(text, flag, shown)
+  const low = range.above ? n <= range.min : n < range.min
+  if (low || n > range.max || (range.whole && !Number.isInteger(n))) {
+    const what = range.whole ? 'a whole number' : 'a number'
+    const span = range.above
+      ? `above ${range.min} and at most ${range.max}`
+      : `from ${range.min} to ${range.max}`
+    throw new SlipwayError('INVALID_INPUT', `${flag} "${shown}": use ${what} ${span}`)
+  }
+  return n
+}
+
+/** Splits COLUMN=VALUE at its last "="; a bare VALUE applies to every column. */
+function columnAndValue(text: string, flag: string): [string | null, string] {
+  const eq = text.lastIndexOf('=')
+  if (eq < 0) return [null, text]
+  const column = text.slice(0, eq)
+  if (!column)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${flag} "${text}": name a column before "=", or give the value alone for every column`,
+    )
+  return [column, text.slice(eq + 1)]
 }
 
 const parseTest = (text: string): DriftTest => {
@@ -73,23 +115,30 @@ export function settingsFromOptions(o: DriftOptions): DriftSettingsInput {
   const settings: DriftSettingsInput = { columns: {} }
   const columns: Record<string, { method?: DriftTest; threshold?: number }> = {}
   for (const m of o.method ?? []) {
-    const eq = m.lastIndexOf('=')
-    if (eq < 0) settings.method = parseTest(m)
-    else
-      columns[m.slice(0, eq)] = { ...columns[m.slice(0, eq)], method: parseTest(m.slice(eq + 1)) }
+    const [column, test] = columnAndValue(m, '--method')
+    if (column === null) settings.method = parseTest(test)
+    else columns[column] = { ...columns[column], method: parseTest(test) }
   }
+  const threshold = { min: 0, max: 1e6, above: true }
   for (const t of o.threshold ?? []) {
-    const eq = t.lastIndexOf('=')
-    if (eq < 0) settings.threshold = parseNumber(t, '--threshold')
+    const [column, value] = columnAndValue(t, '--threshold')
+    if (column === null) settings.threshold = parseIn(value, '--threshold', threshold)
     else
-      columns[t.slice(0, eq)] = {
-        ...columns[t.slice(0, eq)],
-        threshold: parseNumber(t.slice(eq + 1), '--threshold'),
+      columns[column] = {
+        ...columns[column],
+        threshold: parseIn(value, '--threshold', threshold, t),
       }
   }
   settings.columns = columns
-  if (o.bins !== undefined) settings.bins = parseNumber(o.bins, '--bins')
-  if (o.driftShare !== undefined) settings.driftShare = parseNumber(o.driftShare, '--drift-share')
+  if (o.bins !== undefined)
+    settings.bins = parseIn(o.bins, '--bins', { min: 2, max: 100, whole: true })
+  if (o.driftShare !== undefined)
+    settings.driftShare = parseIn(o.driftShare, '--drift-share', { min: 0, max: 1, above: true })
+  if (o.chunks !== undefined && (o.timestamp || o.window))
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      '--chunks splits current data in row order, --timestamp/--window by time; choose one',
+    )
   if (o.timestamp) settings.timestampColumn = o.timestamp
   if (o.window) {
     const unit = WindowUnit.safeParse(o.window)
@@ -100,9 +149,17 @@ export function settingsFromOptions(o: DriftOptions): DriftSettingsInput {
       )
     settings.window = unit.data
     if (!o.timestamp) throw new SlipwayError('INVALID_INPUT', '--window needs --timestamp COL')
-  } else if (o.timestamp && !o.chunks) settings.window = 'day'
-  if (o.chunks !== undefined) settings.chunks = parseNumber(o.chunks, '--chunks')
-  if (o.label) settings.label = o.label
+  } else if (o.timestamp) settings.window = 'day'
+  if (o.chunks !== undefined)
+    settings.chunks = parseIn(o.chunks, '--chunks', { min: 2, max: 500, whole: true })
+  if (o.label) {
+    if (!o.model)
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        '--label is the label column for the metrics of --model per window; give --model MODEL@REF too',
+      )
+    settings.label = o.label
+  }
   return settings
 }
 
@@ -146,6 +203,9 @@ export function driftJson(report: DriftReport): Record<string, unknown> {
   }
 }
 
+/** Not tested: no test applies, or its statistic is undefined here (as the drift share counts). */
+const untested = (c: ColumnDrift): boolean => c.test === null || c.statistic === null
+
 const cell = (x: number | null): string =>
   x === null ? '' : Math.abs(x) >= 1e-3 || x === 0 ? x.toPrecision(4) : x.toExponential(3)
 
@@ -164,7 +224,7 @@ function printReport(report: DriftReport): void {
         statistic: cell(c.statistic),
         'p-value': cell(c.pValue),
         threshold: cell(c.threshold),
-        drift: c.test === null ? 'not tested' : c.drifted ? 'DRIFT' : 'ok',
+        drift: untested(c) ? 'not tested' : c.drifted ? 'DRIFT' : 'ok',
         missing: `${cell(c.reference.missingShare)} → ${cell(c.current.missingShare)}`,
       }))
   const columns = [
@@ -202,9 +262,14 @@ function printReport(report: DriftReport): void {
       })),
       ['window', 'rows', 'drift share', 'drifted'],
     )
+    const without = report.windows.rowsWithoutTimestamp
+    if (without)
+      out.write(
+        `${without} row${without === 1 ? '' : 's'} without a timestamp ${without === 1 ? 'is' : 'are'} in no window.\n`,
+      )
   }
   out.write('\n')
-  for (const c of report.columns.filter((c) => c.drifted || c.test === null))
+  for (const c of report.columns.filter((c) => c.drifted || untested(c)))
     out.write(`${safe(c.name)}: ${safe(c.why, 1000)}\n`)
   out.write(
     `\n${report.datasetDrift ? 'DATASET DRIFT' : 'No dataset drift'}: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${cell(report.driftShare)}, threshold ${report.settings.driftShare})${report.id ? ` — run #${report.id}` : ''}\n`,
@@ -235,7 +300,10 @@ export function registerDriftCommands(program: Command): void {
       collect,
     )
     .option('--threshold <x>', 'threshold for every test (or COLUMN=X for one column)', collect)
-    .option('--bins <n>', 'bins for PSI and Jensen–Shannon on numeric columns (default 10)')
+    .option(
+      '--bins <n>',
+      'bins for PSI and Jensen–Shannon on numeric columns (default 10); a column with at most 5 values gets a bin per value',
+    )
     .option('--drift-share <x>', 'dataset drift when this share of columns drifted (default 0.5)')
     .option('--label <column>', 'label column of the current data, for metrics per window')
     .option('--fail-on-drift', `exit with code ${EXIT_DRIFT} when dataset drift is found`)

@@ -193,14 +193,31 @@ const sampleCount = (s: Sample): number => {
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null)
+const allFinite = (xs: readonly number[]): boolean => xs.every(Number.isFinite)
 
-export function fmt(x: number | null): string {
+export function fmt(x: number | null, digits = 3): string {
   if (x === null) return 'n/a'
   if (x === 0) return '0'
   const a = Math.abs(x)
-  if (a >= 0.001 && a < 1e6) return String(Number(x.toPrecision(3)))
-  return x.toExponential(2)
+  if (a >= 0.001 && a < 1e6) return String(Number(x.toPrecision(digits)))
+  return x.toExponential(digits - 1)
 }
+
+/**
+ * A value and the threshold it is compared with, at the fewest digits (3 or more) where the two
+ * read differently when they differ: 0.09996 against 0.1 must not print "0.1 < 0.1", nor 0.13627
+ * against 0.1363 "0.136 < 0.136".
+ */
+function fmtPair(x: number, threshold: number): [string, string] {
+  for (let digits = 3; digits <= 17; digits++) {
+    const pair: [string, string] = [fmt(x, digits), fmt(threshold, digits)]
+    if (x === threshold || pair[0] !== pair[1]) return pair
+  }
+  return [String(x), String(threshold)]
+}
+
+const plural = (n: number, one: string, many: string): string =>
+  `${thousands(n)} ${n === 1 ? one : many}`
 
 const thousands = (n: number): string => n.toLocaleString('en-US')
 
@@ -222,6 +239,8 @@ function sideStats(s: Sample): ColumnDrift['reference'] {
   if (count === 0)
     return { ...base, distinct: 0, mean: null, std: null, min: null, max: null, quantiles: null }
   const { mean, std } = meanAndStd(s.sorted)
+  // p5, p25, p50, p75, p95 by position: one infinite quantile leaves them all out, not shifted.
+  const quantiles = [0.05, 0.25, 0.5, 0.75, 0.95].map((q) => quantileSorted(s.sorted, q))
   return {
     ...base,
     distinct: countDistinctSorted(s.sorted),
@@ -229,28 +248,44 @@ function sideStats(s: Sample): ColumnDrift['reference'] {
     std: finite(std),
     min: finite(s.sorted[0]!),
     max: finite(s.sorted[count - 1]!),
-    quantiles: [0.05, 0.25, 0.5, 0.75, 0.95]
-      .map((q) => quantileSorted(s.sorted, q))
-      .filter(Number.isFinite),
+    quantiles: allFinite(quantiles) ? quantiles : null,
   }
 }
 
+/** First and last finite values of a sorted sample, or null when it has none. */
+function finiteRange(x: Float64Array): [number, number] | null {
+  let i = 0
+  let j = x.length - 1
+  while (i <= j && !Number.isFinite(x[i]!)) i++
+  while (j >= i && !Number.isFinite(x[j]!)) j--
+  return i <= j ? [x[i]!, x[j]!] : null
+}
+
 function numericHistogram(a: Float64Array, b: Float64Array): ColumnDrift['histogram'] {
-  const all = [a, b].filter((x) => x.length > 0)
-  if (all.length === 0) return { kind: 'numeric', edges: [], reference: [], current: [] }
-  let lo = Math.min(...all.map((x) => x[0]!))
-  let hi = Math.max(...all.map((x) => x[x.length - 1]!))
-  if (!Number.isFinite(lo)) lo = -Number.MAX_VALUE
-  if (!Number.isFinite(hi)) hi = Number.MAX_VALUE
+  // Equal-width bins over the finite values; infinities count in the outer bins.
+  const ranges = [a, b].map(finiteRange).filter((r) => r !== null)
+  if (ranges.length === 0) {
+    if (a.length + b.length === 0) return { kind: 'numeric', edges: [], reference: [], current: [] }
+    const count = (x: Float64Array): number[] => [lowerBound(x, 0), x.length - lowerBound(x, 0)]
+    return {
+      kind: 'numeric',
+      edges: [-Number.MAX_VALUE, 0, Number.MAX_VALUE],
+      reference: count(a),
+      current: count(b),
+    }
+  }
+  const lo = Math.min(...ranges.map((r) => r[0]))
+  const hi = Math.max(...ranges.map((r) => r[1]))
   if (lo === hi)
     return { kind: 'numeric', edges: [lo, hi], reference: [a.length], current: [b.length] }
+  // hi - lo overflows for values near ±1.8e308; the width as a difference of quotients does not.
+  const width = hi / HISTOGRAM_BINS - lo / HISTOGRAM_BINS
   const edges: number[] = []
-  for (let k = 0; k <= HISTOGRAM_BINS; k++)
-    edges.push(k === HISTOGRAM_BINS ? hi : lo + ((hi - lo) * k) / HISTOGRAM_BINS)
+  for (let k = 0; k <= HISTOGRAM_BINS; k++) edges.push(k === HISTOGRAM_BINS ? hi : lo + width * k)
   const counts = (x: Float64Array): number[] => {
     const out: number[] = []
     for (let k = 0; k < HISTOGRAM_BINS; k++) {
-      const from = lowerBound(x, edges[k]!)
+      const from = k === 0 ? 0 : lowerBound(x, edges[k]!)
       const to = k === HISTOGRAM_BINS - 1 ? x.length : lowerBound(x, edges[k + 1]!)
       out.push(to - from)
     }
@@ -282,6 +317,13 @@ function categoricalHistogram(
   }
 }
 
+function countInfinite(sorted: Float64Array): number {
+  let n = 0
+  for (let i = 0; i < sorted.length && sorted[i] === -Infinity; i++) n++
+  for (let i = sorted.length - 1; i >= 0 && sorted[i] === Infinity; i--) n++
+  return n
+}
+
 /** Run-length counts of a sorted sample: its distinct values and their counts. */
 function runLengths(sorted: Float64Array): Map<number, number> {
   const out = new Map<number, number>()
@@ -303,7 +345,24 @@ export interface ColumnOptions {
 interface Choice {
   test: DriftTest
   threshold: number
-  reason: string
+  /** Completes "chosen because …", or null when the settings named the test. */
+  reason: string | null
+  /** Where the settings named the test: 'for this column' or 'for all columns'. */
+  source: string | null
+}
+
+/**
+ * The distinct-value count in words, counted over both datasets together (as Evidently does); a
+ * numeric count stops just past the discrete limit.
+ */
+function distinctText(kind: 'numeric' | 'categorical', distinct: number): string {
+  const count =
+    kind === 'numeric' && distinct > DISCRETE_LIMIT
+      ? `more than ${DISCRETE_LIMIT} distinct values`
+      : kind === 'numeric'
+        ? plural(distinct, 'distinct value', 'distinct values')
+        : plural(distinct, 'category', 'categories')
+  return `${count} across both datasets`
 }
 
 function chooseTest(
@@ -311,70 +370,71 @@ function chooseTest(
   kind: 'numeric' | 'categorical',
   distinct: number,
   options: ColumnOptions,
+  referenceMissing: number,
 ): Choice {
   const { settings, referenceCount } = options
   const override = settings.columns[name]
   const method = override?.method ?? settings.method
-  const threshold = (test: DriftTest): number =>
-    override?.threshold ?? settings.threshold ?? DEFAULT_THRESHOLDS[test]
+  const source = override?.method ? 'for this column' : 'for all columns'
+  const threshold = (test: DriftTest): number => {
+    const t = override?.threshold ?? settings.threshold ?? DEFAULT_THRESHOLDS[test]
+    // A p-value test's threshold is a significance level: at 1 or above every column drifts.
+    if (isPValueTest(test) && t >= 1) {
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `Column "${name}": the threshold ${t} of the ${test} test is a p-value level and must be below 1${override?.threshold === undefined ? '; the threshold for all columns applies to this test too, so give this column its own (COLUMN=X)' : ''}`,
+      )
+    }
+    return t
+  }
   if (method) {
     if ((method === 'ks' || method === 'wasserstein') && kind !== 'numeric') {
       throw new SlipwayError(
         'INVALID_INPUT',
-        `Column "${name}" is categorical; the ${method} test needs a numeric column`,
+        `Column "${name}" is categorical; the ${method} test needs a numeric column (it was set ${source})`,
       )
     }
     if (method === 'z' && distinct > 2) {
       throw new SlipwayError(
         'INVALID_INPUT',
-        `Column "${name}" has ${distinct} distinct values; the z test needs a column with at most two`,
+        `Column "${name}" has ${distinctText(kind, distinct)}; the z test needs a column with at most two (it was set ${source})`,
       )
     }
-    const source = override?.method ? 'for this column' : 'for all columns'
-    return {
-      test: method,
-      threshold: threshold(method),
-      reason: `chosen ${source} in the settings`,
-    }
+    return { test: method, threshold: threshold(method), reason: null, source }
   }
-  const rows = `the reference has ${thousands(referenceCount)} rows`
+  // "the reference has 800 rows (≤ 1,000)", or, when the column has gaps, the values it counted.
+  const rows = (size: string): string =>
+    referenceMissing > 0
+      ? `the reference has ${plural(referenceCount, 'value', 'values')} in this column (${size}; ${thousands(referenceMissing)} missing)`
+      : `the reference has ${plural(referenceCount, 'row', 'rows')} (${size})`
+  const choice = (test: DriftTest, reason: string): Choice => ({
+    test,
+    threshold: threshold(test),
+    reason,
+    source: null,
+  })
   if (referenceCount <= SMALL_REFERENCE) {
     if (kind === 'numeric' && distinct > DISCRETE_LIMIT) {
-      return {
-        test: 'ks',
-        threshold: threshold('ks'),
-        reason: `${rows} (≤ 1,000) and the column is numeric with more than 5 distinct values`,
-      }
+      return choice(
+        'ks',
+        `${rows('≤ 1,000')} and the column is numeric with ${distinctText(kind, distinct)}`,
+      )
     }
     const what =
       kind === 'numeric'
-        ? `numeric with only ${distinct} distinct values`
-        : `categorical with ${distinct} categories`
-    if (distinct <= 2)
-      return {
-        test: 'z',
-        threshold: threshold('z'),
-        reason: `${rows} (≤ 1,000) and the column is ${what}`,
-      }
-    return {
-      test: 'chisquare',
-      threshold: threshold('chisquare'),
-      reason: `${rows} (≤ 1,000) and the column is ${what}`,
-    }
+        ? `numeric with only ${distinctText(kind, distinct)}`
+        : `categorical with ${distinctText(kind, distinct)}`
+    return choice(distinct <= 2 ? 'z' : 'chisquare', `${rows('≤ 1,000')} and the column is ${what}`)
   }
   if (kind === 'numeric' && distinct > DISCRETE_LIMIT) {
-    return {
-      test: 'wasserstein',
-      threshold: threshold('wasserstein'),
-      reason: `${rows} (> 1,000), where p-values flag even negligible shifts, and the column is numeric with more than 5 distinct values`,
-    }
+    return choice(
+      'wasserstein',
+      `${rows('> 1,000')}, where p-values flag even negligible shifts, and the column is numeric with ${distinctText(kind, distinct)}`,
+    )
   }
-  const what = kind === 'numeric' ? `numeric with only ${distinct} distinct values` : 'categorical'
-  return {
-    test: 'jensenshannon',
-    threshold: threshold('jensenshannon'),
-    reason: `${rows} (> 1,000) and the column is ${what}`,
-  }
+  const what =
+    kind === 'numeric' ? `numeric with only ${distinctText(kind, distinct)}` : 'categorical'
+  return choice('jensenshannon', `${rows('> 1,000')} and the column is ${what}`)
 }
 
 function verdict(
@@ -431,6 +491,7 @@ export function compareColumn(
   // Counts per category (categorical columns, or numeric ones with few values), for chi2/z.
   let categoryCounts: { categories: string[]; ref: number[]; cur: number[] } | null = null
   let binChi2: ColumnStats['chi2'] = null
+  let undefinedBecause: string | null = null
 
   if (ref.kind === 'numeric' && cur.kind === 'numeric') {
     histogram = numericHistogram(ref.sorted, cur.sorted)
@@ -446,17 +507,7 @@ export function compareColumn(
         notes.push(
           'The reference is constant here; the Wasserstein distance is divided by 0.001 instead of its standard deviation.',
         )
-      const edges = quantileEdges(ref.sorted, options.settings.bins)
-      const rc = binCounts(ref.sorted, edges)
-      const cc = binCounts(cur.sorted, edges)
-      bins = { edges, reference: rc, current: cc }
-      stats.psi = finite(psi(rc, cc))
-      stats.jensenShannon = finite(jensenShannon(proportions(rc), proportions(cc)))
-      const kept = rc.map((_, i) => i).filter((i) => rc[i]! + cc[i]! > 0)
-      binChi2 = chi2Contingency(
-        kept.map((i) => rc[i]!),
-        kept.map((i) => cc[i]!),
-      )
+      let edges: number[]
       if (distinct <= DISCRETE_LIMIT) {
         const rl = runLengths(ref.sorted)
         const cl = runLengths(cur.sorted)
@@ -468,6 +519,26 @@ export function compareColumn(
         }
         stats.unseenCategories = values.filter((v) => !rl.has(v)).map(String)
         stats.vanishedCategories = values.filter((v) => !cl.has(v)).map(String)
+        // A bin per value: decile edges can put several of a few values in one bin (95% zeros
+        // leave a single edge at 0), and a move from 0/1 to 2 would then read as no change.
+        edges = values.slice(1)
+      } else edges = quantileEdges(ref.sorted, options.settings.bins)
+      const rc = binCounts(ref.sorted, edges)
+      const cc = binCounts(cur.sorted, edges)
+      bins = { edges, reference: rc, current: cc }
+      stats.psi = finite(psi(rc, cc))
+      stats.jensenShannon = finite(jensenShannon(proportions(rc), proportions(cc)))
+      const kept = rc.map((_, i) => i).filter((i) => rc[i]! + cc[i]! > 0)
+      binChi2 = chi2Contingency(
+        kept.map((i) => rc[i]!),
+        kept.map((i) => cc[i]!),
+      )
+      const infinite = [countInfinite(ref.sorted), countInfinite(cur.sorted)]
+      if (infinite[0]! + infinite[1]!) {
+        undefinedBecause = `infinite values: ${thousands(infinite[0]!)} in the reference, ${thousands(infinite[1]!)} in current data`
+        notes.push(
+          `Infinite values (${thousands(infinite[0]!)} in the reference, ${thousands(infinite[1]!)} in current data) leave the Wasserstein distance undefined.`,
+        )
       }
     }
     if (
@@ -512,21 +583,20 @@ export function compareColumn(
   } else if (kind === 'numeric') {
     stats.chi2 = binChi2
   }
-  if (stats.unseenCategories.length > MAX_LISTED_CATEGORIES) {
-    notes.push(
-      `${stats.unseenCategories.length} categories not seen in the reference; the first ${MAX_LISTED_CATEGORIES} are listed.`,
-    )
-    stats.unseenCategories = stats.unseenCategories.slice(0, MAX_LISTED_CATEGORIES)
-  }
+  const unseen = stats.unseenCategories.length
+  stats.unseenCategories = stats.unseenCategories.slice(0, MAX_LISTED_CATEGORIES)
   stats.vanishedCategories = stats.vanishedCategories.slice(0, MAX_LISTED_CATEGORIES)
-  if (stats.unseenCategories.length) {
+  if (unseen) {
     const shown = stats.unseenCategories
       .slice(0, 5)
       .map((c) => `"${c}"`)
       .join(', ')
-    const more =
-      stats.unseenCategories.length > 5 ? ` and ${stats.unseenCategories.length - 5} more` : ''
-    notes.push(`Categories not seen in the reference: ${shown}${more}.`)
+    const more = unseen > 5 ? ` and ${thousands(unseen - 5)} more` : ''
+    const listed =
+      unseen > MAX_LISTED_CATEGORIES
+        ? ` (the first ${thousands(MAX_LISTED_CATEGORIES)} are listed)`
+        : ''
+    notes.push(`Categories not seen in the reference: ${shown}${more}${listed}.`)
   }
 
   const reference = sideStats(ref)
@@ -567,7 +637,7 @@ export function compareColumn(
       why: `Not tested: ${side} no values in this column (all missing); its missing share is reported instead.`,
     }
   }
-  const choice = chooseTest(name, kind, distinct, options)
+  const choice = chooseTest(name, kind, distinct, options, ref.missing)
   let statistic: number | null = null
   let pValue: number | null = null
   switch (choice.test) {
@@ -594,6 +664,9 @@ export function compareColumn(
       break
   }
   const label = TEST_LABELS[choice.test]
+  const chosen = choice.reason
+    ? `chosen because ${choice.reason}`
+    : `the test chosen ${choice.source} in the settings`
   if (statistic === null || (isPValueTest(choice.test) && pValue === null)) {
     return {
       ...base,
@@ -603,15 +676,20 @@ export function compareColumn(
       threshold: choice.threshold,
       drifted: false,
       severity: 0,
-      why: `Not tested: the ${label} is undefined here (${choice.reason}).`,
+      why: `Not tested: the ${label} is undefined here${undefinedBecause ? ` (${undefinedBecause})` : ''}; ${chosen}.`,
     }
   }
   const drifted = verdict(choice.test, statistic, pValue, choice.threshold)
+  const [shown, limit] = fmtPair(isPValueTest(choice.test) ? pValue! : statistic, choice.threshold)
   const comparison = isPValueTest(choice.test)
     ? choice.test === 'ks'
-      ? `p = ${fmt(pValue)} ${drifted ? '≤' : '>'} ${fmt(choice.threshold)}`
-      : `p = ${fmt(pValue)} ${drifted ? '<' : '≥'} ${fmt(choice.threshold)}`
-    : `${fmt(statistic)} ${drifted ? '≥' : '<'} ${fmt(choice.threshold)}`
+      ? `p = ${shown} ${drifted ? '≤' : '>'} ${limit}`
+      : `p = ${shown} ${drifted ? '<' : '≥'} ${limit}`
+    : `${shown} ${drifted ? '≥' : '<'} ${limit}`
+  const on =
+    kind === 'numeric' && distinct > DISCRETE_LIMIT && choice.test === 'chisquare'
+      ? ` on the ${plural(bins?.reference.length ?? 0, 'bin', 'bins')} at the reference's quantiles`
+      : ''
   return {
     ...base,
     test: choice.test,
@@ -620,7 +698,7 @@ export function compareColumn(
     threshold: choice.threshold,
     drifted,
     severity: severityOf(choice.test, statistic, pValue, choice.threshold),
-    why: `${label} decided ${drifted ? 'drift' : 'no drift'} (${comparison}), chosen because ${choice.reason}.`,
+    why: `${label}${on} decided ${drifted ? 'drift' : 'no drift'} (${comparison}), ${chosen}.`,
   }
 }
 

@@ -122,32 +122,34 @@ export function createMonitor(
   const name = input.name ?? `${model.name}: ${path.basename(sourcePath)}`
   const now = new Date().toISOString()
   let id = 0
-  core.db.transaction(() => {
-    id = Number(
-      core.db
-        .prepare(
-          `INSERT INTO drift_monitors (model_id, name, version_ref, reference_json, source_kind, source_path, settings_json, created_at, created_by)
+  core.db
+    .transaction(() => {
+      id = Number(
+        core.db
+          .prepare(
+            `INSERT INTO drift_monitors (model_id, name, version_ref, reference_json, source_kind, source_path, settings_json, created_at, created_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          model.id,
-          name,
-          versionRef,
-          JSON.stringify(reference),
-          input.source.kind,
-          sourcePath,
-          JSON.stringify(input.settings),
-          now,
-          core.actor,
-        ).lastInsertRowid,
-    )
-    appendAudit(core.db, {
-      actor: core.actor,
-      action: 'drift.monitor.create',
-      modelId: model.id,
-      details: { monitorId: id, name, source: input.source.kind, path: sourcePath },
+          )
+          .run(
+            model.id,
+            name,
+            versionRef,
+            JSON.stringify(reference),
+            input.source.kind,
+            sourcePath,
+            JSON.stringify(input.settings),
+            now,
+            core.actor,
+          ).lastInsertRowid,
+      )
+      appendAudit(core.db, {
+        actor: core.actor,
+        action: 'drift.monitor.create',
+        modelId: model.id,
+        details: { monitorId: id, name, source: input.source.kind, path: sourcePath },
+      })
     })
-  }).immediate()
+    .immediate()
   const monitor = rowToMonitor(core, getMonitorRow(core, id))
   watcherOf(core)?.watch(monitor)
   return monitor
@@ -156,17 +158,19 @@ export function createMonitor(
 export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean } {
   const row = getMonitorRow(core, id)
   watcherOf(core)?.unwatch(id)
-  core.db.transaction(() => {
-    core.db.prepare('DELETE FROM drift_monitor_files WHERE monitor_id = ?').run(id)
-    core.db.prepare('UPDATE drift_runs SET monitor_id = NULL WHERE monitor_id = ?').run(id)
-    core.db.prepare('DELETE FROM drift_monitors WHERE id = ?').run(id)
-    appendAudit(core.db, {
-      actor: core.actor,
-      action: 'drift.monitor.delete',
-      modelId: row.model_id,
-      details: { monitorId: id, name: row.name },
+  core.db
+    .transaction(() => {
+      core.db.prepare('DELETE FROM drift_monitor_files WHERE monitor_id = ?').run(id)
+      core.db.prepare('UPDATE drift_runs SET monitor_id = NULL WHERE monitor_id = ?').run(id)
+      core.db.prepare('DELETE FROM drift_monitors WHERE id = ?').run(id)
+      appendAudit(core.db, {
+        actor: core.actor,
+        action: 'drift.monitor.delete',
+        modelId: row.model_id,
+        details: { monitorId: id, name: row.name },
+      })
     })
-  }).immediate()
+    .immediate()
   return { deleted: true }
 }
 

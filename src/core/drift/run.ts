@@ -5,6 +5,7 @@
 import type { ColumnDrift, DriftReport, DriftSettings, DriftWindow } from '../../api/drift'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
+import { parseIsoTimestamp } from '../data/csv'
 import { loadTable } from '../data/load'
 import type { CodedColumn, Column, NumericColumn, Table } from '../data/table'
 import { labelText, runModel, type ModelRun } from '../evaluation/run'
@@ -205,6 +206,12 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     onProgress: (done, total) => ctx.progress(done, total, `Reading ${payload.current.name}`),
   })
   checkCancelled(ctx)
+  if (settings.label && !curTable.columns.some((c) => c.name === settings.label)) {
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${payload.current.name}: has no label column "${settings.label}"`,
+    )
+  }
   const curPredictions = payload.model
     ? await modelOutputs(curTable, payload, payload.current, ctx)
     : []
@@ -220,14 +227,20 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     .filter((n) => !refKinds.has(n) && n !== timestampColumn)
   for (const name of Object.keys(settings.columns)) {
     if (!refKinds.has(name) || !curNames.has(name)) {
+      const where = refKinds.has(name)
+        ? `not in ${payload.current.name} (only in ${payload.reference.name})`
+        : curNames.has(name)
+          ? `not in ${payload.reference.name} (only in ${payload.current.name})`
+          : `in neither ${payload.reference.name} nor ${payload.current.name}`
       throw new SlipwayError(
         'INVALID_INPUT',
-        `Settings name column "${name}", which is not in both ${payload.reference.name} and ${payload.current.name}`,
+        `The settings give column "${name}" a test or threshold, but it is ${where}`,
       )
     }
   }
   const skipped: { name: string; reason: string }[] = []
   const pairs: { name: string; kind: 'numeric' | 'categorical'; ref: Sample; cur: Column }[] = []
+  const kindNotes = new Map<string, string>()
   for (const cur of curTable.columns) {
     const ref = pendingRef.get(cur.name)
     if (!ref) continue
@@ -255,8 +268,20 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       continue
     }
     pairs.push({ name: cur.name, kind, ref: sampleOf(ref, kind), cur })
+    if (kindName(ref) !== kindName(cur))
+      kindNotes.set(
+        cur.name,
+        `${capitalize(kindName(ref))} in the reference but ${kindName(cur)} in current data; compared as ${kind === 'numeric' ? 'numbers' : 'categories'}.`,
+      )
   }
   pendingRef.clear()
+  for (const { name, reason } of skipped) {
+    if (settings.columns[name])
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `The settings give column "${name}" a test or threshold, but it is not compared: ${reason}`,
+      )
+  }
 
   const predPairs = curPredictions.map((cur, i) => {
     const ref = refPredictions[i]!
@@ -268,6 +293,12 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
   let rowsWithoutTimestamp = 0
   if (timestampColumn || settings.chunks) {
     if (settings.chunks && !settings.window) {
+      if (curTable.rowCount < settings.chunks) {
+        throw new SlipwayError(
+          'INVALID_INPUT',
+          `${payload.current.name}: has ${curTable.rowCount} row${curTable.rowCount === 1 ? '' : 's'}, fewer than the ${settings.chunks} chunks asked for`,
+        )
+      }
       windowPlans = planChunks(curTable.rowCount, settings.chunks)
     } else {
       const column = curTable.columns.find((c) => c.name === timestampColumn)
@@ -276,12 +307,7 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
           'INVALID_INPUT',
           `${payload.current.name}: has no column "${timestampColumn}" to split into windows`,
         )
-      if (column.kind !== 'timestamp') {
-        throw new SlipwayError(
-          'INVALID_INPUT',
-          `${payload.current.name}: column "${timestampColumn}" holds ${column.kind} values, not timestamps (ISO-8601 dates)`,
-        )
-      }
+      if (column.kind !== 'timestamp') throw notTimestamps(payload.current.name, column)
       const plan = planTimeWindows(column.values, settings.window ?? 'day', column.name)
       windowPlans = plan.windows
       rowsWithoutTimestamp = plan.withoutTimestamp
@@ -302,6 +328,10 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       return result
     })
   columns.push(...compareAll(pairs))
+  for (const c of columns) {
+    const note = kindNotes.get(c.name)
+    if (note) c.notes.unshift(note)
+  }
   const predictionColumnsDrift = compareAll(predPairs)
   const summary = summarize(columns, settings.driftShare)
 
@@ -389,4 +419,39 @@ const countOf = (s: Sample): number => {
   let n = 0
   for (const c of s.counts.values()) n += c
   return n
+}
+
+/** A column's kind in the user's words: text and categories are both text in a file. */
+const kindName = (c: Column): string =>
+  c.kind === 'categorical' || c.kind === 'text' ? 'text' : c.kind
+
+const capitalize = (t: string): string => t.charAt(0).toUpperCase() + t.slice(1)
+
+/** Why a column cannot split current data into time windows, naming the first cell that is no date. */
+function notTimestamps(fileName: string, column: Column): SlipwayError {
+  const rows =
+    column.kind === 'numeric'
+      ? column.values.length
+      : column.kind === 'timestamp'
+        ? 0
+        : column.codes.length
+  if (column.missingCount === rows) {
+    return new SlipwayError(
+      'INVALID_INPUT',
+      `${fileName}: column "${column.name}" is empty in every row; there are no timestamps to split into windows`,
+    )
+  }
+  let example = ''
+  if (column.kind === 'numeric') {
+    const row = column.values.findIndex((v) => !Number.isNaN(v))
+    example = `row ${row + 1} holds the number ${column.values[row]}`
+  } else if (column.kind !== 'timestamp') {
+    const bad = column.categories.findIndex((c) => parseIsoTimestamp(c) === undefined)
+    const row = column.codes.indexOf(bad)
+    if (bad >= 0) example = `row ${row + 1} holds "${column.categories[bad]}"`
+  }
+  return new SlipwayError(
+    'INVALID_INPUT',
+    `${fileName}: column "${column.name}" holds ${column.kind} values, not timestamps (ISO-8601 dates such as 2026-03-01 or 2026-03-01T12:00:00Z)${example ? `; ${example}` : ''}`,
+  )
 }
