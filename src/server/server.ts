@@ -80,6 +80,21 @@ function sendJson(res: http.ServerResponse, status: number, body: Result<unknown
   res.end(text)
 }
 
+/** A page request (the user's browser, not the renderer's API calls) gets its refusal as words, not JSON. */
+function sendText(res: http.ServerResponse, status: number, message: string): void {
+  const text = `Slipway: ${message}\n`
+  res.writeHead(status, {
+    ...securityHeaders,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  })
+  res.end(text)
+}
+
+const isApiPath = (requestUrl: string | undefined): boolean =>
+  (requestUrl ?? '/').startsWith('/api/')
+
 const failure = (code: ErrorCode, message: string): { ok: false; error: ApiError } => ({
   ok: false,
   error: { code, message },
@@ -279,7 +294,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         res.destroy()
         return
       }
-      if (error instanceof HttpError) {
+      if (error instanceof HttpError && !isApiPath(req.url)) {
+        sendText(res, error.status, error.message)
+      } else if (error instanceof HttpError) {
         sendJson(res, error.status, failure(error.code, error.message))
       } else if (isSlipwayError(error)) {
         sendJson(res, 400, failure(error.code, error.message))

@@ -1,6 +1,7 @@
 // The window: a sidebar whose nav is generated from the views list, and the current view.
 import { useEffect } from 'react'
 import { useApp } from '../stores/app'
+import { useRegisterDialog } from '../stores/register-dialog'
 import { useRoute, hrefFor } from '../stores/route'
 import { views } from '../views'
 import { DropZone } from './DropZone'
@@ -13,6 +14,9 @@ export function AppFrame() {
   const segments = useRoute((state) => state.segments)
   const syncFromLocation = useRoute((state) => state.syncFromLocation)
   const { info, error, load } = useApp()
+  // While the register dialog is open the page behind it takes no focus or clicks (aria-modal alone
+  // does not stop Tab from walking the background).
+  const dialogOpen = useRegisterDialog((state) => state.open)
 
   useEffect(() => {
     void load()
@@ -32,7 +36,7 @@ export function AppFrame() {
 
   return (
     <div className="app">
-      <aside className="sidebar">
+      <aside className="sidebar" inert={dialogOpen}>
         <div className="brand">Slipway</div>
         <RegisterButton />
         <nav className="nav" data-testid="nav">
@@ -64,7 +68,7 @@ export function AppFrame() {
           )}
         </footer>
       </aside>
-      <main className="content">
+      <main className="content" inert={dialogOpen}>
         <View segments={viewSegments} />
       </main>
       <DropZone />

@@ -1,6 +1,6 @@
 // The register dialog: which model each file becomes a version of, optional lineage, then each
 // file's progress and result in plain words.
-import { useEffect, type FormEvent } from 'react'
+import { useEffect, useRef, type FormEvent } from 'react'
 import { hrefFor, useRoute } from '../stores/route'
 import { useRegistry } from '../stores/registry'
 import { useRegisterDialog, type RegisterItem } from '../stores/register-dialog'
@@ -26,6 +26,21 @@ export function RegisterDialog() {
     return () => window.removeEventListener('keydown', onKey)
   }, [open, close])
 
+  // A keyboard user lands in the dialog (the page behind it is inert, see AppFrame) and goes back
+  // to where they were when it closes.
+  const dialog = useRef<HTMLFormElement>(null)
+  useEffect(() => {
+    if (!open) return
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null
+    const first = dialog.current?.querySelector<HTMLElement>(
+      'input:not([disabled]), textarea:not([disabled]), button:not([disabled])',
+    )
+    ;(first ?? dialog.current)?.focus()
+    return () => {
+      if (before?.isConnected) before.focus()
+    }
+  }, [open])
+
   if (!open) return null
   const pending = items.filter((item) => item.status === 'ready' || item.status === 'failed').length
   const finished = items.length > 0 && pending === 0 && !running
@@ -45,6 +60,8 @@ export function RegisterDialog() {
   return (
     <div className="modal-backdrop">
       <form
+        ref={dialog}
+        tabIndex={-1}
         className="modal"
         role="dialog"
         aria-modal="true"

@@ -19,6 +19,8 @@ export interface DatasetImport {
   job: Job | null
   error: ApiError | null
   result: DatasetImported | null
+  /** The form that started it ('datasets', 'evaluate', …): each lists only its own imports. */
+  origin: string
 }
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error'
@@ -33,7 +35,7 @@ export interface DatasetsState {
   loadList(): Promise<void>
   open(id: number): Promise<void>
   /** Imports each file in turn; resolves with the datasets that were imported. */
-  importFiles(files: File[]): Promise<DatasetImported[]>
+  importFiles(files: File[], origin?: string): Promise<DatasetImported[]>
   cancelImport(id: number): Promise<void>
   dismissImport(id: number): void
 }
@@ -61,7 +63,7 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
   const update = (id: number, patch: Partial<DatasetImport>): void =>
     set({ imports: get().imports.map((item) => (item.id === id ? { ...item, ...patch } : item)) })
 
-  const importOne = async (file: File): Promise<DatasetImported | null> => {
+  const importOne = async (file: File, origin: string): Promise<DatasetImported | null> => {
     const id = nextImportId++
     set({
       imports: [
@@ -74,6 +76,7 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
           job: null,
           error: null,
           result: null,
+          origin,
         },
       ],
     })
@@ -135,11 +138,11 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
       if (result.ok) set({ detail: result.value })
       else set({ detailError: result.error.message })
     },
-    async importFiles(files) {
+    async importFiles(files, origin = 'datasets') {
       const imported: DatasetImported[] = []
       // One at a time: each import reads the whole file and two at once only compete for disk.
       for (const file of files) {
-        const dataset = await importOne(file)
+        const dataset = await importOne(file, origin)
         if (dataset) imported.push(dataset)
       }
       await get().loadList()

@@ -235,6 +235,15 @@ const datasetRef = (id: string): number | string => {
   return Number.isInteger(asNumber) && asNumber > 0 ? asNumber : id
 }
 
+/** Problems that stop applying when a field changes: the kind of data decides which picker counts. */
+const DEPENDENT_PROBLEMS: Partial<Record<keyof DriftForm, Array<keyof FormProblems>>> = {
+  referenceKind: ['referenceDataset', 'referenceFile'],
+  currentKind: ['currentDataset', 'currentFile'],
+  model: ['referenceKind', 'predictions'],
+  version: ['referenceKind', 'predictions'],
+  timeMode: ['timestampColumn', 'chunks'],
+}
+
 /** Checks the form's choice of data; the files are resolved separately (they may need uploading). */
 export function dataProblems(form: DriftForm, files: PickedFiles): FormProblems {
   const problems: FormProblems = {}
@@ -314,7 +323,11 @@ export const useDrift = create<DriftState>()((set, get) => {
     },
     setForm(patch) {
       const problems = { ...get().problems }
-      for (const key of Object.keys(patch) as Array<keyof DriftForm>) delete problems[key]
+      for (const key of Object.keys(patch) as Array<keyof DriftForm>) {
+        delete problems[key]
+        // A complaint about a field the change hid or replaced would otherwise stay on screen.
+        for (const dependent of DEPENDENT_PROBLEMS[key] ?? []) delete problems[dependent]
+      }
       set({ form: { ...get().form, ...patch }, problems })
     },
     async chooseModel(model) {

@@ -172,6 +172,9 @@ function parseCost(cost: CostInputs): CostMatrix | string {
       return `The value of a ${key.toUpperCase()} row must be a number, not “${text}”`
     parsed[key] = value
   }
+  // All zeros values every threshold alike: the chart would be flat and its "best threshold" noise.
+  if (Object.values(parsed).every((value) => value === 0))
+    return 'Enter the value of at least one outcome (TP, FP, TN or FN) for the business value'
   return parsed as CostMatrix
 }
 

@@ -174,6 +174,8 @@ export const useGates = create<GatesState>()((set, get) => ({
         checkStatus: 'idle',
         checkJob: null,
         checkError: null,
+        // Another version's dataset would be checked silently: each version starts from its own.
+        checkDatasetId: null,
       })
     const [evaluations, reports] = await Promise.all([
       client().call('eval:list', { model, version }),

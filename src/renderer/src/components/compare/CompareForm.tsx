@@ -51,7 +51,9 @@ export function CompareForm() {
   }, [loadModels, loadList])
 
   // A data file dropped while this form is shown becomes its dataset.
-  useDatasetDrop((datasetId) => useShadow.getState().setForm({ datasetId, label: '', slice: '' }))
+  useDatasetDrop('compare', (datasetId) =>
+    useShadow.getState().setForm({ datasetId, label: '', slice: '' }),
+  )
 
   const dataset = datasets.find((candidate) => candidate.id === form.datasetId) ?? null
   const running = status === 'starting' || status === 'running'
@@ -81,6 +83,7 @@ export function CompareForm() {
             <ImportButton
               label="Import…"
               testId="compare-import"
+              origin="compare"
               onImported={(datasetId) => setForm({ datasetId, label: '', slice: '' })}
             />
           </span>
@@ -98,7 +101,7 @@ export function CompareForm() {
           </button>
         </span>
       </fieldset>
-      <ImportList />
+      <ImportList origin="compare" />
       <ErrorNote message={formError} testId="compare-form-error" />
       {running && (
         <RunProgress job={job} onCancel={() => void cancel()} testId="compare-progress" />

@@ -27,7 +27,7 @@ export function DatasetsList() {
         <div className="empty" data-testid="datasets-empty">
           <p>No datasets yet.</p>
           <p className="muted">
-            Drop .csv or .parquet files anywhere on this window, or use Import dataset….
+            Drop .csv or .parquet files anywhere on this window, or use the Import dataset… button.
           </p>
         </div>
       )}
@@ -46,7 +46,7 @@ export function DatasetsList() {
           <tbody>
             {datasets.map((dataset) => (
               <tr key={dataset.id} data-testid="dataset-row">
-                <td>
+                <td className="dataset-name">
                   <a href={hrefFor('datasets', dataset.id)} data-testid="dataset-link">
                     <Text value={dataset.name} max={80} />
                   </a>
@@ -58,7 +58,7 @@ export function DatasetsList() {
                 <td className="mono muted" title={dataset.sha256}>
                   {shortHash(dataset.sha256)}
                 </td>
-                <td className="muted">
+                <td className="muted nowrap">
                   {formatTime(dataset.createdAt)} · <Text value={dataset.createdBy} max={40} />
                 </td>
               </tr>

@@ -10,8 +10,10 @@ export function ImportButton({
   onImported,
   label = 'Import dataset…',
   testId = 'dataset-import-button',
+  origin = 'datasets',
 }: {
   onImported?: (id: number) => void
+  origin?: string
   label?: string
   testId?: string
 }) {
@@ -33,7 +35,7 @@ export function ImportButton({
           const files = Array.from(event.target.files ?? [])
           event.target.value = ''
           if (files.length === 0) return
-          void importFiles(files).then((imported) => {
+          void importFiles(files, origin).then((imported) => {
             const last = imported[imported.length - 1]
             if (last && onImported) onImported(last.id)
           })
@@ -43,8 +45,10 @@ export function ImportButton({
   )
 }
 
-export function ImportList() {
-  const imports = useDatasets((state) => state.imports)
+/** The imports started from one form, so the Evaluate form does not repeat the Datasets page's. */
+export function ImportList({ origin = 'datasets' }: { origin?: string }) {
+  const all = useDatasets((state) => state.imports)
+  const imports = all.filter((item) => item.origin === origin)
   if (imports.length === 0) return null
   return (
     <ul className="imports" data-testid="dataset-imports">

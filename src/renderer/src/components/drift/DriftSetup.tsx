@@ -123,6 +123,11 @@ export function DriftSetup() {
   const { setForm, chooseModel, setFile, start, cancel } = useDrift.getState()
   const busy = run.status === 'uploading' || run.status === 'running'
   const set = (patch: Partial<DriftForm>): void => setForm(patch)
+  // The current dataset's columns, offered for the timestamp (a file's columns are unknown here).
+  const currentColumns =
+    form.currentKind === 'dataset'
+      ? (datasets.find((dataset) => String(dataset.id) === form.currentDataset)?.columns ?? [])
+      : []
   const datasetOptions = datasets.map((dataset) => (
     <option key={dataset.id} value={String(dataset.id)}>
       {displayText(dataset.name, 60)} · {formatCount(dataset.rows)} rows
@@ -238,8 +243,14 @@ export function DriftSetup() {
                   value={form.timestampColumn}
                   onChange={(event) => set({ timestampColumn: event.target.value })}
                   placeholder="event_time"
+                  list="drift-timestamp-columns"
                   data-testid="drift-timestamp"
                 />
+                <datalist id="drift-timestamp-columns">
+                  {currentColumns.map((column) => (
+                    <option key={column} value={column} />
+                  ))}
+                </datalist>
                 <ErrorNote message={problems.timestampColumn} />
               </label>
               <label>

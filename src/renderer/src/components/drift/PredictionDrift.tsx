@@ -42,9 +42,17 @@ export function PredictionDrift({
       ) : (
         <p className="muted">The model produced no comparable outputs.</p>
       )}
-      {prediction.metricsNote && (
-        <p className="muted small">
+      {/* Metrics are computed per window only: without windows the note would promise a table
+          that never comes. */}
+      {prediction.metricsNote && report.windows && (
+        <p className="muted small" data-testid="drift-metrics-note">
           <Text value={prediction.metricsNote} max={300} />
+        </p>
+      )}
+      {prediction.metricsNote && !report.windows && (
+        <p className="muted small" data-testid="drift-metrics-note">
+          Split the current data into time windows or chunks (under Options) to see the evaluation
+          metrics of each window.
         </p>
       )}
       {windows.length > 0 && metricNames.length > 0 && (

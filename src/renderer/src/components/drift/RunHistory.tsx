@@ -46,6 +46,15 @@ export function RunHistory({
                 key={run.id}
                 className={`clickable${run.id === openRunId ? ' selected' : ''}`}
                 onClick={() => void openRun(run.id)}
+                // reachable by keyboard like the columns table: Tab to a run, Enter opens it
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter' || event.key === ' ') {
+                    event.preventDefault()
+                    void openRun(run.id)
+                  }
+                }}
+                tabIndex={0}
+                aria-selected={run.id === openRunId}
                 data-testid="drift-history-row"
                 data-run={run.id}
               >

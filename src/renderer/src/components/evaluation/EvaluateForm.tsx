@@ -23,7 +23,7 @@ export function EvaluateForm() {
   }, [loadModels, loadList])
 
   // A data file dropped while this form is shown becomes its dataset.
-  useDatasetDrop((datasetId) =>
+  useDatasetDrop('evaluate', (datasetId) =>
     useEvaluation.getState().setForm({ datasetId, label: '', slice: '' }),
   )
 
@@ -68,12 +68,13 @@ export function EvaluateForm() {
             <ImportButton
               label="Import…"
               testId="evaluate-import"
+              origin="evaluate"
               onImported={(datasetId) => state.setForm({ datasetId, label: '', slice: '' })}
             />
           </span>
         </label>
       </fieldset>
-      <ImportList />
+      <ImportList origin="evaluate" />
       <fieldset className="form-row" disabled={running}>
         <LabelAndSliceFields
           label={form.label}

@@ -5,8 +5,15 @@ import { formatCount, formatTime } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
 import { Text } from '../Text'
 
-const headlineKeys = (task: EvaluationSummary['task']): string[] =>
-  task === 'classification' ? ['accuracy', 'f1', 'rocAuc'] : ['rmse', 'mae', 'r2']
+/** A multiclass result has no binary F1 (it is null): its macro F1 is the one worth a headline. */
+const headlineKeys = (entry: EvaluationSummary): string[] =>
+  entry.task === 'classification'
+    ? [
+        'accuracy',
+        entry.headline.f1 == null && entry.headline.f1Macro != null ? 'f1Macro' : 'f1',
+        'rocAuc',
+      ]
+    : ['rmse', 'mae', 'r2']
 
 export function EvaluationHistory({
   history,
@@ -45,7 +52,7 @@ export function EvaluationHistory({
               </td>
               <td className="num">{formatCount(entry.rows)}</td>
               <td className="muted">
-                {headlineKeys(entry.task)
+                {headlineKeys(entry)
                   .filter((key) => key in entry.headline)
                   .map(
                     (key) => `${metricInfo(key).label} ${formatMetric(key, entry.headline[key])}`,

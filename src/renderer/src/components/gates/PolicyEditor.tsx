@@ -31,7 +31,15 @@ export function PolicyEditor({ model }: { model: string }) {
   const known = new Set([...classificationMetrics, ...regressionMetrics].map((m) => m.key))
 
   return (
-    <div className="policy" data-testid="policy-editor">
+    // A form, so Enter in any field saves the policy as the Save button does.
+    <form
+      className="policy"
+      data-testid="policy-editor"
+      onSubmit={(event) => {
+        event.preventDefault()
+        void savePolicy()
+      }}
+    >
       {draft.rules.length === 0 && (
         <p className="muted">
           {policy
@@ -159,12 +167,7 @@ export function PolicyEditor({ model }: { model: string }) {
             if (chosen) void loadPolicyFile(chosen)
           }}
         />
-        <button
-          type="button"
-          className="primary"
-          onClick={() => void savePolicy()}
-          data-testid="policy-save"
-        >
+        <button type="submit" className="primary" data-testid="policy-save">
           Save policy
         </button>
       </div>
@@ -174,7 +177,7 @@ export function PolicyEditor({ model }: { model: string }) {
           Policy saved.
         </p>
       )}
-    </div>
+    </form>
   )
 }
 

@@ -50,12 +50,18 @@ export function VersionEvaluationPanel({ model, version }: { model: string; vers
               {formatTime(latest.createdAt)}
             </p>
             <div className="headline">
-              {Object.entries(latest.headline).map(([key, value]) => (
-                <span key={key} className="headline-item">
-                  <span className="muted">{metricInfo(key).label}</span>{' '}
-                  <strong>{formatMetric(key, value)}</strong>
-                </span>
-              ))}
+              {Object.entries(latest.headline)
+                // a multiclass result has no binary F1; its macro F1 stands beside it
+                .filter(
+                  ([key, value]) =>
+                    !(key === 'f1' && value === null && 'f1Macro' in latest.headline),
+                )
+                .map(([key, value]) => (
+                  <span key={key} className="headline-item">
+                    <span className="muted">{metricInfo(key).label}</span>{' '}
+                    <strong>{formatMetric(key, value)}</strong>
+                  </span>
+                ))}
             </div>
           </div>
         ) : (

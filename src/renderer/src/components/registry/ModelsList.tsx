@@ -38,7 +38,7 @@ export function ModelsList() {
             <>
               <p>No models yet.</p>
               <p className="muted">
-                Drop .onnx files anywhere on this window, or use Register model….
+                Drop .onnx files anywhere on this window, or use the Register model… button.
               </p>
             </>
           )}

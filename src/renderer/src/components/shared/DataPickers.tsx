@@ -61,7 +61,7 @@ export function ColumnSelect({
  * While the form is shown, a data file dropped on the window is imported and the last one imported
  * becomes the form's dataset. Registered once: `onImported` must reach its store through getState().
  */
-export function useDatasetDrop(onImported: (datasetId: number) => void): void {
+export function useDatasetDrop(origin: string, onImported: (datasetId: number) => void): void {
   useEffect(
     () =>
       addDropHandler({
@@ -69,7 +69,7 @@ export function useDatasetDrop(onImported: (datasetId: number) => void): void {
         take: (files) =>
           void useDatasets
             .getState()
-            .importFiles(files)
+            .importFiles(files, origin)
             .then((imported) => {
               const last = imported[imported.length - 1]
               if (last) onImported(last.id)
