@@ -255,7 +255,7 @@ describe('a label column the model also takes as an input', () => {
       error: {
         code: 'MAPPING_INVALID',
         message:
-          'ages: label column "age" is also fed to model input "input"; choose the column that holds the truth with --label',
+          'ages: label column "age" is also fed to model input "input"; choose the column that holds the truth as the label column (--label in the CLI)',
       },
     })
     expect(stored()).toEqual(before)
@@ -307,7 +307,7 @@ describe('a header written with a space after each comma ("age, income, …")', 
     const run = cli('evaluate', 'churn@1', '--data', file, '--json')
     expect(run.status).toBe(1)
     expect((json(run).error as { message: string }).message).toBe(
-      'spaced: no label column (the model\'s label_column "label" is not among the columns, and there is no "target" column either); column " label" differs from it only by spaces or case; name it with --label',
+      'spaced: no label column (the model\'s label_column "label" is not among the columns, and there is no "target" column either); column " label" differs from it only by spaces or case; choose the label column (--label in the CLI)',
     )
     const mapped = cli('evaluate', 'churn@1', '--data', file, '--label', ' label')
     expect(mapped.status).toBe(1)

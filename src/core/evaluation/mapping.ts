@@ -90,7 +90,9 @@ export function noLabelMessage(table: Table, onnx: OnnxInfo, fileName: string): 
   return `${fileName}: no label column (${named}, and there is no ${wanted
     .filter((n) => n !== onnx.labelColumn)
     .map((n) => `"${n}"`)
-    .join(' or ')} column${onnx.labelColumn ? ' either' : ''})${like}; name it with --label`
+    .join(
+      ' or ',
+    )} column${onnx.labelColumn ? ' either' : ''})${like}; choose the label column (--label in the CLI)`
 }
 
 /**
@@ -121,7 +123,7 @@ export function resolveMapping(
     if (fed >= 0)
       throw new SlipwayError(
         'MAPPING_INVALID',
-        `${fileName}: label column "${label}" is also fed to model input "${inputs[fed]!.name}"; choose the column that holds the truth with --label`,
+        `${fileName}: label column "${label}" is also fed to model input "${inputs[fed]!.name}"; choose the column that holds the truth as the label column (--label in the CLI)`,
       )
     return {
       source,
