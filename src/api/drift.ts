@@ -17,7 +17,11 @@ export const ColumnOverride = z
 
 export const DriftSettings = z
   .object({
-    /** Bins for PSI and Jensen–Shannon on numeric columns (edges at the reference's quantiles). */
+    /**
+     * Bins for PSI and Jensen–Shannon on numeric columns (edges at the reference's quantiles). A
+     * numeric column with at most 5 distinct values across both datasets gets one bin per value
+     * instead, as Evidently does: its quantile edges would collapse into one bin and hide a shift.
+     */
     bins: z.number().int().min(2).max(100).default(10),
     /** Dataset drift when the share of drifted columns is at least this. */
     driftShare: z.number().gt(0).max(1).default(0.5),
@@ -112,7 +116,10 @@ export const ColumnDrift = z.object({
   reference: SideStats,
   current: SideStats,
   stats: ColumnStats,
-  /** PSI/JS bins: inner edges at the reference's quantiles, counts per bin. */
+  /**
+   * PSI/JS bins: inner edges at the reference's quantiles (one bin per value for a numeric column
+   * with at most 5 values), counts per bin.
+   */
   bins: z
     .object({
       edges: z.array(z.number()),
@@ -183,7 +190,16 @@ export const DriftReport = z.object({
   onlyInCurrent: z.array(z.string()),
   skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
   prediction: z
-    .object({ columns: z.array(ColumnDrift), metricsNote: z.string().nullable() })
+    .object({
+      columns: z.array(ColumnDrift),
+      metricsNote: z.string().nullable(),
+      /**
+       * Evaluation metrics over all of the current data when it carries labels (accuracy for a
+       * classifier; MAE and RMSE for a regression), with the number of labelled rows. Reports
+       * stored before this field existed have none.
+       */
+      metrics: z.record(z.string(), z.number().nullable()).nullable().optional(),
+    })
     .nullable(),
   windows: z
     .object({

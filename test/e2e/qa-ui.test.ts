@@ -272,6 +272,10 @@ describe('the UI as a demanding user meets it', () => {
     const note = await e2e.page.locator('[data-testid="drift-metrics-note"]').innerText()
     expect(note).toMatch(/time windows or chunks/)
     expect(await e2e.page.locator('[data-testid="drift-window-metrics"]').count()).toBe(0)
+    // The metrics over all current rows are there instead.
+    expect(await e2e.page.locator('[data-testid="drift-overall-metrics"]').innerText()).toMatch(
+      /accuracy[\s\S]*labelled rows/,
+    )
   })
 
   it('opens a past drift run from the keyboard', async () => {

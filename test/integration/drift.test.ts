@@ -332,6 +332,15 @@ describe('prediction drift, model status and alerts', () => {
     expect(labels.reference.count).toBe(1200)
     expect(labels.current.count).toBe(800)
     expect(report.prediction!.metricsNote).toContain('"label"')
+    // Over all current rows too, not only per window: accuracy as scikit-learn's predictions give it.
+    const sk = JSON.parse(
+      fs.readFileSync(path.join(fixtures, 'models', 'linear_binary.drifted.sklearn.json'), 'utf8'),
+    ) as { labels: number[]; predict: number[] }
+    const right = sk.labels.filter((label, i) => label === sk.predict[i]).length
+    expect(report.prediction!.metrics).toEqual({
+      accuracy: right / sk.labels.length,
+      labelled: sk.labels.length,
+    })
     const windows = report.windows!.items
     expect(windows).toHaveLength(4)
     for (const w of windows) {

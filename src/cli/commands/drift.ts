@@ -197,6 +197,7 @@ export function driftJson(report: DriftReport): Record<string, unknown> {
       ? {
           columns: report.prediction.columns.map(column),
           metricsNote: report.prediction.metricsNote,
+          metrics: report.prediction.metrics ?? null,
         }
       : null,
     windows: report.windows,
@@ -241,6 +242,16 @@ function printReport(report: DriftReport): void {
   if (report.prediction?.columns.length) {
     out.write('\nPrediction drift:\n')
     printTable(rows(report.prediction.columns), columns)
+    const metrics = report.prediction.metrics
+    if (metrics)
+      out.write(
+        `Metrics on current data: ${Object.entries(metrics)
+          .map(
+            ([name, value]) =>
+              `${safe(name)} ${value === null ? 'n/a' : Number.isInteger(value) ? value : cell(value)}`,
+          )
+          .join(', ')}\n`,
+      )
   }
   if (report.onlyInReference.length)
     out.write(`\nOnly in the reference: ${safe(report.onlyInReference.join(', '), 1000)}\n`)

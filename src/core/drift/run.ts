@@ -8,6 +8,7 @@ import type { OnnxInfo } from '../../api/registry'
 import { parseIsoTimestamp } from '../data/csv'
 import { loadTable } from '../data/load'
 import type { CodedColumn, Column, NumericColumn, Table } from '../data/table'
+import { allRows } from '../evaluation/metrics'
 import { labelText, runModel, type ModelRun } from '../evaluation/run'
 import { positiveClassOf, resolveLabel, resolveMapping } from '../evaluation/mapping'
 import type { TaskContext } from '../jobs/tasks'
@@ -343,9 +344,14 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       resolveLabel(curTable, payload.model.onnx, undefined, payload.current.fileName)
     truth = labelName ? curTable.columns.find((c) => c.name === labelName) : undefined
     metricsNote = truth
-      ? `Metrics per window against the label column "${truth.name}".`
-      : `${payload.current.name} has no label column, so no evaluation metrics per window.`
+      ? `Metrics against the label column "${truth.name}", over all current rows and per window.`
+      : `${payload.current.name} has no label column, so no evaluation metrics.`
   }
+  const firstPrediction = curPredictions[0]
+  const overallMetrics =
+    truth && firstPrediction
+      ? windowMetrics(firstPrediction, truth, allRows(curTable.rowCount))
+      : null
 
   let windows: DriftReport['windows'] = null
   if (windowPlans) {
@@ -402,7 +408,9 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     onlyInReference,
     onlyInCurrent,
     skipped,
-    prediction: payload.model ? { columns: predictionColumnsDrift, metricsNote } : null,
+    prediction: payload.model
+      ? { columns: predictionColumnsDrift, metricsNote, metrics: overallMetrics }
+      : null,
     windows,
     durationMs: Date.now() - started,
   }

@@ -1,9 +1,15 @@
 // Prediction drift: the model's outputs on reference vs current data, compared like the features,
-// and the evaluation metrics per window when the current data carries labels.
+// and the evaluation metrics over all current rows and per window when the data carries labels.
 import type { DriftReport } from '../../../../api/drift'
 import { formatStatistic } from '../../lib/drift-charts/format'
 import { Text } from '../Text'
 import { ColumnsTable } from './ColumnsTable'
+
+/** Row counts as whole numbers; rates and errors as statistics. */
+const formatMetric = (value: number | null): string =>
+  value !== null && Number.isInteger(value) && Math.abs(value) >= 1
+    ? value.toLocaleString('en-US')
+    : formatStatistic(value)
 
 export function PredictionDrift({
   report,
@@ -19,6 +25,7 @@ export function PredictionDrift({
   const windows = report.windows?.items.filter((window) => window.metrics) ?? []
   const metricNames = [...new Set(windows.flatMap((window) => Object.keys(window.metrics ?? {})))]
   const drifted = prediction.columns.filter((column) => column.drifted).length
+  const overall = Object.entries(prediction.metrics ?? {})
 
   return (
     <div className="card" data-testid="drift-prediction">
@@ -42,17 +49,28 @@ export function PredictionDrift({
       ) : (
         <p className="muted">The model produced no comparable outputs.</p>
       )}
-      {/* Metrics are computed per window only: without windows the note would promise a table
-          that never comes. */}
+      {overall.length > 0 && (
+        <dl className="drift-overall-metrics" data-testid="drift-overall-metrics">
+          {overall.map(([name, value]) => (
+            <div key={name}>
+              <dt>
+                <Text value={name === 'labelled' ? 'labelled rows' : name} max={30} />
+              </dt>
+              <dd className="num">{formatMetric(value)}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
       {prediction.metricsNote && report.windows && (
         <p className="muted small" data-testid="drift-metrics-note">
           <Text value={prediction.metricsNote} max={300} />
         </p>
       )}
+      {/* Without windows the note would promise a per-window table that never comes. */}
       {prediction.metricsNote && !report.windows && (
         <p className="muted small" data-testid="drift-metrics-note">
-          Split the current data into time windows or chunks (under Options) to see the evaluation
-          metrics of each window.
+          {overall.length > 0 ? 'These metrics cover all current rows. ' : ''}Split the current data
+          into time windows or chunks (under Options) to see the evaluation metrics of each window.
         </p>
       )}
       {windows.length > 0 && metricNames.length > 0 && (
@@ -79,7 +97,7 @@ export function PredictionDrift({
                   <td className="num">{window.rows}</td>
                   {metricNames.map((name) => (
                     <td key={name} className="num">
-                      {formatStatistic(window.metrics?.[name] ?? null)}
+                      {formatMetric(window.metrics?.[name] ?? null)}
                     </td>
                   ))}
                 </tr>
