@@ -244,6 +244,17 @@ describe('importDataset (for the registry lineage) and remove', () => {
     )
   })
 
+  it('finds a dataset named with digits only, by id first and then by that name', async () => {
+    const named = await importDataset(slipway.core, resolveLocalFile(fixture('crlf.csv')), {
+      name: '2024',
+    })
+    expect(named.id).not.toBe(2024)
+    expect((await slipway.call('datasets:get', { id: 2024 })).id).toBe(named.id)
+    expect((await slipway.call('datasets:get', { id: '2024' })).id).toBe(named.id)
+    // An id that exists wins over a name that looks like it.
+    expect((await slipway.call('datasets:get', { id: named.id })).name).toBe('2024')
+  })
+
   it('is the training data of a registered version, which then cannot be removed', async () => {
     const model = path.join(root, 'test', 'fixtures', 'models', 'linear_binary.onnx')
     const train = path.join(root, 'test', 'fixtures', 'data', 'linear_binary-train.csv')

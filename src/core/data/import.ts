@@ -72,13 +72,14 @@ function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | unde
   if (typeof ref === 'number' || /^\d+$/.test(ref)) {
     const byId = db.prepare('SELECT * FROM datasets WHERE id = ?').get(Number(ref)) as
       DatasetRow | undefined
-    if (byId || typeof ref === 'number') return byId
+    if (byId) return byId
   }
+  // A dataset may be named with digits only ("2024"): an id that matches nothing is tried as a name.
   const byName = db
     .prepare('SELECT * FROM datasets WHERE name = ? ORDER BY id DESC LIMIT 1')
-    .get(ref) as DatasetRow | undefined
+    .get(String(ref)) as DatasetRow | undefined
   if (byName) return byName
-  if (/^[0-9a-f]{8,64}$/.test(ref)) {
+  if (/^[0-9a-f]{8,64}$/.test(String(ref))) {
     const bySha = db
       .prepare('SELECT * FROM datasets WHERE sha256 LIKE ? ORDER BY id DESC LIMIT 2')
       .all(`${ref}%`) as DatasetRow[]
