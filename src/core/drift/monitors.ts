@@ -158,6 +158,9 @@ export function createMonitor(
 export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean } {
   const row = getMonitorRow(core, id)
   watcherOf(core)?.unwatch(id)
+  // Its runs in flight would store against a monitor that no longer exists.
+  for (const flight of inFlight.get(core)?.values() ?? [])
+    if (flight.monitorId === id && flight.jobId) core.jobs.cancel(flight.jobId)
   core.db
     .transaction(() => {
       core.db.prepare('DELETE FROM drift_monitor_files WHERE monitor_id = ?').run(id)
@@ -197,7 +200,36 @@ function folderFiles(dir: string): { file: string; size: number; mtimeMs: number
     .sort((a, b) => a.mtimeMs - b.mtimeMs || a.file.localeCompare(b.file))
 }
 
-const inFlight = new WeakMap<CoreContext, Set<string>>()
+interface Flight {
+  monitorId: number
+  file: string
+  jobId: string | null
+}
+
+/** Runs this process started and has not finished, by `monitorId:path`. */
+const inFlight = new WeakMap<CoreContext, Map<string, Flight>>()
+
+/**
+ * Gives back the claims of runs still in flight when the app closes: their jobs are cancelled
+ * and store nothing, so the files must look new to the next scan (of this or another process)
+ * rather than stay "seen" forever without a run.
+ */
+function releaseInFlight(core: CoreContext): void {
+  const flights = inFlight.get(core)
+  if (!flights || !core.db.open) return
+  const release = core.db.prepare(
+    'DELETE FROM drift_monitor_files WHERE monitor_id = ? AND path = ? AND run_id IS NULL AND error IS NULL',
+  )
+  try {
+    core.db
+      .transaction(() => {
+        for (const f of flights.values()) release.run(f.monitorId, f.file)
+      })
+      .immediate()
+  } catch {
+    // Closing must not fail on a busy registry; the files then wait for "run now".
+  }
+}
 
 /**
  * Runs the monitor's drift job on one file and records the file as processed. Another process on
@@ -210,7 +242,7 @@ export function runMonitorOnFile(
   file: { file: string; size: number; mtimeMs: number },
   force = false,
 ): Job | null {
-  const flights = inFlight.get(core) ?? new Set<string>()
+  const flights = inFlight.get(core) ?? new Map<string, Flight>()
   inFlight.set(core, flights)
   const key = `${monitor.id}:${file.file}`
   if (flights.has(key)) return null
@@ -235,8 +267,9 @@ export function runMonitorOnFile(
     return true
   })
   if (!claim.immediate()) return null
-  flights.add(key)
-  return startDrift(core, {
+  const flight: Flight = { monitorId: monitor.id, file: file.file, jobId: null }
+  flights.set(key, flight)
+  const job = startDrift(core, {
     reference,
     // A monitor without a version still counts for its model's status.
     owner:
@@ -248,18 +281,27 @@ export function runMonitorOnFile(
     onFinished: ({ report, error }) => {
       flights.delete(key)
       if (!core.db.open) return
+      // An upsert: the claim was given back if watching stopped while this run was in flight;
+      // nothing at all if the monitor was deleted meanwhile.
       core.db
         .prepare(
-          'UPDATE drift_monitor_files SET run_id = ?, error = ? WHERE monitor_id = ? AND path = ?',
+          `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at)
+           SELECT id, ?, ?, ?, ?, ?, ? FROM drift_monitors WHERE id = ?
+           ON CONFLICT (monitor_id, path) DO UPDATE SET run_id = excluded.run_id, error = excluded.error`,
         )
         .run(
+          file.file,
+          file.size,
+          file.mtimeMs,
           report?.id ?? null,
           error ? (error instanceof Error ? error.message : String(error)) : null,
+          new Date().toISOString(),
           monitor.id,
-          file.file,
         )
     },
   })
+  flight.jobId = job.id
+  return job
 }
 
 /** Files not yet processed (a folder), or the file if it changed since its last run. */
@@ -311,10 +353,16 @@ export function runMonitorNow(core: CoreContext, id: number): Job[] {
 
 /** Watches every monitor's file or folder; a scan on start catches files that arrived meanwhile. */
 export class MonitorWatcher {
-  private readonly watchers = new Map<number, fs.FSWatcher>()
+  /** Per monitor, the folder watched and its inode: a folder deleted and made again is new. */
+  private readonly watchers = new Map<
+    number,
+    { watcher: fs.FSWatcher | null; ino: number | null }
+  >()
   private readonly timers = new Map<number, NodeJS.Timeout>()
   /** Jobs started by the watcher, for tests and the UI. */
   readonly started: Job[] = []
+  /** Scans done so far, for tests. */
+  scans = 0
 
   constructor(
     private readonly core: CoreContext,
@@ -327,20 +375,27 @@ export class MonitorWatcher {
 
   watch(monitor: Monitor): void {
     this.unwatch(monitor.id)
-    const dir =
-      monitor.source.kind === 'folder' ? monitor.source.path : path.dirname(monitor.source.path)
-    try {
-      const watcher = fs.watch(dir, { persistent: false }, () => this.schedule(monitor.id))
-      watcher.on('error', () => this.unwatch(monitor.id))
-      this.watchers.set(monitor.id, watcher)
-    } catch {
-      // The folder may be gone; scans on run-now still work.
-    }
+    this.attach(monitor)
     this.schedule(monitor.id)
   }
 
+  /** Starts the OS watch on the monitor's folder; a missing folder is looked for again later. */
+  private attach(monitor: Monitor): void {
+    const id = monitor.id
+    const dir = watchedFolder(monitor)
+    let watcher: fs.FSWatcher | null = null
+    try {
+      watcher = fs.watch(dir, { persistent: false }, () => this.schedule(id))
+      // A watch that dies (its folder removed) is replaced by the next scan.
+      watcher.on('error', () => this.schedule(id))
+    } catch {
+      // The folder is gone; scans keep looking for it.
+    }
+    this.watchers.set(id, { watcher, ino: folderInode(dir) })
+  }
+
   unwatch(id: number): void {
-    this.watchers.get(id)?.close()
+    this.watchers.get(id)?.watcher?.close()
     this.watchers.delete(id)
     const t = this.timers.get(id)
     if (t) clearTimeout(t)
@@ -352,10 +407,17 @@ export class MonitorWatcher {
   }
 
   /** Debounced scan: a file still being written changes size; wait until it settles. */
-  private schedule(id: number): void {
+  private schedule(id: number, delayMs = this.settleMs): void {
     const t = this.timers.get(id)
     if (t) clearTimeout(t)
-    const timer = setTimeout(() => this.scan(id), this.settleMs)
+    const timer = setTimeout(() => {
+      try {
+        this.scan(id)
+      } catch {
+        // Runs from a timer, where a throw would take the app down; look again a little later.
+        if (this.core.db.open) this.schedule(id, Math.max(this.settleMs * 4, 1000))
+      }
+    }, delayMs)
     timer.unref()
     this.timers.set(id, timer)
   }
@@ -363,6 +425,7 @@ export class MonitorWatcher {
   private scan(id: number): void {
     this.timers.delete(id)
     if (!this.core.db.open) return
+    this.scans++
     let monitor: Monitor
     try {
       monitor = rowToMonitor(this.core, getMonitorRow(this.core, id))
@@ -370,11 +433,25 @@ export class MonitorWatcher {
       this.unwatch(id)
       return
     }
+    // The folder was deleted (and maybe made again): the old OS watch hears nothing any more.
+    const watched = this.watchers.get(id)
+    const ino = folderInode(watchedFolder(monitor))
+    if (!watched || watched.ino !== ino || (ino !== null && !watched.watcher)) {
+      watched?.watcher?.close()
+      this.attach(monitor)
+    }
+    if (ino === null) {
+      this.schedule(id, Math.max(this.settleMs * 4, 1000))
+      return
+    }
     const pending = pendingFiles(this.core, monitor)
     const settled = pending.filter((f) => {
       try {
         const s = fs.statSync(f.file)
-        return s.size === f.size && Date.now() - s.mtimeMs >= this.settleMs / 2
+        const quietMs = Date.now() - s.mtimeMs
+        if (s.size !== f.size || quietMs < this.settleMs / 2) return false
+        // A writer that paused leaves a file cut short; wait much longer before believing it.
+        return looksComplete(f.file) || quietMs >= Math.max(this.settleMs * 20, 5000)
       } catch {
         return false
       }
@@ -384,22 +461,60 @@ export class MonitorWatcher {
       try {
         const job = runMonitorOnFile(this.core, monitor, f)
         if (job) this.started.push(job)
+        // A folder watched for months must not grow this list without end.
+        if (this.started.length > 1000) this.started.splice(0, this.started.length - 1000)
       } catch (error) {
-        this.core.db
-          .prepare(
-            `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at) VALUES (?, ?, ?, ?, NULL, ?, ?)
-             ON CONFLICT (monitor_id, path) DO UPDATE SET error = excluded.error`,
-          )
-          .run(
-            id,
-            f.file,
-            f.size,
-            f.mtimeMs,
-            error instanceof Error ? error.message : String(error),
-            new Date().toISOString(),
-          )
+        // A busy registry (another process writing) is not the file's fault: try again later.
+        if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+          this.schedule(id)
+          continue
+        }
+        try {
+          this.core.db
+            .prepare(
+              `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at) VALUES (?, ?, ?, ?, NULL, ?, ?)
+               ON CONFLICT (monitor_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, run_id = NULL, error = excluded.error, seen_at = excluded.seen_at`,
+            )
+            .run(
+              id,
+              f.file,
+              f.size,
+              f.mtimeMs,
+              error instanceof Error ? error.message : String(error),
+              new Date().toISOString(),
+            )
+        } catch {
+          // Runs from a timer: throwing here would take the app down. The next scan retries.
+          this.schedule(id)
+        }
       }
     }
+  }
+}
+
+/** A CSV ends with a line break, a Parquet file with its footer magic; anything else is cut. */
+function looksComplete(file: string): boolean {
+  const fd = fs.openSync(file, 'r')
+  try {
+    const size = fs.fstatSync(fd).size
+    const tail = Buffer.alloc(Math.min(4, size))
+    fs.readSync(fd, tail, 0, tail.length, size - tail.length)
+    if (/\.csv$/i.test(file)) return tail.at(-1) === 0x0a || tail.at(-1) === 0x0d
+    return tail.toString('latin1') === 'PAR1'
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+const watchedFolder = (monitor: Monitor): string =>
+  monitor.source.kind === 'folder' ? monitor.source.path : path.dirname(monitor.source.path)
+
+function folderInode(dir: string): number | null {
+  try {
+    const s = fs.statSync(dir)
+    return s.isDirectory() ? s.ino : null
+  } catch {
+    return null
   }
 }
 
@@ -419,6 +534,7 @@ export function startMonitors(core: CoreContext, settleMs?: number): MonitorWatc
 export function stopMonitors(core: CoreContext): void {
   watchersByCore.get(core)?.stop()
   watchersByCore.delete(core)
+  releaseInFlight(core)
 }
 
 export const parseSettings = (value: unknown): DriftSettings =>

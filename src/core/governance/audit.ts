@@ -59,6 +59,12 @@ function recordHash(
 
 /** Call inside the transaction that makes the change, so the record and the change land together. */
 export function appendAudit(db: Database.Database, record: AuditRecord): void {
+  // Outside a transaction, another process could append between our read of the last hash and
+  // our insert, forking the chain; take the write lock for both.
+  if (!db.inTransaction) {
+    db.transaction(() => appendAudit(db, record)).immediate()
+    return
+  }
   const prev = db.prepare('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as
     { hash: string } | undefined
   const prevHash = prev?.hash ?? GENESIS

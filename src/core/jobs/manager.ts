@@ -43,7 +43,8 @@ export class JobManager {
     const ctx: JobContext = {
       signal: controller.signal,
       progress: (done, total, message) => {
-        if (job.status !== 'running') return
+        // Once cancelled, a task finishing its batch must not look like it is still advancing.
+        if (job.status !== 'running' || controller.signal.aborted) return
         job.progress = { done, total, message }
         const now = Date.now()
         if (now - lastEmit >= PROGRESS_INTERVAL_MS || (total !== null && done >= total)) {
@@ -109,7 +110,15 @@ export class JobManager {
 
   private emit(job: Job): void {
     const snapshot = { ...job, result: job.status === 'done' ? job.result : null }
-    for (const listener of this.listeners) listener(snapshot)
+    // A listener that throws (a closed window, a dropped stream) must not fail the job, nor
+    // leave its completion as an unhandled rejection that takes the process down.
+    for (const listener of this.listeners) {
+      try {
+        listener(snapshot)
+      } catch (error) {
+        console.error(`Job listener failed on ${job.kind} ${job.id}:`, error)
+      }
+    }
   }
 
   private prune(): void {

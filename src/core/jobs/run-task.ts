@@ -1,8 +1,9 @@
 // Runs a named task in a worker thread (or, for tests and tiny inputs, in this thread),
 // forwarding progress and honouring cancellation through an AbortSignal.
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { Worker, type ResourceLimits } from 'node:worker_threads'
 import { SlipwayError, errorCodes, type ErrorCode } from '../../api/errors'
 import type { WorkerMessage } from './worker'
 
@@ -11,6 +12,8 @@ export interface RunTaskOptions {
   onProgress?: (done: number, total: number | null, message: string) => void
   /** Run in this thread instead of a worker (tests of task logic, tiny inputs). */
   inProcess?: boolean
+  /** Heap limits of the worker; a task that exceeds them fails alone, the app stays up. */
+  resourceLimits?: ResourceLimits
 }
 
 /** How long a cancelled task may take to reach its next checkpoint before it is terminated. */
@@ -49,6 +52,41 @@ export function resolveWorkerScript(): string {
   return found
 }
 
+/**
+ * Worker threads running at once. Each holds its inputs in memory, so twenty jobs (a folder
+ * monitor finding twenty files) wait for a free slot instead of starting twenty threads.
+ */
+export const maxWorkers = Math.max(2, Math.min(os.availableParallelism() - 1, 4))
+let busyWorkers = 0
+const waitingForWorker: (() => void)[] = []
+
+/** Resolves once a worker slot is ours; rejects if the signal aborts while waiting. */
+function acquireWorker(signal: AbortSignal | undefined): Promise<void> {
+  if (busyWorkers < maxWorkers && waitingForWorker.length === 0) {
+    busyWorkers++
+    return Promise.resolve()
+  }
+  return new Promise<void>((resolve, reject) => {
+    const grant = (): void => {
+      signal?.removeEventListener('abort', onAbort)
+      busyWorkers++
+      resolve()
+    }
+    const onAbort = (): void => {
+      const at = waitingForWorker.indexOf(grant)
+      if (at >= 0) waitingForWorker.splice(at, 1)
+      reject(new SlipwayError('CANCELLED', 'Cancelled'))
+    }
+    waitingForWorker.push(grant)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+function releaseWorker(): void {
+  busyWorkers--
+  while (busyWorkers < maxWorkers && waitingForWorker.length > 0) waitingForWorker.shift()!()
+}
+
 const toError = (code: string, message: string): SlipwayError =>
   new SlipwayError(
     (errorCodes as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL',
@@ -73,7 +111,21 @@ export async function runTask<T>(
     if (signal?.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
     return value as T
   }
-  const worker = new Worker(resolveWorkerScript(), { workerData: { task, payload } })
+  const script = resolveWorkerScript()
+  if (busyWorkers >= maxWorkers) onProgress?.(0, null, 'Waiting for a free worker')
+  await acquireWorker(signal)
+  let worker: Worker
+  try {
+    if (signal?.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+    worker = new Worker(script, {
+      workerData: { task, payload },
+      resourceLimits: options.resourceLimits,
+    })
+  } catch (error) {
+    releaseWorker()
+    if (error instanceof SlipwayError) throw error
+    throw toError('INTERNAL', error instanceof Error ? error.message : String(error))
+  }
   return new Promise<T>((resolve, reject) => {
     let settled = false
     let exited = false
@@ -112,12 +164,30 @@ export async function runTask<T>(
       else finish(() => reject(toError(message.code, message.message)))
       stopSoon()
     })
-    worker.on('error', (error) => finish(() => reject(toError('INTERNAL', error.message))))
+    worker.on('error', (error) =>
+      finish(() =>
+        reject(
+          toError(
+            'INTERNAL',
+            (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+              ? `${task}: ran out of memory (${error.message})`
+              : `${task}: ${error.message}`,
+          ),
+        ),
+      ),
+    )
     worker.on('exit', (code) => {
       exited = true
+      // The slot is free once the thread is gone, not when its answer arrived: a cancelled task
+      // still runs until its next checkpoint.
+      releaseWorker()
       if (forceStop) clearTimeout(forceStop)
       if (!settled)
-        finish(() => reject(toError('INTERNAL', `Worker stopped unexpectedly (exit code ${code})`)))
+        finish(() =>
+          reject(
+            toError('INTERNAL', `${task}: the worker stopped unexpectedly (exit code ${code})`),
+          ),
+        )
     })
   })
 }
