@@ -107,3 +107,16 @@ const contentTypes: Record<string, string> = {
 
 export const contentTypeFor = (file: string): string =>
   contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream'
+
+/**
+ * The URL of an origin-form request target (`/path?query`), or null for absolute-form, `*` and
+ * anything unparsable. Prefixing the origin, rather than resolving against it, keeps `//x` a path.
+ */
+export function parseRequestTarget(target: unknown): URL | null {
+  if (typeof target !== 'string' || !target.startsWith('/')) return null
+  try {
+    return new URL(`http://127.0.0.1${target}`)
+  } catch {
+    return null
+  }
+}

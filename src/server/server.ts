@@ -4,10 +4,13 @@ import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { ApiEvent } from '../api/calls'
 import { isCallName } from '../api/calls'
 import type { ApiError, ErrorCode, Result } from '../api/errors'
-import { isSlipwayError } from '../api/errors'
+import { SlipwayError, isSlipwayError } from '../api/errors'
+import { safeFileName } from '../core/artifacts/uploads'
 import { Slipway } from '../core/service'
 import {
   contentTypeFor,
@@ -16,6 +19,7 @@ import {
   isAllowedHost,
   isAllowedOrigin,
   newToken,
+  parseRequestTarget,
   requestToken,
   resolveStaticPath,
   securityHeaders,
@@ -33,6 +37,8 @@ export interface ServerOptions {
   slipway?: Slipway
   /** The built renderer; defaults to out/renderer of this project. */
   rendererDir?: string
+  /** Largest file `/api/upload` accepts; defaults to MAX_UPLOAD_BYTES. */
+  maxUploadBytes?: number
 }
 
 export interface RunningServer {
@@ -44,6 +50,7 @@ export interface RunningServer {
 }
 
 export const MAX_CALL_BODY_BYTES = 1024 * 1024
+export const MAX_UPLOAD_BYTES = 8 * 1024 ** 3
 const HEARTBEAT_MS = 15_000
 
 /** out/renderer next to the bundle (out/node/server.cjs) or above the sources (src/server). */
@@ -64,15 +71,25 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    /** For 405: the methods the resource does take. */
+    readonly allow?: string,
   ) {
     super(message)
   }
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: Result<unknown>): void {
+type ExtraHeaders = Record<string, string>
+
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: Result<unknown>,
+  extra: ExtraHeaders = {},
+): void {
   const text = JSON.stringify(body)
   res.writeHead(status, {
     ...securityHeaders,
+    ...extra,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
@@ -81,10 +98,16 @@ function sendJson(res: http.ServerResponse, status: number, body: Result<unknown
 }
 
 /** A page request (the user's browser, not the renderer's API calls) gets its refusal as words, not JSON. */
-function sendText(res: http.ServerResponse, status: number, message: string): void {
+function sendText(
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+  extra: ExtraHeaders = {},
+): void {
   const text = `Slipway: ${message}\n`
   res.writeHead(status, {
     ...securityHeaders,
+    ...extra,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
@@ -92,8 +115,13 @@ function sendText(res: http.ServerResponse, status: number, message: string): vo
   res.end(text)
 }
 
-const isApiPath = (requestUrl: string | undefined): boolean =>
-  (requestUrl ?? '/').startsWith('/api/')
+const isApiPath = (url: URL | null): boolean => url !== null && url.pathname.startsWith('/api/')
+
+/** A Node system error's code (ENOENT, ENOSPC…) says what went wrong without naming a path. */
+const systemErrorCode = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined
+}
 
 const failure = (code: ErrorCode, message: string): { ok: false; error: ApiError } => ({
   ok: false,
@@ -151,7 +179,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const ownsService = !options.slipway
   const slipway = options.slipway ?? new Slipway({ home: options.home })
   const rendererDir = options.rendererDir ?? defaultRendererDir()
+  const maxUploadBytes = options.maxUploadBytes ?? MAX_UPLOAD_BYTES
   const token = newToken()
+  // Cookies are scoped to the host, not the port: any other server on 127.0.0.1 receives this one,
+  // so it carries a secret that opens the page's own files only, never the API token.
+  const pageSecret = newToken()
   const streams = new Set<http.ServerResponse>()
   let port = 0
 
@@ -160,10 +192,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const serveStatic = (req: http.IncomingMessage, res: http.ServerResponse, url: URL): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new HttpError(405, 'INVALID_INPUT', 'Only GET and HEAD are allowed here')
+      throw new HttpError(405, 'INVALID_INPUT', 'Only GET and HEAD are allowed here', 'GET, HEAD')
     }
     const byQuery = tokensMatch(url.searchParams.get('token'), token)
-    if (!byQuery && !tokensMatch(cookieToken(req.headers.cookie, port), token)) {
+    const cookie = cookieToken(req.headers.cookie, port)
+    if (!byQuery && !tokensMatch(cookie, pageSecret) && !tokensMatch(cookie, token)) {
       throw new HttpError(
         401,
         'UNAUTHORIZED',
@@ -177,15 +210,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       stat = fs.statSync(file)
     } catch {
       if (url.pathname === '/' || url.pathname === '/index.html') {
-        throw new HttpError(
-          503,
-          'INTERNAL',
-          `The renderer is not built (${rendererDir}); run npm run build`,
-        )
+        // The folder is for the person at the terminal; the page shows no path of the machine.
+        console.error(`Slipway web mode: no built renderer in ${rendererDir}`)
+        throw new HttpError(503, 'INTERNAL', 'The renderer is not built; run npm run build')
       }
       throw new HttpError(404, 'NOT_FOUND', 'Not found')
     }
     if (!stat.isFile()) throw new HttpError(404, 'NOT_FOUND', 'Not found')
+    // Read from the descriptor that was checked: a rebuild may remove or replace the file
+    // meanwhile. Non-blocking, so a FIFO swapped in cannot hang the open.
+    let fd: number
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
+      stat = fs.fstatSync(fd)
+    } catch {
+      throw new HttpError(404, 'NOT_FOUND', 'Not found')
+    }
+    if (!stat.isFile()) {
+      fs.closeSync(fd)
+      throw new HttpError(404, 'NOT_FOUND', 'Not found')
+    }
     const headers: Record<string, string | number | string[]> = {
       ...securityHeaders,
       'Content-Type': contentTypeFor(file),
@@ -194,18 +238,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     if (byQuery) {
       // Lets the page's own scripts and styles load without the token in their URLs.
-      headers['Set-Cookie'] = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`
+      headers['Set-Cookie'] = `${cookieName(port)}=${pageSecret}; HttpOnly; SameSite=Strict; Path=/`
     }
     res.writeHead(200, headers)
     if (req.method === 'HEAD') {
+      fs.closeSync(fd)
       res.end()
       return
     }
-    fs.createReadStream(file).pipe(res)
+    // A read that fails halfway cuts this response off; it must not take the server down.
+    pipeline(fs.createReadStream('', { fd }), res).catch(() => res.destroy())
   }
 
   const checkApiRequest = (req: http.IncomingMessage, method: string): void => {
-    if (req.method !== method) throw new HttpError(405, 'INVALID_INPUT', `Use ${method} here`)
+    if (req.method !== method) {
+      throw new HttpError(405, 'INVALID_INPUT', `Use ${method} here`, method)
+    }
     if (!isAllowedOrigin(req.headers.origin, port)) {
       throw new HttpError(403, 'UNAUTHORIZED', 'Cross-origin requests are refused')
     }
@@ -233,7 +281,36 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (!authorised(req, null)) throw new HttpError(401, 'UNAUTHORIZED', 'Missing or wrong token')
     const name = url.searchParams.get('name')
     if (!name) throw new HttpError(400, 'INVALID_INPUT', 'Upload needs ?name=FILENAME')
-    const upload = await slipway.core.uploads.create(req, name)
+    const tooLarge = (): HttpError =>
+      new HttpError(
+        413,
+        'INVALID_INPUT',
+        `${safeFileName(name)} is larger than ${maxUploadBytes} bytes, the most web mode accepts`,
+      )
+    if (/^multipart\//i.test(req.headers['content-type'] ?? '')) {
+      throw new HttpError(
+        415,
+        'INVALID_INPUT',
+        `${safeFileName(name)}: send the file's bytes as the request body, not as a form`,
+      )
+    }
+    if (Number(req.headers['content-length'] ?? 0) > maxUploadBytes) throw tooLarge()
+    // The store destroys the stream it reads when it gives up; handing it this counting copy
+    // rather than the request keeps the connection alive to carry the answer.
+    let received = 0
+    const body = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length
+        if (received > maxUploadBytes) done(tooLarge())
+        else done(null, chunk)
+      },
+    })
+    req.on('error', (error) => body.destroy(error))
+    req.on('close', () => {
+      if (!req.complete) body.destroy(new HttpError(400, 'INVALID_INPUT', 'The upload stopped'))
+    })
+    req.pipe(body)
+    const upload = await slipway.core.uploads.create(body, name, maxUploadBytes)
     sendJson(res, 200, {
       ok: true,
       value: { uploadId: upload.uploadId, fileName: upload.fileName, size: upload.size },
@@ -267,11 +344,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     res.on('close', stop)
   }
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+  const handle = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL | null,
+  ): Promise<void> => {
     if (!isAllowedHost(req.headers.host, port)) {
       throw new HttpError(403, 'UNAUTHORIZED', 'Unexpected Host header')
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+    // Absolute-form (`http://other/…`) would name a host other than the checked Host header.
+    if (!url) throw new HttpError(400, 'INVALID_INPUT', 'The request target must be a path')
     const pathname = url.pathname
     if (pathname.startsWith('/api/call/')) {
       let name: string
@@ -288,37 +370,77 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return serveStatic(req, res, url)
   }
 
+  const answerFailure = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL | null,
+    error: unknown,
+  ): void => {
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    // The client went away (a cancelled upload): there is no one to answer and nothing to report.
+    if (req.socket.destroyed) return
+    const extra: ExtraHeaders = {}
+    // A refused body is not read: closing the connection stops the client sending the rest, and
+    // keeps the bytes it already sent from being taken for its next request.
+    if (!req.complete) extra['Connection'] = 'close'
+    if (error instanceof HttpError && error.allow) extra['Allow'] = error.allow
+    if (error instanceof HttpError && !isApiPath(url)) {
+      sendText(res, error.status, error.message, extra)
+    } else if (error instanceof HttpError) {
+      sendJson(res, error.status, failure(error.code, error.message), extra)
+    } else if (isSlipwayError(error)) {
+      sendJson(res, 400, failure(error.code, error.message), extra)
+    } else {
+      // fs and other Node errors name absolute paths: the details go to the terminal only.
+      console.error(`Slipway web mode: ${req.method} ${url?.pathname ?? '?'} failed:`, error)
+      const code = systemErrorCode(error)
+      sendJson(
+        res,
+        500,
+        failure(
+          'INTERNAL',
+          `The web server failed on this request${code ? ` (${code})` : ''}; its terminal shows the details`,
+        ),
+        extra,
+      )
+    }
+    if (!req.complete) req.resume()
+  }
+
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy()
-        return
-      }
-      if (error instanceof HttpError && !isApiPath(req.url)) {
-        sendText(res, error.status, error.message)
-      } else if (error instanceof HttpError) {
-        sendJson(res, error.status, failure(error.code, error.message))
-      } else if (isSlipwayError(error)) {
-        sendJson(res, 400, failure(error.code, error.message))
-      } else {
-        sendJson(
-          res,
-          500,
-          failure('INTERNAL', error instanceof Error ? error.message : String(error)),
-        )
-      }
-      // A refused body is not read; stop the client sending the rest.
-      if (!req.complete) req.resume()
-    })
+    const url = parseRequestTarget(req.url)
+    handle(req, res, url).catch((error: unknown) => answerFailure(req, res, url, error))
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
+  const host = options.host ?? '127.0.0.1'
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
     })
-  })
+  } catch (error) {
+    if (ownsService) slipway.close()
+    const code = systemErrorCode(error)
+    if (code === 'EADDRINUSE') {
+      throw new SlipwayError(
+        'CONFLICT',
+        `Port ${options.port} is already in use on ${host}; choose another with --port, or 0 for any free port`,
+      )
+    }
+    if (code === 'EACCES') {
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `Port ${options.port} needs privileges on this machine; choose one above 1023, or 0`,
+      )
+    }
+    throw error
+  }
   port = (server.address() as AddressInfo).port
 
   return {
