@@ -392,6 +392,43 @@ describe('two processes watching one monitor', () => {
   })
 })
 
+describe('a monitor deleted by another process while its run is in flight', () => {
+  it('keeps the finished run as a run of the model, without the monitor', async () => {
+    const monitor = await slipway.call('monitors:create', {
+      model: 'churn',
+      reference: { file: { path: fixture('data', 'linear_binary-train.csv') } },
+      source: { kind: 'file', path: fixture('data', 'linear_binary-drifted.csv') },
+    })
+    const job = await slipway.call('drift:start', {
+      reference: { file: { path: fixture('data', 'linear_binary-train.csv') } },
+      current: { file: { path: fixture('data', 'linear_binary-drifted.csv') } },
+      settings: {},
+    })
+    const done = await slipway.core.jobs.wait(job.id)
+    const { report } = getRun(slipway.core, (done.result as DriftReport).id!)
+    // The other process (another window, web mode) deletes the monitor; this one then stores.
+    const other = new Slipway({ home: home.dir, actor: 'other' })
+    try {
+      await other.call('monitors:delete', { monitorId: monitor.id })
+    } finally {
+      other.close()
+    }
+    const model = slipway.core.db.prepare("SELECT id FROM models WHERE name = 'churn'").get() as {
+      id: number
+    }
+    const stored = storeRun(slipway.core, structuredClone(report), {
+      model: { modelId: model.id, versionId: null, name: 'churn' },
+      monitorId: monitor.id,
+    })
+    expect(stored.id).toBeGreaterThan(0)
+    expect(
+      slipway.core.db
+        .prepare('SELECT monitor_id, model_id FROM drift_runs WHERE id = ?')
+        .get(stored.id),
+    ).toEqual({ monitor_id: null, model_id: model.id })
+  })
+})
+
 describe('aliases that version references would shadow', () => {
   it('refuses "v2", "V10" and "latest" as alias names, moving nothing', async () => {
     const events = count('alias_events')

@@ -287,6 +287,13 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
           .get(ctx.model.modelId) as { status: DriftStatus } | undefined)
       : undefined
     const createdAt = report.createdAt
+    // A monitor deleted (by another process) while its run was in flight: the run is kept, as a
+    // run of the model, without the monitor it can no longer point at.
+    const monitorId =
+      ctx.monitorId !== null &&
+      core.db.prepare('SELECT 1 FROM drift_monitors WHERE id = ?').get(ctx.monitorId)
+        ? ctx.monitorId
+        : null
     const info = core.db
       .prepare(
         `INSERT INTO drift_runs (model_id, version_id, monitor_id, reference_name, reference_sha256, current_name, current_sha256,
@@ -296,7 +303,7 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
       .run(
         ctx.model?.modelId ?? null,
         ctx.model?.versionId ?? null,
-        ctx.monitorId,
+        monitorId,
         report.reference.name,
         report.reference.sha256 ?? '',
         report.current.name,
