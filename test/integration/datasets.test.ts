@@ -214,6 +214,22 @@ describe('datasets:add', () => {
     })
   })
 
+  it('an upload another call consumed first is reported as gone, without its path', async () => {
+    const upload = await slipway.core.uploads.create(
+      Readable.from([fs.readFileSync(fixture('semicolon.csv'))]),
+      'weather.csv',
+    )
+    // Two imports of one dropped file: both resolved the upload, the other one finished first.
+    const resolved = slipway.core.resolveFile({ uploadId: upload.uploadId }, { face: 'web' })
+    slipway.core.uploads.remove(upload.uploadId)
+    await expect(importDataset(slipway.core, resolved)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'weather.csv: the uploaded file is gone (another call used it); upload it again',
+    })
+    expect(datasetRows()).toBe(0)
+    expect(blobFiles()).toEqual([])
+  })
+
   it('refuses a missing file before starting a job', async () => {
     const before = [datasetRows(), blobFiles().length, slipway.core.jobs.list().length]
     const result = await slipway.invoke(

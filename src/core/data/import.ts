@@ -142,10 +142,23 @@ export async function importDataset(
 ): Promise<DatasetImported> {
   try {
     return await importFile(core, file, options)
+  } catch (error) {
+    // Another call consumed the same upload first (two imports of one dropped file): say so,
+    // rather than ENOENT with the upload folder's absolute path.
+    if (file.uploadId && isMissingFile(error))
+      throw new SlipwayError(
+        'NOT_FOUND',
+        `${file.fileName}: the uploaded file is gone (another call used it); upload it again`,
+      )
+    throw error
   } finally {
     if (file.uploadId) core.uploads.remove(file.uploadId)
   }
 }
+
+const isMissingFile = (error: unknown): boolean =>
+  (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' ||
+  (error instanceof Error && /\bENOENT\b/.test(error.message))
 
 async function importFile(
   core: CoreContext,
