@@ -8,51 +8,17 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningServer } from '../../src/server/server'
 import { startServer } from '../../src/server/server'
+import { httpRequest, type Reply, type RequestOptions } from '../helpers/http'
 
 const UPLOAD_LIMIT = 64 * 1024
-
-interface Reply {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
 
 let server: RunningServer
 let home: string
 let rendererDir: string
 let uploadsDir: string
 
-function request(
-  urlPath: string,
-  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        path: urlPath,
-        method: options.method ?? 'GET',
-        // A fresh connection per request: a refused body must not poison the next request.
-        agent: false,
-        headers: { host: `127.0.0.1:${server.port}`, ...options.headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
-}
+const request = (urlPath: string, options?: RequestOptions): Promise<Reply> =>
+  httpRequest(server.port, urlPath, options)
 
 /** Writes bytes as they are on a raw socket; resolves with all the server sent once it closes. */
 function raw(text: string): Promise<string> {

@@ -8,48 +8,16 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server/server'
 import { MAX_CALL_BODY_BYTES, startServer } from '../../src/server/server'
+import { httpRequest, type Reply, type RequestOptions } from '../helpers/http'
 
 const fixture = (...parts: string[]): string => path.join(__dirname, '..', 'fixtures', ...parts)
-
-interface Reply {
-  status: number
-  headers: http.IncomingHttpHeaders
-  body: string
-}
 
 let server: RunningServer
 let home: string
 let rendererDir: string
 
-function request(
-  urlPath: string,
-  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        path: urlPath,
-        method: options.method ?? 'GET',
-        headers: { host: `127.0.0.1:${server.port}`, ...options.headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end(options.body)
-  })
-}
+const request = (urlPath: string, options?: RequestOptions): Promise<Reply> =>
+  httpRequest(server.port, urlPath, options)
 
 const auth = (): Record<string, string> => ({
   authorization: `Bearer ${server.token}`,
