@@ -279,6 +279,44 @@ describe('folder monitors', () => {
     expect(runsOf(slipway, id)).toBe(1)
   })
 
+  it('a file claimed by a process that died mid-run runs again; a live claim is left alone', async () => {
+    const folder = path.join(home.dir, 'incoming')
+    const id = await folderMonitor(slipway, folder)
+    const claim = slipway.core.db.prepare(
+      `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at, claimed_by_pid)
+       VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)`,
+    )
+    const put = (name: string, pid: number): void => {
+      const file = path.join(folder, name)
+      fs.copyFileSync(fixture('data', 'linear_binary-drifted.csv'), file)
+      const stat = fs.statSync(file)
+      claim.run(id, file, stat.size, stat.mtimeMs, new Date().toISOString(), pid)
+    }
+    // A window killed while running dead.csv (a pid above Linux's maximum cannot be alive), and
+    // another live process (our parent) running live.csv right now.
+    put('dead.csv', 99999999)
+    put('live.csv', process.ppid)
+    const watcher = startMonitors(slipway.core, 50)
+    await until(() => watcher.started.length === 1, 'the abandoned file to run')
+    expect((await slipway.core.jobs.wait(watcher.started[0]!.id)).status).toBe('done')
+    // Another scan (a file the monitor ignores arrives) still leaves the live claim alone.
+    const scans = watcher.scans
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'not data')
+    await until(() => watcher.scans > scans, 'another scan')
+    expect(watcher.started).toHaveLength(1)
+    expect(
+      slipway.core.db
+        .prepare(
+          'SELECT path, run_id IS NOT NULL AS ran, claimed_by_pid FROM drift_monitor_files ORDER BY path',
+        )
+        .all(),
+    ).toEqual([
+      { path: path.join(folder, 'dead.csv'), ran: 1, claimed_by_pid: null },
+      { path: path.join(folder, 'live.csv'), ran: 0, claimed_by_pid: process.ppid },
+    ])
+    expect(runsOf(slipway, id)).toBe(1)
+  })
+
   it('deleting a monitor while its run is in flight cancels the run cleanly', async () => {
     const folder = path.join(home.dir, 'incoming')
     const id = await folderMonitor(slipway, folder)

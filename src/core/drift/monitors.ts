@@ -13,6 +13,7 @@ import type { CallContext, CoreContext } from '../context'
 import { resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { requireModel } from '../registry/registry'
+import { processAlive } from '../artifacts/blobs'
 import { listRuns, resolveModelVersion, resolveSource, startDrift } from './service'
 
 interface MonitorRow {
@@ -206,6 +207,21 @@ interface Flight {
   jobId: string | null
 }
 
+interface SeenFile {
+  size: number
+  mtime_ms: number
+  run_id: number | null
+  error: string | null
+  claimed_by_pid: number | null
+}
+
+/** A file claimed by a process that died before recording a run or an error for it. */
+const abandonedClaim = (seen: SeenFile): boolean =>
+  seen.run_id === null &&
+  seen.error === null &&
+  seen.claimed_by_pid !== null &&
+  !processAlive(seen.claimed_by_pid)
+
 /** Runs this process started and has not finished, by `monitorId:path`. */
 const inFlight = new WeakMap<CoreContext, Map<string, Flight>>()
 
@@ -255,15 +271,24 @@ export function runMonitorOnFile(
   const modelId = requireModel(core.db, monitor.model).id
   const claim = core.db.transaction((): boolean => {
     const seen = core.db
-      .prepare('SELECT size, mtime_ms FROM drift_monitor_files WHERE monitor_id = ? AND path = ?')
-      .get(monitor.id, file.file) as { size: number; mtime_ms: number } | undefined
-    if (!force && seen && seen.size === file.size && seen.mtime_ms === file.mtimeMs) return false
+      .prepare(
+        'SELECT size, mtime_ms, run_id, error, claimed_by_pid FROM drift_monitor_files WHERE monitor_id = ? AND path = ?',
+      )
+      .get(monitor.id, file.file) as SeenFile | undefined
+    if (
+      !force &&
+      seen &&
+      seen.size === file.size &&
+      seen.mtime_ms === file.mtimeMs &&
+      !abandonedClaim(seen)
+    )
+      return false
     core.db
       .prepare(
-        `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
-       ON CONFLICT (monitor_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, run_id = NULL, error = NULL, seen_at = excluded.seen_at`,
+        `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at, claimed_by_pid) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)
+       ON CONFLICT (monitor_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, run_id = NULL, error = NULL, seen_at = excluded.seen_at, claimed_by_pid = excluded.claimed_by_pid`,
       )
-      .run(monitor.id, file.file, file.size, file.mtimeMs, new Date().toISOString())
+      .run(monitor.id, file.file, file.size, file.mtimeMs, new Date().toISOString(), process.pid)
     return true
   })
   if (!claim.immediate()) return null
@@ -287,7 +312,7 @@ export function runMonitorOnFile(
         .prepare(
           `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at)
            SELECT id, ?, ?, ?, ?, ?, ? FROM drift_monitors WHERE id = ?
-           ON CONFLICT (monitor_id, path) DO UPDATE SET run_id = excluded.run_id, error = excluded.error`,
+           ON CONFLICT (monitor_id, path) DO UPDATE SET run_id = excluded.run_id, error = excluded.error, claimed_by_pid = NULL`,
         )
         .run(
           file.file,
@@ -310,13 +335,12 @@ function pendingFiles(
   monitor: Monitor,
 ): { file: string; size: number; mtimeMs: number }[] {
   const seen = core.db
-    .prepare('SELECT path, size, mtime_ms FROM drift_monitor_files WHERE monitor_id = ?')
-    .all(monitor.id) as {
-    path: string
-    size: number
-    mtime_ms: number
-  }[]
-  const known = new Map(seen.map((s) => [s.path, s]))
+    .prepare(
+      'SELECT path, size, mtime_ms, run_id, error, claimed_by_pid FROM drift_monitor_files WHERE monitor_id = ?',
+    )
+    .all(monitor.id) as (SeenFile & { path: string })[]
+  // A claim whose process died mid-run counts as not seen: the file runs again.
+  const known = new Map(seen.filter((s) => !abandonedClaim(s)).map((s) => [s.path, s]))
   const candidates =
     monitor.source.kind === 'folder'
       ? folderFiles(monitor.source.path)
@@ -473,7 +497,7 @@ export class MonitorWatcher {
           this.core.db
             .prepare(
               `INSERT INTO drift_monitor_files (monitor_id, path, size, mtime_ms, run_id, error, seen_at) VALUES (?, ?, ?, ?, NULL, ?, ?)
-               ON CONFLICT (monitor_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, run_id = NULL, error = excluded.error, seen_at = excluded.seen_at`,
+               ON CONFLICT (monitor_id, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, run_id = NULL, error = excluded.error, seen_at = excluded.seen_at, claimed_by_pid = NULL`,
             )
             .run(
               id,

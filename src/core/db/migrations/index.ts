@@ -5,6 +5,7 @@ import { migration002 } from './002-datasets'
 import { migration003 } from './003-evaluation'
 import { migration004 } from './004-drift'
 import { migration005 } from './005-blob-leases'
+import { migration006 } from './006-monitor-claims'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
+  migration006,
 ]
