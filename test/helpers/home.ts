@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Slipway } from '../../src/core/service'
+import { Slipway } from '../../src/core/service'
 
 export function tempHome(prefix = 'slipway-test-'): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
@@ -36,4 +36,23 @@ export async function registerChurnPair(slipway: Slipway): Promise<void> {
     model: 'churn',
   })
   await slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'champion' })
+}
+
+/**
+ * What a failed command must not add: the row count of each table (keyed as given) and the
+ * number of blob files, read through a fresh Slipway on the home as another process would.
+ */
+export function storedCounts(home: string, tables: Record<string, string>): Record<string, number> {
+  const slipway = new Slipway({ home })
+  try {
+    const counts: Record<string, number> = {}
+    for (const [key, table] of Object.entries(tables))
+      counts[key] = (
+        slipway.core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }
+      ).n
+    counts.blobs = blobFiles(home).length
+    return counts
+  } finally {
+    slipway.close()
+  }
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DriftReport } from '../../src/api/drift'
 import { Slipway } from '../../src/core/service'
 import { runCli, type CliRun } from '../helpers/cli'
-import { blobFiles, fixture, tempHome } from '../helpers/home'
+import { fixture, storedCounts, tempHome } from '../helpers/home'
 
 interface Stats {
   ks: { statistic: number; pValue: number } | null
@@ -61,18 +61,7 @@ const columnOf = (run: CliRun, name: string): JsonColumn =>
 
 /** Drift runs, blobs and audit records a failed command must not add. */
 function stored(): Record<string, number> {
-  const slipway = new Slipway({ home: home.dir })
-  try {
-    const count = (table: string): number =>
-      (slipway.core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
-    return {
-      runs: count('drift_runs'),
-      audit: count('audit_events'),
-      blobs: blobFiles(home.dir).length,
-    }
-  } finally {
-    slipway.close()
-  }
+  return storedCounts(home.dir, { runs: 'drift_runs', audit: 'audit_events' })
 }
 
 /** A small CSV in the test's home folder. */

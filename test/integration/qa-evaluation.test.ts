@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Slipway } from '../../src/core/service'
 import { runCli, type CliRun } from '../helpers/cli'
-import { blobFiles, fixture, registerChurnPair, tempHome } from '../helpers/home'
+import { fixture, registerChurnPair, storedCounts, tempHome } from '../helpers/home'
 
 interface SliceRef {
   rows: number
@@ -43,21 +43,13 @@ const json = (run: CliRun): Record<string, unknown> => run.json() as Record<stri
 
 /** Rows, blobs and results a failed command must not add. */
 function stored(): Record<string, number> {
-  const slipway = new Slipway({ home: home.dir })
-  try {
-    const count = (table: string): number =>
-      (slipway.core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
-    return {
-      datasets: count('datasets'),
-      evaluations: count('evaluations'),
-      shadows: count('shadow_comparisons'),
-      gateReports: count('gate_reports'),
-      policies: count('gate_policies'),
-      blobs: blobFiles(home.dir).length,
-    }
-  } finally {
-    slipway.close()
-  }
+  return storedCounts(home.dir, {
+    datasets: 'datasets',
+    evaluations: 'evaluations',
+    shadows: 'shadow_comparisons',
+    gateReports: 'gate_reports',
+    policies: 'gate_policies',
+  })
 }
 
 /** linear_binary's eval rows with a column written in front: cell(i) for data row i (0-based). */
