@@ -19,6 +19,12 @@ import { describeZodError } from '../../core/service'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
 
+/** The metrics a slice table shows, per task (evaluate and shadow print the same ones). */
+const SLICE_METRICS = {
+  classification: ['accuracy', 'f1', 'f1Macro', 'rocAuc'],
+  regression: ['mae', 'rmse', 'r2'],
+} as const
+
 export const EXIT_GATE_FAILED = 3
 const MAX_MATRIX_LABELS = 30
 
@@ -184,8 +190,7 @@ function printEvaluation(e: Evaluation): void {
   }
   if (r.slices) {
     process.stdout.write(`\nSlices by ${safe(r.slices.column)}\n`)
-    const keys =
-      r.task === 'classification' ? ['accuracy', 'f1', 'f1Macro', 'rocAuc'] : ['mae', 'rmse', 'r2']
+    const keys = SLICE_METRICS[r.task]
     printTable(
       r.slices.rows.map((s) => ({
         value: s.value ?? '(missing)',
@@ -284,8 +289,7 @@ function printShadow(s: ShadowComparison): void {
   }
   if (r.slices) {
     process.stdout.write(`\nSlices by ${safe(r.slices.column)} (challenger − champion)\n`)
-    const keys =
-      r.task === 'classification' ? ['accuracy', 'f1', 'f1Macro', 'rocAuc'] : ['mae', 'rmse', 'r2']
+    const keys = SLICE_METRICS[r.task]
     printTable(
       r.slices.rows.map((s) => ({
         value: s.value ?? '(missing)',
