@@ -5,7 +5,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BlobStore, hashFile } from '../../src/core/artifacts/blobs'
-import { UploadStore, safeFileName } from '../../src/core/artifacts/uploads'
+import { UploadStore, consumedUploadError, safeFileName } from '../../src/core/artifacts/uploads'
 import { tempHome } from '../helpers/home'
 
 const homes: (() => void)[] = []
@@ -85,6 +85,28 @@ describe('UploadStore', () => {
       uploads.create(Readable.from([Buffer.alloc(1000), Buffer.alloc(1000)]), 'big.onnx', 1500),
     ).rejects.toThrow(/larger than/)
     expect(fs.readdirSync(dir)).toEqual([])
+  })
+
+  it('explains a missing upload as consumed by another call, and nothing else', async () => {
+    const dir = path.join(home(), 'uploads')
+    const uploads = new UploadStore(dir)
+    const upload = await uploads.create(Readable.from([Buffer.from('x')]), 'model.onnx')
+    uploads.remove(upload.uploadId)
+    // The real error a reader gets once the upload is gone.
+    let gone: unknown
+    try {
+      fs.readFileSync(upload.path)
+    } catch (error) {
+      gone = error
+    }
+    expect(consumedUploadError(upload, gone)).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'model.onnx: the uploaded file is gone (another call used it); upload it again',
+    })
+    // A path on disk that is missing, or another error, stays as it is.
+    expect(consumedUploadError({ fileName: 'model.onnx' }, gone)).toBe(gone)
+    const other = new Error('EACCES: permission denied')
+    expect(consumedUploadError(upload, other)).toBe(other)
   })
 
   it('sanitises display names', () => {

@@ -27,6 +27,25 @@ export function safeFileName(name: string): string {
   return (base || 'unnamed').slice(0, 255)
 }
 
+/**
+ * The error to give when a call failed while reading an uploaded file: if another call consumed
+ * the same upload first (one dropped file sent twice), say so, rather than ENOENT with the upload
+ * folder's absolute path. Any other error is returned as it is.
+ */
+export function consumedUploadError(
+  file: { uploadId?: string; fileName: string },
+  error: unknown,
+): unknown {
+  const missing =
+    (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' ||
+    (error instanceof Error && /\bENOENT\b/.test(error.message))
+  if (!file.uploadId || !missing) return error
+  return new SlipwayError(
+    'NOT_FOUND',
+    `${file.fileName}: the uploaded file is gone (another call used it); upload it again`,
+  )
+}
+
 export class UploadStore {
   constructor(private readonly dir: string) {
     fs.mkdirSync(dir, { recursive: true })

@@ -6,6 +6,7 @@ import { SlipwayError, isSlipwayError } from '../../api/errors'
 import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
+import { consumedUploadError } from '../artifacts/uploads'
 import type { CoreContext, ResolvedFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
@@ -143,22 +144,11 @@ export async function importDataset(
   try {
     return await importFile(core, file, options)
   } catch (error) {
-    // Another call consumed the same upload first (two imports of one dropped file): say so,
-    // rather than ENOENT with the upload folder's absolute path.
-    if (file.uploadId && isMissingFile(error))
-      throw new SlipwayError(
-        'NOT_FOUND',
-        `${file.fileName}: the uploaded file is gone (another call used it); upload it again`,
-      )
-    throw error
+    throw consumedUploadError(file, error)
   } finally {
     if (file.uploadId) core.uploads.remove(file.uploadId)
   }
 }
-
-const isMissingFile = (error: unknown): boolean =>
-  (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' ||
-  (error instanceof Error && /\bENOENT\b/.test(error.message))
 
 async function importFile(
   core: CoreContext,

@@ -6,6 +6,7 @@ import { SlipwayError } from '../../api/errors'
 import type { RegisterInput, RegisterResult } from '../../api/registry'
 import type { OnnxInfo } from '../../api/registry'
 import { leaseBlob, releaseBlob, type LeasedBlob } from '../artifacts/leases'
+import { consumedUploadError } from '../artifacts/uploads'
 import { appendAudit } from '../governance/audit'
 import type { CallContext, CoreContext } from '../context'
 import { importDataset } from '../data/import'
@@ -127,7 +128,9 @@ export async function registerVersion(
     refuseRepeatedKeys(input.tags, 'Tag')
     const file = core.resolveFile(input.file, call)
     const fileName = input.fileName?.trim() || file.fileName
-    const stored = await leaseBlob(core, file.path)
+    const stored = await leaseBlob(core, file.path).catch((error: unknown) => {
+      throw consumedUploadError(file, error)
+    })
     lease = stored
     const model = findModel(db, input.model)
     if (model) {
