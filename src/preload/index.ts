@@ -23,6 +23,13 @@ const bridge = {
     ipcRenderer.on(channels.menu, handler)
     return () => ipcRenderer.removeListener(channels.menu, handler)
   },
+  onOpenedFiles(listener: (paths: string[]) => void): () => void {
+    const handler = (_event: IpcRendererEvent, paths: unknown): void => {
+      if (Array.isArray(paths)) listener(paths.filter((p): p is string => typeof p === 'string'))
+    }
+    ipcRenderer.on(channels.openedFiles, handler)
+    return () => ipcRenderer.removeListener(channels.openedFiles, handler)
+  },
   pathForFile: (file: File): string => webUtils.getPathForFile(file),
   openFiles: (): Promise<string[]> => ipcRenderer.invoke(channels.openFiles),
 } satisfies SlipwayBridge

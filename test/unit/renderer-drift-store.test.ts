@@ -44,6 +44,7 @@ beforeAll(() => {
     },
     openFiles: null,
     onMenuCommand: () => () => {},
+    onOpenedFiles: () => () => {},
   }
   setClient(api)
   slipway.onEvent((event) => useJobs.getState().receive(event))
