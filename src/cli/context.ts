@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AliasName } from '../api/common'
 import { SlipwayError, isSlipwayError } from '../api/errors'
+import { busyError, isBusyError } from '../core/db/busy'
 import { resolveHome } from '../core/home'
 import { Slipway } from '../core/service'
 import type { GlobalOptions } from './output'
@@ -29,6 +30,7 @@ function openRegistry(options: GlobalOptions): Slipway {
     return new Slipway({ home: options.home })
   } catch (error) {
     if (isSlipwayError(error)) throw error
+    if (isBusyError(error)) throw busyError('Opening the registry')
     const reason = error instanceof Error ? error.message : String(error)
     throw new SlipwayError(
       'BAD_FILE',

@@ -7,11 +7,12 @@ import type { z } from 'zod'
 import { apiCalls, isCallName, type ApiEvent, type CallName, type CallOutput } from '../api/calls'
 import { SlipwayError, isSlipwayError, type Result } from '../api/errors'
 import { BlobStore } from './artifacts/blobs'
-import { sweepDeadLeases } from './artifacts/leases'
+import { sweepDeadLeases, sweepOrphanBlobs } from './artifacts/leases'
 import { UploadStore } from './artifacts/uploads'
 import type { CallContext, CoreContext, HandlersFor } from './context'
 import { resolveLocalFile } from './context'
 import { createDatasetHandlers } from './data/handlers'
+import { busyError, isBusyError } from './db/busy'
 import { openDatabase } from './db/open'
 import { createDriftHandlers } from './drift/handlers'
 import { startMonitors, stopMonitors } from './drift/monitors'
@@ -61,7 +62,13 @@ export class Slipway {
     const { db, schemaVersion } = openDatabase(path.join(home, 'registry.sqlite'))
     const blobs = new BlobStore(path.join(home, 'blobs'))
     blobs.sweepTemporary()
-    sweepDeadLeases({ db, blobs })
+    try {
+      sweepDeadLeases({ db, blobs })
+      sweepOrphanBlobs({ db, blobs })
+    } catch (error) {
+      // Another process holds the write lock: the sweeps wait for the next start.
+      if (!isBusyError(error)) throw error
+    }
     const uploads = new UploadStore(path.join(home, 'uploads'))
     uploads.sweep()
     const jobs = new JobManager()
@@ -147,6 +154,10 @@ export class Slipway {
     } catch (error) {
       if (isSlipwayError(error))
         return { ok: false, error: { code: error.code, message: error.message } }
+      if (isBusyError(error)) {
+        const busy = busyError()
+        return { ok: false, error: { code: busy.code, message: busy.message } }
+      }
       return {
         ok: false,
         error: {

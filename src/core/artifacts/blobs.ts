@@ -14,6 +14,13 @@ export interface StoredBlob {
   created: boolean
 }
 
+/** Bytes copied and hashed under a temporary name, not yet in the store (see BlobStore.stage). */
+export interface StagedBlob {
+  sha256: string
+  size: number
+  tmp: string
+}
+
 export interface HashedFile {
   sha256: string
   size: number
@@ -56,9 +63,19 @@ export class BlobStore {
 
   /**
    * Copies a file into the store while hashing it. When `expectedSha256` is given and the bytes
-   * differ (the file changed under us), nothing is stored and an error is thrown.
+   * differ (the file changed under us), nothing is stored and an error is thrown. Callers that
+   * must lease the bytes first use `stage` and `commit` (see leases.ts).
    */
   async putFile(source: string, expectedSha256?: string): Promise<StoredBlob> {
+    return this.commit(await this.stage(source, expectedSha256))
+  }
+
+  /**
+   * Copies a file to a temporary name in the store while hashing it, and flushes it; nothing is
+   * under a real name yet. A crash leaves only the temporary file, which the start-up sweep removes
+   * once its writer is gone. Follow with `commit` or `discard`.
+   */
+  async stage(source: string, expectedSha256?: string): Promise<StagedBlob> {
     const tmp = path.join(
       this.tmpDir,
       `p${process.pid}-${Date.now()}-${randomBytes(8).toString('hex')}.part`,
@@ -85,6 +102,17 @@ export class BlobStore {
       } finally {
         fs.closeSync(fd)
       }
+      return { sha256, size, tmp }
+    } catch (error) {
+      fs.rmSync(tmp, { force: true })
+      throw error
+    }
+  }
+
+  /** Puts staged bytes under their real name (or drops them when the store has them already). */
+  commit(staged: StagedBlob): StoredBlob {
+    const { sha256, size, tmp } = staged
+    try {
       const target = this.pathFor(sha256)
       if (fs.existsSync(target)) {
         fs.rmSync(tmp, { force: true })
@@ -97,6 +125,37 @@ export class BlobStore {
       fs.rmSync(tmp, { force: true })
       throw error
     }
+  }
+
+  /** Drops staged bytes that will not be committed. */
+  discard(staged: StagedBlob): void {
+    fs.rmSync(staged.tmp, { force: true })
+  }
+
+  /** Every blob under its real name: its hash, path and last-modified time. */
+  list(): { sha256: string; path: string; mtimeMs: number }[] {
+    const found: { sha256: string; path: string; mtimeMs: number }[] = []
+    for (const dir of fs.readdirSync(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue
+      const folder = path.join(this.root, dir)
+      let names: string[]
+      try {
+        names = fs.readdirSync(folder)
+      } catch {
+        continue // not a folder, or removed meanwhile
+      }
+      for (const name of names) {
+        if (!isSha256(name) || !name.startsWith(dir)) continue
+        const file = path.join(folder, name)
+        try {
+          const stat = fs.statSync(file)
+          if (stat.isFile()) found.push({ sha256: name, path: file, mtimeMs: stat.mtimeMs })
+        } catch {
+          // removed meanwhile
+        }
+      }
+    }
+    return found
   }
 
   /** Removes a blob this call created, used to undo a write whose database transaction failed. */

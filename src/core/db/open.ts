@@ -1,5 +1,6 @@
 // Opens the registry database: WAL, foreign keys, busy timeout, migrations applied.
 import Database from 'better-sqlite3'
+import { BUSY_TIMEOUT_MS } from './busy'
 import { migrate } from './migrate'
 import { migrations } from './migrations'
 
@@ -13,7 +14,7 @@ export function openDatabase(file: string): OpenedDatabase {
   try {
     // The busy timeout comes first: switching a fresh file to WAL and migrating it take
     // locks that another process opening the same registry may hold for a moment.
-    db.pragma('busy_timeout = 5000')
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
     db.pragma('synchronous = NORMAL')
