@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { escapeControl } from '../api/display'
 import { SLIPWAY_VERSION } from '../core/service'
 import { registerDatasetCommands } from './commands/datasets'
+import { registerDoctorCommand } from './commands/doctor'
 import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
 import { registerRegistryCommands } from './commands/registry'
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program)
   registerEvaluationCommands(program)
   registerDriftCommands(program)
+  registerDoctorCommand(program)
   return program
 }
 

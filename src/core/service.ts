@@ -8,6 +8,7 @@ import { apiCalls, isCallName, type ApiEvent, type CallName, type CallOutput } f
 import { SlipwayError, isSlipwayError, type Result } from '../api/errors'
 import { BlobStore } from './artifacts/blobs'
 import { sweepDeadLeases, sweepOrphanBlobs } from './artifacts/leases'
+import { runDoctor } from './artifacts/doctor'
 import { UploadStore } from './artifacts/uploads'
 import type { CallContext, CoreContext, HandlersFor } from './context'
 import { resolveLocalFile } from './context'
@@ -108,6 +109,7 @@ export class Slipway {
         onnxruntimeVersion: onnxruntimeVersion(),
         schemaVersion,
       }),
+      'app:doctor': async ({ repair }) => runDoctor(core, { repair }),
       'jobs:list': async () => jobs.list(),
       'jobs:get': async ({ jobId }) => jobs.get(jobId),
       'jobs:cancel': async ({ jobId }) => jobs.cancel(jobId),

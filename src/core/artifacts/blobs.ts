@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform } from 'node:stream'
+import { SlipwayError } from '../../api/errors'
 
 export interface StoredBlob {
   sha256: string
@@ -197,4 +198,41 @@ export function processAlive(pid: number): boolean {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/**
+ * The hash a file must have when it is a blob of a store (`…/blobs/ab/ab…` named by its SHA-256),
+ * else null: data and models are read straight from the store for runs, and checked as they are.
+ */
+export function blobHashOf(file: string): string | null {
+  const name = path.basename(file)
+  const dir = path.dirname(file)
+  if (!isSha256(name) || path.basename(dir) !== name.slice(0, 2)) return null
+  return path.basename(path.dirname(dir)) === 'blobs' ? name : null
+}
+
+/** The INTEGRITY refusal for stored bytes that no longer match their hash; names `what`. */
+export const integrityError = (what: string, expected: string, found: string): SlipwayError =>
+  new SlipwayError(
+    'INTEGRITY',
+    `${what}: the stored file does not match its recorded SHA-256 (expected ${expected.slice(0, 12)}…, found ${found.slice(0, 12)}…); it was changed or damaged on disk, so nothing was run. \`slipway doctor\` checks the whole store.`,
+  )
+
+/** Reads a blob's bytes, checking their hash as they are read (a model given to ONNX Runtime). */
+export async function readVerified(file: string, what: string): Promise<Buffer> {
+  const bytes = await fs.promises.readFile(file)
+  const expected = blobHashOf(file)
+  if (expected) {
+    const found = createHash('sha256').update(bytes).digest('hex')
+    if (found !== expected) throw integrityError(what, expected, found)
+  }
+  return bytes
+}
+
+/** Checks a stored file's hash (a dataset before a run reads it); other files pass unchecked. */
+export async function verifyBlobFile(file: string, what: string): Promise<void> {
+  const expected = blobHashOf(file)
+  if (!expected) return
+  const { sha256 } = await hashFile(file)
+  if (sha256 !== expected) throw integrityError(what, expected, sha256)
 }
