@@ -8,7 +8,7 @@ import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
 import type { CoreContext, ResolvedFile } from '../context'
-import { appendAudit } from '../governance/audit'
+import { appendAudit, type AuditRecord } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
 import type { DatasetDescription } from './describe'
 import type { DescribeTaskPayload } from './tasks'
@@ -21,6 +21,12 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number | null, message: string) => void
   /** Parse in this thread instead of a worker (tests; the CLI on tiny files). */
   inProcess?: boolean
+  /**
+   * Given, the `dataset.import` audit record is handed here instead of written: a run that imports
+   * its file writes it only when its result is stored, so a failed run leaves no record of a
+   * dataset the user never saw.
+   */
+  deferAudit?: (record: AuditRecord) => void
 }
 
 export interface DatasetRow {
@@ -63,10 +69,20 @@ const toDetail = (row: DatasetRow): DatasetDetail => ({
 
 /** The default name: the file name without its extension (`orders.csv` → `orders`). */
 export function defaultDatasetName(fileName: string): string {
-  const base = path.basename(fileName)
-  const stem = base.replace(/\.(csv|tsv|txt|parquet|pq)$/i, '')
-  return stem || base
+  // A file name may hold characters a dataset name may not (a newline, a tab): each run of them
+  // becomes one space, and the result keeps to the name rules (DatasetName in the contract).
+  // eslint-disable-next-line no-control-regex
+  const base = path.basename(fileName).replace(/[\u0000-\u001f\u007f]+/g, ' ')
+  const stem = base.replace(/\.(csv|tsv|txt|parquet|pq)$/i, '').trim()
+  return (stem || base.trim() || 'dataset').slice(0, 200).trim()
 }
+
+/**
+ * Small files are described in this thread (a worker costs more than the parse) except uploads:
+ * they come from web mode, whose main thread answers every request and must never parse CSV.
+ */
+export const describeInProcess = (file: ResolvedFile, size: number): boolean =>
+  !file.uploadId && size <= IN_PROCESS_BYTES
 
 function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | undefined {
   const { db } = core
@@ -109,7 +125,7 @@ export function datasetPath(core: CoreContext, id: number): string {
   if (!core.blobs.has(row.sha256)) {
     throw new SlipwayError(
       'NOT_FOUND',
-      `Dataset "${row.name}" (id ${id}): its file is missing from the blob store (${file})`,
+      `Dataset "${row.name}" (id ${id}): its file is missing from the blob store (\`slipway doctor\` checks the store)`,
     )
   }
   return file
@@ -173,7 +189,7 @@ async function importFile(
     {
       signal: options.signal,
       onProgress: progress,
-      inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
+      inProcess: options.inProcess ?? describeInProcess(file, size),
     },
   )
   if (options.signal?.aborted)
@@ -195,7 +211,7 @@ async function importFile(
   try {
     if (options.signal?.aborted)
       throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-    id = insertDataset(core, { name, sha256, size, file, described })
+    id = insertDataset(core, { name, sha256, size, file, described }, options.deferAudit)
   } catch (error) {
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
@@ -223,6 +239,7 @@ function insertDataset(
     file: ResolvedFile
     described: Omit<DatasetDescription, 'sha256' | 'size'>
   },
+  deferAudit?: (record: AuditRecord) => void,
 ): number {
   const { db } = core
   const columns = d.described.columns.map((c) => c.name)
@@ -246,7 +263,7 @@ function insertDataset(
             core.actor,
           ).lastInsertRowid,
       )
-      appendAudit(db, {
+      const record: AuditRecord = {
         actor: core.actor,
         action: 'dataset.import',
         details: {
@@ -259,14 +276,20 @@ function insertDataset(
           rows: d.described.rows,
           columns: columns.length,
         },
-      })
+      }
+      if (deferAudit) deferAudit(record)
+      else appendAudit(db, record)
       return id
     })
     .immediate()
 }
 
 /** Removes a dataset no model version or stored result refers to, and its snapshot. */
-export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number; removed: true } {
+export function removeDataset(
+  core: CoreContext,
+  ref: DatasetRef,
+  { audit = true }: { audit?: boolean } = {},
+): { id: number; removed: true } {
   const { db } = core
   const row = findRow(core, ref)
   if (!row)
@@ -286,11 +309,13 @@ export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number;
   try {
     db.transaction(() => {
       db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
-      appendAudit(db, {
-        actor: core.actor,
-        action: 'dataset.remove',
-        details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
-      })
+      // A dataset whose import was never recorded (a failed run's) leaves no removal record either.
+      if (audit)
+        appendAudit(db, {
+          actor: core.actor,
+          action: 'dataset.remove',
+          details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
+        })
     }).immediate()
   } catch (error) {
     if (
