@@ -124,6 +124,12 @@ function createWindow(): BrowserWindow {
     backgroundColor: '#f6f7f9',
     webPreferences: {
       ...secureWebPreferences,
+      // The same values as secureWebPreferences, spelled out where the window is made so a scanner
+      // reading this call (electronegativity, scripts/check-electron.mjs) sees them too.
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      disableBlinkFeatures: 'Auxclick',
       preload: path.join(__dirname, '..', 'preload', 'index.js'),
     },
   })
