@@ -12,9 +12,18 @@ import type { JobManager } from './jobs/manager'
 
 export type Face = 'electron' | 'web' | 'cli'
 
+/** What a face tells core about the call it passes on. */
 export interface CallContext {
   face: Face
+  /**
+   * Whether the caller may name files on this machine by path. The CLI and the window may; web
+   * mode may not (a page must not read the server's disk), so it passes uploads only.
+   */
+  readLocalPaths: boolean
 }
+
+/** The context of a call made on the user's own behalf on this machine (the CLI, tests). */
+export const localCall: CallContext = { face: 'cli', readLocalPaths: true }
 
 export interface ResolvedFile {
   path: string
