@@ -65,7 +65,7 @@ describe('a busy registry', () => {
       const result = await slipway.invoke(
         'registry:register',
         { file: { path: fixture('models', 'tree_ensemble.onnx') }, model: 'churn' },
-        { face: 'cli' },
+        { face: 'cli', readLocalPaths: true },
       )
       expect(result).toEqual({
         ok: false,

@@ -63,7 +63,7 @@ describe('messages', () => {
       const missingModel = await slipway.invoke(
         'eval:start',
         { model: 'churn', ref: 1, dataset: { datasetId } },
-        { face: 'web' },
+        { face: 'web', readLocalPaths: false },
       )
       expect(missingModel).toMatchObject({
         ok: false,
@@ -83,7 +83,7 @@ describe('messages', () => {
       const started = await slipway.call(
         'eval:start',
         { model: 'churn', ref: 2, dataset: { datasetId } },
-        { face: 'web' },
+        { face: 'web', readLocalPaths: false },
       )
       const failed = await slipway.core.jobs.wait(started.id)
       expect(failed.error?.message).toMatch(/is missing from the blob store/)

@@ -7,7 +7,7 @@ import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
-import type { CoreContext, ResolvedFile } from '../context'
+import type { Actor, CoreContext, ResolvedFile } from '../context'
 import { appendAudit, type AuditRecord } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
 import type { DatasetDescription } from './describe'
@@ -16,6 +16,8 @@ import type { DescribeTaskPayload } from './tasks'
 export type DatasetSummaryWithProfile = DatasetImported
 
 export interface ImportOptions {
+  /** Who imports: recorded with the dataset and signs its record. */
+  actor: Actor
   name?: string
   signal?: AbortSignal
   onProgress?: (done: number, total: number | null, message: string) => void
@@ -155,7 +157,7 @@ function existingResult(core: CoreContext, row: DatasetRow, file: ResolvedFile):
 export async function importDataset(
   core: CoreContext,
   file: ResolvedFile,
-  options: ImportOptions = {},
+  options: ImportOptions,
 ): Promise<DatasetImported> {
   try {
     return await importFile(core, file, options)
@@ -183,15 +185,11 @@ async function importFile(
   if (known) return existingResult(core, known, file)
 
   const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
-  const described = await runTask<Omit<DatasetDescription, 'sha256' | 'size'>>(
-    'dataset-describe',
-    payload,
-    {
-      signal: options.signal,
-      onProgress: progress,
-      inProcess: options.inProcess ?? describeInProcess(file, size),
-    },
-  )
+  const described = await runTask('dataset-describe', payload, {
+    signal: options.signal,
+    onProgress: progress,
+    inProcess: options.inProcess ?? describeInProcess(file, size),
+  })
   if (options.signal?.aborted)
     throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
 
@@ -211,7 +209,12 @@ async function importFile(
   try {
     if (options.signal?.aborted)
       throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-    id = insertDataset(core, { name, sha256, size, file, described }, options.deferAudit)
+    id = insertDataset(
+      core,
+      options.actor,
+      { name, sha256, size, file, described },
+      options.deferAudit,
+    )
   } catch (error) {
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
@@ -232,6 +235,7 @@ async function importFile(
 /** Writes the dataset row and its audit record in one transaction; returns the row id. */
 function insertDataset(
   core: CoreContext,
+  actor: Actor,
   d: {
     name: string
     sha256: string
@@ -260,11 +264,10 @@ function insertDataset(
             JSON.stringify(columns),
             JSON.stringify(d.described.columns),
             new Date().toISOString(),
-            core.actor,
+            actor.name,
           ).lastInsertRowid,
       )
       const record: AuditRecord = {
-        actor: core.actor,
         action: 'dataset.import',
         details: {
           datasetId: id,
@@ -278,7 +281,7 @@ function insertDataset(
         },
       }
       if (deferAudit) deferAudit(record)
-      else appendAudit(db, record)
+      else appendAudit(core, actor, record)
       return id
     })
     .immediate()
@@ -288,6 +291,7 @@ function insertDataset(
 export function removeDataset(
   core: CoreContext,
   ref: DatasetRef,
+  actor: Actor,
   { audit = true }: { audit?: boolean } = {},
 ): { id: number; removed: true } {
   const { db } = core
@@ -311,8 +315,7 @@ export function removeDataset(
       db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
       // A dataset whose import was never recorded (a failed run's) leaves no removal record either.
       if (audit)
-        appendAudit(db, {
-          actor: core.actor,
+        appendAudit(core, actor, {
           action: 'dataset.remove',
           details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
         })

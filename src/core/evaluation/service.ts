@@ -19,13 +19,13 @@ import type {
 import { GatePolicy as GatePolicySchema } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import { datasetPath, getDataset, importDataset, removeDataset } from '../data/import'
 import { appendAudit, type AuditRecord } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import { runTask } from '../jobs/run-task'
 import { resolveVersion } from '../registry/registry'
-import type { ShadowOutput, ShadowPayload } from '../shadow/compare'
+import type { ShadowPayload } from '../shadow/compare'
 import {
   DEFAULT_BATCH_SIZE,
   type EvaluateOutput,
@@ -90,9 +90,9 @@ export interface DatasetForRun {
 }
 
 /** Inside the transaction storing a run's result: records the import of the run's dataset first. */
-function recordPendingImport(core: CoreContext, dataset: DatasetForRun): void {
+function recordPendingImport(core: CoreContext, actor: Actor, dataset: DatasetForRun): void {
   if (!dataset.pendingAudit) return
-  appendAudit(core.db, dataset.pendingAudit)
+  appendAudit(core, actor, dataset.pendingAudit)
   dataset.pendingAudit = undefined
 }
 
@@ -121,6 +121,7 @@ function storingRun<T>(core: CoreContext, dataset: DatasetForRun, store: () => T
  */
 export async function withDataset<T>(
   core: CoreContext,
+  actor: Actor,
   prepare: (job: JobContext) => Promise<DatasetForRun>,
   job: JobContext,
   work: (dataset: DatasetForRun) => Promise<T>,
@@ -131,7 +132,7 @@ export async function withDataset<T>(
   } catch (error) {
     if (dataset.importedNow) {
       try {
-        removeDataset(core, dataset.id, { audit: !dataset.pendingAudit })
+        removeDataset(core, dataset.id, actor, { audit: !dataset.pendingAudit })
       } catch {
         // Something (another process) now refers to it: it is theirs to keep.
       }
@@ -163,6 +164,7 @@ export function prepareDataset(
   return async (job) => {
     let pendingAudit: AuditRecord | undefined
     const imported = await importDataset(core, file, {
+      actor: call.actor,
       signal: job.signal,
       onProgress: (done, total, message) => job.progress(done, total, message),
       deferAudit: (record) => (pendingAudit = record),
@@ -188,6 +190,7 @@ export function getSavedMapping(core: CoreContext, modelId: number): ColumnMappi
 
 export function setSavedMapping(
   core: CoreContext,
+  actor: Actor,
   modelId: number,
   modelName: string,
   mapping: ColumnMapping | null,
@@ -202,10 +205,9 @@ export function setSavedMapping(
             `INSERT INTO column_mappings (model_id, mapping_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
            ON CONFLICT (model_id) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
           )
-          .run(modelId, JSON.stringify(mapping), new Date().toISOString(), core.actor)
+          .run(modelId, JSON.stringify(mapping), new Date().toISOString(), actor.name)
       }
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'mapping.set',
         modelId,
         details: { model: modelName, mapping },
@@ -352,6 +354,7 @@ export function listEvaluations(
 
 function storeEvaluation(
   core: CoreContext,
+  actor: Actor,
   version: ResolvedModelVersion,
   dataset: DatasetForRun,
   output: EvaluateOutput,
@@ -361,7 +364,7 @@ function storeEvaluation(
   const id = storingRun(core, dataset, () =>
     core.db
       .transaction(() => {
-        recordPendingImport(core, dataset)
+        recordPendingImport(core, actor, dataset)
         const info = core.db
           .prepare(
             `INSERT INTO evaluations (version_id, dataset_id, dataset_sha256, task, row_count, mapping_json, settings_json,
@@ -380,11 +383,10 @@ function storeEvaluation(
             JSON.stringify(headline(output.result)),
             JSON.stringify(output.result),
             now,
-            core.actor,
+            actor.name,
           )
         const evaluationId = Number(info.lastInsertRowid)
-        appendAudit(core.db, {
-          actor: core.actor,
+        appendAudit(core, actor, {
           action: 'evaluation.store',
           modelId: version.modelId,
           versionId: version.versionId,
@@ -412,13 +414,14 @@ interface EvaluationRun {
 /** Evaluates one version on a prepared dataset inside a job, and stores the result. */
 export async function evaluateVersion(
   core: CoreContext,
+  actor: Actor,
   version: ResolvedModelVersion,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
 ): Promise<Evaluation> {
   const run = await runEvaluation(core, version, dataset, settings, job)
-  return storeEvaluation(core, version, dataset, run.output, run.settings)
+  return storeEvaluation(core, actor, version, dataset, run.output, run.settings)
 }
 
 /** Runs the evaluation in a worker without storing it. */
@@ -439,7 +442,7 @@ async function runEvaluation(
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
     task: settings.task ?? null,
   }
-  const output = await runTask<EvaluateOutput>('evaluate', payload, {
+  const output = await runTask('evaluate', payload, {
     signal: job.signal,
     onProgress: job.progress,
   })
@@ -573,6 +576,7 @@ export function listShadows(core: CoreContext, model?: string): Omit<ShadowCompa
 
 export async function compareVersions(
   core: CoreContext,
+  actor: Actor,
   champion: ResolvedModelVersion,
   challenger: ResolvedModelVersion,
   dataset: DatasetForRun,
@@ -589,7 +593,7 @@ export async function compareVersions(
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
     task: settings.task ?? null,
   }
-  const output = await runTask<ShadowOutput>('shadow', payload, {
+  const output = await runTask('shadow', payload, {
     signal: job.signal,
     onProgress: job.progress,
   })
@@ -604,7 +608,7 @@ export async function compareVersions(
   const id = storingRun(core, dataset, () =>
     core.db
       .transaction(() => {
-        recordPendingImport(core, dataset)
+        recordPendingImport(core, actor, dataset)
         const info = core.db
           .prepare(
             `INSERT INTO shadow_comparisons (champion_version_id, challenger_version_id, dataset_id, dataset_sha256, mapping_json,
@@ -620,11 +624,10 @@ export async function compareVersions(
             onnxruntimeVersion(),
             JSON.stringify(output.result),
             now,
-            core.actor,
+            actor.name,
           )
         const shadowId = Number(info.lastInsertRowid)
-        appendAudit(core.db, {
-          actor: core.actor,
+        appendAudit(core, actor, {
           action: 'shadow.store',
           modelId: challenger.modelId,
           versionId: challenger.versionId,
@@ -655,6 +658,7 @@ export function getPolicy(core: CoreContext, modelId: number): GatePolicy | null
 
 export function setPolicy(
   core: CoreContext,
+  actor: Actor,
   modelId: number,
   modelName: string,
   policy: GatePolicy,
@@ -666,9 +670,8 @@ export function setPolicy(
           `INSERT INTO gate_policies (model_id, policy_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
          ON CONFLICT (model_id) DO UPDATE SET policy_json = excluded.policy_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
         )
-        .run(modelId, JSON.stringify(policy), new Date().toISOString(), core.actor)
-      appendAudit(core.db, {
-        actor: core.actor,
+        .run(modelId, JSON.stringify(policy), new Date().toISOString(), actor.name)
+      appendAudit(core, actor, {
         action: 'gate-policy.set',
         modelId,
         details: { model: modelName, policy },
@@ -808,6 +811,7 @@ async function championEvaluation(
 
 export async function checkGates(
   core: CoreContext,
+  actor: Actor,
   candidate: ResolvedModelVersion,
   dataset: DatasetForRun,
   policy: GatePolicy,
@@ -840,6 +844,7 @@ export async function checkGates(
     .transaction(() => {
       const evaluation = storeEvaluation(
         core,
+        actor,
         candidate,
         dataset,
         candidateRun.output,
@@ -853,6 +858,7 @@ export async function checkGates(
             ? evaluation
             : storeEvaluation(
                 core,
+                actor,
                 championRun.version,
                 dataset,
                 championRun.run.output,
@@ -873,11 +879,10 @@ export async function checkGates(
           JSON.stringify(policy),
           JSON.stringify(rules),
           new Date().toISOString(),
-          core.actor,
+          actor.name,
         )
       const reportId = Number(info.lastInsertRowid)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'gate.check',
         modelId: candidate.modelId,
         versionId: candidate.versionId,
