@@ -27,15 +27,26 @@ export function DriftSummary({ report, runId }: { report: DriftReport; runId: nu
       ),
     [report],
   )
+  // A degraded model is never shown green, whatever the features say.
+  const degraded = Boolean(report.performance?.degraded || report.estimatedPerformance?.degraded)
   const sharePercent = Math.min(100, Math.max(0, report.driftShare * 100))
   const thresholdPercent = Math.min(100, Math.max(0, report.settings.driftShare * 100))
 
   return (
     <div
-      className={`card drift-summary ${verdict.drifted ? 'drifted' : 'calm'}`}
+      className={`card drift-summary ${verdict.drifted || degraded ? 'drifted' : 'calm'}`}
       data-testid="drift-summary"
     >
       <div className="drift-verdict">
+        {report.headline && (report.performance || report.estimatedPerformance) && (
+          <div
+            className="drift-headline performance-headline"
+            data-testid="drift-performance-headline"
+            data-degraded={degraded ? 'yes' : 'no'}
+          >
+            {report.headline}
+          </div>
+        )}
         <div
           className="drift-headline"
           data-testid="drift-verdict"

@@ -1,0 +1,321 @@
+// "Is it still working?" through the service with the real linear_binary ONNX model: performance
+// first (concept drift degrades it), the target kept out of the features, CBPE's estimate on
+// unlabelled data (close on covariate shift, blind to concept drift), PCA multivariate drift, and
+// a production log. Numbers from test/fixtures/monitoring/generate.py (sklearn).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { DriftReport } from '../../src/api/drift'
+import { Slipway } from '../../src/core/service'
+import { runCli } from '../helpers/cli'
+
+const fixtures = path.join(__dirname, '..', 'fixtures')
+const mon = (name: string): { file: { path: string } } => ({
+  file: { path: path.join(fixtures, 'monitoring', name) },
+})
+interface Metrics {
+  accuracy: number
+  f1: number
+  rocAuc: number
+}
+interface Side {
+  reference: Metrics
+  current: Metrics
+  cbpe: Metrics
+  bands: Record<string, { lower: number; upper: number }>
+}
+const refs = JSON.parse(
+  fs.readFileSync(path.join(fixtures, 'monitoring', 'refs.json'), 'utf8'),
+) as {
+  concept: Side
+  covariate: Side
+  rotated: { currentError: number; referenceError: number; components: number }
+}
+
+/**
+ * How close CBPE's estimated accuracy must be to the realised accuracy under covariate shift only
+ * (also in the README): 0.03.
+ */
+const CBPE_TOLERANCE = 0.03
+/** The ONNX model computes in float32; the reference script in float32 numpy. */
+const FLOAT32 = 1e-4
+
+let home: string
+let slipway: Slipway
+
+beforeEach(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-monitoring-'))
+  slipway = new Slipway({ home, actor: 'tester' })
+  await slipway.call('registry:register', {
+    file: { path: path.join(fixtures, 'models', 'linear_binary.onnx') },
+    model: 'churn',
+  })
+})
+afterEach(() => {
+  slipway.close()
+  fs.rmSync(home, { recursive: true, force: true })
+})
+
+async function runDrift(input: unknown): Promise<DriftReport> {
+  const job = await slipway.call('drift:start', input)
+  const done = await slipway.core.jobs.wait(job.id)
+  if (done.status !== 'done') throw new Error(`${done.status}: ${done.error?.message}`)
+  return done.result as DriftReport
+}
+
+const near = (actual: number | null | undefined, want: number, tol: number): void => {
+  expect(actual).not.toBeNull()
+  expect(Math.abs(actual! - want), `${actual} vs ${want}`).toBeLessThanOrEqual(tol)
+}
+
+describe('performance first', () => {
+  it('says "Performance degraded" under concept drift, and the label is the target, not a feature', async () => {
+    const report = await runDrift({
+      reference: mon('concept_reference.csv'),
+      current: mon('concept_current.csv'),
+      model: { model: 'churn', ref: 1 },
+      settings: { chunks: 4 },
+    })
+    const p = report.performance!
+    expect(p.task).toBe('classification')
+    for (const m of ['accuracy', 'f1', 'rocAuc'] as const) {
+      near(p.reference[m], refs.concept.reference[m], FLOAT32)
+      near(p.current[m], refs.concept.current[m], FLOAT32)
+      near(p.thresholds[m]!.lower, refs.concept.bands[m]!.lower, FLOAT32)
+    }
+    expect(p.degraded).toBe(true)
+    expect(p.degradedMetrics[0]).toBe('accuracy')
+    near(
+      p.change.accuracy,
+      refs.concept.current.accuracy - refs.concept.reference.accuracy,
+      FLOAT32,
+    )
+    expect(report.headline).toBe('Performance degraded: accuracy 0.99 → 0.70')
+    expect(p.why).toMatch(
+      /^Accuracy fell from 0\.99 to 0\.70, beyond the reference chunks' mean ± 3 std/,
+    )
+    expect(p.windows).toHaveLength(4)
+    expect(p.windows.every((w) => w.degraded)).toBe(true)
+    // The label is never a feature: its own section, and out of the drift share.
+    expect(report.columns.map((c) => c.name)).toEqual(['age', 'income', 'tenure', 'balance'])
+    expect(report.testedColumns).toBe(4)
+    expect(report.target!.column).toBe('label')
+    expect(report.target!.why).toMatch(/decided/)
+    // The features kept their distribution: only the relation to the label changed.
+    expect(report.datasetDrift).toBe(false)
+  })
+
+  it('an absolute drop replaces the chunk rule when set', async () => {
+    const report = await runDrift({
+      reference: mon('concept_reference.csv'),
+      current: mon('concept_current.csv'),
+      model: { model: 'churn', ref: 1 },
+      settings: { performanceDrop: 0.5 },
+    })
+    const p = report.performance!
+    expect(p.threshold.rule).toBe('absolute-drop')
+    expect(p.degraded).toBe(false)
+    expect(report.headline).toBe('Performance stable: accuracy 0.99 → 0.70')
+  })
+})
+
+describe('CBPE without labels', () => {
+  it(`estimates accuracy within ${CBPE_TOLERANCE} of the realised one under covariate shift, and says degraded`, async () => {
+    const report = await runDrift({
+      reference: mon('covariate_reference.csv'),
+      current: mon('covariate_current_unlabelled.csv'),
+      model: { model: 'churn', ref: 1 },
+    })
+    expect(report.performance).toBeNull()
+    const e = report.estimatedPerformance!
+    expect(e.method).toBe('CBPE')
+    for (const m of ['accuracy', 'f1', 'rocAuc'] as const)
+      near(e.metrics[m], refs.covariate.cbpe[m], FLOAT32)
+    near(e.metrics.accuracy, refs.covariate.current.accuracy, CBPE_TOLERANCE)
+    near(e.lower, refs.covariate.bands.accuracy!.lower, FLOAT32)
+    expect(e.degraded).toBe(true)
+    expect(report.headline).toMatch(/^Estimated performance degraded: accuracy 0\.76 → ~0\.61/)
+  })
+
+  it('misses concept drift, as it must: the estimate stays at the reference while accuracy fell', async () => {
+    const report = await runDrift({
+      reference: mon('concept_reference.csv'),
+      current: mon('concept_current_unlabelled.csv'),
+      model: { model: 'churn', ref: 1 },
+    })
+    const e = report.estimatedPerformance!
+    near(e.metrics.accuracy, refs.concept.cbpe.accuracy, FLOAT32)
+    expect(e.degraded).toBe(false)
+    // The realised accuracy on the same rows is far lower: CBPE cannot see it.
+    expect(e.metrics.accuracy! - refs.concept.current.accuracy).toBeGreaterThan(0.25)
+    expect(e.why).toMatch(/cannot see concept drift/)
+  })
+})
+
+describe('multivariate drift', () => {
+  it('catches rotated correlated columns that no univariate test flags', async () => {
+    const report = await runDrift({
+      reference: mon('rotated_reference.csv'),
+      current: mon('rotated_current.csv'),
+    })
+    expect(report.driftedColumns).toBe(0)
+    for (const c of report.columns) {
+      expect(c.drifted, c.name).toBe(false)
+      expect(c.stats.ks!.pValue, c.name).toBeGreaterThan(0.05)
+      expect(c.stats.wassersteinNormed!, c.name).toBeLessThan(0.1)
+      expect(c.stats.psi!, c.name).toBeLessThan(0.1)
+      expect(c.stats.jensenShannon!, c.name).toBeLessThan(0.1)
+    }
+    const m = report.multivariate!
+    expect(m.method).toBe('pca-reconstruction')
+    expect(m.components).toBe(refs.rotated.components)
+    near(m.currentError, refs.rotated.currentError, 1e-10)
+    near(m.referenceError, refs.rotated.referenceError, 1e-10)
+    expect(m.drifted).toBe(true)
+  })
+})
+
+describe('slipway drift (CLI): the monitoring contract', () => {
+  const modelPath = path.join(fixtures, 'models', 'linear_binary.onnx')
+  const file = (name: string): string => path.join(fixtures, 'monitoring', name)
+
+  it('prints the performance headline first, gives the JSON sections, and exits 4 on degradation', () => {
+    const cliHome = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-monitoring-cli-'))
+    try {
+      const registered = runCli(['register', modelPath, '--model', 'churn', '--home', cliHome])
+      expect(registered.status, registered.stderr).toBe(0)
+      const args = [
+        'drift',
+        '--home',
+        cliHome,
+        '--reference',
+        file('concept_reference.csv'),
+        '--current',
+        file('concept_current.csv'),
+        '--model',
+        'churn@1',
+      ]
+      const text = runCli([...args, '--fail-on-degradation'])
+      expect(text.status, text.stderr).toBe(4)
+      expect(text.stdout.split('\n')[0]).toBe('Performance degraded: accuracy 0.99 → 0.70')
+      expect(text.stdout).toMatch(/No dataset drift: 0 of 4 feature columns drifted/)
+      const json = runCli([...args, '--json'])
+      expect(json.status, json.stderr).toBe(0)
+      const out = json.json() as Record<string, unknown> & {
+        performance: { metric: string; degraded: boolean; change: Record<string, number> }
+        target: { column: string; test: string; why: string }
+        columns: { name: string }[]
+        multivariate: { method: string; drifted: boolean }
+        estimatedPerformance: unknown
+      }
+      expect(out.performance.metric).toBe('accuracy')
+      expect(out.performance.degraded).toBe(true)
+      expect(out.performance.change.accuracy).toBeLessThan(-0.25)
+      expect(out.target.column).toBe('label')
+      expect(out.columns.map((c) => c.name)).not.toContain('label')
+      expect(out.testedColumns).toBe(4)
+      expect(out.multivariate.method).toBe('pca-reconstruction')
+      expect(out.estimatedPerformance).toBeNull()
+      // CBPE when the current data has no labels; --fail-on-degradation counts estimates too.
+      const estimated = runCli([
+        ...args.slice(0, 6),
+        file('covariate_current_unlabelled.csv'),
+        '--reference',
+        file('covariate_reference.csv'),
+        '--model',
+        'churn@1',
+        '--json',
+        '--fail-on-degradation',
+      ])
+      expect(estimated.status, estimated.stderr).toBe(4)
+      const e = (
+        estimated.json() as { estimatedPerformance: { method: string; degraded: boolean } }
+      ).estimatedPerformance
+      expect(e).toMatchObject({ method: 'CBPE', degraded: true })
+      // Target drift without a model: --label names the target, kept out of the features.
+      const target = runCli([
+        'drift',
+        '--home',
+        cliHome,
+        '--reference',
+        file('concept_reference.csv'),
+        '--current',
+        file('concept_current.csv'),
+        '--label',
+        'label',
+        '--json',
+      ])
+      expect(target.status, target.stderr).toBe(0)
+      const t = target.json() as { target: { column: string }; testedColumns: number }
+      expect([t.target.column, t.testedColumns]).toEqual(['label', 4])
+    } finally {
+      fs.rmSync(cliHome, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('production logs', () => {
+  it('gives served-vs-recomputed agreement, latency p50/p95 and business value per window', async () => {
+    const want = (
+      JSON.parse(fs.readFileSync(path.join(fixtures, 'monitoring', 'refs.json'), 'utf8')) as {
+        log: {
+          overall: Record<string, number>
+          windows: Record<string, number>[]
+          labelledRows: number
+          accuracy: number
+        }
+      }
+    ).log
+    const report = await runDrift({
+      reference: mon('covariate_reference.csv'),
+      current: mon('log_current.csv'),
+      model: { model: 'churn', ref: 1 },
+      settings: {
+        timestampColumn: 'ts',
+        window: 'day',
+        log: {
+          prediction: 'served_label',
+          score: 'served_score',
+          latency: 'latency_ms',
+          value: 'revenue',
+        },
+      },
+    })
+    const log = report.log!
+    expect(log.columns).toEqual({
+      prediction: 'served_label',
+      score: 'served_score',
+      latency: 'latency_ms',
+      value: 'revenue',
+    })
+    const check = (got: (typeof log.windows)[number], w: Record<string, number>): void => {
+      near(got.agreement, w.agreement!, 1e-12)
+      near(got.latencyP50, w.latencyP50!, 1e-9)
+      near(got.latencyP95, w.latencyP95!, 1e-9)
+      near(got.valueTotal, w.valueTotal!, 1e-6)
+    }
+    check(log.overall, want.overall)
+    expect(log.windows).toHaveLength(3)
+    log.windows.forEach((w, i) => check(w, want.windows[i]!))
+    // Untampered scores match the local run to float32 rounding; tampered ones do not.
+    expect(log.windows[0]!.maxScoreDifference!).toBeLessThan(1e-5)
+    expect(log.windows[1]!.maxScoreDifference!).toBeGreaterThan(0.01)
+    // The log's columns are roles, not features; the late label measures performance where present.
+    const features = report.columns.map((c) => c.name)
+    expect(features).toEqual(['age', 'income', 'tenure', 'balance'])
+    expect(report.onlyInCurrent).toEqual([])
+    expect(report.performance!.current.labelled).toBe(want.labelledRows)
+    near(report.performance!.current.accuracy, want.accuracy, FLOAT32)
+  })
+
+  it('refuses a log column the file does not have, naming it', async () => {
+    await expect(
+      runDrift({
+        reference: mon('covariate_reference.csv'),
+        current: mon('log_current.csv'),
+        settings: { log: { latency: 'latency' } },
+      }),
+    ).rejects.toThrow(/log_current\.csv: has no column "latency" for the log's latency/)
+  })
+})
