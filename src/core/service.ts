@@ -19,6 +19,7 @@ import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
+import { createReportHandlers } from './report/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
@@ -108,6 +109,7 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createReportHandlers(core),
     }
   }
 

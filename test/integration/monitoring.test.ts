@@ -249,6 +249,35 @@ describe('slipway drift (CLI): the monitoring contract', () => {
       expect(target.status, target.stderr).toBe(0)
       const t = target.json() as { target: { column: string }; testedColumns: number }
       expect([t.target.column, t.testedColumns]).toEqual(['label', 4])
+      // --html on drift and evaluate: the stored result as a self-contained page.
+      const page = path.join(cliHome, 'drift.html')
+      const withHtml = runCli([...args, '--html', page])
+      expect(withHtml.status, withHtml.stderr).toBe(0)
+      expect(fs.readFileSync(page, 'utf8')).toContain('Performance degraded: accuracy 0.99 → 0.70')
+      const evalPage = path.join(cliHome, 'eval.html')
+      const evaluated = runCli([
+        'evaluate',
+        'churn@1',
+        '--home',
+        cliHome,
+        '--data',
+        path.join(fixtures, 'data', 'linear_binary-eval.csv'),
+        '--html',
+        evalPage,
+      ])
+      expect(evaluated.status, evaluated.stderr).toBe(0)
+      expect(fs.readFileSync(evalPage, 'utf8')).toMatch(/<title>Evaluation #1<\/title>/)
+      // A missing folder is refused before any work, and nothing is stored.
+      const runsBefore = (
+        runCli(['drift', '--home', cliHome, ...args.slice(3), '--json']).json() as {
+          runId: number
+        }
+      ).runId
+      const refused = runCli([...args, '--html', path.join(cliHome, 'nowhere', 'r.html')])
+      expect(refused.status).toBe(1)
+      expect(refused.stderr).toMatch(/--html .*r\.html: the folder .*nowhere does not exist/)
+      const after = (runCli([...args, '--json']).json() as { runId: number }).runId
+      expect(after).toBe(runsBefore + 1)
     } finally {
       fs.rmSync(cliHome, { recursive: true, force: true })
     }
@@ -317,5 +346,126 @@ describe('production logs', () => {
         settings: { log: { latency: 'latency' } },
       }),
     ).rejects.toThrow(/log_current\.csv: has no column "latency" for the log's latency/)
+  })
+})
+
+describe('reports people can keep', () => {
+  const waitJob = async <T>(id: string): Promise<T> => {
+    const done = await slipway.core.jobs.wait(id)
+    if (done.status !== 'done') throw new Error(`${done.status}: ${done.error?.message}`)
+    return done.result as T
+  }
+  const evalData = { path: path.join(fixtures, 'data', 'linear_binary-eval.csv') }
+  /** A self-contained page: no script, no stylesheet link, no source to fetch, a CSP forbidding all. */
+  const selfContained = (html: string): void => {
+    expect(html).toMatch(/^<!doctype html>/)
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`)
+    // Attribute values emptied first: escaped text inside one (a label) is no attribute.
+    const markup = html.replace(/"[^"]*"/g, '""')
+    expect(markup).not.toMatch(
+      /<(script|link|img|iframe|object|embed)\b|<[^>]+\ssrc=|url\(|@import/i,
+    )
+    for (const href of html.matchAll(/href="([^"]*)"/g)) expect(href[1]).toMatch(/^#\//)
+  }
+
+  it('exports a drift run, an evaluation, a shadow comparison and a gate report as HTML, JSON and CSV', async () => {
+    await slipway.call('registry:register', {
+      file: { path: path.join(fixtures, 'models', 'tree_ensemble.onnx') },
+      model: 'churn',
+    })
+    const drift = await runDrift({
+      reference: mon('concept_reference.csv'),
+      current: mon('concept_current.csv'),
+      model: { model: 'churn', ref: 1 },
+      settings: { chunks: 4 },
+    })
+    const evaluation = await waitJob<{ id: number }>(
+      (await slipway.call('eval:start', { model: 'churn', ref: 1, dataset: evalData })).id,
+    )
+    const shadow = await waitJob<{ id: number }>(
+      (
+        await slipway.call('shadow:start', {
+          champion: { model: 'churn', ref: 1 },
+          challenger: { model: 'churn', ref: 2 },
+          dataset: evalData,
+        })
+      ).id,
+    )
+    await slipway.call('gates:set-policy', {
+      model: 'churn',
+      policy: { rules: [{ metric: 'accuracy', threshold: 0.99, greaterIsBetter: true }] },
+    })
+    const gate = await waitJob<{ id: number }>(
+      (await slipway.call('gates:check', { model: 'churn', ref: 2, dataset: evalData })).id,
+    )
+    const cases = [
+      ['drift', drift.id!, 'drift-run', 'Performance degraded: accuracy 0.99 → 0.70'],
+      ['evaluation', evaluation.id, 'evaluation', 'churn v1 on linear_binary-eval'],
+      ['shadow', shadow.id, 'shadow-comparison', 'churn v2 against churn v1'],
+      ['gate', gate.id, 'gate-report', 'churn v2: gates FAILED'],
+    ] as const
+    for (const [kind, id, stem, headline] of cases) {
+      const html = await slipway.call('report:export', { kind, id, format: 'html' })
+      expect(html.fileName, kind).toBe(`${stem}-${id}.html`)
+      expect(html.mimeType).toBe('text/html; charset=utf-8')
+      selfContained(html.content)
+      expect(html.content, kind).toContain(headline)
+      // The model in the report names (and links) its version.
+      expect(html.content, kind).toMatch(/data-model-version="churn@[12]"/)
+      const json = await slipway.call('report:export', { kind, id, format: 'json' })
+      expect((JSON.parse(json.content) as { id: number }).id, kind).toBe(id)
+      const csv = await slipway.call('report:export', { kind, id, format: 'csv' })
+      expect(csv.content, kind).toMatch(/^# [a-z ]+\n/)
+    }
+    const driftHtml = (
+      await slipway.call('report:export', { kind: 'drift', id: drift.id!, format: 'html' })
+    ).content
+    // Charts drawn in: histograms and the per-window line, as inline SVG.
+    expect((driftHtml.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(5)
+    const csv = (
+      await slipway.call('report:export', { kind: 'drift', id: drift.id!, format: 'csv' })
+    ).content
+    expect(csv).toMatch(
+      /^# performance\nmetric,reference,current,change,lower bound,upper bound,degraded\naccuracy,0\.9925,/,
+    )
+    expect(csv).toContain('\n# columns\ncolumn,kind,test,statistic,p-value,threshold,drifted,why\n')
+    await expect(
+      slipway.call('report:export', { kind: 'shadow', id: 999, format: 'html' }),
+    ).rejects.toThrow(/No shadow comparison with id 999/)
+  })
+
+  it('escapes names from files in the HTML and defuses formulas in the CSV', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-report-'))
+    try {
+      const evil = '<img src=x onerror=alert(1)>'
+      const write = (name: string, shift: number): string => {
+        const file = path.join(dir, name)
+        const rows = Array.from(
+          { length: 60 },
+          (_, i) => `${i + shift},${i % 3 === 0 ? '=cmd()' : 'b'}`,
+        )
+        fs.writeFileSync(file, `"${evil}",=SUM(1)\n${rows.join('\n')}\n`)
+        return file
+      }
+      const report = await runDrift({
+        reference: { file: { path: write('ref.csv', 0) } },
+        current: { file: { path: write('cur.csv', 30) } },
+      })
+      const html = (
+        await slipway.call('report:export', { kind: 'drift', id: report.id!, format: 'html' })
+      ).content
+      selfContained(html)
+      expect(html).not.toContain(evil)
+      expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
+      const csv = (
+        await slipway.call('report:export', { kind: 'drift', id: report.id!, format: 'csv' })
+      ).content
+      expect(csv).toContain(`\n${evil},numeric,ks,`)
+      // A cell starting with = is text for a spreadsheet, never a formula.
+      expect(csv).toContain("\n'=SUM(1),categorical,")
+      expect(csv).not.toMatch(/(^|,)=/m)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -12,6 +12,7 @@ import { DriftTest as DriftTestSchema, WindowUnit } from '../../api/drift'
 import { SlipwayError } from '../../api/errors'
 import { collect, parseModelRef, withSlipway } from '../context'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { checkHtmlTarget, writeHtmlReport } from '../report'
 
 export const EXIT_DRIFT = 4
 
@@ -459,9 +460,11 @@ export function registerDriftCommands(program: Command): void {
       '--fail-on-degradation',
       `exit with code ${EXIT_DRIFT} when the model's performance (measured or estimated) degraded`,
     )
+    .option('--html <file>', 'also write the report as a self-contained HTML file')
     .action(async (_opts: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<DriftOptions>()
       await withSlipway(o, async (slipway) => {
+        checkHtmlTarget(o.html)
         const input = {
           reference: parseSource(o.reference, 'reference'),
           current: parseSource(o.current, 'current'),
@@ -477,6 +480,7 @@ export function registerDriftCommands(program: Command): void {
           )
         }
         const report = done.result as DriftReport
+        if (o.html && report.id) await writeHtmlReport(slipway, 'drift', report.id, o.html)
         if (o.json) printJson(driftJson(report))
         else printReport(report)
         if (o.failOnDrift && report.datasetDrift) process.exitCode = EXIT_DRIFT

@@ -18,6 +18,7 @@ import { refuseUnknownMetrics } from '../../core/evaluation/gates'
 import { describeZodError } from '../../core/service'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { checkHtmlTarget, writeHtmlReport } from '../report'
 
 /** The metrics a slice table shows, per task (evaluate and shadow print the same ones). */
 const SLICE_METRICS = {
@@ -36,6 +37,7 @@ interface RunOptions extends GlobalOptions {
   cost?: string
   batchSize?: string
   task?: 'classification' | 'regression'
+  html?: string
 }
 
 /** `--data`: an existing file is imported (its sha256 recorded); otherwise a dataset id or name. */
@@ -385,6 +387,7 @@ const addRunOptions = (cmd: Command): Command =>
     )
     .option('--batch-size <rows>', 'rows per inference batch (default 4096)')
     .option('--task <task>', 'classification or regression, when the model does not say')
+    .option('--html <file>', 'also write the result as a self-contained HTML report')
 
 export function registerEvaluationCommands(program: Command): void {
   addRunOptions(
@@ -397,6 +400,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (target: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const { model, ref } = parseModelRef(target)
       const job = await withDataHint(opts.data, () =>
         slipway.call('eval:start', {
@@ -411,6 +415,7 @@ export function registerEvaluationCommands(program: Command): void {
         job,
         !opts.json && process.stderr.isTTY === true,
       )
+      if (opts.html) await writeHtmlReport(slipway, 'evaluation', evaluation.id, opts.html)
       if (opts.json) printJson(evaluationJson(evaluation))
       else printEvaluation(evaluation)
     })
@@ -425,6 +430,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (champion: string, challenger: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const job = await withDataHint(opts.data, () =>
         slipway.call('shadow:start', {
           champion: parseModelRef(champion),
@@ -438,6 +444,7 @@ export function registerEvaluationCommands(program: Command): void {
         job,
         !opts.json && process.stderr.isTTY === true,
       )
+      if (opts.html) await writeHtmlReport(slipway, 'shadow', comparison.id, opts.html)
       if (opts.json) printJson(shadowJson(comparison))
       else printShadow(comparison)
     })
@@ -455,6 +462,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (target: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions & { policy?: string; savePolicy?: boolean }>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const { model, ref } = parseModelRef(target)
       if (opts.savePolicy && !opts.policy)
         throw new SlipwayError(
@@ -478,6 +486,7 @@ export function registerEvaluationCommands(program: Command): void {
       )
       // Stored once the check has run (passed or not): a check that fails on its data keeps nothing.
       if (policy && opts.savePolicy) await slipway.call('gates:set-policy', { model, policy })
+      if (opts.html) await writeHtmlReport(slipway, 'gate', report.id, opts.html)
       if (opts.json) printJson(report)
       else printGate(report)
       if (!report.passed) process.exitCode = EXIT_GATE_FAILED

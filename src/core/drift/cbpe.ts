@@ -20,9 +20,11 @@ export function fitIsotonic(positives: Float64Array, negatives: Float64Array): I
   const pos = sortFloat64(positives)
   const neg = sortFloat64(negatives)
   // Unique scores with their weight (rows) and mean target, by merging the two sorted lists.
-  const xs: number[] = []
-  const ys: number[] = []
-  const ws: number[] = []
+  const total = pos.length + neg.length
+  const xs = new Float64Array(total)
+  const ys = new Float64Array(total)
+  const ws = new Float64Array(total)
+  let u = 0
   let i = 0
   let j = 0
   while (i < pos.length || j < neg.length) {
@@ -37,34 +39,33 @@ export function fitIsotonic(positives: Float64Array, negatives: Float64Array): I
       j++
       t++
     }
-    xs.push(x)
-    ys.push(p / (p + t))
-    ws.push(p + t)
+    xs[u] = x
+    ys[u] = p / (p + t)
+    ws[u++] = p + t
   }
-  // Pool adjacent violators on blocks (value, weight, first index).
-  const value: number[] = []
-  const weight: number[] = []
-  const start: number[] = []
-  for (let k = 0; k < xs.length; k++) {
-    value.push(ys[k]!)
-    weight.push(ws[k]!)
-    start.push(k)
-    while (value.length > 1 && value[value.length - 2]! >= value[value.length - 1]!) {
-      const w2 = weight.pop()!
-      const v2 = value.pop()!
-      start.pop()
-      const w1 = weight[weight.length - 1]!
-      const v1 = value[value.length - 1]!
-      value[value.length - 1] = (v1 * w1 + v2 * w2) / (w1 + w2)
-      weight[weight.length - 1] = w1 + w2
+  // Pool adjacent violators on blocks (value, weight, first index), a stack of `blocks`.
+  const value = new Float64Array(u)
+  const weight = new Float64Array(u)
+  const start = new Int32Array(u)
+  let blocks = 0
+  for (let k = 0; k < u; k++) {
+    value[blocks] = ys[k]!
+    weight[blocks] = ws[k]!
+    start[blocks++] = k
+    while (blocks > 1 && value[blocks - 2]! >= value[blocks - 1]!) {
+      const w1 = weight[blocks - 2]!
+      const w2 = weight[blocks - 1]!
+      value[blocks - 2] = (value[blocks - 2]! * w1 + value[blocks - 1]! * w2) / (w1 + w2)
+      weight[blocks - 2] = w1 + w2
+      blocks--
     }
   }
   // Knots: each block's first and last score (one knot for a block of one score).
   const kx: number[] = []
   const ky: number[] = []
-  for (let b = 0; b < value.length; b++) {
+  for (let b = 0; b < blocks; b++) {
     const first = start[b]!
-    const last = b + 1 < value.length ? start[b + 1]! - 1 : xs.length - 1
+    const last = b + 1 < blocks ? start[b + 1]! - 1 : u - 1
     kx.push(xs[first]!)
     ky.push(value[b]!)
     if (last !== first) {

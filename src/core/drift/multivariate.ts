@@ -11,9 +11,18 @@ export interface PcaModel {
   scale: Float64Array
   /** k × d, row-major, orthonormal rows. */
   components: Float64Array
+  /** The other (d − k) × d eigenvectors: the residual is the projection on them. */
+  discarded: Float64Array
   k: number
   explained: number
 }
+
+/**
+ * The covariance is estimated on at most this many evenly spaced reference rows (the mean and
+ * scale on all): components from 100,000 rows differ from the full reference's by sampling noise
+ * far below the chunks' own spread, at a fifth of the cost on 500,000 rows.
+ */
+export const MAX_FIT_ROWS = 100_000
 
 /** At most this many numeric columns: the eigen-decomposition is cubic in their count. */
 export const MAX_PCA_COLUMNS = 200
@@ -98,31 +107,45 @@ export function fitPca(names: string[], columns: Float64Array[], variance: numbe
     let sq = 0
     for (let i = 0; i < n; i++) {
       const x = col[i]!
-      if (Number.isFinite(x)) sq += (x - m) ** 2
+      if (Number.isFinite(x)) sq += (x - m) * (x - m)
     }
     // Missing cells take the mean, so they add nothing to the variance but count in n.
     const std = Math.sqrt(sq / n)
     mean[j] = m
     scale[j] = std > 0 ? std : 1
   })
-  // Covariance of the standardised data (upper triangle, then mirrored), in row blocks.
+  // Covariance of the standardised data, a block of rows at a time: each column's block is
+  // standardised once, then every pair is one tight dot product (upper triangle, mirrored).
+  // Past MAX_FIT_ROWS, evenly spaced rows estimate it (the scaler still uses every row).
   const cov = new Float64Array(d * d)
-  const z = new Float64Array(d)
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const x = columns[j]![i]!
-      z[j] = Number.isFinite(x) ? (x - mean[j]!) / scale[j]! : 0
-    }
+  const model = { mean, scale }
+  const step = n > MAX_FIT_ROWS ? n / MAX_FIT_ROWS : 1
+  const fitRows = step > 1 ? MAX_FIT_ROWS : n
+  const sampled =
+    step > 1
+      ? columns.map((col) => {
+          const out = new Float64Array(fitRows)
+          for (let i = 0; i < fitRows; i++) out[i] = col[Math.floor(i * step)]!
+          return out
+        })
+      : columns
+  const block = standardisedBlocks(model, sampled)
+  for (let from = 0; from < fitRows; from += BLOCK) {
+    const size = Math.min(BLOCK, fitRows - from)
+    const z = block(from, size)
     for (let p = 0; p < d; p++) {
       const zp = z[p]!
-      if (zp === 0) continue
-      const row = p * d
-      for (let q = p; q < d; q++) cov[row + q] += zp * z[q]!
+      for (let q = p; q < d; q++) {
+        const zq = z[q]!
+        let sum = 0
+        for (let i = 0; i < size; i++) sum += zp[i]! * zq[i]!
+        cov[p * d + q] += sum
+      }
     }
   }
   for (let p = 0; p < d; p++)
     for (let q = p; q < d; q++) {
-      cov[p * d + q] /= Math.max(n - 1, 1)
+      cov[p * d + q] /= Math.max(fitRows - 1, 1)
       cov[q * d + p] = cov[p * d + q]!
     }
   const { values, vectors } = symmetricEigen(cov, d)
@@ -139,14 +162,48 @@ export function fitPca(names: string[], columns: Float64Array[], variance: numbe
   const components = new Float64Array(k * d)
   for (let c = 0; c < k; c++)
     for (let j = 0; j < d; j++) components[c * d + j] = vectors[j * d + order[c]!]!
-  return { columns: names, mean, scale, components, k, explained: cumulative }
+  const discarded = new Float64Array((d - k) * d)
+  for (let c = k; c < d; c++)
+    for (let j = 0; j < d; j++) discarded[(c - k) * d + j] = vectors[j * d + order[c]!]!
+  return { columns: names, mean, scale, components, discarded, k, explained: cumulative }
+}
+
+/** Rows per block: each column's block of standardised values stays in cache. */
+const BLOCK = 256
+
+/**
+ * Standardised values of a block of rows, one Float64Array per column (reused between calls);
+ * missing, NaN and infinite cells are 0 (the reference mean).
+ */
+function standardisedBlocks(
+  model: Pick<PcaModel, 'mean' | 'scale'>,
+  columns: Float64Array[],
+): (from: number, size: number) => Float64Array[] {
+  const buffers = columns.map(() => new Float64Array(BLOCK))
+  return (from, size) => {
+    columns.forEach((col, j) => {
+      const out = buffers[j]!
+      const m = model.mean[j]!
+      const s = model.scale[j]!
+      for (let i = 0; i < size; i++) {
+        const x = col[from + i]!
+        out[i] = Number.isFinite(x) ? (x - m) / s : 0
+      }
+    })
+    return buffers
+  }
 }
 
 /** Each row's Euclidean distance between its standardised values and their reconstruction. */
 export function reconstructionErrors(model: PcaModel, columns: Float64Array[]): Float64Array {
   const d = columns.length
   const n = columns[0]?.length ?? 0
-  const { k, components, mean, scale } = model
+  // The eigenvectors are an orthonormal basis: |z − VᵀVz|² = |z|² − |Vz|² = |Uz|² with U the
+  // discarded ones; whichever set is smaller costs fewer products per row.
+  const useDiscarded = d - model.k < model.k
+  const basis = useDiscarded ? model.discarded : model.components
+  const k = useDiscarded ? d - model.k : model.k
+  const { mean, scale } = model
   const out = new Float64Array(n)
   const z = new Float64Array(d)
   for (let i = 0; i < n; i++) {
@@ -157,15 +214,14 @@ export function reconstructionErrors(model: PcaModel, columns: Float64Array[]): 
       z[j] = v
       norm += v * v
     }
-    // Orthonormal components: |z − VᵀVz|² = |z|² − |Vz|².
-    let kept = 0
+    let projected = 0
     for (let c = 0; c < k; c++) {
-      let p = 0
       const row = c * d
-      for (let j = 0; j < d; j++) p += components[row + j]! * z[j]!
-      kept += p * p
+      let p = 0
+      for (let j = 0; j < d; j++) p += basis[row + j]! * z[j]!
+      projected += p * p
     }
-    out[i] = Math.sqrt(Math.max(norm - kept, 0))
+    out[i] = Math.sqrt(Math.max(useDiscarded ? projected : norm - projected, 0))
   }
   return out
 }

@@ -160,7 +160,8 @@ function rocAucOn(
   let sum = 0
   for (const c of classes) {
     const isPositive = new Uint8Array(n)
-    const scores = new Float64Array(n)
+    // Float32 scores stay float32: the ROC curve then takes its radix path on their bits.
+    const scores = out.proba instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
     let i = 0
     for (const r of rows) {
       const t = truth[r]!
