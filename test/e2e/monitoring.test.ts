@@ -13,7 +13,7 @@ const e2e = useHarness({
     await server.slipway.call(
       'registry:register',
       { file: { path: fixture('models', 'linear_binary.onnx') }, model: 'churn' },
-      { face: 'cli' },
+      { face: 'cli', readLocalPaths: true },
     )
   },
 })
