@@ -371,6 +371,8 @@ export const DriftReport = z.object({
   /** Why there is no multivariate check, when there is none. */
   multivariateNote: z.string().nullable().optional(),
   log: ProductionLog.nullable().optional(),
+  /** Of `durationMs`, the time the performance, CBPE, target, multivariate and log sections took. */
+  monitoringMs: z.number().optional(),
   durationMs: z.number(),
 })
 export type DriftReport = z.infer<typeof DriftReport>

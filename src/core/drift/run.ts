@@ -484,7 +484,8 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
   }
 
   // Performance first: realised when both sides have labels, estimated (CBPE) when only the
-  // reference has them.
+  // reference has them. Timed with the other monitoring sections (`monitoringMs`).
+  const monitoringStarted = Date.now()
   const referenceChunks = planChunks(
     referenceRows,
     Math.min(settings.referenceChunks, Math.max(referenceRows, 1)),
@@ -548,6 +549,7 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     )
   }
 
+  const monitoringMs = Date.now() - monitoringStarted
   const report: Omit<DriftReport, 'headline'> = {
     id: null,
     createdAt: new Date().toISOString(),
@@ -585,6 +587,7 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     multivariate: typeof multivariate === 'string' ? null : multivariate,
     multivariateNote: typeof multivariate === 'string' ? multivariate : null,
     log,
+    monitoringMs,
     durationMs: Date.now() - started,
   }
   return { ...report, headline: headlineOf(report) }
