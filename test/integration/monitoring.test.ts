@@ -469,3 +469,57 @@ describe('reports people can keep', () => {
     }
   })
 })
+
+describe('regression performance', () => {
+  it('compares MAE and RMSE with the reference, and says there is no estimate without labels', async () => {
+    await slipway.call('registry:register', {
+      file: { path: path.join(fixtures, 'models', 'regression.onnx') },
+      model: 'house',
+    })
+    const sk = JSON.parse(
+      fs.readFileSync(path.join(fixtures, 'models', 'regression.sklearn.json'), 'utf8'),
+    ) as { predictions: number[]; targets: number[] }
+    const n = sk.targets.length
+    const mae = sk.predictions.reduce((s, p, i) => s + Math.abs(p - sk.targets[i]!), 0) / n
+    const rmse = Math.sqrt(sk.predictions.reduce((s, p, i) => s + (p - sk.targets[i]!) ** 2, 0) / n)
+    const data = (name: string): { file: { path: string } } => ({
+      file: { path: path.join(fixtures, 'data', name) },
+    })
+    const report = await runDrift({
+      reference: data('regression-train.csv'),
+      current: data('regression-eval.csv'),
+      model: { model: 'house', ref: 1 },
+    })
+    const p = report.performance!
+    expect([p.task, p.metric]).toEqual(['regression', 'mae'])
+    // sklearn's predictions in float64, the ONNX model's in float32.
+    near(p.current.mae, mae, 1e-3)
+    near(p.current.rmse, rmse, 1e-3)
+    near(p.change.mae, p.current.mae! - p.reference.mae!, 1e-12)
+    expect(p.threshold.higherIsBetter).toBe(false)
+    expect(report.target!.column).toBe('target')
+    expect(report.columns.map((c) => c.name)).not.toContain('target')
+    expect(report.headline).toMatch(/^Performance (stable|degraded): MAE [\d.]+ → [\d.]+$/)
+    // Without labels in current data: no estimate for a regression, and the report says so.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-regression-'))
+    try {
+      const lines = fs
+        .readFileSync(path.join(fixtures, 'data', 'regression-eval.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.slice(0, l.lastIndexOf(',')))
+      const unlabelled = path.join(dir, 'unlabelled.csv')
+      fs.writeFileSync(unlabelled, `${lines.join('\n')}\n`)
+      const blind = await runDrift({
+        reference: data('regression-train.csv'),
+        current: { file: { path: unlabelled } },
+        model: { model: 'house', ref: 1 },
+      })
+      expect(blind.performance).toBeNull()
+      expect(blind.estimatedPerformance).toBeNull()
+      expect(blind.performanceNote).toMatch(/for classifiers; a regression needs labels/)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
