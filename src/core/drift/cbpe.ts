@@ -150,7 +150,9 @@ export function calibrated(
   const proba = out.proba!
   if (k === 2) {
     const c = new Float64Array(rows.length)
-    rows.forEach((r, i) => (c[i] = calibrate(model.fits[0]!, proba[r * k + model.positive]!)))
+    const fit = model.fits[0]!
+    for (let i = 0; i < rows.length; i++)
+      c[i] = calibrate(fit, proba[rows[i]! * k + model.positive]!)
     return c
   }
   const c = new Float64Array(rows.length * k)
@@ -205,8 +207,13 @@ export function estimateMetrics(
   out: ClassifierOutputs,
   rows: Uint32Array,
 ): { accuracy: number | null; f1: number | null; rocAuc: number | null } {
-  const scored = rows.filter((r) => out.predicted[r]! >= 0)
-  const n = scored.length
+  let n = 0
+  for (let i = 0; i < rows.length; i++) if (out.predicted[rows[i]!]! >= 0) n++
+  const scored = n === rows.length ? rows : new Uint32Array(n)
+  if (scored !== rows) {
+    let j = 0
+    for (let i = 0; i < rows.length; i++) if (out.predicted[rows[i]!]! >= 0) scored[j++] = rows[i]!
+  }
   if (n === 0) return { accuracy: null, f1: null, rocAuc: null }
   const c = calibrated(model, out, scored)
   const k = model.classes
@@ -215,16 +222,16 @@ export function estimateMetrics(
     let fp = 0
     let fn = 0
     let tn = 0
-    scored.forEach((r, i) => {
+    for (let i = 0; i < n; i++) {
       const p = c[i]!
-      if (out.predicted[r] === model.positive) {
+      if (out.predicted[scored[i]!] === model.positive) {
         tp += p
         fp += 1 - p
       } else {
         fn += p
         tn += 1 - p
       }
-    })
+    }
     const d = 2 * tp + fp + fn
     return { accuracy: (tp + tn) / n, f1: d === 0 ? 0 : (2 * tp) / d, rocAuc: expectedRocAuc(c) }
   }
