@@ -523,3 +523,37 @@ describe('regression performance', () => {
     }
   })
 })
+
+describe('multiclass CBPE end to end', () => {
+  it('estimates a multiclass model on unlabelled data from the same population near its realised accuracy', async () => {
+    await slipway.call('registry:register', {
+      file: { path: path.join(fixtures, 'models', 'mlp_multiclass.onnx') },
+      model: 'species',
+    })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-multiclass-'))
+    try {
+      const evalCsv = path.join(fixtures, 'data', 'mlp_multiclass-eval.csv')
+      const lines = fs.readFileSync(evalCsv, 'utf8').trim().split('\n')
+      const unlabelled = path.join(dir, 'unlabelled.csv')
+      fs.writeFileSync(
+        unlabelled,
+        `${lines.map((l) => l.slice(0, l.lastIndexOf(','))).join('\n')}\n`,
+      )
+      const reference = { file: { path: path.join(fixtures, 'data', 'mlp_multiclass-train.csv') } }
+      const model = { model: 'species', ref: 1 }
+      const labelled = await runDrift({ reference, current: { file: { path: evalCsv } }, model })
+      const blind = await runDrift({ reference, current: { file: { path: unlabelled } }, model })
+      const e = blind.estimatedPerformance!
+      expect(e.method).toBe('CBPE')
+      for (const m of ['accuracy', 'f1', 'rocAuc'] as const) {
+        expect(e.metrics[m], m).toBeGreaterThan(0)
+        expect(e.metrics[m], m).toBeLessThanOrEqual(1)
+      }
+      // No shift at all: the estimate is within the covariate-shift tolerance of the truth.
+      near(e.metrics.accuracy, labelled.performance!.current.accuracy!, CBPE_TOLERANCE)
+      expect(e.degraded).toBe(false)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
