@@ -29,9 +29,14 @@ const emptyForm = (model: string, version: string): MonitorFormInput => ({
   logValue: '',
 })
 
-/** Production-log roles a monitor remembers: the field, its label and its test id. */
+/** Label, performance bound and production-log roles a monitor remembers: field, title, test id. */
 const LOG_FIELDS = [
   ['label', 'Label column (target)', 'monitor-label'],
+  [
+    'performanceDrop',
+    'Degraded at a drop of (blank: reference chunks ± 3 std)',
+    'monitor-performance-drop',
+  ],
   ['logPrediction', 'Served prediction column', 'monitor-log-prediction'],
   ['logScore', 'Served score column', 'monitor-log-score'],
   ['logLatency', 'Latency column', 'monitor-log-latency'],
