@@ -25,6 +25,7 @@ import { currentActor, resolveHome } from './home'
 import { loadIdentity } from './governance/identity'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
+import { createReportHandlers } from './report/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
@@ -129,6 +130,7 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createReportHandlers(core),
     }
   }
 
