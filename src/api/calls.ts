@@ -6,6 +6,7 @@ import { datasetCalls } from './datasets'
 import { DriftAlert, driftCalls } from './drift'
 import type { Result } from './errors'
 import { evaluationCalls } from './evaluation'
+import { governanceCalls } from './governance'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
 
@@ -16,6 +17,7 @@ export const apiCalls = {
   ...datasetCalls,
   ...evaluationCalls,
   ...driftCalls,
+  ...governanceCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls

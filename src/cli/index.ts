@@ -5,6 +5,7 @@ import { SLIPWAY_VERSION } from '../core/service'
 import { registerDatasetCommands } from './commands/datasets'
 import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
+import { registerGovernanceCommands } from './commands/governance'
 import { registerRegistryCommands } from './commands/registry'
 import { EXIT_ERROR, printJson } from './output'
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program)
   registerEvaluationCommands(program)
   registerDriftCommands(program)
+  registerGovernanceCommands(program)
   return program
 }
 
