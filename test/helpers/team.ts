@@ -17,7 +17,10 @@ export interface Person {
 export async function person(name: string): Promise<Person> {
   const h = tempHome(`slipway-${name.toLowerCase()}-`)
   const slipway = new Slipway({ home: h.dir })
-  const id = await slipway.call('identity:init', { name, email: `${name.toLowerCase()}@example.com` })
+  const id = await slipway.call('identity:init', {
+    name,
+    email: `${name.toLowerCase()}@example.com`,
+  })
   return {
     name,
     home: h.dir,
@@ -60,9 +63,15 @@ export async function makeTeam(
 ): Promise<string> {
   const team = await admin.slipway.call('team:init', { name: 'Risk', approvals: options.approvals })
   for (const [p, role] of others)
-    await admin.slipway.call('team:add-member', { publicKey: p.publicKey, name: p.name, email: `${p.name}@example.com`, role })
+    await admin.slipway.call('team:add-member', {
+      publicKey: p.publicKey,
+      name: p.name,
+      email: `${p.name}@example.com`,
+      role,
+    })
   const chain = await admin.slipway.call('team:export', {})
-  for (const [p] of others) await p.slipway.call('team:join', { policies: chain.policies, root: team.rootFingerprint })
+  for (const [p] of others)
+    await p.slipway.call('team:join', { policies: chain.policies, root: team.rootFingerprint })
   for (const [p] of others) {
     await send(admin, p)
     await send(p, admin)

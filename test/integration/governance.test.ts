@@ -34,7 +34,11 @@ describe('solo homes', () => {
     const s = new Slipway({ home: h.dir, actor: 'os-user' })
     try {
       await s.call('registry:register', { file: { path: models.linear }, model: 'churn' })
-      await s.call('registry:set-alias', { model: 'churn', version: 1, alias: 'production' }, { face: 'web', actor: { name: 'web-ana', fingerprint: null } })
+      await s.call(
+        'registry:set-alias',
+        { model: 'churn', version: 1, alias: 'production' },
+        { face: 'web', actor: { name: 'web-ana', fingerprint: null } },
+      )
       const audit = await s.call('audit:list', {})
       expect(audit.map((a) => [a.type, a.actor, a.signed])).toEqual([
         ['model.create', 'os-user', false],
@@ -71,7 +75,11 @@ describe('solo homes', () => {
       expect((await s.call('audit:verify', {})).ok).toBe(true)
       // A call cannot sign as someone else.
       const err = await codeOf(
-        s.call('registry:set-tag', { model: 'churn', version: 1, key: 'k', value: 'w' }, { face: 'web', actor: { name: 'x', fingerprint: 'f'.repeat(64) } }),
+        s.call(
+          'registry:set-tag',
+          { model: 'churn', version: 1, key: 'k', value: 'w' },
+          { face: 'web', actor: { name: 'x', fingerprint: 'f'.repeat(64) } },
+        ),
       )
       expect(err.code).toBe('UNAUTHORIZED')
     } finally {
@@ -91,20 +99,46 @@ describe('four eyes and protected aliases', () => {
     ])
     await register(ana!, models.linear)
     // A protected alias cannot be moved without an approved request.
-    const refused = await codeOf(ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'production' }))
+    const refused = await codeOf(
+      ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'production' }),
+    )
     expect(refused.code).toBe('APPROVAL_REQUIRED')
     expect(refused.message).toContain('needs an approved promotion request')
     // Nor by registering with --alias.
-    expect((await codeOf(register(ana!, models.tree).then(() => ana!.slipway.call('registry:register', { file: { path: models.nometa }, model: 'churn', alias: 'champion' })))).code).toBe('APPROVAL_REQUIRED')
+    expect(
+      (
+        await codeOf(
+          register(ana!, models.tree).then(() =>
+            ana!.slipway.call('registry:register', {
+              file: { path: models.nometa },
+              model: 'churn',
+              alias: 'champion',
+            }),
+          ),
+        )
+      ).code,
+    ).toBe('APPROVAL_REQUIRED')
 
-    const req = await ana!.slipway.call('requests:create', { model: 'churn', ref: 1, alias: 'production', comment: 'AUC up' })
-    expect(req).toMatchObject({ status: 'pending', approvalsNeeded: 1, requestedBy: 'Ana', version: 1 })
+    const req = await ana!.slipway.call('requests:create', {
+      model: 'churn',
+      ref: 1,
+      alias: 'production',
+      comment: 'AUC up',
+    })
+    expect(req).toMatchObject({
+      status: 'pending',
+      approvalsNeeded: 1,
+      requestedBy: 'Ana',
+      version: 1,
+    })
     expect(Object.keys(req.evidence).sort()).toEqual(['drift', 'evaluation', 'gate', 'shadow'])
     // The requester cannot approve.
     const self = await codeOf(ana!.slipway.call('requests:approve', { id: req.id }))
     expect(self.code).toBe('PERMISSION_DENIED')
     expect(self.message).toContain('requester')
-    const pending = await codeOf(ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'production' }))
+    const pending = await codeOf(
+      ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'production' }),
+    )
     expect(pending.code).toBe('APPROVAL_REQUIRED')
     expect(pending.message).toContain('more approval')
 
@@ -114,34 +148,59 @@ describe('four eyes and protected aliases', () => {
     expect(viewer.code).toBe('PERMISSION_DENIED')
     expect(viewer.message).toContain('needs role approver')
     // Nor register anything.
-    expect((await codeOf(register(dan!, models.linear, 'other'))).message).toContain('needs role contributor')
+    expect((await codeOf(register(dan!, models.linear, 'other'))).message).toContain(
+      'needs role contributor',
+    )
 
     // The registrant cannot approve: Bob requests a version Cy registered; Cy may not approve it.
     await send(ana!, cy!)
     await register(cy!, models.nometa, 'fraud')
     await send(cy!, bob!)
     await send(ana!, bob!)
-    const bobsRequest = await codeOf(bob!.slipway.call('requests:create', { model: 'fraud', ref: 1, alias: 'production' }))
+    const bobsRequest = await codeOf(
+      bob!.slipway.call('requests:create', { model: 'fraud', ref: 1, alias: 'production' }),
+    )
     expect(bobsRequest.code).toBe('NOT_FOUND') // Bob's home does not hold fraud's bytes…
     await register(bob!, models.nometa, 'fraud') // …so he registers the same bytes himself
-    const fraudReq = await bob!.slipway.call('requests:create', { model: 'fraud', ref: 1, alias: 'production' })
+    const fraudReq = await bob!.slipway.call('requests:create', {
+      model: 'fraud',
+      ref: 1,
+      alias: 'production',
+    })
     await send(bob!, cy!)
     const registrant = await codeOf(cy!.slipway.call('requests:approve', { id: fraudReq.id }))
     expect(registrant.code).toBe('PERMISSION_DENIED')
     expect(registrant.message).toContain('registrant')
 
     // Bob approves Ana's request in his home; the approval travels back; the alias moves.
-    const approved = await bob!.slipway.call('requests:approve', { id: req.id, comment: 'looks right' })
+    const approved = await bob!.slipway.call('requests:approve', {
+      id: req.id,
+      comment: 'looks right',
+    })
     expect(approved.status).toBe('approved')
     await send(bob!, ana!)
     expect((await ana!.slipway.call('requests:get', { id: req.id })).status).toBe('approved')
-    const moved = await ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'production' })
+    const moved = await ana!.slipway.call('registry:set-alias', {
+      model: 'churn',
+      version: 1,
+      alias: 'production',
+    })
     expect(moved.toVersion).toBe(1)
     const applied = await ana!.slipway.call('requests:get', { id: req.id })
-    expect(applied).toMatchObject({ status: 'applied', approvals: [{ by: 'Bob', comment: 'looks right', counts: true }] })
+    expect(applied).toMatchObject({
+      status: 'applied',
+      approvals: [{ by: 'Bob', comment: 'looks right', counts: true }],
+    })
     const history = await ana!.slipway.call('history:get', { model: 'churn', alias: 'production' })
     expect(history).toEqual([
-      expect.objectContaining({ alias: 'production', version: 1, until: null, movedBy: 'Ana', requestId: req.id, approvedBy: ['Bob'] }),
+      expect.objectContaining({
+        alias: 'production',
+        version: 1,
+        until: null,
+        movedBy: 'Ana',
+        requestId: req.id,
+        approvedBy: ['Bob'],
+      }),
     ])
     expect(await ana!.slipway.call('audit:verify', {})).toMatchObject({ ok: true, problems: [] })
     expect((await bob!.slipway.call('audit:verify', {})).ok).toBe(true)
@@ -149,19 +208,31 @@ describe('four eyes and protected aliases', () => {
 
   it('quorum of 2: one approval is not enough, two distinct approvers are', async () => {
     const [ana, bob, cy] = await meet('Ana', 'Bob', 'Cy')
-    await makeTeam(ana!, [
-      [bob!, 'approver'],
-      [cy!, 'approver'],
-    ], { approvals: 2 })
+    await makeTeam(
+      ana!,
+      [
+        [bob!, 'approver'],
+        [cy!, 'approver'],
+      ],
+      { approvals: 2 },
+    )
     await register(ana!, models.linear)
-    const req = await ana!.slipway.call('requests:create', { model: 'churn', ref: 1, alias: 'champion' })
+    const req = await ana!.slipway.call('requests:create', {
+      model: 'churn',
+      ref: 1,
+      alias: 'champion',
+    })
     expect(req.approvalsNeeded).toBe(2)
     await send(ana!, bob!)
     await bob!.slipway.call('requests:approve', { id: req.id })
     // Approving twice does not count twice.
-    expect((await codeOf(bob!.slipway.call('requests:approve', { id: req.id }))).code).toBe('CONFLICT')
+    expect((await codeOf(bob!.slipway.call('requests:approve', { id: req.id }))).code).toBe(
+      'CONFLICT',
+    )
     await send(bob!, ana!)
-    const one = await codeOf(ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'champion' }))
+    const one = await codeOf(
+      ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'champion' }),
+    )
     expect(one.code).toBe('APPROVAL_REQUIRED')
     expect(one.message).toContain('(1 of 2)')
     await send(bob!, cy!)
@@ -181,31 +252,90 @@ describe('four eyes and protected aliases', () => {
     await register(ana!, models.linear)
     await register(ana!, models.tree)
     await register(ana!, models.nometa)
-    const r1 = await ana!.slipway.call('requests:create', { model: 'churn', ref: 1, alias: 'production' })
+    const r1 = await ana!.slipway.call('requests:create', {
+      model: 'churn',
+      ref: 1,
+      alias: 'production',
+    })
     await send(ana!, bob!)
-    expect((await codeOf(bob!.slipway.call('requests:reject', { id: r1.id, comment: '  ' }))).code).toBe('INVALID_INPUT')
-    const rejected = await bob!.slipway.call('requests:reject', { id: r1.id, comment: 'calibration is off' })
-    expect(rejected).toMatchObject({ status: 'rejected', rejections: [{ by: 'Bob', comment: 'calibration is off' }] })
-    expect((await codeOf(bob!.slipway.call('requests:approve', { id: r1.id }))).message).toContain('rejected')
+    expect(
+      (await codeOf(bob!.slipway.call('requests:reject', { id: r1.id, comment: '  ' }))).code,
+    ).toBe('INVALID_INPUT')
+    const rejected = await bob!.slipway.call('requests:reject', {
+      id: r1.id,
+      comment: 'calibration is off',
+    })
+    expect(rejected).toMatchObject({
+      status: 'rejected',
+      rejections: [{ by: 'Bob', comment: 'calibration is off' }],
+    })
+    expect((await codeOf(bob!.slipway.call('requests:approve', { id: r1.id }))).message).toContain(
+      'rejected',
+    )
     await send(bob!, ana!)
-    expect((await codeOf(ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'production' }))).message).toContain('rejected')
+    expect(
+      (
+        await codeOf(
+          ana!.slipway.call('registry:set-alias', {
+            model: 'churn',
+            version: 1,
+            alias: 'production',
+          }),
+        )
+      ).message,
+    ).toContain('rejected')
 
     // Withdrawn by the requester only.
-    const r2 = await ana!.slipway.call('requests:create', { model: 'churn', ref: 2, alias: 'production' })
+    const r2 = await ana!.slipway.call('requests:create', {
+      model: 'churn',
+      ref: 2,
+      alias: 'production',
+    })
     await send(ana!, bob!)
-    expect((await codeOf(bob!.slipway.call('requests:withdraw', { id: r2.id }))).code).toBe('PERMISSION_DENIED')
+    expect((await codeOf(bob!.slipway.call('requests:withdraw', { id: r2.id }))).code).toBe(
+      'PERMISSION_DENIED',
+    )
     expect((await ana!.slipway.call('requests:withdraw', { id: r2.id })).status).toBe('withdrawn')
 
     // Two requests for the alias; moving it under one supersedes the other.
-    const r3 = await ana!.slipway.call('requests:create', { model: 'churn', ref: 2, alias: 'production' })
-    const r4 = await ana!.slipway.call('requests:create', { model: 'churn', ref: 3, alias: 'production' })
+    const r3 = await ana!.slipway.call('requests:create', {
+      model: 'churn',
+      ref: 2,
+      alias: 'production',
+    })
+    const r4 = await ana!.slipway.call('requests:create', {
+      model: 'churn',
+      ref: 3,
+      alias: 'production',
+    })
     await send(ana!, bob!)
     await bob!.slipway.call('requests:approve', { id: r3.id })
     await send(bob!, ana!)
-    await ana!.slipway.call('registry:set-alias', { model: 'churn', version: 2, alias: 'production' })
+    await ana!.slipway.call('registry:set-alias', {
+      model: 'churn',
+      version: 2,
+      alias: 'production',
+    })
     expect((await ana!.slipway.call('requests:get', { id: r4.id })).status).toBe('superseded')
-    expect((await ana!.slipway.call('requests:list', { status: 'superseded' })).map((r) => r.id)).toEqual([r4.id])
-    expect((await codeOf(bob!.slipway.call('requests:approve', { id: r4.id }).then(() => send(bob!, ana!)).then(() => ana!.slipway.call('registry:set-alias', { model: 'churn', version: 3, alias: 'production' })))).code).toBe('APPROVAL_REQUIRED')
+    expect(
+      (await ana!.slipway.call('requests:list', { status: 'superseded' })).map((r) => r.id),
+    ).toEqual([r4.id])
+    expect(
+      (
+        await codeOf(
+          bob!.slipway
+            .call('requests:approve', { id: r4.id })
+            .then(() => send(bob!, ana!))
+            .then(() =>
+              ana!.slipway.call('registry:set-alias', {
+                model: 'churn',
+                version: 3,
+                alias: 'production',
+              }),
+            ),
+        )
+      ).code,
+    ).toBe('APPROVAL_REQUIRED')
     expect((await ana!.slipway.call('audit:verify', {})).ok).toBe(true)
   })
 
@@ -217,14 +347,18 @@ describe('four eyes and protected aliases', () => {
     ])
     // Bob, an admin of version 2, rotates Ana out of admin.
     await send(ana!, bob!)
-    const rotated = await bob!.slipway.call('team:update', { change: { memberRoles: { [ana!.fingerprint]: ['contributor'] } } })
+    const rotated = await bob!.slipway.call('team:update', {
+      change: { memberRoles: { [ana!.fingerprint]: ['contributor'] } },
+    })
     expect(rotated.policy.version).toBe(4)
     expect(rotated.diff).toEqual([expect.stringContaining('Ana: roles admin → contributor')])
     await send(bob!, ana!)
     const show = await ana!.slipway.call('team:show', {})
     expect(show).toMatchObject({ version: 4, myRoles: ['contributor'] })
     // Ana may no longer change the policy.
-    const denied = await codeOf(ana!.slipway.call('team:update', { change: { approvalsRequired: 2 } }))
+    const denied = await codeOf(
+      ana!.slipway.call('team:update', { change: { approvalsRequired: 2 } }),
+    )
     expect(denied.code).toBe('PERMISSION_DENIED')
     expect(denied.message).toContain('admin')
     expect((await ana!.slipway.call('audit:verify', {})).ok).toBe(true)
@@ -234,13 +368,31 @@ describe('four eyes and protected aliases', () => {
     const v4 = bundle.policies.at(-1)!
     const key = loadIdentity(ana!.home)!.privateKey!
     const forged = signRecord(
-      { ...v4, author: ana!.fingerprint, seq: 5, prev: (await ana!.slipway.call('team:show', {}))!.policyId, at: new Date().toISOString(), body: { ...v4.body, version: 5, prev: show!.policyId, approvalsRequired: 1, members: v4.body.members.map((m) => ({ ...m, roles: ['admin' as const] })) } },
+      {
+        ...v4,
+        author: ana!.fingerprint,
+        seq: 5,
+        prev: (await ana!.slipway.call('team:show', {}))!.policyId,
+        at: new Date().toISOString(),
+        body: {
+          ...v4.body,
+          version: 5,
+          prev: show!.policyId,
+          approvalsRequired: 1,
+          members: v4.body.members.map((m) => ({ ...m, roles: ['admin' as const] })),
+        },
+      },
       key,
     )
     const chain = verifyPolicyChain([...bundle.policies, forged], bundle.root)
     expect(chain.chain).toHaveLength(4)
     expect(chain.problems[0]!.problem).toContain('not an admin of version 4')
-    const imported = await codeOf(cy!.slipway.call('audit:import', { policies: [...bundle.policies, forged], records: bundle.records }))
+    const imported = await codeOf(
+      cy!.slipway.call('audit:import', {
+        policies: [...bundle.policies, forged],
+        records: bundle.records,
+      }),
+    )
     expect(imported.code).toBe('CONFLICT')
     expect(imported.message).toContain('not an admin of version 4')
     expect((await cy!.slipway.call('team:show', {}))!.version).toBeLessThan(5)
@@ -249,13 +401,25 @@ describe('four eyes and protected aliases', () => {
   it('policy requirements: card fields before a request, a recent passed gate before approval', async () => {
     const [ana, bob] = await meet('Ana', 'Bob')
     await makeTeam(ana!, [[bob!, 'approver']])
-    await ana!.slipway.call('team:update', { change: { requirements: { gatePassedWithinDays: 7, cardFields: ['intendedUse', 'owner'] } } })
+    await ana!.slipway.call('team:update', {
+      change: { requirements: { gatePassedWithinDays: 7, cardFields: ['intendedUse', 'owner'] } },
+    })
     await register(ana!, models.linear)
-    const noCard = await codeOf(ana!.slipway.call('requests:create', { model: 'churn', ref: 1, alias: 'production' }))
+    const noCard = await codeOf(
+      ana!.slipway.call('requests:create', { model: 'churn', ref: 1, alias: 'production' }),
+    )
     expect(noCard.code).toBe('APPROVAL_REQUIRED')
     expect(noCard.message).toContain('intendedUse, owner')
-    await ana!.slipway.call('cards:set', { model: 'churn', ref: 1, fields: { intendedUse: 'Monthly churn scores', owner: 'Ana' } })
-    const req = await ana!.slipway.call('requests:create', { model: 'churn', ref: 1, alias: 'production' })
+    await ana!.slipway.call('cards:set', {
+      model: 'churn',
+      ref: 1,
+      fields: { intendedUse: 'Monthly churn scores', owner: 'Ana' },
+    })
+    const req = await ana!.slipway.call('requests:create', {
+      model: 'churn',
+      ref: 1,
+      alias: 'production',
+    })
     expect(req.missing.join(' ')).toContain('a passed gate check')
     await send(ana!, bob!)
     const noGate = await codeOf(bob!.slipway.call('requests:approve', { id: req.id }))
@@ -272,19 +436,40 @@ describe('model cards', () => {
     let card = await ana!.slipway.call('cards:get', { model: 'churn', ref: 1 })
     expect(card).toMatchObject({ status: 'Draft', fields: { intendedUse: '', owner: '' } })
     expect(card.auto.lineage.sha256).toMatch(/^[0-9a-f]{64}$/)
-    card = await ana!.slipway.call('cards:set', { model: 'churn', ref: 1, fields: { intendedUse: 'Scoring <b>churn</b>', limitations: 'EU only' } })
-    expect(card.fields).toMatchObject({ intendedUse: 'Scoring <b>churn</b>', limitations: 'EU only' })
-    const req = await ana!.slipway.call('requests:create', { model: 'churn', ref: 1, alias: 'production' })
-    expect((await ana!.slipway.call('cards:get', { model: 'churn', ref: 1 })).status).toBe('In review')
+    card = await ana!.slipway.call('cards:set', {
+      model: 'churn',
+      ref: 1,
+      fields: { intendedUse: 'Scoring <b>churn</b>', limitations: 'EU only' },
+    })
+    expect(card.fields).toMatchObject({
+      intendedUse: 'Scoring <b>churn</b>',
+      limitations: 'EU only',
+    })
+    const req = await ana!.slipway.call('requests:create', {
+      model: 'churn',
+      ref: 1,
+      alias: 'production',
+    })
+    expect((await ana!.slipway.call('cards:get', { model: 'churn', ref: 1 })).status).toBe(
+      'In review',
+    )
     await send(ana!, bob!)
     // The card travelled with the records.
-    expect((await bob!.slipway.call('audit:list', {})).some((e) => e.type === 'card.set')).toBe(true)
+    expect((await bob!.slipway.call('audit:list', {})).some((e) => e.type === 'card.set')).toBe(
+      true,
+    )
     await bob!.slipway.call('requests:approve', { id: req.id })
     await send(bob!, ana!)
-    await ana!.slipway.call('registry:set-alias', { model: 'churn', version: 1, alias: 'production' })
+    await ana!.slipway.call('registry:set-alias', {
+      model: 'churn',
+      version: 1,
+      alias: 'production',
+    })
     card = await ana!.slipway.call('cards:get', { model: 'churn', ref: 1 })
     expect(card.status).toBe('Approved')
-    expect(card.auto.approvals).toEqual([expect.objectContaining({ alias: 'production', status: 'applied', approvedBy: ['Bob'] })])
+    expect(card.auto.approvals).toEqual([
+      expect.objectContaining({ alias: 'production', status: 'applied', approvedBy: ['Bob'] }),
+    ])
     const md = await ana!.slipway.call('cards:export', { model: 'churn', ref: 1, format: 'md' })
     expect(md.content).toContain('# Model card: churn v1')
     expect(md.content).toContain('## Intended use')
