@@ -126,7 +126,7 @@ describe('signed records and verifyRecords', () => {
   const chainOf = (k: ReturnType<typeof keys>, n: number): SignedRecord[] => {
     const out: SignedRecord[] = []
     for (let seq = 1; seq <= n; seq++) {
-      const body =
+      const body: SignedRecord['body'] =
         seq === 1
           ? { name: 'A', email: 'a@x', publicKey: k.publicKeyText }
           : { model: 'm', details: { i: seq } }

@@ -7,6 +7,7 @@ import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
 import { Text } from '../Text'
+import { DeploymentTimeline } from '../governance/DeploymentTimeline'
 
 export function ModelPage({ name }: { name: string }) {
   const { model, modelStatus, modelError, loadModel } = useRegistry()
@@ -94,6 +95,7 @@ export function ModelPage({ name }: { name: string }) {
               ))}
             </tbody>
           </table>
+          <DeploymentTimeline model={model.name} />
           {model.aliasHistory.length > 0 && (
             <>
               <h2>Alias history</h2>
