@@ -43,7 +43,7 @@ export function signingIdentity(
   if (!identity.privateKey)
     throw new SlipwayError(
       'UNAUTHORIZED',
-      `The private key of ${identity.info.name} (${shortFingerprint(identity.info.fingerprint)}) is passphrase-protected: set SLIPWAY_PASSPHRASE to sign`,
+      `The private key of ${identity.info.name} (${shortFingerprint(identity.info.fingerprint)}) is locked: set SLIPWAY_PASSPHRASE for a passphrase-protected key, or sign from the Slipway app when its OS keychain sealed it`,
     )
   return identity as ReturnType<typeof signingIdentity>
 }
