@@ -6,6 +6,7 @@ import { useGovernance } from '../../stores/governance'
 import { hrefFor } from '../../stores/route'
 import { ErrorNote } from '../ErrorNote'
 import { Text } from '../Text'
+import { LockIcon } from './LockIcon'
 
 const TITLES: Record<string, string> = {
   intendedUse: 'Intended use',
@@ -43,7 +44,7 @@ export function PromotionPanel({ model, version }: { model: string; version: num
         <ul className="small" data-testid="version-requests">
           {mine.map((r) => (
             <li key={r.id}>
-              🔒 <Text value={r.alias} max={64} />: <strong>{r.status}</strong> (
+              <LockIcon /> <Text value={r.alias} max={64} />: <strong>{r.status}</strong> (
               {r.approvals.filter((a) => a.counts).length}/{r.approvalsNeeded} approvals) ·{' '}
               <a href={hrefFor('governance', 'requests')}>inbox</a>
             </li>

@@ -8,6 +8,7 @@ import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
 import { Text } from '../Text'
 import { DeploymentTimeline } from '../governance/DeploymentTimeline'
+import { ProtectedLock } from '../governance/LockIcon'
 
 export function ModelPage({ name }: { name: string }) {
   const { model, modelStatus, modelError, loadModel } = useRegistry()
@@ -72,6 +73,7 @@ export function ModelPage({ name }: { name: string }) {
                   <td>
                     {version.aliases.map((alias) => (
                       <span key={alias} className="badge">
+                        <ProtectedLock alias={alias} />
                         <Text value={alias} max={64} />
                       </span>
                     ))}
