@@ -9,6 +9,7 @@ import { evaluationCalls } from './evaluation'
 import { governanceCalls } from './governance'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
+import { reportCalls } from './report'
 
 export const apiCalls = {
   ...appCalls,
@@ -18,6 +19,7 @@ export const apiCalls = {
   ...evaluationCalls,
   ...driftCalls,
   ...governanceCalls,
+  ...reportCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls
