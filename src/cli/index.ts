@@ -6,6 +6,7 @@ import { registerDatasetCommands } from './commands/datasets'
 import { registerDoctorCommand } from './commands/doctor'
 import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
+import { registerGovernanceCommands } from './commands/governance'
 import { registerRegistryCommands } from './commands/registry'
 import { EXIT_ERROR, printJson } from './output'
 import { relaunchIfLong, restoreArgv } from './relaunch'
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program)
   registerEvaluationCommands(program)
   registerDriftCommands(program)
+  registerGovernanceCommands(program)
   registerDoctorCommand(program)
   return program
 }

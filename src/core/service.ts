@@ -22,7 +22,9 @@ import { createDriftHandlers } from './drift/handlers'
 import { startMonitors, stopMonitors } from './drift/monitors'
 import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
-import { loadIdentity } from './governance/identity'
+import { createGovernanceHandlers } from './governance/handlers'
+import { loadIdentity, type KeyProtector } from './governance/identity'
+import { enforceRole } from './governance/roles'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
 import { createReportHandlers } from './report/handlers'
@@ -36,6 +38,8 @@ export interface OpenOptions {
   actor?: string
   /** Unlocks a passphrase-protected private key (default: SLIPWAY_PASSPHRASE). */
   passphrase?: string
+  /** Seals a new identity's private key outside the home (the Electron app: safeStorage). */
+  keyProtector?: KeyProtector
 }
 
 export type AllHandlers = HandlersFor<typeof apiCalls>
@@ -88,7 +92,12 @@ export class Slipway {
       blobs,
       uploads,
       jobs,
-      identity: loadIdentity(home, options.passphrase ?? process.env.SLIPWAY_PASSPHRASE),
+      identity: loadIdentity(
+        home,
+        options.passphrase ?? process.env.SLIPWAY_PASSPHRASE,
+        options.keyProtector,
+      ),
+      keyProtector: options.keyProtector ?? null,
       homeActor: (): Actor =>
         core.identity
           ? { name: core.identity.info.name, fingerprint: core.identity.info.fingerprint }
@@ -130,6 +139,7 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createGovernanceHandlers(core),
       ...createReportHandlers(core),
     }
   }
@@ -163,6 +173,7 @@ export class Slipway {
     }
     try {
       const call: CallContext = { ...origin, actor: origin.actor ?? this.core.homeActor() }
+      enforceRole(this.core, name)
       const handler = this.handlers[name] as (
         input: unknown,
         call: CallContext,
