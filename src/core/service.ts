@@ -2,7 +2,6 @@
 // The Electron shell, web mode, CLI and tests all go through `invoke`.
 import fs from 'node:fs'
 import path from 'node:path'
-import { createRequire } from 'node:module'
 import type { Readable } from 'node:stream'
 import type { z } from 'zod'
 import { apiCalls, isCallName, type ApiEvent, type CallName, type CallOutput } from '../api/calls'
@@ -21,6 +20,7 @@ import { startMonitors, stopMonitors } from './drift/monitors'
 import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
 import { JobManager } from './jobs/manager'
+import { onnxruntimeVersion } from './onnx/version'
 import { createRegistryHandlers } from './registry/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
@@ -33,15 +33,6 @@ export interface OpenOptions {
 
 export type AllHandlers = HandlersFor<typeof apiCalls>
 export type EventListener = (event: ApiEvent) => void
-
-function onnxruntimeVersion(): string {
-  try {
-    const require = createRequire(__filename)
-    return (require('onnxruntime-node/package.json') as { version: string }).version
-  } catch {
-    return 'unknown'
-  }
-}
 
 /** Turns a zod failure into one sentence naming the field. */
 export function describeZodError(error: z.ZodError): string {

@@ -1,7 +1,6 @@
 // Evaluation, shadow and gate services: resolve versions and datasets, run the worker tasks as
 // jobs, and store every result with its version, dataset sha256, mapping, runtime and settings.
-import { createRequire } from 'node:module'
-import type { FileRef, VersionRef } from '../../api/common'
+import type { FileRef } from '../../api/common'
 import type {
   ColumnMapping,
   CostMatrix,
@@ -18,13 +17,13 @@ import type {
 } from '../../api/evaluation'
 import { GatePolicy as GatePolicySchema } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
-import type { OnnxInfo } from '../../api/registry'
 import type { CallContext, CoreContext } from '../context'
 import { datasetPath, getDataset, importDataset, removeDataset } from '../data/import'
 import { appendAudit } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import { runTask } from '../jobs/run-task'
-import { resolveVersion } from '../registry/registry'
+import { onnxruntimeVersion } from '../onnx/version'
+import { resolveModelFile, type ModelVersionFile } from '../registry/registry'
 import type { ShadowPayload } from '../shadow/compare'
 import {
   DEFAULT_BATCH_SIZE,
@@ -33,49 +32,6 @@ import {
   type ModelPayload,
 } from './evaluate'
 import { checkPolicy } from './gates'
-
-export function onnxruntimeVersion(): string {
-  try {
-    const require = createRequire(__filename)
-    return (require('onnxruntime-node/package.json') as { version: string }).version
-  } catch {
-    return 'unknown'
-  }
-}
-
-export interface ResolvedModelVersion {
-  modelId: number
-  model: string
-  versionId: number
-  version: number
-  onnx: OnnxInfo
-  path: string
-  label: string
-}
-
-export function loadVersion(
-  core: CoreContext,
-  model: string,
-  ref: VersionRef,
-): ResolvedModelVersion {
-  const row = resolveVersion(core.db, model, ref)
-  const path = core.blobs.pathFor(row.sha256)
-  if (!core.blobs.has(row.sha256)) {
-    throw new SlipwayError(
-      'NOT_FOUND',
-      `${row.model.name} v${row.version}: the model file is missing from the blob store (${path})`,
-    )
-  }
-  return {
-    modelId: row.model.id,
-    model: row.model.name,
-    versionId: row.id,
-    version: row.version,
-    onnx: JSON.parse(row.onnx_json) as OnnxInfo,
-    path,
-    label: `${row.model.name} v${row.version}`,
-  }
-}
 
 export interface DatasetForRun {
   id: number
@@ -195,7 +151,7 @@ export interface RunSettings {
 
 function modelPayload(
   core: CoreContext,
-  version: ResolvedModelVersion,
+  version: ModelVersionFile,
   explicit: ColumnMapping | undefined,
 ): ModelPayload {
   if (explicit)
@@ -321,7 +277,7 @@ export function listEvaluations(
 
 function storeEvaluation(
   core: CoreContext,
-  version: ResolvedModelVersion,
+  version: ModelVersionFile,
   dataset: DatasetForRun,
   output: EvaluateOutput,
   settings: Evaluation['settings'],
@@ -378,7 +334,7 @@ interface EvaluationRun {
 /** Evaluates one version on a prepared dataset inside a job, and stores the result. */
 export async function evaluateVersion(
   core: CoreContext,
-  version: ResolvedModelVersion,
+  version: ModelVersionFile,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
@@ -390,7 +346,7 @@ export async function evaluateVersion(
 /** Runs the evaluation in a worker without storing it. */
 async function runEvaluation(
   core: CoreContext,
-  version: ResolvedModelVersion,
+  version: ModelVersionFile,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
@@ -539,8 +495,8 @@ export function listShadows(core: CoreContext, model?: string): Omit<ShadowCompa
 
 export async function compareVersions(
   core: CoreContext,
-  champion: ResolvedModelVersion,
-  challenger: ResolvedModelVersion,
+  champion: ModelVersionFile,
+  challenger: ModelVersionFile,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
@@ -717,15 +673,15 @@ export function listGateReports(core: CoreContext, model: string, version?: numb
  */
 async function championEvaluation(
   core: CoreContext,
-  candidate: ResolvedModelVersion,
+  candidate: ModelVersionFile,
   candidateLabel: string | null,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
   candidateRun?: EvaluationRun,
 ): Promise<
-  | { version: ResolvedModelVersion; evaluation: Evaluation; run?: never }
-  | { version: ResolvedModelVersion; run: EvaluationRun; evaluation?: never }
+  | { version: ModelVersionFile; evaluation: Evaluation; run?: never }
+  | { version: ModelVersionFile; run: EvaluationRun; evaluation?: never }
   | null
 > {
   const holder = core.db
@@ -734,7 +690,7 @@ async function championEvaluation(
     )
     .get(candidate.modelId, 'champion') as { version: number } | undefined
   if (!holder) return null
-  const champion = loadVersion(core, candidate.model, holder.version)
+  const champion = resolveModelFile(core, candidate.model, holder.version)
   if (candidateRun && champion.versionId === candidate.versionId)
     return { version: champion, run: candidateRun }
   const stored = core.db
@@ -771,7 +727,7 @@ async function championEvaluation(
 
 export async function checkGates(
   core: CoreContext,
-  candidate: ResolvedModelVersion,
+  candidate: ModelVersionFile,
   dataset: DatasetForRun,
   policy: GatePolicy,
   settings: RunSettings,
