@@ -1,5 +1,6 @@
 // Datasets in the registry: import (hash, parse and profile in a worker, snapshot into the blob
 // store, row + audit record in one transaction), look-up by id or name, list, remove.
+import fs from 'node:fs'
 import path from 'node:path'
 import type { ColumnProfile, DatasetDetail, DatasetImported, DatasetRef } from '../../api/datasets'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
@@ -150,6 +151,27 @@ export async function importDataset(
   }
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+
+const badFile = (file: ResolvedFile, error: unknown): SlipwayError =>
+  isSlipwayError(error)
+    ? error
+    : new SlipwayError(
+        'BAD_FILE',
+        `${file.fileName}: ${error instanceof Error ? error.message : String(error)}`,
+      )
+
+/**
+ * One read of the file for the hash and the snapshot (the blob store copies while hashing) runs
+ * on this thread while the worker parses and profiles it: the import costs the parse, not hash +
+ * parse + copy. A file the size of a dataset already stored is hashed first, so importing the
+ * same bytes again still costs one hash and no parse.
+ */
 async function importFile(
   core: CoreContext,
   file: ResolvedFile,
@@ -158,55 +180,86 @@ async function importFile(
   const { db } = core
   const name = options.name?.trim() || defaultDatasetName(file.fileName)
   const progress = options.onProgress ?? ((): void => {})
-  progress(0, null, `Hashing ${file.fileName}`)
-  const { sha256, size } = await hashFile(file.path)
-  if (options.signal?.aborted)
-    throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-  const known = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as
-    DatasetRow | undefined
-  if (known) return existingResult(core, known, file)
-
-  const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
-  const described = await runTask('dataset-describe', payload, {
-    signal: options.signal,
-    onProgress: progress,
-    inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
-  })
-  if (options.signal?.aborted)
-    throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-
-  progress(1000, 1000, `Storing ${file.fileName}`)
-  let blob: LeasedBlob
-  try {
-    blob = await leaseBlob(core, file.path, sha256)
-  } catch (error) {
-    throw isSlipwayError(error)
-      ? error
-      : new SlipwayError(
-          'BAD_FILE',
-          `${file.fileName}: ${error instanceof Error ? error.message : String(error)}`,
-        )
+  const cancelled = (): SlipwayError =>
+    new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+  const bySha = db.prepare('SELECT * FROM datasets WHERE sha256 = ?')
+  const size = statSize(file)
+  if (db.prepare('SELECT 1 FROM datasets WHERE size = ? LIMIT 1').get(size)) {
+    progress(0, null, `Hashing ${file.fileName}`)
+    const { sha256 } = await hashFile(file.path)
+    if (options.signal?.aborted) throw cancelled()
+    const known = bySha.get(sha256) as DatasetRow | undefined
+    if (known) return existingResult(core, known, file)
   }
-  let id: number
+  if (options.signal?.aborted) throw cancelled()
+
+  // The parse stops when the caller cancels, and when the hash finds the bytes already stored.
+  const parse = new AbortController()
+  const stopParse = (): void => parse.abort()
+  options.signal?.addEventListener('abort', stopParse, { once: true })
   try {
-    if (options.signal?.aborted)
-      throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-    id = insertDataset(core, { name, sha256, size, file, described })
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      // Another import of the same bytes finished first; its row owns the blob.
-      const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as
-        DatasetRow | undefined
-      if (row) return existingResult(core, row, file)
+    progress(0, null, `Reading ${file.fileName}`)
+    const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
+    const describing = settle(
+      runTask('dataset-describe', payload, {
+        signal: parse.signal,
+        onProgress: progress,
+        inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
+      }),
+    )
+    const leased = await settle(leaseBlob(core, file.path))
+    if (!leased.ok) {
+      parse.abort()
+      await describing
+      throw badFile(file, leased.error)
     }
-    throw error
+    const blob: LeasedBlob = leased.value
+    try {
+      const known = bySha.get(blob.sha256) as DatasetRow | undefined
+      if (known) {
+        parse.abort()
+        await describing
+        return existingResult(core, known, file)
+      }
+      const described = await describing
+      if (options.signal?.aborted) throw cancelled()
+      if (!described.ok) throw described.error
+      progress(1000, 1000, `Storing ${file.fileName}`)
+      let id: number
+      try {
+        id = insertDataset(core, {
+          name,
+          sha256: blob.sha256,
+          size: blob.size,
+          file,
+          described: described.value,
+        })
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          // Another import of the same bytes finished first; its row owns the blob.
+          const row = bySha.get(blob.sha256) as DatasetRow | undefined
+          if (row) return existingResult(core, row, file)
+        }
+        throw error
+      }
+      if (file.uploadId) core.uploads.remove(file.uploadId)
+      const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow
+      return { ...toDetail(row), existing: false }
+    } finally {
+      // The bytes stay when the row was written or another call uses them; else they go.
+      releaseBlob(core, blob)
+    }
   } finally {
-    // The bytes stay when the row was written or another call uses them; else they go.
-    releaseBlob(core, blob)
+    options.signal?.removeEventListener('abort', stopParse)
   }
-  if (file.uploadId) core.uploads.remove(file.uploadId)
-  const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow
-  return { ...toDetail(row), existing: false }
+}
+
+function statSize(file: ResolvedFile): number {
+  try {
+    return fs.statSync(file.path).size
+  } catch (error) {
+    throw badFile(file, error)
+  }
 }
 
 /** Writes the dataset row and its audit record in one transaction; returns the row id. */
