@@ -11,8 +11,7 @@ import { consumedUploadError } from '../artifacts/uploads'
 import type { CoreContext, ResolvedFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
-import type { DatasetDescription } from './describe'
-import type { DescribeTaskPayload } from './tasks'
+import type { DescribeTaskPayload, DescribedFile } from './tasks'
 
 export type DatasetSummaryWithProfile = DatasetImported
 
@@ -225,26 +224,7 @@ async function importFile(
       if (options.signal?.aborted) throw cancelled()
       if (!described.ok) throw described.error
       progress(1000, 1000, `Storing ${file.fileName}`)
-      let id: number
-      try {
-        id = insertDataset(core, {
-          name,
-          sha256: blob.sha256,
-          size: blob.size,
-          file,
-          described: described.value,
-        })
-      } catch (error) {
-        if (isUniqueViolation(error)) {
-          // Another import of the same bytes finished first; its row owns the blob.
-          const row = bySha.get(blob.sha256) as DatasetRow | undefined
-          if (row) return existingResult(core, row, file)
-        }
-        throw error
-      }
-      if (file.uploadId) core.uploads.remove(file.uploadId)
-      const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow
-      return { ...toDetail(row), existing: false }
+      return storeDescribed(core, { name, file, blob, described: described.value })
     } finally {
       // The bytes stay when the row was written or another call uses them; else they go.
       releaseBlob(core, blob)
@@ -262,6 +242,93 @@ function statSize(file: ResolvedFile): number {
   }
 }
 
+/** Writes the row of a described file whose bytes `blob` leases; the same bytes stored first win. */
+function storeDescribed(
+  core: CoreContext,
+  d: { name: string; file: ResolvedFile; blob: LeasedBlob; described: DescribedFile },
+): DatasetImported {
+  const { db } = core
+  let id: number
+  try {
+    id = insertDataset(core, {
+      name: d.name,
+      sha256: d.blob.sha256,
+      size: d.blob.size,
+      file: d.file,
+      described: d.described,
+    })
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      // Another import of the same bytes finished first; its row owns the blob.
+      const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(d.blob.sha256) as
+        DatasetRow | undefined
+      if (row) return existingResult(core, row, d.file)
+    }
+    throw error
+  }
+  if (d.file.uploadId) core.uploads.remove(d.file.uploadId)
+  const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow
+  return { ...toDetail(row), existing: false }
+}
+
+/**
+ * A file a run (evaluation, shadow, gate check) imports while it parses it anyway: its bytes are
+ * leased in the blob store; the run's own parse describes it (`completeImport`), so the file is
+ * parsed once, not once to import and once to evaluate.
+ */
+export interface PendingImport {
+  file: ResolvedFile
+  name: string
+  blob: LeasedBlob
+}
+
+/**
+ * Copies and hashes the file into the blob store (one read). Bytes already imported give their
+ * dataset; otherwise the import waits for the run's parse. An upload is consumed either way.
+ */
+export async function beginImport(
+  core: CoreContext,
+  file: ResolvedFile,
+  options: { name?: string; signal?: AbortSignal } = {},
+): Promise<{ existing: DatasetImported } | { pending: PendingImport }> {
+  try {
+    const blob = await settle(leaseBlob(core, file.path))
+    if (!blob.ok) throw badFile(file, blob.error)
+    const known = core.db
+      .prepare('SELECT * FROM datasets WHERE sha256 = ?')
+      .get(blob.value.sha256) as DatasetRow | undefined
+    if (known || options.signal?.aborted) {
+      releaseBlob(core, blob.value)
+      if (!known) throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+      return { existing: existingResult(core, known, file) }
+    }
+    const name = options.name?.trim() || defaultDatasetName(file.fileName)
+    return { pending: { file, name, blob: blob.value } }
+  } catch (error) {
+    throw consumedUploadError(file, error)
+  } finally {
+    if (file.uploadId) core.uploads.remove(file.uploadId)
+  }
+}
+
+/** Stores the dataset of a pending import from the description the run's parse made. */
+export function completeImport(
+  core: CoreContext,
+  pending: PendingImport,
+  described: DescribedFile,
+): DatasetImported {
+  try {
+    return storeDescribed(core, { ...pending, described })
+  } finally {
+    releaseBlob(core, pending.blob)
+  }
+}
+
+/** Gives up a pending import (the run failed or was cancelled): its bytes go unless used. */
+export function abandonImport(core: CoreContext, pending: PendingImport): void {
+  releaseBlob(core, pending.blob)
+}
+
 /** Writes the dataset row and its audit record in one transaction; returns the row id. */
 function insertDataset(
   core: CoreContext,
@@ -270,7 +337,7 @@ function insertDataset(
     sha256: string
     size: number
     file: ResolvedFile
-    described: Omit<DatasetDescription, 'sha256' | 'size'>
+    described: DescribedFile
   },
 ): number {
   const { db } = core

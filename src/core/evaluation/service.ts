@@ -18,7 +18,16 @@ import type {
 import { GatePolicy as GatePolicySchema } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { CallContext, CoreContext } from '../context'
-import { datasetPath, getDataset, importDataset, removeDataset } from '../data/import'
+import {
+  abandonImport,
+  beginImport,
+  completeImport,
+  datasetPath,
+  getDataset,
+  removeDataset,
+  type PendingImport,
+} from '../data/import'
+import type { DescribedFile } from '../data/tasks'
 import { appendAudit } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import { runTask } from '../jobs/run-task'
@@ -34,13 +43,37 @@ import {
 import { checkPolicy } from './gates'
 
 export interface DatasetForRun {
+  /** 0 while `pending`: the row is written once the run's parse has described the file. */
   id: number
   name: string
   sha256: string
-  rows: number
   path: string
   /** True when this run imported the file itself (it did not exist before). */
   importedNow?: boolean
+  /** A file this run imports from its own parse (see `beginImport`). */
+  pending?: PendingImport
+}
+
+/**
+ * What a run's payload says about a pending import: describe the table, and read the file by its
+ * own name (parse messages and format detection go by it, as the import's would).
+ */
+const importFields = (dataset: DatasetForRun): { describe?: true; datasetFileName?: string } =>
+  dataset.pending ? { describe: true, datasetFileName: dataset.pending.file.fileName } : {}
+
+/** Writes the dataset row of a pending import from the description the run returned. */
+function finishImport(
+  core: CoreContext,
+  dataset: DatasetForRun,
+  described: DescribedFile | undefined,
+): void {
+  const pending = dataset.pending
+  if (!pending) return
+  if (!described) throw new SlipwayError('INTERNAL', `${dataset.name}: the run did not describe it`)
+  dataset.pending = undefined
+  const imported = completeImport(core, pending, described)
+  dataset.id = imported.id
+  dataset.importedNow = !imported.existing
 }
 
 /**
@@ -57,6 +90,7 @@ export async function withDataset<T>(
   try {
     return await work(dataset)
   } catch (error) {
+    if (dataset.pending) abandonImport(core, dataset.pending)
     if (dataset.importedNow) {
       try {
         removeDataset(core, dataset.id)
@@ -83,23 +117,24 @@ export function prepareDataset(
       id: detail.id,
       name: detail.name,
       sha256: detail.sha256,
-      rows: detail.rows,
       path: datasetPath(core, detail.id),
     })
   }
   const file = core.resolveFile(input as FileRef, call)
   return async (job) => {
-    const imported = await importDataset(core, file, {
-      signal: job.signal,
-      onProgress: (done, total, message) => job.progress(done, total, message),
-    })
+    job.progress(0, null, `Storing ${file.fileName}`)
+    const begun = await beginImport(core, file, { signal: job.signal })
+    if ('existing' in begun) {
+      const { id, name, sha256 } = begun.existing
+      return { id, name, sha256, path: datasetPath(core, id) }
+    }
+    const { pending } = begun
     return {
-      id: imported.id,
-      name: imported.name,
-      sha256: imported.sha256,
-      rows: imported.rows,
-      path: datasetPath(core, imported.id),
-      importedNow: !imported.existing,
+      id: 0,
+      name: pending.name,
+      sha256: pending.blob.sha256,
+      path: pending.blob.path,
+      pending,
     }
   }
 }
@@ -355,6 +390,7 @@ async function runEvaluation(
     ...modelPayload(core, version, settings.mapping),
     datasetPath: dataset.path,
     datasetName: dataset.name,
+    ...importFields(dataset),
     label: settings.label ?? null,
     slice: settings.slice ?? null,
     costMatrix: settings.costMatrix ?? null,
@@ -366,6 +402,7 @@ async function runEvaluation(
     onProgress: job.progress,
   })
   if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+  finishImport(core, dataset, output.described)
   return {
     output,
     settings: {
@@ -506,6 +543,7 @@ export async function compareVersions(
     challenger: modelPayload(core, challenger, settings.mapping),
     datasetPath: dataset.path,
     datasetName: dataset.name,
+    ...importFields(dataset),
     label: settings.label ?? null,
     slice: settings.slice ?? null,
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
@@ -515,6 +553,8 @@ export async function compareVersions(
     signal: job.signal,
     onProgress: job.progress,
   })
+  if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+  finishImport(core, dataset, output.described)
   const now = new Date().toISOString()
   const storedSettings = {
     label: output.mapping.champion.label,
