@@ -225,7 +225,9 @@ describe('datasets:add', () => {
       { face: 'web', readLocalPaths: false },
     )
     slipway.core.uploads.remove(upload.uploadId)
-    await expect(importDataset(slipway.core, resolved)).rejects.toMatchObject({
+    await expect(
+      importDataset(slipway.core, resolved, { actor: slipway.core.homeActor() }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: 'weather.csv: the uploaded file is gone (another call used it); upload it again',
     })
@@ -251,6 +253,7 @@ describe('datasets:add', () => {
 describe('importDataset (for the registry lineage) and remove', () => {
   it('imports directly, and removes a dataset nothing refers to', async () => {
     const result = await importDataset(slipway.core, resolveLocalFile(fixture('crlf.csv')), {
+      actor: slipway.core.homeActor(),
       name: 'letters',
     })
     expect(result).toMatchObject({ name: 'letters', rows: 3, existing: false })
@@ -265,6 +268,7 @@ describe('importDataset (for the registry lineage) and remove', () => {
 
   it('finds a dataset named with digits only, by id first and then by that name', async () => {
     const named = await importDataset(slipway.core, resolveLocalFile(fixture('crlf.csv')), {
+      actor: slipway.core.homeActor(),
       name: '2024',
     })
     expect(named.id).not.toBe(2024)

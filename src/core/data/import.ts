@@ -8,7 +8,7 @@ import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
-import type { CoreContext, ResolvedFile } from '../context'
+import type { Actor, CoreContext, ResolvedFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
 import type { DescribeTaskPayload, DescribedFile } from './tasks'
@@ -16,6 +16,8 @@ import type { DescribeTaskPayload, DescribedFile } from './tasks'
 export type DatasetSummaryWithProfile = DatasetImported
 
 export interface ImportOptions {
+  /** Who imports: recorded with the dataset and signs its record. */
+  actor: Actor
   name?: string
   signal?: AbortSignal
   onProgress?: (done: number, total: number | null, message: string) => void
@@ -139,7 +141,7 @@ function existingResult(core: CoreContext, row: DatasetRow, file: ResolvedFile):
 export async function importDataset(
   core: CoreContext,
   file: ResolvedFile,
-  options: ImportOptions = {},
+  options: ImportOptions,
 ): Promise<DatasetImported> {
   try {
     return await importFile(core, file, options)
@@ -224,7 +226,13 @@ async function importFile(
       if (options.signal?.aborted) throw cancelled()
       if (!described.ok) throw described.error
       progress(1000, 1000, `Storing ${file.fileName}`)
-      return storeDescribed(core, { name, file, blob, described: described.value })
+      return storeDescribed(core, {
+        actor: options.actor,
+        name,
+        file,
+        blob,
+        described: described.value,
+      })
     } finally {
       // The bytes stay when the row was written or another call uses them; else they go.
       releaseBlob(core, blob)
@@ -245,12 +253,18 @@ function statSize(file: ResolvedFile): number {
 /** Writes the row of a described file whose bytes `blob` leases; the same bytes stored first win. */
 function storeDescribed(
   core: CoreContext,
-  d: { name: string; file: ResolvedFile; blob: LeasedBlob; described: DescribedFile },
+  d: {
+    actor: Actor
+    name: string
+    file: ResolvedFile
+    blob: LeasedBlob
+    described: DescribedFile
+  },
 ): DatasetImported {
   const { db } = core
   let id: number
   try {
-    id = insertDataset(core, {
+    id = insertDataset(core, d.actor, {
       name: d.name,
       sha256: d.blob.sha256,
       size: d.blob.size,
@@ -277,6 +291,7 @@ function storeDescribed(
  * parsed once, not once to import and once to evaluate.
  */
 export interface PendingImport {
+  actor: Actor
   file: ResolvedFile
   name: string
   blob: LeasedBlob
@@ -289,7 +304,7 @@ export interface PendingImport {
 export async function beginImport(
   core: CoreContext,
   file: ResolvedFile,
-  options: { name?: string; signal?: AbortSignal } = {},
+  options: { actor: Actor; name?: string; signal?: AbortSignal },
 ): Promise<{ existing: DatasetImported } | { pending: PendingImport }> {
   try {
     const blob = await settle(leaseBlob(core, file.path))
@@ -303,7 +318,7 @@ export async function beginImport(
       return { existing: existingResult(core, known, file) }
     }
     const name = options.name?.trim() || defaultDatasetName(file.fileName)
-    return { pending: { file, name, blob: blob.value } }
+    return { pending: { actor: options.actor, file, name, blob: blob.value } }
   } catch (error) {
     throw consumedUploadError(file, error)
   } finally {
@@ -332,6 +347,7 @@ export function abandonImport(core: CoreContext, pending: PendingImport): void {
 /** Writes the dataset row and its audit record in one transaction; returns the row id. */
 function insertDataset(
   core: CoreContext,
+  actor: Actor,
   d: {
     name: string
     sha256: string
@@ -359,11 +375,10 @@ function insertDataset(
             JSON.stringify(columns),
             JSON.stringify(d.described.columns),
             new Date().toISOString(),
-            core.actor,
+            actor.name,
           ).lastInsertRowid,
       )
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'dataset.import',
         details: {
           datasetId: id,
@@ -382,7 +397,11 @@ function insertDataset(
 }
 
 /** Removes a dataset no model version or stored result refers to, and its snapshot. */
-export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number; removed: true } {
+export function removeDataset(
+  core: CoreContext,
+  ref: DatasetRef,
+  actor: Actor,
+): { id: number; removed: true } {
   const { db } = core
   const row = findRow(core, ref)
   if (!row)
@@ -402,8 +421,7 @@ export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number;
   try {
     db.transaction(() => {
       db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'dataset.remove',
         details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
       })

@@ -16,7 +16,7 @@ import { SlipwayError } from '../../api/errors'
 import type { Job } from '../../api/jobs'
 import type { FileRef } from '../../api/common'
 import { hashFile, isSha256 } from '../artifacts/blobs'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import { localCall, resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
@@ -237,12 +237,14 @@ export function modelStatuses(core: CoreContext, modelName?: string): ModelDrift
 }
 
 interface StoreContext {
+  actor: Actor
   model: { modelId: number; versionId: number | null; name: string } | null
   monitorId: number | null
 }
 
 /** Stores a run; on a crossing from OK (or no run yet) to drift, writes an audit record and emits an alert. */
 export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreContext): DriftReport {
+  const { actor } = ctx
   const status = statusOf(report)
   let alert: DriftAlert | null = null
   let id = 0
@@ -283,7 +285,7 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
         report.testedColumns,
         status,
         createdAt,
-        core.actor,
+        actor.name,
       )
     id = Number(info.lastInsertRowid)
     report.id = id
@@ -307,8 +309,7 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
         driftedColumns: drifted,
         message,
       }
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'drift.alert',
         modelId: ctx.model.modelId,
         versionId: ctx.model.versionId,
@@ -330,6 +331,8 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
 }
 
 export interface StartDriftOptions {
+  /** Who started the run: the caller, or the home's actor for a monitor's own runs. */
+  actor: Actor
   reference: ResolvedSource
   current: ResolvedSource
   model: ModelVersionFile | null
@@ -385,7 +388,11 @@ export function startDrift(core: CoreContext, options: StartDriftOptions): Job {
         inProcess: options.inProcess,
       })
       if (signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
-      const stored = storeRun(core, report, { model: owner, monitorId: options.monitorId ?? null })
+      const stored = storeRun(core, report, {
+        actor: options.actor,
+        model: owner,
+        monitorId: options.monitorId ?? null,
+      })
       options.onFinished?.({ report: stored })
       return stored
     } catch (error) {

@@ -17,7 +17,7 @@ import type {
 } from '../../api/evaluation'
 import { GatePolicy as GatePolicySchema } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import {
   abandonImport,
   beginImport,
@@ -82,6 +82,7 @@ function finishImport(
  */
 export async function withDataset<T>(
   core: CoreContext,
+  actor: Actor,
   prepare: (job: JobContext) => Promise<DatasetForRun>,
   job: JobContext,
   work: (dataset: DatasetForRun) => Promise<T>,
@@ -93,7 +94,7 @@ export async function withDataset<T>(
     if (dataset.pending) abandonImport(core, dataset.pending)
     if (dataset.importedNow) {
       try {
-        removeDataset(core, dataset.id)
+        removeDataset(core, dataset.id, actor)
       } catch {
         // Something (another process) now refers to it: it is theirs to keep.
       }
@@ -123,7 +124,7 @@ export function prepareDataset(
   const file = core.resolveFile(input as FileRef, call)
   return async (job) => {
     job.progress(0, null, `Storing ${file.fileName}`)
-    const begun = await beginImport(core, file, { signal: job.signal })
+    const begun = await beginImport(core, file, { actor: call.actor, signal: job.signal })
     if ('existing' in begun) {
       const { id, name, sha256 } = begun.existing
       return { id, name, sha256, path: datasetPath(core, id) }
@@ -148,6 +149,7 @@ export function getSavedMapping(core: CoreContext, modelId: number): ColumnMappi
 
 export function setSavedMapping(
   core: CoreContext,
+  actor: Actor,
   modelId: number,
   modelName: string,
   mapping: ColumnMapping | null,
@@ -162,10 +164,9 @@ export function setSavedMapping(
             `INSERT INTO column_mappings (model_id, mapping_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
            ON CONFLICT (model_id) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
           )
-          .run(modelId, JSON.stringify(mapping), new Date().toISOString(), core.actor)
+          .run(modelId, JSON.stringify(mapping), new Date().toISOString(), actor.name)
       }
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'mapping.set',
         modelId,
         details: { model: modelName, mapping },
@@ -312,6 +313,7 @@ export function listEvaluations(
 
 function storeEvaluation(
   core: CoreContext,
+  actor: Actor,
   version: ModelVersionFile,
   dataset: DatasetForRun,
   output: EvaluateOutput,
@@ -338,11 +340,10 @@ function storeEvaluation(
           JSON.stringify(headline(output.result)),
           JSON.stringify(output.result),
           now,
-          core.actor,
+          actor.name,
         )
       const evaluationId = Number(info.lastInsertRowid)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'evaluation.store',
         modelId: version.modelId,
         versionId: version.versionId,
@@ -369,13 +370,14 @@ interface EvaluationRun {
 /** Evaluates one version on a prepared dataset inside a job, and stores the result. */
 export async function evaluateVersion(
   core: CoreContext,
+  actor: Actor,
   version: ModelVersionFile,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
 ): Promise<Evaluation> {
   const run = await runEvaluation(core, version, dataset, settings, job)
-  return storeEvaluation(core, version, dataset, run.output, run.settings)
+  return storeEvaluation(core, actor, version, dataset, run.output, run.settings)
 }
 
 /** Runs the evaluation in a worker without storing it. */
@@ -532,6 +534,7 @@ export function listShadows(core: CoreContext, model?: string): Omit<ShadowCompa
 
 export async function compareVersions(
   core: CoreContext,
+  actor: Actor,
   champion: ModelVersionFile,
   challenger: ModelVersionFile,
   dataset: DatasetForRun,
@@ -580,11 +583,10 @@ export async function compareVersions(
           onnxruntimeVersion(),
           JSON.stringify(output.result),
           now,
-          core.actor,
+          actor.name,
         )
       const shadowId = Number(info.lastInsertRowid)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'shadow.store',
         modelId: challenger.modelId,
         versionId: challenger.versionId,
@@ -614,6 +616,7 @@ export function getPolicy(core: CoreContext, modelId: number): GatePolicy | null
 
 export function setPolicy(
   core: CoreContext,
+  actor: Actor,
   modelId: number,
   modelName: string,
   policy: GatePolicy,
@@ -625,9 +628,8 @@ export function setPolicy(
           `INSERT INTO gate_policies (model_id, policy_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
          ON CONFLICT (model_id) DO UPDATE SET policy_json = excluded.policy_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
         )
-        .run(modelId, JSON.stringify(policy), new Date().toISOString(), core.actor)
-      appendAudit(core.db, {
-        actor: core.actor,
+        .run(modelId, JSON.stringify(policy), new Date().toISOString(), actor.name)
+      appendAudit(core, actor, {
         action: 'gate-policy.set',
         modelId,
         details: { model: modelName, policy },
@@ -767,6 +769,7 @@ async function championEvaluation(
 
 export async function checkGates(
   core: CoreContext,
+  actor: Actor,
   candidate: ModelVersionFile,
   dataset: DatasetForRun,
   policy: GatePolicy,
@@ -799,6 +802,7 @@ export async function checkGates(
     .transaction(() => {
       const evaluation = storeEvaluation(
         core,
+        actor,
         candidate,
         dataset,
         candidateRun.output,
@@ -812,6 +816,7 @@ export async function checkGates(
             ? evaluation
             : storeEvaluation(
                 core,
+                actor,
                 championRun.version,
                 dataset,
                 championRun.run.output,
@@ -832,11 +837,10 @@ export async function checkGates(
           JSON.stringify(policy),
           JSON.stringify(rules),
           new Date().toISOString(),
-          core.actor,
+          actor.name,
         )
       const reportId = Number(info.lastInsertRowid)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'gate.check',
         modelId: candidate.modelId,
         versionId: candidate.versionId,
