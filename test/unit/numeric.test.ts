@@ -85,6 +85,11 @@ describe('radix sorts', () => {
     expect(inPlace.every((v, i) => Object.is(v, expected[i]))).toBe(true)
     // One value everywhere: every pass is skipped.
     expect(sortFloat64(new Float64Array(10000).fill(3)).every((v) => v === 3)).toBe(true)
+    // Values apart only in their low 32 bits: one long run of equal high words.
+    const close = Float64Array.from({ length: 9000 }, (_, i) => 1 + ((i * 7919) % 9000) * 2 ** -52)
+    const closeSorted = sortedCopy(close)
+    expect(Array.from(closeSorted)).toEqual(Array.from(close.slice().sort()))
+    expect(new Set(closeSorted).size).toBe(9000)
     // One sign, narrow range: the top passes are skipped.
     const narrow = Float64Array.from({ length: 9000 }, () => 1 + rand())
     expect(Array.from(sortedCopy(narrow))).toEqual(Array.from(narrow.slice().sort()))

@@ -9,7 +9,7 @@
 // - `distinct` counts distinct non-missing values (an explicit NaN is one value).
 // - `topValues`: the 10 most frequent non-missing values, most frequent first; ties by value
 //   (numbers ascending) or by first appearance (text).
-import { compensatedSum, quantileSorted, sortedCopy } from '../numeric'
+import { compensatedSum, quantileSorted, sortFloat64 } from '../numeric'
 import type { ColumnKind, Column, Table } from './table'
 
 export interface ValueCount {
@@ -65,7 +65,7 @@ function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' 
     }
     unsorted[k++] = v
   }
-  const finite = sortedCopy(unsorted)
+  const finite = sortFloat64(unsorted)
   const n = finite.length
   let mean: number | null = null
   let std: number | null = null

@@ -7,8 +7,11 @@ const SMALL = 4096
 /**
  * Sorts NaN-free float64 values in place, ascending (-0 before +0, as TypedArray#sort), and
  * returns them. Keys are the bits made order-preserving (negatives flipped whole, the rest get
- * the sign bit); six passes of 11, 11 and 10 bits per 32-bit half, a pass skipped when every value
- * shares its digit (data of one sign and a narrow range skips the top passes).
+ * the sign bit), as a high and a low 32-bit word. Three LSD passes (11, 11, 10 bits) order the
+ * values by their high word — sign, exponent and 20 bits of mantissa, which already separate
+ * almost all real-world values — then each run of equal high words is ordered by its low word:
+ * an insertion sort for short runs, the uint32 radix sort for long ones. Half the passes of a
+ * full 64-bit LSD sort; a pass is skipped when every value shares its digit.
  */
 export function sortFloat64(values: Float64Array): Float64Array {
   const n = values.length
@@ -16,16 +19,9 @@ export function sortFloat64(values: Float64Array): Float64Array {
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2)
   let lo = new Uint32Array(n)
   let hi = new Uint32Array(n)
-  // The six digit counts are taken in the same pass that makes the keys.
-  const counts = [
-    new Uint32Array(2048),
-    new Uint32Array(2048),
-    new Uint32Array(1024),
-    new Uint32Array(2048),
-    new Uint32Array(2048),
-    new Uint32Array(1024),
-  ] as const
-  const [c0, c1, c2, c3, c4, c5] = counts
+  const c0 = new Uint32Array(2048)
+  const c1 = new Uint32Array(2048)
+  const c2 = new Uint32Array(1024)
   for (let i = 0; i < n; i++) {
     let h = words[2 * i + 1] ?? 0
     let l = words[2 * i] ?? 0
@@ -35,19 +31,18 @@ export function sortFloat64(values: Float64Array): Float64Array {
     } else h = (h | 0x80000000) >>> 0
     hi[i] = h
     lo[i] = l
-    c0[l & 2047]++
-    c1[(l >>> 11) & 2047]++
-    c2[l >>> 22]++
-    c3[h & 2047]++
-    c4[(h >>> 11) & 2047]++
-    c5[h >>> 22]++
+    c0[h & 2047]++
+    c1[(h >>> 11) & 2047]++
+    c2[h >>> 22]++
   }
   let loOut = new Uint32Array(n)
   let hiOut = new Uint32Array(n)
-  for (let pass = 0; pass < 6; pass++) {
-    const count = counts[pass % 6] ?? c0
-    const shift = (pass % 3) * 11
-    const mask = pass % 3 === 2 ? 1023 : 2047
+  const passes: [Uint32Array, number, number][] = [
+    [c0, 0, 2047],
+    [c1, 11, 2047],
+    [c2, 22, 1023],
+  ]
+  for (const [count, shift, mask] of passes) {
     let same = false
     let sum = 0
     for (let d = 0; d <= mask; d++) {
@@ -57,14 +52,36 @@ export function sortFloat64(values: Float64Array): Float64Array {
       sum += c
     }
     if (same) continue
-    const key = pass < 3 ? lo : hi
     for (let i = 0; i < n; i++) {
-      const at = count[((key[i] ?? 0) >>> shift) & mask]++
+      const h = hi[i] ?? 0
+      const at = count[(h >>> shift) & mask]++
+      hiOut[at] = h
       loOut[at] = lo[i] ?? 0
-      hiOut[at] = hi[i] ?? 0
     }
     ;[lo, loOut] = [loOut, lo]
     ;[hi, hiOut] = [hiOut, hi]
+  }
+  // Runs of equal high words, ordered by their low words.
+  for (let start = 0; start < n;) {
+    const h = hi[start] ?? 0
+    let end = start + 1
+    while (end < n && hi[end] === h) end++
+    const length = end - start
+    if (length > 32) {
+      const sorted = sortUint32(lo.slice(start, end))
+      lo.set(sorted, start)
+    } else if (length > 1) {
+      for (let i = start + 1; i < end; i++) {
+        const v = lo[i] ?? 0
+        let j = i - 1
+        while (j >= start && (lo[j] ?? 0) > v) {
+          lo[j + 1] = lo[j] ?? 0
+          j--
+        }
+        lo[j + 1] = v
+      }
+    }
+    start = end
   }
   for (let i = 0; i < n; i++) {
     const h = hi[i] ?? 0
