@@ -4,6 +4,40 @@
 
 const SMALL = 4096
 
+/** Count tables of the three digits of a 32-bit key: 11, 11 and 10 bits. */
+const digitCounts = (): [Uint32Array, Uint32Array, Uint32Array] => [
+  new Uint32Array(2048),
+  new Uint32Array(2048),
+  new Uint32Array(1024),
+]
+
+/** The three LSD passes over those digits: count table, shift, mask. */
+const passesOver = (
+  low: Uint32Array,
+  mid: Uint32Array,
+  high: Uint32Array,
+): [Uint32Array, number, number][] => [
+  [low, 0, 2047],
+  [mid, 11, 2047],
+  [high, 22, 1023],
+]
+
+/**
+ * Turns a digit's counts into the first output position of each digit value; true when every
+ * key has the same digit, so the pass can be skipped.
+ */
+function toOffsets(count: Uint32Array, mask: number, n: number): boolean {
+  let same = false
+  let sum = 0
+  for (let d = 0; d <= mask; d++) {
+    const c = count[d] ?? 0
+    if (c === n) same = true
+    count[d] = sum
+    sum += c
+  }
+  return same
+}
+
 /**
  * Sorts NaN-free float64 values in place, ascending (-0 before +0, as TypedArray#sort), and
  * returns them. Keys are the bits made order-preserving (negatives flipped whole, the rest get
@@ -19,9 +53,7 @@ export function sortFloat64(values: Float64Array): Float64Array {
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2)
   let lo = new Uint32Array(n)
   let hi = new Uint32Array(n)
-  const c0 = new Uint32Array(2048)
-  const c1 = new Uint32Array(2048)
-  const c2 = new Uint32Array(1024)
+  const [c0, c1, c2] = digitCounts()
   for (let i = 0; i < n; i++) {
     let h = words[2 * i + 1] ?? 0
     let l = words[2 * i] ?? 0
@@ -37,21 +69,8 @@ export function sortFloat64(values: Float64Array): Float64Array {
   }
   let loOut = new Uint32Array(n)
   let hiOut = new Uint32Array(n)
-  const passes: [Uint32Array, number, number][] = [
-    [c0, 0, 2047],
-    [c1, 11, 2047],
-    [c2, 22, 1023],
-  ]
-  for (const [count, shift, mask] of passes) {
-    let same = false
-    let sum = 0
-    for (let d = 0; d <= mask; d++) {
-      const c = count[d] ?? 0
-      if (c === n) same = true
-      count[d] = sum
-      sum += c
-    }
-    if (same) continue
+  for (const [count, shift, mask] of passesOver(c0, c1, c2)) {
+    if (toOffsets(count, mask, n)) continue
     for (let i = 0; i < n; i++) {
       const h = hi[i] ?? 0
       const at = count[(h >>> shift) & mask]++
@@ -109,9 +128,7 @@ export const sortedCopy = (values: Float64Array): Float64Array => sortFloat64(va
 export function sortUint32(keys: Uint32Array): Uint32Array {
   const n = keys.length
   if (n <= 1) return keys
-  const low = new Uint32Array(2048)
-  const mid = new Uint32Array(2048)
-  const high = new Uint32Array(1024)
+  const [low, mid, high] = digitCounts()
   for (let i = 0; i < n; i++) {
     const k = keys[i] ?? 0
     low[k & 2047]++
@@ -120,21 +137,8 @@ export function sortUint32(keys: Uint32Array): Uint32Array {
   }
   let src: Uint32Array = keys
   let dst: Uint32Array = new Uint32Array(n)
-  const passes: [Uint32Array, number, number][] = [
-    [low, 0, 2047],
-    [mid, 11, 2047],
-    [high, 22, 1023],
-  ]
-  for (const [count, shift, mask] of passes) {
-    let same = false
-    let sum = 0
-    for (let d = 0; d <= mask; d++) {
-      const c = count[d] ?? 0
-      if (c === n) same = true
-      count[d] = sum
-      sum += c
-    }
-    if (same) continue
+  for (const [count, shift, mask] of passesOver(low, mid, high)) {
+    if (toOffsets(count, mask, n)) continue
     for (let i = 0; i < n; i++) {
       const k = src[i] ?? 0
       dst[count[(k >>> shift) & mask]++] = k
