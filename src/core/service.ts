@@ -23,6 +23,7 @@ import { loadIdentity } from './governance/identity'
 import { JobManager } from './jobs/manager'
 import { onnxruntimeVersion } from './onnx/version'
 import { createRegistryHandlers } from './registry/handlers'
+import { createReportHandlers } from './report/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
@@ -111,6 +112,7 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createReportHandlers(core),
     }
   }
 
