@@ -10,6 +10,10 @@ export const errorCodes = [
   'MAPPING_INVALID',
   'CANCELLED',
   'UNAUTHORIZED',
+  /** Another process held the registry's write lock too long; nothing was changed, try again. */
+  'BUSY',
+  /** Stored bytes (a model version's or a dataset's blob) no longer match their recorded hash. */
+  'INTEGRITY',
   'INTERNAL',
 ] as const
 

@@ -45,6 +45,7 @@ beforeAll(() => {
     },
     openFiles: null,
     onMenuCommand: () => () => {},
+    onOpenedFiles: () => () => {},
   }
   setClient(api)
   slipway.onEvent((event) => useJobs.getState().receive(event))

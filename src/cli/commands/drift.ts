@@ -63,6 +63,12 @@ export function parseSource(text: string, role: 'reference' | 'current'): DataSo
   // A bare name is a dataset even when a folder of that name is here; a path is not.
   if (stat?.isDirectory() && /[\\/]/.test(text))
     throw new SlipwayError('BAD_FILE', `${text}: is a folder; give a CSV or Parquet file`)
+  // A pipe, socket or device exists but cannot be hashed and stored as a snapshot: say so.
+  if (stat && !stat.isFile() && !stat.isDirectory())
+    throw new SlipwayError(
+      'BAD_FILE',
+      `--${role} ${text}: is ${stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isSocket() ? 'a socket' : 'a device'}, not a regular file; save the data to a CSV or Parquet file first`,
+    )
   if (/^\d+$/.test(text)) return { dataset: Number(text) }
   if (text.includes('@')) {
     if (role === 'current')

@@ -9,7 +9,7 @@ import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
 import type { Actor, CoreContext, ResolvedFile } from '../context'
-import { appendAudit } from '../governance/audit'
+import { appendAudit, type AuditRecord } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
 import type { DescribeTaskPayload, DescribedFile } from './tasks'
 
@@ -23,6 +23,12 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number | null, message: string) => void
   /** Parse in this thread instead of a worker (tests; the CLI on tiny files). */
   inProcess?: boolean
+  /**
+   * Given, the `dataset.import` audit record is handed here instead of written: a run that imports
+   * its file writes it only when its result is stored, so a failed run leaves no record of a
+   * dataset the user never saw.
+   */
+  deferAudit?: (record: AuditRecord) => void
 }
 
 export interface DatasetRow {
@@ -65,10 +71,20 @@ const toDetail = (row: DatasetRow): DatasetDetail => ({
 
 /** The default name: the file name without its extension (`orders.csv` → `orders`). */
 export function defaultDatasetName(fileName: string): string {
-  const base = path.basename(fileName)
-  const stem = base.replace(/\.(csv|tsv|txt|parquet|pq)$/i, '')
-  return stem || base
+  // A file name may hold characters a dataset name may not (a newline, a tab): each run of them
+  // becomes one space, and the result keeps to the name rules (DatasetName in the contract).
+  // eslint-disable-next-line no-control-regex
+  const base = path.basename(fileName).replace(/[\u0000-\u001f\u007f]+/g, ' ')
+  const stem = base.replace(/\.(csv|tsv|txt|parquet|pq)$/i, '').trim()
+  return (stem || base.trim() || 'dataset').slice(0, 200).trim()
 }
+
+/**
+ * Small files are described in this thread (a worker costs more than the parse) except uploads:
+ * they come from web mode, whose main thread answers every request and must never parse CSV.
+ */
+export const describeInProcess = (file: ResolvedFile, size: number): boolean =>
+  !file.uploadId && size <= IN_PROCESS_BYTES
 
 function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | undefined {
   const { db } = core
@@ -111,7 +127,7 @@ export function datasetPath(core: CoreContext, id: number): string {
   if (!core.blobs.has(row.sha256)) {
     throw new SlipwayError(
       'NOT_FOUND',
-      `Dataset "${row.name}" (id ${id}): its file is missing from the blob store (${file})`,
+      `Dataset "${row.name}" (id ${id}): its file is missing from the blob store (\`slipway doctor\` checks the store)`,
     )
   }
   return file
@@ -205,7 +221,7 @@ async function importFile(
       runTask('dataset-describe', payload, {
         signal: parse.signal,
         onProgress: progress,
-        inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
+        inProcess: options.inProcess ?? describeInProcess(file, size),
       }),
     )
     const leased = await settle(leaseBlob(core, file.path))
@@ -260,17 +276,23 @@ function storeDescribed(
     blob: LeasedBlob
     described: DescribedFile
   },
+  deferAudit?: (record: AuditRecord) => void,
 ): DatasetImported {
   const { db } = core
   let id: number
   try {
-    id = insertDataset(core, d.actor, {
-      name: d.name,
-      sha256: d.blob.sha256,
-      size: d.blob.size,
-      file: d.file,
-      described: d.described,
-    })
+    id = insertDataset(
+      core,
+      d.actor,
+      {
+        name: d.name,
+        sha256: d.blob.sha256,
+        size: d.blob.size,
+        file: d.file,
+        described: d.described,
+      },
+      deferAudit,
+    )
   } catch (error) {
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
@@ -331,9 +353,10 @@ export function completeImport(
   core: CoreContext,
   pending: PendingImport,
   described: DescribedFile,
+  deferAudit?: (record: AuditRecord) => void,
 ): DatasetImported {
   try {
-    return storeDescribed(core, { ...pending, described })
+    return storeDescribed(core, { ...pending, described }, deferAudit)
   } finally {
     releaseBlob(core, pending.blob)
   }
@@ -355,6 +378,7 @@ function insertDataset(
     file: ResolvedFile
     described: DescribedFile
   },
+  deferAudit?: (record: AuditRecord) => void,
 ): number {
   const { db } = core
   const columns = d.described.columns.map((c) => c.name)
@@ -378,7 +402,7 @@ function insertDataset(
             actor.name,
           ).lastInsertRowid,
       )
-      appendAudit(core, actor, {
+      const record: AuditRecord = {
         action: 'dataset.import',
         details: {
           datasetId: id,
@@ -390,7 +414,9 @@ function insertDataset(
           rows: d.described.rows,
           columns: columns.length,
         },
-      })
+      }
+      if (deferAudit) deferAudit(record)
+      else appendAudit(core, actor, record)
       return id
     })
     .immediate()
@@ -401,6 +427,7 @@ export function removeDataset(
   core: CoreContext,
   ref: DatasetRef,
   actor: Actor,
+  { audit = true }: { audit?: boolean } = {},
 ): { id: number; removed: true } {
   const { db } = core
   const row = findRow(core, ref)
@@ -421,10 +448,12 @@ export function removeDataset(
   try {
     db.transaction(() => {
       db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
-      appendAudit(core, actor, {
-        action: 'dataset.remove',
-        details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
-      })
+      // A dataset whose import was never recorded (a failed run's) leaves no removal record either.
+      if (audit)
+        appendAudit(core, actor, {
+          action: 'dataset.remove',
+          details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
+        })
     }).immediate()
   } catch (error) {
     if (

@@ -28,7 +28,7 @@ import {
   type PendingImport,
 } from '../data/import'
 import type { DescribedFile } from '../data/tasks'
-import { appendAudit } from '../governance/audit'
+import { appendAudit, type AuditRecord } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import { runTask } from '../jobs/run-task'
 import { onnxruntimeVersion } from '../onnx/version'
@@ -52,6 +52,8 @@ export interface DatasetForRun {
   importedNow?: boolean
   /** A file this run imports from its own parse (see `beginImport`). */
   pending?: PendingImport
+  /** The import's audit record, written with the run's result (see ImportOptions.deferAudit). */
+  pendingAudit?: AuditRecord
 }
 
 /**
@@ -71,9 +73,37 @@ function finishImport(
   if (!pending) return
   if (!described) throw new SlipwayError('INTERNAL', `${dataset.name}: the run did not describe it`)
   dataset.pending = undefined
-  const imported = completeImport(core, pending, described)
+  const imported = completeImport(core, pending, described, (record) => {
+    dataset.pendingAudit = record
+  })
   dataset.id = imported.id
   dataset.importedNow = !imported.existing
+}
+
+/** Inside the transaction storing a run's result: records the import of the run's dataset first. */
+function recordPendingImport(core: CoreContext, actor: Actor, dataset: DatasetForRun): void {
+  if (!dataset.pendingAudit) return
+  appendAudit(core, actor, dataset.pendingAudit)
+  dataset.pendingAudit = undefined
+}
+
+/**
+ * Stores a run's result; a dataset removed (by another call or process) while it was being
+ * evaluated is said in words instead of SQLite's foreign-key error.
+ */
+function storingRun<T>(core: CoreContext, dataset: DatasetForRun, store: () => T): T {
+  try {
+    return store()
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    const gone = !core.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(dataset.id)
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' && gone)
+      throw new SlipwayError(
+        'NOT_FOUND',
+        `Dataset "${dataset.name}" (id ${dataset.id}) was removed while it was being evaluated, so the result was not stored; import it again and rerun`,
+      )
+    throw error
+  }
 }
 
 /**
@@ -94,7 +124,7 @@ export async function withDataset<T>(
     if (dataset.pending) abandonImport(core, dataset.pending)
     if (dataset.importedNow) {
       try {
-        removeDataset(core, dataset.id, actor)
+        removeDataset(core, dataset.id, actor, { audit: !dataset.pendingAudit })
       } catch {
         // Something (another process) now refers to it: it is theirs to keep.
       }
@@ -320,45 +350,48 @@ function storeEvaluation(
   settings: Evaluation['settings'],
 ): Evaluation {
   const now = new Date().toISOString()
-  const id = core.db
-    .transaction(() => {
-      const info = core.db
-        .prepare(
-          `INSERT INTO evaluations (version_id, dataset_id, dataset_sha256, task, row_count, mapping_json, settings_json,
+  const id = storingRun(core, dataset, () =>
+    core.db
+      .transaction(() => {
+        recordPendingImport(core, actor, dataset)
+        const info = core.db
+          .prepare(
+            `INSERT INTO evaluations (version_id, dataset_id, dataset_sha256, task, row_count, mapping_json, settings_json,
            onnxruntime_version, headline_json, result_json, created_at, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          version.versionId,
-          dataset.id,
-          dataset.sha256,
-          output.result.task,
-          output.result.rows,
-          JSON.stringify(output.mapping),
-          JSON.stringify(settings),
-          onnxruntimeVersion(),
-          JSON.stringify(headline(output.result)),
-          JSON.stringify(output.result),
-          now,
-          actor.name,
-        )
-      const evaluationId = Number(info.lastInsertRowid)
-      appendAudit(core, actor, {
-        action: 'evaluation.store',
-        modelId: version.modelId,
-        versionId: version.versionId,
-        details: {
-          evaluationId,
-          version: version.version,
-          datasetId: dataset.id,
-          datasetSha256: dataset.sha256,
-          task: output.result.task,
-          headline: headline(output.result),
-        },
+          )
+          .run(
+            version.versionId,
+            dataset.id,
+            dataset.sha256,
+            output.result.task,
+            output.result.rows,
+            JSON.stringify(output.mapping),
+            JSON.stringify(settings),
+            onnxruntimeVersion(),
+            JSON.stringify(headline(output.result)),
+            JSON.stringify(output.result),
+            now,
+            actor.name,
+          )
+        const evaluationId = Number(info.lastInsertRowid)
+        appendAudit(core, actor, {
+          action: 'evaluation.store',
+          modelId: version.modelId,
+          versionId: version.versionId,
+          details: {
+            evaluationId,
+            version: version.version,
+            datasetId: dataset.id,
+            datasetSha256: dataset.sha256,
+            task: output.result.task,
+            headline: headline(output.result),
+          },
+        })
+        return evaluationId
       })
-      return evaluationId
-    })
-    .immediate()
+      .immediate(),
+  )
   return getEvaluation(core, id)
 }
 
@@ -566,42 +599,45 @@ export async function compareVersions(
     costMatrix: null,
     task: settings.task ?? null,
   }
-  const id = core.db
-    .transaction(() => {
-      const info = core.db
-        .prepare(
-          `INSERT INTO shadow_comparisons (champion_version_id, challenger_version_id, dataset_id, dataset_sha256, mapping_json,
+  const id = storingRun(core, dataset, () =>
+    core.db
+      .transaction(() => {
+        recordPendingImport(core, actor, dataset)
+        const info = core.db
+          .prepare(
+            `INSERT INTO shadow_comparisons (champion_version_id, challenger_version_id, dataset_id, dataset_sha256, mapping_json,
            settings_json, onnxruntime_version, result_json, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          champion.versionId,
-          challenger.versionId,
-          dataset.id,
-          dataset.sha256,
-          JSON.stringify(output.mapping),
-          JSON.stringify(storedSettings),
-          onnxruntimeVersion(),
-          JSON.stringify(output.result),
-          now,
-          actor.name,
-        )
-      const shadowId = Number(info.lastInsertRowid)
-      appendAudit(core, actor, {
-        action: 'shadow.store',
-        modelId: challenger.modelId,
-        versionId: challenger.versionId,
-        details: {
-          shadowId,
-          champion: champion.label,
-          challenger: challenger.label,
-          datasetSha256: dataset.sha256,
-          agreementRate: output.result.agreementRate,
-          mcnemar: output.result.mcnemar,
-        },
+          )
+          .run(
+            champion.versionId,
+            challenger.versionId,
+            dataset.id,
+            dataset.sha256,
+            JSON.stringify(output.mapping),
+            JSON.stringify(storedSettings),
+            onnxruntimeVersion(),
+            JSON.stringify(output.result),
+            now,
+            actor.name,
+          )
+        const shadowId = Number(info.lastInsertRowid)
+        appendAudit(core, actor, {
+          action: 'shadow.store',
+          modelId: challenger.modelId,
+          versionId: challenger.versionId,
+          details: {
+            shadowId,
+            champion: champion.label,
+            challenger: challenger.label,
+            datasetSha256: dataset.sha256,
+            agreementRate: output.result.agreementRate,
+            mcnemar: output.result.mcnemar,
+          },
+        })
+        return shadowId
       })
-      return shadowId
-    })
-    .immediate()
+      .immediate(),
+  )
   return getShadow(core, id)
 }
 

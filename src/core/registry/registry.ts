@@ -102,7 +102,10 @@ export function resolveModelFile(
   const row = resolveVersion(core.db, modelName, ref)
   const label = `${row.model.name} v${row.version}`
   if (!core.blobs.has(row.sha256))
-    throw new SlipwayError('NOT_FOUND', `${label}: the model file is missing from the blob store`)
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `${label}: the model file is missing from the blob store (\`slipway doctor\` checks the store)`,
+    )
   return {
     modelId: row.model.id,
     model: row.model.name,

@@ -13,6 +13,8 @@ export interface ApiClient {
   /** The native file picker (Electron only); null where the page's own <input type=file> is used. */
   readonly openFiles: (() => Promise<string[]>) | null
   onMenuCommand(listener: (command: MenuCommand) => void): () => void
+  /** Files the OS asked the desktop app to open (never in web mode). */
+  onOpenedFiles(listener: (paths: string[]) => void): () => void
 }
 
 let current: ApiClient | null = null
