@@ -138,6 +138,12 @@ export const RegisterResult = z.object({
   size: z.number(),
   fileName: z.string(),
   existing: z.boolean(),
+  /**
+   * The alias the call pointed at this version, and the version it pointed at before (null: a new
+   * alias; this version: it was already here). Said so re-registering existing bytes never moves an
+   * alias silently.
+   */
+  alias: z.object({ name: z.string(), fromVersion: z.number().nullable() }).nullable().optional(),
   onnx: OnnxInfo,
 })
 export type RegisterResult = z.infer<typeof RegisterResult>
@@ -197,3 +203,13 @@ export const registryCalls = {
     output: ModelSummary,
   },
 } as const
+
+/** What a registration did to its alias, in the same words in the window and the CLI. */
+export function describeAliasOutcome(result: RegisterResult): string | null {
+  const alias = result.alias
+  if (!alias) return null
+  if (alias.fromVersion === result.version)
+    return `alias ${alias.name} already on v${result.version}`
+  if (alias.fromVersion === null) return `alias ${alias.name} set on v${result.version}`
+  return `alias ${alias.name} moved from v${alias.fromVersion} to v${result.version}`
+}

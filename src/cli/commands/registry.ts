@@ -2,7 +2,12 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
-import { RegisterInput, type RegisterResult, type VersionDetail } from '../../api/registry'
+import {
+  RegisterInput,
+  describeAliasOutcome,
+  type RegisterResult,
+  type VersionDetail,
+} from '../../api/registry'
 import { refuseRepeatedKeys } from '../../core/registry/register'
 import { collect, parseKeyValues, parseModelRef, parseVersionNumber, withSlipway } from '../context'
 import { errorOf, printJson, printTable, reportError, safe, type GlobalOptions } from '../output'
@@ -28,8 +33,9 @@ function printRegistered(file: string, r: RegisterResult): void {
     : `registered ${r.model} v${r.version}`
   const first =
     r.existing && r.fileName !== path.basename(file) ? `, first as ${safe(r.fileName)}` : ''
+  const alias = describeAliasOutcome(r)
   process.stdout.write(
-    `${safe(file)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes${first})\n`,
+    `${safe(file)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes${first})${alias ? `; ${safe(alias)}` : ''}\n`,
   )
 }
 

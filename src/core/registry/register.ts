@@ -61,7 +61,7 @@ function applyLabelsInTx(
   versionId: number,
   labels: { alias?: string; tags: { key: string; value: string }[] },
   existing: boolean,
-): void {
+): RegisterResult['alias'] {
   const tag = core.db.prepare(
     'INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
   )
@@ -76,11 +76,25 @@ function applyLabelsInTx(
         details: { key: t.key, value: t.value },
       })
   }
-  if (labels.alias) setAliasInTx(core, modelId, labels.alias, versionId)
+  if (!labels.alias) return null
+  const { from } = setAliasInTx(core, modelId, labels.alias, versionId)
+  const fromVersion =
+    from === null
+      ? null
+      : ((
+          core.db.prepare('SELECT version FROM model_versions WHERE id = ?').get(from) as
+            { version: number } | undefined
+        )?.version ?? null)
+  return { name: labels.alias, fromVersion }
 }
 
-function existingResult(row: VersionRow, model: string): RegisterResult {
+function existingResult(
+  row: VersionRow,
+  model: string,
+  alias: RegisterResult['alias'],
+): RegisterResult {
   return {
+    alias,
     model,
     version: row.version,
     sha256: row.sha256,
@@ -138,8 +152,10 @@ export async function registerVersion(
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
         .get(model.id, stored.sha256) as VersionRow | undefined
       if (existing) {
-        db.transaction(() => applyLabelsInTx(core, model.id, existing.id, input, true)).immediate()
-        return existingResult(existing, model.name)
+        const alias = db
+          .transaction(() => applyLabelsInTx(core, model.id, existing.id, input, true))
+          .immediate()
+        return existingResult(existing, model.name, alias)
       }
     }
     const onnx = await inspectOnnxFile(stored.path, fileName)
@@ -197,8 +213,8 @@ export async function registerVersion(
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
         .get(modelRow.id, stored.sha256) as VersionRow | undefined
       if (raced) {
-        applyLabelsInTx(core, modelRow.id, raced.id, input, true)
-        return existingResult(raced, modelRow.name)
+        const alias = applyLabelsInTx(core, modelRow.id, raced.id, input, true)
+        return existingResult(raced, modelRow.name, alias)
       }
       const next = (
         db
@@ -249,8 +265,9 @@ export async function registerVersion(
           parentVersionId: parentId,
         },
       })
-      applyLabelsInTx(core, modelRow.id, versionId, input, false)
+      const alias = applyLabelsInTx(core, modelRow.id, versionId, input, false)
       return {
+        alias,
         model: modelRow.name,
         version: next,
         sha256: stored.sha256,

@@ -245,7 +245,16 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
         if (typeof cost === 'string') return set({ formError: cost })
         costMatrix = cost
       }
-      set({ status: 'starting', job: null, runError: null, formError: null, evaluationError: null })
+      // The result on screen belongs to an earlier run (maybe of another model): it goes now, so an
+      // error of this run is never read above someone else's numbers.
+      set({
+        status: 'starting',
+        job: null,
+        runError: null,
+        formError: null,
+        evaluationError: null,
+        evaluation: null,
+      })
       const started = await client().call('eval:start', {
         model: form.model,
         ref: refValue(form.ref),

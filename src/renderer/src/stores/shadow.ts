@@ -102,6 +102,12 @@ export const useShadow = create<ShadowState>()((set, get) => {
       if (!result.ok) return set({ formError: result.error.message })
       // Fresh details: aliases may have moved since the last visit.
       set({ models: result.value, details: {} })
+      // An opened comparison has set the form already; picking a default would undo it.
+      const shown = get().comparison
+      if (shown && get().form.champion.model === shown.champion.model) {
+        await Promise.all([detail(shown.champion.model), detail(shown.challenger.model)])
+        return
+      }
       const current = get().form.champion.model
       const name = result.value.some((m) => m.name === current)
         ? current
@@ -155,7 +161,14 @@ export const useShadow = create<ShadowState>()((set, get) => {
           formError: 'The champion and the challenger are the same version; choose two',
         })
       if (form.datasetId === null) return set({ formError: 'Choose a dataset, or import one' })
-      set({ status: 'starting', job: null, runError: null, formError: null, comparisonError: null })
+      set({
+        status: 'starting',
+        job: null,
+        runError: null,
+        formError: null,
+        comparisonError: null,
+        comparison: null,
+      })
       const started = await client().call('shadow:start', {
         champion: { model: form.champion.model, ref: refValue(form.champion.ref) },
         challenger: { model: form.challenger.model, ref: refValue(form.challenger.ref) },
@@ -200,6 +213,22 @@ export const useShadow = create<ShadowState>()((set, get) => {
       const result = await client().call('shadow:get', { id })
       if (!result.ok) return set({ comparisonError: result.error.message })
       set({ comparison: result.value })
+      // The form shows what the opened comparison ran, so the page never reads "A vs A" above a
+      // result of "B vs C", and Start repeats it.
+      const { champion, challenger, dataset, settings } = result.value
+      await Promise.all([detail(champion.model), detail(challenger.model)])
+      if (get().comparison?.id !== id) return
+      set({
+        form: {
+          champion: { model: champion.model, ref: String(champion.version) },
+          challenger: { model: challenger.model, ref: String(challenger.version) },
+          datasetId: dataset.id,
+          label: settings.label ?? '',
+          slice: settings.slice ?? '',
+        },
+        formError: null,
+      })
+      await get().loadHistory()
     },
     async loadHistory() {
       const model = get().form.champion.model
