@@ -86,7 +86,7 @@ export function registerDatasetCommands(program: Command): void {
   dataset
     .command('add <file>')
     .description('import a CSV or Parquet file as a dataset')
-    .option('--name <name>', 'dataset name (default: the file name without extension)')
+    .option('--name <name>', 'dataset name, unique (default: the file name without extension, made unique as NAME-2, NAME-3, …)')
     .action(async (file: string, opts: { name?: string }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(options, async (slipway) => {
@@ -131,6 +131,23 @@ export function registerDatasetCommands(program: Command): void {
         })
         if (options.json) printJson(detail)
         else printProfile(detail)
+      })
+    })
+
+  dataset
+    .command('rename')
+    .description('rename a dataset; names are unique, so a taken name is refused with a free one')
+    .argument('<dataset>', 'dataset id or name')
+    .argument('<name>', 'the new name')
+    .action(async (ref: string, name: string, _opts: unknown, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(options, async (slipway) => {
+        const result = await slipway.call('datasets:rename', {
+          id: /^\d+$/.test(ref) ? Number(ref) : ref,
+          name,
+        })
+        if (options.json) printJson(result)
+        else process.stdout.write(`Dataset ${result.id} is now "${safe(result.name)}"\n`)
       })
     })
 

@@ -44,8 +44,18 @@ export function datasetArgument(data: string): DatasetInput {
   return { datasetId: /^\d+$/.test(data) ? Number(data) : data }
 }
 
-/** Says both readings of `--data` when neither matched. */
-async function withDataHint<T>(data: string, run: () => Promise<T>): Promise<T> {
+/**
+ * Says both readings of `--data` when neither matched, and which one was used when both did (a
+ * file beside the command and a dataset of the same name).
+ */
+async function withDataHint<T>(slipway: Slipway, data: string, run: () => Promise<T>): Promise<T> {
+  if (fs.existsSync(data) && !/^\d+$/.test(data)) {
+    const named = (await slipway.call('datasets:list', {})).find((d) => d.name === data)
+    if (named)
+      process.stderr.write(
+        `--data ${safe(data, 80)}: both a file and dataset ${named.id} have this name; using the file (give --data ${named.id} for the dataset)\n`,
+      )
+  }
   try {
     return await run()
   } catch (error) {
@@ -398,7 +408,7 @@ export function registerEvaluationCommands(program: Command): void {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
       const { model, ref } = parseModelRef(target)
-      const job = await withDataHint(opts.data, () =>
+      const job = await withDataHint(slipway, opts.data, () =>
         slipway.call('eval:start', {
           model,
           ref,
@@ -425,7 +435,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (champion: string, challenger: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
-      const job = await withDataHint(opts.data, () =>
+      const job = await withDataHint(slipway, opts.data, () =>
         slipway.call('shadow:start', {
           champion: parseModelRef(champion),
           challenger: parseModelRef(challenger),
@@ -462,7 +472,7 @@ export function registerEvaluationCommands(program: Command): void {
           '--save-policy needs the policy file: --policy FILE',
         )
       const policy = opts.policy ? readPolicy(opts.policy) : undefined
-      const job = await withDataHint(opts.data, () =>
+      const job = await withDataHint(slipway, opts.data, () =>
         slipway.call('gates:check', {
           model,
           ref,

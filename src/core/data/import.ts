@@ -1,7 +1,13 @@
 // Datasets in the registry: import (hash, parse and profile in a worker, snapshot into the blob
 // store, row + audit record in one transaction), look-up by id or name, list, remove.
 import path from 'node:path'
-import type { ColumnProfile, DatasetDetail, DatasetImported, DatasetRef } from '../../api/datasets'
+import {
+  uniqueDatasetName,
+  type ColumnProfile,
+  type DatasetDetail,
+  type DatasetImported,
+  type DatasetRef,
+} from '../../api/datasets'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
 import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
@@ -76,9 +82,8 @@ function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | unde
     if (byId) return byId
   }
   // A dataset may be named with digits only ("2024"): an id that matches nothing is tried as a name.
-  const byName = db
-    .prepare('SELECT * FROM datasets WHERE name = ? ORDER BY id DESC LIMIT 1')
-    .get(String(ref)) as DatasetRow | undefined
+  const byName = db.prepare('SELECT * FROM datasets WHERE name = ?').get(String(ref)) as
+    DatasetRow | undefined
   if (byName) return byName
   if (/^[0-9a-f]{8,64}$/.test(String(ref))) {
     const bySha = db
@@ -89,7 +94,50 @@ function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | unde
   return undefined
 }
 
-/** A dataset by id, name (the most recent import with that name) or sha256 prefix; NOT_FOUND otherwise. */
+const takenNames = (core: CoreContext): string[] =>
+  (core.db.prepare('SELECT name FROM datasets').all() as { name: string }[]).map((r) => r.name)
+
+const nameHolder = (core: CoreContext, name: string): DatasetRow | undefined =>
+  core.db.prepare('SELECT * FROM datasets WHERE name = ?').get(name) as DatasetRow | undefined
+
+/** Names are unique: one taken is refused with the first free NAME-2, NAME-3, … suggested. */
+export function refuseTakenName(core: CoreContext, name: string, exceptId?: number): void {
+  const holder = nameHolder(core, name)
+  if (!holder || holder.id === exceptId) return
+  throw new SlipwayError(
+    'CONFLICT',
+    `Dataset name "${name}" is taken by dataset ${holder.id} (${holder.row_count} rows); choose another, e.g. "${uniqueDatasetName(name, takenNames(core))}"`,
+  )
+}
+
+/** Renames a dataset; the name must be free. Recorded in the audit trail. */
+export function renameDataset(core: CoreContext, ref: DatasetRef, name: string): DatasetSummary {
+  const { db } = core
+  const row = findRow(core, ref)
+  if (!row)
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `No dataset ${typeof ref === 'number' ? `with id ${ref}` : `"${ref}"`}`,
+    )
+  const wanted = name.trim()
+  if (wanted === row.name) return toDatasetSummary(row)
+  return db
+    .transaction((): DatasetSummary => {
+      refuseTakenName(core, wanted, row.id)
+      db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(wanted, row.id)
+      appendAudit(db, {
+        actor: core.actor,
+        action: 'dataset.rename',
+        details: { datasetId: row.id, from: row.name, to: wanted },
+      })
+      return toDatasetSummary(
+        db.prepare('SELECT * FROM datasets WHERE id = ?').get(row.id) as DatasetRow,
+      )
+    })
+    .immediate()
+}
+
+/** A dataset by id, name or sha256 prefix; NOT_FOUND otherwise. */
 export function getDataset(core: CoreContext, idOrName: DatasetRef | string): DatasetDetail {
   const row = findRow(core, idOrName)
   if (!row)
@@ -156,7 +204,9 @@ async function importFile(
   options: ImportOptions,
 ): Promise<DatasetImported> {
   const { db } = core
-  const name = options.name?.trim() || defaultDatasetName(file.fileName)
+  const asked = options.name?.trim()
+  // Checked before the file is read, so a taken name costs nothing; checked again on insert.
+  if (asked) refuseTakenName(core, asked)
   const progress = options.onProgress ?? ((): void => {})
   progress(0, null, `Hashing ${file.fileName}`)
   const { sha256, size } = await hashFile(file.path)
@@ -195,8 +245,10 @@ async function importFile(
   try {
     if (options.signal?.aborted)
       throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+    const name = asked ?? uniqueDatasetName(defaultDatasetName(file.fileName), takenNames(core))
     id = insertDataset(core, { name, sha256, size, file, described })
   } catch (error) {
+    if (isUniqueViolation(error) && asked && nameHolder(core, asked)) refuseTakenName(core, asked)
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
       const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as

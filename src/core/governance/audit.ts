@@ -14,6 +14,7 @@ export type AuditAction =
   | 'tag.remove'
   | 'dataset.import'
   | 'dataset.remove'
+  | 'dataset.rename'
   | 'mapping.set'
   | 'evaluation.store'
   | 'shadow.store'

@@ -290,10 +290,11 @@ function TopDisagreements({
   const differ =
     task === 'regression' ? rows : rows.filter((row) => row.championLabel !== row.challengerLabel)
   const agree = task === 'regression' ? [] : rows.filter((row) => !differ.includes(row))
+  const binary = rows.some((row) => row.championScore !== null)
   const measure =
     task === 'regression'
       ? '|Δ| is the size of the difference between the two predictions'
-      : task === 'binary'
+      : binary
         ? '|Δ p| is the size of the difference in the probability of the positive class'
         : '|Δ p| is the total variation distance between the two probability vectors'
   return (

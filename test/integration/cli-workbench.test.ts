@@ -1,0 +1,108 @@
+// What a new user tripped over in the CLI (issue 11): unique dataset names with a suggestion and a
+// rename, `--data` that matches a file and a dataset, an alias applied to existing bytes said aloud.
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/cli'
+import { fixture, tempHome } from '../helpers/home'
+
+let home: { dir: string; cleanup: () => void }
+beforeEach(() => {
+  home = tempHome()
+})
+afterEach(() => home.cleanup())
+
+const cli = (...args: string[]) => runCli([...args, '--home', home.dir])
+
+/** A copy of a fixture under another name, so the same rows are a different file or name. */
+function copyAs(source: string, name: string, extraRow = ''): string {
+  const target = path.join(home.dir, name)
+  fs.writeFileSync(target, fs.readFileSync(source, 'utf8') + extraRow)
+  return target
+}
+
+describe('dataset names are unique', () => {
+  it('names a second import of another file "reference-2", refuses a taken --name with a free one, and renames', () => {
+    const eval1 = copyAs(fixture('data', 'linear_binary-eval.csv'), 'reference.csv')
+    const first = cli('dataset', 'add', eval1, '--json')
+    expect(first.status, first.stderr).toBe(0)
+    expect(first.json()).toMatchObject({ name: 'reference', existing: false })
+
+    const otherDir = path.join(home.dir, 'other')
+    fs.mkdirSync(otherDir)
+    const eval2 = path.join(otherDir, 'reference.csv')
+    fs.writeFileSync(eval2, fs.readFileSync(fixture('data', 'linear_binary-drifted.csv')))
+    const second = cli('dataset', 'add', eval2, '--json')
+    expect(second.status, second.stderr).toBe(0)
+    expect(second.json()).toMatchObject({ name: 'reference-2', existing: false })
+
+    const third = path.join(home.dir, 'third.csv')
+    fs.writeFileSync(third, fs.readFileSync(fixture('csv', 'orders.csv')))
+    const refused = cli('dataset', 'add', third, '--name', 'reference')
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(
+      /Dataset name "reference" is taken by dataset 1 .*choose another, e\.g\. "reference-3"/,
+    )
+    // Nothing was imported for the refused name.
+    const list = cli('datasets', '--json').json() as { name: string }[]
+    expect(list.map((d) => d.name).sort()).toEqual(['reference', 'reference-2'])
+
+    const clash = cli('dataset', 'rename', 'reference-2', 'reference')
+    expect(clash.status).toBe(1)
+    expect(clash.stderr).toMatch(/"reference" is taken by dataset 1/)
+    const renamed = cli('dataset', 'rename', 'reference-2', 'drifted-march')
+    expect(renamed.status, renamed.stderr).toBe(0)
+    expect(renamed.stdout).toBe('Dataset 2 is now "drifted-march"\n')
+    expect(cli('dataset', 'show', 'drifted-march', '--json').json()).toMatchObject({ id: 2 })
+  })
+
+  it('says which one --data used when a file and a dataset share the name', () => {
+    const data = fixture('data', 'linear_binary-eval.csv')
+    expect(
+      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
+    ).toBe(0)
+    // A dataset named like the relative path of a file in the working directory.
+    const local = copyAs(data, 'eval.csv')
+    expect(cli('dataset', 'add', data, '--name', 'eval.csv').status).toBe(0)
+    const run = runCli(['evaluate', 'churn@1', '--data', 'eval.csv', '--home', home.dir], {})
+    // spawned from the repo root: no file eval.csv there, so the dataset is used without a note
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stderr).not.toMatch(/both a file and dataset/)
+    const both = runCli(['evaluate', 'churn@1', '--data', local, '--home', home.dir])
+    expect(both.status, both.stderr).toBe(0)
+    expect(both.stderr).not.toMatch(/both a file/)
+    expect(cli('dataset', 'rename', 'eval.csv', local).status).toBe(0)
+    const noted = runCli(['evaluate', 'churn@1', '--data', local, '--home', home.dir])
+    expect(noted.status, noted.stderr).toBe(0)
+    expect(noted.stderr).toContain(
+      `--data ${local}: both a file and dataset 1 have this name; using the file (give --data 1 for the dataset)`,
+    )
+  })
+})
+
+describe('register says what the alias did', () => {
+  it('reports an alias moved onto bytes that were already a version', () => {
+    const model = fixture('models', 'linear_binary.onnx')
+    expect(cli('register', model, '--model', 'churn').status).toBe(0)
+    expect(
+      cli(
+        'register',
+        fixture('models', 'tree_ensemble.onnx'),
+        '--model',
+        'churn',
+        '--alias',
+        'challenger',
+      ).stdout,
+    ).toContain('alias challenger set on v2')
+    const again = cli('register', model, '--model', 'churn', '--alias', 'challenger')
+    expect(again.status, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(
+      /already registered as churn v1 .*; alias challenger moved from v2 to v1\n$/,
+    )
+    const json = cli('register', model, '--model', 'churn', '--alias', 'challenger', '--json')
+    expect(json.json()).toMatchObject({
+      existing: true,
+      alias: { name: 'challenger', fromVersion: 1 },
+    })
+  })
+})
