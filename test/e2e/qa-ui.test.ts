@@ -165,6 +165,7 @@ describe('the UI as a demanding user meets it', () => {
     await e2e.page
       .locator('[data-testid="dataset-import-button-input"]')
       .setInputFiles(fixture('data', 'regression-eval.csv'))
+    await e2e.page.locator('[data-testid="import-confirm"]').click()
     await e2e.page.locator('[data-testid="dataset-import-done"]').waitFor({ timeout: 30_000 })
     await e2e.page.locator('[data-testid="nav-evaluate"]').click()
     await e2e.page.locator('[data-testid="evaluate-form"]').waitFor()

@@ -4,7 +4,9 @@ import { useApp } from '../stores/app'
 import { useRegisterDialog } from '../stores/register-dialog'
 import { useRoute, hrefFor } from '../stores/route'
 import { views } from '../views'
+import { useImportDialog } from '../stores/import-dialog'
 import { DropZone } from './DropZone'
+import { ImportDialog } from './ImportDialog'
 import { JobsPanel } from './JobsPanel'
 import { RegisterButton } from './RegisterButton'
 import { RegisterDialog } from './RegisterDialog'
@@ -16,7 +18,9 @@ export function AppFrame() {
   const { info, error, load } = useApp()
   // While the register dialog is open the page behind it takes no focus or clicks (aria-modal alone
   // does not stop Tab from walking the background).
-  const dialogOpen = useRegisterDialog((state) => state.open)
+  const registerOpen = useRegisterDialog((state) => state.open)
+  const importOpen = useImportDialog((state) => state.open)
+  const dialogOpen = registerOpen || importOpen
 
   useEffect(() => {
     void load()
@@ -73,6 +77,7 @@ export function AppFrame() {
       </main>
       <DropZone />
       <RegisterDialog />
+      <ImportDialog />
     </div>
   )
 }
