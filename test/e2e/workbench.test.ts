@@ -1,0 +1,237 @@
+// What a new user tripped over in the window (issue 11), in real Chromium against web mode: the
+// register dialog's state and results, a failed run under an old result, Compare's form against
+// the opened result, the disagreement list, data files dropped on the Models page, dataset names.
+import { describe, expect, it } from 'vitest'
+import { dropFiles, fixture, useHarness } from './harness'
+
+let evalDatasetId = 0
+let comparisonId = 0
+let churnEvaluationId = 0
+
+const e2e = useHarness({
+  name: 'workbench',
+  viewport: { width: 1280, height: 900 },
+  openAt: 'nav-registry',
+  async setup({ server }) {
+    const { slipway } = server
+    await slipway.call('registry:register', {
+      file: { path: fixture('models', 'linear_binary.onnx') },
+      model: 'churn',
+      alias: 'champion',
+    })
+    await slipway.call('registry:register', {
+      file: { path: fixture('models', 'tree_ensemble.onnx') },
+      model: 'churn',
+    })
+    // Listed before churn: a form that picks "the first model" shows this one.
+    await slipway.call('registry:register', {
+      file: { path: fixture('models', 'mlp_multiclass.onnx') },
+      model: 'aaa-iris',
+    })
+    const job = await slipway.call('datasets:add', {
+      file: { path: fixture('data', 'tree_ensemble-eval.csv') },
+      name: 'reference',
+    })
+    const imported = await slipway.core.jobs.wait(job.id)
+    evalDatasetId = (imported.result as { id: number }).id
+    const shadow = await slipway.call('shadow:start', {
+      champion: { model: 'churn', ref: 1 },
+      challenger: { model: 'churn', ref: 2 },
+      dataset: { datasetId: evalDatasetId },
+    })
+    comparisonId = ((await slipway.core.jobs.wait(shadow.id)).result as { id: number }).id
+    const evaluation = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 1,
+      dataset: { datasetId: evalDatasetId },
+    })
+    churnEvaluationId = ((await slipway.core.jobs.wait(evaluation.id)).result as { id: number }).id
+  },
+})
+
+const row = (fileName: string) =>
+  e2e.page.locator('[data-testid="register-row"]', { hasText: fileName })
+
+describe('the register dialog', () => {
+  it('opens fresh each time and says what the alias did to an existing version', async () => {
+    await dropFiles(e2e.page, [fixture('models', 'tree_ensemble.onnx')])
+    await row('tree_ensemble.onnx').locator('[data-testid="register-model"]').fill('churn')
+    await e2e.page.locator('[data-testid="register-alias"]').fill('challenger')
+    await e2e.page.locator('[data-testid="register-submit"]').click()
+    const done = row('tree_ensemble.onnx').and(e2e.page.locator('[data-status="existing"]'))
+    await done.waitFor()
+    expect(await done.locator('[data-testid="register-result"]').innerText()).toBe(
+      'Already registered as v2\nalias challenger set on v2',
+    )
+    await e2e.page.locator('[data-testid="register-close"]').click()
+
+    // The next drop starts with an empty form: the alias is not carried over.
+    await dropFiles(e2e.page, [fixture('models', 'linear_binary.onnx')])
+    await e2e.page.locator('[data-testid="register-dialog"]').waitFor()
+    expect(await e2e.page.locator('[data-testid="register-alias"]').inputValue()).toBe('')
+    await row('linear_binary.onnx').locator('[data-testid="register-model"]').fill('churn')
+    await e2e.page.locator('[data-testid="register-alias"]').fill('challenger')
+    await e2e.page.locator('[data-testid="register-submit"]').click()
+    const moved = row('linear_binary.onnx').and(e2e.page.locator('[data-status="existing"]'))
+    await moved.waitFor()
+    expect(await moved.locator('[data-testid="register-alias-outcome"]').innerText()).toBe(
+      'alias challenger moved from v2 to v1',
+    )
+    await e2e.page.locator('[data-testid="register-close"]').click()
+  })
+
+  it('refuses one alias for two files of one model, before registering anything', async () => {
+    const before = await e2e.server.slipway.call('registry:get-model', { model: 'churn' })
+    await dropFiles(e2e.page, [
+      fixture('models', 'regression.onnx'),
+      fixture('models', 'linear_nometa.onnx'),
+    ])
+    for (const name of ['regression.onnx', 'linear_nometa.onnx'])
+      await row(name).locator('[data-testid="register-model"]').fill('churn')
+    await e2e.page.locator('[data-testid="register-alias"]').fill('production')
+    await e2e.page.locator('[data-testid="register-submit"]').click()
+    const problem = e2e.page.locator('[data-testid="register-dialog"] [role="alert"]')
+    await problem.waitFor()
+    expect(await problem.innerText()).toMatch(
+      /^Alias production can name only one version of churn, but 2 of its files are being registered/,
+    )
+    const after = await e2e.server.slipway.call('registry:get-model', { model: 'churn' })
+    expect(after.versions).toHaveLength(before.versions.length)
+    expect(after.aliases).toEqual(before.aliases)
+    await e2e.page.locator('[data-testid="register-close"]').click()
+  })
+
+  it('offers no "Try again" for a file that can never register', async () => {
+    await dropFiles(e2e.page, [fixture('bad', 'text_renamed.onnx')])
+    await row('text_renamed.onnx').locator('[data-testid="register-model"]').fill('broken')
+    await e2e.page.locator('[data-testid="register-submit"]').click()
+    await row('text_renamed.onnx').and(e2e.page.locator('[data-status="failed"]')).waitFor()
+    expect(await e2e.page.locator('[data-testid="register-submit"]').count()).toBe(0)
+    expect(await e2e.page.locator('[data-testid="register-close"]').innerText()).toBe('Close')
+    await e2e.page.locator('[data-testid="register-close"]').click()
+  })
+})
+
+describe('results on screen belong to what the form says', () => {
+  it('clears the previous result when a new evaluation fails', async () => {
+    await e2e.page.goto(`${e2e.server.url}#/evaluate/${churnEvaluationId}`)
+    await e2e.page.locator('[data-testid="evaluation-result"]').waitFor()
+    const model = e2e.page.locator('[data-testid="evaluate-model"]')
+    await model.selectOption('aaa-iris')
+    const dataset = e2e.page.locator('[data-testid="evaluate-dataset"]')
+    await dataset.locator(`option[value="${evalDatasetId}"]`).waitFor({ state: 'attached' })
+    await dataset.selectOption(String(evalDatasetId))
+    await e2e.page.locator('[data-testid="evaluate-start"]').click()
+    await e2e.page.locator('[data-testid="evaluate-error"]').waitFor()
+    expect(await e2e.page.locator('[data-testid="evaluation-result"]').count()).toBe(0)
+  })
+
+  it('shows the opened comparison in the Compare form', async () => {
+    await e2e.page.goto(`${e2e.server.url}#/compare/${comparisonId}`)
+    await e2e.page.locator('[data-testid="shadow-result"]').waitFor()
+    const value = (testId: string) => e2e.page.locator(`[data-testid="${testId}"]`).inputValue()
+    await expect.poll(() => value('compare-champion-model')).toBe('churn')
+    expect(await value('compare-champion-version')).toBe('1')
+    expect(await value('compare-challenger-model')).toBe('churn')
+    expect(await value('compare-challenger-version')).toBe('2')
+    expect(await value('compare-dataset')).toBe(String(evalDatasetId))
+  })
+
+  it('lists the rows where labels differ, then the probability gaps, largest first and explained', async () => {
+    await e2e.page.goto(`${e2e.server.url}#/compare/${comparisonId}`)
+    await e2e.page.locator('[data-testid="top-disagreements"]').waitFor()
+    const stored = await e2e.server.slipway.call('shadow:get', { id: comparisonId })
+    expect(await e2e.page.locator('[data-testid="disagreements-explained"]').innerText()).toContain(
+      'Largest difference first',
+    )
+    const sizes = async (testId: string): Promise<number[]> =>
+      (
+        await e2e.page
+          .locator(`[data-testid="${testId}"] [data-testid="disagreement-size"]`)
+          .allInnerTexts()
+      ).map(Number)
+    const differ = await sizes('disagreement-rows')
+    const gaps = await sizes('probability-gap-rows')
+    const labelDiffers = stored.result.topDisagreements.filter(
+      (r) => r.championLabel !== r.challengerLabel,
+    )
+    expect(differ).toHaveLength(labelDiffers.length)
+    expect(differ.length + gaps.length).toBe(stored.result.topDisagreements.length)
+    for (const list of [differ, gaps]) {
+      expect(list.every((size) => size >= 0)).toBe(true)
+      expect([...list].sort((a, b) => b - a)).toEqual(list)
+    }
+    // Every row of the first table predicts different labels.
+    const pairs = await e2e.page
+      .locator('[data-testid="disagreement-rows"] [data-testid="disagreement-row"]')
+      .evaluateAll((rows) =>
+        rows.map((r) => [r.children[2]?.textContent ?? '', r.children[3]?.textContent ?? '']),
+      )
+    for (const [a, b] of pairs) expect(a.split(' ·')[0]).not.toBe(b.split(' ·')[0])
+    const mcnemar = e2e.page.locator('[data-testid="shadow-stat"][data-stat="mcnemarStatistic"]')
+    expect(await mcnemar.innerText()).toContain('the exact test counts the smaller of the two')
+  })
+})
+
+describe('data files dropped on the Models page', () => {
+  it('says what each kind of file will do, and asks before importing with a unique name', async () => {
+    await e2e.page.goto(`${e2e.server.url}#/registry`)
+    await e2e.page
+      .locator('[data-testid="models-table"], [data-testid="model-row"]')
+      .first()
+      .waitFor()
+    await e2e.page.evaluate(() => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File(['x'], 'a.csv', { type: 'text/csv' }))
+      document.body.dispatchEvent(
+        new DragEvent('dragenter', { bubbles: true, cancelable: true, dataTransfer: transfer }),
+      )
+    })
+    const overlay = e2e.page.locator('[data-testid="drop-overlay"]')
+    await overlay.waitFor()
+    expect(await overlay.innerText()).toContain(
+      'Data files (.csv, .parquet): you are asked before they are imported as datasets',
+    )
+    expect(await overlay.innerText()).toContain('Model files (.onnx): the register dialog opens')
+    await e2e.page.evaluate(() =>
+      document.body.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true })),
+    )
+
+    const before = await e2e.server.slipway.call('datasets:list', {})
+    const reference = `${e2e.scratch}/reference.csv`
+    const fs = await import('node:fs')
+    fs.copyFileSync(fixture('data', 'linear_binary-drifted.csv'), reference)
+    await dropFiles(e2e.page, [reference])
+    const dialog = e2e.page.locator('[data-testid="import-dialog"]')
+    await dialog.waitFor()
+    expect(await e2e.page.locator('[data-testid="import-name"]').inputValue()).toBe('reference-2')
+    expect(await e2e.server.slipway.call('datasets:list', {})).toHaveLength(before.length)
+    expect(e2e.page.url()).toMatch(/#\/registry$/)
+
+    // A taken name is refused in the dialog, with a free one suggested.
+    await e2e.page.locator('[data-testid="import-name"]').fill('reference')
+    await e2e.page.locator('[data-testid="import-confirm"]').click()
+    expect(await e2e.page.locator('[data-testid="import-name-error"]').innerText()).toBe(
+      'A dataset is already named "reference"; names are unique, e.g. "reference-2"',
+    )
+    await e2e.page.locator('[data-testid="import-cancel"]').click()
+    expect(await e2e.server.slipway.call('datasets:list', {})).toHaveLength(before.length)
+
+    await dropFiles(e2e.page, [reference])
+    await e2e.page.locator('[data-testid="import-name"]').fill('drifted')
+    await e2e.page.locator('[data-testid="import-confirm"]').click()
+    await e2e.page.locator('[data-testid="dataset-page"]').waitFor()
+    expect(await e2e.page.locator('[data-testid="dataset-title"]').innerText()).toBe('drifted')
+
+    // Renamed on its page; a taken name is refused there too.
+    await e2e.page.locator('[data-testid="dataset-rename"]').click()
+    await e2e.page.locator('[data-testid="dataset-rename-input"]').fill('reference')
+    await e2e.page.locator('[data-testid="dataset-rename-save"]').click()
+    expect(await e2e.page.locator('[data-testid="dataset-rename-error"]').innerText()).toMatch(
+      /Dataset name "reference" is taken by dataset \d+ .*e\.g\. "reference-2"/,
+    )
+    await e2e.page.locator('[data-testid="dataset-rename-input"]').fill('drifted-march')
+    await e2e.page.locator('[data-testid="dataset-rename-save"]').click()
+    await e2e.page.locator('[data-testid="dataset-title"]', { hasText: 'drifted-march' }).waitFor()
+  })
+})
