@@ -106,3 +106,31 @@ describe('register says what the alias did', () => {
     })
   })
 })
+
+describe('gates', () => {
+  it('refuses a check without a policy, and names metrics as people do in the report', () => {
+    const data = fixture('data', 'linear_binary-eval.csv')
+    expect(
+      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
+    ).toBe(0)
+    const none = cli('gate', 'churn@1', '--data', data)
+    expect(none.status).toBe(1)
+    expect(none.stderr).toContain('Model "churn" has no gate policy; set one or pass a policy file')
+    const policy = path.join(home.dir, 'policy.json')
+    fs.writeFileSync(
+      policy,
+      JSON.stringify({
+        rules: [
+          { metric: 'logLoss', threshold: 5, greaterIsBetter: false },
+          { metric: 'accuracy', minAbsoluteChange: 0, greaterIsBetter: true },
+        ],
+      }),
+    )
+    const checked = cli('gate', 'churn@1', '--data', data, '--policy', policy)
+    expect(checked.status, checked.stderr).toBe(0)
+    expect(checked.stdout).toContain('Log loss ≤ 5')
+    expect(checked.stdout).toContain("Accuracy no worse than the champion's")
+    expect(checked.stdout).not.toContain('logLoss')
+    expect(checked.stdout).not.toContain('vs champion')
+  })
+})

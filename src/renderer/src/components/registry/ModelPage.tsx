@@ -6,6 +6,7 @@ import { useRegistry } from '../../stores/registry'
 import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
+import { PolicyEditor } from '../gates/PolicyEditor'
 import { Text } from '../Text'
 
 export function ModelPage({ name }: { name: string }) {
@@ -94,6 +95,14 @@ export function ModelPage({ name }: { name: string }) {
               ))}
             </tbody>
           </table>
+          <div className="card" data-testid="model-policy">
+            <h2>Promotion policy</h2>
+            <p className="muted small">
+              The rules every version of {model.name} must pass before promotion, checked on each
+              version&rsquo;s page and by <span className="mono">slipway gate</span>.
+            </p>
+            <PolicyEditor model={model.name} task={model.task} />
+          </div>
           {model.aliasHistory.length > 0 && (
             <>
               <h2>Alias history</h2>
