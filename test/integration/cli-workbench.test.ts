@@ -134,3 +134,93 @@ describe('gates', () => {
     expect(checked.stdout).not.toContain('vs champion')
   })
 })
+
+describe('listings and everyday commands', () => {
+  it('lists and shows evaluations, comparisons and drift runs, with local times in text', () => {
+    const data = fixture('data', 'tree_ensemble-eval.csv')
+    expect(
+      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
+    ).toBe(0)
+    expect(
+      cli('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn').status,
+    ).toBe(0)
+    expect(cli('evaluations').stdout).toMatch(/^No evaluations yet\. Run one with/)
+    expect(cli('evaluate', 'churn@1', '--data', data).status).toBe(0)
+    expect(cli('shadow', 'churn@1', 'churn@2', '--data', data).status).toBe(0)
+    expect(
+      cli(
+        'drift',
+        '--reference',
+        data,
+        '--current',
+        fixture('data', 'linear_binary-drifted.csv'),
+        '--model',
+        'churn@1',
+      ).status,
+    ).toBe(0)
+
+    // Tokyo has no daylight saving: the text shows UTC+9, the JSON the stored UTC.
+    const tokyo = { TZ: 'Asia/Tokyo' }
+    const evaluations = runCli(['evaluations', 'churn', '--home', home.dir, '--json'])
+    const [stored] = evaluations.json() as { id: number; createdAt: string }[]
+    const local = new Date(Date.parse(stored!.createdAt) + 9 * 3600_000)
+      .toISOString()
+      .slice(0, 16)
+      .replace('T', ' ')
+    expect(stored!.createdAt).toMatch(/Z$/)
+    const text = runCli(['evaluations', 'churn', '--home', home.dir], tokyo)
+    expect(text.status, text.stderr).toBe(0)
+    expect(text.stdout).toMatch(/^ID\s+MODEL\s+VERSION\s+DATASET\s+ROWS\s+HEADLINE\s+WHEN\s+BY\n/)
+    expect(text.stdout).toContain(local)
+    expect(text.stdout).toContain('Accuracy')
+    const shown = runCli(['evaluation', 'show', String(stored!.id), '--home', home.dir], tokyo)
+    expect(shown.stdout).toMatch(
+      new RegExp(`^Evaluation ${stored!.id}: churn v1 on tree_ensemble-eval .*${local}`),
+    )
+    expect(shown.stdout).toMatch(/\nLog loss\s/)
+    expect(cli('evaluation', 'show', '999').stderr).toMatch(/999/)
+
+    const comparisons = cli('comparisons', 'churn')
+    expect(comparisons.stdout).toMatch(/churn v1\s+churn v2\s+tree_ensemble-eval/)
+    const [comparison] = cli('comparisons', '--json').json() as { id: number }[]
+    expect(cli('comparison', 'show', String(comparison!.id)).stdout).toMatch(
+      /^Shadow comparison \d+: churn v1 \(champion\) vs churn v2/,
+    )
+
+    const runs = cli('drift-runs', 'churn')
+    expect(runs.status, runs.stderr).toBe(0)
+    expect(runs.stdout).toMatch(/churn v1\s+tree_ensemble-eval.csv\s+linear_binary-drifted.csv\s+(no drift|DRIFT)/)
+    const [run] = cli('drift-runs', '--json').json() as { id: number }[]
+    const runShown = cli('drift-run', 'show', String(run!.id))
+    expect(runShown.stdout).toMatch(
+      new RegExp(`^Drift run ${run!.id}, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d by ci-user\n`),
+    )
+    expect(runShown.stdout).toMatch(/columns drifted/)
+    expect(cli('drift-run', 'show', 'x').stderr).toContain('Drift run "x" is not an id')
+  })
+
+  it('removes a tag with `slipway tag remove`, and says when there is none', () => {
+    expect(
+      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
+    ).toBe(0)
+    expect(cli('tag', 'churn@1', 'team=risk').status).toBe(0)
+    expect(cli('tag', 'set', 'churn@1', 'owner=ana').status).toBe(0)
+    const removed = cli('tag', 'remove', 'churn@1', 'team')
+    expect(removed.status, removed.stderr).toBe(0)
+    expect(removed.stdout).toBe('churn v1: removed tag team\n')
+    expect((cli('show', 'churn@1', '--json').json() as { tags: unknown }).tags).toEqual({
+      owner: 'ana',
+    })
+    const again = cli('tag', 'remove', 'churn@1', 'team')
+    expect(again.status).toBe(1)
+    expect(again.stderr).toContain('churn v1 has no tag "team"')
+  })
+
+  it('answers a missing --model with the usage error alone, not the whole help', () => {
+    const run = cli('register', fixture('models', 'linear_binary.onnx'))
+    expect(run.status).toBe(1)
+    expect(run.stderr).toBe(
+      "error: required option '--model <name>' not specified\n(see `slipway help COMMAND` for its options)\n",
+    )
+  })
+})

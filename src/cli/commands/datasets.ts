@@ -4,7 +4,7 @@ import type { ColumnProfile, DatasetDetail, DatasetImported } from '../../api/da
 import { SlipwayError } from '../../api/errors'
 import type { Slipway } from '../../core/service'
 import { withSlipway } from '../context'
-import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
 
 /** Runs `datasets:add` as the window does (a job) and waits for its result. */
 export async function addDataset(
@@ -54,7 +54,7 @@ function printProfile(dataset: DatasetDetail): void {
   process.stdout.write(`  sha256   ${dataset.sha256}\n`)
   process.stdout.write(`  format   ${dataset.format}, ${dataset.size} bytes\n`)
   process.stdout.write(`  rows     ${dataset.rows}\n`)
-  process.stdout.write(`  imported ${dataset.createdAt} by ${safe(dataset.createdBy)}\n\n`)
+  process.stdout.write(`  imported ${when(dataset.createdAt)} by ${safe(dataset.createdBy)}\n\n`)
   printTable(
     dataset.profile.map((c) => ({
       column: c.name,
@@ -84,9 +84,13 @@ export function registerDatasetCommands(program: Command): void {
     .description('import and inspect datasets (CSV, Parquet)')
 
   dataset
-    .command('add <file>')
+    .command('add')
     .description('import a CSV or Parquet file as a dataset')
-    .option('--name <name>', 'dataset name, unique (default: the file name without extension, made unique as NAME-2, NAME-3, …)')
+    .argument('<file>', 'the CSV or Parquet file')
+    .option(
+      '--name <name>',
+      'dataset name, unique (default: the file name without extension, made unique as NAME-2, NAME-3, …)',
+    )
     .action(async (file: string, opts: { name?: string }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(options, async (slipway) => {
@@ -121,8 +125,9 @@ export function registerDatasetCommands(program: Command): void {
     })
 
   dataset
-    .command('show <dataset>')
+    .command('show')
     .description('show a dataset and its column profiles (by id or name)')
+    .argument('<dataset>', 'dataset id or name')
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(options, async (slipway) => {
@@ -152,8 +157,9 @@ export function registerDatasetCommands(program: Command): void {
     })
 
   dataset
-    .command('remove <dataset>')
+    .command('remove')
     .description('remove a dataset no model version or result refers to')
+    .argument('<dataset>', 'dataset id or name')
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(options, async (slipway) => {
@@ -188,7 +194,7 @@ export function registerDatasetCommands(program: Command): void {
             rows: d.rows,
             columns: d.columns.length,
             sha256: d.sha256.slice(0, 12),
-            imported: d.createdAt,
+            imported: when(d.createdAt),
           })),
           ['id', 'name', 'format', 'rows', 'columns', 'sha256', 'imported'],
         )

@@ -210,7 +210,7 @@ const untested = (c: ColumnDrift): boolean => c.test === null || c.statistic ===
 const cell = (x: number | null): string =>
   x === null ? '' : Math.abs(x) >= 1e-3 || x === 0 ? x.toPrecision(4) : x.toExponential(3)
 
-function printReport(report: DriftReport): void {
+export function printReport(report: DriftReport): void {
   const out = process.stdout
   out.write(
     `Reference: ${safe(report.reference.name)} (${report.referenceRows} rows)   Current: ${safe(report.current.name)} (${report.currentRows} rows)\n`,

@@ -17,7 +17,8 @@ import type { Slipway } from '../../core/service'
 import { refuseUnknownMetrics } from '../../core/evaluation/gates'
 import { describeZodError } from '../../core/service'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
-import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
+import { metricLabel } from '../../api/metrics'
 
 /** The metrics a slice table shows, per task (evaluate and shadow print the same ones). */
 const SLICE_METRICS = {
@@ -165,15 +166,19 @@ const latencyJson = (l: Evaluation['result']['latency']): Record<string, number>
   rowsPerSecond: l.rowsPerSecond,
 })
 
-function printEvaluation(e: Evaluation): void {
+export function printEvaluation(e: Evaluation): void {
   const r = e.result
   process.stdout.write(
-    `Evaluation ${e.id}: ${safe(e.model)} v${e.version} on ${safe(e.dataset.name)} (${r.rows} rows, ${r.task})\n\n`,
+    `Evaluation ${e.id}: ${safe(e.model)} v${e.version} on ${safe(e.dataset.name)} (${r.rows} rows, ${r.task}), ${when(e.createdAt)} by ${safe(e.createdBy, 60)}\n\n`,
   )
   const metrics = r.metrics as Record<string, unknown>
   const rows = Object.entries(metrics)
     .filter(([, v]) => typeof v === 'number' || v === null)
-    .map(([k, v]) => ({ metric: k, value: fmt(v as number | null), note: r.reasons[k] ?? '' }))
+    .map(([k, v]) => ({
+      metric: metricLabel(k),
+      value: fmt(v as number | null),
+      note: r.reasons[k] ?? '',
+    }))
   printTable(rows, ['metric', 'value', 'note'])
   const cm = 'confusionMatrix' in metrics ? (metrics as ClassificationMetrics) : null
   // A label column of measurements (a wrong --label) makes one class per value: no terminal holds it.
@@ -253,7 +258,7 @@ export function shadowJson(s: ShadowComparison): Record<string, unknown> {
   }
 }
 
-function printShadow(s: ShadowComparison): void {
+export function printShadow(s: ShadowComparison): void {
   const r = s.result
   process.stdout.write(
     `Shadow comparison ${s.id}: ${safe(s.champion.model)} v${s.champion.version} (champion) vs ${safe(s.challenger.model)} v${s.challenger.version} (challenger) on ${safe(s.dataset.name)}, ${r.rows} rows\n\n`,
@@ -283,7 +288,7 @@ function printShadow(s: ShadowComparison): void {
   }
   if (r.mcnemar)
     process.stdout.write(
-      `\nMcNemar exact: statistic ${r.mcnemar.statistic} (b=${r.mcnemar.b}, c=${r.mcnemar.c}), p = ${fmt(r.mcnemar.pValue)}\n`,
+      `\nMcNemar exact test: ${r.mcnemar.b} rows only the champion got right, ${r.mcnemar.c} only the challenger; the test counts the smaller (${r.mcnemar.statistic}), p = ${fmt(r.mcnemar.pValue)}\n`,
     )
   if (r.metrics) {
     process.stdout.write('\n')

@@ -10,7 +10,15 @@ import {
 } from '../../api/registry'
 import { refuseRepeatedKeys } from '../../core/registry/register'
 import { collect, parseKeyValues, parseModelRef, parseVersionNumber, withSlipway } from '../context'
-import { errorOf, printJson, printTable, reportError, safe, type GlobalOptions } from '../output'
+import {
+  errorOf,
+  printJson,
+  printTable,
+  reportError,
+  safe,
+  when,
+  type GlobalOptions,
+} from '../output'
 
 interface RegisterOptions extends GlobalOptions {
   model: string
@@ -110,7 +118,7 @@ function printVersion(v: VersionDetail): void {
   line('File', v.fileName)
   line('SHA-256', v.sha256)
   line('Size', `${v.size} bytes`)
-  line('Registered', `${v.registeredAt} by ${v.registeredBy}`)
+  line('Registered', `${when(v.registeredAt)} by ${v.registeredBy}`)
   line('Aliases', v.aliases.join(', ') || '—')
   line(
     'Tags',
@@ -173,7 +181,7 @@ function printVersion(v: VersionDetail): void {
     process.stdout.write('Alias history\n')
     for (const e of v.aliasHistory)
       process.stdout.write(
-        `  ${e.at}  ${e.alias}: ${e.fromVersion ? `v${e.fromVersion}` : '—'} → ${e.toVersion ? `v${e.toVersion}` : '—'} by ${safe(e.by, 60)}\n`,
+        `  ${when(e.at)}  ${e.alias}: ${e.fromVersion ? `v${e.fromVersion}` : '—'} → ${e.toVersion ? `v${e.toVersion}` : '—'} by ${safe(e.by, 60)}\n`,
       )
   }
 }
@@ -241,7 +249,7 @@ export function registerRegistryCommands(program: Command): void {
               .map(([a, v]) => `${a}→v${v}`)
               .join(' '),
             task: m.task ?? '',
-            updated: m.updatedAt,
+            updated: when(m.updatedAt),
           })),
           ['name', 'versions', 'latest', 'aliases', 'task', 'updated'],
         )
@@ -251,7 +259,7 @@ export function registerRegistryCommands(program: Command): void {
   program
     .command('versions')
     .description("list a model's versions")
-    .argument('<model>')
+    .argument('<model>', 'model name')
     .action(async (model: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -265,7 +273,7 @@ export function registerRegistryCommands(program: Command): void {
             aliases: v.aliases.join(' '),
             'code version': v.codeVersion ?? '',
             'registered by': v.registeredBy,
-            'registered at': v.registeredAt,
+            'registered at': when(v.registeredAt),
           })),
           [
             'version',
@@ -297,8 +305,9 @@ export function registerRegistryCommands(program: Command): void {
   const alias = program.command('alias').description('manage aliases (champion, challenger, …)')
   alias
     .command('set')
+    .description('point an alias at a version (moving it from the version it named before)')
     .argument('<ref>', 'MODEL@VERSION')
-    .argument('<alias>')
+    .argument('<alias>', 'alias name, e.g. champion')
     .action(async (ref: string, name: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -320,8 +329,9 @@ export function registerRegistryCommands(program: Command): void {
     })
   alias
     .command('remove')
-    .argument('<model>')
-    .argument('<alias>')
+    .description('remove an alias from a model (the version stays)')
+    .argument('<model>', 'model name')
+    .argument('<alias>', 'alias name')
     .action(async (model: string, name: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -331,28 +341,65 @@ export function registerRegistryCommands(program: Command): void {
       })
     })
 
-  program
+  const setTag = async (ref: string, pair: string, cmd: Command): Promise<void> => {
+    const opts = cmd.optsWithGlobals<GlobalOptions>()
+    await withSlipway(opts, async (slipway) => {
+      const [tag] = parseKeyValues([pair], 'Tag')
+      const { model, ref: version } = parseModelRef(ref, { requireRef: true })
+      const resolved = await slipway.call('registry:get-version', { model, ref: version })
+      const result = await slipway.call('registry:set-tag', {
+        model,
+        version: resolved.version,
+        key: tag!.key,
+        value: tag!.value,
+      })
+      if (opts.json) printJson(result)
+      else
+        process.stdout.write(`${model} v${resolved.version}: ${result.key}=${safe(result.value)}\n`)
+    })
+  }
+  const tag = program
     .command('tag')
-    .description('set a tag on a version')
+    .description('set a tag on a version (`tag MODEL@VERSION key=value`), or `tag remove`')
+    .argument('[ref]', 'MODEL@VERSION')
+    .argument('[key=value]', 'the tag to set')
+    .action(
+      async (ref: string | undefined, pair: string | undefined, _opts: unknown, cmd: Command) => {
+        if (!ref || !pair)
+          return cmd.error('error: tag needs MODEL@VERSION and key=value', { exitCode: 1 })
+        await setTag(ref, pair, cmd)
+      },
+    )
+  tag
+    .command('set')
+    .description('set a tag on a version (the same as `tag MODEL@VERSION key=value`)')
     .argument('<ref>', 'MODEL@VERSION')
-    .argument('<key=value>')
-    .action(async (ref: string, pair: string, _opts: unknown, cmd: Command) => {
+    .argument('<key=value>', 'the tag to set')
+    .action(async (ref: string, pair: string, _opts: unknown, cmd: Command) =>
+      setTag(ref, pair, cmd),
+    )
+  tag
+    .command('remove')
+    .description('remove a tag from a version')
+    .argument('<ref>', 'MODEL@VERSION')
+    .argument('<key>', 'the tag key to remove')
+    .action(async (ref: string, key: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
-        const [tag] = parseKeyValues([pair], 'Tag')
         const { model, ref: version } = parseModelRef(ref, { requireRef: true })
         const resolved = await slipway.call('registry:get-version', { model, ref: version })
-        const result = await slipway.call('registry:set-tag', {
+        const result = await slipway.call('registry:remove-tag', {
           model,
           version: resolved.version,
-          key: tag!.key,
-          value: tag!.value,
+          key,
         })
-        if (opts.json) printJson(result)
-        else
-          process.stdout.write(
-            `${model} v${resolved.version}: ${result.key}=${safe(result.value)}\n`,
+        if (!result.removed)
+          throw new SlipwayError(
+            'NOT_FOUND',
+            `${model} v${resolved.version} has no tag "${safe(key, 80)}"`,
           )
+        if (opts.json) printJson({ model, version: resolved.version, key, removed: true })
+        else process.stdout.write(`${model} v${resolved.version}: removed tag ${safe(key, 80)}\n`)
       })
     })
 }
