@@ -73,6 +73,8 @@ export const VersionSummary = z.object({
   codeVersion: z.string().nullable(),
   registeredBy: z.string(),
   registeredAt: Timestamp,
+  /** Set aside: out of the default lists, kept with all its results; null when not archived. */
+  archivedAt: Timestamp.nullable(),
   aliases: z.array(z.string()),
   tags: z.record(z.string(), z.string()),
 })
@@ -104,6 +106,8 @@ export const ModelSummary = z.object({
   aliases: z.record(z.string(), z.number()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  /** Set aside: out of the models list unless asked for; null when not archived. */
+  archivedAt: Timestamp.nullable(),
 })
 export type ModelSummary = z.infer<typeof ModelSummary>
 
@@ -150,7 +154,9 @@ export type RegisterResult = z.infer<typeof RegisterResult>
 
 export const registryCalls = {
   'registry:list-models': {
-    input: z.object({ search: z.string().max(200).optional() }).strict(),
+    input: z
+      .object({ search: z.string().max(200).optional(), includeArchived: z.boolean().optional() })
+      .strict(),
     output: z.array(ModelSummary),
   },
   'registry:get-model': {
@@ -191,6 +197,21 @@ export const registryCalls = {
       .object({ model: ModelName, version: z.number().int().positive(), key: TagKey })
       .strict(),
     output: z.object({ removed: z.boolean() }),
+  },
+  /**
+   * Archives a model (`archived: true`) or brings it back. Refused while one of its versions holds
+   * an alias: an alias names what runs somewhere.
+   */
+  'registry:archive-model': {
+    input: z.object({ model: ModelName, archived: z.boolean() }).strict(),
+    output: ModelSummary,
+  },
+  /** Archives a version or brings it back; refused while the version holds an alias. */
+  'registry:archive-version': {
+    input: z
+      .object({ model: ModelName, version: z.number().int().positive(), archived: z.boolean() })
+      .strict(),
+    output: VersionSummary,
   },
   'registry:update-model': {
     input: z

@@ -189,7 +189,9 @@ describe('listings and everyday commands', () => {
 
     const runs = cli('drift-runs', 'churn')
     expect(runs.status, runs.stderr).toBe(0)
-    expect(runs.stdout).toMatch(/churn v1\s+tree_ensemble-eval.csv\s+linear_binary-drifted.csv\s+(no drift|DRIFT)/)
+    expect(runs.stdout).toMatch(
+      /churn v1\s+tree_ensemble-eval.csv\s+linear_binary-drifted.csv\s+(no drift|DRIFT)/,
+    )
     const [run] = cli('drift-runs', '--json').json() as { id: number }[]
     const runShown = cli('drift-run', 'show', String(run!.id))
     expect(runShown.stdout).toMatch(
@@ -221,6 +223,92 @@ describe('listings and everyday commands', () => {
     expect(run.status).toBe(1)
     expect(run.stderr).toBe(
       "error: required option '--model <name>' not specified\n(see `slipway help COMMAND` for its options)\n",
+    )
+  })
+})
+
+describe('archive and delete', () => {
+  it('archives a model and a version with undo, refusing a version under an alias and saying why', () => {
+    expect(
+      cli(
+        'register',
+        fixture('models', 'linear_binary.onnx'),
+        '--model',
+        'churn',
+        '--alias',
+        'champion',
+      ).status,
+    ).toBe(0)
+    expect(
+      cli('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn').status,
+    ).toBe(0)
+    const refused = cli('version', 'archive', 'churn@1')
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toContain(
+      'churn v1 cannot be archived while it holds the alias champion',
+    )
+    const archived = cli('version', 'archive', 'churn@2')
+    expect(archived.status, archived.stderr).toBe(0)
+    expect(archived.stdout).toBe(
+      'churn v2: archived (undo with `slipway version archive churn@2 --undo`)\n',
+    )
+    expect(
+      (cli('show', 'churn@2', '--json').json() as { archivedAt: string | null }).archivedAt,
+    ).toMatch(/Z$/)
+    expect(cli('version', 'archive', 'churn@2', '--undo').stdout).toBe('churn v2: restored\n')
+    expect(
+      (cli('show', 'churn@2', '--json').json() as { archivedAt: string | null }).archivedAt,
+    ).toBeNull()
+
+    expect(cli('model', 'archive', 'churn').stderr).toContain(
+      'Model "churn" cannot be archived while its versions hold aliases (champion → v1)',
+    )
+    expect(cli('alias', 'remove', 'churn', 'champion').status).toBe(0)
+    expect(cli('model', 'archive', 'churn').status).toBe(0)
+    expect(cli('models').stdout).toMatch(/^No models yet/)
+    expect(cli('models', '--archived').stdout).toContain('churn')
+    expect(cli('model', 'archive', 'churn', '--undo').stdout).toBe('churn: restored\n')
+    expect(cli('models').stdout).toContain('churn')
+  })
+
+  it('deletes evaluations, comparisons and drift runs, keeping an evaluation a gate report rests on', () => {
+    const data = fixture('data', 'tree_ensemble-eval.csv')
+    expect(
+      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
+    ).toBe(0)
+    expect(
+      cli('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn').status,
+    ).toBe(0)
+    expect(cli('evaluate', 'churn@1', '--data', data).status).toBe(0)
+    const policy = path.join(home.dir, 'policy.json')
+    fs.writeFileSync(
+      policy,
+      JSON.stringify({ rules: [{ metric: 'accuracy', threshold: 0.1, greaterIsBetter: true }] }),
+    )
+    expect(cli('gate', 'churn@2', '--data', data, '--policy', policy).status).toBe(0)
+    const evaluations = cli('evaluations', '--json').json() as { id: number; version: number }[]
+    const ofV1 = evaluations.find((e) => e.version === 1)!
+    const ofV2 = evaluations.find((e) => e.version === 2)!
+    expect(cli('evaluation', 'remove', String(ofV1.id)).stdout).toBe(
+      `Evaluation ${ofV1.id} deleted\n`,
+    )
+    const kept = cli('evaluation', 'remove', String(ofV2.id))
+    expect(kept.status).toBe(1)
+    expect(kept.stderr).toMatch(/is the basis of gate report \d+; it is kept as their evidence/)
+    expect((cli('evaluations', '--json').json() as unknown[]).length).toBe(evaluations.length - 1)
+
+    expect(cli('shadow', 'churn@1', 'churn@2', '--data', data).status).toBe(0)
+    const [comparison] = cli('comparisons', '--json').json() as { id: number }[]
+    expect(cli('comparison', 'remove', String(comparison!.id)).status).toBe(0)
+    expect(cli('comparisons').stdout).toMatch(/^No comparisons yet/)
+
+    expect(cli('drift', '--reference', data, '--current', data).status).toBe(0)
+    const [run] = cli('drift-runs', '--json').json() as { id: number }[]
+    expect(cli('drift-run', 'remove', String(run!.id)).stdout).toBe(
+      `Drift run ${run!.id} deleted\n`,
+    )
+    expect(cli('drift-run', 'show', String(run!.id)).stderr).toContain(
+      `No drift run #${run!.id}`,
     )
   })
 })

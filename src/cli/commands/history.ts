@@ -3,6 +3,7 @@
 import type { Command } from 'commander'
 import { SlipwayError } from '../../api/errors'
 import { metricLabel } from '../../api/metrics'
+import type { Slipway } from '../../core/service'
 import { withSlipway } from '../context'
 import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
 import { driftJson, printReport } from './drift'
@@ -21,6 +22,20 @@ const headlineText = (headline: Record<string, number | null>): string =>
     .slice(0, 3)
     .map(([key, value]) => `${metricLabel(key)} ${Number(value).toPrecision(4)}`)
     .join(', ')
+
+async function removeById(
+  cmd: Command,
+  id: string,
+  what: string,
+  remove: (slipway: Slipway, id: number) => Promise<{ id: number; removed: true }>,
+): Promise<void> {
+  const opts = cmd.optsWithGlobals<GlobalOptions>()
+  await withSlipway(opts, async (slipway) => {
+    const result = await remove(slipway, parseId(id, what))
+    if (opts.json) printJson(result)
+    else process.stdout.write(`${what} ${result.id} deleted\n`)
+  })
+}
 
 export function registerHistoryCommands(program: Command): void {
   program
@@ -63,9 +78,15 @@ export function registerHistoryCommands(program: Command): void {
       })
     })
 
-  program
-    .command('evaluation')
-    .description('show stored evaluations')
+  const evaluation = program.command('evaluation').description('show or delete stored evaluations')
+  evaluation
+    .command('remove')
+    .description('delete a stored evaluation (refused while a gate report rests on it)')
+    .argument('<id>', 'evaluation id')
+    .action(async (id: string, _opts: unknown, cmd: Command) =>
+      removeById(cmd, id, 'Evaluation', (slipway, n) => slipway.call('eval:remove', { id: n })),
+    )
+  evaluation
     .command('show')
     .description('show one stored evaluation: metrics, confusion matrix, slices, latency')
     .argument('<id>', 'evaluation id (see `slipway evaluations`)')
@@ -106,9 +127,17 @@ export function registerHistoryCommands(program: Command): void {
       })
     })
 
-  program
+  const comparison = program
     .command('comparison')
-    .description('show stored shadow comparisons')
+    .description('show or delete stored shadow comparisons')
+  comparison
+    .command('remove')
+    .description('delete a stored shadow comparison')
+    .argument('<id>', 'comparison id')
+    .action(async (id: string, _opts: unknown, cmd: Command) =>
+      removeById(cmd, id, 'Comparison', (slipway, n) => slipway.call('shadow:remove', { id: n })),
+    )
+  comparison
     .command('show')
     .description('show one stored shadow comparison: agreement, flips, McNemar, metrics, latency')
     .argument('<id>', 'comparison id (see `slipway comparisons`)')
@@ -154,9 +183,17 @@ export function registerHistoryCommands(program: Command): void {
       })
     })
 
-  program
-    .command('drift-run')
-    .description('show stored drift runs')
+  const driftRun = program.command('drift-run').description('show or delete stored drift runs')
+  driftRun
+    .command('remove')
+    .description('delete a stored drift run (not one that records a monitored file)')
+    .argument('<id>', 'drift run id')
+    .action(async (id: string, _opts: unknown, cmd: Command) =>
+      removeById(cmd, id, 'Drift run', (slipway, n) =>
+        slipway.call('drift:remove-run', { runId: n }),
+      ),
+    )
+  driftRun
     .command('show')
     .description('show one stored drift run: the verdict and every column')
     .argument('<id>', 'drift run id (see `slipway drift-runs`)')

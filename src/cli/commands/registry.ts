@@ -227,12 +227,16 @@ export function registerRegistryCommands(program: Command): void {
 
   program
     .command('models')
-    .description('list models')
+    .description('list models (archived ones only with --archived)')
     .option('--search <text>', 'filter by name or description')
+    .option('--archived', 'include archived models')
     .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { search?: string }>()
+      const opts = cmd.optsWithGlobals<GlobalOptions & { search?: string; archived?: boolean }>()
       await withSlipway(opts, async (slipway) => {
-        const models = await slipway.call('registry:list-models', { search: opts.search })
+        const models = await slipway.call('registry:list-models', {
+          search: opts.search,
+          ...(opts.archived ? { includeArchived: true } : {}),
+        })
         if (opts.json) return printJson(models)
         if (!models.length)
           return void process.stdout.write(
@@ -400,6 +404,57 @@ export function registerRegistryCommands(program: Command): void {
           )
         if (opts.json) printJson({ model, version: resolved.version, key, removed: true })
         else process.stdout.write(`${model} v${resolved.version}: removed tag ${safe(key, 80)}\n`)
+      })
+    })
+
+  const model = program.command('model').description('archive or restore a model')
+  model
+    .command('archive')
+    .description('archive a model: out of `slipway models` and the window, nothing deleted')
+    .argument('<model>', 'model name')
+    .option('--undo', 'bring an archived model back')
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { undo?: boolean }>()
+      await withSlipway(opts, async (slipway) => {
+        const result = await slipway.call('registry:archive-model', {
+          model: name,
+          archived: !opts.undo,
+        })
+        if (opts.json) printJson(result)
+        else
+          process.stdout.write(
+            opts.undo
+              ? `${safe(result.name, 80)}: restored\n`
+              : `${safe(result.name, 80)}: archived (undo with \`slipway model archive ${safe(result.name, 80)} --undo\`)\n`,
+          )
+      })
+    })
+  const version = program.command('version').description('archive or restore a model version')
+  version
+    .command('archive')
+    .description('archive a version: marked archived in listings, nothing deleted')
+    .argument('<ref>', 'MODEL@VERSION')
+    .option('--undo', 'bring an archived version back')
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { undo?: boolean }>()
+      await withSlipway(opts, async (slipway) => {
+        const { model: name, ref: versionRef } = parseModelRef(ref, { requireRef: true })
+        const resolved = await slipway.call('registry:get-version', {
+          model: name,
+          ref: versionRef,
+        })
+        const result = await slipway.call('registry:archive-version', {
+          model: name,
+          version: resolved.version,
+          archived: !opts.undo,
+        })
+        if (opts.json) printJson(result)
+        else
+          process.stdout.write(
+            opts.undo
+              ? `${safe(name, 80)} v${result.version}: restored\n`
+              : `${safe(name, 80)} v${result.version}: archived (undo with \`slipway version archive ${safe(name, 80)}@${result.version} --undo\`)\n`,
+          )
       })
     })
 }

@@ -1,6 +1,7 @@
 // Handlers of the drift calls.
 import type { driftCalls } from '../../api/drift'
 import type { CoreContext, HandlersFor } from '../context'
+import { removeDriftRun } from '../evaluation/remove'
 import { createMonitor, deleteMonitor, listMonitors, runMonitorNow } from './monitors'
 import {
   getRun,
@@ -23,6 +24,7 @@ export function createDriftHandlers(core: CoreContext): HandlersFor<typeof drift
     },
     'drift:get': async ({ runId }) => getRun(core, runId),
     'drift:list': async (input) => listRuns(core, input),
+    'drift:remove-run': async ({ runId }) => removeDriftRun(core, runId),
     'drift:model-status': async ({ model }) => modelStatuses(core, model),
     'monitors:create': async (input, call) => createMonitor(core, input, call),
     'monitors:list': async ({ model }) => listMonitors(core, model),

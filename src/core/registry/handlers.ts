@@ -3,6 +3,7 @@ import { SlipwayError } from '../../api/errors'
 import type { registryCalls } from '../../api/registry'
 import type { CoreContext, HandlersFor } from '../context'
 import { appendAudit } from '../governance/audit'
+import { archiveModel, archiveVersion } from './archive'
 import { registerVersion, setAliasInTx } from './register'
 import {
   listModels,
@@ -16,7 +17,11 @@ import {
 export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof registryCalls> {
   const { db } = core
   return {
-    'registry:list-models': async ({ search }) => listModels(db, search),
+    'registry:list-models': async ({ search, includeArchived }) =>
+      listModels(db, search, includeArchived),
+    'registry:archive-model': async ({ model, archived }) => archiveModel(core, model, archived),
+    'registry:archive-version': async ({ model, version, archived }) =>
+      archiveVersion(core, model, version, archived),
     'registry:get-model': async ({ model }) => modelDetail(db, model),
     'registry:get-version': async ({ model, ref }) => {
       const row = resolveVersion(db, model, ref)
