@@ -235,3 +235,116 @@ describe('data files dropped on the Models page', () => {
     await e2e.page.locator('[data-testid="dataset-title"]', { hasText: 'drifted-march' }).waitFor()
   })
 })
+
+describe('archive, delete and undo', () => {
+  it('asks before removing an alias or a tag, and undoes either', async () => {
+    const { slipway } = e2e.server
+    await slipway.call('registry:register', {
+      file: { path: fixture('models', 'regression.onnx') },
+      model: 'house',
+      alias: 'staging',
+      tags: [{ key: 'team', value: 'pricing' }],
+    })
+    await e2e.page.goto(`${e2e.server.url}#/registry/house/1`)
+    await e2e.page.locator('[data-testid="version-page"]').waitFor()
+    await e2e.page.locator('[aria-label="Remove alias staging"]').click()
+    const ask = e2e.page.locator('[data-testid="alias-remove-confirm"]')
+    expect(await ask.innerText()).toContain('Remove alias staging?')
+    // Nothing changed yet.
+    expect((await slipway.call('registry:get-model', { model: 'house' })).aliases).toEqual({
+      staging: 1,
+    })
+    await e2e.page.locator('[data-testid="alias-remove-yes"]').click()
+    await e2e.page
+      .locator('[data-testid="undo-message"]', { hasText: 'Removed alias staging' })
+      .waitFor()
+    expect((await slipway.call('registry:get-model', { model: 'house' })).aliases).toEqual({})
+    await e2e.page.locator('[data-testid="undo-button"]').click()
+    await e2e.page.locator('[data-testid="aliases"]', { hasText: 'staging' }).waitFor()
+    expect((await slipway.call('registry:get-model', { model: 'house' })).aliases).toEqual({
+      staging: 1,
+    })
+
+    await e2e.page.locator('[aria-label="Remove tag team"]').click()
+    await e2e.page.locator('[data-testid="tag-remove-yes"]').click()
+    await e2e.page
+      .locator('[data-testid="undo-message"]', { hasText: 'Removed tag team' })
+      .waitFor()
+    expect((await slipway.call('registry:get-version', { model: 'house', ref: 1 })).tags).toEqual(
+      {},
+    )
+    await e2e.page.locator('[data-testid="undo-button"]').click()
+    await e2e.page.locator('[data-testid="tags"]', { hasText: 'pricing' }).waitFor()
+  })
+
+  it('archives a version only without an alias, says why not, and undoes it', async () => {
+    const { slipway } = e2e.server
+    await e2e.page.goto(`${e2e.server.url}#/registry/house/1`)
+    await e2e.page.locator('[data-testid="version-page"]').waitFor()
+    expect(await e2e.page.locator('[data-testid="version-archive"]').isDisabled()).toBe(true)
+    expect(await e2e.page.locator('[data-testid="version-archive-why"]').innerText()).toBe(
+      'It holds the alias staging: move or remove it before archiving.',
+    )
+    await slipway.call('registry:remove-alias', { model: 'house', alias: 'staging' })
+    await e2e.page.reload()
+    await e2e.page.locator('[data-testid="version-archive"]:not([disabled])').click()
+    await e2e.page.locator('[data-testid="version-archive-yes"]').click()
+    await e2e.page.locator('[data-testid="version-archived"]').waitFor()
+    expect(
+      (await slipway.call('registry:get-version', { model: 'house', ref: 1 })).archivedAt,
+    ).not.toBeNull()
+    await e2e.page.locator('[data-testid="undo-button"]').click()
+    await e2e.page.locator('[data-testid="version-archived"]').waitFor({ state: 'detached' })
+    expect(
+      (await slipway.call('registry:get-version', { model: 'house', ref: 1 })).archivedAt,
+    ).toBeNull()
+  })
+
+  it('archives a model out of the list and brings it back with Undo', async () => {
+    await e2e.page.goto(`${e2e.server.url}#/registry/house`)
+    await e2e.page.locator('[data-testid="model-archive"]').click()
+    expect(await e2e.page.locator('[data-testid="model-archive-confirm"]').innerText()).toContain(
+      'Archive house? It leaves the models list',
+    )
+    await e2e.page.locator('[data-testid="model-archive-yes"]').click()
+    await e2e.page.locator('[data-testid="models-table"]').waitFor()
+    await e2e.page.locator('[data-testid="undo-message"]', { hasText: 'Archived house.' }).waitFor()
+    expect(await e2e.page.locator('[data-testid="model-row"]', { hasText: 'house' }).count()).toBe(
+      0,
+    )
+    await e2e.page.locator('[data-testid="models-show-archived"]').check()
+    await e2e.page
+      .locator('[data-testid="model-row"]', { hasText: 'house' })
+      .locator('[data-testid="model-archived"]')
+      .waitFor()
+    await e2e.page.locator('[data-testid="models-show-archived"]').uncheck()
+    await e2e.page.locator('[data-testid="undo-button"]').click()
+    await e2e.page.locator('[data-testid="model-title"]', { hasText: 'house' }).waitFor()
+    expect(
+      (await e2e.server.slipway.call('registry:get-model', { model: 'house' })).archivedAt,
+    ).toBeNull()
+  })
+
+  it('deletes a past evaluation after asking', async () => {
+    const { slipway } = e2e.server
+    const job = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 2,
+      dataset: { datasetId: evalDatasetId },
+    })
+    const id = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
+    await e2e.page.goto(`${e2e.server.url}#/evaluate/${id}`)
+    const row = e2e.page.locator('[data-testid="history-row"]', { hasText: `#${id}` })
+    await row.waitFor()
+    await row.locator('[data-testid="evaluation-delete"]').click()
+    expect(await row.locator('[data-testid="evaluation-delete-confirm"]').innerText()).toContain(
+      `Delete evaluation #${id}? This cannot be undone.`,
+    )
+    await row.locator('[data-testid="evaluation-delete-yes"]').click()
+    await row.waitFor({ state: 'detached' })
+    expect(await e2e.page.locator('[data-testid="evaluation-result"]').count()).toBe(0)
+    expect(
+      (await slipway.call('eval:list', { model: 'churn', version: 2 })).map((e) => e.id),
+    ).not.toContain(id)
+  })
+})

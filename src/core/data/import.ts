@@ -335,6 +335,25 @@ export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number;
       `Dataset "${row.name}" (id ${row.id}) is the training data of ${versions.n} model ${versions.n === 1 ? 'version' : 'versions'}; it cannot be removed`,
     )
   }
+  // Stored results name their data: say which, so the user can delete them or keep the dataset.
+  const ids = (sql: string): number[] =>
+    (db.prepare(sql).all(row.id) as { id: number }[]).map((r) => r.id)
+  const evaluations = ids('SELECT id FROM evaluations WHERE dataset_id = ? ORDER BY id')
+  const comparisons = ids('SELECT id FROM shadow_comparisons WHERE dataset_id = ? ORDER BY id')
+  if (evaluations.length || comparisons.length) {
+    const uses = [
+      evaluations.length
+        ? `${evaluations.length === 1 ? 'evaluation' : 'evaluations'} ${evaluations.join(', ')}`
+        : '',
+      comparisons.length
+        ? `${comparisons.length === 1 ? 'comparison' : 'comparisons'} ${comparisons.join(', ')}`
+        : '',
+    ].filter(Boolean)
+    throw new SlipwayError(
+      'CONFLICT',
+      `Dataset "${row.name}" (id ${row.id}) is the data of ${uses.join(' and ')}; it is kept so those results stay checkable. Delete those results first to remove it`,
+    )
+  }
   try {
     db.transaction(() => {
       db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)

@@ -11,6 +11,7 @@ import { JobsPanel } from './JobsPanel'
 import { RegisterButton } from './RegisterButton'
 import { RegisterDialog } from './RegisterDialog'
 import { Text } from './Text'
+import { UndoBar } from './UndoBar'
 
 export function AppFrame() {
   const segments = useRoute((state) => state.segments)
@@ -78,6 +79,7 @@ export function AppFrame() {
       <DropZone />
       <RegisterDialog />
       <ImportDialog />
+      <UndoBar />
     </div>
   )
 }

@@ -40,6 +40,8 @@ export interface DatasetsState {
    */
   importFiles(files: File[], origin?: string, names?: string[]): Promise<DatasetImported[]>
   cancelImport(id: number): Promise<void>
+  /** Deletes a dataset nothing refers to; resolves with the problem to show, or null. */
+  remove(id: number): Promise<string | null>
   /** Renames a dataset; resolves with the problem to show, or null when renamed. */
   rename(id: number, name: string): Promise<string | null>
   dismissImport(id: number): void
@@ -153,6 +155,13 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
       }
       await get().loadList()
       return imported
+    },
+    async remove(id) {
+      const result = await client().call('datasets:remove', { id })
+      if (!result.ok) return result.error.message
+      if (get().detail?.id === id) set({ detail: null })
+      await get().loadList()
+      return null
     },
     async rename(id, name) {
       const result = await client().call('datasets:rename', { id, name })

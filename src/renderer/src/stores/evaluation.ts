@@ -104,6 +104,8 @@ export interface EvaluationState {
   cancel(): Promise<void>
   openEvaluation(id: number): Promise<void>
   loadHistory(): Promise<void>
+  /** Deletes a stored evaluation; resolves with the problem to show, or null. */
+  removeEvaluation(id: number): Promise<string | null>
   openMappingEditor(): Promise<void>
   closeMappingEditor(): void
   setMappingEntry(key: string, column: string): void
@@ -315,6 +317,16 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
         label: settings.label ?? '',
         slice: settings.slice ?? '',
       })
+    },
+    async removeEvaluation(id) {
+      const result = await client().call('eval:remove', { id })
+      if (!result.ok) return result.error.message
+      if (get().evaluation?.id === id) {
+        set({ evaluation: null })
+        useRoute.getState().navigate(hrefFor('evaluate'))
+      }
+      await get().loadHistory()
+      return null
     },
     async loadHistory() {
       const { form, model } = get()

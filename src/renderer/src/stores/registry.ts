@@ -27,6 +27,11 @@ export interface RegistryState {
   removeAlias(model: string, alias: string): Promise<string | null>
   setTag(model: string, version: number, key: string, value: string): Promise<string | null>
   removeTag(model: string, version: number, key: string): Promise<string | null>
+  archiveModel(model: string, archived: boolean): Promise<string | null>
+  archiveVersion(model: string, version: number, archived: boolean): Promise<string | null>
+  /** Lists archived models too. */
+  showArchived: boolean
+  setShowArchived(show: boolean): Promise<void>
 }
 
 export const initialRegistryState = {
@@ -40,6 +45,7 @@ export const initialRegistryState = {
   version: null as VersionDetail | null,
   versionStatus: 'idle' as LoadStatus,
   versionError: null as string | null,
+  showArchived: false,
 }
 
 export const useRegistry = create<RegistryState>()((set, get) => {
@@ -70,7 +76,10 @@ export const useRegistry = create<RegistryState>()((set, get) => {
     async loadModels() {
       const search = get().search.trim()
       set({ modelsStatus: get().models.length ? 'ready' : 'loading', modelsError: null })
-      const result = await client().call('registry:list-models', search ? { search } : {})
+      const result = await client().call('registry:list-models', {
+        ...(search ? { search } : {}),
+        ...(get().showArchived ? { includeArchived: true } : {}),
+      })
       // A slower answer for an older search must not overwrite a newer one.
       if (get().search.trim() !== search) return
       if (result.ok) set({ models: result.value, modelsStatus: 'ready' })
@@ -99,5 +108,13 @@ export const useRegistry = create<RegistryState>()((set, get) => {
       edit(() => client().call('registry:set-tag', { model, version, key, value })),
     removeTag: (model, version, key) =>
       edit(() => client().call('registry:remove-tag', { model, version, key })),
+    archiveModel: (model, archived) =>
+      edit(() => client().call('registry:archive-model', { model, archived })),
+    archiveVersion: (model, version, archived) =>
+      edit(() => client().call('registry:archive-version', { model, version, archived })),
+    async setShowArchived(show) {
+      set({ showArchived: show })
+      await get().loadModels()
+    },
   }
 })

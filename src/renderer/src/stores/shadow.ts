@@ -46,6 +46,8 @@ export interface ShadowState {
   cancel(): Promise<void>
   openComparison(id: number): Promise<void>
   loadHistory(): Promise<void>
+  /** Deletes a stored comparison; resolves with the problem to show, or null. */
+  removeComparison(id: number): Promise<string | null>
 }
 
 export const initialCompareForm: CompareForm = {
@@ -229,6 +231,16 @@ export const useShadow = create<ShadowState>()((set, get) => {
         formError: null,
       })
       await get().loadHistory()
+    },
+    async removeComparison(id) {
+      const result = await client().call('shadow:remove', { id })
+      if (!result.ok) return result.error.message
+      if (get().comparison?.id === id) {
+        set({ comparison: null })
+        useRoute.getState().navigate(hrefFor('compare'))
+      }
+      await get().loadHistory()
+      return null
     },
     async loadHistory() {
       const model = get().form.champion.model

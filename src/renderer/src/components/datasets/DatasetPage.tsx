@@ -7,7 +7,9 @@ import { formatBytes, formatCount, formatTime } from '../../lib/format'
 import { useEvaluation } from '../../stores/evaluation'
 import { hrefFor, useRoute } from '../../stores/route'
 import { useDatasets } from '../../stores/datasets'
+import { useUndo } from '../../stores/undo'
 import { ErrorNote } from '../ErrorNote'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { Text } from '../Text'
 
 export function DatasetPage({ id }: { id: number }) {
@@ -91,6 +93,21 @@ function DatasetDetailView({ dataset }: { dataset: DatasetDetail }) {
           <Text value={dataset.name} max={120} />
         </h1>
         <RenameDataset dataset={dataset} />
+        <ConfirmButton
+          className=""
+          label="Delete…"
+          question={`Delete dataset ${dataset.name}? Its snapshot is removed; this cannot be undone.`}
+          confirmLabel="Delete"
+          onConfirm={async () => {
+            const problem = await useDatasets.getState().remove(dataset.id)
+            if (!problem) {
+              useUndo.getState().show(`Deleted dataset ${dataset.name}.`)
+              useRoute.getState().navigate(hrefFor('datasets'))
+            }
+            return problem
+          }}
+          testId="dataset-delete"
+        />
         <button type="button" onClick={() => evaluateOn(dataset.id)} data-testid="dataset-evaluate">
           Evaluate a model on it…
         </button>

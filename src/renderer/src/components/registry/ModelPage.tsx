@@ -1,8 +1,10 @@
 // One model: its description, aliases and every version with who registered it and when.
 import { useEffect } from 'react'
 import { formatBytes, formatTime, shortHash } from '../../lib/format'
-import { hrefFor } from '../../stores/route'
+import { hrefFor, useRoute } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
+import { useUndo } from '../../stores/undo'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
@@ -35,6 +37,17 @@ export function ModelPage({ name }: { name: string }) {
             <span className="muted">
               Drift: <DriftStatusBadge model={model.name} />
             </span>
+            {model.archivedAt && (
+              <span className="badge archived" data-testid="model-archived">
+                archived {formatTime(model.archivedAt)}
+              </span>
+            )}
+            <span className="spacer" />
+            <ArchiveModel
+              name={model.name}
+              archived={model.archivedAt !== null}
+              aliases={Object.keys(model.aliases)}
+            />
           </header>
           {model.description && (
             <p className="description">
@@ -64,6 +77,11 @@ export function ModelPage({ name }: { name: string }) {
                     >
                       v{version.version}
                     </a>
+                    {version.archivedAt && (
+                      <span className="badge archived" data-testid="version-archived">
+                        archived
+                      </span>
+                    )}
                   </td>
                   <td>
                     <Text value={version.fileName} max={60} />{' '}
@@ -112,6 +130,55 @@ export function ModelPage({ name }: { name: string }) {
         </>
       )}
     </section>
+  )
+}
+
+/** Archive the model (asked first, undoable from the bar), or bring it back. */
+function ArchiveModel({
+  name,
+  archived,
+  aliases,
+}: {
+  name: string
+  archived: boolean
+  aliases: string[]
+}) {
+  const archiveModel = useRegistry((state) => state.archiveModel)
+  if (archived)
+    return (
+      <button
+        type="button"
+        onClick={() => void archiveModel(name, false)}
+        data-testid="model-restore"
+      >
+        Restore model
+      </button>
+    )
+  return (
+    <ConfirmButton
+      className=""
+      label="Archive model…"
+      question={`Archive ${name}? It leaves the models list; its versions, results and history stay.`}
+      confirmLabel="Archive"
+      disabled={aliases.length > 0}
+      disabledReason={
+        aliases.length
+          ? `Its versions hold ${aliases.length === 1 ? 'the alias' : 'the aliases'} ${aliases.join(', ')}: remove ${aliases.length === 1 ? 'it' : 'them'} before archiving.`
+          : undefined
+      }
+      onConfirm={async () => {
+        const problem = await archiveModel(name, true)
+        if (problem) return problem
+        useUndo.getState().show(`Archived ${name}.`, async () => {
+          const undone = await useRegistry.getState().archiveModel(name, false)
+          if (!undone) useRoute.getState().navigate(hrefFor('registry', name))
+          return undone
+        })
+        useRoute.getState().navigate(hrefFor('registry'))
+        return null
+      }}
+      testId="model-archive"
+    />
   )
 }
 

@@ -4,7 +4,9 @@ import type { TensorInfo, VersionDetail } from '../../../../api/registry'
 import { formatBytes, formatCount, formatShape, formatTime } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
+import { useUndo } from '../../stores/undo'
 import { ErrorNote } from '../ErrorNote'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { VersionEvaluationPanel } from '../gates/VersionEvaluationPanel'
 import { Text } from '../Text'
 import { AliasHistoryTable } from './ModelPage'
@@ -48,7 +50,14 @@ function VersionDetailView({ detail }: { detail: VersionDetail }) {
               <Text value={alias} max={64} />
             </span>
           ))}
+          {detail.archivedAt && (
+            <span className="badge archived" data-testid="version-archived">
+              archived {formatTime(detail.archivedAt)}
+            </span>
+          )}
         </span>
+        <span className="spacer" />
+        <ArchiveVersion detail={detail} />
       </header>
       <p className="facts muted">
         <Text value={detail.fileName} max={80} /> · {formatBytes(detail.size)} · registered by{' '}
@@ -306,6 +315,48 @@ function OnnxFacts({ onnx }: { onnx: VersionDetail['onnx'] }) {
   )
 }
 
+/** Archive (asked first, undoable), or bring an archived version back. */
+function ArchiveVersion({ detail }: { detail: VersionDetail }) {
+  const archiveVersion = useRegistry((state) => state.archiveVersion)
+  const label = `${detail.model} v${detail.version}`
+  if (detail.archivedAt)
+    return (
+      <button
+        type="button"
+        onClick={() => void archiveVersion(detail.model, detail.version, false)}
+        data-testid="version-restore"
+      >
+        Restore version
+      </button>
+    )
+  const held = detail.aliases
+  return (
+    <ConfirmButton
+      className=""
+      label="Archive version…"
+      question={`Archive ${label}? It is marked archived; its file, results and history stay.`}
+      confirmLabel="Archive"
+      disabled={held.length > 0}
+      disabledReason={
+        held.length
+          ? `It holds ${held.length === 1 ? 'the alias' : 'the aliases'} ${held.join(', ')}: move or remove ${held.length === 1 ? 'it' : 'them'} before archiving.`
+          : undefined
+      }
+      onConfirm={async () => {
+        const problem = await archiveVersion(detail.model, detail.version, true)
+        if (!problem)
+          useUndo
+            .getState()
+            .show(`Archived ${label}.`, () =>
+              useRegistry.getState().archiveVersion(detail.model, detail.version, false),
+            )
+        return problem
+      }}
+      testId="version-archive"
+    />
+  )
+}
+
 function AliasEditor({ detail }: { detail: VersionDetail }) {
   const { setAlias, removeAlias } = useRegistry()
   const [alias, setAliasText] = useState('')
@@ -321,10 +372,16 @@ function AliasEditor({ detail }: { detail: VersionDetail }) {
     setError(problem)
     if (!problem) setAliasText('')
   }
-  const remove = async (name: string): Promise<void> => {
-    setBusy(true)
-    setError(await removeAlias(detail.model, name))
-    setBusy(false)
+  // Asked first (ConfirmButton); undone by pointing the alias back at this version.
+  const remove = async (name: string): Promise<string | null> => {
+    const problem = await removeAlias(detail.model, name)
+    if (!problem)
+      useUndo
+        .getState()
+        .show(`Removed alias ${name} from ${detail.model} v${detail.version}.`, () =>
+          useRegistry.getState().setAlias(detail.model, detail.version, name),
+        )
+    return problem
   }
 
   return (
@@ -336,15 +393,15 @@ function AliasEditor({ detail }: { detail: VersionDetail }) {
           {detail.aliases.map((name) => (
             <li key={name} className="badge">
               <Text value={name} max={64} />
-              <button
-                type="button"
-                className="link"
+              <ConfirmButton
+                label="×"
+                ariaLabel={`Remove alias ${name}`}
+                question={`Remove alias ${name}? Whatever deploys “${detail.model}@${name}” will no longer find a version.`}
+                confirmLabel="Remove alias"
+                onConfirm={() => remove(name)}
                 disabled={busy}
-                onClick={() => void remove(name)}
-                aria-label={`Remove alias ${name}`}
-              >
-                ×
-              </button>
+                testId="alias-remove"
+              />
             </li>
           ))}
         </ul>
@@ -386,10 +443,15 @@ function TagEditor({ detail }: { detail: VersionDetail }) {
       setValue('')
     }
   }
-  const remove = async (tagKey: string): Promise<void> => {
-    setBusy(true)
-    setError(await removeTag(detail.model, detail.version, tagKey))
-    setBusy(false)
+  const remove = async (tagKey: string, tagValue: string): Promise<string | null> => {
+    const problem = await removeTag(detail.model, detail.version, tagKey)
+    if (!problem)
+      useUndo
+        .getState()
+        .show(`Removed tag ${tagKey} from ${detail.model} v${detail.version}.`, () =>
+          useRegistry.getState().setTag(detail.model, detail.version, tagKey, tagValue),
+        )
+    return problem
   }
 
   return (
@@ -408,15 +470,15 @@ function TagEditor({ detail }: { detail: VersionDetail }) {
                   <Text value={tagValue} max={300} />
                 </td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    className="link"
+                  <ConfirmButton
+                    label="Remove"
+                    ariaLabel={`Remove tag ${tagKey}`}
+                    question={`Remove tag ${tagKey}?`}
+                    confirmLabel="Remove tag"
+                    onConfirm={() => remove(tagKey, tagValue)}
                     disabled={busy}
-                    onClick={() => void remove(tagKey)}
-                    aria-label={`Remove tag ${tagKey}`}
-                  >
-                    Remove
-                  </button>
+                    testId="tag-remove"
+                  />
                 </td>
               </tr>
             ))}
