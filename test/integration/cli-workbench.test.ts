@@ -307,8 +307,6 @@ describe('archive and delete', () => {
     expect(cli('drift-run', 'remove', String(run!.id)).stdout).toBe(
       `Drift run ${run!.id} deleted\n`,
     )
-    expect(cli('drift-run', 'show', String(run!.id)).stderr).toContain(
-      `No drift run #${run!.id}`,
-    )
+    expect(cli('drift-run', 'show', String(run!.id)).stderr).toContain(`No drift run #${run!.id}`)
   })
 })
