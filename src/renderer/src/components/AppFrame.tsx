@@ -41,8 +41,25 @@ export function AppFrame() {
 
   return (
     <div className="app">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          // The hash is the router's: move focus without navigating.
+          event.preventDefault()
+          document.getElementById('main')?.focus()
+        }}
+        data-testid="skip-link"
+      >
+        Skip to main content
+      </a>
       <aside className="sidebar" inert={dialogOpen}>
-        <div className="brand">Slipway</div>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            S
+          </span>
+          <span className="label">Slipway</span>
+        </div>
         <RegisterButton />
         <nav className="nav" data-testid="nav">
           {views.map((candidate) => (
@@ -51,9 +68,14 @@ export function AppFrame() {
               href={hrefFor(candidate.id)}
               className={candidate.id === view.id ? 'active' : undefined}
               aria-current={candidate.id === view.id ? 'page' : undefined}
+              aria-label={candidate.title}
+              title={candidate.title}
               data-testid={`nav-${candidate.id}`}
             >
-              {candidate.title}
+              <span className="nav-icon" aria-hidden="true">
+                {candidate.icon}
+              </span>
+              <span className="label">{candidate.title}</span>
             </a>
           ))}
         </nav>
@@ -73,7 +95,7 @@ export function AppFrame() {
           )}
         </footer>
       </aside>
-      <main className="content" inert={dialogOpen}>
+      <main className="content" id="main" tabIndex={-1} inert={dialogOpen}>
         <View segments={viewSegments} />
       </main>
       <DropZone />

@@ -24,5 +24,6 @@ function DatasetsView({ segments }: ViewProps) {
 export const datasetsView: ViewDefinition = {
   id: 'datasets',
   title: 'Datasets',
+  icon: '▦',
   component: DatasetsView,
 }

@@ -85,5 +85,6 @@ function DriftView({ segments }: ViewProps) {
 export const driftView: ViewDefinition = {
   id: 'drift',
   title: 'Drift',
+  icon: '∿',
   component: DriftView,
 }

@@ -62,9 +62,8 @@ export function ModelPage({ name }: { name: string }) {
                 <th>Aliases</th>
                 <EvaluationColumnHeader model={model.name} />
                 <th>Tags</th>
-                <th>Registered by</th>
-                <th>Registered at</th>
-                <th>SHA-256</th>
+                <th>Registered</th>
+                <th className="hide-narrow">SHA-256</th>
               </tr>
             </thead>
             <tbody>
@@ -104,9 +103,9 @@ export function ModelPage({ name }: { name: string }) {
                   </td>
                   <td>
                     <Text value={version.registeredBy} max={64} />
+                    <div className="muted small">{formatTime(version.registeredAt)}</div>
                   </td>
-                  <td className="muted">{formatTime(version.registeredAt)}</td>
-                  <td className="mono muted" title={version.sha256}>
+                  <td className="mono muted hide-narrow" title={version.sha256}>
                     {shortHash(version.sha256)}
                   </td>
                 </tr>
