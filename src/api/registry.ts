@@ -213,6 +213,24 @@ export const registryCalls = {
       .strict(),
     output: VersionSummary,
   },
+  /**
+   * Edits a version's lineage; only the fields given change (`null` clears one), and each edit is
+   * one audit record with the value before and after. The bytes and signature never change.
+   */
+  'registry:update-lineage': {
+    input: z
+      .object({
+        model: ModelName,
+        version: z.number().int().positive(),
+        codeVersion: z.string().trim().min(1).max(512).nullable().optional(),
+        description: ShortText.optional(),
+        trainingDatasetId: z.number().int().positive().nullable().optional(),
+        parentVersion: z.number().int().positive().nullable().optional(),
+        hyperparameters: z.array(Param).max(1000).optional(),
+      })
+      .strict(),
+    output: VersionDetail,
+  },
   'registry:update-model': {
     input: z
       .object({

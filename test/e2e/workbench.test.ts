@@ -1,6 +1,7 @@
 // What a new user tripped over in the window (issue 11), in real Chromium against web mode: the
 // register dialog's state and results, a failed run under an old result, Compare's form against
 // the opened result, the disagreement list, data files dropped on the Models page, dataset names.
+import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { dropFiles, fixture, useHarness } from './harness'
 
@@ -346,5 +347,88 @@ describe('archive, delete and undo', () => {
     expect(
       (await slipway.call('eval:list', { model: 'churn', version: 2 })).map((e) => e.id),
     ).not.toContain(id)
+  })
+})
+
+/** The fixture with one more metadata entry appended (protobuf fields concatenate). */
+function withMetadata(file: string, key: string, value: string): Buffer {
+  const varint = (n: number): Buffer => {
+    const out: number[] = []
+    for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128)
+    return Buffer.from([...out, n])
+  }
+  const field = (tag: number, body: Buffer): Buffer =>
+    Buffer.concat([Buffer.from([tag]), varint(body.length), body])
+  const entry = field(
+    0x72,
+    Buffer.concat([field(0x0a, Buffer.from(key)), field(0x12, Buffer.from(value))]),
+  )
+  return Buffer.concat([readFileSync(file), entry])
+}
+
+describe('lineage in the window', () => {
+  it('edits a version’s lineage, each change audited, and links the training data its metadata names', async () => {
+    const { slipway } = e2e.server
+    const reference = await slipway.call('datasets:get', { id: evalDatasetId })
+    const file = `${e2e.scratch}/with-training-hash.onnx`
+    writeFileSync(
+      file,
+      withMetadata(
+        fixture('models', 'tree_ensemble.onnx'),
+        'training_data_sha256',
+        reference.sha256,
+      ),
+    )
+    await slipway.call('registry:register', { file: { path: file }, model: 'lineage-demo' })
+    await slipway.call('registry:register', {
+      file: { path: fixture('models', 'linear_binary.onnx') },
+      model: 'lineage-demo',
+    })
+    await e2e.page.goto(`${e2e.server.url}#/registry/lineage-demo/1`)
+    const offer = e2e.page.locator('[data-testid="training-data-offer"]')
+    await offer.waitFor()
+    expect(await offer.innerText()).toContain('reference')
+    await e2e.page.locator('[data-testid="training-data-link"]').click()
+    await offer.waitFor({ state: 'detached' })
+    expect(
+      (await slipway.call('registry:get-version', { model: 'lineage-demo', ref: 1 })).lineage
+        .trainingDataset?.id,
+    ).toBe(evalDatasetId)
+
+    await e2e.page.goto(`${e2e.server.url}#/registry/lineage-demo/2`)
+    await e2e.page.locator('[data-testid="lineage-edit"]').click()
+    await e2e.page.locator('[data-testid="lineage-code-version"]').fill('git:abc1234')
+    await e2e.page.locator('[data-testid="lineage-parent"]').fill('1')
+    await e2e.page.locator('[data-testid="lineage-params"]').fill('C=1.0\nmax_iter=200')
+    await e2e.page.locator('[data-testid="lineage-description"]').fill('Refit on March data.')
+    await e2e.page.locator('[data-testid="lineage-save"]').click()
+    await e2e.page.locator('[data-testid="lineage"]', { hasText: 'git:abc1234' }).waitFor()
+    const detail = await slipway.call('registry:get-version', { model: 'lineage-demo', ref: 2 })
+    expect(detail.lineage).toMatchObject({
+      codeVersion: 'git:abc1234',
+      parentVersion: 1,
+      description: 'Refit on March data.',
+      hyperparameters: { C: '1.0', max_iter: '200' },
+    })
+    const audited = slipway.core.db
+      .prepare("SELECT details_json FROM audit_events WHERE action = 'version.lineage' ORDER BY id")
+      .all() as { details_json: string }[]
+    const fields = audited.map((row) => (JSON.parse(row.details_json) as { field: string }).field)
+    expect(fields).toEqual([
+      'trainingDatasetId',
+      'codeVersion',
+      'description',
+      'parentVersionId',
+      'hyperparameters',
+    ])
+
+    // A loop is refused where the user acted.
+    await e2e.page.goto(`${e2e.server.url}#/registry/lineage-demo/1`)
+    await e2e.page.locator('[data-testid="lineage-edit"]').click()
+    await e2e.page.locator('[data-testid="lineage-parent"]').fill('2')
+    await e2e.page.locator('[data-testid="lineage-save"]').click()
+    expect(await e2e.page.locator('[data-testid="lineage-error"]').innerText()).toBe(
+      'v2 descends from lineage-demo v1; it cannot also be its parent',
+    )
   })
 })

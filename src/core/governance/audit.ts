@@ -8,6 +8,7 @@ export type AuditAction =
   | 'model.create'
   | 'model.update'
   | 'version.register'
+  | 'version.lineage'
   | 'model.archive'
   | 'model.restore'
   | 'version.archive'

@@ -4,6 +4,7 @@ import type { registryCalls } from '../../api/registry'
 import type { CoreContext, HandlersFor } from '../context'
 import { appendAudit } from '../governance/audit'
 import { archiveModel, archiveVersion } from './archive'
+import { updateLineage } from './lineage'
 import { registerVersion, setAliasInTx } from './register'
 import {
   listModels,
@@ -100,6 +101,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
           return { removed }
         })
         .immediate(),
+    'registry:update-lineage': async (input) => updateLineage(core, input),
     'registry:update-model': async ({ model, description, task }) =>
       db
         .transaction(() => {

@@ -1,4 +1,5 @@
 // Registry slice: the models list, the open model, the open version, and edits to aliases and tags.
+import type { CallInput } from '../../../api/calls'
 import type { ModelDetail, ModelSummary, VersionDetail } from '../../../api/registry'
 import { create } from 'zustand'
 import { client } from '../transport/client'
@@ -28,6 +29,8 @@ export interface RegistryState {
   setTag(model: string, version: number, key: string, value: string): Promise<string | null>
   removeTag(model: string, version: number, key: string): Promise<string | null>
   archiveModel(model: string, archived: boolean): Promise<string | null>
+  /** Edits a version's lineage (only the fields given); each edit is audited by the registry. */
+  updateLineage(edit: CallInput<'registry:update-lineage'>): Promise<string | null>
   archiveVersion(model: string, version: number, archived: boolean): Promise<string | null>
   /** Lists archived models too. */
   showArchived: boolean
@@ -108,6 +111,7 @@ export const useRegistry = create<RegistryState>()((set, get) => {
       edit(() => client().call('registry:set-tag', { model, version, key, value })),
     removeTag: (model, version, key) =>
       edit(() => client().call('registry:remove-tag', { model, version, key })),
+    updateLineage: (input) => edit(() => client().call('registry:update-lineage', input)),
     archiveModel: (model, archived) =>
       edit(() => client().call('registry:archive-model', { model, archived })),
     archiveVersion: (model, version, archived) =>
