@@ -27,6 +27,8 @@ export interface CompareForm {
 
 export interface ShadowState {
   models: ModelSummary[]
+  /** The models list has been read at least once (an empty list then means none). */
+  modelsLoaded: boolean
   /** Model details by name, for the version pickers of both sides. */
   details: Record<string, ModelDetail>
   form: CompareForm
@@ -60,6 +62,7 @@ export const initialCompareForm: CompareForm = {
 
 export const initialShadowState = {
   models: [] as ModelSummary[],
+  modelsLoaded: false,
   details: {} as Record<string, ModelDetail>,
   form: initialCompareForm,
   formError: null as string | null,
@@ -103,7 +106,7 @@ export const useShadow = create<ShadowState>()((set, get) => {
       const result = await client().call('registry:list-models', {})
       if (!result.ok) return set({ formError: result.error.message })
       // Fresh details: aliases may have moved since the last visit.
-      set({ models: result.value, details: {} })
+      set({ models: result.value, details: {}, modelsLoaded: true })
       // An opened comparison has set the form already; picking a default would undo it.
       const shown = get().comparison
       if (shown && get().form.champion.model === shown.champion.model) {
