@@ -432,3 +432,24 @@ describe('lineage in the window', () => {
     )
   })
 })
+
+describe('reading long metadata', () => {
+  it('cuts a long metadata value and expands it in place', async () => {
+    const names = JSON.stringify(Array.from({ length: 120 }, (_, i) => `feature_number_${i}`))
+    const file = `${e2e.scratch}/long-notes.onnx`
+    writeFileSync(
+      file,
+      withMetadata(fixture('models', 'linear_binary.onnx'), 'training_notes', names),
+    )
+    await e2e.server.slipway.call('registry:register', { file: { path: file }, model: 'notes' })
+    await e2e.page.goto(`${e2e.server.url}#/registry/notes/1`)
+    const value = e2e.page.locator('[data-testid="value-training_notes"]')
+    await value.waitFor()
+    expect((await value.locator('.expandable-text').innerText()).length).toBeLessThan(400)
+    await value.locator('[data-testid="value-training_notes-toggle"]').click()
+    expect(await value.locator('.expandable-text').innerText()).toBe(names)
+    expect(await value.locator('[data-testid="value-training_notes-toggle"]').innerText()).toBe(
+      'Show less',
+    )
+  })
+})

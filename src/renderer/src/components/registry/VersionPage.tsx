@@ -10,7 +10,7 @@ import { DatasetSelect } from '../shared/DataPickers'
 import { ErrorNote } from '../ErrorNote'
 import { ConfirmButton } from '../shared/ConfirmButton'
 import { VersionEvaluationPanel } from '../gates/VersionEvaluationPanel'
-import { Text } from '../Text'
+import { ExpandableText, Text } from '../Text'
 import { AliasHistoryTable } from './ModelPage'
 
 export function VersionPage({ name, version }: { name: string; version: number }) {
@@ -183,7 +183,7 @@ function KeyValueTable({ entries, testId }: { entries: Array<[string, string]>; 
               <Text value={key} max={80} />
             </th>
             <td className="wrap">
-              <Text value={value} max={500} />
+              <ExpandableText value={value} max={300} testId={`value-${key}`} />
             </td>
           </tr>
         ))}
