@@ -453,3 +453,34 @@ describe('reading long metadata', () => {
     )
   })
 })
+
+describe('results across versions', () => {
+  it('shows each version’s latest evaluation on one dataset side by side, and draws them', async () => {
+    const { slipway } = e2e.server
+    const ids: number[] = []
+    for (const ref of [1, 2]) {
+      const job = await slipway.call('eval:start', {
+        model: 'churn',
+        ref,
+        dataset: { datasetId: evalDatasetId },
+      })
+      ids.push(((await slipway.core.jobs.wait(job.id)).result as { id: number }).id)
+    }
+    await e2e.page.goto(`${e2e.server.url}#/registry/churn`)
+    const table = e2e.page.locator('[data-testid="across-table"]')
+    await table.waitFor()
+    const headers = await table.locator('thead th').allInnerTexts()
+    expect(headers.slice(1).map((h) => h.split('\n')[0])).toEqual([
+      `v1 · #${ids[0]}`,
+      `v2 · #${ids[1]}`,
+    ])
+    const stored = await Promise.all(ids.map((id) => slipway.call('eval:get', { id })))
+    const accuracy = await table
+      .locator('[data-testid="across-row"][data-metric="accuracy"] td')
+      .allInnerTexts()
+    expect(accuracy).toEqual(
+      stored.map((e) => (e.result.metrics as { accuracy: number }).accuracy.toFixed(4)),
+    )
+    await e2e.page.locator('[data-testid="across-chart"] canvas').waitFor()
+  })
+})

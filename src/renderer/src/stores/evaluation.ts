@@ -104,6 +104,8 @@ export interface EvaluationState {
   cancel(): Promise<void>
   openEvaluation(id: number): Promise<void>
   loadHistory(): Promise<void>
+  /** Every stored evaluation of a model (all versions, all datasets), newest first. */
+  listForModel(model: string): Promise<EvaluationSummary[]>
   /** Deletes a stored evaluation; resolves with the problem to show, or null. */
   removeEvaluation(id: number): Promise<string | null>
   openMappingEditor(): Promise<void>
@@ -327,6 +329,10 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
       }
       await get().loadHistory()
       return null
+    },
+    async listForModel(model) {
+      const result = await client().call('eval:list', { model })
+      return result.ok ? result.value : []
     },
     async loadHistory() {
       const { form, model } = get()

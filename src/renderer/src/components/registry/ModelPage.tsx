@@ -9,6 +9,7 @@ import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
 import { PolicyEditor } from '../gates/PolicyEditor'
+import { ResultsAcrossVersions } from './ResultsAcrossVersions'
 import { Text } from '../Text'
 
 export function ModelPage({ name }: { name: string }) {
@@ -112,6 +113,7 @@ export function ModelPage({ name }: { name: string }) {
               ))}
             </tbody>
           </table>
+          <ResultsAcrossVersions model={model.name} />
           <div className="card" data-testid="model-policy">
             <h2>Promotion policy</h2>
             <p className="muted small">
