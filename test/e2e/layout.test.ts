@@ -145,4 +145,32 @@ describe('layout', () => {
     for (let i = 0; i < count; i++)
       expect(await rows.nth(i).locator('a[href]').count()).toBeGreaterThan(0)
   })
+
+  it('says a reason shared by drift columns once, and brings a picked column into view', async () => {
+    await e2e.page.setViewportSize({ width: 900, height: 700 })
+    await e2e.page.goto(`${e2e.server.url}#/drift/run/${ids.run}`)
+    await e2e.page.locator('[data-testid="drift-columns"]').waitFor()
+    const shared = e2e.page.locator('[data-testid="drift-shared-reason"]')
+    expect(await shared.count()).toBeGreaterThan(0)
+    const sharedText = await shared.first().innerText()
+    const reason = sharedText.slice(sharedText.indexOf('chosen because ') + 15, -1)
+    const cells = await e2e.page
+      .locator('[data-testid="drift-columns"] .drift-why-cell')
+      .allInnerTexts()
+    // The shared sentence appears once on the page, not in every row.
+    expect(cells.filter((text) => text.includes(reason))).toEqual([])
+    const last = e2e.page.locator('[data-testid="drift-column-row"]').last()
+    const name = await last.getAttribute('data-column')
+    await last.click()
+    const detail = e2e.page.locator('[data-testid="drift-column-detail"]')
+    await detail.filter({ hasText: name! }).waitFor()
+    await expect
+      .poll(() =>
+        detail.evaluate((element) => {
+          const box = element.getBoundingClientRect()
+          return box.top < window.innerHeight && box.bottom > 0
+        }),
+      )
+      .toBe(true)
+  })
 })
