@@ -50,6 +50,7 @@ export function AppFrame() {
           document.getElementById('main')?.focus()
         }}
         data-testid="skip-link"
+        inert={dialogOpen}
       >
         Skip to main content
       </a>
