@@ -8,6 +8,7 @@ import type { Result } from './errors'
 import { evaluationCalls } from './evaluation'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
+import { reportCalls } from './report'
 
 export const apiCalls = {
   ...appCalls,
@@ -16,6 +17,7 @@ export const apiCalls = {
   ...datasetCalls,
   ...evaluationCalls,
   ...driftCalls,
+  ...reportCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls

@@ -8,13 +8,39 @@ import type { FileRef } from '../api/common'
 import { SlipwayError } from '../api/errors'
 import type { BlobStore } from './artifacts/blobs'
 import type { UploadStore } from './artifacts/uploads'
+import type { LoadedIdentity } from './governance/identity'
 import type { JobManager } from './jobs/manager'
 
 export type Face = 'electron' | 'web' | 'cli'
 
-export interface CallContext {
-  face: Face
+/**
+ * Who acts in a call: the display name recorded with what the call changes, and the identity's
+ * fingerprint when the home has one (its key signs the call's records). A home without an identity
+ * acts as the OS user (or SLIPWAY_USER), fingerprint null.
+ */
+export interface Actor {
+  name: string
+  fingerprint: string | null
 }
+
+/** What a face passes with each call; `actor` defaults to the home's own actor. */
+export interface CallOrigin {
+  face: Face
+  /**
+   * Whether the caller may name files on this machine by path. The CLI and the window may; web
+   * mode may not (a page must not read the server's disk), so it passes uploads only.
+   */
+  readLocalPaths: boolean
+  actor?: Actor
+}
+
+/** What every handler gets: the face, what it may read, and the acting identity of this call. */
+export interface CallContext extends CallOrigin {
+  actor: Actor
+}
+
+/** The context of a call made on the user's own behalf on this machine (the CLI, tests). */
+export const localCall: CallOrigin = { face: 'cli', readLocalPaths: true }
 
 export interface ResolvedFile {
   path: string
@@ -30,9 +56,12 @@ export interface CoreContext {
   blobs: BlobStore
   uploads: UploadStore
   jobs: JobManager
-  actor: string
+  /** The home's own actor (its identity, else the OS user): for work no call started. */
+  homeActor(): Actor
+  /** The home's identity (null for a home without one); `identity init` sets it. */
+  identity: LoadedIdentity | null
   schemaVersion: number
-  resolveFile(ref: FileRef, call: CallContext): ResolvedFile
+  resolveFile(ref: FileRef, call: CallOrigin): ResolvedFile
   emit(event: ApiEvent): void
 }
 

@@ -3,29 +3,37 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
+import type { Readable } from 'node:stream'
 import type { z } from 'zod'
 import { apiCalls, isCallName, type ApiEvent, type CallName, type CallOutput } from '../api/calls'
 import { SlipwayError, isSlipwayError, type Result } from '../api/errors'
+import type { JobKind, JobResult } from '../api/job-results'
+import type { Job } from '../api/jobs'
 import { BlobStore } from './artifacts/blobs'
 import { sweepDeadLeases } from './artifacts/leases'
-import { UploadStore } from './artifacts/uploads'
-import type { CallContext, CoreContext, HandlersFor } from './context'
-import { resolveLocalFile } from './context'
+import { UploadStore, type Upload } from './artifacts/uploads'
+import type { Actor, CallContext, CallOrigin, CoreContext, HandlersFor } from './context'
+import { localCall, resolveLocalFile } from './context'
 import { createDatasetHandlers } from './data/handlers'
 import { openDatabase } from './db/open'
 import { createDriftHandlers } from './drift/handlers'
 import { startMonitors, stopMonitors } from './drift/monitors'
 import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
+import { loadIdentity } from './governance/identity'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
+import { createReportHandlers } from './report/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
 export interface OpenOptions {
   /** --home; falls back to SLIPWAY_HOME, then the per-user app-data folder. */
   home?: string
+  /** The display name of a home without identity (default: SLIPWAY_USER, else the OS user). */
   actor?: string
+  /** Unlocks a passphrase-protected private key (default: SLIPWAY_PASSPHRASE). */
+  passphrase?: string
 }
 
 export type AllHandlers = HandlersFor<typeof apiCalls>
@@ -65,20 +73,25 @@ export class Slipway {
     const uploads = new UploadStore(path.join(home, 'uploads'))
     uploads.sweep()
     const jobs = new JobManager()
+    const osActor = options.actor ?? currentActor()
     const core: CoreContext = {
       home,
       db,
       blobs,
       uploads,
       jobs,
-      actor: options.actor ?? currentActor(),
+      identity: loadIdentity(home, options.passphrase ?? process.env.SLIPWAY_PASSPHRASE),
+      homeActor: (): Actor =>
+        core.identity
+          ? { name: core.identity.info.name, fingerprint: core.identity.info.fingerprint }
+          : { name: osActor, fingerprint: null },
       schemaVersion,
       resolveFile: (ref, call) => {
         if ('uploadId' in ref) {
           const upload = uploads.get(ref.uploadId)
           return { path: upload.path, fileName: upload.fileName, uploadId: upload.uploadId }
         }
-        if (call.face === 'web') {
+        if (!call.readLocalPaths) {
           throw new SlipwayError(
             'INVALID_INPUT',
             'Web mode accepts uploaded files only, not paths on disk',
@@ -96,7 +109,7 @@ export class Slipway {
       'app:info': async (_input, call) => ({
         version: SLIPWAY_VERSION,
         home,
-        user: core.actor,
+        user: call.actor.name,
         face: call.face,
         onnxruntimeVersion: onnxruntimeVersion(),
         schemaVersion,
@@ -108,6 +121,7 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createReportHandlers(core),
     }
   }
 
@@ -124,7 +138,7 @@ export class Slipway {
   async invoke<K extends CallName>(
     name: K,
     rawInput: unknown,
-    call: CallContext,
+    origin: CallOrigin,
   ): Promise<Result<CallOutput<K>>> {
     if (!isCallName(name))
       return {
@@ -139,6 +153,7 @@ export class Slipway {
       }
     }
     try {
+      const call: CallContext = { ...origin, actor: origin.actor ?? this.core.homeActor() }
       const handler = this.handlers[name] as (
         input: unknown,
         call: CallContext,
@@ -161,11 +176,40 @@ export class Slipway {
   async call<K extends CallName>(
     name: K,
     input: unknown,
-    call: CallContext = { face: 'cli' },
+    call: CallOrigin = localCall,
   ): Promise<CallOutput<K>> {
     const result = await this.invoke(name, input, call)
     if (!result.ok) throw new SlipwayError(result.error.code, result.error.message)
     return result.value
+  }
+
+  /**
+   * Waits for job `jobId` of kind `kind` and returns its result, typed by the contract's job map;
+   * a failed or cancelled job throws its error. `onProgress` hears every state while it runs.
+   */
+  async jobResult<K extends JobKind>(
+    jobId: string,
+    kind: K,
+    onProgress?: (job: Job) => void,
+  ): Promise<JobResult<K>> {
+    const stop = onProgress
+      ? this.core.jobs.onUpdate((job) => {
+          if (job.id === jobId && job.status === 'running') onProgress(job)
+        })
+      : undefined
+    try {
+      return await this.core.jobs.result(jobId, kind)
+    } finally {
+      stop?.()
+    }
+  }
+
+  /**
+   * Keeps a file a face received (web mode's upload endpoint) for a later call to consume by its
+   * upload id; refuses more than `maxBytes`.
+   */
+  upload(body: Readable, fileName: string, maxBytes?: number): Promise<Upload> {
+    return this.core.uploads.create(body, fileName, maxBytes)
   }
 
   /** Long-running faces (the window, web mode) watch the drift monitors' folders. */

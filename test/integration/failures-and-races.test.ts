@@ -238,6 +238,7 @@ describe('writes that read first take the write lock first', () => {
       id: number
     }
     const stored = storeRun(slipway.core, structuredClone(report), {
+      actor: slipway.core.homeActor(),
       model: { modelId: model.id, versionId: null, name: 'churn' },
       monitorId: null,
     })
@@ -260,7 +261,7 @@ describe('an upload consumed by a failed call is removed', () => {
     const job = await slipway.call(
       'datasets:add',
       { file: { uploadId: upload.uploadId } },
-      { face: 'web' },
+      { face: 'web', readLocalPaths: false },
     )
     const done = await slipway.core.jobs.wait(job.id)
     expect(done.status).toBe('failed')
@@ -278,7 +279,7 @@ describe('an upload consumed by a failed call is removed', () => {
     const job = await slipway.call(
       'eval:start',
       { model: 'churn', ref: 1, dataset: { uploadId: upload.uploadId } },
-      { face: 'web' },
+      { face: 'web', readLocalPaths: false },
     )
     expect((await slipway.core.jobs.wait(job.id)).status).toBe('failed')
     expect(snapshot()).toEqual(before)
@@ -303,7 +304,7 @@ describe('an upload consumed by a failed call is removed', () => {
           model: 'refused',
           trainingData: { uploadId: data.uploadId },
         },
-        { face: 'web' },
+        { face: 'web', readLocalPaths: false },
       ),
     ).rejects.toThrow(/truncated\.onnx/)
     expect(snapshot()).toEqual(before)
@@ -417,6 +418,7 @@ describe('a monitor deleted by another process while its run is in flight', () =
       id: number
     }
     const stored = storeRun(slipway.core, structuredClone(report), {
+      actor: slipway.core.homeActor(),
       model: { modelId: model.id, versionId: null, name: 'churn' },
       monitorId: monitor.id,
     })

@@ -127,7 +127,7 @@ describe('migrations', () => {
     const db = new Database(file)
     migrate(
       db,
-      migrations.filter((m) => m.version < 7),
+      migrations.filter((m) => m.version < 8),
       file,
     )
     const add = db.prepare(

@@ -2,7 +2,6 @@
 // failed, 1 error), each printing JSON with --json and progress on a terminal's stderr.
 import fs from 'node:fs'
 import type { Command } from 'commander'
-import type { Job } from '../../api/jobs'
 import {
   GatePolicy,
   type ClassificationMetrics,
@@ -13,12 +12,13 @@ import {
   type ShadowComparison,
 } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
-import type { Slipway } from '../../core/service'
 import { refuseUnknownMetrics } from '../../core/evaluation/gates'
-import { describeZodError } from '../../core/service'
+import { describeZodError, type Slipway } from '../../core/service'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
+import { waitForJob } from '../jobs'
 import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
 import { metricLabel } from '../../api/metrics'
+import { checkHtmlTarget, writeHtmlReport } from '../report'
 
 /** The metrics a slice table shows, per task (evaluate and shadow print the same ones). */
 const SLICE_METRICS = {
@@ -37,6 +37,7 @@ interface RunOptions extends GlobalOptions {
   cost?: string
   batchSize?: string
   task?: 'classification' | 'regression'
+  html?: string
 }
 
 /** `--data`: an existing file is imported (its sha256 recorded); otherwise a dataset id or name. */
@@ -100,36 +101,6 @@ function runSettings(opts: RunOptions): Record<string, unknown> {
     ...(opts.cost ? { costMatrix: parseCost(opts.cost) } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(opts.task ? { task: opts.task } : {}),
-  }
-}
-
-/** Waits for a job, drawing its progress on stderr when that is a terminal. */
-export async function waitForJob<T>(slipway: Slipway, job: Job, showProgress: boolean): Promise<T> {
-  let last = ''
-  const stop = showProgress
-    ? slipway.core.jobs.onUpdate((update) => {
-        if (update.id !== job.id || update.status !== 'running') return
-        const { done, total, message } = update.progress
-        const line = total ? `${message} (${Math.floor((done / total) * 100)}%)` : message
-        if (line !== last) process.stderr.write(`\r${safe(line, 100).padEnd(last.length)}`)
-        last = line
-      })
-    : (): void => {}
-  const onSignal = (): void => void slipway.call('jobs:cancel', { jobId: job.id })
-  process.once('SIGINT', onSignal)
-  try {
-    const finished = await slipway.core.jobs.wait(job.id)
-    if (last) process.stderr.write('\n')
-    if (finished.status !== 'done') {
-      throw new SlipwayError(
-        finished.error?.code ?? 'INTERNAL',
-        finished.error?.message ?? `${job.title}: ${finished.status}`,
-      )
-    }
-    return finished.result as T
-  } finally {
-    stop()
-    process.removeListener('SIGINT', onSignal)
   }
 }
 
@@ -400,6 +371,7 @@ const addRunOptions = (cmd: Command): Command =>
     )
     .option('--batch-size <rows>', 'rows per inference batch (default 4096)')
     .option('--task <task>', 'classification or regression, when the model does not say')
+    .option('--html <file>', 'also write the result as a self-contained HTML report')
 
 export function registerEvaluationCommands(program: Command): void {
   addRunOptions(
@@ -412,6 +384,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (target: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const { model, ref } = parseModelRef(target)
       const job = await withDataHint(slipway, opts.data, () =>
         slipway.call('eval:start', {
@@ -421,11 +394,13 @@ export function registerEvaluationCommands(program: Command): void {
           ...runSettings(opts),
         }),
       )
-      const evaluation = await waitForJob<Evaluation>(
+      const evaluation = await waitForJob(
         slipway,
         job,
+        'evaluate',
         !opts.json && process.stderr.isTTY === true,
       )
+      if (opts.html) await writeHtmlReport(slipway, 'evaluation', evaluation.id, opts.html)
       if (opts.json) printJson(evaluationJson(evaluation))
       else printEvaluation(evaluation)
     })
@@ -440,6 +415,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (champion: string, challenger: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const job = await withDataHint(slipway, opts.data, () =>
         slipway.call('shadow:start', {
           champion: parseModelRef(champion),
@@ -448,11 +424,13 @@ export function registerEvaluationCommands(program: Command): void {
           ...runSettings(opts),
         }),
       )
-      const comparison = await waitForJob<ShadowComparison>(
+      const comparison = await waitForJob(
         slipway,
         job,
+        'shadow',
         !opts.json && process.stderr.isTTY === true,
       )
+      if (opts.html) await writeHtmlReport(slipway, 'shadow', comparison.id, opts.html)
       if (opts.json) printJson(shadowJson(comparison))
       else printShadow(comparison)
     })
@@ -470,6 +448,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (target: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions & { policy?: string; savePolicy?: boolean }>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const { model, ref } = parseModelRef(target)
       if (opts.savePolicy && !opts.policy)
         throw new SlipwayError(
@@ -486,13 +465,15 @@ export function registerEvaluationCommands(program: Command): void {
           ...runSettings(opts),
         }),
       )
-      const report = await waitForJob<GateReport>(
+      const report = await waitForJob(
         slipway,
         job,
+        'gate',
         !opts.json && process.stderr.isTTY === true,
       )
       // Stored once the check has run (passed or not): a check that fails on its data keeps nothing.
       if (policy && opts.savePolicy) await slipway.call('gates:set-policy', { model, policy })
+      if (opts.html) await writeHtmlReport(slipway, 'gate', report.id, opts.html)
       if (opts.json) printJson(report)
       else printGate(report)
       if (!report.passed) process.exitCode = EXIT_GATE_FAILED

@@ -13,7 +13,7 @@ import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
-import type { CoreContext, ResolvedFile } from '../context'
+import type { Actor, CoreContext, ResolvedFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
 import type { DatasetDescription } from './describe'
@@ -22,6 +22,8 @@ import type { DescribeTaskPayload } from './tasks'
 export type DatasetSummaryWithProfile = DatasetImported
 
 export interface ImportOptions {
+  /** Who imports: recorded with the dataset and signs its record. */
+  actor: Actor
   name?: string
   signal?: AbortSignal
   onProgress?: (done: number, total: number | null, message: string) => void
@@ -111,7 +113,12 @@ export function refuseTakenName(core: CoreContext, name: string, exceptId?: numb
 }
 
 /** Renames a dataset; the name must be free. Recorded in the audit trail. */
-export function renameDataset(core: CoreContext, ref: DatasetRef, name: string): DatasetSummary {
+export function renameDataset(
+  core: CoreContext,
+  actor: Actor,
+  ref: DatasetRef,
+  name: string,
+): DatasetSummary {
   const { db } = core
   const row = findRow(core, ref)
   if (!row)
@@ -125,8 +132,7 @@ export function renameDataset(core: CoreContext, ref: DatasetRef, name: string):
     .transaction((): DatasetSummary => {
       refuseTakenName(core, wanted, row.id)
       db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(wanted, row.id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'dataset.rename',
         details: { datasetId: row.id, from: row.name, to: wanted },
       })
@@ -187,7 +193,7 @@ function existingResult(core: CoreContext, row: DatasetRow, file: ResolvedFile):
 export async function importDataset(
   core: CoreContext,
   file: ResolvedFile,
-  options: ImportOptions = {},
+  options: ImportOptions,
 ): Promise<DatasetImported> {
   try {
     return await importFile(core, file, options)
@@ -217,15 +223,11 @@ async function importFile(
   if (known) return existingResult(core, known, file)
 
   const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
-  const described = await runTask<Omit<DatasetDescription, 'sha256' | 'size'>>(
-    'dataset-describe',
-    payload,
-    {
-      signal: options.signal,
-      onProgress: progress,
-      inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
-    },
-  )
+  const described = await runTask('dataset-describe', payload, {
+    signal: options.signal,
+    onProgress: progress,
+    inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
+  })
   if (options.signal?.aborted)
     throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
 
@@ -246,7 +248,7 @@ async function importFile(
     if (options.signal?.aborted)
       throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
     const name = asked ?? uniqueDatasetName(defaultDatasetName(file.fileName), takenNames(core))
-    id = insertDataset(core, { name, sha256, size, file, described })
+    id = insertDataset(core, options.actor, { name, sha256, size, file, described })
   } catch (error) {
     if (isUniqueViolation(error) && asked && nameHolder(core, asked)) refuseTakenName(core, asked)
     if (isUniqueViolation(error)) {
@@ -268,6 +270,7 @@ async function importFile(
 /** Writes the dataset row and its audit record in one transaction; returns the row id. */
 function insertDataset(
   core: CoreContext,
+  actor: Actor,
   d: {
     name: string
     sha256: string
@@ -295,11 +298,10 @@ function insertDataset(
             JSON.stringify(columns),
             JSON.stringify(d.described.columns),
             new Date().toISOString(),
-            core.actor,
+            actor.name,
           ).lastInsertRowid,
       )
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'dataset.import',
         details: {
           datasetId: id,
@@ -318,7 +320,11 @@ function insertDataset(
 }
 
 /** Removes a dataset no model version or stored result refers to, and its snapshot. */
-export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number; removed: true } {
+export function removeDataset(
+  core: CoreContext,
+  ref: DatasetRef,
+  actor: Actor,
+): { id: number; removed: true } {
   const { db } = core
   const row = findRow(core, ref)
   if (!row)
@@ -357,8 +363,7 @@ export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number;
   try {
     db.transaction(() => {
       db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'dataset.remove',
         details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
       })

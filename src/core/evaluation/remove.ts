@@ -2,10 +2,14 @@
 // reports), a shadow comparison, a drift run (refused while a monitor's file record points at it).
 // Each deletion is one audit record carrying what was deleted, so the trail still tells it.
 import { SlipwayError } from '../../api/errors'
-import type { CoreContext } from '../context'
+import type { Actor, CoreContext } from '../context'
 import { appendAudit } from '../governance/audit'
 
-export function removeEvaluation(core: CoreContext, id: number): { id: number; removed: true } {
+export function removeEvaluation(
+  core: CoreContext,
+  actor: Actor,
+  id: number,
+): { id: number; removed: true } {
   const { db } = core
   return db
     .transaction(() => {
@@ -40,8 +44,7 @@ export function removeEvaluation(core: CoreContext, id: number): { id: number; r
           `Evaluation ${id} (${row.model} v${row.version}) is the basis of gate ${reports.length === 1 ? 'report' : 'reports'} ${reports.join(', ')}; it is kept as their evidence`,
         )
       db.prepare('DELETE FROM evaluations WHERE id = ?').run(id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'evaluation.remove',
         modelId: row.model_id,
         versionId: row.version_id,
@@ -52,7 +55,11 @@ export function removeEvaluation(core: CoreContext, id: number): { id: number; r
     .immediate()
 }
 
-export function removeComparison(core: CoreContext, id: number): { id: number; removed: true } {
+export function removeComparison(
+  core: CoreContext,
+  actor: Actor,
+  id: number,
+): { id: number; removed: true } {
   const { db } = core
   return db
     .transaction(() => {
@@ -72,8 +79,7 @@ export function removeComparison(core: CoreContext, id: number): { id: number; r
         | undefined
       if (!row) throw new SlipwayError('NOT_FOUND', `No comparison with id ${id}`)
       db.prepare('DELETE FROM shadow_comparisons WHERE id = ?').run(id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'shadow.remove',
         modelId: row.model_id,
         details: {
@@ -88,7 +94,11 @@ export function removeComparison(core: CoreContext, id: number): { id: number; r
     .immediate()
 }
 
-export function removeDriftRun(core: CoreContext, id: number): { id: number; removed: true } {
+export function removeDriftRun(
+  core: CoreContext,
+  actor: Actor,
+  id: number,
+): { id: number; removed: true } {
   const { db } = core
   return db
     .transaction(() => {
@@ -112,8 +122,7 @@ export function removeDriftRun(core: CoreContext, id: number): { id: number; rem
           `Drift run ${id} is the record of a monitored file; deleting it would make the monitor run that file again. Delete the monitor to drop its runs`,
         )
       db.prepare('DELETE FROM drift_runs WHERE id = ?').run(id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'drift.run.remove',
         modelId: row.model_id,
         versionId: row.version_id,

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3'
 import { SlipwayError } from '../../api/errors'
 import type { ModelSummary, VersionSummary } from '../../api/registry'
-import type { CoreContext } from '../context'
+import type { Actor, CoreContext } from '../context'
 import { appendAudit } from '../governance/audit'
 import {
   modelSummary,
@@ -28,7 +28,12 @@ function heldAliases(db: Database.Database, modelId: number, versionId?: number)
   return rows.map((r) => `${r.alias} → v${r.version}`)
 }
 
-export function archiveModel(core: CoreContext, name: string, archived: boolean): ModelSummary {
+export function archiveModel(
+  core: CoreContext,
+  actor: Actor,
+  name: string,
+  archived: boolean,
+): ModelSummary {
   const { db } = core
   return db
     .transaction((): ModelSummary => {
@@ -48,8 +53,7 @@ export function archiveModel(core: CoreContext, name: string, archived: boolean)
         now,
         model.id,
       )
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: archived ? 'model.archive' : 'model.restore',
         modelId: model.id,
         details: { name: model.name },
@@ -64,6 +68,7 @@ export function archiveModel(core: CoreContext, name: string, archived: boolean)
 
 export function archiveVersion(
   core: CoreContext,
+  actor: Actor,
   name: string,
   version: number,
   archived: boolean,
@@ -87,8 +92,7 @@ export function archiveVersion(
         row.id,
       )
       db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, row.model.id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: archived ? 'version.archive' : 'version.restore',
         modelId: row.model.id,
         versionId: row.id,

@@ -20,20 +20,21 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
   return {
     'registry:list-models': async ({ search, includeArchived }) =>
       listModels(db, search, includeArchived),
-    'registry:archive-model': async ({ model, archived }) => archiveModel(core, model, archived),
-    'registry:archive-version': async ({ model, version, archived }) =>
-      archiveVersion(core, model, version, archived),
+    'registry:archive-model': async ({ model, archived }, { actor }) =>
+      archiveModel(core, actor, model, archived),
+    'registry:archive-version': async ({ model, version, archived }, { actor }) =>
+      archiveVersion(core, actor, model, version, archived),
     'registry:get-model': async ({ model }) => modelDetail(db, model),
     'registry:get-version': async ({ model, ref }) => {
       const row = resolveVersion(db, model, ref)
       return versionDetail(db, row, row.model)
     },
     'registry:register': async (input, call) => registerVersion(core, input, call),
-    'registry:set-alias': async ({ model, version, alias }) =>
+    'registry:set-alias': async ({ model, version, alias }, { actor }) =>
       db
         .transaction(() => {
           const row = resolveVersion(db, model, version)
-          const { from } = setAliasInTx(core, row.model.id, alias, row.id)
+          const { from } = setAliasInTx(core, actor, row.model.id, alias, row.id)
           const fromVersion =
             from === null
               ? null
@@ -47,34 +48,33 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
             fromVersion,
             toVersion: row.version,
             at: new Date().toISOString(),
-            by: core.actor,
+            by: actor.name,
           }
         })
         .immediate(),
-    'registry:remove-alias': async ({ model, alias }) =>
+    'registry:remove-alias': async ({ model, alias }, { actor }) =>
       db
         .transaction(() => {
           const modelRow = requireModel(db, model)
           const row = resolveVersion(db, model, alias)
-          setAliasInTx(core, modelRow.id, alias, null)
+          setAliasInTx(core, actor, modelRow.id, alias, null)
           return {
             alias,
             fromVersion: row.version,
             toVersion: null,
             at: new Date().toISOString(),
-            by: core.actor,
+            by: actor.name,
           }
         })
         .immediate(),
-    'registry:set-tag': async ({ model, version, key, value }) =>
+    'registry:set-tag': async ({ model, version, key, value }, { actor }) =>
       db
         .transaction(() => {
           const row = resolveVersion(db, model, version)
           db.prepare(
             'INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
           ).run(row.id, key, value)
-          appendAudit(db, {
-            actor: core.actor,
+          appendAudit(core, actor, {
             action: 'tag.set',
             modelId: row.model.id,
             versionId: row.id,
@@ -83,7 +83,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
           return { key, value }
         })
         .immediate(),
-    'registry:remove-tag': async ({ model, version, key }) =>
+    'registry:remove-tag': async ({ model, version, key }, { actor }) =>
       db
         .transaction(() => {
           const row = resolveVersion(db, model, version)
@@ -91,8 +91,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
             db.prepare('DELETE FROM tags WHERE version_id = ? AND key = ?').run(row.id, key)
               .changes > 0
           if (removed)
-            appendAudit(db, {
-              actor: core.actor,
+            appendAudit(core, actor, {
               action: 'tag.remove',
               modelId: row.model.id,
               versionId: row.id,
@@ -101,8 +100,8 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
           return { removed }
         })
         .immediate(),
-    'registry:update-lineage': async (input) => updateLineage(core, input),
-    'registry:update-model': async ({ model, description, task }) =>
+    'registry:update-lineage': async (input, { actor }) => updateLineage(core, actor, input),
+    'registry:update-model': async ({ model, description, task }, { actor }) =>
       db
         .transaction(() => {
           const row = requireModel(db, model)
@@ -115,8 +114,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
           db.prepare(
             'UPDATE models SET description = COALESCE(?, description), task = CASE WHEN ? THEN ? ELSE task END, updated_at = ? WHERE id = ?',
           ).run(description ?? null, task === undefined ? 0 : 1, task ?? null, now, row.id)
-          appendAudit(db, {
-            actor: core.actor,
+          appendAudit(core, actor, {
             action: 'model.update',
             modelId: row.id,
             details: { description, task },

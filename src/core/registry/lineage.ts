@@ -4,14 +4,14 @@
 import { SlipwayError } from '../../api/errors'
 import type { registryCalls, VersionDetail } from '../../api/registry'
 import type { z } from 'zod'
-import type { CoreContext } from '../context'
+import type { Actor, CoreContext } from '../context'
 import { appendAudit } from '../governance/audit'
 import { refuseRepeatedKeys } from './register'
 import { resolveVersion, versionDetail, type VersionRow } from './registry'
 
 type LineageEdit = z.output<(typeof registryCalls)['registry:update-lineage']['input']>
 
-export function updateLineage(core: CoreContext, input: LineageEdit): VersionDetail {
+export function updateLineage(core: CoreContext, actor: Actor, input: LineageEdit): VersionDetail {
   const { db } = core
   if (input.hyperparameters) refuseRepeatedKeys(input.hyperparameters, 'Hyperparameter')
   return db
@@ -20,8 +20,7 @@ export function updateLineage(core: CoreContext, input: LineageEdit): VersionDet
       const label = `${row.model.name} v${row.version}`
       const record = (field: string, from: unknown, to: unknown): void => {
         if (JSON.stringify(from) === JSON.stringify(to)) return
-        appendAudit(db, {
-          actor: core.actor,
+        appendAudit(core, actor, {
           action: 'version.lineage',
           modelId: row.model.id,
           versionId: row.id,

@@ -12,7 +12,7 @@ import type {
   ModelDriftStatus,
   WindowUnit,
 } from '../../../api/drift'
-import { DriftReport as DriftReportSchema } from '../../../api/drift'
+import { resultOf } from '../../../api/job-results'
 import type { Job } from '../../../api/jobs'
 import type { DatasetSummary, ModelSummary, VersionSummary } from '../../../api/registry'
 import { create } from 'zustand'
@@ -48,6 +48,15 @@ export interface DriftForm {
   threshold: string
   driftShare: string
   overrides: ColumnOverrideRow[]
+  /** The label (target) column: never a feature; the model's performance is measured on it. */
+  label: string
+  /** Degraded at a drop larger than this (blank: the reference chunks' mean ± 3 std). */
+  performanceDrop: string
+  /** Production log roles: served output and score, latency, business value columns. */
+  logPrediction: string
+  logScore: string
+  logLatency: string
+  logValue: string
 }
 
 /** A picked file: a File from the page's input (uploaded in web mode, a path in Electron). */
@@ -120,6 +129,13 @@ export interface MonitorFormInput {
   sourcePath: string
   threshold: string
   driftShare: string
+  /** Label and production-log roles, remembered with the monitor's settings. */
+  label: string
+  performanceDrop: string
+  logPrediction: string
+  logScore: string
+  logLatency: string
+  logValue: string
 }
 
 export const initialDriftForm: DriftForm = {
@@ -138,6 +154,12 @@ export const initialDriftForm: DriftForm = {
   threshold: '',
   driftShare: '0.5',
   overrides: [],
+  label: '',
+  performanceDrop: '',
+  logPrediction: '',
+  logScore: '',
+  logLatency: '',
+  logValue: '',
 }
 
 export const initialRunState: DriftRunState = {
@@ -227,7 +249,33 @@ export function settingsFromForm(form: DriftForm): {
     if (override.method || override.threshold !== undefined) columns[column] = override
   }
   if (Object.keys(columns).length) settings.columns = columns
+  Object.assign(settings, monitoringSettings(form, problems))
   return { settings, problems }
+}
+
+/** The label, performance bound and production-log roles of a form, in the contract's words. */
+export function monitoringSettings(
+  form: Pick<
+    DriftForm,
+    'label' | 'performanceDrop' | 'logPrediction' | 'logScore' | 'logLatency' | 'logValue'
+  >,
+  problems: FormProblems,
+): DriftSettingsInput {
+  const settings: DriftSettingsInput = {}
+  if (form.label.trim()) settings.label = form.label.trim()
+  if (form.performanceDrop.trim() !== '') {
+    const drop = number(form.performanceDrop)
+    if (!(drop > 0)) problems.performanceDrop = 'The allowed drop must be a number above 0'
+    else settings.performanceDrop = drop
+  }
+  const log = {
+    prediction: form.logPrediction.trim() || null,
+    score: form.logScore.trim() || null,
+    latency: form.logLatency.trim() || null,
+    value: form.logValue.trim() || null,
+  }
+  if (Object.values(log).some((v) => v !== null)) settings.log = log
+  return settings
 }
 
 const datasetRef = (id: string): number | string => {
@@ -290,14 +338,8 @@ export function startInput(
 }
 
 /** A job's result as a report: drift:start's job carries the DriftReport (or a run holding one). */
-export function reportFromJobResult(result: unknown): DriftReport | null {
-  const candidate =
-    result && typeof result === 'object' && 'report' in result
-      ? (result as { report: unknown }).report
-      : result
-  const parsed = DriftReportSchema.safeParse(candidate)
-  return parsed.success ? parsed.data : null
-}
+/** The report a finished drift job carries, checked against the contract's job map. */
+export const reportFromJob = (job: Job): DriftReport | null => resultOf(job, 'drift')
 
 const fraction = (job: Job): number | null =>
   job.progress.total ? Math.min(1, job.progress.done / job.progress.total) : null
@@ -464,7 +506,7 @@ export const useDrift = create<DriftState>()((set, get) => {
         })
         return
       }
-      const report = reportFromJobResult(job.result)
+      const report = reportFromJob(job)
       if (!report) {
         set({
           run: {
@@ -524,6 +566,10 @@ export const useDrift = create<DriftState>()((set, get) => {
         if (!(share > 0 && share <= 1)) return 'Dataset drift share must be above 0 and at most 1'
         settings.driftShare = share
       }
+      const problems: FormProblems = {}
+      Object.assign(settings, monitoringSettings(input, problems))
+      const problem = Object.values(problems)[0]
+      if (problem) return problem
       if (input.referenceKind === 'dataset' && !input.referenceDataset)
         return 'Choose the reference dataset'
       if (input.referenceKind === 'version' && !input.versionRef)

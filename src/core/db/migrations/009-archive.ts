@@ -2,8 +2,8 @@
 // the results and audit records that name it stay whole and the archive can be undone.
 import type { Migration } from '../migrate'
 
-export const migration008: Migration = {
-  version: 8,
+export const migration009: Migration = {
+  version: 9,
   name: 'archive',
   sql: `
 ALTER TABLE models ADD COLUMN archived_at TEXT;

@@ -3,8 +3,8 @@
 // NAME #ID where that is taken too), so every existing dataset stays reachable by a name.
 import type { Migration } from '../migrate'
 
-export const migration007: Migration = {
-  version: 7,
+export const migration008: Migration = {
+  version: 8,
   name: 'dataset-names',
   sql: `
 CREATE TEMP TABLE dataset_renames AS
