@@ -54,12 +54,31 @@ export const DatasetName = z
     message: 'Dataset name may not contain control characters',
   })
 
-/** A dataset by id, or by name (the most recently imported with that name). */
+/**
+ * The first of NAME, NAME-2, NAME-3, … that no dataset has: the name an import suggests when the
+ * one asked for is taken. Names compare exactly (the store's unique index does the same).
+ */
+export function uniqueDatasetName(wanted: string, taken: Iterable<string>): string {
+  const names = new Set(taken)
+  const base = wanted.trim().slice(0, 190) || 'dataset'
+  if (!names.has(base)) return base
+  const stem = base.replace(/-\d+$/, '')
+  for (let n = 2; ; n++) {
+    const candidate = `${stem}-${n}`
+    if (!names.has(candidate)) return candidate
+  }
+}
+
+/** A dataset by id, or by its name (names are unique). */
 export const DatasetRef = z.union([z.number().int().positive(), DatasetName])
 export type DatasetRef = z.infer<typeof DatasetRef>
 
 export const datasetCalls = {
   /** Starts an import job; the job's result is a DatasetImported. */
+  /**
+   * Without `name` the file's name is used, made unique (`reference-2`); a `name` given and taken
+   * by another dataset is refused with a free one suggested.
+   */
   'datasets:add': {
     input: z.object({ file: FileRef, name: DatasetName.optional() }).strict(),
     output: Job,
@@ -71,6 +90,11 @@ export const datasetCalls = {
   'datasets:get': {
     input: z.object({ id: DatasetRef }).strict(),
     output: DatasetDetail,
+  },
+  /** Renames a dataset; refused when another dataset has the name (with a free one suggested). */
+  'datasets:rename': {
+    input: z.object({ id: DatasetRef, name: DatasetName }).strict(),
+    output: DatasetSummary,
   },
   /** Refused while a model version or a stored result refers to the dataset. */
   'datasets:remove': {

@@ -47,3 +47,13 @@ export const escapeHtml = (text: string): string =>
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   )
+/**
+ * A stored time (ISO-8601, UTC) in the reader's local time zone, to the minute: `2026-12-03 14:05`.
+ * The window and the CLI's text output write times so; JSON keeps the ISO UTC string.
+ */
+export function localTime(iso: string): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
+}

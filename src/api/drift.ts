@@ -486,6 +486,11 @@ export const driftCalls = {
       .strict(),
     output: z.array(DriftRunSummary),
   },
+  /** Deletes a stored drift run; refused for a run that records a monitored file. */
+  'drift:remove-run': {
+    input: z.object({ runId: z.number().int().positive() }).strict(),
+    output: z.object({ id: z.number(), removed: z.literal(true) }),
+  },
   'drift:model-status': {
     input: z.object({ model: ModelName.optional() }).strict(),
     output: z.array(ModelDriftStatus),

@@ -42,3 +42,11 @@ export const isSlipwayError = (error: unknown): error is SlipwayError =>
   error instanceof Error &&
   (error as { name?: string }).name === 'SlipwayError' &&
   typeof (error as { code?: unknown }).code === 'string'
+
+/**
+ * Failures that can pass when the same call is made again unchanged: a lost connection or an
+ * internal fault, a cancelled run, a race with another process. A bad file, bad input or a
+ * missing thing fails the same way every time, so no "Try again" is offered for it.
+ */
+export const isRetryable = (code: ErrorCode): boolean =>
+  code === 'INTERNAL' || code === 'CANCELLED' || code === 'CONFLICT'

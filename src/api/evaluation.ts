@@ -426,6 +426,11 @@ export const evaluationCalls = {
     output: z.array(EvaluationSummary),
   },
   /** Per version: the latest evaluation summary and gate result (for the registry view). */
+  /** Deletes a stored evaluation; refused while a gate report rests on it. */
+  'eval:remove': {
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: z.object({ id: z.number(), removed: z.literal(true) }),
+  },
   'eval:latest-for-model': {
     input: z.object({ model: ModelName }).strict(),
     output: z.array(VersionEvaluationStatus),
@@ -447,6 +452,10 @@ export const evaluationCalls = {
   'shadow:list': {
     input: z.object({ model: ModelName.optional() }).strict(),
     output: z.array(ShadowComparison.omit({ result: true })),
+  },
+  'shadow:remove': {
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: z.object({ id: z.number(), removed: z.literal(true) }),
   },
   'gates:get-policy': {
     input: z.object({ model: ModelName }).strict(),

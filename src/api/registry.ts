@@ -73,6 +73,8 @@ export const VersionSummary = z.object({
   codeVersion: z.string().nullable(),
   registeredBy: z.string(),
   registeredAt: Timestamp,
+  /** Set aside: out of the default lists, kept with all its results; null when not archived. */
+  archivedAt: Timestamp.nullable(),
   aliases: z.array(z.string()),
   tags: z.record(z.string(), z.string()),
 })
@@ -104,6 +106,8 @@ export const ModelSummary = z.object({
   aliases: z.record(z.string(), z.number()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  /** Set aside: out of the models list unless asked for; null when not archived. */
+  archivedAt: Timestamp.nullable(),
 })
 export type ModelSummary = z.infer<typeof ModelSummary>
 
@@ -138,13 +142,21 @@ export const RegisterResult = z.object({
   size: z.number(),
   fileName: z.string(),
   existing: z.boolean(),
+  /**
+   * The alias the call pointed at this version, and the version it pointed at before (null: a new
+   * alias; this version: it was already here). Said so re-registering existing bytes never moves an
+   * alias silently.
+   */
+  alias: z.object({ name: z.string(), fromVersion: z.number().nullable() }).nullable().optional(),
   onnx: OnnxInfo,
 })
 export type RegisterResult = z.infer<typeof RegisterResult>
 
 export const registryCalls = {
   'registry:list-models': {
-    input: z.object({ search: z.string().max(200).optional() }).strict(),
+    input: z
+      .object({ search: z.string().max(200).optional(), includeArchived: z.boolean().optional() })
+      .strict(),
     output: z.array(ModelSummary),
   },
   'registry:get-model': {
@@ -186,6 +198,39 @@ export const registryCalls = {
       .strict(),
     output: z.object({ removed: z.boolean() }),
   },
+  /**
+   * Archives a model (`archived: true`) or brings it back. Refused while one of its versions holds
+   * an alias: an alias names what runs somewhere.
+   */
+  'registry:archive-model': {
+    input: z.object({ model: ModelName, archived: z.boolean() }).strict(),
+    output: ModelSummary,
+  },
+  /** Archives a version or brings it back; refused while the version holds an alias. */
+  'registry:archive-version': {
+    input: z
+      .object({ model: ModelName, version: z.number().int().positive(), archived: z.boolean() })
+      .strict(),
+    output: VersionSummary,
+  },
+  /**
+   * Edits a version's lineage; only the fields given change (`null` clears one), and each edit is
+   * one audit record with the value before and after. The bytes and signature never change.
+   */
+  'registry:update-lineage': {
+    input: z
+      .object({
+        model: ModelName,
+        version: z.number().int().positive(),
+        codeVersion: z.string().trim().min(1).max(512).nullable().optional(),
+        description: ShortText.optional(),
+        trainingDatasetId: z.number().int().positive().nullable().optional(),
+        parentVersion: z.number().int().positive().nullable().optional(),
+        hyperparameters: z.array(Param).max(1000).optional(),
+      })
+      .strict(),
+    output: VersionDetail,
+  },
   'registry:update-model': {
     input: z
       .object({
@@ -197,3 +242,13 @@ export const registryCalls = {
     output: ModelSummary,
   },
 } as const
+
+/** What a registration did to its alias, in the same words in the window and the CLI. */
+export function describeAliasOutcome(result: RegisterResult): string | null {
+  const alias = result.alias
+  if (!alias) return null
+  if (alias.fromVersion === result.version)
+    return `alias ${alias.name} already on v${result.version}`
+  if (alias.fromVersion === null) return `alias ${alias.name} set on v${result.version}`
+  return `alias ${alias.name} moved from v${alias.fromVersion} to v${result.version}`
+}

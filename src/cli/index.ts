@@ -1,43 +1,8 @@
 // Slipway's command line: the automation face over the same core as the window and web mode.
-import { Command, CommanderError } from 'commander'
-import { escapeControl } from '../api/display'
-import { SLIPWAY_VERSION } from '../core/service'
-import { registerDatasetCommands } from './commands/datasets'
-import { registerDoctorCommand } from './commands/doctor'
-import { registerDriftCommands } from './commands/drift'
-import { registerEvaluationCommands } from './commands/evaluation'
-import { registerGovernanceCommands } from './commands/governance'
-import { registerRegistryCommands } from './commands/registry'
+import { CommanderError } from 'commander'
 import { EXIT_ERROR, printJson } from './output'
+import { buildProgram, terminalSafe } from './program'
 import { relaunchIfLong, restoreArgv } from './relaunch'
-
-/** Arguments can carry escape sequences; shown back in an error they must not reach the terminal. */
-const terminalSafe = (text: string): string => text.split('\n').map(escapeControl).join('\n')
-
-export function buildProgram(): Command {
-  const program = new Command()
-  program
-    .name('slipway')
-    .description('Local-first model registry, evaluation and drift for ONNX models')
-    .version(SLIPWAY_VERSION)
-    .option(
-      '--home <dir>',
-      'registry home (default: $SLIPWAY_HOME, else the per-user app data folder)',
-    )
-    .option('--json', 'print machine-readable JSON')
-    .showHelpAfterError()
-    // Set before the commands are added, so every subcommand inherits them: a usage mistake
-    // becomes a CommanderError that main() reports, as JSON when --json was asked for.
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(terminalSafe(text)) })
-  registerRegistryCommands(program)
-  registerDatasetCommands(program)
-  registerEvaluationCommands(program)
-  registerDriftCommands(program)
-  registerGovernanceCommands(program)
-  registerDoctorCommand(program)
-  return program
-}
 
 /** `--json` anywhere before a `--` terminator, even when the command line fails to parse. */
 const wantsJson = (argv: string[]): boolean => {

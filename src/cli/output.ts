@@ -1,7 +1,7 @@
 // How the CLI prints: JSON for pipelines (--json), plain aligned text for people, and errors
 // that name the file and the reason, with the exit code a pipeline can branch on.
 import { SlipwayError, isSlipwayError, type ErrorCode } from '../api/errors'
-import { displayText } from '../api/display'
+import { displayText, localTime } from '../api/display'
 
 export interface GlobalOptions {
   home?: string
@@ -12,6 +12,9 @@ export const EXIT_ERROR = 1
 
 /** Terminal-safe text: control characters shown escaped, long values cut. */
 export const safe = (value: unknown, max = 200): string => displayText(String(value ?? ''), max)
+
+/** A stored UTC time as the window shows it: local, to the minute. */
+export const when = (iso: string): string => localTime(iso)
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)

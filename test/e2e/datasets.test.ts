@@ -11,6 +11,12 @@ describe('datasets in the browser', () => {
   it('imports a CSV dropped on the window and shows its column profile', async () => {
     // Dropped on the registry view: data files still go to the dataset import.
     await dropFiles(e2e.page, [fixture('data', 'tree_ensemble-eval.csv')])
+    // Asked first, with the name it will get.
+    await e2e.page.locator('[data-testid="import-dialog"]').waitFor()
+    expect(await e2e.page.locator('[data-testid="import-name"]').inputValue()).toBe(
+      'tree_ensemble-eval',
+    )
+    await e2e.page.locator('[data-testid="import-confirm"]').click()
     await e2e.page.locator('[data-testid="dataset-page"]').waitFor()
     expect(await e2e.page.locator('[data-testid="dataset-title"]').innerText()).toBe(
       'tree_ensemble-eval',
@@ -68,6 +74,7 @@ describe('datasets in the browser', () => {
       '[data-status="importing"] [data-testid="dataset-import-cancel"]',
     )
     await e2e.page.locator('[data-testid="dataset-import-button-input"]').setInputFiles(big)
+    await e2e.page.locator('[data-testid="import-confirm"]').click()
     await cancelled
     const item = e2e.page.locator('[data-testid="dataset-import"]', { hasText: 'big-600k.csv' })
     await item.and(e2e.page.locator('[data-status="cancelled"]')).waitFor()
@@ -82,6 +89,7 @@ describe('datasets in the browser', () => {
     await e2e.page.locator('[data-testid="dataset-import-button"]').waitFor()
     const before = await e2e.server.slipway.call('datasets:list', {})
     await e2e.page.locator('[data-testid="dataset-import-button-input"]').setInputFiles(bad)
+    await e2e.page.locator('[data-testid="import-confirm"]').click()
 
     const failed = e2e.page.locator('[data-testid="dataset-import"][data-status="failed"]', {
       hasText: 'bad-income.csv',

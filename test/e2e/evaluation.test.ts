@@ -351,9 +351,19 @@ describe('evaluation in the browser', () => {
     ).toBe((stored.result.metrics as ClassificationMetrics).accuracy)
   })
 
-  it('saves a policy on the version page, checks the gates and shows each rule', async () => {
+  it('saves a policy on the model page, checks the gates on the version page and shows each rule', async () => {
+    // Without a policy the version page refuses the check, as the CLI does, and says where to set one.
     await e2e.page.goto(`${e2e.server.url}#/registry/churn/2`)
+    await e2e.page
+      .locator('[data-testid="version-policy-note"]', { hasText: 'has no promotion policy' })
+      .waitFor()
+    expect(await e2e.page.locator('[data-testid="gates-check"]').isDisabled()).toBe(true)
+    expect(await e2e.page.locator('[data-testid="policy-editor"]').count()).toBe(0)
+    await e2e.page.goto(`${e2e.server.url}#/registry/churn`)
     await e2e.page.locator('[data-testid="policy-editor"]').waitFor()
+    expect(await e2e.page.locator('[data-testid="policy-editor"]').innerText()).toContain(
+      'No policy yet: gate checks are refused until the model has one',
+    )
     await e2e.page.locator('[data-testid="policy-add"]').click()
     await e2e.page.locator('[data-testid="policy-threshold"]').fill('0.999')
     await e2e.page.locator('[data-testid="policy-save"]').click()
@@ -390,6 +400,16 @@ describe('evaluation in the browser', () => {
       latencyP95MaxMs: 500,
     })
 
+    // Only the metrics of the model's task are offered, by the names people use.
+    const offered = await e2e.page.locator('[data-testid="policy-metric"] option').allInnerTexts()
+    expect(offered).toContain('Log loss')
+    expect(offered).not.toContain('RMSE')
+    expect(offered).not.toContain('logLoss')
+
+    await e2e.page.goto(`${e2e.server.url}#/registry/churn/2`)
+    await e2e.page
+      .locator('[data-testid="version-policy-note"]', { hasText: 'edit it on the model page' })
+      .waitFor()
     const dataset = e2e.page.locator('[data-testid="gates-dataset"]')
     await dataset.locator(`option[value="${evalDatasetId}"]`).waitFor({ state: 'attached' })
     await dataset.selectOption(String(evalDatasetId))
@@ -408,6 +428,8 @@ describe('evaluation in the browser', () => {
     const rule = e2e.page.locator('[data-testid="gate-rule"]').first()
     expect(await rule.getAttribute('data-passed')).toBe('false')
     expect(await rule.innerText()).toContain(reports[0].rules[0].value!.toFixed(4))
+    expect(reports[0].rules[0].rule).toBe('Accuracy ≥ 0.999')
+    expect(await rule.innerText()).toContain('Accuracy ≥ 0.999')
 
     // The model page shows the version's latest evaluation and its gate result.
     await e2e.page.goto(`${e2e.server.url}#/registry/churn`)

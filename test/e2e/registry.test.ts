@@ -29,7 +29,7 @@ describe('registry in the browser', () => {
     await row('linear_binary.onnx').and(e2e.page.locator('[data-status="registered"]')).waitFor()
     expect(
       await row('linear_binary.onnx').locator('[data-testid="register-result"]').innerText(),
-    ).toBe('Registered as churn v1')
+    ).toBe('Registered as churn v1\nalias champion set on v1')
     await row('linear_binary.onnx').locator('[data-testid="register-open"]').click()
 
     await e2e.page.locator('[data-testid="version-page"]').waitFor()

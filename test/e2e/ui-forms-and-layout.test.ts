@@ -165,6 +165,7 @@ describe('the UI as a demanding user meets it', () => {
     await e2e.page
       .locator('[data-testid="dataset-import-button-input"]')
       .setInputFiles(fixture('data', 'regression-eval.csv'))
+    await e2e.page.locator('[data-testid="import-confirm"]').click()
     await e2e.page.locator('[data-testid="dataset-import-done"]').waitFor({ timeout: 30_000 })
     await e2e.page.locator('[data-testid="nav-evaluate"]').click()
     await e2e.page.locator('[data-testid="evaluate-form"]').waitFor()
@@ -224,7 +225,8 @@ describe('the UI as a demanding user meets it', () => {
   })
 
   it('saves the promotion policy when the user presses Enter in a field', async () => {
-    await open('#/registry/churn/1', 'policy-editor')
+    // The policy belongs to the model: it is edited on the model page.
+    await open('#/registry/churn', 'policy-editor')
     await e2e.page.locator('[data-testid="policy-add"]').click()
     await e2e.page.locator('[data-testid="policy-threshold"]').fill('0.7')
     await e2e.page.locator('[data-testid="policy-threshold"]').press('Enter')

@@ -1,7 +1,7 @@
 // Promotion-gate rules with MLflow MetricThreshold semantics, and the latency ceiling.
 import { describe, expect, it } from 'vitest'
 import type { EvaluationResult } from '../../src/api/evaluation'
-import { checkPolicy, checkRule, metricValue } from '../../src/core/evaluation/gates'
+import { checkPolicy, checkRule, describeRule, metricValue } from '../../src/core/evaluation/gates'
 
 const result = (
   metrics: Record<string, number | null>,
@@ -130,7 +130,7 @@ describe('policy', () => {
     expect(outcomes[0]).toMatchObject({
       passed: false,
       value: null,
-      why: 'rocAuc is undefined: the model outputs no class probabilities',
+      why: 'ROC AUC is undefined: the model outputs no class probabilities',
     })
   })
   it('latency p95 ceiling, with the champion as baseline', () => {
@@ -147,5 +147,25 @@ describe('policy', () => {
   })
   it('rules may name latency figures too', () => {
     expect(metricValue(result({}, 7), 'latency.p95Ms').value).toBe(7)
+  })
+
+  it('names metrics as people do, and says which metric a change against the champion is about', () => {
+    expect(describeRule({ metric: 'logLoss', threshold: 0.2, greaterIsBetter: false })).toBe(
+      'Log loss ≤ 0.2',
+    )
+    expect(describeRule({ metric: 'accuracy', minAbsoluteChange: 0, greaterIsBetter: true })).toBe(
+      "Accuracy no worse than the champion's",
+    )
+    expect(describeRule({ metric: 'rmse', minRelativeChange: 0.05, greaterIsBetter: false })).toBe(
+      "RMSE at least 5% below the champion's",
+    )
+    expect(
+      describeRule({
+        metric: 'f1',
+        threshold: 0.8,
+        minAbsoluteChange: 0.01,
+        greaterIsBetter: true,
+      }),
+    ).toBe("F1 ≥ 0.8; F1 at least 0.01 above the champion's")
   })
 })

@@ -121,4 +121,39 @@ describe('migrations', () => {
     )
     db.close()
   })
+
+  it('gives datasets of one name unique names (NAME-2, …, or NAME #ID when taken) and keeps them unique', () => {
+    const file = dbFile()
+    const db = new Database(file)
+    migrate(
+      db,
+      migrations.filter((m) => m.version < 8),
+      file,
+    )
+    const add = db.prepare(
+      `INSERT INTO datasets (name, sha256, size, format, row_count, columns_json, created_at, created_by)
+       VALUES (?, ?, 1, 'csv', 1, '[]', 'now', 'me')`,
+    )
+    for (const [i, name] of [
+      'reference',
+      'reference',
+      'reference-2',
+      'reference',
+      'other',
+    ].entries())
+      add.run(name, String(i).repeat(64).slice(0, 64))
+    migrate(db, migrations, file)
+    const names = (
+      db.prepare('SELECT id, name FROM datasets ORDER BY id').all() as {
+        id: number
+        name: string
+      }[]
+    ).map((r) => r.name)
+    // The first keeps its name; the second would be reference-2, which is taken, so it is named by id.
+    expect(names).toEqual(['reference', 'reference #2', 'reference-2', 'reference-3', 'other'])
+    expect(() => add.run('other', 'f'.repeat(64))).toThrow(
+      /UNIQUE constraint failed: datasets.name/,
+    )
+    db.close()
+  })
 })

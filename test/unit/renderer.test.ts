@@ -8,7 +8,11 @@ import type { Api, ApiEvent } from '../../src/api/calls'
 import { callNames } from '../../src/api/calls'
 import { Slipway } from '../../src/core/service'
 import type { SlipwayBridge } from '../../src/preload/bridge'
-import { addDropHandler, routeDroppedFiles } from '../../src/renderer/src/lib/drop-targets'
+import {
+  addDropHandler,
+  describeDrop,
+  routeDroppedFiles,
+} from '../../src/renderer/src/lib/drop-targets'
 import { formatBytes, formatShape } from '../../src/renderer/src/lib/format'
 import {
   isOnnxFileName,
@@ -66,11 +70,18 @@ describe('dropped files', () => {
     const removeAny = addDropHandler({
       accepts: (file) => file.name.endsWith('.parquet'),
       take: (files) => any.push(files),
+      describe: 'parquet files: kept',
     })
     const removeCsv = addDropHandler({
       accepts: (file) => file.name.endsWith('.csv'),
       take: (files) => csv.push(files),
+      describe: 'csv files: used by this form',
     })
+    // The overlay says what the page on screen does with data files, then what .onnx files do.
+    expect(describeDrop()).toEqual([
+      'csv files: used by this form',
+      'Model files (.onnx): the register dialog opens, to choose the model of each',
+    ])
     const files = ['a.csv', 'm.onnx', 'b.csv', 'c.parquet'].map((name) => new File(['x'], name))
     expect(routeDroppedFiles(files).map((file) => file.name)).toEqual(['m.onnx'])
     expect(csv.map((batch) => batch.map((file) => file.name))).toEqual([['a.csv', 'b.csv']])

@@ -4,7 +4,7 @@ import type { ColumnProfile, DatasetDetail, DatasetImported } from '../../api/da
 import type { Slipway } from '../../core/service'
 import { withSlipway } from '../context'
 import { waitForJob } from '../jobs'
-import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
 
 /** Runs `datasets:add` as the window does (a job) and waits for its result. */
 export async function addDataset(
@@ -35,7 +35,7 @@ function printProfile(dataset: DatasetDetail): void {
   process.stdout.write(`  sha256   ${dataset.sha256}\n`)
   process.stdout.write(`  format   ${dataset.format}, ${dataset.size} bytes\n`)
   process.stdout.write(`  rows     ${dataset.rows}\n`)
-  process.stdout.write(`  imported ${dataset.createdAt} by ${safe(dataset.createdBy)}\n\n`)
+  process.stdout.write(`  imported ${when(dataset.createdAt)} by ${safe(dataset.createdBy)}\n\n`)
   printTable(
     dataset.profile.map((c) => ({
       column: c.name,
@@ -65,9 +65,13 @@ export function registerDatasetCommands(program: Command): void {
     .description('import and inspect datasets (CSV, Parquet)')
 
   dataset
-    .command('add <file>')
+    .command('add')
     .description('import a CSV or Parquet file as a dataset')
-    .option('--name <name>', 'dataset name (default: the file name without extension)')
+    .argument('<file>', 'the CSV or Parquet file')
+    .option(
+      '--name <name>',
+      'dataset name, unique (default: the file name without extension, made unique as NAME-2, NAME-3, …)',
+    )
     .action(async (file: string, opts: { name?: string }, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(options, async (slipway) => {
@@ -102,8 +106,9 @@ export function registerDatasetCommands(program: Command): void {
     })
 
   dataset
-    .command('show <dataset>')
+    .command('show')
     .description('show a dataset and its column profiles (by id or name)')
+    .argument('<dataset>', 'dataset id or name')
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(options, async (slipway) => {
@@ -116,8 +121,26 @@ export function registerDatasetCommands(program: Command): void {
     })
 
   dataset
-    .command('remove <dataset>')
+    .command('rename')
+    .description('rename a dataset; names are unique, so a taken name is refused with a free one')
+    .argument('<dataset>', 'dataset id or name')
+    .argument('<name>', 'the new name')
+    .action(async (ref: string, name: string, _opts: unknown, cmd: Command) => {
+      const options = cmd.optsWithGlobals<GlobalOptions>()
+      await withSlipway(options, async (slipway) => {
+        const result = await slipway.call('datasets:rename', {
+          id: /^\d+$/.test(ref) ? Number(ref) : ref,
+          name,
+        })
+        if (options.json) printJson(result)
+        else process.stdout.write(`Dataset ${result.id} is now "${safe(result.name)}"\n`)
+      })
+    })
+
+  dataset
+    .command('remove')
     .description('remove a dataset no model version or result refers to')
+    .argument('<dataset>', 'dataset id or name')
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(options, async (slipway) => {
@@ -152,7 +175,7 @@ export function registerDatasetCommands(program: Command): void {
             rows: d.rows,
             columns: d.columns.length,
             sha256: d.sha256.slice(0, 12),
-            imported: d.createdAt,
+            imported: when(d.createdAt),
           })),
           ['id', 'name', 'format', 'rows', 'columns', 'sha256', 'imported'],
         )

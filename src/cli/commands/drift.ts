@@ -335,7 +335,7 @@ function printMonitoring(report: DriftReport): void {
   }
 }
 
-function printReport(report: DriftReport): void {
+export function printReport(report: DriftReport): void {
   const out = process.stdout
   if (report.headline) out.write(`${safe(report.headline, 1000)}\n\n`)
   printMonitoring(report)

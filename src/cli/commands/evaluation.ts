@@ -13,10 +13,11 @@ import {
 } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import { refuseUnknownMetrics } from '../../core/evaluation/gates'
-import { describeZodError } from '../../core/service'
+import { describeZodError, type Slipway } from '../../core/service'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
 import { waitForJob } from '../jobs'
-import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
+import { metricLabel } from '../../api/metrics'
 import { checkHtmlTarget, writeHtmlReport } from '../report'
 
 /** The metrics a slice table shows, per task (evaluate and shadow print the same ones). */
@@ -45,8 +46,18 @@ export function datasetArgument(data: string): DatasetInput {
   return { datasetId: /^\d+$/.test(data) ? Number(data) : data }
 }
 
-/** Says both readings of `--data` when neither matched. */
-async function withDataHint<T>(data: string, run: () => Promise<T>): Promise<T> {
+/**
+ * Says both readings of `--data` when neither matched, and which one was used when both did (a
+ * file beside the command and a dataset of the same name).
+ */
+async function withDataHint<T>(slipway: Slipway, data: string, run: () => Promise<T>): Promise<T> {
+  if (fs.existsSync(data) && !/^\d+$/.test(data)) {
+    const named = (await slipway.call('datasets:list', {})).find((d) => d.name === data)
+    if (named)
+      process.stderr.write(
+        `--data ${safe(data, 80)}: both a file and dataset ${named.id} have this name; using the file (give --data ${named.id} for the dataset)\n`,
+      )
+  }
   try {
     return await run()
   } catch (error) {
@@ -126,15 +137,19 @@ const latencyJson = (l: Evaluation['result']['latency']): Record<string, number>
   rowsPerSecond: l.rowsPerSecond,
 })
 
-function printEvaluation(e: Evaluation): void {
+export function printEvaluation(e: Evaluation): void {
   const r = e.result
   process.stdout.write(
-    `Evaluation ${e.id}: ${safe(e.model)} v${e.version} on ${safe(e.dataset.name)} (${r.rows} rows, ${r.task})\n\n`,
+    `Evaluation ${e.id}: ${safe(e.model)} v${e.version} on ${safe(e.dataset.name)} (${r.rows} rows, ${r.task}), ${when(e.createdAt)} by ${safe(e.createdBy, 60)}\n\n`,
   )
   const metrics = r.metrics as Record<string, unknown>
   const rows = Object.entries(metrics)
     .filter(([, v]) => typeof v === 'number' || v === null)
-    .map(([k, v]) => ({ metric: k, value: fmt(v as number | null), note: r.reasons[k] ?? '' }))
+    .map(([k, v]) => ({
+      metric: metricLabel(k),
+      value: fmt(v as number | null),
+      note: r.reasons[k] ?? '',
+    }))
   printTable(rows, ['metric', 'value', 'note'])
   const cm = 'confusionMatrix' in metrics ? (metrics as ClassificationMetrics) : null
   // A label column of measurements (a wrong --label) makes one class per value: no terminal holds it.
@@ -214,7 +229,7 @@ export function shadowJson(s: ShadowComparison): Record<string, unknown> {
   }
 }
 
-function printShadow(s: ShadowComparison): void {
+export function printShadow(s: ShadowComparison): void {
   const r = s.result
   process.stdout.write(
     `Shadow comparison ${s.id}: ${safe(s.champion.model)} v${s.champion.version} (champion) vs ${safe(s.challenger.model)} v${s.challenger.version} (challenger) on ${safe(s.dataset.name)}, ${r.rows} rows\n\n`,
@@ -244,7 +259,7 @@ function printShadow(s: ShadowComparison): void {
   }
   if (r.mcnemar)
     process.stdout.write(
-      `\nMcNemar exact: statistic ${r.mcnemar.statistic} (b=${r.mcnemar.b}, c=${r.mcnemar.c}), p = ${fmt(r.mcnemar.pValue)}\n`,
+      `\nMcNemar exact test: ${r.mcnemar.b} rows only the champion got right, ${r.mcnemar.c} only the challenger; the test counts the smaller (${r.mcnemar.statistic}), p = ${fmt(r.mcnemar.pValue)}\n`,
     )
   if (r.metrics) {
     process.stdout.write('\n')
@@ -371,7 +386,7 @@ export function registerEvaluationCommands(program: Command): void {
     await withSlipway(opts, async (slipway) => {
       checkHtmlTarget(opts.html)
       const { model, ref } = parseModelRef(target)
-      const job = await withDataHint(opts.data, () =>
+      const job = await withDataHint(slipway, opts.data, () =>
         slipway.call('eval:start', {
           model,
           ref,
@@ -401,7 +416,7 @@ export function registerEvaluationCommands(program: Command): void {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
       checkHtmlTarget(opts.html)
-      const job = await withDataHint(opts.data, () =>
+      const job = await withDataHint(slipway, opts.data, () =>
         slipway.call('shadow:start', {
           champion: parseModelRef(champion),
           challenger: parseModelRef(challenger),
@@ -441,7 +456,7 @@ export function registerEvaluationCommands(program: Command): void {
           '--save-policy needs the policy file: --policy FILE',
         )
       const policy = opts.policy ? readPolicy(opts.policy) : undefined
-      const job = await withDataHint(opts.data, () =>
+      const job = await withDataHint(slipway, opts.data, () =>
         slipway.call('gates:check', {
           model,
           ref,

@@ -2,7 +2,12 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
-import { RegisterInput, type RegisterResult, type VersionDetail } from '../../api/registry'
+import {
+  RegisterInput,
+  describeAliasOutcome,
+  type RegisterResult,
+  type VersionDetail,
+} from '../../api/registry'
 import { refuseRepeatedKeys } from '../../core/registry/register'
 import {
   collect,
@@ -13,7 +18,15 @@ import {
   readFileList,
   withSlipway,
 } from '../context'
-import { errorOf, printJson, printTable, reportError, safe, type GlobalOptions } from '../output'
+import {
+  errorOf,
+  printJson,
+  printTable,
+  reportError,
+  safe,
+  when,
+  type GlobalOptions,
+} from '../output'
 
 interface RegisterOptions extends GlobalOptions {
   model: string
@@ -37,8 +50,9 @@ function printRegistered(file: string, r: RegisterResult): void {
     : `registered ${r.model} v${r.version}`
   const first =
     r.existing && r.fileName !== path.basename(file) ? `, first as ${safe(r.fileName)}` : ''
+  const alias = describeAliasOutcome(r)
   process.stdout.write(
-    `${safe(file)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes${first})\n`,
+    `${safe(file)}: ${what} (sha256 ${r.sha256.slice(0, 12)}…, ${r.size} bytes${first})${alias ? `; ${safe(alias)}` : ''}\n`,
   )
 }
 
@@ -113,7 +127,7 @@ function printVersion(v: VersionDetail): void {
   line('File', v.fileName)
   line('SHA-256', v.sha256)
   line('Size', `${v.size} bytes`)
-  line('Registered', `${v.registeredAt} by ${v.registeredBy}`)
+  line('Registered', `${when(v.registeredAt)} by ${v.registeredBy}`)
   line('Aliases', v.aliases.join(', ') || '—')
   line(
     'Tags',
@@ -176,7 +190,7 @@ function printVersion(v: VersionDetail): void {
     process.stdout.write('Alias history\n')
     for (const e of v.aliasHistory)
       process.stdout.write(
-        `  ${e.at}  ${e.alias}: ${e.fromVersion ? `v${e.fromVersion}` : '—'} → ${e.toVersion ? `v${e.toVersion}` : '—'} by ${safe(e.by, 60)}\n`,
+        `  ${when(e.at)}  ${e.alias}: ${e.fromVersion ? `v${e.fromVersion}` : '—'} → ${e.toVersion ? `v${e.toVersion}` : '—'} by ${safe(e.by, 60)}\n`,
       )
   }
 }
@@ -230,12 +244,16 @@ export function registerRegistryCommands(program: Command): void {
 
   program
     .command('models')
-    .description('list models')
+    .description('list models (archived ones only with --archived)')
     .option('--search <text>', 'filter by name or description')
+    .option('--archived', 'include archived models')
     .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { search?: string }>()
+      const opts = cmd.optsWithGlobals<GlobalOptions & { search?: string; archived?: boolean }>()
       await withSlipway(opts, async (slipway) => {
-        const models = await slipway.call('registry:list-models', { search: opts.search })
+        const models = await slipway.call('registry:list-models', {
+          search: opts.search,
+          ...(opts.archived ? { includeArchived: true } : {}),
+        })
         if (opts.json) return printJson(models)
         if (!models.length)
           return void process.stdout.write(
@@ -252,7 +270,7 @@ export function registerRegistryCommands(program: Command): void {
               .map(([a, v]) => `${a}→v${v}`)
               .join(' '),
             task: m.task ?? '',
-            updated: m.updatedAt,
+            updated: when(m.updatedAt),
           })),
           ['name', 'versions', 'latest', 'aliases', 'task', 'updated'],
         )
@@ -262,7 +280,7 @@ export function registerRegistryCommands(program: Command): void {
   program
     .command('versions')
     .description("list a model's versions")
-    .argument('<model>')
+    .argument('<model>', 'model name')
     .action(async (model: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -276,7 +294,7 @@ export function registerRegistryCommands(program: Command): void {
             aliases: v.aliases.join(' '),
             'code version': v.codeVersion ?? '',
             'registered by': v.registeredBy,
-            'registered at': v.registeredAt,
+            'registered at': when(v.registeredAt),
           })),
           [
             'version',
@@ -308,8 +326,9 @@ export function registerRegistryCommands(program: Command): void {
   const alias = program.command('alias').description('manage aliases (champion, challenger, …)')
   alias
     .command('set')
+    .description('point an alias at a version (moving it from the version it named before)')
     .argument('<ref>', 'MODEL@VERSION')
-    .argument('<alias>')
+    .argument('<alias>', 'alias name, e.g. champion')
     .action(async (ref: string, name: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -331,8 +350,9 @@ export function registerRegistryCommands(program: Command): void {
     })
   alias
     .command('remove')
-    .argument('<model>')
-    .argument('<alias>')
+    .description('remove an alias from a model (the version stays)')
+    .argument('<model>', 'model name')
+    .argument('<alias>', 'alias name')
     .action(async (model: string, name: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -342,27 +362,115 @@ export function registerRegistryCommands(program: Command): void {
       })
     })
 
-  program
+  const setTag = async (ref: string, pair: string, cmd: Command): Promise<void> => {
+    const opts = cmd.optsWithGlobals<GlobalOptions>()
+    await withSlipway(opts, async (slipway) => {
+      const [tag] = parseKeyValues([pair], 'Tag')
+      const { model, ref: version } = parseModelRef(ref, { requireRef: true })
+      const resolved = await slipway.call('registry:get-version', { model, ref: version })
+      const result = await slipway.call('registry:set-tag', {
+        model,
+        version: resolved.version,
+        key: tag!.key,
+        value: tag!.value,
+      })
+      if (opts.json) printJson(result)
+      else
+        process.stdout.write(`${model} v${resolved.version}: ${result.key}=${safe(result.value)}\n`)
+    })
+  }
+  const tag = program
     .command('tag')
-    .description('set a tag on a version')
+    .description('set a tag on a version (`tag MODEL@VERSION key=value`), or `tag remove`')
+    .argument('[ref]', 'MODEL@VERSION')
+    .argument('[key=value]', 'the tag to set')
+    .action(
+      async (ref: string | undefined, pair: string | undefined, _opts: unknown, cmd: Command) => {
+        if (!ref || !pair)
+          return cmd.error('error: tag needs MODEL@VERSION and key=value', { exitCode: 1 })
+        await setTag(ref, pair, cmd)
+      },
+    )
+  tag
+    .command('set')
+    .description('set a tag on a version (the same as `tag MODEL@VERSION key=value`)')
     .argument('<ref>', 'MODEL@VERSION')
-    .argument('<key=value>')
-    .action(async (ref: string, pair: string, _opts: unknown, cmd: Command) => {
+    .argument('<key=value>', 'the tag to set')
+    .action(async (ref: string, pair: string, _opts: unknown, cmd: Command) =>
+      setTag(ref, pair, cmd),
+    )
+  tag
+    .command('remove')
+    .description('remove a tag from a version')
+    .argument('<ref>', 'MODEL@VERSION')
+    .argument('<key>', 'the tag key to remove')
+    .action(async (ref: string, key: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
-        const [tag] = parseKeyValues([pair], 'Tag')
         const { model, ref: version } = parseModelRef(ref, { requireRef: true })
         const resolved = await slipway.call('registry:get-version', { model, ref: version })
-        const result = await slipway.call('registry:set-tag', {
+        const result = await slipway.call('registry:remove-tag', {
           model,
           version: resolved.version,
-          key: tag!.key,
-          value: tag!.value,
+          key,
+        })
+        if (!result.removed)
+          throw new SlipwayError(
+            'NOT_FOUND',
+            `${model} v${resolved.version} has no tag "${safe(key, 80)}"`,
+          )
+        if (opts.json) printJson({ model, version: resolved.version, key, removed: true })
+        else process.stdout.write(`${model} v${resolved.version}: removed tag ${safe(key, 80)}\n`)
+      })
+    })
+
+  const model = program.command('model').description('archive or restore a model')
+  model
+    .command('archive')
+    .description('archive a model: out of `slipway models` and the window, nothing deleted')
+    .argument('<model>', 'model name')
+    .option('--undo', 'bring an archived model back')
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { undo?: boolean }>()
+      await withSlipway(opts, async (slipway) => {
+        const result = await slipway.call('registry:archive-model', {
+          model: name,
+          archived: !opts.undo,
         })
         if (opts.json) printJson(result)
         else
           process.stdout.write(
-            `${model} v${resolved.version}: ${result.key}=${safe(result.value)}\n`,
+            opts.undo
+              ? `${safe(result.name, 80)}: restored\n`
+              : `${safe(result.name, 80)}: archived (undo with \`slipway model archive ${safe(result.name, 80)} --undo\`)\n`,
+          )
+      })
+    })
+  const version = program.command('version').description('archive or restore a model version')
+  version
+    .command('archive')
+    .description('archive a version: marked archived in listings, nothing deleted')
+    .argument('<ref>', 'MODEL@VERSION')
+    .option('--undo', 'bring an archived version back')
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { undo?: boolean }>()
+      await withSlipway(opts, async (slipway) => {
+        const { model: name, ref: versionRef } = parseModelRef(ref, { requireRef: true })
+        const resolved = await slipway.call('registry:get-version', {
+          model: name,
+          ref: versionRef,
+        })
+        const result = await slipway.call('registry:archive-version', {
+          model: name,
+          version: resolved.version,
+          archived: !opts.undo,
+        })
+        if (opts.json) printJson(result)
+        else
+          process.stdout.write(
+            opts.undo
+              ? `${safe(name, 80)} v${result.version}: restored\n`
+              : `${safe(name, 80)} v${result.version}: archived (undo with \`slipway version archive ${safe(name, 80)}@${result.version} --undo\`)\n`,
           )
       })
     })

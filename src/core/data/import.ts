@@ -2,7 +2,13 @@
 // store, row + audit record in one transaction), look-up by id or name, list, remove.
 import fs from 'node:fs'
 import path from 'node:path'
-import type { ColumnProfile, DatasetDetail, DatasetImported, DatasetRef } from '../../api/datasets'
+import {
+  uniqueDatasetName,
+  type ColumnProfile,
+  type DatasetDetail,
+  type DatasetImported,
+  type DatasetRef,
+} from '../../api/datasets'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
 import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
@@ -94,9 +100,8 @@ function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | unde
     if (byId) return byId
   }
   // A dataset may be named with digits only ("2024"): an id that matches nothing is tried as a name.
-  const byName = db
-    .prepare('SELECT * FROM datasets WHERE name = ? ORDER BY id DESC LIMIT 1')
-    .get(String(ref)) as DatasetRow | undefined
+  const byName = db.prepare('SELECT * FROM datasets WHERE name = ?').get(String(ref)) as
+    DatasetRow | undefined
   if (byName) return byName
   if (/^[0-9a-f]{8,64}$/.test(String(ref))) {
     const bySha = db
@@ -107,7 +112,54 @@ function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | unde
   return undefined
 }
 
-/** A dataset by id, name (the most recent import with that name) or sha256 prefix; NOT_FOUND otherwise. */
+const takenNames = (core: CoreContext): string[] =>
+  (core.db.prepare('SELECT name FROM datasets').all() as { name: string }[]).map((r) => r.name)
+
+const nameHolder = (core: CoreContext, name: string): DatasetRow | undefined =>
+  core.db.prepare('SELECT * FROM datasets WHERE name = ?').get(name) as DatasetRow | undefined
+
+/** Names are unique: one taken is refused with the first free NAME-2, NAME-3, … suggested. */
+export function refuseTakenName(core: CoreContext, name: string, exceptId?: number): void {
+  const holder = nameHolder(core, name)
+  if (!holder || holder.id === exceptId) return
+  throw new SlipwayError(
+    'CONFLICT',
+    `Dataset name "${name}" is taken by dataset ${holder.id} (${holder.row_count} rows); choose another, e.g. "${uniqueDatasetName(name, takenNames(core))}"`,
+  )
+}
+
+/** Renames a dataset; the name must be free. Recorded in the audit trail. */
+export function renameDataset(
+  core: CoreContext,
+  actor: Actor,
+  ref: DatasetRef,
+  name: string,
+): DatasetSummary {
+  const { db } = core
+  const row = findRow(core, ref)
+  if (!row)
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `No dataset ${typeof ref === 'number' ? `with id ${ref}` : `"${ref}"`}`,
+    )
+  const wanted = name.trim()
+  if (wanted === row.name) return toDatasetSummary(row)
+  return db
+    .transaction((): DatasetSummary => {
+      refuseTakenName(core, wanted, row.id)
+      db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(wanted, row.id)
+      appendAudit(core, actor, {
+        action: 'dataset.rename',
+        details: { datasetId: row.id, from: row.name, to: wanted },
+      })
+      return toDatasetSummary(
+        db.prepare('SELECT * FROM datasets WHERE id = ?').get(row.id) as DatasetRow,
+      )
+    })
+    .immediate()
+}
+
+/** A dataset by id, name or sha256 prefix; NOT_FOUND otherwise. */
 export function getDataset(core: CoreContext, idOrName: DatasetRef | string): DatasetDetail {
   const row = findRow(core, idOrName)
   if (!row)
@@ -195,7 +247,9 @@ async function importFile(
   options: ImportOptions,
 ): Promise<DatasetImported> {
   const { db } = core
-  const name = options.name?.trim() || defaultDatasetName(file.fileName)
+  const asked = options.name?.trim()
+  // Checked before the file is read, so a taken name costs nothing; checked again on insert.
+  if (asked) refuseTakenName(core, asked)
   const progress = options.onProgress ?? ((): void => {})
   const cancelled = (): SlipwayError =>
     new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
@@ -244,7 +298,8 @@ async function importFile(
       progress(1000, 1000, `Storing ${file.fileName}`)
       return storeDescribed(core, {
         actor: options.actor,
-        name,
+        name: asked || defaultDatasetName(file.fileName),
+        asked: Boolean(asked),
         file,
         blob,
         described: described.value,
@@ -272,6 +327,8 @@ function storeDescribed(
   d: {
     actor: Actor
     name: string
+    /** The user chose `name`: refused when taken, rather than numbered. */
+    asked: boolean
     file: ResolvedFile
     blob: LeasedBlob
     described: DescribedFile
@@ -281,11 +338,13 @@ function storeDescribed(
   const { db } = core
   let id: number
   try {
+    // A name the user asked for is refused when taken; a default one takes the first free NAME-2.
+    const name = d.asked ? d.name : uniqueDatasetName(d.name, takenNames(core))
     id = insertDataset(
       core,
       d.actor,
       {
-        name: d.name,
+        name,
         sha256: d.blob.sha256,
         size: d.blob.size,
         file: d.file,
@@ -294,6 +353,7 @@ function storeDescribed(
       deferAudit,
     )
   } catch (error) {
+    if (isUniqueViolation(error) && d.asked && nameHolder(core, d.name)) refuseTakenName(core, d.name)
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
       const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(d.blob.sha256) as
@@ -316,6 +376,8 @@ export interface PendingImport {
   actor: Actor
   file: ResolvedFile
   name: string
+  /** The user chose `name`: refused when taken, rather than numbered. */
+  asked: boolean
   blob: LeasedBlob
 }
 
@@ -329,6 +391,9 @@ export async function beginImport(
   options: { actor: Actor; name?: string; signal?: AbortSignal },
 ): Promise<{ existing: DatasetImported } | { pending: PendingImport }> {
   try {
+    const asked = options.name?.trim()
+    // Checked before the file is copied, so a taken name costs nothing; checked again on insert.
+    if (asked) refuseTakenName(core, asked)
     const blob = await settle(leaseBlob(core, file.path))
     if (!blob.ok) throw badFile(file, blob.error)
     const known = core.db
@@ -339,8 +404,8 @@ export async function beginImport(
       if (!known) throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
       return { existing: existingResult(core, known, file) }
     }
-    const name = options.name?.trim() || defaultDatasetName(file.fileName)
-    return { pending: { actor: options.actor, file, name, blob: blob.value } }
+    const name = asked || defaultDatasetName(file.fileName)
+    return { pending: { actor: options.actor, file, name, asked: Boolean(asked), blob: blob.value } }
   } catch (error) {
     throw consumedUploadError(file, error)
   } finally {
@@ -443,6 +508,25 @@ export function removeDataset(
     throw new SlipwayError(
       'CONFLICT',
       `Dataset "${row.name}" (id ${row.id}) is the training data of ${versions.n} model ${versions.n === 1 ? 'version' : 'versions'}; it cannot be removed`,
+    )
+  }
+  // Stored results name their data: say which, so the user can delete them or keep the dataset.
+  const ids = (sql: string): number[] =>
+    (db.prepare(sql).all(row.id) as { id: number }[]).map((r) => r.id)
+  const evaluations = ids('SELECT id FROM evaluations WHERE dataset_id = ? ORDER BY id')
+  const comparisons = ids('SELECT id FROM shadow_comparisons WHERE dataset_id = ? ORDER BY id')
+  if (evaluations.length || comparisons.length) {
+    const uses = [
+      evaluations.length
+        ? `${evaluations.length === 1 ? 'evaluation' : 'evaluations'} ${evaluations.join(', ')}`
+        : '',
+      comparisons.length
+        ? `${comparisons.length === 1 ? 'comparison' : 'comparisons'} ${comparisons.join(', ')}`
+        : '',
+    ].filter(Boolean)
+    throw new SlipwayError(
+      'CONFLICT',
+      `Dataset "${row.name}" (id ${row.id}) is the data of ${uses.join(' and ')}; it is kept so those results stay checkable. Delete those results first to remove it`,
     )
   }
   try {

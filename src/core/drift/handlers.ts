@@ -2,6 +2,7 @@
 import type { driftCalls } from '../../api/drift'
 import type { CoreContext, HandlersFor } from '../context'
 import { resolveModelFile } from '../registry/registry'
+import { removeDriftRun } from '../evaluation/remove'
 import { createMonitor, deleteMonitor, listMonitors, runMonitorNow } from './monitors'
 import { getRun, listRuns, modelStatuses, resolveSource, startDrift } from './service'
 
@@ -21,6 +22,7 @@ export function createDriftHandlers(core: CoreContext): HandlersFor<typeof drift
     },
     'drift:get': async ({ runId }) => getRun(core, runId),
     'drift:list': async (input) => listRuns(core, input),
+    'drift:remove-run': async ({ runId }, { actor }) => removeDriftRun(core, actor, runId),
     'drift:model-status': async ({ model }) => modelStatuses(core, model),
     'monitors:create': async (input, call) => createMonitor(core, input, call),
     'monitors:list': async ({ model }) => listMonitors(core, model),

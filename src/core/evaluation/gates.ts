@@ -8,6 +8,7 @@ import {
   type GateRule,
 } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
+import { metricLabel } from '../../api/metrics'
 
 /** The single-number latency figures a rule may name as `latency.<key>`. */
 const LATENCY_FIGURES = ['p50Ms', 'p95Ms', 'p99Ms', 'meanMs', 'rowsPerSecond'] as const
@@ -85,17 +86,29 @@ export function metricValue(
   return { value: null, reason: result.reasons[metric] ?? 'undefined on this data' }
 }
 
+/**
+ * A rule in the words people use, the same in the window, the CLI and stored reports:
+ * "Log loss ≤ 0.2", "Accuracy at least 0.01 above the champion's", "F1 no worse than the champion's".
+ */
 export function describeRule(rule: GateRule): string {
+  const name = metricLabel(rule.metric)
   const dir = rule.greaterIsBetter ? '≥' : '≤'
+  const side = rule.greaterIsBetter ? 'above' : 'below'
   const parts: string[] = []
-  if (rule.threshold !== undefined) parts.push(`${rule.metric} ${dir} ${fmt(rule.threshold)}`)
+  if (rule.threshold !== undefined) parts.push(`${name} ${dir} ${fmt(rule.threshold)}`)
   if (rule.minAbsoluteChange !== undefined)
-    parts.push(`${rule.greaterIsBetter ? '+' : '−'}${fmt(rule.minAbsoluteChange)} vs champion`)
+    parts.push(
+      rule.minAbsoluteChange === 0
+        ? `${name} no worse than the champion's`
+        : `${name} at least ${fmt(rule.minAbsoluteChange)} ${side} the champion's`,
+    )
   if (rule.minRelativeChange !== undefined)
     parts.push(
-      `${rule.greaterIsBetter ? '+' : '−'}${fmt(rule.minRelativeChange * 100)}% vs champion`,
+      rule.minRelativeChange === 0
+        ? `${name} no worse than the champion's`
+        : `${name} at least ${fmt(rule.minRelativeChange * 100)}% ${side} the champion's`,
     )
-  return parts.length ? parts.join(', ') : `${rule.metric} (no criterion)`
+  return parts.length ? [...new Set(parts)].join('; ') : `${name} (no criterion)`
 }
 
 /**
@@ -122,7 +135,7 @@ export function checkRule(
     return {
       ...base,
       passed: false,
-      why: `${rule.metric} is undefined: ${valueReason ?? 'no value'}`,
+      why: `${metricLabel(rule.metric)} is undefined: ${valueReason ?? 'no value'}`,
     }
   const better = (a: number, b: number): boolean => (rule.greaterIsBetter ? a >= b : a <= b)
   const reasons: string[] = []
@@ -139,7 +152,9 @@ export function checkRule(
     reasons.push('no version holds the champion alias, so the change criteria were not checked')
   } else if (wantsChange && baseline === null) {
     passed = false
-    reasons.push(`the champion's ${rule.metric} is undefined, so the change cannot be measured`)
+    reasons.push(
+      `the champion's ${metricLabel(rule.metric)} is undefined, so the change cannot be measured`,
+    )
   } else if (wantsChange && baseline !== null) {
     const sign = rule.greaterIsBetter ? 1 : -1
     if (rule.minAbsoluteChange !== undefined) {
@@ -185,7 +200,7 @@ export function checkPolicy(
     const p95 = candidate.latency.p95Ms
     const ok = p95 <= policy.latencyP95MaxMs
     out.push({
-      rule: `latency p95 ≤ ${fmt(policy.latencyP95MaxMs)} ms`,
+      rule: `Latency p95 ≤ ${fmt(policy.latencyP95MaxMs)} ms`,
       metric: 'latency.p95Ms',
       value: p95,
       baseline: champion ? champion.latency.p95Ms : null,

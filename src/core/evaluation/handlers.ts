@@ -2,6 +2,7 @@
 // long work as a job whose result is the stored record.
 import type { evaluationCalls } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
+import { removeComparison, removeEvaluation } from './remove'
 import type { CoreContext, HandlersFor } from '../context'
 import { requireModel, resolveModelFile } from '../registry/registry'
 import { refuseUnknownMetrics } from './gates'
@@ -46,6 +47,8 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
       )
     },
     'eval:get': async ({ id }) => getEvaluation(core, id),
+    'eval:remove': async ({ id }, { actor }) => removeEvaluation(core, actor, id),
+    'shadow:remove': async ({ id }, { actor }) => removeComparison(core, actor, id),
     'eval:list': async (input) => listEvaluations(core, input),
     'eval:latest-for-model': async ({ model }) => latestForModel(core, model),
     'eval:get-mapping': async ({ model }) => getSavedMapping(core, requireModel(core.db, model).id),

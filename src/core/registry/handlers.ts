@@ -3,6 +3,8 @@ import { SlipwayError } from '../../api/errors'
 import type { registryCalls } from '../../api/registry'
 import type { CoreContext, HandlersFor } from '../context'
 import { appendAudit } from '../governance/audit'
+import { archiveModel, archiveVersion } from './archive'
+import { updateLineage } from './lineage'
 import { registerVersion, setAliasInTx } from './register'
 import {
   listModels,
@@ -16,7 +18,12 @@ import {
 export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof registryCalls> {
   const { db } = core
   return {
-    'registry:list-models': async ({ search }) => listModels(db, search),
+    'registry:list-models': async ({ search, includeArchived }) =>
+      listModels(db, search, includeArchived),
+    'registry:archive-model': async ({ model, archived }, { actor }) =>
+      archiveModel(core, actor, model, archived),
+    'registry:archive-version': async ({ model, version, archived }, { actor }) =>
+      archiveVersion(core, actor, model, version, archived),
     'registry:get-model': async ({ model }) => modelDetail(db, model),
     'registry:get-version': async ({ model, ref }) => {
       const row = resolveVersion(db, model, ref)
@@ -93,6 +100,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
           return { removed }
         })
         .immediate(),
+    'registry:update-lineage': async (input, { actor }) => updateLineage(core, actor, input),
     'registry:update-model': async ({ model, description, task }, { actor }) =>
       db
         .transaction(() => {

@@ -97,7 +97,7 @@ function applyLabelsInTx(
   versionId: number,
   labels: { alias?: string; tags: { key: string; value: string }[] },
   existing: boolean,
-): void {
+): RegisterResult['alias'] {
   const tag = core.db.prepare(
     'INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
   )
@@ -111,11 +111,25 @@ function applyLabelsInTx(
         details: { key: t.key, value: t.value },
       })
   }
-  if (labels.alias) setAliasInTx(core, actor, modelId, labels.alias, versionId)
+  if (!labels.alias) return null
+  const { from } = setAliasInTx(core, actor, modelId, labels.alias, versionId)
+  const fromVersion =
+    from === null
+      ? null
+      : ((
+          core.db.prepare('SELECT version FROM model_versions WHERE id = ?').get(from) as
+            { version: number } | undefined
+        )?.version ?? null)
+  return { name: labels.alias, fromVersion }
 }
 
-function existingResult(row: VersionRow, model: string): RegisterResult {
+function existingResult(
+  row: VersionRow,
+  model: string,
+  alias: RegisterResult['alias'],
+): RegisterResult {
   return {
+    alias,
     model,
     version: row.version,
     sha256: row.sha256,
@@ -174,10 +188,10 @@ export async function registerVersion(
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
         .get(model.id, stored.sha256) as VersionRow | undefined
       if (existing) {
-        db.transaction(() =>
-          applyLabelsInTx(core, actor, model.id, existing.id, input, true),
-        ).immediate()
-        return existingResult(existing, model.name)
+        const alias = db
+          .transaction(() => applyLabelsInTx(core, actor, model.id, existing.id, input, true))
+          .immediate()
+        return existingResult(existing, model.name, alias)
       }
     }
     const onnx = await inspectOnnxFile(stored.path, fileName)
@@ -234,8 +248,8 @@ export async function registerVersion(
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
         .get(modelRow.id, stored.sha256) as VersionRow | undefined
       if (raced) {
-        applyLabelsInTx(core, actor, modelRow.id, raced.id, input, true)
-        return existingResult(raced, modelRow.name)
+        const alias = applyLabelsInTx(core, actor, modelRow.id, raced.id, input, true)
+        return existingResult(raced, modelRow.name, alias)
       }
       const next = (
         db
@@ -313,8 +327,9 @@ export async function registerVersion(
             .digest('hex'),
         },
       })
-      applyLabelsInTx(core, actor, modelRow.id, versionId, input, false)
+      const alias = applyLabelsInTx(core, actor, modelRow.id, versionId, input, false)
       return {
+        alias,
         model: modelRow.name,
         version: next,
         sha256: stored.sha256,

@@ -20,6 +20,7 @@ export interface ModelRow {
   created_at: string
   created_by: string
   updated_at: string
+  archived_at: string | null
 }
 
 export interface VersionRow {
@@ -36,6 +37,7 @@ export interface VersionRow {
   onnx_json: string
   registered_by: string
   registered_at: string
+  archived_at: string | null
 }
 
 export function findModel(db: Database.Database, name: string): ModelRow | undefined {
@@ -148,6 +150,7 @@ export function toVersionSummary(
     codeVersion: row.code_version,
     registeredBy: row.registered_by,
     registeredAt: row.registered_at,
+    archivedAt: row.archived_at,
     aliases: aliasesOfVersion(db, row.id),
     tags: tagsOf(db, row.id),
   }
@@ -231,18 +234,27 @@ export function modelSummary(db: Database.Database, model: ModelRow): ModelSumma
     aliases: Object.fromEntries(aliases.map((a) => [a.alias, a.version])),
     createdAt: model.created_at,
     updatedAt: model.updated_at,
+    archivedAt: model.archived_at,
   }
 }
 
-export function listModels(db: Database.Database, search?: string): ModelSummary[] {
+/** Models, newest change first; archived ones only when asked for. */
+export function listModels(
+  db: Database.Database,
+  search?: string,
+  includeArchived = false,
+): ModelSummary[] {
   const term = search?.trim()
+  const live = includeArchived ? '' : 'archived_at IS NULL AND'
   const rows = term
     ? (db
         .prepare(
-          `SELECT * FROM models WHERE name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' ORDER BY updated_at DESC, name`,
+          `SELECT * FROM models WHERE ${live} (name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\') ORDER BY updated_at DESC, name`,
         )
         .all(...Array(2).fill(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)) as ModelRow[])
-    : (db.prepare('SELECT * FROM models ORDER BY updated_at DESC, name').all() as ModelRow[])
+    : (db
+        .prepare(`SELECT * FROM models WHERE ${live} 1 ORDER BY updated_at DESC, name`)
+        .all() as ModelRow[])
   return rows.map((m) => modelSummary(db, m))
 }
 

@@ -4,11 +4,14 @@ import { useApp } from '../stores/app'
 import { useRegisterDialog } from '../stores/register-dialog'
 import { useRoute, hrefFor } from '../stores/route'
 import { views } from '../views'
+import { useImportDialog } from '../stores/import-dialog'
 import { DropZone } from './DropZone'
+import { ImportDialog } from './ImportDialog'
 import { JobsPanel } from './JobsPanel'
 import { RegisterButton } from './RegisterButton'
 import { RegisterDialog } from './RegisterDialog'
 import { Text } from './Text'
+import { UndoBar } from './UndoBar'
 
 export function AppFrame() {
   const segments = useRoute((state) => state.segments)
@@ -16,7 +19,9 @@ export function AppFrame() {
   const { info, error, load } = useApp()
   // While the register dialog is open the page behind it takes no focus or clicks (aria-modal alone
   // does not stop Tab from walking the background).
-  const dialogOpen = useRegisterDialog((state) => state.open)
+  const registerOpen = useRegisterDialog((state) => state.open)
+  const importOpen = useImportDialog((state) => state.open)
+  const dialogOpen = registerOpen || importOpen
 
   useEffect(() => {
     void load()
@@ -36,8 +41,26 @@ export function AppFrame() {
 
   return (
     <div className="app">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          // The hash is the router's: move focus without navigating.
+          event.preventDefault()
+          document.getElementById('main')?.focus()
+        }}
+        data-testid="skip-link"
+        inert={dialogOpen}
+      >
+        Skip to main content
+      </a>
       <aside className="sidebar" inert={dialogOpen}>
-        <div className="brand">Slipway</div>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            S
+          </span>
+          <span className="label">Slipway</span>
+        </div>
         <RegisterButton />
         <nav className="nav" data-testid="nav">
           {views.map((candidate) => (
@@ -46,9 +69,14 @@ export function AppFrame() {
               href={hrefFor(candidate.id)}
               className={candidate.id === view.id ? 'active' : undefined}
               aria-current={candidate.id === view.id ? 'page' : undefined}
+              aria-label={candidate.title}
+              title={candidate.title}
               data-testid={`nav-${candidate.id}`}
             >
-              {candidate.title}
+              <span className="nav-icon" aria-hidden="true">
+                {candidate.icon}
+              </span>
+              <span className="label">{candidate.title}</span>
             </a>
           ))}
         </nav>
@@ -68,11 +96,13 @@ export function AppFrame() {
           )}
         </footer>
       </aside>
-      <main className="content" inert={dialogOpen}>
+      <main className="content" id="main" tabIndex={-1} inert={dialogOpen}>
         <View segments={viewSegments} />
       </main>
       <DropZone />
       <RegisterDialog />
+      <ImportDialog />
+      <UndoBar />
     </div>
   )
 }

@@ -1,7 +1,7 @@
 // Files dropped anywhere on the window: the page's drop handlers first (lib/drop-targets), then
 // the register dialog for .onnx files and anything else; an overlay shows the window takes them.
 import { useEffect, useState } from 'react'
-import { routeDroppedFiles } from '../lib/drop-targets'
+import { describeDrop, routeDroppedFiles } from '../lib/drop-targets'
 import { useRegisterDialog } from '../stores/register-dialog'
 
 const carriesFiles = (event: DragEvent): boolean =>
@@ -52,7 +52,14 @@ export function DropZone() {
   if (!over) return null
   return (
     <div className="drop-overlay" data-testid="drop-overlay">
-      <div>Drop files here</div>
+      <div>
+        <div className="drop-title">Drop to add files</div>
+        <ul className="drop-kinds">
+          {describeDrop().map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      </div>
     </div>
   )
 }

@@ -23,9 +23,14 @@ export function RegisterButton() {
         type="button"
         className="primary"
         onClick={() => void pick()}
+        aria-label="Register model…"
+        title="Register model…"
         data-testid="register-button"
       >
-        Register model…
+        <span className="nav-icon" aria-hidden="true">
+          +
+        </span>
+        <span className="label">Register model…</span>
       </button>
       <input
         ref={input}

@@ -3,7 +3,8 @@
 import { useEffect, useRef, type FormEvent } from 'react'
 import { hrefFor, useRoute } from '../stores/route'
 import { useRegistry } from '../stores/registry'
-import { useRegisterDialog, type RegisterItem } from '../stores/register-dialog'
+import { describeAliasOutcome } from '../../../api/registry'
+import { isPending, useRegisterDialog, type RegisterItem } from '../stores/register-dialog'
 import { ErrorNote } from './ErrorNote'
 import { Text } from './Text'
 
@@ -42,10 +43,10 @@ export function RegisterDialog() {
   }, [open])
 
   if (!open) return null
-  const pending = items.filter((item) => item.status === 'ready' || item.status === 'failed').length
+  const pending = items.filter(isPending).length
   const finished = items.length > 0 && pending === 0 && !running
   const anyDone = items.some((item) => item.status === 'registered' || item.status === 'existing')
-  const retry = !running && items.some((item) => item.status === 'failed')
+  const retry = !running && items.some((item) => item.status === 'failed' && item.retryable)
 
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault()
@@ -215,19 +216,25 @@ function ItemOutcome({ item, onOpen }: { item: RegisterItem; onOpen: () => void 
       return <span>Registering…</span>
     case 'registered':
       return (
-        <button type="button" className="link ok" onClick={onOpen} data-testid="register-open">
-          Registered as <Text value={item.result?.model ?? ''} max={60} /> v{item.result?.version}
-        </button>
+        <>
+          <button type="button" className="link ok" onClick={onOpen} data-testid="register-open">
+            Registered as <Text value={item.result?.model ?? ''} max={60} /> v{item.result?.version}
+          </button>
+          <AliasOutcome item={item} />
+        </>
       )
     case 'existing':
       return (
-        <button type="button" className="link" onClick={onOpen} data-testid="register-open">
-          Already registered as v{item.result?.version}
-          {item.result && item.result.model !== item.model.trim() ? ' of ' : ''}
-          {item.result && item.result.model !== item.model.trim() ? (
-            <Text value={item.result.model} max={60} />
-          ) : null}
-        </button>
+        <>
+          <button type="button" className="link" onClick={onOpen} data-testid="register-open">
+            Already registered as v{item.result?.version}
+            {item.result && item.result.model !== item.model.trim() ? ' of ' : ''}
+            {item.result && item.result.model !== item.model.trim() ? (
+              <Text value={item.result.model} max={60} />
+            ) : null}
+          </button>
+          <AliasOutcome item={item} />
+        </>
       )
     case 'failed':
       return (
@@ -236,4 +243,14 @@ function ItemOutcome({ item, onOpen }: { item: RegisterItem; onOpen: () => void 
         </span>
       )
   }
+}
+
+function AliasOutcome({ item }: { item: RegisterItem }) {
+  const text = item.result ? describeAliasOutcome(item.result) : null
+  if (!text) return null
+  return (
+    <div className="small" data-testid="register-alias-outcome">
+      <Text value={text} max={120} />
+    </div>
+  )
 }

@@ -3,6 +3,8 @@
 export interface DropHandler {
   accepts(file: File): boolean
   take(files: File[]): void
+  /** What a drop does with the files this handler takes, for the overlay shown while dragging. */
+  describe: string
 }
 
 const handlers = new Set<DropHandler>()
@@ -24,4 +26,14 @@ export function routeDroppedFiles(files: File[]): File[] {
     handler.take(taken)
   }
   return rest
+}
+
+/** What a drop on the window does now, one line per kind of file: the page's handlers first. */
+export function describeDrop(): string[] {
+  // Handlers of one page take data files before the window's own: only the newest says what happens.
+  const newest = [...handlers].reverse()[0]
+  return [
+    ...(newest ? [newest.describe] : []),
+    'Model files (.onnx): the register dialog opens, to choose the model of each',
+  ].filter((line, index, all) => all.indexOf(line) === index)
 }

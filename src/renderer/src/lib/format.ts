@@ -19,12 +19,7 @@ export function formatCount(value: number): string {
 }
 
 /** `2026-11-25 14:03` in the viewer's time zone; the raw value if it is not a date. */
-export function formatTime(iso: string): string {
-  const date = new Date(iso)
-  if (Number.isNaN(date.getTime())) return iso
-  const pad = (n: number): string => String(n).padStart(2, '0')
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
-}
+export { localTime as formatTime } from '../../../api/display'
 
 /** `[batch, 4]`, `[1, ?]`, or `scalar` / `unknown`. */
 export function formatShape(shape: TensorInfo['shape']): string {

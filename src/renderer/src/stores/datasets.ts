@@ -35,9 +35,16 @@ export interface DatasetsState {
   imports: DatasetImport[]
   loadList(): Promise<void>
   open(id: number): Promise<void>
-  /** Imports each file in turn; resolves with the datasets that were imported. */
-  importFiles(files: File[], origin?: string): Promise<DatasetImported[]>
+  /**
+   * Imports each file in turn; resolves with the datasets that were imported. `names[i]` names the
+   * dataset of `files[i]`; without one the registry takes the file's name, made unique.
+   */
+  importFiles(files: File[], origin?: string, names?: string[]): Promise<DatasetImported[]>
   cancelImport(id: number): Promise<void>
+  /** Deletes a dataset nothing refers to; resolves with the problem to show, or null. */
+  remove(id: number): Promise<string | null>
+  /** Renames a dataset; resolves with the problem to show, or null when renamed. */
+  rename(id: number, name: string): Promise<string | null>
   dismissImport(id: number): void
 }
 
@@ -64,7 +71,11 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
   const update = (id: number, patch: Partial<DatasetImport>): void =>
     set({ imports: get().imports.map((item) => (item.id === id ? { ...item, ...patch } : item)) })
 
-  const importOne = async (file: File, origin: string): Promise<DatasetImported | null> => {
+  const importOne = async (
+    file: File,
+    origin: string,
+    name: string | undefined,
+  ): Promise<DatasetImported | null> => {
     const id = nextImportId++
     set({
       imports: [
@@ -88,10 +99,7 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
       update(id, { status: 'failed', error: errorOf(error) })
       return null
     }
-    const started = await client().call('datasets:add', {
-      file: ref,
-      name: datasetNameFromFile(file.name),
-    })
+    const started = await client().call('datasets:add', { file: ref, ...(name ? { name } : {}) })
     if (!started.ok) {
       update(id, { status: 'failed', error: started.error })
       return null
@@ -127,15 +135,30 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
       if (result.ok) set({ detail: result.value })
       else set({ detailError: result.error.message })
     },
-    async importFiles(files, origin = 'datasets') {
+    async importFiles(files, origin = 'datasets', names) {
       const imported: DatasetImported[] = []
       // One at a time: each import reads the whole file and two at once only compete for disk.
-      for (const file of files) {
-        const dataset = await importOne(file, origin)
+      for (const [index, file] of files.entries()) {
+        const dataset = await importOne(file, origin, names?.[index])
         if (dataset) imported.push(dataset)
       }
       await get().loadList()
       return imported
+    },
+    async remove(id) {
+      const result = await client().call('datasets:remove', { id })
+      if (!result.ok) return result.error.message
+      if (get().detail?.id === id) set({ detail: null })
+      await get().loadList()
+      return null
+    },
+    async rename(id, name) {
+      const result = await client().call('datasets:rename', { id, name })
+      if (!result.ok) return result.error.message
+      const detail = get().detail
+      if (detail?.id === id) set({ detail: { ...detail, name: result.value.name } })
+      await get().loadList()
+      return null
     },
     async cancelImport(id) {
       const job = get().imports.find((item) => item.id === id)?.job

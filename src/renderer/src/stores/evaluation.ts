@@ -68,6 +68,10 @@ export interface EvaluationState {
   cancel(): Promise<void>
   openEvaluation(id: number): Promise<void>
   loadHistory(): Promise<void>
+  /** Every stored evaluation of a model (all versions, all datasets), newest first. */
+  listForModel(model: string): Promise<EvaluationSummary[]>
+  /** Deletes a stored evaluation; resolves with the problem to show, or null. */
+  removeEvaluation(id: number): Promise<string | null>
   openMappingEditor(): Promise<void>
   closeMappingEditor(): void
   setMappingEntry(key: string, column: string): void
@@ -209,7 +213,16 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
         if (typeof cost === 'string') return set({ formError: cost })
         costMatrix = cost
       }
-      set({ status: 'starting', job: null, runError: null, formError: null, evaluationError: null })
+      // The result on screen belongs to an earlier run (maybe of another model): it goes now, so an
+      // error of this run is never read above someone else's numbers.
+      set({
+        status: 'starting',
+        job: null,
+        runError: null,
+        formError: null,
+        evaluationError: null,
+        evaluation: null,
+      })
       const started = await client().call('eval:start', {
         model: form.model,
         ref: refValue(form.ref),
@@ -260,6 +273,20 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
         label: settings.label ?? '',
         slice: settings.slice ?? '',
       })
+    },
+    async removeEvaluation(id) {
+      const result = await client().call('eval:remove', { id })
+      if (!result.ok) return result.error.message
+      if (get().evaluation?.id === id) {
+        set({ evaluation: null })
+        useRoute.getState().navigate(hrefFor('evaluate'))
+      }
+      await get().loadHistory()
+      return null
+    },
+    async listForModel(model) {
+      const result = await client().call('eval:list', { model })
+      return result.ok ? result.value : []
     },
     async loadHistory() {
       const { form, model } = get()

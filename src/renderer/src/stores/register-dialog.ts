@@ -1,6 +1,7 @@
 // Register-dialog slice: the dropped or picked files, the form, and each file's progress and result.
 import { AliasName } from '../../../api/common'
 import type { FileRef } from '../../../api/common'
+import { isRetryable } from '../../../api/errors'
 import type { RegisterResult } from '../../../api/registry'
 import { create } from 'zustand'
 import { isOnnxFileName, modelNameFromFileName, modelNameProblem } from '../lib/model-name'
@@ -24,6 +25,8 @@ export interface RegisterItem {
   progress: number
   result: RegisterResult | null
   error: string | null
+  /** A failure that can pass on a second try (a lost connection, a race); a bad file cannot. */
+  retryable: boolean
 }
 
 export interface RegisterForm {
@@ -72,7 +75,29 @@ function itemFor(source: FileSource): RegisterItem {
     progress: 0,
     result: null,
     error: onnx ? null : 'Not an .onnx file; only ONNX models can be registered',
+    retryable: false,
   }
+}
+
+/** Files the next Register sends: new ones, and failures that can pass on a second try. */
+export const isPending = (item: RegisterItem): boolean =>
+  item.status === 'ready' || (item.status === 'failed' && item.retryable)
+
+/**
+ * One alias names one version of a model: typed for two files of the same model it would move
+ * twice in the same second, ending on whichever registered last (the CLI refuses this too).
+ */
+function sharedAliasProblem(alias: string, todo: RegisterItem[]): string | null {
+  const byModel = new Map<string, string[]>()
+  for (const item of todo) {
+    const model = item.model.trim()
+    byModel.set(model, [...(byModel.get(model) ?? []), item.fileName])
+  }
+  for (const [model, files] of byModel) {
+    if (files.length > 1)
+      return `Alias ${alias} can name only one version of ${model}, but ${files.length} of its files are being registered: register them without the alias, then set it on the version you choose`
+  }
+  return null
 }
 
 const errorMessage = (error: unknown): string =>
@@ -94,7 +119,8 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
         )
       }
     } catch (error) {
-      update(item.id, { status: 'failed', error: errorMessage(error) })
+      // The upload itself broke (connection, server gone): the same file can go through next time.
+      update(item.id, { status: 'failed', error: errorMessage(error), retryable: true })
       return
     }
     update(item.id, { status: 'registering', progress: 1 })
@@ -113,7 +139,11 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
         error: null,
       })
     } else {
-      update(item.id, { status: 'failed', error: result.error.message })
+      update(item.id, {
+        status: 'failed',
+        error: result.error.message,
+        retryable: isRetryable(result.error.code),
+      })
     }
   }
 
@@ -125,15 +155,24 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
         set({ items: [...get().items, ...sources.map(itemFor)] })
         return
       }
+      // Files still waiting keep the form typed for them; otherwise the dialog opens fresh, so an
+      // alias typed for one file never lands on the next drop.
       const pending = get().open ? get().items.filter((item) => item.status === 'ready') : []
-      set({ open: true, items: [...pending, ...sources.map(itemFor)] })
+      set({
+        ...(pending.length ? {} : initialRegisterDialogState),
+        open: true,
+        items: [...pending, ...sources.map(itemFor)],
+      })
     },
     close() {
       if (get().running) return
-      set({ ...initialRegisterDialogState, form: get().form })
+      set({ ...initialRegisterDialogState })
     },
     setModel(id, model) {
-      update(id, { model, modelProblem: null })
+      const item = get().items.find((candidate) => candidate.id === id)
+      // A new model name is a new attempt: a file refused for its name may pass now.
+      const retry = item?.status === 'failed' ? { status: 'ready' as const, error: null } : {}
+      update(id, { model, modelProblem: null, ...retry })
     },
     setForm(patch) {
       set({
@@ -149,20 +188,18 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
       if (get().running) return
       const form = get().form
       const items = get().items.map((item) =>
-        item.status === 'ready' || item.status === 'failed'
-          ? { ...item, modelProblem: modelNameProblem(item.model.trim()) }
-          : item,
+        isPending(item) ? { ...item, modelProblem: modelNameProblem(item.model.trim()) } : item,
       )
       const alias = form.alias.trim()
       const aliasCheck = alias ? AliasName.safeParse(alias) : null
+      const todo = items.filter((item) => isPending(item) && !item.modelProblem)
       const aliasProblem =
         aliasCheck && !aliasCheck.success
           ? (aliasCheck.error.issues[0]?.message ?? 'Invalid alias')
-          : null
+          : alias
+            ? sharedAliasProblem(alias, todo)
+            : null
       set({ items, aliasProblem })
-      const todo = items.filter(
-        (item) => (item.status === 'ready' || item.status === 'failed') && !item.modelProblem,
-      )
       if (aliasProblem || items.some((item) => item.modelProblem) || todo.length === 0) return
       set({ running: true })
       try {

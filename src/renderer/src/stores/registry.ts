@@ -1,4 +1,5 @@
 // Registry slice: the models list, the open model, the open version, and edits to aliases and tags.
+import type { CallInput } from '../../../api/calls'
 import type { ModelDetail, ModelSummary, VersionDetail } from '../../../api/registry'
 import { create } from 'zustand'
 import { client } from '../transport/client'
@@ -27,6 +28,13 @@ export interface RegistryState {
   removeAlias(model: string, alias: string): Promise<string | null>
   setTag(model: string, version: number, key: string, value: string): Promise<string | null>
   removeTag(model: string, version: number, key: string): Promise<string | null>
+  archiveModel(model: string, archived: boolean): Promise<string | null>
+  /** Edits a version's lineage (only the fields given); each edit is audited by the registry. */
+  updateLineage(edit: CallInput<'registry:update-lineage'>): Promise<string | null>
+  archiveVersion(model: string, version: number, archived: boolean): Promise<string | null>
+  /** Lists archived models too. */
+  showArchived: boolean
+  setShowArchived(show: boolean): Promise<void>
 }
 
 export const initialRegistryState = {
@@ -40,6 +48,7 @@ export const initialRegistryState = {
   version: null as VersionDetail | null,
   versionStatus: 'idle' as LoadStatus,
   versionError: null as string | null,
+  showArchived: false,
 }
 
 export const useRegistry = create<RegistryState>()((set, get) => {
@@ -70,7 +79,10 @@ export const useRegistry = create<RegistryState>()((set, get) => {
     async loadModels() {
       const search = get().search.trim()
       set({ modelsStatus: get().models.length ? 'ready' : 'loading', modelsError: null })
-      const result = await client().call('registry:list-models', search ? { search } : {})
+      const result = await client().call('registry:list-models', {
+        ...(search ? { search } : {}),
+        ...(get().showArchived ? { includeArchived: true } : {}),
+      })
       // A slower answer for an older search must not overwrite a newer one.
       if (get().search.trim() !== search) return
       if (result.ok) set({ models: result.value, modelsStatus: 'ready' })
@@ -99,5 +111,14 @@ export const useRegistry = create<RegistryState>()((set, get) => {
       edit(() => client().call('registry:set-tag', { model, version, key, value })),
     removeTag: (model, version, key) =>
       edit(() => client().call('registry:remove-tag', { model, version, key })),
+    updateLineage: (input) => edit(() => client().call('registry:update-lineage', input)),
+    archiveModel: (model, archived) =>
+      edit(() => client().call('registry:archive-model', { model, archived })),
+    archiveVersion: (model, version, archived) =>
+      edit(() => client().call('registry:archive-version', { model, version, archived })),
+    async setShowArchived(show) {
+      set({ showArchived: show })
+      await get().loadModels()
+    },
   }
 })

@@ -27,6 +27,8 @@ export interface CompareForm {
 
 export interface ShadowState {
   models: ModelSummary[]
+  /** The models list has been read at least once (an empty list then means none). */
+  modelsLoaded: boolean
   /** Model details by name, for the version pickers of both sides. */
   details: Record<string, ModelDetail>
   form: CompareForm
@@ -46,6 +48,8 @@ export interface ShadowState {
   cancel(): Promise<void>
   openComparison(id: number): Promise<void>
   loadHistory(): Promise<void>
+  /** Deletes a stored comparison; resolves with the problem to show, or null. */
+  removeComparison(id: number): Promise<string | null>
 }
 
 export const initialCompareForm: CompareForm = {
@@ -58,6 +62,7 @@ export const initialCompareForm: CompareForm = {
 
 export const initialShadowState = {
   models: [] as ModelSummary[],
+  modelsLoaded: false,
   details: {} as Record<string, ModelDetail>,
   form: initialCompareForm,
   formError: null as string | null,
@@ -101,7 +106,13 @@ export const useShadow = create<ShadowState>()((set, get) => {
       const result = await client().call('registry:list-models', {})
       if (!result.ok) return set({ formError: result.error.message })
       // Fresh details: aliases may have moved since the last visit.
-      set({ models: result.value, details: {} })
+      set({ models: result.value, details: {}, modelsLoaded: true })
+      // An opened comparison has set the form already; picking a default would undo it.
+      const shown = get().comparison
+      if (shown && get().form.champion.model === shown.champion.model) {
+        await Promise.all([detail(shown.champion.model), detail(shown.challenger.model)])
+        return
+      }
       const current = get().form.champion.model
       const name = result.value.some((m) => m.name === current)
         ? current
@@ -155,7 +166,14 @@ export const useShadow = create<ShadowState>()((set, get) => {
           formError: 'The champion and the challenger are the same version; choose two',
         })
       if (form.datasetId === null) return set({ formError: 'Choose a dataset, or import one' })
-      set({ status: 'starting', job: null, runError: null, formError: null, comparisonError: null })
+      set({
+        status: 'starting',
+        job: null,
+        runError: null,
+        formError: null,
+        comparisonError: null,
+        comparison: null,
+      })
       const started = await client().call('shadow:start', {
         champion: { model: form.champion.model, ref: refValue(form.champion.ref) },
         challenger: { model: form.challenger.model, ref: refValue(form.challenger.ref) },
@@ -187,6 +205,32 @@ export const useShadow = create<ShadowState>()((set, get) => {
       const result = await client().call('shadow:get', { id })
       if (!result.ok) return set({ comparisonError: result.error.message })
       set({ comparison: result.value })
+      // The form shows what the opened comparison ran, so the page never reads "A vs A" above a
+      // result of "B vs C", and Start repeats it.
+      const { champion, challenger, dataset, settings } = result.value
+      await Promise.all([detail(champion.model), detail(challenger.model)])
+      if (get().comparison?.id !== id) return
+      set({
+        form: {
+          champion: { model: champion.model, ref: String(champion.version) },
+          challenger: { model: challenger.model, ref: String(challenger.version) },
+          datasetId: dataset.id,
+          label: settings.label ?? '',
+          slice: settings.slice ?? '',
+        },
+        formError: null,
+      })
+      await get().loadHistory()
+    },
+    async removeComparison(id) {
+      const result = await client().call('shadow:remove', { id })
+      if (!result.ok) return result.error.message
+      if (get().comparison?.id === id) {
+        set({ comparison: null })
+        useRoute.getState().navigate(hrefFor('compare'))
+      }
+      await get().loadHistory()
+      return null
     },
     async loadHistory() {
       const model = get().form.champion.model

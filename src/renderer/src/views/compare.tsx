@@ -34,5 +34,6 @@ function CompareView({ segments }: ViewProps) {
 export const compareView: ViewDefinition = {
   id: 'compare',
   title: 'Compare',
+  icon: '⇄',
   component: CompareView,
 }

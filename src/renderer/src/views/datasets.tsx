@@ -2,25 +2,17 @@
 import { DatasetPage } from '../components/datasets/DatasetPage'
 import { DatasetsList } from '../components/datasets/DatasetsList'
 import { addDropHandler } from '../lib/drop-targets'
-import { isDatasetFileName, useDatasets } from '../stores/datasets'
-import { hrefFor, useRoute } from '../stores/route'
+import { isDatasetFileName } from '../stores/datasets'
+import { useImportDialog } from '../stores/import-dialog'
 import type { ViewDefinition, ViewProps } from './types'
 
-// Registered for the life of the page, so a .csv or .parquet dropped on any view imports it as a
-// dataset (views that use datasets register their own handler on top while shown).
+// Registered for the life of the page, so a .csv or .parquet dropped on any view is offered for
+// import as a dataset (asked first, with its name); views whose forms use datasets register their
+// own handler on top while shown.
 addDropHandler({
   accepts: (file) => isDatasetFileName(file.name),
-  take: (files) => {
-    useRoute.getState().navigate(hrefFor('datasets'))
-    void useDatasets
-      .getState()
-      .importFiles(files)
-      .then((imported) => {
-        const last = imported[imported.length - 1]
-        if (imported.length === 1 && last)
-          useRoute.getState().navigate(hrefFor('datasets', last.id))
-      })
-  },
+  take: (files) => void useImportDialog.getState().openWith(files),
+  describe: 'Data files (.csv, .parquet): you are asked before they are imported as datasets',
 })
 
 function DatasetsView({ segments }: ViewProps) {
@@ -32,5 +24,6 @@ function DatasetsView({ segments }: ViewProps) {
 export const datasetsView: ViewDefinition = {
   id: 'datasets',
   title: 'Datasets',
+  icon: '▦',
   component: DatasetsView,
 }

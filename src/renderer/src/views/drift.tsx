@@ -55,6 +55,15 @@ function DriftView({ segments }: ViewProps) {
     () => (report ? [...report.columns, ...(report.prediction?.columns ?? [])] : []),
     [report],
   )
+  // A picked column's detail is brought into view: below a long table it would open unseen.
+  const showColumn = (name: string): void => {
+    selectColumn(name)
+    requestAnimationFrame(() =>
+      document
+        .querySelector('[data-testid="drift-column-detail"]')
+        ?.scrollIntoView({ block: 'nearest' }),
+    )
+  }
   // The most severe column is shown until the user picks another one.
   const shownName = selectedColumn ?? order[0] ?? null
   const shown = allColumns.find((column) => column.name === shownName) ?? null
@@ -82,15 +91,15 @@ function DriftView({ segments }: ViewProps) {
             <ColumnsTable
               columns={report.columns}
               selected={shownName}
-              onSelect={selectColumn}
+              onSelect={showColumn}
               testId="drift-columns"
             />
           </div>
           {shown && <ColumnChart column={shown} />}
           {report.windows && (
-            <DriftHeatmap windows={report.windows} columnOrder={order} onSelect={selectColumn} />
+            <DriftHeatmap windows={report.windows} columnOrder={order} onSelect={showColumn} />
           )}
-          <PredictionDrift report={report} selected={shownName} onSelect={selectColumn} />
+          <PredictionDrift report={report} selected={shownName} onSelect={showColumn} />
         </div>
       )}
       {form.model && <MonitorsPanel key={form.model} model={form.model} />}
@@ -102,5 +111,6 @@ function DriftView({ segments }: ViewProps) {
 export const driftView: ViewDefinition = {
   id: 'drift',
   title: 'Drift',
+  icon: '∿',
   component: DriftView,
 }

@@ -33,5 +33,6 @@ function EvaluateView({ segments }: ViewProps) {
 export const evaluateView: ViewDefinition = {
   id: 'evaluate',
   title: 'Evaluate',
+  icon: '✓',
   component: EvaluateView,
 }

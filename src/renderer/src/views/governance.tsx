@@ -41,5 +41,6 @@ function GovernanceView({ segments }: ViewProps) {
 export const governanceView: ViewDefinition = {
   id: 'governance',
   title: 'Governance',
+  icon: '⚖',
   component: GovernanceView,
 }

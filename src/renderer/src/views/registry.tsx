@@ -16,5 +16,6 @@ function RegistryView({ segments }: ViewProps) {
 export const registryView: ViewDefinition = {
   id: 'registry',
   title: 'Models',
+  icon: '◆',
   component: RegistryView,
 }

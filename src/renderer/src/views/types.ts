@@ -11,5 +11,7 @@ export interface ViewDefinition {
   id: string
   /** Nav label. */
   title: string
+  /** A one-character symbol standing for the view when the sidebar is folded to icons. */
+  icon: string
   component: ComponentType<ViewProps>
 }

@@ -43,6 +43,7 @@ function SidePicker({ side, title }: { side: 'champion' | 'challenger'; title: s
 
 export function CompareForm() {
   const { form, formError, status, job, runError, loadModels, setForm, start, cancel } = useShadow()
+  const { models, modelsLoaded } = useShadow()
   const { datasets, loadList } = useDatasets()
 
   useEffect(() => {
@@ -57,6 +58,14 @@ export function CompareForm() {
 
   const dataset = datasets.find((candidate) => candidate.id === form.datasetId) ?? null
   const running = status === 'starting' || status === 'running'
+  // A comparison needs two versions: say so, and what to do, instead of a form that cannot work.
+  const versionCount = models.reduce((sum, model) => sum + model.versionCount, 0)
+  const tooFew =
+    !modelsLoaded || versionCount >= 2
+      ? null
+      : versionCount === 1
+        ? 'Only one version is registered: register another version (a challenger) to compare it with.'
+        : 'No model is registered yet: register two versions to compare them.'
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault()
     void start()
@@ -96,10 +105,20 @@ export function CompareForm() {
           prefix="compare"
         />
         <span className="form-actions">
-          <button type="submit" className="primary" disabled={running} data-testid="compare-start">
+          <button
+            type="submit"
+            className="primary"
+            disabled={running || tooFew !== null}
+            data-testid="compare-start"
+          >
             {running ? 'Comparing…' : 'Compare'}
           </button>
         </span>
+        {tooFew && (
+          <p className="muted small" data-testid="compare-needs-two">
+            {tooFew}
+          </p>
+        )}
       </fieldset>
       <ImportList origin="compare" />
       <ErrorNote message={formError} testId="compare-form-error" />

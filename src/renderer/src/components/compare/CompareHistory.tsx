@@ -2,6 +2,8 @@
 import type { PastComparison } from '../../stores/shadow'
 import { formatCount, formatTime } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
+import { useShadow } from '../../stores/shadow'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { Text } from '../Text'
 
 export function CompareHistory({
@@ -24,11 +26,16 @@ export function CompareHistory({
             <th>Challenger</th>
             <th>Dataset</th>
             <th className="num">Rows</th>
+            <th />
           </tr>
         </thead>
         <tbody>
           {history.map((entry) => (
-            <tr key={entry.id} className={entry.id === openId ? 'selected' : undefined}>
+            <tr
+              key={entry.id}
+              className={entry.id === openId ? 'selected' : undefined}
+              data-testid="compare-history-row"
+            >
               <td>
                 <a href={hrefFor('compare', entry.id)}>#{entry.id}</a>
               </td>
@@ -43,6 +50,16 @@ export function CompareHistory({
                 <Text value={entry.dataset.name} max={40} />
               </td>
               <td className="num">{formatCount(entry.dataset.rows)}</td>
+              <td className="actions">
+                <ConfirmButton
+                  label="Delete…"
+                  ariaLabel={`Delete comparison ${entry.id}`}
+                  question={`Delete comparison #${entry.id}? This cannot be undone.`}
+                  confirmLabel="Delete"
+                  onConfirm={() => useShadow.getState().removeComparison(entry.id)}
+                  testId="comparison-delete"
+                />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -74,9 +74,11 @@ export function shadowStats(result: ShadowResult): Stat[] {
   if (result.mcnemar) {
     stats.push({
       key: 'mcnemarStatistic',
-      label: 'McNemar statistic',
-      text: plain(result.mcnemar.statistic, 2),
-      note: `${formatCount(result.mcnemar.b)} only champion right · ${formatCount(result.mcnemar.c)} only challenger right`,
+      // The exact test's statistic is the smaller of the two discordant counts, not a χ² value:
+      // 0 means one side is never right where the other is wrong, hence the small p-value.
+      label: 'McNemar exact: smaller count',
+      text: formatCount(result.mcnemar.statistic),
+      note: `${formatCount(result.mcnemar.b)} only champion right · ${formatCount(result.mcnemar.c)} only challenger right; the exact test counts the smaller of the two`,
     })
     stats.push({
       key: 'mcnemarPValue',
@@ -285,21 +287,74 @@ function TopDisagreements({
   task: ShadowResult['task']
 }) {
   if (rows.length === 0) return null
+  // The core ranks rows whose labels differ first, then rows that agree on the label but not on
+  // the probability, each by the size of the difference: the list says so in two parts.
+  const differ =
+    task === 'regression' ? rows : rows.filter((row) => row.championLabel !== row.challengerLabel)
+  const agree = task === 'regression' ? [] : rows.filter((row) => !differ.includes(row))
+  const binary = rows.some((row) => row.championScore !== null)
+  const measure =
+    task === 'regression'
+      ? '|Δ| is the size of the difference between the two predictions'
+      : binary
+        ? '|Δ p| is the size of the difference in the probability of the positive class'
+        : '|Δ p| is the total variation distance between the two probability vectors'
+  return (
+    <div className="card" data-testid="top-disagreements">
+      <h2>Rows where they differ most</h2>
+      <p className="muted small" data-testid="disagreements-explained">
+        Largest difference first; {measure}.
+      </p>
+      {differ.length > 0 && (
+        <DisagreementTable
+          title={
+            task === 'regression'
+              ? `The ${formatCount(differ.length)} rows whose predictions differ most`
+              : `The ${formatCount(differ.length)} rows where they predict different labels`
+          }
+          rows={differ}
+          task={task}
+          testId="disagreement-rows"
+        />
+      )}
+      {agree.length > 0 && (
+        <DisagreementTable
+          title={`${differ.length ? 'Then the' : 'The'} ${formatCount(agree.length)} rows with the same label but the most different probabilities`}
+          rows={agree}
+          task={task}
+          testId="probability-gap-rows"
+        />
+      )}
+    </div>
+  )
+}
+
+function DisagreementTable({
+  title,
+  rows,
+  task,
+  testId,
+}: {
+  title: string
+  rows: ShadowResult['topDisagreements']
+  task: ShadowResult['task']
+  testId: string
+}) {
   const featureNames = [...new Set(rows.flatMap((row) => Object.keys(row.features)))]
   const shown = featureNames.slice(0, MAX_FEATURE_COLUMNS)
   const score = (value: number | null): string => (value === null ? '' : value.toFixed(3))
   const hasActual = rows.some((row) => row.actual !== null)
   return (
-    <div className="card" data-testid="top-disagreements">
-      <h2>
-        The {rows.length} rows where they disagree most
+    <div data-testid={testId}>
+      <h3>
+        {title}
         {featureNames.length > shown.length && (
           <span className="muted small">
             {' '}
             (first {shown.length} of {featureNames.length} features)
           </span>
         )}
-      </h2>
+      </h3>
       <div className="scroll-x">
         <table className="data compact">
           <thead>
@@ -337,7 +392,9 @@ function TopDisagreements({
                     <span className="muted small"> · p {score(row.challengerScore)}</span>
                   )}
                 </td>
-                <td className="num">{row.difference === null ? '—' : row.difference.toFixed(4)}</td>
+                <td className="num" data-testid="disagreement-size">
+                  {row.difference === null ? '—' : Math.abs(row.difference).toFixed(4)}
+                </td>
                 {shown.map((name) => (
                   <td key={name} className="num mono">
                     <Text value={row.features[name] ?? null} max={20} />

@@ -1,13 +1,15 @@
 // One dataset: its facts and a profile per column (kind, missing, range, mean, spread, quantiles,
 // distinct values, most frequent values).
-import { useEffect } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import type { ColumnProfile, DatasetDetail } from '../../../../api/datasets'
 import { formatStatistic, quantileStrip } from '../../lib/charts/profile'
 import { formatBytes, formatCount, formatTime } from '../../lib/format'
 import { useEvaluation } from '../../stores/evaluation'
 import { hrefFor, useRoute } from '../../stores/route'
 import { useDatasets } from '../../stores/datasets'
+import { useUndo } from '../../stores/undo'
 import { ErrorNote } from '../ErrorNote'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { Text } from '../Text'
 
 export function DatasetPage({ id }: { id: number }) {
@@ -37,6 +39,52 @@ function evaluateOn(datasetId: number): void {
   useRoute.getState().navigate(hrefFor('evaluate'))
 }
 
+/** "Rename…": the name in place, saved on Enter; a taken name is refused with a free one. */
+function RenameDataset({ dataset }: { dataset: DatasetDetail }) {
+  const rename = useDatasets((state) => state.rename)
+  const [editing, setEditing] = useState(false)
+  const [name, setName] = useState(dataset.name)
+  const [problem, setProblem] = useState<string | null>(null)
+  if (!editing)
+    return (
+      <button
+        type="button"
+        onClick={() => {
+          setName(dataset.name)
+          setProblem(null)
+          setEditing(true)
+        }}
+        data-testid="dataset-rename"
+      >
+        Rename…
+      </button>
+    )
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault()
+    void rename(dataset.id, name).then((error) => {
+      setProblem(error)
+      if (!error) setEditing(false)
+    })
+  }
+  return (
+    <form className="inline-form" onSubmit={onSubmit}>
+      <input
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+        aria-label="New dataset name"
+        data-testid="dataset-rename-input"
+      />
+      <button type="submit" className="primary" data-testid="dataset-rename-save">
+        Save name
+      </button>
+      <button type="button" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+      <ErrorNote message={problem} testId="dataset-rename-error" />
+    </form>
+  )
+}
+
 function DatasetDetailView({ dataset }: { dataset: DatasetDetail }) {
   return (
     <div data-testid="dataset-page">
@@ -44,6 +92,22 @@ function DatasetDetailView({ dataset }: { dataset: DatasetDetail }) {
         <h1 data-testid="dataset-title">
           <Text value={dataset.name} max={120} />
         </h1>
+        <RenameDataset dataset={dataset} />
+        <ConfirmButton
+          className=""
+          label="Delete…"
+          question={`Delete dataset ${dataset.name}? Its snapshot is removed; this cannot be undone.`}
+          confirmLabel="Delete"
+          onConfirm={async () => {
+            const problem = await useDatasets.getState().remove(dataset.id)
+            if (!problem) {
+              useUndo.getState().show(`Deleted dataset ${dataset.name}.`)
+              useRoute.getState().navigate(hrefFor('datasets'))
+            }
+            return problem
+          }}
+          testId="dataset-delete"
+        />
         <button type="button" onClick={() => evaluateOn(dataset.id)} data-testid="dataset-evaluate">
           Evaluate a model on it…
         </button>

@@ -18,7 +18,7 @@ export function DatasetsList() {
     <section>
       <header className="page-header">
         <h1>Datasets</h1>
-        <ImportButton />
+        <ImportButton ask />
       </header>
       <ImportList />
       <ErrorNote message={listError} testId="datasets-error" />

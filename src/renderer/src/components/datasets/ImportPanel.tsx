@@ -3,6 +3,7 @@
 import { useRef } from 'react'
 import { hrefFor } from '../../stores/route'
 import { useDatasets, type DatasetImport } from '../../stores/datasets'
+import { useImportDialog } from '../../stores/import-dialog'
 import { formatCount } from '../../lib/format'
 import { Text } from '../Text'
 
@@ -11,7 +12,10 @@ export function ImportButton({
   label = 'Import dataset…',
   testId = 'dataset-import-button',
   origin = 'datasets',
+  ask = false,
 }: {
+  /** Let the user name the datasets first (the Datasets page); forms import at once. */
+  ask?: boolean
   onImported?: (id: number) => void
   origin?: string
   label?: string
@@ -35,6 +39,7 @@ export function ImportButton({
           const files = Array.from(event.target.files ?? [])
           event.target.value = ''
           if (files.length === 0) return
+          if (ask) return void useImportDialog.getState().openWith(files, { openAfter: false })
           void importFiles(files, origin).then((imported) => {
             const last = imported[imported.length - 1]
             if (last && onImported) onImported(last.id)

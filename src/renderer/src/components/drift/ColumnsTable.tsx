@@ -5,6 +5,7 @@ import type { ColumnDrift } from '../../../../api/drift'
 import { formatPValue, formatStatistic, testLabel } from '../../lib/drift-charts/format'
 import { sortBySeverity } from '../../lib/drift-charts/severity'
 import { columnVerdictText } from '../../lib/drift-charts/verdict'
+import { splitReasons } from '../../lib/drift-charts/reasons'
 import { Text } from '../Text'
 
 export function ColumnsTable({
@@ -19,59 +20,68 @@ export function ColumnsTable({
   testId: string
 }) {
   const sorted = useMemo(() => sortBySeverity(columns), [columns])
+  const reasons = useMemo(() => splitReasons(columns), [columns])
   return (
-    <table className="data compact drift-columns" data-testid={testId}>
-      <thead>
-        <tr>
-          <th>Column</th>
-          <th>Kind</th>
-          <th>Test</th>
-          <th className="num">Statistic</th>
-          <th className="num">p-value</th>
-          <th className="num">Threshold</th>
-          <th>Verdict</th>
-          <th>Why</th>
-        </tr>
-      </thead>
-      <tbody>
-        {sorted.map((column) => (
-          <tr
-            key={column.name}
-            className={`clickable${column.drifted ? ' drifted' : ''}${column.name === selected ? ' selected' : ''}`}
-            onClick={() => onSelect(column.name)}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter' || event.key === ' ') {
-                event.preventDefault()
-                onSelect(column.name)
-              }
-            }}
-            tabIndex={0}
-            aria-selected={column.name === selected}
-            data-testid="drift-column-row"
-            data-column={column.name}
-            data-drifted={column.drifted ? 'yes' : 'no'}
-          >
-            <td>
-              <Text value={column.name} max={60} />
-            </td>
-            <td className="muted">{column.kind}</td>
-            <td>{testLabel(column.test)}</td>
-            <td className="num" data-testid="drift-statistic">
-              {formatStatistic(column.statistic)}
-            </td>
-            <td className="num">{formatPValue(column.pValue)}</td>
-            <td className="num">{formatStatistic(column.threshold)}</td>
-            <td>
-              <span className={column.drifted ? 'drift-pill drifted' : 'drift-pill calm'}>
-                {columnVerdictText(column)}
-              </span>
-            </td>
-            <td className="wrap drift-why-cell">
-              <Text value={column.why} max={300} />
-            </td>
+    <>
+      {reasons.shared.map((shared) => (
+        <p key={shared.reason} className="muted small" data-testid="drift-shared-reason">
+          Tests of <Text value={shared.columns.join(', ')} max={300} /> were chosen because{' '}
+          <Text value={shared.reason} max={400} />.
+        </p>
+      ))}
+      <table className="data compact drift-columns" data-testid={testId}>
+        <thead>
+          <tr>
+            <th>Column</th>
+            <th>Kind</th>
+            <th>Test</th>
+            <th className="num">Statistic</th>
+            <th className="num">p-value</th>
+            <th className="num">Threshold</th>
+            <th>Verdict</th>
+            <th>Why</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {sorted.map((column) => (
+            <tr
+              key={column.name}
+              className={`clickable${column.drifted ? ' drifted' : ''}${column.name === selected ? ' selected' : ''}`}
+              onClick={() => onSelect(column.name)}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter' || event.key === ' ') {
+                  event.preventDefault()
+                  onSelect(column.name)
+                }
+              }}
+              tabIndex={0}
+              aria-selected={column.name === selected}
+              data-testid="drift-column-row"
+              data-column={column.name}
+              data-drifted={column.drifted ? 'yes' : 'no'}
+            >
+              <td>
+                <Text value={column.name} max={60} />
+              </td>
+              <td className="muted">{column.kind}</td>
+              <td>{testLabel(column.test)}</td>
+              <td className="num" data-testid="drift-statistic">
+                {formatStatistic(column.statistic)}
+              </td>
+              <td className="num">{formatPValue(column.pValue)}</td>
+              <td className="num">{formatStatistic(column.threshold)}</td>
+              <td>
+                <span className={column.drifted ? 'drift-pill drifted' : 'drift-pill calm'}>
+                  {columnVerdictText(column)}
+                </span>
+              </td>
+              <td className="wrap drift-why-cell">
+                <Text value={reasons.rowText.get(column.name) ?? column.why} max={300} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   )
 }

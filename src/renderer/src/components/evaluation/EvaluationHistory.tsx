@@ -2,7 +2,9 @@
 import type { EvaluationSummary } from '../../../../api/evaluation'
 import { formatMetric, metricInfo } from '../../lib/charts/metrics'
 import { formatCount, formatTime } from '../../lib/format'
+import { useEvaluation } from '../../stores/evaluation'
 import { hrefFor } from '../../stores/route'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { Text } from '../Text'
 
 /** A multiclass result has no binary F1 (it is null): its macro F1 is the one worth a headline. */
@@ -34,6 +36,7 @@ export function EvaluationHistory({
             <th>Dataset</th>
             <th className="num">Rows</th>
             <th>Headline</th>
+            <th />
           </tr>
         </thead>
         <tbody>
@@ -58,6 +61,16 @@ export function EvaluationHistory({
                     (key) => `${metricInfo(key).label} ${formatMetric(key, entry.headline[key])}`,
                   )
                   .join(' · ')}
+              </td>
+              <td className="actions">
+                <ConfirmButton
+                  label="Delete…"
+                  ariaLabel={`Delete evaluation ${entry.id}`}
+                  question={`Delete evaluation #${entry.id}? This cannot be undone.`}
+                  confirmLabel="Delete"
+                  onConfirm={() => useEvaluation.getState().removeEvaluation(entry.id)}
+                  testId="evaluation-delete"
+                />
               </td>
             </tr>
           ))}

@@ -2,11 +2,12 @@
 // ceiling; edited here or loaded from a JSON file, then saved to the registry.
 import { useEffect, useRef } from 'react'
 import { displayText } from '../../../../api/display'
-import { classificationMetrics, regressionMetrics } from '../../lib/charts/metrics'
+import { metricsOfTask } from '../../../../api/metrics'
 import { newRule, useGates, type RuleDraft } from '../../stores/gates'
 import { ErrorNote } from '../ErrorNote'
 
-export function PolicyEditor({ model }: { model: string }) {
+/** The model's policy; `task` (the model's) limits the metric choices to those it can have. */
+export function PolicyEditor({ model, task }: { model: string; task: string | null }) {
   const {
     draft,
     policy,
@@ -28,7 +29,8 @@ export function PolicyEditor({ model }: { model: string }) {
       ...draft,
       rules: draft.rules.map((rule, i) => (i === index ? { ...rule, ...patch } : rule)),
     })
-  const known = new Set([...classificationMetrics, ...regressionMetrics].map((m) => m.key))
+  const offered = metricsOfTask(task)
+  const known = new Set([...offered.classification, ...offered.regression].map((m) => m.key))
 
   return (
     // A form, so Enter in any field saves the policy as the Save button does.
@@ -44,7 +46,7 @@ export function PolicyEditor({ model }: { model: string }) {
         <p className="muted">
           {policy
             ? 'The policy has no metric rules.'
-            : 'No policy yet: every check passes until you add rules.'}
+            : 'No policy yet: gate checks are refused until the model has one. Add a rule or a latency ceiling and save.'}
         </p>
       )}
       {draft.rules.length > 0 && (
@@ -74,20 +76,24 @@ export function PolicyEditor({ model }: { model: string }) {
                     {!known.has(rule.metric) && (
                       <option value={rule.metric}>{displayText(rule.metric, 40)}</option>
                     )}
-                    <optgroup label="Classification">
-                      {classificationMetrics.map((m) => (
-                        <option key={m.key} value={m.key}>
-                          {m.label}
-                        </option>
-                      ))}
-                    </optgroup>
-                    <optgroup label="Regression">
-                      {regressionMetrics.map((m) => (
-                        <option key={m.key} value={m.key}>
-                          {m.label}
-                        </option>
-                      ))}
-                    </optgroup>
+                    {offered.classification.length > 0 && (
+                      <optgroup label="Classification">
+                        {offered.classification.map((m) => (
+                          <option key={m.key} value={m.key}>
+                            {m.label}
+                          </option>
+                        ))}
+                      </optgroup>
+                    )}
+                    {offered.regression.length > 0 && (
+                      <optgroup label="Regression">
+                        {offered.regression.map((m) => (
+                          <option key={m.key} value={m.key}>
+                            {m.label}
+                          </option>
+                        ))}
+                      </optgroup>
+                    )}
                   </select>
                 </td>
                 <td>
@@ -135,7 +141,15 @@ export function PolicyEditor({ model }: { model: string }) {
       <div className="inline-form">
         <button
           type="button"
-          onClick={() => setDraft({ ...draft, rules: [...draft.rules, newRule()] })}
+          onClick={() =>
+            setDraft({
+              ...draft,
+              rules: [
+                ...draft.rules,
+                newRule(offered.classification[0]?.key ?? offered.regression[0]?.key),
+              ],
+            })
+          }
           data-testid="policy-add"
         >
           Add rule

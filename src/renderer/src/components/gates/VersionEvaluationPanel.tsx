@@ -1,5 +1,5 @@
 // On a version's page: its latest evaluation, its latest gate report rule by rule, the Evaluate and
-// Check gates actions, and the model's promotion policy.
+// Check gates actions; the model's promotion policy is edited on the model page.
 import { useEffect } from 'react'
 import { formatMetric, metricInfo } from '../../lib/charts/metrics'
 import { formatCount, formatTime } from '../../lib/format'
@@ -12,19 +12,23 @@ import { RunProgress } from '../evaluation/RunProgress'
 import { ErrorNote } from '../ErrorNote'
 import { Text } from '../Text'
 import { GateReportView } from './GateReportView'
-import { PolicyEditor } from './PolicyEditor'
 
 export function VersionEvaluationPanel({ model, version }: { model: string; version: number }) {
   const gates = useGates()
   const loadVersion = gates.loadVersion
   const loadList = useDatasets((state) => state.loadList)
+  const loadPolicy = gates.loadPolicy
   const navigate = useRoute((state) => state.navigate)
   const prepare = useEvaluation((state) => state.prepare)
 
   useEffect(() => {
     void loadVersion(model, version)
     void loadList()
-  }, [model, version, loadVersion, loadList])
+    void loadPolicy(model)
+  }, [model, version, loadVersion, loadList, loadPolicy])
+  // One rule everywhere (window, CLI, API): a model without a policy cannot be checked.
+  const policyKnown = gates.policyModel === model
+  const noPolicy = policyKnown && gates.policy === null
 
   const latest = gates.latestEvaluation
   const report = gates.reports[0] ?? null
@@ -79,13 +83,28 @@ export function VersionEvaluationPanel({ model, version }: { model: string; vers
           <button
             type="button"
             className="primary"
-            disabled={running}
+            disabled={running || noPolicy}
             onClick={() => void gates.check(model, version)}
             data-testid="gates-check"
           >
             {running ? 'Checking…' : 'Check gates'}
           </button>
         </div>
+        <p className="muted small" data-testid="version-policy-note">
+          {noPolicy ? (
+            <>
+              The model has no promotion policy, so its gates cannot be checked yet.{' '}
+              <a href={hrefFor('registry', model)}>Set the policy on the model page</a>.
+            </>
+          ) : policyKnown && gates.policy ? (
+            <>
+              Gates are the model&rsquo;s promotion policy ({gates.policy.rules.length}{' '}
+              {gates.policy.rules.length === 1 ? 'rule' : 'rules'}
+              {gates.policy.latencyP95MaxMs != null ? ' and a latency ceiling' : ''});{' '}
+              <a href={hrefFor('registry', model)}>edit it on the model page</a>.
+            </>
+          ) : null}
+        </p>
         {running && (
           <RunProgress
             job={gates.checkJob}
@@ -102,10 +121,6 @@ export function VersionEvaluationPanel({ model, version }: { model: string; vers
           </p>
         )}
         {report ? <GateReportView report={report} /> : <p className="muted">No gate report yet.</p>}
-      </div>
-      <div className="card">
-        <h2>Promotion policy</h2>
-        <PolicyEditor model={model} />
       </div>
     </div>
   )

@@ -1,11 +1,15 @@
 // One model: its description, aliases and every version with who registered it and when.
 import { useEffect } from 'react'
 import { formatBytes, formatTime, shortHash } from '../../lib/format'
-import { hrefFor } from '../../stores/route'
+import { hrefFor, useRoute } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
+import { useUndo } from '../../stores/undo'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
+import { PolicyEditor } from '../gates/PolicyEditor'
+import { ResultsAcrossVersions } from './ResultsAcrossVersions'
 import { Text } from '../Text'
 import { DeploymentTimeline } from '../governance/DeploymentTimeline'
 import { ProtectedLock } from '../governance/LockIcon'
@@ -36,6 +40,17 @@ export function ModelPage({ name }: { name: string }) {
             <span className="muted">
               Drift: <DriftStatusBadge model={model.name} />
             </span>
+            {model.archivedAt && (
+              <span className="badge archived" data-testid="model-archived">
+                archived {formatTime(model.archivedAt)}
+              </span>
+            )}
+            <span className="spacer" />
+            <ArchiveModel
+              name={model.name}
+              archived={model.archivedAt !== null}
+              aliases={Object.keys(model.aliases)}
+            />
           </header>
           {model.description && (
             <p className="description">
@@ -50,9 +65,8 @@ export function ModelPage({ name }: { name: string }) {
                 <th>Aliases</th>
                 <EvaluationColumnHeader model={model.name} />
                 <th>Tags</th>
-                <th>Registered by</th>
-                <th>Registered at</th>
-                <th>SHA-256</th>
+                <th>Registered</th>
+                <th className="hide-narrow">SHA-256</th>
               </tr>
             </thead>
             <tbody>
@@ -65,6 +79,11 @@ export function ModelPage({ name }: { name: string }) {
                     >
                       v{version.version}
                     </a>
+                    {version.archivedAt && (
+                      <span className="badge archived" data-testid="version-archived">
+                        archived
+                      </span>
+                    )}
                   </td>
                   <td>
                     <Text value={version.fileName} max={60} />{' '}
@@ -88,9 +107,9 @@ export function ModelPage({ name }: { name: string }) {
                   </td>
                   <td>
                     <Text value={version.registeredBy} max={64} />
+                    <div className="muted small">{formatTime(version.registeredAt)}</div>
                   </td>
-                  <td className="muted">{formatTime(version.registeredAt)}</td>
-                  <td className="mono muted" title={version.sha256}>
+                  <td className="mono muted hide-narrow" title={version.sha256}>
                     {shortHash(version.sha256)}
                   </td>
                 </tr>
@@ -98,6 +117,15 @@ export function ModelPage({ name }: { name: string }) {
             </tbody>
           </table>
           <DeploymentTimeline model={model.name} />
+          <ResultsAcrossVersions model={model.name} />
+          <div className="card" data-testid="model-policy">
+            <h2>Promotion policy</h2>
+            <p className="muted small">
+              The rules every version of {model.name} must pass before promotion, checked on each
+              version&rsquo;s page and by <span className="mono">slipway gate</span>.
+            </p>
+            <PolicyEditor model={model.name} task={model.task} />
+          </div>
           {model.aliasHistory.length > 0 && (
             <>
               <h2>Alias history</h2>
@@ -107,6 +135,55 @@ export function ModelPage({ name }: { name: string }) {
         </>
       )}
     </section>
+  )
+}
+
+/** Archive the model (asked first, undoable from the bar), or bring it back. */
+function ArchiveModel({
+  name,
+  archived,
+  aliases,
+}: {
+  name: string
+  archived: boolean
+  aliases: string[]
+}) {
+  const archiveModel = useRegistry((state) => state.archiveModel)
+  if (archived)
+    return (
+      <button
+        type="button"
+        onClick={() => void archiveModel(name, false)}
+        data-testid="model-restore"
+      >
+        Restore model
+      </button>
+    )
+  return (
+    <ConfirmButton
+      className=""
+      label="Archive model…"
+      question={`Archive ${name}? It leaves the models list; its versions, results and history stay.`}
+      confirmLabel="Archive"
+      disabled={aliases.length > 0}
+      disabledReason={
+        aliases.length
+          ? `Its versions hold ${aliases.length === 1 ? 'the alias' : 'the aliases'} ${aliases.join(', ')}: remove ${aliases.length === 1 ? 'it' : 'them'} before archiving.`
+          : undefined
+      }
+      onConfirm={async () => {
+        const problem = await archiveModel(name, true)
+        if (problem) return problem
+        useUndo.getState().show(`Archived ${name}.`, async () => {
+          const undone = await useRegistry.getState().archiveModel(name, false)
+          if (!undone) useRoute.getState().navigate(hrefFor('registry', name))
+          return undone
+        })
+        useRoute.getState().navigate(hrefFor('registry'))
+        return null
+      }}
+      testId="model-archive"
+    />
   )
 }
 

@@ -8,7 +8,16 @@ import { ErrorNote } from '../ErrorNote'
 import { Text } from '../Text'
 
 export function ModelsList() {
-  const { models, modelsStatus, modelsError, search, setSearch, loadModels } = useRegistry()
+  const {
+    models,
+    modelsStatus,
+    modelsError,
+    search,
+    setSearch,
+    loadModels,
+    showArchived,
+    setShowArchived,
+  } = useRegistry()
 
   useEffect(() => {
     void loadModels()
@@ -27,6 +36,15 @@ export function ModelsList() {
           onChange={(event) => void setSearch(event.target.value)}
           data-testid="model-search"
         />
+        <label className="inline-label small">
+          <input
+            type="checkbox"
+            checked={showArchived}
+            onChange={(event) => void setShowArchived(event.target.checked)}
+            data-testid="models-show-archived"
+          />{' '}
+          Show archived
+        </label>
       </header>
       <ErrorNote message={modelsError} testId="models-error" />
       {modelsStatus === 'loading' && <p className="muted">Loading…</p>}
@@ -38,7 +56,9 @@ export function ModelsList() {
             <>
               <p>No models yet.</p>
               <p className="muted">
-                Drop .onnx files anywhere on this window, or use the Register model… button.
+                Register a model: drop .onnx files anywhere on this window, or use the Register
+                model… button in the sidebar.
+                {!showArchived && ' Archived models are listed with “Show archived”.'}
               </p>
             </>
           )}
@@ -63,6 +83,11 @@ export function ModelsList() {
                   <a href={hrefFor('registry', model.name)} data-testid="model-link">
                     <Text value={model.name} max={80} />
                   </a>
+                  {model.archivedAt && (
+                    <span className="badge archived" data-testid="model-archived">
+                      archived
+                    </span>
+                  )}
                   {model.description && (
                     <div className="muted small">
                       <Text value={model.description} max={120} />

@@ -4,9 +4,13 @@ import type { TensorInfo, VersionDetail } from '../../../../api/registry'
 import { formatBytes, formatCount, formatShape, formatTime } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
+import { useDatasets } from '../../stores/datasets'
+import { useUndo } from '../../stores/undo'
+import { DatasetSelect } from '../shared/DataPickers'
 import { ErrorNote } from '../ErrorNote'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { VersionEvaluationPanel } from '../gates/VersionEvaluationPanel'
-import { Text } from '../Text'
+import { ExpandableText, Text } from '../Text'
 import { AliasHistoryTable } from './ModelPage'
 import { ModelCardEditor, PromotionPanel } from '../governance/PromotionPanel'
 import { useGovernance } from '../../stores/governance'
@@ -52,7 +56,14 @@ function VersionDetailView({ detail }: { detail: VersionDetail }) {
               <Text value={alias} max={64} />
             </span>
           ))}
+          {detail.archivedAt && (
+            <span className="badge archived" data-testid="version-archived">
+              archived {formatTime(detail.archivedAt)}
+            </span>
+          )}
         </span>
+        <span className="spacer" />
+        <ArchiveVersion detail={detail} />
       </header>
       <p className="facts muted">
         <Text value={detail.fileName} max={80} /> · {formatBytes(detail.size)} · registered by{' '}
@@ -93,7 +104,9 @@ function VersionDetailView({ detail }: { detail: VersionDetail }) {
       <div className="grid two">
         <div className="card">
           <h2>Lineage</h2>
+          <TrainingDataOffer detail={detail} />
           <LineageFacts detail={detail} />
+          <LineageEditor detail={detail} />
         </div>
         <div className="card">
           <h2>ONNX model</h2>
@@ -178,7 +191,7 @@ function KeyValueTable({ entries, testId }: { entries: Array<[string, string]>; 
               <Text value={key} max={80} />
             </th>
             <td className="wrap">
-              <Text value={value} max={500} />
+              <ExpandableText value={value} max={300} testId={`value-${key}`} />
             </td>
           </tr>
         ))}
@@ -193,6 +206,163 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <dt>{label}</dt>
       <dd>{children}</dd>
     </>
+  )
+}
+
+/**
+ * A model whose metadata carries `training_data_sha256` names its training data by hash: when an
+ * imported dataset has those bytes and no training data is linked yet, offer the link.
+ */
+function TrainingDataOffer({ detail }: { detail: VersionDetail }) {
+  const { datasets, loadList } = useDatasets()
+  const updateLineage = useRegistry((state) => state.updateLineage)
+  const [problem, setProblem] = useState<string | null>(null)
+  const wanted = detail.onnx.metadata.training_data_sha256?.trim().toLowerCase()
+  useEffect(() => {
+    if (wanted) void loadList()
+  }, [wanted, loadList])
+  if (!wanted || detail.lineage.trainingDataset) return null
+  const match = datasets.find((dataset) => dataset.sha256 === wanted)
+  if (!match) return null
+  return (
+    <div className="note" data-testid="training-data-offer">
+      The model&rsquo;s metadata names its training data by hash; dataset{' '}
+      <Text value={match.name} max={80} /> has exactly those bytes.{' '}
+      <button
+        type="button"
+        onClick={() =>
+          void updateLineage({
+            model: detail.model,
+            version: detail.version,
+            trainingDatasetId: match.id,
+          }).then(setProblem)
+        }
+        data-testid="training-data-link"
+      >
+        Link it as the training data
+      </button>
+      <ErrorNote message={problem} />
+    </div>
+  )
+}
+
+/** "Edit lineage…": code version, description, training data, parent and parameters. */
+function LineageEditor({ detail }: { detail: VersionDetail }) {
+  const updateLineage = useRegistry((state) => state.updateLineage)
+  const loadList = useDatasets((state) => state.loadList)
+  const { lineage } = detail
+  const [open, setOpen] = useState(false)
+  const [codeVersion, setCodeVersion] = useState('')
+  const [description, setDescription] = useState('')
+  const [datasetId, setDatasetId] = useState<number | null>(null)
+  const [parent, setParent] = useState('')
+  const [params, setParams] = useState('')
+  const [problem, setProblem] = useState<string | null>(null)
+  if (!open)
+    return (
+      <button
+        type="button"
+        onClick={() => {
+          setCodeVersion(lineage.codeVersion ?? '')
+          setDescription(lineage.description)
+          setDatasetId(lineage.trainingDataset?.id ?? null)
+          setParent(lineage.parentVersion === null ? '' : String(lineage.parentVersion))
+          setParams(
+            Object.entries(lineage.hyperparameters)
+              .map(([key, value]) => `${key}=${value}`)
+              .join('\n'),
+          )
+          setProblem(null)
+          setOpen(true)
+          void loadList()
+        }}
+        data-testid="lineage-edit"
+      >
+        Edit lineage…
+      </button>
+    )
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault()
+    const pairs = params
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+    const bad = pairs.find((line) => !line.includes('='))
+    if (bad) return setProblem(`"${bad}" is not key=value`)
+    const parentText = parent.trim().replace(/^v/i, '')
+    if (parentText && !/^\d+$/.test(parentText))
+      return setProblem(`Parent "${parent}" is not a version number`)
+    void updateLineage({
+      model: detail.model,
+      version: detail.version,
+      codeVersion: codeVersion.trim() || null,
+      description,
+      trainingDatasetId: datasetId,
+      parentVersion: parentText ? Number(parentText) : null,
+      hyperparameters: pairs.map((line) => ({
+        key: line.slice(0, line.indexOf('=')).trim(),
+        value: line.slice(line.indexOf('=') + 1).trim(),
+      })),
+    }).then((error) => {
+      setProblem(error)
+      if (!error) setOpen(false)
+    })
+  }
+  return (
+    <form className="form-grid lineage-form" onSubmit={onSubmit} data-testid="lineage-form">
+      <p className="muted small wide">
+        Each change is recorded in the audit trail with who made it.
+      </p>
+      <label>
+        <span>Code version</span>
+        <input
+          value={codeVersion}
+          onChange={(event) => setCodeVersion(event.target.value)}
+          placeholder="git commit or tag"
+          data-testid="lineage-code-version"
+        />
+      </label>
+      <label>
+        <span>Parent version</span>
+        <input
+          value={parent}
+          onChange={(event) => setParent(event.target.value)}
+          placeholder="e.g. 2"
+          data-testid="lineage-parent"
+        />
+      </label>
+      <label>
+        <span>Training data</span>
+        <DatasetSelect value={datasetId} onChange={setDatasetId} testId="lineage-dataset" />
+      </label>
+      <label className="wide">
+        <span>Description</span>
+        <textarea
+          rows={2}
+          value={description}
+          onChange={(event) => setDescription(event.target.value)}
+          data-testid="lineage-description"
+        />
+      </label>
+      <label className="wide">
+        <span>Hyperparameters (key=value, one per line)</span>
+        <textarea
+          rows={3}
+          value={params}
+          onChange={(event) => setParams(event.target.value)}
+          data-testid="lineage-params"
+        />
+      </label>
+      <div className="wide inline-form">
+        <button type="submit" className="primary" data-testid="lineage-save">
+          Save lineage
+        </button>
+        <button type="button" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+      <ErrorNote message={problem} testId="lineage-error" />
+    </form>
   )
 }
 
@@ -314,6 +484,48 @@ function OnnxFacts({ onnx }: { onnx: VersionDetail['onnx'] }) {
   )
 }
 
+/** Archive (asked first, undoable), or bring an archived version back. */
+function ArchiveVersion({ detail }: { detail: VersionDetail }) {
+  const archiveVersion = useRegistry((state) => state.archiveVersion)
+  const label = `${detail.model} v${detail.version}`
+  if (detail.archivedAt)
+    return (
+      <button
+        type="button"
+        onClick={() => void archiveVersion(detail.model, detail.version, false)}
+        data-testid="version-restore"
+      >
+        Restore version
+      </button>
+    )
+  const held = detail.aliases
+  return (
+    <ConfirmButton
+      className=""
+      label="Archive version…"
+      question={`Archive ${label}? It is marked archived; its file, results and history stay.`}
+      confirmLabel="Archive"
+      disabled={held.length > 0}
+      disabledReason={
+        held.length
+          ? `It holds ${held.length === 1 ? 'the alias' : 'the aliases'} ${held.join(', ')}: move or remove ${held.length === 1 ? 'it' : 'them'} before archiving.`
+          : undefined
+      }
+      onConfirm={async () => {
+        const problem = await archiveVersion(detail.model, detail.version, true)
+        if (!problem)
+          useUndo
+            .getState()
+            .show(`Archived ${label}.`, () =>
+              useRegistry.getState().archiveVersion(detail.model, detail.version, false),
+            )
+        return problem
+      }}
+      testId="version-archive"
+    />
+  )
+}
+
 function AliasEditor({ detail }: { detail: VersionDetail }) {
   const { setAlias, removeAlias } = useRegistry()
   const [alias, setAliasText] = useState('')
@@ -331,10 +543,16 @@ function AliasEditor({ detail }: { detail: VersionDetail }) {
     setError(problem)
     if (!problem) setAliasText('')
   }
-  const remove = async (name: string): Promise<void> => {
-    setBusy(true)
-    setError(await removeAlias(detail.model, name))
-    setBusy(false)
+  // Asked first (ConfirmButton); undone by pointing the alias back at this version.
+  const remove = async (name: string): Promise<string | null> => {
+    const problem = await removeAlias(detail.model, name)
+    if (!problem)
+      useUndo
+        .getState()
+        .show(`Removed alias ${name} from ${detail.model} v${detail.version}.`, () =>
+          useRegistry.getState().setAlias(detail.model, detail.version, name),
+        )
+    return problem
   }
 
   return (
@@ -347,15 +565,15 @@ function AliasEditor({ detail }: { detail: VersionDetail }) {
             <li key={name} className="badge">
               <ProtectedLock alias={name} />
               <Text value={name} max={64} />
-              <button
-                type="button"
-                className="link"
+              <ConfirmButton
+                label="×"
+                ariaLabel={`Remove alias ${name}`}
+                question={`Remove alias ${name}? Whatever deploys “${detail.model}@${name}” will no longer find a version.`}
+                confirmLabel="Remove alias"
+                onConfirm={() => remove(name)}
                 disabled={busy}
-                onClick={() => void remove(name)}
-                aria-label={`Remove alias ${name}`}
-              >
-                ×
-              </button>
+                testId="alias-remove"
+              />
             </li>
           ))}
         </ul>
@@ -397,10 +615,15 @@ function TagEditor({ detail }: { detail: VersionDetail }) {
       setValue('')
     }
   }
-  const remove = async (tagKey: string): Promise<void> => {
-    setBusy(true)
-    setError(await removeTag(detail.model, detail.version, tagKey))
-    setBusy(false)
+  const remove = async (tagKey: string, tagValue: string): Promise<string | null> => {
+    const problem = await removeTag(detail.model, detail.version, tagKey)
+    if (!problem)
+      useUndo
+        .getState()
+        .show(`Removed tag ${tagKey} from ${detail.model} v${detail.version}.`, () =>
+          useRegistry.getState().setTag(detail.model, detail.version, tagKey, tagValue),
+        )
+    return problem
   }
 
   return (
@@ -419,15 +642,15 @@ function TagEditor({ detail }: { detail: VersionDetail }) {
                   <Text value={tagValue} max={300} />
                 </td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    className="link"
+                  <ConfirmButton
+                    label="Remove"
+                    ariaLabel={`Remove tag ${tagKey}`}
+                    question={`Remove tag ${tagKey}?`}
+                    confirmLabel="Remove tag"
+                    onConfirm={() => remove(tagKey, tagValue)}
                     disabled={busy}
-                    onClick={() => void remove(tagKey)}
-                    aria-label={`Remove tag ${tagKey}`}
-                  >
-                    Remove
-                  </button>
+                    testId="tag-remove"
+                  />
                 </td>
               </tr>
             ))}

@@ -74,6 +74,7 @@ export function useDatasetDrop(origin: string, onImported: (datasetId: number) =
               const last = imported[imported.length - 1]
               if (last) onImported(last.id)
             }),
+        describe: `Data files (.csv, .parquet): imported as datasets and used by this ${origin === 'compare' ? 'comparison' : origin === 'drift' ? 'drift check' : 'evaluation'}`,
       }),
     [],
   )

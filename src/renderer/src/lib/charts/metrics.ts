@@ -1,54 +1,14 @@
 // Metric cards and tables: which metrics to show, their names for people, how to write the numbers.
 
-export interface MetricInfo {
-  key: string
-  label: string
-  greaterIsBetter: boolean
-  /** Written as a percentage (MAPE). */
-  percent?: boolean
-  /** Milliseconds (latency). */
-  ms?: boolean
-}
+import {
+  classificationMetrics,
+  isKnownMetric,
+  metricInfo,
+  regressionMetrics,
+} from '../../../../api/metrics'
 
-export const classificationMetrics: MetricInfo[] = [
-  { key: 'accuracy', label: 'Accuracy', greaterIsBetter: true },
-  { key: 'precision', label: 'Precision', greaterIsBetter: true },
-  { key: 'recall', label: 'Recall', greaterIsBetter: true },
-  { key: 'f1', label: 'F1', greaterIsBetter: true },
-  { key: 'rocAuc', label: 'ROC AUC', greaterIsBetter: true },
-  { key: 'prAuc', label: 'PR AUC', greaterIsBetter: true },
-  { key: 'logLoss', label: 'Log loss', greaterIsBetter: false },
-  { key: 'brier', label: 'Brier score', greaterIsBetter: false },
-  { key: 'precisionMacro', label: 'Precision (macro)', greaterIsBetter: true },
-  { key: 'recallMacro', label: 'Recall (macro)', greaterIsBetter: true },
-  { key: 'f1Macro', label: 'F1 (macro)', greaterIsBetter: true },
-  { key: 'precisionWeighted', label: 'Precision (weighted)', greaterIsBetter: true },
-  { key: 'recallWeighted', label: 'Recall (weighted)', greaterIsBetter: true },
-  { key: 'f1Weighted', label: 'F1 (weighted)', greaterIsBetter: true },
-]
-
-export const regressionMetrics: MetricInfo[] = [
-  { key: 'mae', label: 'MAE', greaterIsBetter: false },
-  { key: 'rmse', label: 'RMSE', greaterIsBetter: false },
-  { key: 'r2', label: 'R²', greaterIsBetter: true },
-  { key: 'mape', label: 'MAPE', greaterIsBetter: false, percent: true },
-]
-
-const latencyMetrics: MetricInfo[] = [
-  { key: 'latencyP95Ms', label: 'Latency p95', greaterIsBetter: false, ms: true },
-  { key: 'latency.p95Ms', label: 'Latency p95', greaterIsBetter: false, ms: true },
-  { key: 'p95Ms', label: 'Latency p95', greaterIsBetter: false, ms: true },
-]
-
-const byKey = new Map(
-  [...classificationMetrics, ...regressionMetrics, ...latencyMetrics].map((info) => [
-    info.key,
-    info,
-  ]),
-)
-
-export const metricInfo = (key: string): MetricInfo =>
-  byKey.get(key) ?? { key, label: key, greaterIsBetter: true }
+export { classificationMetrics, metricInfo, regressionMetrics }
+export type { MetricInfo } from '../../../../api/metrics'
 
 /** Every metric a gate rule can name. */
 export const gateMetricKeys = [...classificationMetrics, ...regressionMetrics].map(
@@ -139,7 +99,7 @@ export function metricColumns(rows: Array<Record<string, number | null>>): strin
   const ordered = [...classificationMetrics, ...regressionMetrics]
     .map((info) => info.key)
     .filter((key) => present.has(key))
-  const extra = [...present].filter((key) => !byKey.has(key)).sort()
+  const extra = [...present].filter((key) => !isKnownMetric(key)).sort()
   return [...ordered, ...extra]
 }
 
