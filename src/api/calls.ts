@@ -8,6 +8,7 @@ import type { Result } from './errors'
 import { evaluationCalls } from './evaluation'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
+import { retrainingCalls } from './retraining'
 
 export const apiCalls = {
   ...appCalls,
@@ -16,6 +17,7 @@ export const apiCalls = {
   ...datasetCalls,
   ...evaluationCalls,
   ...driftCalls,
+  ...retrainingCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls

@@ -19,6 +19,8 @@ import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
+import { createRetrainingHandlers } from './retraining/handlers'
+import { sweepStaleRuns } from './retraining/runs'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
@@ -108,7 +110,9 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createRetrainingHandlers(core),
     }
+    sweepStaleRuns(core)
   }
 
   get home(): string {

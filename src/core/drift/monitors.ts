@@ -179,7 +179,7 @@ export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean
 }
 
 /** Data files of a folder monitor, oldest first. */
-function folderFiles(dir: string): { file: string; size: number; mtimeMs: number }[] {
+export function folderFiles(dir: string): { file: string; size: number; mtimeMs: number }[] {
   let names: string[]
   try {
     names = fs.readdirSync(dir)
