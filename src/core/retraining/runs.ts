@@ -555,18 +555,7 @@ async function executeRun(
       )
     log.note(`registered ${model} v${registered.version} (${registered.sha256.slice(0, 12)})`)
     status = 'succeeded'
-    await afterRegistration(
-      core,
-      model,
-      candidate,
-      parent,
-      evalPrepare,
-      recipe,
-      result,
-      ctx,
-      log,
-      runId,
-    )
+    await afterRegistration(core, model, candidate, parent, evalPrepare, recipe, result, ctx, log)
   } catch (error) {
     if (error instanceof RunFailure) {
       status = error.status
