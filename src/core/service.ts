@@ -21,6 +21,13 @@ import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
 import { createRetrainingHandlers } from './retraining/handlers'
 import { sweepStaleRuns } from './retraining/runs'
+import {
+  startTriggers,
+  stopTriggers,
+  triggersOf,
+  type RetrainTriggers,
+  type TriggerOptions,
+} from './retraining/triggers'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
@@ -113,6 +120,10 @@ export class Slipway {
       ...createRetrainingHandlers(core),
     }
     sweepStaleRuns(core)
+    // A monitor crossing into drift may start its model's retraining, where triggers run.
+    this.onEvent((event) => {
+      if (event.name === 'drift:alert') triggersOf(core)?.onDriftAlert(event.payload)
+    })
   }
 
   get home(): string {
@@ -172,12 +183,17 @@ export class Slipway {
     return result.value
   }
 
-  /** Long-running faces (the window, web mode) watch the drift monitors' folders. */
-  startMonitors(): void {
-    startMonitors(this.core)
+  /**
+   * Long-running faces (the window, web mode, `slipway watch`) watch the drift monitors' folders
+   * and run the retraining triggers (schedules, new data, drift).
+   */
+  startMonitors(options: { settleMs?: number; triggers?: TriggerOptions } = {}): RetrainTriggers {
+    startMonitors(this.core, options.settleMs)
+    return startTriggers(this.core, options.triggers)
   }
 
   close(): void {
+    stopTriggers(this.core)
     stopMonitors(this.core)
     this.core.jobs.cancelAll()
     this.core.db.close()

@@ -1,7 +1,13 @@
 // Handlers of the drift calls.
 import type { driftCalls } from '../../api/drift'
 import type { CoreContext, HandlersFor } from '../context'
-import { createMonitor, deleteMonitor, listMonitors, runMonitorNow } from './monitors'
+import {
+  createMonitor,
+  deleteMonitor,
+  listMonitors,
+  runMonitorNow,
+  setMonitorPaused,
+} from './monitors'
 import {
   getRun,
   listRuns,
@@ -27,6 +33,8 @@ export function createDriftHandlers(core: CoreContext): HandlersFor<typeof drift
     'monitors:create': async (input, call) => createMonitor(core, input, call),
     'monitors:list': async ({ model }) => listMonitors(core, model),
     'monitors:delete': async ({ monitorId }) => deleteMonitor(core, monitorId),
+    'monitors:set-paused': async ({ monitorId, paused }) =>
+      setMonitorPaused(core, monitorId, paused),
     'monitors:run-now': async ({ monitorId }) => runMonitorNow(core, monitorId),
   }
 }

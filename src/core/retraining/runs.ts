@@ -233,6 +233,8 @@ export interface StartRunOptions {
   triggerDetail?: string | null
   data?: FileRef | { dataset: DatasetRef }
   evalData?: FileRef | { dataset: DatasetRef }
+  /** Record the trigger as a skipped run with this reason instead of running. */
+  skipReason?: string
   /** Called when the run has finished (whatever its outcome), e.g. to remember a folder's file. */
   onFinished?: (run: RetrainRun, source: RunDataSource | null) => void
 }
@@ -252,10 +254,13 @@ export function startRun(
   sweepStaleRuns(core)
   const now = new Date().toISOString()
   const { runId, busy } = core.db
-    .transaction((): { runId: number; busy: number | null } => {
-      const running = core.db
+    .transaction((): { runId: number; busy: string | null } => {
+      const busyRun = core.db
         .prepare("SELECT id FROM retrain_runs WHERE model_id = ? AND status = 'running' LIMIT 1")
         .get(modelRow.id) as { id: number } | undefined
+      const skip = busyRun
+        ? `Run #${busyRun.id} of ${modelRow.name} was still in progress`
+        : (options.skipReason ?? null)
       const info = core.db
         .prepare(
           `INSERT INTO retrain_runs (model_id, recipe_version, status, trigger, trigger_detail, reason, started_at, finished_at, owner_pid, request_alias, created_by)
@@ -264,12 +269,12 @@ export function startRun(
         .run(
           modelRow.id,
           recipe.version,
-          running ? 'skipped' : 'running',
+          skip ? 'skipped' : 'running',
           options.trigger,
           options.triggerDetail ?? null,
-          running ? `Run #${running.id} of ${modelRow.name} was still in progress` : null,
+          skip,
           now,
-          running ? now : null,
+          skip ? now : null,
           process.pid,
           recipe.recipe.after.request,
           core.actor,
@@ -284,10 +289,10 @@ export function startRun(
           trigger: options.trigger,
           triggerDetail: options.triggerDetail ?? null,
           recipeVersion: recipe.version,
-          skipped: running ? `run #${running.id} in progress` : null,
+          skipped: skip,
         },
       })
-      return { runId: id, busy: running?.id ?? null }
+      return { runId: id, busy: skip }
     })
     .immediate()
   if (busy !== null) {
