@@ -6,6 +6,7 @@ import { registerDatasetCommands } from './commands/datasets'
 import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
 import { registerRegistryCommands } from './commands/registry'
+import { registerRetrainingCommands } from './commands/retraining'
 import { EXIT_ERROR, printJson } from './output'
 
 /** Arguments can carry escape sequences; shown back in an error they must not reach the terminal. */
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program)
   registerEvaluationCommands(program)
   registerDriftCommands(program)
+  registerRetrainingCommands(program)
   return program
 }
 
