@@ -77,7 +77,11 @@ describe('slipway recipe and retrain', () => {
 
     const run = cli('--json', 'retrain', 'churn')
     expect(run.status, run.stdout + run.stderr).toBe(0)
-    const out = run.json() as Record<string, any>
+    const out = run.json() as {
+      lineage: { trainingData: { sha256: string } }
+      evaluation: { metrics: Record<string, number> }
+      comparison: { agreementRate: number; deltas: Record<string, number> }
+    }
     expect(out).toMatchObject({
       run: 1,
       status: 'succeeded',
