@@ -230,6 +230,7 @@ describe('monitors from the desktop app', () => {
       sourcePath: uploads,
       threshold: '',
       driftShare: '0.5',
+      retrainOnDrift: false,
     }
     const { createMonitor, deleteMonitor } = useDrift.getState()
     expect(await createMonitor({ ...draft, sourcePath: ' ' })).toBe(

@@ -6,6 +6,7 @@ import { useRegistry } from '../../stores/registry'
 import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
+import { RetrainingPanel } from '../retraining/RetrainingPanel'
 import { Text } from '../Text'
 
 export function ModelPage({ name }: { name: string }) {
@@ -100,6 +101,7 @@ export function ModelPage({ name }: { name: string }) {
               <AliasHistoryTable events={model.aliasHistory} />
             </>
           )}
+          <RetrainingPanel key={model.name} model={model.name} />
         </>
       )}
     </section>
