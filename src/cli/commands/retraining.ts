@@ -115,7 +115,8 @@ export function recipeFromOptions(
   return {
     ...base,
     ...(command.length ? { command } : {}),
-    ...(o.cwd !== undefined ? { cwd: path.resolve(o.cwd) } : {}),
+    // A new recipe runs where it was set, so relative paths and `git rev-parse` mean the project.
+    ...(o.cwd !== undefined ? { cwd: path.resolve(o.cwd) } : current ? {} : { cwd: process.cwd() }),
     ...(o.env ? { env: { ...(current?.env ?? {}), ...env } } : {}),
     ...(o.timeout !== undefined ? { timeoutSec: parsePositiveInt(o.timeout, '--timeout') } : {}),
     ...(o.trainData !== undefined ? { trainData: parseTrainData(o.trainData) } : {}),
@@ -275,7 +276,7 @@ export function registerRetrainingCommands(program: Command): void {
     .argument('<model>', 'model name')
     .argument('[command...]', 'the command, after --, when its arguments start with -')
     .option('--command <arg...>', 'the program and its arguments, up to the next option')
-    .option('--cwd <dir>', 'working directory (default: the run’s fresh {workdir})')
+    .option('--cwd <dir>', 'working directory (default for a new recipe: the current directory)')
     .option('--env <K=V>', 'environment variable for the command (repeatable)', collect)
     .option('--timeout <sec>', 'end the run (and all its processes) after this many seconds')
     .option(
