@@ -6,6 +6,7 @@ import { datasetCalls } from './datasets'
 import { DriftAlert, driftCalls } from './drift'
 import type { Result } from './errors'
 import { evaluationCalls } from './evaluation'
+import { governanceCalls } from './governance'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
 import { retrainingCalls } from './retraining'
@@ -18,6 +19,7 @@ export const apiCalls = {
   ...evaluationCalls,
   ...driftCalls,
   ...retrainingCalls,
+  ...governanceCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls

@@ -10,6 +10,8 @@ export const errorCodes = [
   'MAPPING_INVALID',
   'CANCELLED',
   'UNAUTHORIZED',
+  'PERMISSION_DENIED',
+  'APPROVAL_REQUIRED',
   'INTERNAL',
 ] as const
 

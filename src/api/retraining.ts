@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { AliasName, FileRef, ModelName, Timestamp } from './common'
 import { DatasetRef } from './datasets'
 import { GateRuleResult, Metric } from './evaluation'
+import { PromotionRequest } from './governance'
 import { Job } from './jobs'
 
 export const PLACEHOLDERS = ['{data}', '{output}', '{workdir}', '{params}'] as const
@@ -170,7 +171,8 @@ export const RetrainRun = z.object({
   /** Steps after registration that could not be done (no eval data, no champion, no policy…). */
   notes: z.array(z.string()),
   requestAlias: z.string().nullable(),
-  request: z.unknown().nullable(),
+  /** The promotion request opened after the run (team homes, when the recipe asks). */
+  request: PromotionRequest.nullable(),
   log: z.object({ bytes: z.number(), truncated: z.boolean() }),
 })
 export type RetrainRun = z.infer<typeof RetrainRun>

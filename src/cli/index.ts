@@ -5,6 +5,7 @@ import { SLIPWAY_VERSION } from '../core/service'
 import { registerDatasetCommands } from './commands/datasets'
 import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
+import { registerGovernanceCommands } from './commands/governance'
 import { registerRegistryCommands } from './commands/registry'
 import { registerRetrainingCommands } from './commands/retraining'
 import { EXIT_ERROR, printJson } from './output'
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerEvaluationCommands(program)
   registerDriftCommands(program)
   registerRetrainingCommands(program)
+  registerGovernanceCommands(program)
   return program
 }
 

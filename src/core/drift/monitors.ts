@@ -9,7 +9,7 @@ import { DriftSettings as DriftSettingsSchema } from '../../api/drift'
 import { SlipwayError } from '../../api/errors'
 import type { Job } from '../../api/jobs'
 import type { VersionRef } from '../../api/common'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import { resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { requireModel } from '../registry/registry'
@@ -89,6 +89,7 @@ export function createMonitor(
   input: CreateMonitorInput,
   call: CallContext,
 ): Monitor {
+  const { actor } = call
   // Web mode runs as this user on this machine, so a folder path typed there is allowed for the
   // watched data, after the same checks as the CLI; the reference must be a dataset or version.
   if (call.face === 'web' && input.reference && 'file' in input.reference)
@@ -155,12 +156,11 @@ export function createMonitor(
             sourcePath,
             JSON.stringify(input.settings),
             now,
-            core.actor,
+            actor.name,
             input.retrainOnDrift ? 1 : 0,
           ).lastInsertRowid,
       )
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'drift.monitor.create',
         modelId: model.id,
         details: { monitorId: id, name, source: input.source.kind, path: sourcePath },
@@ -172,14 +172,18 @@ export function createMonitor(
   return monitor
 }
 
-export function setMonitorPaused(core: CoreContext, id: number, paused: boolean): Monitor {
+export function setMonitorPaused(
+  core: CoreContext,
+  id: number,
+  paused: boolean,
+  actor: Actor,
+): Monitor {
   const row = getMonitorRow(core, id)
   if ((row.paused === 1) !== paused) {
     core.db
       .transaction(() => {
         core.db.prepare('UPDATE drift_monitors SET paused = ? WHERE id = ?').run(paused ? 1 : 0, id)
-        appendAudit(core.db, {
-          actor: core.actor,
+        appendAudit(core, actor, {
           action: paused ? 'drift.monitor.pause' : 'drift.monitor.resume',
           modelId: row.model_id,
           details: { monitorId: id, name: row.name },
@@ -194,7 +198,7 @@ export function setMonitorPaused(core: CoreContext, id: number, paused: boolean)
   return monitor
 }
 
-export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean } {
+export function deleteMonitor(core: CoreContext, id: number, actor: Actor): { deleted: boolean } {
   const row = getMonitorRow(core, id)
   watcherOf(core)?.unwatch(id)
   // Its runs in flight would store against a monitor that no longer exists.
@@ -205,8 +209,7 @@ export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean
       core.db.prepare('DELETE FROM drift_monitor_files WHERE monitor_id = ?').run(id)
       core.db.prepare('UPDATE drift_runs SET monitor_id = NULL WHERE monitor_id = ?').run(id)
       core.db.prepare('DELETE FROM drift_monitors WHERE id = ?').run(id)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'drift.monitor.delete',
         modelId: row.model_id,
         details: { monitorId: id, name: row.name },
@@ -295,6 +298,7 @@ export function runMonitorOnFile(
   monitor: Monitor,
   file: { file: string; size: number; mtimeMs: number },
   force = false,
+  actor: Actor = core.homeActor(),
 ): Job | null {
   const flights = inFlight.get(core) ?? new Map<string, Flight>()
   inFlight.set(core, flights)
@@ -333,6 +337,7 @@ export function runMonitorOnFile(
   const flight: Flight = { monitorId: monitor.id, file: file.file, jobId: null }
   flights.set(key, flight)
   const job = startDrift(core, {
+    actor,
     reference,
     // A monitor without a version still counts for its model's status.
     owner:
@@ -389,7 +394,7 @@ function pendingFiles(
   })
 }
 
-export function runMonitorNow(core: CoreContext, id: number): Job[] {
+export function runMonitorNow(core: CoreContext, id: number, actor: Actor): Job[] {
   const monitor = rowToMonitor(core, getMonitorRow(core, id))
   let files = pendingFiles(core, monitor)
   const force = files.length === 0
@@ -409,7 +414,7 @@ export function runMonitorNow(core: CoreContext, id: number): Job[] {
     files = [all[all.length - 1]!]
   }
   return files
-    .map((f) => runMonitorOnFile(core, monitor, f, force))
+    .map((f) => runMonitorOnFile(core, monitor, f, force, actor))
     .filter((j): j is Job => j !== null)
 }
 

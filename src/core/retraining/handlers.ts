@@ -7,8 +7,9 @@ import { cancelRun, getRun, listRuns, readLog, startRun } from './runs'
 export function createRetrainingHandlers(core: CoreContext): HandlersFor<typeof retrainingCalls> {
   return {
     'retrain:get-recipe': async ({ model }) => getRecipe(core, model),
-    'retrain:set-recipe': async ({ model, recipe }) => setRecipe(core, model, recipe),
-    'retrain:remove-recipe': async ({ model }) => removeRecipe(core, model),
+    'retrain:set-recipe': async ({ model, recipe }, { actor }) =>
+      setRecipe(core, model, recipe, actor),
+    'retrain:remove-recipe': async ({ model }, { actor }) => removeRecipe(core, model, actor),
     'retrain:start': async (input, call) =>
       startRun(
         core,

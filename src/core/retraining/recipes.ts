@@ -5,7 +5,7 @@ import { Cron } from 'croner'
 import type { Recipe, RecipeRecord } from '../../api/retraining'
 import { Recipe as RecipeSchema } from '../../api/retraining'
 import { SlipwayError } from '../../api/errors'
-import type { CoreContext } from '../context'
+import type { Actor, CoreContext } from '../context'
 import { appendAudit } from '../governance/audit'
 import { requireModel } from '../registry/registry'
 import { checkFolder, checkTrainData } from './data'
@@ -110,7 +110,12 @@ function checkRecipe(core: CoreContext, model: string, recipe: Recipe): void {
     )
 }
 
-export function setRecipe(core: CoreContext, model: string, input: Recipe): RecipeRecord {
+export function setRecipe(
+  core: CoreContext,
+  model: string,
+  input: Recipe,
+  actor: Actor,
+): RecipeRecord {
   const row = requireModel(core.db, model)
   const recipe = RecipeSchema.parse(input)
   checkRecipe(core, row.name, recipe)
@@ -121,9 +126,8 @@ export function setRecipe(core: CoreContext, model: string, input: Recipe): Reci
         .prepare(
           'INSERT INTO retrain_recipes (model_id, version, recipe_json, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
         )
-        .run(row.id, version, JSON.stringify(recipe), new Date().toISOString(), core.actor)
-      appendAudit(core.db, {
-        actor: core.actor,
+        .run(row.id, version, JSON.stringify(recipe), new Date().toISOString(), actor.name)
+      appendAudit(core, actor, {
         action: 'recipe.set',
         modelId: row.id,
         details: { model: row.name, recipeVersion: version, recipe },
@@ -133,7 +137,7 @@ export function setRecipe(core: CoreContext, model: string, input: Recipe): Reci
   return getRecipe(core, row.name)!
 }
 
-export function removeRecipe(core: CoreContext, model: string): { removed: boolean } {
+export function removeRecipe(core: CoreContext, model: string, actor: Actor): { removed: boolean } {
   const row = requireModel(core.db, model)
   const last = lastRow(core, row.id)
   if (!last?.recipe_json) return { removed: false }
@@ -143,9 +147,8 @@ export function removeRecipe(core: CoreContext, model: string): { removed: boole
         .prepare(
           'INSERT INTO retrain_recipes (model_id, version, recipe_json, created_at, created_by) VALUES (?, ?, NULL, ?, ?)',
         )
-        .run(row.id, last.version + 1, new Date().toISOString(), core.actor)
-      appendAudit(core.db, {
-        actor: core.actor,
+        .run(row.id, last.version + 1, new Date().toISOString(), actor.name)
+      appendAudit(core, actor, {
         action: 'recipe.remove',
         modelId: row.id,
         details: { model: row.name, recipeVersion: last.version + 1 },

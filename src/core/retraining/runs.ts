@@ -19,7 +19,7 @@ import type {
   RunTrigger,
 } from '../../api/retraining'
 import { processAlive } from '../artifacts/blobs'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import { appendAudit } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import {
@@ -36,6 +36,8 @@ import {
   type ResolvedModelVersion,
   type RunSettings,
 } from '../evaluation/service'
+import { createRequest } from '../governance/requests'
+import { teamRoot } from '../governance/store'
 import { registerVersion } from '../registry/register'
 import { requireModel } from '../registry/registry'
 import { prepareRunData, resolveTrainData, type RunDataSource } from './data'
@@ -76,7 +78,7 @@ interface RunResult {
   comparison: RetrainRun['comparison']
   gate: RetrainRun['gate']
   notes: string[]
-  request: unknown
+  request: RetrainRun['request']
 }
 
 const emptyResult = (): RunResult => ({
@@ -247,8 +249,9 @@ export function startRun(
   core: CoreContext,
   model: string,
   options: StartRunOptions,
-  call: CallContext = { face: 'cli' },
+  call: CallContext = { face: 'cli', actor: core.homeActor() },
 ): { run: RetrainRun; job: Job | null } {
+  const { actor } = call
   const modelRow = requireModel(core.db, model)
   const recipe = requireRecipe(core, modelRow.name)
   sweepStaleRuns(core)
@@ -277,11 +280,10 @@ export function startRun(
           skip ? now : null,
           process.pid,
           recipe.recipe.after.request,
-          core.actor,
+          actor.name,
         )
       const id = Number(info.lastInsertRowid)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'retrain.start',
         modelId: modelRow.id,
         details: {
@@ -438,7 +440,11 @@ async function executeRun(
           ? { datasetId: recipe.evalData.dataset }
           : null
     const evalPrepare = evalInput
-      ? prepareDataset(core, evalInput, options.evalData ? call : { face: 'cli' })
+      ? prepareDataset(
+          core,
+          evalInput,
+          options.evalData ? call : { face: 'cli', actor: call.actor },
+        )
       : null
 
     const parent = championOf(core, model)
@@ -520,7 +526,7 @@ async function executeRun(
             { key: 'retrain.trigger', value: options.trigger },
           ],
         },
-        { face: 'cli' },
+        { face: 'cli', actor: call.actor },
       )
     } catch (error) {
       throw new RunFailure(
@@ -560,7 +566,18 @@ async function executeRun(
       )
     log.note(`registered ${model} v${registered.version} (${registered.sha256.slice(0, 12)})`)
     status = 'succeeded'
-    await afterRegistration(core, model, candidate, parent, evalPrepare, recipe, result, ctx, log)
+    await afterRegistration(
+      core,
+      call.actor,
+      model,
+      candidate,
+      parent,
+      evalPrepare,
+      recipe,
+      result,
+      ctx,
+      log,
+    )
   } catch (error) {
     if (error instanceof RunFailure) {
       status = error.status
@@ -602,8 +619,7 @@ async function executeRun(
               kept.truncated ? 1 : 0,
               runId,
             )
-          appendAudit(core.db, {
-            actor: core.actor,
+          appendAudit(core, call.actor, {
             action: 'retrain.finish',
             modelId: requireModel(core.db, model).id,
             versionId: status === 'succeeded' ? versionId : null,
@@ -648,6 +664,75 @@ function championOf(core: CoreContext, model: string): ResolvedModelVersion | nu
 /** Evaluation, champion side by side, shadow and gates; what cannot be done is noted, not fatal. */
 async function afterRegistration(
   core: CoreContext,
+  actor: Actor,
+  model: string,
+  candidate: ResolvedModelVersion,
+  champion: ResolvedModelVersion | null,
+  evalPrepare: ((job: JobContext) => Promise<DatasetForRun>) | null,
+  recipe: RecipeRecord['recipe'],
+  result: RunResult,
+  ctx: JobContext,
+  log: RunLogWriter,
+): Promise<void> {
+  await evaluateAndCompare(
+    core,
+    actor,
+    model,
+    candidate,
+    champion,
+    evalPrepare,
+    recipe,
+    result,
+    ctx,
+    log,
+  )
+  openRequest(core, actor, candidate, recipe, result, log)
+}
+
+/**
+ * Opens the promotion request the recipe asks for, when the home is in a team and the gates did
+ * not fail; otherwise says why not. A human approves it; nothing is promoted here.
+ */
+function openRequest(
+  core: CoreContext,
+  actor: Actor,
+  candidate: ResolvedModelVersion,
+  recipe: RecipeRecord['recipe'],
+  result: RunResult,
+  log: RunLogWriter,
+): void {
+  const alias = recipe.after.request
+  if (!alias) return
+  if (!teamRoot(core.db)) {
+    result.notes.push(
+      `This home is not in a team: no promotion request to "${alias}" opened (the recipe asks for one)`,
+    )
+    return
+  }
+  if (result.gate && !result.gate.passed) {
+    result.notes.push(`The gates failed: no promotion request to "${alias}" opened`)
+    return
+  }
+  try {
+    const request = createRequest(core, actor, {
+      model: candidate.model,
+      ref: candidate.version,
+      alias,
+      comment: `Retrained by run #${result.lineage?.run ?? '?'}${result.gate ? ' (gates passed)' : ''}`,
+    })
+    result.request = request
+    log.note(`promotion request ${request.id.slice(0, 12)} to "${alias}" opened`)
+  } catch (error) {
+    result.notes.push(
+      `Promotion request to "${alias}" not opened: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  }
+}
+
+/** Evaluation, champion side by side, shadow and gates. */
+async function evaluateAndCompare(
+  core: CoreContext,
+  actor: Actor,
   model: string,
   candidate: ResolvedModelVersion,
   champion: ResolvedModelVersion | null,
@@ -668,7 +753,7 @@ async function afterRegistration(
   const policy = recipe.after.gates ? getPolicy(core, candidate.modelId) : null
   ctx.progress(0, null, `Evaluating ${candidate.label} on ${dataset.name}`)
   if (policy) {
-    const report = await checkGates(core, candidate, dataset, policy, settings, ctx)
+    const report = await checkGates(core, actor, candidate, dataset, policy, settings, ctx)
     const evaluation = getEvaluation(core, report.evaluationId)
     result.evaluation = { id: evaluation.id, metrics: headline(evaluation.result) }
     result.gate = { id: report.id, passed: report.passed, rules: report.rules }
@@ -682,7 +767,7 @@ async function afterRegistration(
     }
     log.note(`gates ${report.passed ? 'passed' : 'failed'} (report #${report.id})`)
   } else {
-    const evaluation = await evaluateVersion(core, candidate, dataset, settings, ctx)
+    const evaluation = await evaluateVersion(core, actor, candidate, dataset, settings, ctx)
     result.evaluation = { id: evaluation.id, metrics: headline(evaluation.result) }
     result.notes.push(
       recipe.after.gates
@@ -707,7 +792,7 @@ async function afterRegistration(
     )
     const evaluation = stored
       ? getEvaluation(core, stored.id)
-      : await evaluateVersion(core, champion, dataset, settings, ctx)
+      : await evaluateVersion(core, actor, champion, dataset, settings, ctx)
     result.championEvaluation = {
       id: evaluation.id,
       version: champion.version,
@@ -715,7 +800,7 @@ async function afterRegistration(
     }
   }
   ctx.progress(0, null, `Comparing with the champion (${champion.label})`)
-  const shadow = await compareVersions(core, champion, candidate, dataset, settings, ctx)
+  const shadow = await compareVersions(core, actor, champion, candidate, dataset, settings, ctx)
   result.comparison = {
     id: shadow.id,
     champion: champion.version,

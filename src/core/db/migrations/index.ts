@@ -6,7 +6,8 @@ import { migration003 } from './003-evaluation'
 import { migration004 } from './004-drift'
 import { migration005 } from './005-blob-leases'
 import { migration006 } from './006-monitor-claims'
-import { migration007 } from './007-retraining'
+import { migration007 } from './007-governance'
+import { migration008 } from './008-retraining'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ]

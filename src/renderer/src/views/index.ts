@@ -3,6 +3,7 @@ import { compareView } from './compare'
 import { datasetsView } from './datasets'
 import { driftView } from './drift'
 import { evaluateView } from './evaluate'
+import { governanceView } from './governance'
 import { registryView } from './registry'
 import type { ViewDefinition } from './types'
 
@@ -12,6 +13,7 @@ export const views: ViewDefinition[] = [
   evaluateView,
   compareView,
   driftView,
+  governanceView,
 ]
 
 export type { ViewDefinition, ViewProps } from './types'

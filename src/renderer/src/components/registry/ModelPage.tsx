@@ -8,6 +8,7 @@ import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
 import { RetrainingPanel } from '../retraining/RetrainingPanel'
 import { Text } from '../Text'
+import { DeploymentTimeline } from '../governance/DeploymentTimeline'
 
 export function ModelPage({ name }: { name: string }) {
   const { model, modelStatus, modelError, loadModel } = useRegistry()
@@ -95,6 +96,7 @@ export function ModelPage({ name }: { name: string }) {
               ))}
             </tbody>
           </table>
+          <DeploymentTimeline model={model.name} />
           {model.aliasHistory.length > 0 && (
             <>
               <h2>Alias history</h2>

@@ -8,6 +8,8 @@ import { ErrorNote } from '../ErrorNote'
 import { VersionEvaluationPanel } from '../gates/VersionEvaluationPanel'
 import { Text } from '../Text'
 import { AliasHistoryTable } from './ModelPage'
+import { ModelCardEditor, PromotionPanel } from '../governance/PromotionPanel'
+import { useGovernance } from '../../stores/governance'
 
 export function VersionPage({ name, version }: { name: string; version: number }) {
   const { version: detail, versionStatus, versionError, loadVersion } = useRegistry()
@@ -45,6 +47,7 @@ function VersionDetailView({ detail }: { detail: VersionDetail }) {
         <span>
           {detail.aliases.map((alias) => (
             <span key={alias} className="badge">
+              <ProtectedLock alias={alias} />
               <Text value={alias} max={64} />
             </span>
           ))}
@@ -70,6 +73,10 @@ function VersionDetailView({ detail }: { detail: VersionDetail }) {
       </div>
 
       <VersionEvaluationPanel model={detail.model} version={detail.version} />
+      <div className="grid two">
+        <PromotionPanel model={detail.model} version={detail.version} />
+        <ModelCardEditor model={detail.model} version={detail.version} />
+      </div>
 
       <div className="grid two">
         <div className="card">
@@ -317,6 +324,8 @@ function AliasEditor({ detail }: { detail: VersionDetail }) {
     if (!alias.trim()) return setError('Type an alias, e.g. champion')
     setBusy(true)
     const problem = await setAlias(detail.model, detail.version, alias.trim())
+    // A move under an approved request marks it applied.
+    if (!problem) void useGovernance.getState().loadRequests()
     setBusy(false)
     setError(problem)
     if (!problem) setAliasText('')
@@ -335,6 +344,7 @@ function AliasEditor({ detail }: { detail: VersionDetail }) {
         <ul className="chips" data-testid="aliases">
           {detail.aliases.map((name) => (
             <li key={name} className="badge">
+              <ProtectedLock alias={name} />
               <Text value={name} max={64} />
               <button
                 type="button"
@@ -444,5 +454,16 @@ function TagEditor({ detail }: { detail: VersionDetail }) {
       </form>
       <ErrorNote message={error} testId="tag-error" />
     </>
+  )
+}
+
+/** A lock before an alias the team policy protects (moves need approvals). */
+export function ProtectedLock({ alias }: { alias: string }) {
+  const protectedAliases = useGovernance((s) => s.team?.protectedAliases)
+  if (!protectedAliases?.includes(alias)) return null
+  return (
+    <span className="lock" title="Protected: moves need approved requests" data-testid="alias-lock">
+      🔒
+    </span>
   )
 }

@@ -2,8 +2,8 @@
 // state, and monitors that can be paused or start a retraining run when they cross into drift.
 import type { Migration } from '../migrate'
 
-export const migration007: Migration = {
-  version: 7,
+export const migration008: Migration = {
+  version: 8,
   name: 'retraining',
   sql: `
 -- Every change is a new row; recipe_json NULL records a removal. The current recipe is the last row.
