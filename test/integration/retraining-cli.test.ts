@@ -89,7 +89,7 @@ describe('slipway recipe and retrain', () => {
       version: 2,
       lineage: { parent: 1, params: { epochs: '40', lr: '0.2', solver: 'gd' } },
       gate: null,
-      // This branch cannot open requests yet; the recipe's wish is kept next to it.
+      // A solo home opens no request; the recipe's wish is kept next to it (and said in notes).
       request: null,
       requestAlias: 'champion',
     })

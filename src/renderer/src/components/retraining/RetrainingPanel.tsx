@@ -457,7 +457,11 @@ function RunDetail({ run, model }: { run: RetrainRun; model: string }) {
             <p data-testid="run-request">
               Request:{' '}
               {run.request ? (
-                <Text value={JSON.stringify(run.request)} max={200} />
+                <a href={hrefFor('governance', run.request.id)} data-testid="run-request-link">
+                  to {run.request.alias}: {run.request.status}
+                  {run.request.approvalsNeeded > 0 &&
+                    ` (${run.request.approvals.length} of ${run.request.approvalsNeeded} approvals)`}
+                </a>
               ) : run.requestAlias ? (
                 <span className="muted">to {run.requestAlias}: not opened</span>
               ) : (
