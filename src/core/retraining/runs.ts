@@ -566,18 +566,18 @@ async function executeRun(
       )
     log.note(`registered ${model} v${registered.version} (${registered.sha256.slice(0, 12)})`)
     status = 'succeeded'
-    await afterRegistration(
+    await afterRegistration({
       core,
-      call.actor,
+      actor: call.actor,
       model,
       candidate,
-      parent,
+      champion: parent,
       evalPrepare,
       recipe,
       result,
       ctx,
       log,
-    )
+    })
   } catch (error) {
     if (error instanceof RunFailure) {
       status = error.status
@@ -661,46 +661,31 @@ function championOf(core: CoreContext, model: string): ResolvedModelVersion | nu
   }
 }
 
-/** Evaluation, champion side by side, shadow and gates; what cannot be done is noted, not fatal. */
-async function afterRegistration(
-  core: CoreContext,
-  actor: Actor,
-  model: string,
-  candidate: ResolvedModelVersion,
-  champion: ResolvedModelVersion | null,
-  evalPrepare: ((job: JobContext) => Promise<DatasetForRun>) | null,
-  recipe: RecipeRecord['recipe'],
-  result: RunResult,
-  ctx: JobContext,
-  log: RunLogWriter,
-): Promise<void> {
-  await evaluateAndCompare(
-    core,
-    actor,
-    model,
-    candidate,
-    champion,
-    evalPrepare,
-    recipe,
-    result,
-    ctx,
-    log,
-  )
-  openRequest(core, actor, candidate, recipe, result, log)
+/** What the steps after registration work on. */
+interface AfterRun {
+  core: CoreContext
+  actor: Actor
+  model: string
+  candidate: ResolvedModelVersion
+  champion: ResolvedModelVersion | null
+  evalPrepare: ((job: JobContext) => Promise<DatasetForRun>) | null
+  recipe: RecipeRecord['recipe']
+  result: RunResult
+  ctx: JobContext
+  log: RunLogWriter
+}
+
+/** Evaluation, champion side by side, shadow, gates, request; what cannot be done is noted. */
+async function afterRegistration(run: AfterRun): Promise<void> {
+  await evaluateAndCompare(run)
+  openRequest(run)
 }
 
 /**
  * Opens the promotion request the recipe asks for, when the home is in a team and the gates did
  * not fail; otherwise says why not. A human approves it; nothing is promoted here.
  */
-function openRequest(
-  core: CoreContext,
-  actor: Actor,
-  candidate: ResolvedModelVersion,
-  recipe: RecipeRecord['recipe'],
-  result: RunResult,
-  log: RunLogWriter,
-): void {
+function openRequest({ core, actor, candidate, recipe, result, log }: AfterRun): void {
   const alias = recipe.after.request
   if (!alias) return
   if (!teamRoot(core.db)) {
@@ -730,18 +715,8 @@ function openRequest(
 }
 
 /** Evaluation, champion side by side, shadow and gates. */
-async function evaluateAndCompare(
-  core: CoreContext,
-  actor: Actor,
-  model: string,
-  candidate: ResolvedModelVersion,
-  champion: ResolvedModelVersion | null,
-  evalPrepare: ((job: JobContext) => Promise<DatasetForRun>) | null,
-  recipe: RecipeRecord['recipe'],
-  result: RunResult,
-  ctx: JobContext,
-  log: RunLogWriter,
-): Promise<void> {
+async function evaluateAndCompare(run: AfterRun): Promise<void> {
+  const { core, actor, model, candidate, champion, evalPrepare, recipe, result, ctx, log } = run
   if (!evalPrepare) {
     result.notes.push(
       'No evaluation data (recipe --eval-data: a dataset or holdout:FRACTION): not evaluated, compared or gated',
