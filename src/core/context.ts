@@ -26,14 +26,21 @@ export interface Actor {
 /** What a face passes with each call; `actor` defaults to the home's own actor. */
 export interface CallOrigin {
   face: Face
+  /**
+   * Whether the caller may name files on this machine by path. The CLI and the window may; web
+   * mode may not (a page must not read the server's disk), so it passes uploads only.
+   */
+  readLocalPaths: boolean
   actor?: Actor
 }
 
-/** What every handler gets: the face and the acting identity of this one call. */
-export interface CallContext {
-  face: Face
+/** What every handler gets: the face, what it may read, and the acting identity of this call. */
+export interface CallContext extends CallOrigin {
   actor: Actor
 }
+
+/** The context of a call made on the user's own behalf on this machine (the CLI, tests). */
+export const localCall: CallOrigin = { face: 'cli', readLocalPaths: true }
 
 export interface ResolvedFile {
   path: string

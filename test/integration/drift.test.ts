@@ -514,7 +514,7 @@ describe('monitors', () => {
           reference: file(drift('reference.csv')),
           source: { kind: 'folder', path: home },
         },
-        { face: 'web' },
+        { face: 'web', readLocalPaths: false },
       ),
     ).rejects.toThrow(/web mode a monitor reference must be a registered dataset or a version/)
     await expect(
@@ -525,7 +525,7 @@ describe('monitors', () => {
           reference: { dataset: reference.id },
           source: { kind: 'folder', path: path.join(home, 'nope') },
         },
-        { face: 'web' },
+        { face: 'web', readLocalPaths: false },
       ),
     ).rejects.toThrow(/nope: no such folder/)
     await expect(

@@ -37,7 +37,7 @@ describe('solo homes', () => {
       await s.call(
         'registry:set-alias',
         { model: 'churn', version: 1, alias: 'production' },
-        { face: 'web', actor: { name: 'web-ana', fingerprint: null } },
+        { face: 'web', readLocalPaths: false, actor: { name: 'web-ana', fingerprint: null } },
       )
       const audit = await s.call('audit:list', {})
       expect(audit.map((a) => [a.type, a.actor, a.signed])).toEqual([
@@ -78,7 +78,7 @@ describe('solo homes', () => {
         s.call(
           'registry:set-tag',
           { model: 'churn', version: 1, key: 'k', value: 'w' },
-          { face: 'web', actor: { name: 'x', fingerprint: 'f'.repeat(64) } },
+          { face: 'web', readLocalPaths: false, actor: { name: 'x', fingerprint: 'f'.repeat(64) } },
         ),
       )
       expect(err.code).toBe('UNAUTHORIZED')

@@ -292,7 +292,7 @@ describe('recipes', () => {
       const result = await slipway.invoke(
         'retrain:set-recipe',
         { model: 'churn', recipe: { ...first!.recipe, ...change } },
-        { face: 'cli' },
+        { face: 'cli', readLocalPaths: true },
       )
       expect(result.ok).toBe(false)
       if (!result.ok) expect(result.error.message).toContain(message)
@@ -308,7 +308,11 @@ describe('recipes', () => {
       removed: true,
     })
     expect(await slipway.call('retrain:get-recipe', { model: 'churn' })).toBeNull()
-    const start = await slipway.invoke('retrain:start', { model: 'churn' }, { face: 'cli' })
+    const start = await slipway.invoke(
+      'retrain:start',
+      { model: 'churn' },
+      { face: 'cli', readLocalPaths: true },
+    )
     expect(start.ok).toBe(false)
     if (!start.ok) expect(start.error.message).toContain('has no retraining recipe')
     const audit = slipway.core.db

@@ -92,7 +92,7 @@ export function createMonitor(
   const { actor } = call
   // Web mode runs as this user on this machine, so a folder path typed there is allowed for the
   // watched data, after the same checks as the CLI; the reference must be a dataset or version.
-  if (call.face === 'web' && input.reference && 'file' in input.reference)
+  if (!call.readLocalPaths && input.reference && 'file' in input.reference)
     throw new SlipwayError(
       'INVALID_INPUT',
       'In web mode a monitor reference must be a registered dataset or a version, not a file path',

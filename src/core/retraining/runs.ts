@@ -249,7 +249,7 @@ export function startRun(
   core: CoreContext,
   model: string,
   options: StartRunOptions,
-  call: CallContext = { face: 'cli', actor: core.homeActor() },
+  call: CallContext = { face: 'cli', readLocalPaths: true, actor: core.homeActor() },
 ): { run: RetrainRun; job: Job | null } {
   const { actor } = call
   const modelRow = requireModel(core.db, model)
@@ -443,7 +443,7 @@ async function executeRun(
       ? prepareDataset(
           core,
           evalInput,
-          options.evalData ? call : { face: 'cli', actor: call.actor },
+          options.evalData ? call : { face: 'cli', readLocalPaths: true, actor: call.actor },
         )
       : null
 
@@ -526,7 +526,7 @@ async function executeRun(
             { key: 'retrain.trigger', value: options.trigger },
           ],
         },
-        { face: 'cli', actor: call.actor },
+        { face: 'cli', readLocalPaths: true, actor: call.actor },
       )
     } catch (error) {
       throw new RunFailure(
