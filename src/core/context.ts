@@ -8,7 +8,7 @@ import type { FileRef } from '../api/common'
 import { SlipwayError } from '../api/errors'
 import type { BlobStore } from './artifacts/blobs'
 import type { UploadStore } from './artifacts/uploads'
-import type { LoadedIdentity } from './governance/identity'
+import type { KeyProtector, LoadedIdentity } from './governance/identity'
 import type { JobManager } from './jobs/manager'
 
 export type Face = 'electron' | 'web' | 'cli'
@@ -60,6 +60,8 @@ export interface CoreContext {
   homeActor(): Actor
   /** The home's identity (null for a home without one); `identity init` sets it. */
   identity: LoadedIdentity | null
+  /** Seals new private keys outside the home when the face has a way (Electron's safeStorage). */
+  keyProtector: KeyProtector | null
   schemaVersion: number
   resolveFile(ref: FileRef, call: CallOrigin): ResolvedFile
   emit(event: ApiEvent): void

@@ -21,7 +21,7 @@ import { startMonitors, stopMonitors } from './drift/monitors'
 import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
 import { createGovernanceHandlers } from './governance/handlers'
-import { loadIdentity } from './governance/identity'
+import { loadIdentity, type KeyProtector } from './governance/identity'
 import { enforceRole } from './governance/roles'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
@@ -44,6 +44,8 @@ export interface OpenOptions {
   actor?: string
   /** Unlocks a passphrase-protected private key (default: SLIPWAY_PASSPHRASE). */
   passphrase?: string
+  /** Seals a new identity's private key outside the home (the Electron app: safeStorage). */
+  keyProtector?: KeyProtector
 }
 
 export type AllHandlers = HandlersFor<typeof apiCalls>
@@ -90,7 +92,12 @@ export class Slipway {
       blobs,
       uploads,
       jobs,
-      identity: loadIdentity(home, options.passphrase ?? process.env.SLIPWAY_PASSPHRASE),
+      identity: loadIdentity(
+        home,
+        options.passphrase ?? process.env.SLIPWAY_PASSPHRASE,
+        options.keyProtector,
+      ),
+      keyProtector: options.keyProtector ?? null,
       homeActor: (): Actor =>
         core.identity
           ? { name: core.identity.info.name, fingerprint: core.identity.info.fingerprint }

@@ -1,12 +1,29 @@
 // Electron shell: one secure window over the shared core, a native menu, and the IPC bridge.
+import fs from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, session, shell } from 'electron'
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  app,
+  dialog,
+  ipcMain,
+  safeStorage,
+  session,
+  shell,
+} from 'electron'
 import type { MenuItemConstructorOptions } from 'electron'
 import { setWorkerScript } from '../core/jobs/run-task'
 import { SLIPWAY_VERSION, Slipway } from '../core/service'
 import { channels, type MenuCommand } from '../preload/bridge'
-import { forwardEvents, registerFilePicker, registerIpc } from './ipc'
+import {
+  forwardEvents,
+  registerCardPdf,
+  registerFilePicker,
+  registerIpc,
+  type PdfPrinter,
+} from './ipc'
 import { watchDriftAlerts } from './notifications'
 import {
   applyContentsSecurity,
@@ -94,6 +111,37 @@ function buildMenu(): Menu {
   return Menu.buildFromTemplate(template)
 }
 
+/**
+ * The card's self-contained HTML (no scripts, its own CSP) printed in a hidden, script-less
+ * window, saved where the user chooses.
+ */
+const printPdf: PdfPrinter = async (html, suggestedName) => {
+  const target = await (mainWindow
+    ? dialog.showSaveDialog(mainWindow, {
+        defaultPath: suggestedName,
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      })
+    : dialog.showSaveDialog({
+        defaultPath: suggestedName,
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      }))
+  if (target.canceled || !target.filePath) return null
+  const printer = new BrowserWindow({
+    show: false,
+    webPreferences: { ...secureWebPreferences, javascript: false },
+  })
+  try {
+    await printer.loadURL(
+      `data:text/html;charset=utf-8;base64,${Buffer.from(html).toString('base64')}`,
+    )
+    const pdf = await printer.webContents.printToPDF({ printBackground: true })
+    await fs.writeFile(target.filePath, pdf)
+    return target.filePath
+  } finally {
+    printer.destroy()
+  }
+}
+
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
@@ -121,7 +169,16 @@ async function start(): Promise<void> {
   const explicitHome = homeFromArgv(process.argv)
   // --home wins, then SLIPWAY_HOME (resolved by core), then Electron's per-user folder.
   const home = explicitHome ?? (process.env.SLIPWAY_HOME ? undefined : app.getPath('userData'))
-  slipway = new Slipway({ home })
+  // The identity's private key is sealed with the OS keychain where Electron can reach one.
+  const keyProtector = safeStorage.isEncryptionAvailable()
+    ? {
+        name: 'electron-safeStorage',
+        encrypt: (plain: Buffer): Buffer => safeStorage.encryptString(plain.toString('base64')),
+        decrypt: (sealed: Buffer): Buffer =>
+          Buffer.from(safeStorage.decryptString(sealed), 'base64'),
+      }
+    : undefined
+  slipway = new Slipway({ home, keyProtector })
 
   applySessionSecurity(session.defaultSession, appUrl)
   const isTrustedSender = (url: string): boolean => isAllowedNavigation(url, appUrl)
@@ -132,6 +189,7 @@ async function start(): Promise<void> {
       mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options),
     { isTrustedSender },
   )
+  registerCardPdf(ipcMain, slipway, printPdf, { isTrustedSender })
   forwardEvents(slipway, (channel, event) => mainWindow?.webContents.send(channel, event))
   // Drift crossings become desktop notifications; a click brings the window forward.
   watchDriftAlerts(slipway, ({ title, body }) => {

@@ -1,5 +1,6 @@
 // The shape of `window.slipway`, shared by the preload (which builds it) and the renderer (which uses it).
 import type { Api, ApiEvent } from '../api/calls'
+import type { Result } from '../api/errors'
 
 /** Commands the native menu sends to the page. */
 export type MenuCommand = 'register-model'
@@ -8,6 +9,7 @@ export const channels = {
   event: 'slipway:event',
   menu: 'slipway:menu',
   openFiles: 'dialog:open-files',
+  cardPdf: 'card:save-pdf',
 } as const
 
 export type SlipwayBridge = Api & {
@@ -17,4 +19,6 @@ export type SlipwayBridge = Api & {
   pathForFile(file: File): string
   /** The native file picker for .onnx files; the paths the user chose, or none. */
   openFiles(): Promise<string[]>
+  /** Prints a version's model card to PDF (printToPDF) and asks where to save it. */
+  saveCardPdf(model: string, version: number): Promise<Result<{ saved: string | null }>>
 }

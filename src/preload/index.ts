@@ -25,6 +25,8 @@ const bridge = {
   },
   pathForFile: (file: File): string => webUtils.getPathForFile(file),
   openFiles: (): Promise<string[]> => ipcRenderer.invoke(channels.openFiles),
+  saveCardPdf: (model: string, version: number) =>
+    ipcRenderer.invoke(channels.cardPdf, { model, version }),
 } satisfies SlipwayBridge
 
 contextBridge.exposeInMainWorld('slipway', bridge)

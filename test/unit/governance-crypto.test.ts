@@ -106,6 +106,37 @@ describe('identity', () => {
     )
     expect(verifyRecordSignature(rec, parsePublicKey(id.info.publicKey).key)).toBe(true)
   })
+  it('a key sealed by the face (safeStorage in the app) opens only with that protector', () => {
+    // safeStorage needs a running Electron and an OS keychain; a stand-in sealed with a key held
+    // in memory checks the file format and the refusals.
+    const secret = crypto.randomBytes(32)
+    const seal = (name: string) => ({
+      name,
+      encrypt: (plain: Buffer): Buffer => {
+        const iv = crypto.randomBytes(12)
+        const c = crypto.createCipheriv('aes-256-gcm', secret, iv)
+        const body = Buffer.concat([c.update(plain), c.final()])
+        return Buffer.concat([iv, c.getAuthTag(), body])
+      },
+      decrypt: (sealed: Buffer): Buffer => {
+        const d = crypto.createDecipheriv('aes-256-gcm', secret, sealed.subarray(0, 12))
+        d.setAuthTag(sealed.subarray(12, 28))
+        return Buffer.concat([d.update(sealed.subarray(28)), d.final()])
+      },
+    })
+    const dir = home()
+    const id = createIdentity(dir, { name: 'Ana', email: 'ana@example.com' }, seal('keychain'))
+    expect(fs.readFileSync(path.join(dir, 'identity', 'private.pem'), 'utf8')).toContain(
+      'SLIPWAY PROTECTED PRIVATE KEY',
+    )
+    expect(loadIdentity(dir)!.privateKey).toBeNull() // the CLI cannot open it
+    expect(() => loadIdentity(dir, undefined, seal('other'))).toThrow(
+      'sealed by keychain, not other',
+    )
+    const opened = loadIdentity(dir, undefined, seal('keychain'))!
+    expect(opened.info).toMatchObject({ fingerprint: id.info.fingerprint, encrypted: true })
+    expect(opened.privateKey).not.toBeNull()
+  })
   it('refuses malformed public keys with a message naming the problem', () => {
     expect(() => parsePublicKey('ssh-ed25519 AAAA')).toThrow('does not start with "ed25519:"')
     expect(() => parsePublicKey('ed25519:abc')).toThrow('not 32 bytes')

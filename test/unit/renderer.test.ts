@@ -133,6 +133,8 @@ describe('stores over the IPC transport and a real core', () => {
       onMenuCommand: () => () => {},
       pathForFile: (file) => locations.get(file) ?? '',
       openFiles: async () => [],
+      // Printing needs Electron's printToPDF; the IPC handler is tested in security.test.ts.
+      saveCardPdf: async () => ({ ok: true, value: { saved: null } }),
     }
     setClient(createIpcClient(bridge))
   })

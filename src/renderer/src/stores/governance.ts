@@ -32,6 +32,8 @@ export interface GovernanceState {
   card: ModelCard | null
   cardError: string | null
   load(): Promise<void>
+  /** Loads identity and team once for widgets that only read them (alias locks). */
+  loadOnce(): Promise<void>
   createIdentity(name: string, email: string): Promise<string | null>
   initTeam(name: string, approvals: number, protect: string[]): Promise<string | null>
   addMember(publicKey: string, name: string, email: string, role: Role): Promise<string | null>
@@ -89,8 +91,18 @@ export function download(fileName: string, mediaType: string, content: string): 
 
 const errorOf = <T>(result: Result<T>): string | null => (result.ok ? null : result.error.message)
 
+let loading: Promise<void> | null = null
+
 export const useGovernance = create<GovernanceState>()((set, get) => ({
   ...initialGovernanceState,
+  loadOnce() {
+    loading ??= get()
+      .load()
+      .finally(() => {
+        loading = null
+      })
+    return loading
+  },
   async load() {
     const [identity, team] = await Promise.all([
       client().call('identity:show', {}),

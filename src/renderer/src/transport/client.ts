@@ -12,6 +12,11 @@ export interface ApiClient {
   uploadOrPath(file: File, onProgress: (fraction: number) => void): Promise<FileRef>
   /** The native file picker (Electron only); null where the page's own <input type=file> is used. */
   readonly openFiles: (() => Promise<string[]>) | null
+  /** Prints a model card to PDF and saves it (Electron only: printToPDF); absent in web mode. */
+  readonly saveCardPdf?: (
+    model: string,
+    version: number,
+  ) => Promise<Result<{ saved: string | null }>>
   onMenuCommand(listener: (command: MenuCommand) => void): () => void
 }
 

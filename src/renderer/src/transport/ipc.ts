@@ -29,5 +29,6 @@ export function createIpcClient(bridge: SlipwayBridge): ApiClient {
       return { path }
     },
     openFiles: () => bridge.openFiles(),
+    saveCardPdf: (model, version) => bridge.saveCardPdf(model, version),
   }
 }

@@ -34,7 +34,7 @@ export function DeploymentTimeline({ model }: { model: string }) {
   const aliases = [...new Set(history.map((h) => h.alias))]
   const bars = timelineBars(history, Date.now())
   return (
-    <div data-testid="deployment-history">
+    <div className="deployment-history" data-testid="deployment-history">
       <h2>Deployment history</h2>
       <div className="timeline">
         {aliases.map((alias) => (

@@ -3,9 +3,11 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { cardFieldNames } from '../../../../api/governance'
 import { useGovernance } from '../../stores/governance'
+import { client } from '../../transport/client'
 import { hrefFor } from '../../stores/route'
 import { ErrorNote } from '../ErrorNote'
 import { Text } from '../Text'
+import { LockIcon } from './LockIcon'
 
 const TITLES: Record<string, string> = {
   intendedUse: 'Intended use',
@@ -43,7 +45,7 @@ export function PromotionPanel({ model, version }: { model: string; version: num
         <ul className="small" data-testid="version-requests">
           {mine.map((r) => (
             <li key={r.id}>
-              🔒 <Text value={r.alias} max={64} />: <strong>{r.status}</strong> (
+              <LockIcon /> <Text value={r.alias} max={64} />: <strong>{r.status}</strong> (
               {r.approvals.filter((a) => a.counts).length}/{r.approvalsNeeded} approvals) ·{' '}
               <a href={hrefFor('governance', 'requests')}>inbox</a>
             </li>
@@ -88,6 +90,8 @@ export function PromotionPanel({ model, version }: { model: string; version: num
 
 export function ModelCardEditor({ model, version }: { model: string; version: number }) {
   const { card, cardError, loadCard, saveCard, exportCard } = useGovernance()
+  // Electron only (printToPDF); web mode offers the HTML export, which a browser prints.
+  const pdf = client().saveCardPdf
   const [draft, setDraft] = useState<Record<string, string>>({})
   const [error, setError] = useState<string | null>(null)
   const [saved, setSaved] = useState(false)
@@ -157,6 +161,17 @@ export function ModelCardEditor({ model, version }: { model: string; version: nu
           >
             Export HTML
           </button>
+          {pdf && (
+            <button
+              type="button"
+              onClick={() =>
+                void pdf(model, version).then((r) => setError(r.ok ? null : r.error.message))
+              }
+              data-testid="card-export-pdf"
+            >
+              Save as PDF
+            </button>
+          )}
           {saved && (
             <span className="muted" data-testid="card-saved">
               Saved and signed

@@ -7,6 +7,7 @@ import { useGovernance } from '../../stores/governance'
 import { hrefFor } from '../../stores/route'
 import { ErrorNote } from '../ErrorNote'
 import { Text } from '../Text'
+import { LockIcon } from './LockIcon'
 
 const STATUSES: (RequestStatus | '')[] = [
   '',
@@ -88,7 +89,7 @@ function RequestCard({ request: r }: { request: PromotionRequest }) {
           <Text value={r.model} max={80} />{' '}
           {r.version !== null ? `v${r.version}` : r.versionSha256.slice(0, 8)}
         </a>{' '}
-        → 🔒 <Text value={r.alias} max={64} />{' '}
+        → <LockIcon /> <Text value={r.alias} max={64} />{' '}
         <span className={`badge status-${r.status}`} data-testid="request-status">
           {r.status}
         </span>

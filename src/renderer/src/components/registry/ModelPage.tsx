@@ -9,6 +9,7 @@ import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluation
 import { RetrainingPanel } from '../retraining/RetrainingPanel'
 import { Text } from '../Text'
 import { DeploymentTimeline } from '../governance/DeploymentTimeline'
+import { ProtectedLock } from '../governance/LockIcon'
 
 export function ModelPage({ name }: { name: string }) {
   const { model, modelStatus, modelError, loadModel } = useRegistry()
@@ -73,6 +74,7 @@ export function ModelPage({ name }: { name: string }) {
                   <td>
                     {version.aliases.map((alias) => (
                       <span key={alias} className="badge">
+                        <ProtectedLock alias={alias} />
                         <Text value={alias} max={64} />
                       </span>
                     ))}

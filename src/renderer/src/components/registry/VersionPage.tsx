@@ -10,6 +10,7 @@ import { Text } from '../Text'
 import { AliasHistoryTable } from './ModelPage'
 import { ModelCardEditor, PromotionPanel } from '../governance/PromotionPanel'
 import { useGovernance } from '../../stores/governance'
+import { ProtectedLock } from '../governance/LockIcon'
 
 export function VersionPage({ name, version }: { name: string; version: number }) {
   const { version: detail, versionStatus, versionError, loadVersion } = useRegistry()
@@ -454,16 +455,5 @@ function TagEditor({ detail }: { detail: VersionDetail }) {
       </form>
       <ErrorNote message={error} testId="tag-error" />
     </>
-  )
-}
-
-/** A lock before an alias the team policy protects (moves need approvals). */
-export function ProtectedLock({ alias }: { alias: string }) {
-  const protectedAliases = useGovernance((s) => s.team?.protectedAliases)
-  if (!protectedAliases?.includes(alias)) return null
-  return (
-    <span className="lock" title="Protected: moves need approved requests" data-testid="alias-lock">
-      🔒
-    </span>
   )
 }
