@@ -10,6 +10,7 @@ import { governanceCalls } from './governance'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
 import { retrainingCalls } from './retraining'
+import { reportCalls } from './report'
 
 export const apiCalls = {
   ...appCalls,
@@ -20,6 +21,7 @@ export const apiCalls = {
   ...driftCalls,
   ...retrainingCalls,
   ...governanceCalls,
+  ...reportCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls

@@ -10,11 +10,15 @@ export const channels = {
   menu: 'slipway:menu',
   openFiles: 'dialog:open-files',
   cardPdf: 'card:save-pdf',
+  /** Main → page: .onnx files the OS asked the app to open, for the register dialog. */
+  openedFiles: 'slipway:opened-files',
 } as const
 
 export type SlipwayBridge = Api & {
   onEvent(listener: (event: ApiEvent) => void): () => void
   onMenuCommand(listener: (command: MenuCommand) => void): () => void
+  /** Files the OS asked the app to open (file association, `open-file`, a second start). */
+  onOpenedFiles(listener: (paths: string[]) => void): () => void
   /** The local path of a dropped or picked file (Electron's webUtils.getPathForFile). */
   pathForFile(file: File): string
   /** The native file picker for .onnx files; the paths the user chose, or none. */

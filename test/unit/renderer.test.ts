@@ -131,6 +131,7 @@ describe('stores over the IPC transport and a real core', () => {
         return () => events.delete(listener)
       },
       onMenuCommand: () => () => {},
+      onOpenedFiles: () => () => {},
       pathForFile: (file) => locations.get(file) ?? '',
       openFiles: async () => [],
       // Printing needs Electron's printToPDF; the IPC handler is tested in security.test.ts.

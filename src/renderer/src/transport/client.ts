@@ -18,6 +18,8 @@ export interface ApiClient {
     version: number,
   ) => Promise<Result<{ saved: string | null }>>
   onMenuCommand(listener: (command: MenuCommand) => void): () => void
+  /** Files the OS asked the desktop app to open (never in web mode). */
+  onOpenedFiles(listener: (paths: string[]) => void): () => void
 }
 
 let current: ApiClient | null = null

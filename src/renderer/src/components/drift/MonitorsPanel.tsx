@@ -21,8 +21,28 @@ const emptyForm = (model: string, version: string): MonitorFormInput => ({
   sourcePath: '',
   threshold: '',
   driftShare: '0.5',
+  label: '',
+  performanceDrop: '',
+  logPrediction: '',
+  logScore: '',
+  logLatency: '',
+  logValue: '',
   retrainOnDrift: false,
 })
+
+/** Label, performance bound and production-log roles a monitor remembers: field, title, test id. */
+const LOG_FIELDS = [
+  ['label', 'Label column (target)', 'monitor-label'],
+  [
+    'performanceDrop',
+    'Degraded at a drop of (blank: reference chunks ± 3 std)',
+    'monitor-performance-drop',
+  ],
+  ['logPrediction', 'Served prediction column', 'monitor-log-prediction'],
+  ['logScore', 'Served score column', 'monitor-log-score'],
+  ['logLatency', 'Latency column', 'monitor-log-latency'],
+  ['logValue', 'Business value column', 'monitor-log-value'],
+] as const
 
 function referenceText(monitor: Monitor): string {
   const reference = monitor.reference
@@ -171,6 +191,18 @@ export function MonitorsPanel({ model }: { model: string }) {
               data-testid="monitor-share"
             />
           </label>
+          {LOG_FIELDS.map(([field, title, testId]) => (
+            <label key={field}>
+              <span>
+                {title} <span className="muted">(optional)</span>
+              </span>
+              <input
+                value={draft[field]}
+                onChange={(e) => edit({ [field]: e.target.value })}
+                data-testid={testId}
+              />
+            </label>
+          ))}
           <label className="wide">
             <span>
               <input
