@@ -9,6 +9,7 @@ import { evaluationCalls } from './evaluation'
 import { governanceCalls } from './governance'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
+import { retrainingCalls } from './retraining'
 import { reportCalls } from './report'
 
 export const apiCalls = {
@@ -18,6 +19,7 @@ export const apiCalls = {
   ...datasetCalls,
   ...evaluationCalls,
   ...driftCalls,
+  ...retrainingCalls,
   ...governanceCalls,
   ...reportCalls,
 } as const

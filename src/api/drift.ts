@@ -429,6 +429,10 @@ export const Monitor = z.object({
   lastRun: DriftRunSummary.nullable(),
   /** Files of a folder monitor already processed. */
   filesSeen: z.number(),
+  /** A paused monitor watches nothing until resumed; "run now" still works. */
+  paused: z.boolean(),
+  /** Start the model's retraining recipe when this monitor crosses into drift. */
+  retrainOnDrift: z.boolean(),
 })
 export type Monitor = z.infer<typeof Monitor>
 
@@ -506,8 +510,13 @@ export const driftCalls = {
         reference: DataSource.optional(),
         source: MonitorSource,
         settings: DriftSettings.default(DriftSettings.parse({})),
+        retrainOnDrift: z.boolean().default(false),
       })
       .strict(),
+    output: Monitor,
+  },
+  'monitors:set-paused': {
+    input: z.object({ monitorId: z.number().int().positive(), paused: z.boolean() }).strict(),
     output: Monitor,
   },
   'monitors:list': {

@@ -6,7 +6,7 @@ import { DatasetRef } from './datasets'
 import { Job } from './jobs'
 
 /** A metric's value; `null` where it is undefined (the reason is in `reasons`). */
-const Metric = z.number().nullable()
+export const Metric = z.number().nullable()
 
 /** A dataset to evaluate on: a file (imported, so its sha256 is recorded) or an imported one (id or name). */
 export const DatasetInput = z.union([FileRef, z.object({ datasetId: DatasetRef }).strict()])

@@ -6,6 +6,7 @@ import { DatasetImported } from './datasets'
 import { DriftReport } from './drift'
 import { Evaluation, GateReport, ShadowComparison } from './evaluation'
 import type { Job } from './jobs'
+import { RetrainRun } from './retraining'
 
 export const jobResults = {
   'dataset-import': DatasetImported,
@@ -13,6 +14,7 @@ export const jobResults = {
   shadow: ShadowComparison,
   gate: GateReport,
   drift: DriftReport,
+  retrain: RetrainRun,
 } as const
 
 export type JobResults = typeof jobResults

@@ -9,6 +9,7 @@ import { registerEvaluationCommands } from './commands/evaluation'
 import { registerGovernanceCommands } from './commands/governance'
 import { registerHistoryCommands } from './commands/history'
 import { registerRegistryCommands } from './commands/registry'
+import { registerRetrainingCommands } from './commands/retraining'
 
 /** Arguments can carry escape sequences; shown back in an error they must not reach the terminal. */
 export const terminalSafe = (text: string): string => text.split('\n').map(escapeControl).join('\n')
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program)
   registerEvaluationCommands(program)
   registerDriftCommands(program)
+  registerRetrainingCommands(program)
   registerHistoryCommands(program)
   registerGovernanceCommands(program)
   registerDoctorCommand(program)

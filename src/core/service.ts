@@ -27,6 +27,15 @@ import { enforceRole } from './governance/roles'
 import { JobManager } from './jobs/manager'
 import { onnxruntimeVersion } from './onnx/version'
 import { createRegistryHandlers } from './registry/handlers'
+import { createRetrainingHandlers } from './retraining/handlers'
+import { sweepStaleRuns } from './retraining/runs'
+import {
+  startTriggers,
+  stopTriggers,
+  triggersOf,
+  type RetrainTriggers,
+  type TriggerOptions,
+} from './retraining/triggers'
 import { createReportHandlers } from './report/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
@@ -130,9 +139,15 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createRetrainingHandlers(core),
       ...createGovernanceHandlers(core),
       ...createReportHandlers(core),
     }
+    sweepStaleRuns(core)
+    // A monitor crossing into drift may start its model's retraining, where triggers run.
+    this.onEvent((event) => {
+      if (event.name === 'drift:alert') triggersOf(core)?.onDriftAlert(event.payload)
+    })
   }
 
   get home(): string {
@@ -227,12 +242,17 @@ export class Slipway {
     return this.core.uploads.create(body, fileName, maxBytes)
   }
 
-  /** Long-running faces (the window, web mode) watch the drift monitors' folders. */
-  startMonitors(): void {
-    startMonitors(this.core)
+  /**
+   * Long-running faces (the window, web mode, `slipway watch`) watch the drift monitors' folders
+   * and run the retraining triggers (schedules, new data, drift).
+   */
+  startMonitors(options: { settleMs?: number; triggers?: TriggerOptions } = {}): RetrainTriggers {
+    startMonitors(this.core, options.settleMs)
+    return startTriggers(this.core, options.triggers)
   }
 
   close(): void {
+    stopTriggers(this.core)
     stopMonitors(this.core)
     this.core.jobs.cancelAll()
     this.core.db.close()

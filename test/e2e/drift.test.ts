@@ -307,8 +307,15 @@ describe('drift in the browser', () => {
     const row = e2e.page.locator(`[data-testid="monitor-row"][data-monitor="${monitor.id}"]`)
     await row.waitFor()
     expect(await row.innerText()).toContain('nightly export')
-    // Web mode cannot name files on disk: the page says where monitors are made.
+    // Web mode may type a folder path for monitors (the server runs as this user); the page says so.
     await e2e.page.locator('[data-testid="monitor-web-note"]').waitFor()
+    await row.locator('[data-testid="monitor-pause"]').click()
+    await row.locator('[data-testid="monitor-paused"]').waitFor()
+    expect((await e2e.server.slipway.call('monitors:list', { model: 'churn' }))[0]!.paused).toBe(
+      true,
+    )
+    await row.locator('[data-testid="monitor-pause"]').click()
+    await row.locator('[data-testid="monitor-paused"]').waitFor({ state: 'detached' })
 
     await row.locator('[data-testid="monitor-run"]').click()
     await row.locator('[data-testid="monitor-last-run"] .drift-badge').waitFor()

@@ -488,7 +488,7 @@ describe('monitors', () => {
     expect(await slipway.call('drift:list', { model: 'churn' })).toHaveLength(2)
   })
 
-  it('refuses a monitor without a reference, on a missing folder, or from web mode', async () => {
+  it('refuses a monitor without a reference, on a missing folder, or a file reference from web mode', async () => {
     await slipway.call('registry:register', {
       file: { path: path.join(fixtures, 'models', 'linear_binary.onnx') },
       model: 'churn',
@@ -503,13 +503,31 @@ describe('monitors', () => {
         source: { kind: 'folder', path: path.join(home, 'nope') },
       }),
     ).rejects.toThrow(/nope: no such folder/)
+    // Web mode may name the watched folder (the server runs as this user), after the same checks.
+    const added = await slipway.call('datasets:add', { file: { path: drift('reference.csv') } })
+    const reference = (await slipway.core.jobs.wait(added.id)).result as { id: number }
     await expect(
       slipway.call(
         'monitors:create',
-        { model: 'churn', reference: { dataset: 1 }, source: { kind: 'folder', path: home } },
+        {
+          model: 'churn',
+          reference: file(drift('reference.csv')),
+          source: { kind: 'folder', path: home },
+        },
         { face: 'web', readLocalPaths: false },
       ),
-    ).rejects.toThrow(/Web mode cannot watch/)
+    ).rejects.toThrow(/web mode a monitor reference must be a registered dataset or a version/)
+    await expect(
+      slipway.call(
+        'monitors:create',
+        {
+          model: 'churn',
+          reference: { dataset: reference.id },
+          source: { kind: 'folder', path: path.join(home, 'nope') },
+        },
+        { face: 'web', readLocalPaths: false },
+      ),
+    ).rejects.toThrow(/nope: no such folder/)
     await expect(
       slipway.call('monitors:create', {
         model: 'churn',

@@ -244,6 +244,7 @@ describe('monitors from the desktop app', () => {
       sourcePath: uploads,
       threshold: '',
       driftShare: '0.5',
+      retrainOnDrift: false,
       label: '',
       performanceDrop: '',
       logPrediction: '',

@@ -3,7 +3,13 @@ import type { driftCalls } from '../../api/drift'
 import type { CoreContext, HandlersFor } from '../context'
 import { resolveModelFile } from '../registry/registry'
 import { removeDriftRun } from '../evaluation/remove'
-import { createMonitor, deleteMonitor, listMonitors, runMonitorNow } from './monitors'
+import {
+  createMonitor,
+  deleteMonitor,
+  listMonitors,
+  runMonitorNow,
+  setMonitorPaused,
+} from './monitors'
 import { getRun, listRuns, modelStatuses, resolveSource, startDrift } from './service'
 
 export function createDriftHandlers(core: CoreContext): HandlersFor<typeof driftCalls> {
@@ -27,6 +33,8 @@ export function createDriftHandlers(core: CoreContext): HandlersFor<typeof drift
     'monitors:create': async (input, call) => createMonitor(core, input, call),
     'monitors:list': async ({ model }) => listMonitors(core, model),
     'monitors:delete': async ({ monitorId }, { actor }) => deleteMonitor(core, monitorId, actor),
+    'monitors:set-paused': async ({ monitorId, paused }, { actor }) =>
+      setMonitorPaused(core, monitorId, paused, actor),
     'monitors:run-now': async ({ monitorId }, { actor }) => runMonitorNow(core, monitorId, actor),
   }
 }

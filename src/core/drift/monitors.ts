@@ -28,6 +28,8 @@ interface MonitorRow {
   settings_json: string
   created_at: string
   created_by: string
+  paused: number
+  retrain_on_drift: number
 }
 
 const DATA_FILE = /\.(csv|parquet|pq)$/i
@@ -49,6 +51,8 @@ function rowToMonitor(core: CoreContext, row: MonitorRow): Monitor {
     createdBy: row.created_by,
     lastRun: lastRun ?? null,
     filesSeen: seen.n,
+    paused: row.paused === 1,
+    retrainOnDrift: row.retrain_on_drift === 1,
   }
 }
 
@@ -77,6 +81,7 @@ export interface CreateMonitorInput {
   reference?: DataSource
   source: { kind: 'file' | 'folder'; path: string }
   settings: DriftSettings
+  retrainOnDrift?: boolean
 }
 
 export function createMonitor(
@@ -85,10 +90,12 @@ export function createMonitor(
   call: CallContext,
 ): Monitor {
   const { actor } = call
-  if (call.face === 'web')
+  // Web mode runs as this user on this machine, so a folder path typed there is allowed for the
+  // watched data, after the same checks as the CLI; the reference must be a dataset or version.
+  if (!call.readLocalPaths && input.reference && 'file' in input.reference)
     throw new SlipwayError(
       'INVALID_INPUT',
-      'Web mode cannot watch files or folders on disk; create monitors from the app or the CLI',
+      'In web mode a monitor reference must be a registered dataset or a version, not a file path',
     )
   const model = requireModel(core.db, input.model)
   const versionRef = input.versionRef === undefined ? null : String(input.versionRef)
@@ -121,6 +128,14 @@ export function createMonitor(
     throw new SlipwayError('BAD_FILE', `${input.source.path}: is not a folder`)
   if (input.source.kind === 'file' && !stat.isFile())
     throw new SlipwayError('BAD_FILE', `${input.source.path}: is not a file`)
+  try {
+    fs.accessSync(
+      sourcePath,
+      input.source.kind === 'folder' ? fs.constants.R_OK | fs.constants.X_OK : fs.constants.R_OK,
+    )
+  } catch {
+    throw new SlipwayError('BAD_FILE', `${input.source.path}: cannot be read (permission denied)`)
+  }
   const name = input.name ?? `${model.name}: ${path.basename(sourcePath)}`
   const now = new Date().toISOString()
   let id = 0
@@ -129,8 +144,8 @@ export function createMonitor(
       id = Number(
         core.db
           .prepare(
-            `INSERT INTO drift_monitors (model_id, name, version_ref, reference_json, source_kind, source_path, settings_json, created_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO drift_monitors (model_id, name, version_ref, reference_json, source_kind, source_path, settings_json, created_at, created_by, retrain_on_drift)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             model.id,
@@ -142,6 +157,7 @@ export function createMonitor(
             JSON.stringify(input.settings),
             now,
             actor.name,
+            input.retrainOnDrift ? 1 : 0,
           ).lastInsertRowid,
       )
       appendAudit(core, actor, {
@@ -153,6 +169,32 @@ export function createMonitor(
     .immediate()
   const monitor = rowToMonitor(core, getMonitorRow(core, id))
   watcherOf(core)?.watch(monitor)
+  return monitor
+}
+
+export function setMonitorPaused(
+  core: CoreContext,
+  id: number,
+  paused: boolean,
+  actor: Actor,
+): Monitor {
+  const row = getMonitorRow(core, id)
+  if ((row.paused === 1) !== paused) {
+    core.db
+      .transaction(() => {
+        core.db.prepare('UPDATE drift_monitors SET paused = ? WHERE id = ?').run(paused ? 1 : 0, id)
+        appendAudit(core, actor, {
+          action: paused ? 'drift.monitor.pause' : 'drift.monitor.resume',
+          modelId: row.model_id,
+          details: { monitorId: id, name: row.name },
+        })
+      })
+      .immediate()
+  }
+  const monitor = rowToMonitor(core, getMonitorRow(core, id))
+  const watcher = watcherOf(core)
+  if (paused) watcher?.unwatch(id)
+  else watcher?.watch(monitor)
   return monitor
 }
 
@@ -178,7 +220,7 @@ export function deleteMonitor(core: CoreContext, id: number, actor: Actor): { de
 }
 
 /** Data files of a folder monitor, oldest first. */
-function folderFiles(dir: string): { file: string; size: number; mtimeMs: number }[] {
+export function folderFiles(dir: string): { file: string; size: number; mtimeMs: number }[] {
   let names: string[]
   try {
     names = fs.readdirSync(dir)
@@ -393,7 +435,7 @@ export class MonitorWatcher {
   ) {}
 
   start(): void {
-    for (const monitor of listMonitors(this.core)) this.watch(monitor)
+    for (const monitor of listMonitors(this.core)) if (!monitor.paused) this.watch(monitor)
   }
 
   watch(monitor: Monitor): void {
@@ -453,6 +495,11 @@ export class MonitorWatcher {
     try {
       monitor = rowToMonitor(this.core, getMonitorRow(this.core, id))
     } catch {
+      this.unwatch(id)
+      return
+    }
+    // Paused by another process on this home since we started watching.
+    if (monitor.paused) {
       this.unwatch(id)
       return
     }
@@ -516,7 +563,7 @@ export class MonitorWatcher {
 }
 
 /** A CSV ends with a line break, a Parquet file with its footer magic; anything else is cut. */
-function looksComplete(file: string): boolean {
+export function looksComplete(file: string): boolean {
   const fd = fs.openSync(file, 'r')
   try {
     const size = fs.fstatSync(fd).size

@@ -249,7 +249,7 @@ const HEADLINE = [
   'mape',
 ]
 
-function headline(result: EvaluationResult): Record<string, number | null> {
+export function headline(result: EvaluationResult): Record<string, number | null> {
   const metrics = result.metrics as Record<string, unknown>
   const out: Record<string, number | null> = {}
   for (const key of HEADLINE) if (key in metrics) out[key] = (metrics[key] as number | null) ?? null

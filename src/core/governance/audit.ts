@@ -36,6 +36,12 @@ export type AuditAction =
   | 'drift.alert'
   | 'drift.monitor.create'
   | 'drift.monitor.delete'
+  | 'drift.monitor.pause'
+  | 'drift.monitor.resume'
+  | 'recipe.set'
+  | 'recipe.remove'
+  | 'retrain.start'
+  | 'retrain.finish'
 
 export interface AuditRecord {
   action: AuditAction

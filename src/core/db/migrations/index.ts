@@ -9,6 +9,7 @@ import { migration006 } from './006-monitor-claims'
 import { migration007 } from './007-governance'
 import { migration008 } from './008-dataset-names'
 import { migration009 } from './009-archive'
+import { migration010 } from './010-retraining'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ]

@@ -120,6 +120,7 @@ export interface DriftState {
   loadMonitors(): Promise<void>
   createMonitor(input: MonitorFormInput): Promise<string | null>
   deleteMonitor(monitorId: number): Promise<string | null>
+  setMonitorPaused(monitorId: number, paused: boolean): Promise<string | null>
   runMonitor(monitorId: number): Promise<string | null>
   loadModelStatus(force?: boolean): Promise<void>
   /** Applies a job update pushed by the core (through the jobs slice). */
@@ -136,6 +137,7 @@ export interface MonitorFormInput {
   sourcePath: string
   threshold: string
   driftShare: string
+  retrainOnDrift: boolean
   /** Label and production-log roles, remembered with the monitor's settings. */
   label: string
   performanceDrop: string
@@ -594,6 +596,7 @@ export const useDrift = create<DriftState>()((set, get) => {
           ? { reference: { dataset: datasetRef(input.referenceDataset) } }
           : {}),
         source: { kind: input.sourceKind, path: input.sourcePath.trim() },
+        retrainOnDrift: input.retrainOnDrift,
         settings,
       })
       if (!result.ok) return result.error.message
@@ -602,6 +605,12 @@ export const useDrift = create<DriftState>()((set, get) => {
     },
     async deleteMonitor(monitorId) {
       const result = await client().call('monitors:delete', { monitorId })
+      if (!result.ok) return result.error.message
+      await get().loadMonitors()
+      return null
+    },
+    async setMonitorPaused(monitorId, paused) {
+      const result = await client().call('monitors:set-paused', { monitorId, paused })
       if (!result.ok) return result.error.message
       await get().loadMonitors()
       return null

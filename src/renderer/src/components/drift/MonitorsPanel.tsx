@@ -27,6 +27,7 @@ const emptyForm = (model: string, version: string): MonitorFormInput => ({
   logScore: '',
   logLatency: '',
   logValue: '',
+  retrainOnDrift: false,
 })
 
 /** Label, performance bound and production-log roles a monitor remembers: field, title, test id. */
@@ -52,13 +53,15 @@ function referenceText(monitor: Monitor): string {
 
 export function MonitorsPanel({ model }: { model: string }) {
   const { monitors, monitorsError, versions, datasets, form } = useDrift()
-  const { createMonitor, deleteMonitor, runMonitor, openRun } = useDrift.getState()
+  const { createMonitor, deleteMonitor, runMonitor, openRun, setMonitorPaused } =
+    useDrift.getState()
   const [draft, setDraft] = useState<MonitorFormInput>(() => emptyForm(model, form.version))
   const [creating, setCreating] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [rowMessage, setRowMessage] = useState<Record<number, string>>({})
-  // Web mode refuses paths on disk (the page cannot name files on the server's machine).
-  const canCreate = client().face === 'electron'
+  // Web mode runs as this user on this machine: a typed folder path is checked by the core as the
+  // CLI checks it (exists, is a folder, readable); references are datasets or versions only.
+  const web = client().face === 'web'
   const edit = (patch: Partial<MonitorFormInput>): void => setDraft({ ...draft, ...patch })
 
   return (
@@ -67,16 +70,14 @@ export function MonitorsPanel({ model }: { model: string }) {
         <h2>
           Monitors · <Text value={model} max={60} />
         </h2>
-        {canCreate && (
-          <button type="button" onClick={() => setCreating(!creating)} data-testid="monitor-new">
-            {creating ? 'Close' : 'New monitor…'}
-          </button>
-        )}
+        <button type="button" onClick={() => setCreating(!creating)} data-testid="monitor-new">
+          {creating ? 'Close' : 'New monitor…'}
+        </button>
       </header>
-      {!canCreate && (
+      {web && (
         <p className="muted small" data-testid="monitor-web-note">
-          Monitors watch a file or folder on this machine, so they are created in the desktop app or
-          with the CLI; here you can run, inspect and delete them.
+          Monitors watch a file or folder on the machine running this server; type its path. They
+          run while web mode, the app or <code>slipway watch</code> is open.
         </p>
       )}
       <ErrorNote message={monitorsError} />
@@ -202,6 +203,17 @@ export function MonitorsPanel({ model }: { model: string }) {
               />
             </label>
           ))}
+          <label className="wide">
+            <span>
+              <input
+                type="checkbox"
+                checked={draft.retrainOnDrift}
+                onChange={(e) => edit({ retrainOnDrift: e.target.checked })}
+                data-testid="monitor-retrain"
+              />{' '}
+              start the model’s retraining recipe when this monitor crosses into drift
+            </span>
+          </label>
           <div className="wide drift-actions">
             <button type="submit" className="primary" data-testid="monitor-create">
               Create monitor
@@ -233,6 +245,15 @@ export function MonitorsPanel({ model }: { model: string }) {
                   {monitor.versionRef && (
                     <span className="muted small"> · v{displayText(monitor.versionRef, 20)}</span>
                   )}
+                  {monitor.paused && (
+                    <span className="drift-badge" data-testid="monitor-paused">
+                      {' '}
+                      paused
+                    </span>
+                  )}
+                  {monitor.retrainOnDrift && (
+                    <span className="muted small"> · retrains on drift</span>
+                  )}
                 </td>
                 <td className="small">{referenceText(monitor)}</td>
                 <td className="small wrap">
@@ -262,6 +283,19 @@ export function MonitorsPanel({ model }: { model: string }) {
                   )}
                 </td>
                 <td className="actions">
+                  <button
+                    type="button"
+                    className="link"
+                    data-testid="monitor-pause"
+                    onClick={() =>
+                      void setMonitorPaused(monitor.id, !monitor.paused).then(
+                        (problem) =>
+                          problem && setRowMessage({ ...rowMessage, [monitor.id]: problem }),
+                      )
+                    }
+                  >
+                    {monitor.paused ? 'Resume' : 'Pause'}
+                  </button>
                   <button
                     type="button"
                     className="link"

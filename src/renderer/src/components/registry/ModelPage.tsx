@@ -10,6 +10,7 @@ import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
 import { PolicyEditor } from '../gates/PolicyEditor'
 import { ResultsAcrossVersions } from './ResultsAcrossVersions'
+import { RetrainingPanel } from '../retraining/RetrainingPanel'
 import { Text } from '../Text'
 import { DeploymentTimeline } from '../governance/DeploymentTimeline'
 import { ProtectedLock } from '../governance/LockIcon'
@@ -132,6 +133,7 @@ export function ModelPage({ name }: { name: string }) {
               <AliasHistoryTable events={model.aliasHistory} />
             </>
           )}
+          <RetrainingPanel key={model.name} model={model.name} />
         </>
       )}
     </section>

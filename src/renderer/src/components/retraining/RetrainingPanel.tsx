@@ -1,0 +1,487 @@
+// A model's Retraining section: the recipe editor (argument list, placeholders explained, test
+// run), the run history with status chips, the selected run's live log with Cancel, and for a
+// successful run the challenger's evaluation next to the champion's, the gate verdict and the
+// request, each one click from its stored record.
+import { useEffect } from 'react'
+import type { RetrainRun } from '../../../../api/retraining'
+import { formatTime } from '../../lib/format'
+import { hrefFor } from '../../stores/route'
+import { useRetraining } from '../../stores/retraining'
+import { ErrorNote } from '../ErrorNote'
+import { Text } from '../Text'
+
+const PLACEHOLDER_HELP: [string, string][] = [
+  ['{data}', 'the training data file (CSV or Parquet), copied into the run’s folder'],
+  ['{output}', 'where the program must write the ONNX model'],
+  [
+    '{workdir}',
+    'a fresh folder per run; write slipway.json there for params, metrics, code version',
+  ],
+  ['{params}', 'a JSON file of the recipe’s parameters'],
+]
+
+const num = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(4)
+
+const duration = (run: RetrainRun): string =>
+  run.durationMs === null ? '' : `${(run.durationMs / 1000).toFixed(1)} s`
+
+export function RetrainingPanel({ model }: { model: string }) {
+  const state = useRetraining()
+  const { load, poll } = useRetraining.getState()
+  const selected = state.runs.find((r) => r.id === state.selectedId) ?? null
+  const running = state.runs.some((r) => r.status === 'running')
+
+  useEffect(() => {
+    void load(model)
+  }, [model, load])
+
+  // While a run is in progress, follow its log and status.
+  useEffect(() => {
+    if (!running) return
+    const timer = setInterval(() => void poll(), 400)
+    return () => clearInterval(timer)
+  }, [running, poll])
+
+  return (
+    <div className="card retraining" data-testid="retraining-panel">
+      <h2>Retraining</h2>
+      <RecipeEditor />
+      <h3>Runs</h3>
+      <ErrorNote message={state.actionError} testId="retrain-action-error" />
+      <ErrorNote message={state.runsError} />
+      {state.runs.length === 0 ? (
+        <p className="muted" data-testid="runs-empty">
+          No runs yet.
+        </p>
+      ) : (
+        <table className="data compact" data-testid="runs-table">
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Status</th>
+              <th>Trigger</th>
+              <th>Started</th>
+              <th>Duration</th>
+              <th>Data</th>
+              <th>Version</th>
+              <th>Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {state.runs.map((run) => (
+              <tr
+                key={run.id}
+                data-testid="run-row"
+                data-run={run.id}
+                className={run.id === state.selectedId ? 'selected' : undefined}
+                onClick={() => useRetraining.getState().select(run.id)}
+              >
+                <td>
+                  <button type="button" className="link">
+                    #{run.id}
+                  </button>
+                </td>
+                <td>
+                  <span className={`run-chip ${run.status}`} data-testid="run-status">
+                    {run.status}
+                  </span>
+                </td>
+                <td className="small">
+                  {run.trigger}
+                  {run.triggerDetail && (
+                    <div className="muted">
+                      <Text value={run.triggerDetail} max={80} />
+                    </div>
+                  )}
+                </td>
+                <td className="muted small">{formatTime(run.startedAt)}</td>
+                <td className="small">{duration(run)}</td>
+                <td className="small">
+                  <Text value={run.data?.name ?? ''} max={40} />
+                </td>
+                <td>
+                  {run.version !== null && (
+                    <a href={hrefFor('registry', model, run.version)}>v{run.version}</a>
+                  )}
+                </td>
+                <td className="small wrap">
+                  <Text value={run.reason ?? ''} max={160} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {selected && <RunDetail run={selected} model={model} />}
+    </div>
+  )
+}
+
+function RecipeEditor() {
+  const { draft, recipe, dirty, recipeError, saving, runs } = useRetraining()
+  const { edit, save, start } = useRetraining.getState()
+  const busy = runs.some((r) => r.status === 'running')
+  return (
+    <form
+      className="recipe-editor"
+      data-testid="recipe-editor"
+      onSubmit={(event) => {
+        event.preventDefault()
+        void save()
+      }}
+    >
+      <p className="muted small" data-testid="recipe-version">
+        {recipe
+          ? `Recipe v${recipe.version}, saved ${formatTime(recipe.updatedAt)} by ${recipe.updatedBy}${recipe.nextRunAt ? ` · next scheduled run ${formatTime(recipe.nextRunAt)}` : ''}`
+          : 'No recipe yet: say how this model is trained.'}
+        {dirty && ' · unsaved changes'}
+      </p>
+      <div className="recipe-grid">
+        <label className="wide">
+          Command — the program, then one argument per line (run without a shell)
+          <textarea
+            rows={5}
+            className="mono"
+            value={draft.command}
+            onChange={(e) => edit({ command: e.target.value })}
+            placeholder={'/usr/bin/python3\ntrain.py\n--data\n{data}\n--out\n{output}'}
+            data-testid="recipe-command"
+          />
+        </label>
+        <dl className="placeholders wide" data-testid="recipe-placeholders">
+          {PLACEHOLDER_HELP.map(([name, help]) => (
+            <div key={name}>
+              <dt className="mono">{name}</dt>
+              <dd className="muted small">{help}</dd>
+            </div>
+          ))}
+        </dl>
+        <label>
+          Working directory <span className="muted">(blank: the run’s folder)</span>
+          <input
+            value={draft.cwd}
+            onChange={(e) => edit({ cwd: e.target.value })}
+            data-testid="recipe-cwd"
+          />
+        </label>
+        <label>
+          Timeout (seconds)
+          <input
+            value={draft.timeoutSec}
+            onChange={(e) => edit({ timeoutSec: e.target.value })}
+            data-testid="recipe-timeout"
+          />
+        </label>
+        <label>
+          Training data
+          <select
+            value={draft.trainKind}
+            onChange={(e) => edit({ trainKind: e.target.value as typeof draft.trainKind })}
+            data-testid="recipe-train-kind"
+          >
+            <option value="none">given per run</option>
+            <option value="dataset">a dataset</option>
+            <option value="folder">the newest file of a folder</option>
+            <option value="monitor">a monitor’s data plus its reference</option>
+          </select>
+        </label>
+        {draft.trainKind !== 'none' && (
+          <label>
+            {draft.trainKind === 'dataset'
+              ? 'Dataset (name or id)'
+              : draft.trainKind === 'folder'
+                ? 'Folder path'
+                : 'Monitor number'}
+            <input
+              value={draft.trainValue}
+              onChange={(e) => edit({ trainValue: e.target.value })}
+              data-testid="recipe-train-value"
+            />
+          </label>
+        )}
+        <label>
+          Evaluation data
+          <select
+            value={draft.evalKind}
+            onChange={(e) => edit({ evalKind: e.target.value as typeof draft.evalKind })}
+            data-testid="recipe-eval-kind"
+          >
+            <option value="none">none</option>
+            <option value="dataset">a dataset</option>
+            <option value="holdout">a holdout of the training rows</option>
+          </select>
+        </label>
+        {draft.evalKind !== 'none' && (
+          <label>
+            {draft.evalKind === 'dataset' ? 'Dataset (name or id)' : 'Holdout share (last rows)'}
+            <input
+              value={draft.evalValue}
+              onChange={(e) => edit({ evalValue: e.target.value })}
+              data-testid="recipe-eval-value"
+            />
+          </label>
+        )}
+        <label>
+          Label column <span className="muted">(blank: automatic)</span>
+          <input
+            value={draft.label}
+            onChange={(e) => edit({ label: e.target.value })}
+            data-testid="recipe-label"
+          />
+        </label>
+        <label>
+          Schedule <span className="muted">(cron, e.g. 0 3 * * *)</span>
+          <input
+            value={draft.schedule}
+            onChange={(e) => edit({ schedule: e.target.value })}
+            data-testid="recipe-schedule"
+          />
+        </label>
+        <label>
+          Parameters <span className="muted">(KEY=VALUE per line → {'{params}'})</span>
+          <textarea
+            rows={3}
+            className="mono"
+            value={draft.params}
+            onChange={(e) => edit({ params: e.target.value })}
+            data-testid="recipe-params"
+          />
+        </label>
+        <label>
+          Environment <span className="muted">(KEY=VALUE per line)</span>
+          <textarea
+            rows={3}
+            className="mono"
+            value={draft.env}
+            onChange={(e) => edit({ env: e.target.value })}
+            data-testid="recipe-env"
+          />
+        </label>
+        <label>
+          Alias for the new version <span className="muted">(blank: none)</span>
+          <input
+            value={draft.alias}
+            onChange={(e) => edit({ alias: e.target.value })}
+            data-testid="recipe-alias"
+          />
+        </label>
+        <label>
+          Request promotion to <span className="muted">(team homes)</span>
+          <input
+            value={draft.request}
+            onChange={(e) => edit({ request: e.target.value })}
+            placeholder="champion"
+            data-testid="recipe-request"
+          />
+        </label>
+        <div className="wide checks">
+          <label>
+            <input
+              type="checkbox"
+              checked={draft.gates}
+              onChange={(e) => edit({ gates: e.target.checked })}
+              data-testid="recipe-gates"
+            />{' '}
+            check the gate policy
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              checked={draft.onDrift}
+              onChange={(e) => edit({ onDrift: e.target.checked })}
+              data-testid="recipe-on-drift"
+            />{' '}
+            retrain when a monitor crosses into drift
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              checked={draft.onNewData}
+              onChange={(e) => edit({ onNewData: e.target.checked })}
+              data-testid="recipe-on-new-data"
+            />{' '}
+            retrain when a new file lands in the training folder
+          </label>
+        </div>
+      </div>
+      <div className="drift-actions">
+        <button type="submit" className="primary" disabled={saving} data-testid="recipe-save">
+          Save recipe
+        </button>
+        <button
+          type="button"
+          disabled={busy || (!recipe && !dirty)}
+          onClick={() => void start('test')}
+          data-testid="recipe-test-run"
+          title="Saves the recipe and runs it now; a successful run registers a version"
+        >
+          Test run
+        </button>
+        <button
+          type="button"
+          disabled={busy || (!recipe && !dirty)}
+          onClick={() => void start('manual')}
+          data-testid="recipe-run-now"
+        >
+          Retrain now
+        </button>
+        <ErrorNote message={recipeError} testId="recipe-error" />
+      </div>
+    </form>
+  )
+}
+
+function RunDetail({ run, model }: { run: RetrainRun; model: string }) {
+  const log = useRetraining((s) => s.log)
+  const { cancel } = useRetraining.getState()
+  const champion = run.championEvaluation
+  return (
+    <div className="run-detail" data-testid="run-detail" data-status={run.status}>
+      <header className="drift-card-header">
+        <h3>
+          Run #{run.id}{' '}
+          <span className={`run-chip ${run.status}`} data-testid="run-detail-status">
+            {run.status}
+          </span>
+        </h3>
+        {run.status === 'running' && (
+          <>
+            <progress
+              value={run.progress.total ? run.progress.done / run.progress.total : undefined}
+              max={1}
+              data-testid="run-progress"
+            />
+            <span className="muted small">
+              <Text value={run.progress.message} max={80} />
+            </span>
+            <button type="button" onClick={() => void cancel(run.id)} data-testid="run-cancel">
+              Cancel
+            </button>
+          </>
+        )}
+      </header>
+      {run.reason && (
+        <p className={run.status === 'skipped' ? 'muted' : 'error-text'} data-testid="run-reason">
+          <Text value={run.reason} max={1000} />
+        </p>
+      )}
+      {run.status === 'succeeded' && run.version !== null && (
+        <div className="grid two">
+          <div data-testid="run-result">
+            <p>
+              Challenger{' '}
+              <a href={hrefFor('registry', model, run.version)} data-testid="run-version-link">
+                v{run.version}
+              </a>
+              {run.lineage && (
+                <span className="muted small">
+                  {' '}
+                  · parent {run.lineage.parent !== null ? `v${run.lineage.parent}` : '—'} · code{' '}
+                  <Text value={run.lineage.codeVersion ?? '—'} max={20} /> · data{' '}
+                  <Text value={run.lineage.trainingData.name} max={40} />
+                </span>
+              )}
+            </p>
+            {run.evaluation ? (
+              <table className="data compact" data-testid="run-metrics">
+                <thead>
+                  <tr>
+                    <th>Metric</th>
+                    <th className="num">
+                      <a href={hrefFor('evaluate', run.evaluation.id)}>Challenger v{run.version}</a>
+                    </th>
+                    <th className="num">
+                      {champion ? (
+                        <a href={hrefFor('evaluate', champion.id)}>Champion v{champion.version}</a>
+                      ) : (
+                        'Champion'
+                      )}
+                    </th>
+                    <th className="num">Δ</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Object.entries(run.evaluation.metrics).map(([metric, value]) => {
+                    const base = champion?.metrics[metric]
+                    const delta =
+                      value !== null && base !== null && base !== undefined ? value - base : null
+                    return (
+                      <tr key={metric} data-metric={metric}>
+                        <td>{metric}</td>
+                        <td className="num">{num(value)}</td>
+                        <td className="num">{num(base)}</td>
+                        <td className="num">{delta === null ? '—' : num(delta)}</td>
+                      </tr>
+                    )
+                  })}
+                </tbody>
+              </table>
+            ) : (
+              <p className="muted">Not evaluated.</p>
+            )}
+          </div>
+          <div>
+            <p data-testid="run-gate">
+              Gates:{' '}
+              {run.gate ? (
+                <>
+                  <span className={`run-chip ${run.gate.passed ? 'succeeded' : 'failed'}`}>
+                    {run.gate.passed ? 'passed' : 'failed'}
+                  </span>{' '}
+                  <a href={hrefFor('registry', model, run.version)}>report #{run.gate.id}</a>
+                </>
+              ) : (
+                <span className="muted">not checked</span>
+              )}
+            </p>
+            {run.gate && (
+              <ul className="small">
+                {run.gate.rules.map((r) => (
+                  <li key={r.rule}>
+                    {r.passed ? '✓' : '✗'} <Text value={r.why} max={200} />
+                  </li>
+                ))}
+              </ul>
+            )}
+            <p data-testid="run-comparison">
+              Shadow:{' '}
+              {run.comparison ? (
+                <a href={hrefFor('compare', run.comparison.id)}>
+                  agreement {num(run.comparison.agreementRate)} with v{run.comparison.champion}
+                </a>
+              ) : (
+                <span className="muted">none</span>
+              )}
+            </p>
+            <p data-testid="run-request">
+              Request:{' '}
+              {run.request ? (
+                <a href={hrefFor('governance', run.request.id)} data-testid="run-request-link">
+                  to {run.request.alias}: {run.request.status}
+                  {run.request.approvalsNeeded > 0 &&
+                    ` (${run.request.approvals.length} of ${run.request.approvalsNeeded} approvals)`}
+                </a>
+              ) : run.requestAlias ? (
+                <span className="muted">to {run.requestAlias}: not opened</span>
+              ) : (
+                <span className="muted">none asked</span>
+              )}
+            </p>
+            {run.notes.map((note) => (
+              <p key={note} className="muted small">
+                <Text value={note} max={300} />
+              </p>
+            ))}
+          </div>
+        </div>
+      )}
+      <h4>
+        Log {run.log.truncated && <span className="muted small">(kept: first and last part)</span>}
+      </h4>
+      <pre className="run-log" data-testid="run-log">
+        {log}
+      </pre>
+    </div>
+  )
+}
