@@ -91,6 +91,8 @@ describe.each(backends)('RemoteStore on %s', (_name, open) => {
     expect(await listAll(store, 'records/b/', keys[24])).toEqual([])
     expect(await listAll(store, 'records/')).toEqual([...keys, 'records/c/0000000001.json'])
     expect(await listAll(store, 'nothing/here/')).toEqual([])
+    expect(await store.listPrefixes('records/')).toEqual(['records/b/', 'records/c/'])
+    expect(await store.listPrefixes('nothing/')).toEqual([])
     store.close()
   })
 

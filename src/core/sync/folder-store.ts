@@ -141,6 +141,25 @@ export class FolderStore implements RemoteStore {
     return selected.length > limit ? { keys: page, next: page[page.length - 1] } : { keys: page }
   }
 
+  async listPrefixes(prefix: string): Promise<string[]> {
+    assertPrefix(prefix)
+    if (prefix && !prefix.endsWith('/'))
+      throw new StoreError(`A prefix to list folders under ends with '/': ${prefix}`)
+    this.requests++
+    const dir = prefix ? path.join(this.location, ...prefix.slice(0, -1).split('/')) : this.location
+    try {
+      return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => `${prefix}${e.name}/`)
+        .sort(compareKeys)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') return []
+      throw error
+    }
+  }
+
   async blobSize(sha256: string): Promise<number | null> {
     this.requests++
     try {

@@ -185,6 +185,32 @@ export class S3Store implements RemoteStore {
     }
   }
 
+  async listPrefixes(prefix: string): Promise<string[]> {
+    assertPrefix(prefix)
+    if (prefix && !prefix.endsWith('/'))
+      throw new StoreError(`A prefix to list folders under ends with '/': ${prefix}`)
+    const found: string[] = []
+    let token: string | undefined
+    try {
+      do {
+        const out = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix + prefix,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        )
+        for (const p of out.CommonPrefixes ?? [])
+          if (p.Prefix) found.push(p.Prefix.slice(this.prefix.length))
+        token = out.IsTruncated ? out.NextContinuationToken : undefined
+      } while (token)
+    } catch (error) {
+      throw this.wrap(error, `listing ${prefix || 'the store'}`)
+    }
+    return found.sort()
+  }
+
   async blobSize(sha256: string): Promise<number | null> {
     try {
       const out = await this.client.send(

@@ -45,6 +45,8 @@ export interface RemoteStore {
    * cursor kept from an earlier read, so incremental reads cost what is new).
    */
   list(prefix: string, options?: { startAfter?: string; limit?: number }): Promise<ListPage>
+  /** The immediate "sub-folders" under `prefix` (S3 common prefixes), each ending in '/'. */
+  listPrefixes(prefix: string): Promise<string[]>
   /** Size of a blob in the store, or null when it is absent (a partial upload is absent). */
   blobSize(sha256: string): Promise<number | null>
   /** Uploads a local file as the blob with this SHA-256, resuming an interrupted upload. */
@@ -125,4 +127,22 @@ export class ProgressMeter {
 
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new StoreError('Cancelled')
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
 }
