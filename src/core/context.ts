@@ -8,12 +8,31 @@ import type { FileRef } from '../api/common'
 import { SlipwayError } from '../api/errors'
 import type { BlobStore } from './artifacts/blobs'
 import type { UploadStore } from './artifacts/uploads'
+import type { LoadedIdentity } from './governance/identity'
 import type { JobManager } from './jobs/manager'
 
 export type Face = 'electron' | 'web' | 'cli'
 
+/**
+ * Who acts in a call: the display name recorded with what the call changes, and the identity's
+ * fingerprint when the home has one (its key signs the call's records). A home without an identity
+ * acts as the OS user (or SLIPWAY_USER), fingerprint null.
+ */
+export interface Actor {
+  name: string
+  fingerprint: string | null
+}
+
+/** What a face passes with each call; `actor` defaults to the home's own actor. */
+export interface CallOrigin {
+  face: Face
+  actor?: Actor
+}
+
+/** What every handler gets: the face and the acting identity of this one call. */
 export interface CallContext {
   face: Face
+  actor: Actor
 }
 
 export interface ResolvedFile {
@@ -30,9 +49,12 @@ export interface CoreContext {
   blobs: BlobStore
   uploads: UploadStore
   jobs: JobManager
-  actor: string
+  /** The home's own actor (its identity, else the OS user): for work no call started. */
+  homeActor(): Actor
+  /** The home's identity (null for a home without one); `identity init` sets it. */
+  identity: LoadedIdentity | null
   schemaVersion: number
-  resolveFile(ref: FileRef, call: CallContext): ResolvedFile
+  resolveFile(ref: FileRef, call: CallOrigin): ResolvedFile
   emit(event: ApiEvent): void
 }
 

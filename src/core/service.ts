@@ -9,7 +9,7 @@ import { SlipwayError, isSlipwayError, type Result } from '../api/errors'
 import { BlobStore } from './artifacts/blobs'
 import { sweepDeadLeases } from './artifacts/leases'
 import { UploadStore } from './artifacts/uploads'
-import type { CallContext, CoreContext, HandlersFor } from './context'
+import type { Actor, CallContext, CallOrigin, CoreContext, HandlersFor } from './context'
 import { resolveLocalFile } from './context'
 import { createDatasetHandlers } from './data/handlers'
 import { openDatabase } from './db/open'
@@ -17,6 +17,7 @@ import { createDriftHandlers } from './drift/handlers'
 import { startMonitors, stopMonitors } from './drift/monitors'
 import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
+import { loadIdentity } from './governance/identity'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
 
@@ -25,7 +26,10 @@ export const SLIPWAY_VERSION = '0.1.0'
 export interface OpenOptions {
   /** --home; falls back to SLIPWAY_HOME, then the per-user app-data folder. */
   home?: string
+  /** The display name of a home without identity (default: SLIPWAY_USER, else the OS user). */
   actor?: string
+  /** Unlocks a passphrase-protected private key (default: SLIPWAY_PASSPHRASE). */
+  passphrase?: string
 }
 
 export type AllHandlers = HandlersFor<typeof apiCalls>
@@ -65,13 +69,18 @@ export class Slipway {
     const uploads = new UploadStore(path.join(home, 'uploads'))
     uploads.sweep()
     const jobs = new JobManager()
+    const osActor = options.actor ?? currentActor()
     const core: CoreContext = {
       home,
       db,
       blobs,
       uploads,
       jobs,
-      actor: options.actor ?? currentActor(),
+      identity: loadIdentity(home, options.passphrase ?? process.env.SLIPWAY_PASSPHRASE),
+      homeActor: (): Actor =>
+        core.identity
+          ? { name: core.identity.info.name, fingerprint: core.identity.info.fingerprint }
+          : { name: osActor, fingerprint: null },
       schemaVersion,
       resolveFile: (ref, call) => {
         if ('uploadId' in ref) {
@@ -96,7 +105,7 @@ export class Slipway {
       'app:info': async (_input, call) => ({
         version: SLIPWAY_VERSION,
         home,
-        user: core.actor,
+        user: call.actor.name,
         face: call.face,
         onnxruntimeVersion: onnxruntimeVersion(),
         schemaVersion,
@@ -124,7 +133,7 @@ export class Slipway {
   async invoke<K extends CallName>(
     name: K,
     rawInput: unknown,
-    call: CallContext,
+    origin: CallOrigin,
   ): Promise<Result<CallOutput<K>>> {
     if (!isCallName(name))
       return {
@@ -139,6 +148,7 @@ export class Slipway {
       }
     }
     try {
+      const call: CallContext = { face: origin.face, actor: origin.actor ?? this.core.homeActor() }
       const handler = this.handlers[name] as (
         input: unknown,
         call: CallContext,
@@ -161,7 +171,7 @@ export class Slipway {
   async call<K extends CallName>(
     name: K,
     input: unknown,
-    call: CallContext = { face: 'cli' },
+    call: CallOrigin = { face: 'cli' },
   ): Promise<CallOutput<K>> {
     const result = await this.invoke(name, input, call)
     if (!result.ok) throw new SlipwayError(result.error.code, result.error.message)

@@ -268,7 +268,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (!authorised(req, null)) throw new HttpError(401, 'UNAUTHORIZED', 'Missing or wrong token')
     if (!isCallName(name)) throw new HttpError(404, 'INVALID_INPUT', `Unknown call ${name}`)
     const input = await readJsonBody(req)
-    const result = await slipway.invoke(name, input, { face: 'web' })
+    const result = await slipway.invoke(name, input, { face: 'web', actor: slipway.core.homeActor() })
     sendJson(res, 200, result)
   }
 

@@ -222,7 +222,9 @@ describe('datasets:add', () => {
     // Two imports of one dropped file: both resolved the upload, the other one finished first.
     const resolved = slipway.core.resolveFile({ uploadId: upload.uploadId }, { face: 'web' })
     slipway.core.uploads.remove(upload.uploadId)
-    await expect(importDataset(slipway.core, resolved)).rejects.toMatchObject({
+    await expect(
+      importDataset(slipway.core, resolved, { actor: slipway.core.homeActor() }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: 'weather.csv: the uploaded file is gone (another call used it); upload it again',
     })
@@ -248,6 +250,7 @@ describe('datasets:add', () => {
 describe('importDataset (for the registry lineage) and remove', () => {
   it('imports directly, and removes a dataset nothing refers to', async () => {
     const result = await importDataset(slipway.core, resolveLocalFile(fixture('crlf.csv')), {
+      actor: slipway.core.homeActor(),
       name: 'letters',
     })
     expect(result).toMatchObject({ name: 'letters', rows: 3, existing: false })
@@ -262,6 +265,7 @@ describe('importDataset (for the registry lineage) and remove', () => {
 
   it('finds a dataset named with digits only, by id first and then by that name', async () => {
     const named = await importDataset(slipway.core, resolveLocalFile(fixture('crlf.csv')), {
+      actor: slipway.core.homeActor(),
       name: '2024',
     })
     expect(named.id).not.toBe(2024)

@@ -238,6 +238,7 @@ describe('writes that read first take the write lock first', () => {
       id: number
     }
     const stored = storeRun(slipway.core, structuredClone(report), {
+      actor: slipway.core.homeActor(),
       model: { modelId: model.id, versionId: null, name: 'churn' },
       monitorId: null,
     })
@@ -417,6 +418,7 @@ describe('a monitor deleted by another process while its run is in flight', () =
       id: number
     }
     const stored = storeRun(slipway.core, structuredClone(report), {
+      actor: slipway.core.homeActor(),
       model: { modelId: model.id, versionId: null, name: 'churn' },
       monitorId: monitor.id,
     })

@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/core/db/open'
-import { appendAudit, verifyAuditChain } from '../../src/core/governance/audit'
+import { appendLegacyAudit, verifyAuditChain } from '../../src/core/governance/audit'
 import { defaultAppDataDir, resolveHome } from '../../src/core/home'
 import { tempHome } from '../helpers/home'
 
@@ -33,7 +33,8 @@ describe('audit chain', () => {
     const h = tempHome()
     homes.push(h.cleanup)
     const { db } = openDatabase(path.join(h.dir, 'r.sqlite'))
-    for (let i = 0; i < 5; i++) appendAudit(db, { actor: 'ana', action: 'tag.set', details: { i } })
+    for (let i = 0; i < 5; i++)
+      appendLegacyAudit(db, { actor: 'ana', action: 'tag.set', details: { i } })
     expect(verifyAuditChain(db)).toEqual({ ok: true, count: 5 })
     db.prepare("UPDATE audit_events SET actor = 'mallory' WHERE id = 3").run()
     expect(verifyAuditChain(db)).toEqual({ ok: false, brokenAt: 3 })

@@ -13,11 +13,11 @@ export function createDatasetHandlers(core: CoreContext): HandlersFor<typeof dat
         'dataset-import',
         `Importing ${resolved.fileName}`,
         ({ signal, progress }) =>
-          importDataset(core, resolved, { name, signal, onProgress: progress }),
+          importDataset(core, resolved, { actor: call.actor, name, signal, onProgress: progress }),
       )
     },
     'datasets:list': async () => listDatasets(core),
     'datasets:get': async ({ id }) => getDataset(core, id),
-    'datasets:remove': async ({ id }) => removeDataset(core, id),
+    'datasets:remove': async ({ id }, { actor }) => removeDataset(core, id, actor),
   }
 }

@@ -7,7 +7,7 @@ import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
-import type { CoreContext, ResolvedFile } from '../context'
+import type { Actor, CoreContext, ResolvedFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
 import type { DatasetDescription } from './describe'
@@ -16,6 +16,8 @@ import type { DescribeTaskPayload } from './tasks'
 export type DatasetSummaryWithProfile = DatasetImported
 
 export interface ImportOptions {
+  /** Who imports: recorded with the dataset and signs its record. */
+  actor: Actor
   name?: string
   signal?: AbortSignal
   onProgress?: (done: number, total: number | null, message: string) => void
@@ -139,7 +141,7 @@ function existingResult(core: CoreContext, row: DatasetRow, file: ResolvedFile):
 export async function importDataset(
   core: CoreContext,
   file: ResolvedFile,
-  options: ImportOptions = {},
+  options: ImportOptions,
 ): Promise<DatasetImported> {
   try {
     return await importFile(core, file, options)
@@ -195,7 +197,7 @@ async function importFile(
   try {
     if (options.signal?.aborted)
       throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-    id = insertDataset(core, { name, sha256, size, file, described })
+    id = insertDataset(core, options.actor, { name, sha256, size, file, described })
   } catch (error) {
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
@@ -216,6 +218,7 @@ async function importFile(
 /** Writes the dataset row and its audit record in one transaction; returns the row id. */
 function insertDataset(
   core: CoreContext,
+  actor: Actor,
   d: {
     name: string
     sha256: string
@@ -243,11 +246,10 @@ function insertDataset(
             JSON.stringify(columns),
             JSON.stringify(d.described.columns),
             new Date().toISOString(),
-            core.actor,
+            actor.name,
           ).lastInsertRowid,
       )
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'dataset.import',
         details: {
           datasetId: id,
@@ -266,7 +268,11 @@ function insertDataset(
 }
 
 /** Removes a dataset no model version or stored result refers to, and its snapshot. */
-export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number; removed: true } {
+export function removeDataset(
+  core: CoreContext,
+  ref: DatasetRef,
+  actor: Actor,
+): { id: number; removed: true } {
   const { db } = core
   const row = findRow(core, ref)
   if (!row)
@@ -286,8 +292,7 @@ export function removeDataset(core: CoreContext, ref: DatasetRef): { id: number;
   try {
     db.transaction(() => {
       db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'dataset.remove',
         details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
       })

@@ -19,14 +19,20 @@ export function createDriftHandlers(core: CoreContext): HandlersFor<typeof drift
       const model = input.model
         ? resolveModelVersion(core, input.model.model, input.model.ref)
         : null
-      return startDrift(core, { reference, current, model, settings: input.settings })
+      return startDrift(core, {
+        actor: call.actor,
+        reference,
+        current,
+        model,
+        settings: input.settings,
+      })
     },
     'drift:get': async ({ runId }) => getRun(core, runId),
     'drift:list': async (input) => listRuns(core, input),
     'drift:model-status': async ({ model }) => modelStatuses(core, model),
     'monitors:create': async (input, call) => createMonitor(core, input, call),
     'monitors:list': async ({ model }) => listMonitors(core, model),
-    'monitors:delete': async ({ monitorId }) => deleteMonitor(core, monitorId),
-    'monitors:run-now': async ({ monitorId }) => runMonitorNow(core, monitorId),
+    'monitors:delete': async ({ monitorId }, { actor }) => deleteMonitor(core, monitorId, actor),
+    'monitors:run-now': async ({ monitorId }, { actor }) => runMonitorNow(core, monitorId, actor),
   }
 }

@@ -9,7 +9,7 @@ import { DriftSettings as DriftSettingsSchema } from '../../api/drift'
 import { SlipwayError } from '../../api/errors'
 import type { Job } from '../../api/jobs'
 import type { VersionRef } from '../../api/common'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import { resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { requireModel } from '../registry/registry'
@@ -84,6 +84,7 @@ export function createMonitor(
   input: CreateMonitorInput,
   call: CallContext,
 ): Monitor {
+  const { actor } = call
   if (call.face === 'web')
     throw new SlipwayError(
       'INVALID_INPUT',
@@ -140,11 +141,10 @@ export function createMonitor(
             sourcePath,
             JSON.stringify(input.settings),
             now,
-            core.actor,
+            actor.name,
           ).lastInsertRowid,
       )
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'drift.monitor.create',
         modelId: model.id,
         details: { monitorId: id, name, source: input.source.kind, path: sourcePath },
@@ -156,7 +156,7 @@ export function createMonitor(
   return monitor
 }
 
-export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean } {
+export function deleteMonitor(core: CoreContext, id: number, actor: Actor): { deleted: boolean } {
   const row = getMonitorRow(core, id)
   watcherOf(core)?.unwatch(id)
   // Its runs in flight would store against a monitor that no longer exists.
@@ -167,8 +167,7 @@ export function deleteMonitor(core: CoreContext, id: number): { deleted: boolean
       core.db.prepare('DELETE FROM drift_monitor_files WHERE monitor_id = ?').run(id)
       core.db.prepare('UPDATE drift_runs SET monitor_id = NULL WHERE monitor_id = ?').run(id)
       core.db.prepare('DELETE FROM drift_monitors WHERE id = ?').run(id)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'drift.monitor.delete',
         modelId: row.model_id,
         details: { monitorId: id, name: row.name },
@@ -257,6 +256,7 @@ export function runMonitorOnFile(
   monitor: Monitor,
   file: { file: string; size: number; mtimeMs: number },
   force = false,
+  actor: Actor = core.homeActor(),
 ): Job | null {
   const flights = inFlight.get(core) ?? new Map<string, Flight>()
   inFlight.set(core, flights)
@@ -295,6 +295,7 @@ export function runMonitorOnFile(
   const flight: Flight = { monitorId: monitor.id, file: file.file, jobId: null }
   flights.set(key, flight)
   const job = startDrift(core, {
+    actor,
     reference,
     // A monitor without a version still counts for its model's status.
     owner:
@@ -351,7 +352,7 @@ function pendingFiles(
   })
 }
 
-export function runMonitorNow(core: CoreContext, id: number): Job[] {
+export function runMonitorNow(core: CoreContext, id: number, actor: Actor): Job[] {
   const monitor = rowToMonitor(core, getMonitorRow(core, id))
   let files = pendingFiles(core, monitor)
   const force = files.length === 0
@@ -371,7 +372,7 @@ export function runMonitorNow(core: CoreContext, id: number): Job[] {
     files = [all[all.length - 1]!]
   }
   return files
-    .map((f) => runMonitorOnFile(core, monitor, f, force))
+    .map((f) => runMonitorOnFile(core, monitor, f, force, actor))
     .filter((j): j is Job => j !== null)
 }
 

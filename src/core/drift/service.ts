@@ -17,7 +17,7 @@ import type { Job } from '../../api/jobs'
 import type { FileRef, VersionRef } from '../../api/common'
 import type { OnnxInfo } from '../../api/registry'
 import { hashFile, isSha256 } from '../artifacts/blobs'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import { resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
@@ -269,12 +269,14 @@ export function modelStatuses(core: CoreContext, modelName?: string): ModelDrift
 }
 
 interface StoreContext {
+  actor: Actor
   model: { modelId: number; versionId: number | null; name: string } | null
   monitorId: number | null
 }
 
 /** Stores a run; on a crossing from OK (or no run yet) to drift, writes an audit record and emits an alert. */
 export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreContext): DriftReport {
+  const { actor } = ctx
   const status = statusOf(report)
   let alert: DriftAlert | null = null
   let id = 0
@@ -315,7 +317,7 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
         report.testedColumns,
         status,
         createdAt,
-        core.actor,
+        actor.name,
       )
     id = Number(info.lastInsertRowid)
     report.id = id
@@ -339,8 +341,7 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
         driftedColumns: drifted,
         message,
       }
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'drift.alert',
         modelId: ctx.model.modelId,
         versionId: ctx.model.versionId,
@@ -362,6 +363,8 @@ export function storeRun(core: CoreContext, report: DriftReport, ctx: StoreConte
 }
 
 export interface StartDriftOptions {
+  /** Who started the run: the caller, or the home's actor for a monitor's own runs. */
+  actor: Actor
   reference: ResolvedSource
   current: ResolvedSource
   model: ResolvedModel | null
@@ -417,7 +420,11 @@ export function startDrift(core: CoreContext, options: StartDriftOptions): Job {
         inProcess: options.inProcess,
       })
       if (signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
-      const stored = storeRun(core, report, { model: owner, monitorId: options.monitorId ?? null })
+      const stored = storeRun(core, report, {
+        actor: options.actor,
+        model: owner,
+        monitorId: options.monitorId ?? null,
+      })
       options.onFinished?.({ report: stored })
       return stored
     } catch (error) {

@@ -41,8 +41,8 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
       const version = loadVersion(core, input.model, input.ref)
       const dataset = prepareDataset(core, input.dataset, call)
       return core.jobs.start('evaluate', `Evaluating ${version.label}`, async (job) =>
-        withDataset(core, dataset, job, (ds) =>
-          evaluateVersion(core, version, ds, settingsOf(input), job),
+        withDataset(core, call.actor, dataset, job, (ds) =>
+          evaluateVersion(core, call.actor, version, ds, settingsOf(input), job),
         ),
       )
     },
@@ -50,9 +50,9 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
     'eval:list': async (input) => listEvaluations(core, input),
     'eval:latest-for-model': async ({ model }) => latestForModel(core, model),
     'eval:get-mapping': async ({ model }) => getSavedMapping(core, requireModel(core.db, model).id),
-    'eval:set-mapping': async ({ model, mapping }) => {
+    'eval:set-mapping': async ({ model, mapping }, { actor }) => {
       const row = requireModel(core.db, model)
-      return setSavedMapping(core, row.id, row.name, mapping)
+      return setSavedMapping(core, actor, row.id, row.name, mapping)
     },
     'shadow:start': async (input, call) => {
       const champion = loadVersion(core, input.champion.model, input.champion.ref)
@@ -62,18 +62,18 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
         'shadow',
         `Comparing ${champion.label} with ${challenger.label}`,
         async (job) =>
-          withDataset(core, dataset, job, (ds) =>
-            compareVersions(core, champion, challenger, ds, settingsOf(input), job),
+          withDataset(core, call.actor, dataset, job, (ds) =>
+            compareVersions(core, call.actor, champion, challenger, ds, settingsOf(input), job),
           ),
       )
     },
     'shadow:get': async ({ id }) => getShadow(core, id),
     'shadow:list': async ({ model }) => listShadows(core, model),
     'gates:get-policy': async ({ model }) => getPolicy(core, requireModel(core.db, model).id),
-    'gates:set-policy': async ({ model, policy }) => {
+    'gates:set-policy': async ({ model, policy }, { actor }) => {
       const row = requireModel(core.db, model)
       refuseUnknownMetrics(policy)
-      return setPolicy(core, row.id, row.name, policy)
+      return setPolicy(core, actor, row.id, row.name, policy)
     },
     'gates:check': async (input, call) => {
       const version = loadVersion(core, input.model, input.ref)
@@ -93,8 +93,8 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
         'gate',
         `Checking ${version.label} against its promotion gates`,
         async (job) =>
-          withDataset(core, dataset, job, (ds) =>
-            checkGates(core, version, ds, policy, settingsOf(input), job),
+          withDataset(core, call.actor, dataset, job, (ds) =>
+            checkGates(core, call.actor, version, ds, policy, settingsOf(input), job),
           ),
       )
     },

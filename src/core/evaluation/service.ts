@@ -19,7 +19,7 @@ import type {
 import { GatePolicy as GatePolicySchema } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import { datasetPath, getDataset, importDataset, removeDataset } from '../data/import'
 import { appendAudit } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
@@ -93,6 +93,7 @@ export interface DatasetForRun {
  */
 export async function withDataset<T>(
   core: CoreContext,
+  actor: Actor,
   prepare: (job: JobContext) => Promise<DatasetForRun>,
   job: JobContext,
   work: (dataset: DatasetForRun) => Promise<T>,
@@ -103,7 +104,7 @@ export async function withDataset<T>(
   } catch (error) {
     if (dataset.importedNow) {
       try {
-        removeDataset(core, dataset.id)
+        removeDataset(core, dataset.id, actor)
       } catch {
         // Something (another process) now refers to it: it is theirs to keep.
       }
@@ -134,6 +135,7 @@ export function prepareDataset(
   const file = core.resolveFile(input as FileRef, call)
   return async (job) => {
     const imported = await importDataset(core, file, {
+      actor: call.actor,
       signal: job.signal,
       onProgress: (done, total, message) => job.progress(done, total, message),
     })
@@ -157,6 +159,7 @@ export function getSavedMapping(core: CoreContext, modelId: number): ColumnMappi
 
 export function setSavedMapping(
   core: CoreContext,
+  actor: Actor,
   modelId: number,
   modelName: string,
   mapping: ColumnMapping | null,
@@ -171,10 +174,9 @@ export function setSavedMapping(
             `INSERT INTO column_mappings (model_id, mapping_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
            ON CONFLICT (model_id) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
           )
-          .run(modelId, JSON.stringify(mapping), new Date().toISOString(), core.actor)
+          .run(modelId, JSON.stringify(mapping), new Date().toISOString(), actor.name)
       }
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'mapping.set',
         modelId,
         details: { model: modelName, mapping },
@@ -321,6 +323,7 @@ export function listEvaluations(
 
 function storeEvaluation(
   core: CoreContext,
+  actor: Actor,
   version: ResolvedModelVersion,
   dataset: DatasetForRun,
   output: EvaluateOutput,
@@ -347,11 +350,10 @@ function storeEvaluation(
           JSON.stringify(headline(output.result)),
           JSON.stringify(output.result),
           now,
-          core.actor,
+          actor.name,
         )
       const evaluationId = Number(info.lastInsertRowid)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'evaluation.store',
         modelId: version.modelId,
         versionId: version.versionId,
@@ -378,13 +380,14 @@ interface EvaluationRun {
 /** Evaluates one version on a prepared dataset inside a job, and stores the result. */
 export async function evaluateVersion(
   core: CoreContext,
+  actor: Actor,
   version: ResolvedModelVersion,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
 ): Promise<Evaluation> {
   const run = await runEvaluation(core, version, dataset, settings, job)
-  return storeEvaluation(core, version, dataset, run.output, run.settings)
+  return storeEvaluation(core, actor, version, dataset, run.output, run.settings)
 }
 
 /** Runs the evaluation in a worker without storing it. */
@@ -539,6 +542,7 @@ export function listShadows(core: CoreContext, model?: string): Omit<ShadowCompa
 
 export async function compareVersions(
   core: CoreContext,
+  actor: Actor,
   champion: ResolvedModelVersion,
   challenger: ResolvedModelVersion,
   dataset: DatasetForRun,
@@ -584,11 +588,10 @@ export async function compareVersions(
           onnxruntimeVersion(),
           JSON.stringify(output.result),
           now,
-          core.actor,
+          actor.name,
         )
       const shadowId = Number(info.lastInsertRowid)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'shadow.store',
         modelId: challenger.modelId,
         versionId: challenger.versionId,
@@ -618,6 +621,7 @@ export function getPolicy(core: CoreContext, modelId: number): GatePolicy | null
 
 export function setPolicy(
   core: CoreContext,
+  actor: Actor,
   modelId: number,
   modelName: string,
   policy: GatePolicy,
@@ -629,9 +633,8 @@ export function setPolicy(
           `INSERT INTO gate_policies (model_id, policy_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
          ON CONFLICT (model_id) DO UPDATE SET policy_json = excluded.policy_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
         )
-        .run(modelId, JSON.stringify(policy), new Date().toISOString(), core.actor)
-      appendAudit(core.db, {
-        actor: core.actor,
+        .run(modelId, JSON.stringify(policy), new Date().toISOString(), actor.name)
+      appendAudit(core, actor, {
         action: 'gate-policy.set',
         modelId,
         details: { model: modelName, policy },
@@ -771,6 +774,7 @@ async function championEvaluation(
 
 export async function checkGates(
   core: CoreContext,
+  actor: Actor,
   candidate: ResolvedModelVersion,
   dataset: DatasetForRun,
   policy: GatePolicy,
@@ -803,6 +807,7 @@ export async function checkGates(
     .transaction(() => {
       const evaluation = storeEvaluation(
         core,
+        actor,
         candidate,
         dataset,
         candidateRun.output,
@@ -816,6 +821,7 @@ export async function checkGates(
             ? evaluation
             : storeEvaluation(
                 core,
+                actor,
                 championRun.version,
                 dataset,
                 championRun.run.output,
@@ -836,11 +842,10 @@ export async function checkGates(
           JSON.stringify(policy),
           JSON.stringify(rules),
           new Date().toISOString(),
-          core.actor,
+          actor.name,
         )
       const reportId = Number(info.lastInsertRowid)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'gate.check',
         modelId: candidate.modelId,
         versionId: candidate.versionId,

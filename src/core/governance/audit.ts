@@ -1,7 +1,12 @@
-// The audit trail: one record per lifecycle step, each hashing the one before it, so an
-// edited or deleted record breaks the chain and `verifyAuditChain` says where.
+// The audit trail: one record per lifecycle step. A home with an identity signs each record
+// (signed_records, see store.ts and docs/TRUST.md); a home without one keeps the unsigned
+// hash chain of audit_events, where an edited or deleted record breaks the chain and
+// `verifyAuditChain` says where. Unsigned rows written before the identity stay readable.
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
+import type { Actor, CoreContext } from '../context'
+import { toSignable, type Signable } from './canonical'
+import { appendSigned } from './store'
 
 /** Every step of the lifecycle that leaves a record, named `subject.verb`. */
 export type AuditAction =
@@ -24,15 +29,23 @@ export type AuditAction =
   | 'drift.monitor.delete'
 
 export interface AuditRecord {
-  actor: string
   action: AuditAction
   modelId?: number | null
   versionId?: number | null
   details?: Record<string, unknown>
+  /** The signed body, when the record type has one fixed by docs/TRUST.md. */
+  body?: { [key: string]: Signable }
 }
 
-/** What the hash covers; read back from the table, the action is plain text. */
-type StoredAuditFields = Omit<AuditRecord, 'action'> & { action: string }
+/** An unsigned row as the legacy chain hashes it. */
+interface LegacyAuditRecord {
+  actor: string
+  action: string
+  modelId?: number | null
+  versionId?: number | null
+  details?: Record<string, unknown>
+}
+type StoredAuditFields = LegacyAuditRecord
 
 const GENESIS = '0'.repeat(64)
 
@@ -57,12 +70,56 @@ function recordHash(
     .digest('hex')
 }
 
-/** Call inside the transaction that makes the change, so the record and the change land together. */
-export function appendAudit(db: Database.Database, record: AuditRecord): void {
+/**
+ * Names a record's model and version the way another laptop can find them (name, SHA-256),
+ * never by local ids alone; details are made signable (floats become decimal text).
+ */
+export function signedBodyOf(
+  db: Database.Database,
+  record: AuditRecord,
+): { [key: string]: Signable } {
+  if (record.body) return record.body
+  const model = record.modelId
+    ? (db.prepare('SELECT name FROM models WHERE id = ?').get(record.modelId) as
+        { name: string } | undefined)
+    : undefined
+  const version = record.versionId
+    ? (db
+        .prepare('SELECT sha256, version FROM model_versions WHERE id = ?')
+        .get(record.versionId) as { sha256: string; version: number } | undefined)
+    : undefined
+  return {
+    model: model?.name ?? null,
+    versionSha256: version?.sha256 ?? null,
+    localVersion: version?.version ?? null,
+    details: toSignable(record.details ?? {}),
+  }
+}
+
+/**
+ * Call inside the transaction that makes the change, so the record and the change land together.
+ * Signed by the home's identity when it has one; else an unsigned row in the legacy chain.
+ */
+export function appendAudit(core: CoreContext, actor: Actor, record: AuditRecord): void {
+  if (core.identity) {
+    appendSigned(core, actor, record.action, signedBodyOf(core.db, record))
+    return
+  }
+  appendLegacyAudit(core.db, {
+    actor: actor.name,
+    action: record.action,
+    modelId: record.modelId,
+    versionId: record.versionId,
+    details: record.details,
+  })
+}
+
+/** The unsigned chain of a home without identity. */
+export function appendLegacyAudit(db: Database.Database, record: LegacyAuditRecord): void {
   // Outside a transaction, another process could append between our read of the last hash and
   // our insert, forking the chain; take the write lock for both.
   if (!db.inTransaction) {
-    db.transaction(() => appendAudit(db, record)).immediate()
+    db.transaction(() => appendLegacyAudit(db, record)).immediate()
     return
   }
   const prev = db.prepare('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as
@@ -83,6 +140,19 @@ export function appendAudit(db: Database.Database, record: AuditRecord): void {
     prevHash,
     recordHash(prevHash, at, record, detailsJson),
   )
+}
+
+/** The legacy chain's head: its count and last hash, anchored in the identity.init record. */
+export function legacyHead(db: Database.Database): { count: number; head: string } {
+  const row = db
+    .prepare(
+      'SELECT COUNT(*) AS n, (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1) AS head FROM audit_events',
+    )
+    .get() as {
+    n: number
+    head: string | null
+  }
+  return { count: row.n, head: row.head ?? GENESIS }
 }
 
 export function verifyAuditChain(

@@ -23,11 +23,11 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
       return versionDetail(db, row, row.model)
     },
     'registry:register': async (input, call) => registerVersion(core, input, call),
-    'registry:set-alias': async ({ model, version, alias }) =>
+    'registry:set-alias': async ({ model, version, alias }, { actor }) =>
       db
         .transaction(() => {
           const row = resolveVersion(db, model, version)
-          const { from } = setAliasInTx(core, row.model.id, alias, row.id)
+          const { from } = setAliasInTx(core, actor, row.model.id, alias, row.id)
           const fromVersion =
             from === null
               ? null
@@ -41,34 +41,33 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
             fromVersion,
             toVersion: row.version,
             at: new Date().toISOString(),
-            by: core.actor,
+            by: actor.name,
           }
         })
         .immediate(),
-    'registry:remove-alias': async ({ model, alias }) =>
+    'registry:remove-alias': async ({ model, alias }, { actor }) =>
       db
         .transaction(() => {
           const modelRow = requireModel(db, model)
           const row = resolveVersion(db, model, alias)
-          setAliasInTx(core, modelRow.id, alias, null)
+          setAliasInTx(core, actor, modelRow.id, alias, null)
           return {
             alias,
             fromVersion: row.version,
             toVersion: null,
             at: new Date().toISOString(),
-            by: core.actor,
+            by: actor.name,
           }
         })
         .immediate(),
-    'registry:set-tag': async ({ model, version, key, value }) =>
+    'registry:set-tag': async ({ model, version, key, value }, { actor }) =>
       db
         .transaction(() => {
           const row = resolveVersion(db, model, version)
           db.prepare(
             'INSERT INTO tags (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
           ).run(row.id, key, value)
-          appendAudit(db, {
-            actor: core.actor,
+          appendAudit(core, actor, {
             action: 'tag.set',
             modelId: row.model.id,
             versionId: row.id,
@@ -77,7 +76,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
           return { key, value }
         })
         .immediate(),
-    'registry:remove-tag': async ({ model, version, key }) =>
+    'registry:remove-tag': async ({ model, version, key }, { actor }) =>
       db
         .transaction(() => {
           const row = resolveVersion(db, model, version)
@@ -85,8 +84,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
             db.prepare('DELETE FROM tags WHERE version_id = ? AND key = ?').run(row.id, key)
               .changes > 0
           if (removed)
-            appendAudit(db, {
-              actor: core.actor,
+            appendAudit(core, actor, {
               action: 'tag.remove',
               modelId: row.model.id,
               versionId: row.id,
@@ -95,7 +93,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
           return { removed }
         })
         .immediate(),
-    'registry:update-model': async ({ model, description, task }) =>
+    'registry:update-model': async ({ model, description, task }, { actor }) =>
       db
         .transaction(() => {
           const row = requireModel(db, model)
@@ -108,8 +106,7 @@ export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof re
           db.prepare(
             'UPDATE models SET description = COALESCE(?, description), task = CASE WHEN ? THEN ? ELSE task END, updated_at = ? WHERE id = ?',
           ).run(description ?? null, task === undefined ? 0 : 1, task ?? null, now, row.id)
-          appendAudit(db, {
-            actor: core.actor,
+          appendAudit(core, actor, {
             action: 'model.update',
             modelId: row.id,
             details: { description, task },

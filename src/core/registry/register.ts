@@ -8,7 +8,7 @@ import type { OnnxInfo } from '../../api/registry'
 import { leaseBlob, releaseBlob, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
 import { appendAudit } from '../governance/audit'
-import type { CallContext, CoreContext } from '../context'
+import type { Actor, CallContext, CoreContext } from '../context'
 import { importDataset } from '../data/import'
 import { inspectOnnxFile } from '../onnx'
 import { findModel, type VersionRow } from './registry'
@@ -18,6 +18,7 @@ type ParsedRegisterInput = z.output<(typeof registryCalls)['registry:register'][
 
 export function setAliasInTx(
   core: CoreContext,
+  actor: Actor,
   modelId: number,
   alias: string,
   versionId: number | null,
@@ -35,13 +36,12 @@ export function setAliasInTx(
     db.prepare(
       `INSERT INTO aliases (model_id, alias, version_id, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-    ).run(modelId, alias, versionId, now, core.actor)
+    ).run(modelId, alias, versionId, now, actor.name)
   db.prepare(
     'INSERT INTO alias_events (model_id, alias, from_version_id, to_version_id, at, by) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(modelId, alias, from, versionId, now, core.actor)
+  ).run(modelId, alias, from, versionId, now, actor.name)
   db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, modelId)
-  appendAudit(db, {
-    actor: core.actor,
+  appendAudit(core, actor, {
     action: versionId === null ? 'alias.remove' : 'alias.set',
     modelId,
     versionId: versionId ?? from,
@@ -57,6 +57,7 @@ export function setAliasInTx(
  */
 function applyLabelsInTx(
   core: CoreContext,
+  actor: Actor,
   modelId: number,
   versionId: number,
   labels: { alias?: string; tags: { key: string; value: string }[] },
@@ -68,15 +69,14 @@ function applyLabelsInTx(
   for (const t of labels.tags) {
     tag.run(versionId, t.key, t.value)
     if (existing)
-      appendAudit(core.db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'tag.set',
         modelId,
         versionId,
         details: { key: t.key, value: t.value },
       })
   }
-  if (labels.alias) setAliasInTx(core, modelId, labels.alias, versionId)
+  if (labels.alias) setAliasInTx(core, actor, modelId, labels.alias, versionId)
 }
 
 function existingResult(row: VersionRow, model: string): RegisterResult {
@@ -117,6 +117,7 @@ export async function registerVersion(
   call: CallContext,
 ): Promise<RegisterResult> {
   const { db } = core
+  const { actor } = call
   // Both uploads are consumed by this call, even when it fails before reading them.
   const consumedUploads: string[] = []
   if ('uploadId' in input.file) consumedUploads.push(input.file.uploadId)
@@ -138,7 +139,9 @@ export async function registerVersion(
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
         .get(model.id, stored.sha256) as VersionRow | undefined
       if (existing) {
-        db.transaction(() => applyLabelsInTx(core, model.id, existing.id, input, true)).immediate()
+        db.transaction(() =>
+          applyLabelsInTx(core, actor, model.id, existing.id, input, true),
+        ).immediate()
         return existingResult(existing, model.name)
       }
     }
@@ -162,7 +165,7 @@ export async function registerVersion(
     let trainingDatasetId: number | null = null
     if (input.trainingData) {
       const dataFile = core.resolveFile(input.trainingData as FileRef, call)
-      trainingDatasetId = (await importDataset(core, dataFile, {})).id
+      trainingDatasetId = (await importDataset(core, dataFile, { actor })).id
     }
 
     const write = db.transaction((): RegisterResult => {
@@ -180,13 +183,12 @@ export async function registerVersion(
               input.modelDescription ?? '',
               task && task.length <= 64 ? task : null,
               now,
-              core.actor,
+              actor.name,
               now,
             ).lastInsertRowid,
         )
         modelRow = findModel(db, input.model)!
-        appendAudit(db, {
-          actor: core.actor,
+        appendAudit(core, actor, {
           action: 'model.create',
           modelId: id,
           details: { name: input.model },
@@ -197,7 +199,7 @@ export async function registerVersion(
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
         .get(modelRow.id, stored.sha256) as VersionRow | undefined
       if (raced) {
-        applyLabelsInTx(core, modelRow.id, raced.id, input, true)
+        applyLabelsInTx(core, actor, modelRow.id, raced.id, input, true)
         return existingResult(raced, modelRow.name)
       }
       const next = (
@@ -225,7 +227,7 @@ export async function registerVersion(
             trainingDatasetId,
             parentId,
             JSON.stringify(onnx),
-            core.actor,
+            actor.name,
             now,
           ).lastInsertRowid,
       )
@@ -234,8 +236,7 @@ export async function registerVersion(
       )
       for (const p of input.hyperparameters) param.run(versionId, p.key, p.value)
       db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, modelRow.id)
-      appendAudit(db, {
-        actor: core.actor,
+      appendAudit(core, actor, {
         action: 'version.register',
         modelId: modelRow.id,
         versionId,
@@ -249,7 +250,7 @@ export async function registerVersion(
           parentVersionId: parentId,
         },
       })
-      applyLabelsInTx(core, modelRow.id, versionId, input, false)
+      applyLabelsInTx(core, actor, modelRow.id, versionId, input, false)
       return {
         model: modelRow.name,
         version: next,

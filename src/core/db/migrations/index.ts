@@ -6,6 +6,7 @@ import { migration003 } from './003-evaluation'
 import { migration004 } from './004-drift'
 import { migration005 } from './005-blob-leases'
 import { migration006 } from './006-monitor-claims'
+import { migration007 } from './007-governance'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ]
