@@ -8,6 +8,7 @@ import type { Result } from './errors'
 import { evaluationCalls } from './evaluation'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
+import { SyncProgress, syncCalls } from './sync'
 
 export const apiCalls = {
   ...appCalls,
@@ -16,6 +17,7 @@ export const apiCalls = {
   ...datasetCalls,
   ...evaluationCalls,
   ...driftCalls,
+  ...syncCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls
@@ -36,6 +38,7 @@ export type Api = { [K in CallName]: (input: CallInput<K>) => Promise<Result<Cal
 export const apiEvents = {
   'jobs:progress': Job,
   'drift:alert': DriftAlert,
+  'sync:progress': SyncProgress,
 } as const
 export type ApiEvents = typeof apiEvents
 export type EventName = keyof ApiEvents

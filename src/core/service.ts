@@ -20,6 +20,7 @@ import { currentActor, resolveHome } from './home'
 import { loadIdentity } from './governance/identity'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
+import { createSyncHandlers } from './sync/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
@@ -117,6 +118,7 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createSyncHandlers(core),
     }
   }
 

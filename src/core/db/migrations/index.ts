@@ -7,6 +7,7 @@ import { migration004 } from './004-drift'
 import { migration005 } from './005-blob-leases'
 import { migration006 } from './006-monitor-claims'
 import { migration007 } from './007-governance'
+import { migration008 } from './008-remotes'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ]
