@@ -6,6 +6,7 @@ import { datasetCalls } from './datasets'
 import { DriftAlert, driftCalls } from './drift'
 import type { Result } from './errors'
 import { evaluationCalls } from './evaluation'
+import { governanceCalls } from './governance'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
 import { SyncProgress, syncCalls } from './sync'
@@ -17,6 +18,7 @@ export const apiCalls = {
   ...datasetCalls,
   ...evaluationCalls,
   ...driftCalls,
+  ...governanceCalls,
   ...syncCalls,
 } as const
 

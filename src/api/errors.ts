@@ -10,6 +10,8 @@ export const errorCodes = [
   'MAPPING_INVALID',
   'CANCELLED',
   'UNAUTHORIZED',
+  'PERMISSION_DENIED',
+  'APPROVAL_REQUIRED',
   /** Something read from outside (a shared store) failed verification: CLI exit code 5. */
   'VERIFICATION_FAILED',
   'INTERNAL',

@@ -5,8 +5,9 @@ import { SLIPWAY_VERSION } from '../core/service'
 import { registerDatasetCommands } from './commands/datasets'
 import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
+import { registerGovernanceCommands } from './commands/governance'
 import { registerRegistryCommands } from './commands/registry'
-import { auditRemote, registerSyncCommands } from './commands/sync'
+import { registerSyncCommands } from './commands/sync'
 import { EXIT_ERROR, printJson } from './output'
 
 /** Arguments can carry escape sequences; shown back in an error they must not reach the terminal. */
@@ -32,16 +33,8 @@ export function buildProgram(): Command {
   registerDatasetCommands(program)
   registerEvaluationCommands(program)
   registerDriftCommands(program)
+  registerGovernanceCommands(program)
   registerSyncCommands(program)
-  program
-    .command('audit')
-    .description('the audit trail')
-    .command('verify')
-    .description('verify a shared store as a whole (exit 5 on problems)')
-    .requiredOption('--remote <name>', 'the remote to verify')
-    .action(async (_o: unknown, cmd: Command) => {
-      await auditRemote(cmd.optsWithGlobals<{ remote: string; home?: string; json?: boolean }>())
-    })
   return program
 }
 

@@ -17,7 +17,9 @@ import { createDriftHandlers } from './drift/handlers'
 import { startMonitors, stopMonitors } from './drift/monitors'
 import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
+import { createGovernanceHandlers } from './governance/handlers'
 import { loadIdentity } from './governance/identity'
+import { enforceRole } from './governance/roles'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
 import { createSyncHandlers } from './sync/handlers'
@@ -118,6 +120,7 @@ export class Slipway {
       ...createDatasetHandlers(core),
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
+      ...createGovernanceHandlers(core),
       ...createSyncHandlers(core),
     }
   }
@@ -151,6 +154,7 @@ export class Slipway {
     }
     try {
       const call: CallContext = { face: origin.face, actor: origin.actor ?? this.core.homeActor() }
+      enforceRole(this.core, name)
       const handler = this.handlers[name] as (
         input: unknown,
         call: CallContext,

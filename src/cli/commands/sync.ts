@@ -13,7 +13,7 @@ import { parseModelRef, withSlipway } from '../context'
 import { printJson, printTable, reportError, safe, type GlobalOptions } from '../output'
 
 /** Exit code of `fetch` and `audit verify --remote` when something fails to verify. */
-export const EXIT_UNVERIFIED = 5
+const EXIT_UNVERIFIED = 5 // the same as governance's EXIT_NOT_VERIFIED for `audit verify`
 
 const exitCodeOf = (error: unknown): number =>
   isSlipwayError(error) && error.code === 'VERIFICATION_FAILED' ? EXIT_UNVERIFIED : 1

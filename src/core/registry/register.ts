@@ -11,7 +11,10 @@ import { appendAudit } from '../governance/audit'
 import type { Actor, CallContext, CoreContext } from '../context'
 import { importDataset } from '../data/import'
 import { inspectOnnxFile } from '../onnx'
-import { findModel, type VersionRow } from './registry'
+import { findModel, type ModelRow, type VersionRow } from './registry'
+import { requireApprovalToMove } from '../governance/requests'
+import { canonicalJson, toSignable } from '../governance/canonical'
+import { createHash } from 'node:crypto'
 import type { registryCalls } from '../../api/registry'
 
 type ParsedRegisterInput = z.output<(typeof registryCalls)['registry:register']['input']>
@@ -22,14 +25,27 @@ export function setAliasInTx(
   modelId: number,
   alias: string,
   versionId: number | null,
-): { from: number | null } {
+): { from: number | null; requestId: string | null } {
   const { db } = core
   const now = new Date().toISOString()
   const current = db
     .prepare('SELECT version_id FROM aliases WHERE model_id = ? AND alias = ?')
     .get(modelId, alias) as { version_id: number } | undefined
   const from = current?.version_id ?? null
-  if (from === versionId) return { from }
+  if (from === versionId) return { from, requestId: null }
+  const model = db.prepare('SELECT * FROM models WHERE id = ?').get(modelId) as ModelRow
+  const target =
+    versionId === null
+      ? null
+      : (db
+          .prepare('SELECT id, version, sha256 FROM model_versions WHERE id = ?')
+          .get(versionId) as {
+          id: number
+          version: number
+          sha256: string
+        })
+  // In a team home a protected alias moves only under an approved request (APPROVAL_REQUIRED).
+  const requestId = requireApprovalToMove(db, model, alias, target)
   if (versionId === null)
     db.prepare('DELETE FROM aliases WHERE model_id = ? AND alias = ?').run(modelId, alias)
   else
@@ -38,16 +54,35 @@ export function setAliasInTx(
        ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     ).run(modelId, alias, versionId, now, actor.name)
   db.prepare(
-    'INSERT INTO alias_events (model_id, alias, from_version_id, to_version_id, at, by) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(modelId, alias, from, versionId, now, actor.name)
+    'INSERT INTO alias_events (model_id, alias, from_version_id, to_version_id, at, by, by_fingerprint, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    modelId,
+    alias,
+    from,
+    versionId,
+    now,
+    actor.name,
+    core.identity ? (actor.fingerprint ?? core.identity.info.fingerprint) : null,
+    requestId,
+  )
   db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, modelId)
   appendAudit(core, actor, {
     action: versionId === null ? 'alias.remove' : 'alias.set',
     modelId,
     versionId: versionId ?? from,
     details: { alias, fromVersionId: from, toVersionId: versionId },
+    body:
+      target === null
+        ? { model: model.name, alias }
+        : {
+            model: model.name,
+            alias,
+            versionSha256: target.sha256,
+            localVersion: target.version,
+            requestId,
+          },
   })
-  return { from }
+  return { from, requestId }
 }
 
 /**
@@ -248,6 +283,34 @@ export async function registerVersion(
           codeVersion: input.codeVersion ?? null,
           trainingDatasetId,
           parentVersionId: parentId,
+        },
+        body: {
+          model: modelRow.name,
+          versionSha256: stored.sha256,
+          localVersion: next,
+          size: stored.size,
+          lineage: {
+            codeVersion: input.codeVersion ?? null,
+            trainingDataSha256: trainingDatasetId
+              ? (
+                  db.prepare('SELECT sha256 FROM datasets WHERE id = ?').get(trainingDatasetId) as {
+                    sha256: string
+                  }
+                ).sha256
+              : null,
+            params: Object.fromEntries(input.hyperparameters.map((p) => [p.key, p.value])),
+            parentSha256: parentId
+              ? (
+                  db.prepare('SELECT sha256 FROM model_versions WHERE id = ?').get(parentId) as {
+                    sha256: string
+                  }
+                ).sha256
+              : null,
+            description: input.description ?? '',
+          },
+          metadataSha256: createHash('sha256')
+            .update(canonicalJson(toSignable(onnx)))
+            .digest('hex'),
         },
       })
       applyLabelsInTx(core, actor, modelRow.id, versionId, input, false)
