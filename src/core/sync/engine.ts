@@ -295,10 +295,10 @@ async function pushRecords(core: CoreContext, remote: RemoteRow, store: RemoteSt
     if (storedPolicies.has(doc.seq)) continue
     await store.putCreateOnly(policyKey(doc.seq), Buffer.from(canonicalJson(doc)))
   }
-  const scope = `records:${me}`
+  const scope = `pushed:${me}`
   const mine = loadRecords(db).filter((r) => r.record.author === me)
-  const inStore = new Set(await listAll(store, authorPrefix(me), cursor(db, remote.name, scope)))
   const last = cursor(db, remote.name, scope)
+  const inStore = new Set(await listAll(store, authorPrefix(me), last))
   for (const r of mine) {
     cancelled(options.signal)
     const key = recordKey(me, r.record.seq)
@@ -604,13 +604,18 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
     const imported = importSignedRecords(core, { policies: newPolicies, records: accepted.map((a) => a.record) })
 
     // Cursors move to each author's newest record this home now holds: rejected ones are read again.
+    // This home's own records are held before they reach the store: for them the cursor is
+    // the newest one seen in the store.
+    const me = core.identity?.info.fingerprint
     db.transaction(() => {
       if (lastPolicy && !chain.problems.length) setCursor(db, remote.name, 'policy', lastPolicy)
       for (const row of db.prepare('SELECT author, MAX(seq) AS seq FROM signed_records GROUP BY author').all() as {
         author: string
         seq: number
       }[])
-        setCursor(db, remote.name, `records:${row.author}`, recordKey(row.author, row.seq))
+        if (row.author !== me) setCursor(db, remote.name, `records:${row.author}`, recordKey(row.author, row.seq))
+      const mineSeen = fresh.records.filter((r) => r.author === me).pop()
+      if (me && mineSeen) setCursor(db, remote.name, `records:${me}`, mineSeen.key)
     })()
 
     // Versions: every valid registration whose bytes the store has numbered since last time.
