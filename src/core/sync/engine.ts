@@ -460,8 +460,8 @@ async function materialiseVersion(
       onProgress: (transfer) => options.onProgress?.({ remote, phase: 'downloading', message: v.model, transfer }),
     })
   }
-  const details = (v.register.body.details ?? {}) as Record<string, unknown>
-  const fileName = str(details.fileName) ?? str(v.register.body.fileName) ?? `${v.model}.onnx`
+  const lineage = (v.register.body.lineage ?? {}) as Record<string, unknown>
+  const fileName = str(v.register.body.fileName) ?? `${v.model}.onnx`
   const onnx = await inspectOnnxFile(target, fileName)
   const size = fs.statSync(target).size
   db.transaction(() => {
@@ -490,8 +490,8 @@ async function materialiseVersion(
       v.sha256,
       size,
       fileName,
-      str(details.description) ?? str(v.register.body.description) ?? '',
-      str(details.codeVersion) ?? null,
+      str(lineage.description) ?? '',
+      str(lineage.codeVersion) ?? null,
       JSON.stringify(onnx),
       v.byName,
       v.register.at,

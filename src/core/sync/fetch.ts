@@ -110,9 +110,14 @@ export async function fetchAliased(
   const sha = str(trust.move.body.versionSha256)!
   for (const r of snapshot.valid.values())
     if (r.type === 'version.register' && str(r.body.versionSha256) === sha && str(r.body.model) === input.model) involved.add(r.author)
+  // Anything wrong that touches this model, its request, or an author it rests on fails the fetch.
+  const requestId = str(trust.move.body.requestId)
   const broken = snapshot.problems.filter((p) => {
     const key = /^records\/([0-9a-f]{64})\//.exec(p.object)
-    return (key && involved.has(key[1]!)) || p.object === 'records'
+    if ((key && involved.has(key[1]!)) || p.object === 'records') return true
+    const object = snapshot.records.find((r) => r.key === p.object)
+    const body = (object?.value as { body?: Record<string, unknown> } | null)?.body
+    return !!body && (body.model === input.model || (requestId !== null && body.requestId === requestId))
   })
   for (const author of snapshot.badAuthors) if (involved.has(author) && broken.length === 0) broken.push({ object: `records/${author}/`, reason: 'this author has a record that does not verify' })
   if (broken.length)
