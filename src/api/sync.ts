@@ -8,7 +8,9 @@ export const RemoteName = z
   .trim()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'use letters, digits, ".", "_" or "-" (up to 64)')
 
-const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'a root fingerprint is 64 lowercase hex characters')
+const Fingerprint = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'a root fingerprint is 64 lowercase hex characters')
 
 export const Remote = z.object({
   name: z.string(),
@@ -99,14 +101,21 @@ export const syncCalls = {
         name: RemoteName,
         location: z.string().trim().min(1, 'give a folder path or s3://bucket/prefix').max(4096),
         endpoint: z.string().trim().url().max(2048).optional(),
-        region: z.string().trim().regex(/^[a-z0-9-]{2,64}$/, 'a region like us-east-1').optional(),
+        region: z
+          .string()
+          .trim()
+          .regex(/^[a-z0-9-]{2,64}$/, 'a region like us-east-1')
+          .optional(),
         trust: Fingerprint.optional(),
       })
       .strict(),
     output: z.object({ remote: Remote, initialised: z.boolean(), joined: z.boolean() }),
   },
   'sync:remote-list': { input: z.object({}).strict(), output: z.array(Remote) },
-  'sync:remote-remove': { input: z.object({ name: RemoteName }).strict(), output: z.object({ removed: z.string() }) },
+  'sync:remote-remove': {
+    input: z.object({ name: RemoteName }).strict(),
+    output: z.object({ removed: z.string() }),
+  },
   'sync:push': {
     input: z.object({ model: ModelName, ref: VersionRef, remote: RemoteName.optional() }).strict(),
     output: PushResult,

@@ -100,7 +100,11 @@ export function s3Store(server: TestS3Server, prefix: string): StoreHandle {
       let token: string | undefined
       do {
         const page = await client.send(
-          new ListObjectsV2Command({ Bucket, Prefix: `${prefix}/${sub}`, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket,
+            Prefix: `${prefix}/${sub}`,
+            ContinuationToken: token,
+          }),
         )
         for (const o of page.Contents ?? []) out.push(o.Key!.slice(prefix.length + 1))
         token = page.IsTruncated ? page.NextContinuationToken : undefined

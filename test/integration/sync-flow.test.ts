@@ -56,23 +56,69 @@ async function threeHomes(backend: string, store: StoreHandle): Promise<Team> {
   approver(['identity', 'init', '--name', 'Bo', '--email', 'bo@example.com'])
   contributor(['identity', 'init', '--name', 'Cy', '--email', 'cy@example.com'])
   admin(['team', 'init', '--name', 'Risk'])
-  admin(['team', 'add-member', '--public-key', publicKeyOf(homes.approver), '--name', 'Bo', '--email', 'bo@example.com', '--role', 'approver'])
-  admin(['team', 'add-member', '--public-key', publicKeyOf(homes.contributor), '--name', 'Cy', '--email', 'cy@example.com', '--role', 'contributor'])
+  admin([
+    'team',
+    'add-member',
+    '--public-key',
+    publicKeyOf(homes.approver),
+    '--name',
+    'Bo',
+    '--email',
+    'bo@example.com',
+    '--role',
+    'approver',
+  ])
+  admin([
+    'team',
+    'add-member',
+    '--public-key',
+    publicKeyOf(homes.contributor),
+    '--name',
+    'Cy',
+    '--email',
+    'cy@example.com',
+    '--role',
+    'contributor',
+  ])
   const root = json<{ rootFingerprint: string }>(admin(['--json', 'team', 'show'])).rootFingerprint
 
-  const added = json<{ initialised: boolean }>(admin(['--json', 'remote', 'add', 'team', store.location, ...store.args]))
+  const added = json<{ initialised: boolean }>(
+    admin(['--json', 'remote', 'add', 'team', store.location, ...store.args]),
+  )
   expect(added.initialised).toBe(true)
   // Joining without the root fingerprint, or with a wrong one, is refused.
-  expect(contributor(['remote', 'add', 'team', store.location, ...store.args], 1).stderr).toMatch(/needs --trust/)
-  expect(contributor(['remote', 'add', 'team', store.location, ...store.args, '--trust', 'a'.repeat(64)], 1).stderr).toMatch(/not to the trusted/)
-  expect(json<{ joined: boolean }>(contributor(['--json', 'remote', 'add', 'team', store.location, ...store.args, '--trust', root])).joined).toBe(true)
+  expect(contributor(['remote', 'add', 'team', store.location, ...store.args], 1).stderr).toMatch(
+    /needs --trust/,
+  )
+  expect(
+    contributor(
+      ['remote', 'add', 'team', store.location, ...store.args, '--trust', 'a'.repeat(64)],
+      1,
+    ).stderr,
+  ).toMatch(/not to the trusted/)
+  expect(
+    json<{ joined: boolean }>(
+      contributor([
+        '--json',
+        'remote',
+        'add',
+        'team',
+        store.location,
+        ...store.args,
+        '--trust',
+        root,
+      ]),
+    ).joined,
+  ).toBe(true)
   approver(['remote', 'add', 'team', store.location, ...store.args, '--trust', root])
 
   // The contributor registers, requests production and syncs: the version travels under request.
   contributor(['register', MODEL_FILE, '--model', 'churn'])
   contributor(['register', OTHER_FILE, '--model', 'draft-only'])
   contributor(['request', 'churn@1', '--alias', 'production', '--comment', 'ready'])
-  const synced = json<{ pushed: { model: string; version: number }[] }>(contributor(['--json', 'sync']))
+  const synced = json<{ pushed: { model: string; version: number }[] }>(
+    contributor(['--json', 'sync']),
+  )
   expect(synced.pushed.map((p) => `${p.model}#${p.version}`)).toEqual(['churn#1'])
 
   // The approver pulls, evaluates offline, approves and syncs.
@@ -81,7 +127,14 @@ async function threeHomes(backend: string, store: StoreHandle): Promise<Team> {
   const requests = json<{ id: string; status: string }[]>(approver(['--json', 'requests']))
   expect(requests).toHaveLength(1)
   const requestId = requests[0]!.id
-  approver(['evaluate', 'churn@1', '--data', fixture('data', 'linear_binary-eval.csv'), '--label', 'label'])
+  approver([
+    'evaluate',
+    'churn@1',
+    '--data',
+    fixture('data', 'linear_binary-eval.csv'),
+    '--label',
+    'label',
+  ])
   approver(['approve', requestId, '--comment', 'metrics hold'])
   approver(['sync'])
 
@@ -91,21 +144,45 @@ async function threeHomes(backend: string, store: StoreHandle): Promise<Team> {
   contributor(['sync'])
   const adminPull = json<{ versions: number; rejected: unknown[] }>(admin(['--json', 'pull']))
   expect(adminPull).toMatchObject({ versions: 1, rejected: [] })
-  const versions = json<{ version: number; aliases: string[] }[]>(admin(['--json', 'versions', 'churn']))
+  const versions = json<{ version: number; aliases: string[] }[]>(
+    admin(['--json', 'versions', 'churn']),
+  )
   expect(versions).toHaveLength(1)
   expect(versions[0]!.aliases).toEqual(['production'])
   // A draft stays on the contributor's laptop: no one else has it.
   expect(admin(['versions', 'draft-only'], 1).stderr).toMatch(/draft-only/)
   // A viewer who has read nothing yet: the tampering tests pull as copies of this home.
   cliIn(homes.reader)(['identity', 'init', '--name', 'Vi', '--email', 'vi@example.com'])
-  admin(['team', 'add-member', '--public-key', publicKeyOf(homes.reader), '--name', 'Vi', '--email', 'vi@example.com', '--role', 'viewer'])
+  admin([
+    'team',
+    'add-member',
+    '--public-key',
+    publicKeyOf(homes.reader),
+    '--name',
+    'Vi',
+    '--email',
+    'vi@example.com',
+    '--role',
+    'viewer',
+  ])
   admin(['sync'])
   return { store, root, homes, requestId }
 }
 
 function fetchTo(team: Team, store: StoreHandle, out: string) {
   return cliIn(path.join(work, 'no-home'))(
-    ['--json', 'fetch', 'churn@production', '--remote', store.location, ...store.args, '--trust', team.root, '--out', out],
+    [
+      '--json',
+      'fetch',
+      'churn@production',
+      '--remote',
+      store.location,
+      ...store.args,
+      '--trust',
+      team.root,
+      '--out',
+      out,
+    ],
     null,
   )
 }
@@ -140,12 +217,27 @@ async function tamperCases(team: Team): Promise<[string, (s: StoreHandle) => Pro
         const mallory = path.join(work, `mallory-${Math.random().toString(36).slice(2)}`)
         cliIn(mallory)(['identity', 'init', '--name', 'Mal', '--email', 'mal@example.com'])
         const id = loadIdentity(mallory)!
-        const move = (await readRecord(s, keys.filter((k) => k.includes(contributorFp)).pop()!)) as SignedRecord
+        const move = (await readRecord(
+          s,
+          keys.filter((k) => k.includes(contributorFp)).pop()!,
+        )) as SignedRecord
         const forged = signRecord(
-          { v: 1, type: 'alias.set', author: id.info.fingerprint, seq: 1, prev: null, at: new Date().toISOString(), team: team.root, body: { ...move.body, versionSha256: 'f'.repeat(64) } },
+          {
+            v: 1,
+            type: 'alias.set',
+            author: id.info.fingerprint,
+            seq: 1,
+            prev: null,
+            at: new Date().toISOString(),
+            team: team.root,
+            body: { ...move.body, versionSha256: 'f'.repeat(64) },
+          },
           id.privateKey!,
         )
-        await s.overwrite(`records/${id.info.fingerprint}/0000000001.json`, Buffer.from(canonicalJson(forged)))
+        await s.overwrite(
+          `records/${id.info.fingerprint}/0000000001.json`,
+          Buffer.from(canonicalJson(forged)),
+        )
       },
     ],
     [
@@ -154,10 +246,22 @@ async function tamperCases(team: Team): Promise<[string, (s: StoreHandle) => Pro
         const last = await readRecord(s, lastApproverKey)
         const contributorKey = loadIdentity(team.homes.contributor)!.privateKey!
         const forged = signRecord(
-          { v: 1, type: 'request.approve', author: approverFp, seq: last.seq + 1, prev: recordId(last), at: new Date().toISOString(), team: team.root, body: { requestId: team.requestId, comment: 'forged' } },
+          {
+            v: 1,
+            type: 'request.approve',
+            author: approverFp,
+            seq: last.seq + 1,
+            prev: recordId(last),
+            at: new Date().toISOString(),
+            team: team.root,
+            body: { requestId: team.requestId, comment: 'forged' },
+          },
           contributorKey,
         )
-        await s.overwrite(`records/${approverFp}/${String(last.seq + 1).padStart(10, '0')}.json`, Buffer.from(canonicalJson(forged)))
+        await s.overwrite(
+          `records/${approverFp}/${String(last.seq + 1).padStart(10, '0')}.json`,
+          Buffer.from(canonicalJson(forged)),
+        )
       },
     ],
     [
@@ -174,7 +278,11 @@ async function tamperCases(team: Team): Promise<[string, (s: StoreHandle) => Pro
         cliIn(other)(['team', 'init', '--name', 'Risk'])
         const db = (await import('better-sqlite3')).default
         const handle = new db(path.join(other, 'registry.sqlite'), { readonly: true })
-        const doc = (handle.prepare('SELECT doc_json FROM policies WHERE version = 1').get() as { doc_json: string }).doc_json
+        const doc = (
+          handle.prepare('SELECT doc_json FROM policies WHERE version = 1').get() as {
+            doc_json: string
+          }
+        ).doc_json
         handle.close()
         await s.overwrite('policy/0000000001.json', Buffer.from(doc))
       },
@@ -193,7 +301,9 @@ describe.each([
     const out = path.join(work, `${backend}-fetched.onnx`)
     const run = fetchTo(team, team.store, out)
     expect(run.status, run.stderr).toBe(0)
-    expect(json<{ model: string; version: number; approvedBy: string[]; verified: boolean }>(run)).toMatchObject({
+    expect(
+      json<{ model: string; version: number; approvedBy: string[]; verified: boolean }>(run),
+    ).toMatchObject({
       model: 'churn',
       version: 1,
       alias: 'production',
@@ -204,9 +314,20 @@ describe.each([
     const audit = cliIn(team.homes.admin)(['--json', 'audit', 'verify', '--remote', 'team'])
     expect(json<{ ok: boolean }>(audit).ok).toBe(true)
     // Without --trust a location is not trusted at all.
-    const untrusted = cliIn(path.join(work, 'no-home'))(['fetch', 'churn@production', '--remote', team.store.location, ...team.store.args, '--out', out], 1)
+    const untrusted = cliIn(path.join(work, 'no-home'))(
+      [
+        'fetch',
+        'churn@production',
+        '--remote',
+        team.store.location,
+        ...team.store.args,
+        '--out',
+        out,
+      ],
+      1,
+    )
     expect(untrusted.stderr).toMatch(/needs --trust/)
-  })
+  }, 600_000)
 
   it('detects each kind of tampering in pull, fetch and audit verify --remote', async () => {
     let n = 0
@@ -226,17 +347,25 @@ describe.each([
       expect(fs.existsSync(out), what).toBe(false)
       // audit verify --remote: exit 5 with the problem listed.
       const audit = admin(['--json', 'audit', 'verify', '--remote', `copy${n}`], 5)
-      expect(json<{ ok: boolean; problems: unknown[] }>(audit).problems.length, what).toBeGreaterThan(0)
+      expect(
+        json<{ ok: boolean; problems: unknown[] }>(audit).problems.length,
+        what,
+      ).toBeGreaterThan(0)
       // pull: the bad objects are rejected with reasons, the rest is applied.
-      const pulled = json<{ rejected: { object: string; reason: string }[] }>(cliIn(fresh)(['--json', 'pull']))
+      const pulled = json<{ rejected: { object: string; reason: string }[] }>(
+        cliIn(fresh)(['--json', 'pull']),
+      )
       expect(pulled.rejected.length, `${what}: pull ${JSON.stringify(pulled)}`).toBeGreaterThan(0)
       // A newcomer cannot join a store whose policy was replaced.
       if (what === 'a replaced policy') {
         const newcomer = path.join(work, `${backend}-newcomer`)
         fs.cpSync(team.homes.reader, newcomer, { recursive: true })
-        const refused = cliIn(newcomer)(['remote', 'add', 'team', copy.location, ...copy.args, '--trust', team.root], 1)
+        const refused = cliIn(newcomer)(
+          ['remote', 'add', 'team', copy.location, ...copy.args, '--trust', team.root],
+          1,
+        )
         expect(refused.stderr).toMatch(/does not verify/)
       }
     }
-  })
+  }, 600_000)
 })

@@ -21,16 +21,25 @@ const exitCodeOf = (error: unknown): number =>
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
 
 /** A progress line on stderr for people at a terminal; nothing in --json or when piped. */
-function progressPrinter(json: boolean | undefined, what: string): ((p: TransferProgress) => void) | undefined {
+function progressPrinter(
+  json: boolean | undefined,
+  what: string,
+): ((p: TransferProgress) => void) | undefined {
   if (json || !process.stderr.isTTY) return undefined
   return (p) => {
     const eta = p.etaSeconds === null ? '' : `, ${Math.ceil(p.etaSeconds)} s left`
-    process.stderr.write(`\r${what}: ${mb(p.done)} of ${mb(p.total)} (${mb(p.bytesPerSecond)}/s${eta})   `)
+    process.stderr.write(
+      `\r${what}: ${mb(p.done)} of ${mb(p.total)} (${mb(p.bytesPerSecond)}/s${eta})   `,
+    )
     if (p.done >= p.total) process.stderr.write('\n')
   }
 }
 
-function withProgress<T>(slipway: Slipway, json: boolean | undefined, fn: () => Promise<T>): Promise<T> {
+function withProgress<T>(
+  slipway: Slipway,
+  json: boolean | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   const print = progressPrinter(json, 'transfer')
   const off = slipway.onEvent((event) => {
     if (event.name === 'sync:progress' && event.payload.transfer && print)
@@ -42,7 +51,8 @@ function withProgress<T>(slipway: Slipway, json: boolean | undefined, fn: () => 
 function printRejected(rejected: { object: string; reason: string }[]): void {
   if (!rejected.length) return
   process.stdout.write(`Rejected (${rejected.length}), not applied:\n`)
-  for (const r of rejected) process.stdout.write(`  ${safe(r.object, 120)}: ${safe(r.reason, 400)}\n`)
+  for (const r of rejected)
+    process.stdout.write(`  ${safe(r.object, 120)}: ${safe(r.reason, 400)}\n`)
 }
 
 function printPull(r: PullResult): void {
@@ -60,7 +70,10 @@ function printPush(r: PushResult): void {
 
 /** `--remote` of fetch: a remote of this home by name, else a folder path or s3:// location. */
 const looksLikeLocation = (value: string): boolean =>
-  /^s3:\/\//i.test(value) || value.includes('/') || value.includes(path.sep) || value.startsWith('.')
+  /^s3:\/\//i.test(value) ||
+  value.includes('/') ||
+  value.includes(path.sep) ||
+  value.startsWith('.')
 
 export function registerSyncCommands(program: Command): void {
   const remote = program.command('remote').description('shared stores this home syncs with')
@@ -73,7 +86,9 @@ export function registerSyncCommands(program: Command): void {
     .option('--region <region>', 'S3 region')
     .option('--trust <fingerprint>', "the team's root fingerprint, to join an existing store")
     .action(async (name: string, location: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { endpoint?: string; region?: string; trust?: string }>()
+      const opts = cmd.optsWithGlobals<
+        GlobalOptions & { endpoint?: string; region?: string; trust?: string }
+      >()
       await withSlipway(opts, async (slipway) => {
         const r = await slipway.call('sync:remote-add', {
           name,
@@ -83,8 +98,14 @@ export function registerSyncCommands(program: Command): void {
           trust: opts.trust,
         })
         if (opts.json) return printJson(r)
-        const how = r.initialised ? 'initialised with this home\'s team policy' : r.joined ? 'joined its team' : 'same team'
-        process.stdout.write(`Added remote ${safe(r.remote.name)} → ${safe(r.remote.location)} (${how}; root ${r.remote.root.slice(0, 16)}…).\n`)
+        const how = r.initialised
+          ? "initialised with this home's team policy"
+          : r.joined
+            ? 'joined its team'
+            : 'same team'
+        process.stdout.write(
+          `Added remote ${safe(r.remote.name)} → ${safe(r.remote.location)} (${how}; root ${r.remote.root.slice(0, 16)}…).\n`,
+        )
       })
     })
   remote
@@ -95,9 +116,18 @@ export function registerSyncCommands(program: Command): void {
       await withSlipway(opts, async (slipway) => {
         const remotes = await slipway.call('sync:remote-list', {})
         if (opts.json) return printJson(remotes)
-        if (!remotes.length) return void process.stdout.write('No remotes. Add one with `slipway remote add NAME LOCATION`.\n')
+        if (!remotes.length)
+          return void process.stdout.write(
+            'No remotes. Add one with `slipway remote add NAME LOCATION`.\n',
+          )
         printTable(
-          remotes.map((r) => ({ name: r.name, location: r.location, endpoint: r.endpoint ?? '', 'last sync': r.lastSyncAt ?? 'never', rejected: r.rejected })),
+          remotes.map((r) => ({
+            name: r.name,
+            location: r.location,
+            endpoint: r.endpoint ?? '',
+            'last sync': r.lastSyncAt ?? 'never',
+            rejected: r.rejected,
+          })),
           ['name', 'location', 'endpoint', 'last sync', 'rejected'],
         )
       })
@@ -124,7 +154,9 @@ export function registerSyncCommands(program: Command): void {
       const opts = cmd.optsWithGlobals<GlobalOptions & { remote?: string }>()
       await withSlipway(opts, async (slipway) => {
         const { model, ref } = parseModelRef(text, { requireRef: true })
-        const r = await withProgress(slipway, opts.json, () => slipway.call('sync:push', { model, ref, remote: opts.remote }))
+        const r = await withProgress(slipway, opts.json, () =>
+          slipway.call('sync:push', { model, ref, remote: opts.remote }),
+        )
         if (opts.json) return printJson(r)
         printPush(r)
       })
@@ -137,7 +169,9 @@ export function registerSyncCommands(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { remote?: string }>()
       await withSlipway(opts, async (slipway) => {
-        const r = await withProgress(slipway, opts.json, () => slipway.call('sync:pull', { remote: opts.remote }))
+        const r = await withProgress(slipway, opts.json, () =>
+          slipway.call('sync:pull', { remote: opts.remote }),
+        )
         if (opts.json) return printJson(r)
         printPull(r)
       })
@@ -145,12 +179,16 @@ export function registerSyncCommands(program: Command): void {
 
   program
     .command('sync')
-    .description('pull, then push what the team policy says travels (requested and approved versions, your records)')
+    .description(
+      'pull, then push what the team policy says travels (requested and approved versions, your records)',
+    )
     .option('--remote <name>', 'remote to sync with')
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { remote?: string }>()
       await withSlipway(opts, async (slipway) => {
-        const r = await withProgress(slipway, opts.json, () => slipway.call('sync:run', { remote: opts.remote }))
+        const r = await withProgress(slipway, opts.json, () =>
+          slipway.call('sync:run', { remote: opts.remote }),
+        )
         if (opts.json) return printJson(r)
         printPull(r.pulled)
         for (const p of r.pushed) printPush(p)
@@ -160,45 +198,79 @@ export function registerSyncCommands(program: Command): void {
 
   program
     .command('fetch')
-    .description('download the version a protected alias points to, after verifying its chain of trust (exit 5 when it does not verify)')
+    .description(
+      'download the version a protected alias points to, after verifying its chain of trust (exit 5 when it does not verify)',
+    )
     .argument('<model@alias>')
-    .requiredOption('--remote <name|location>', 'a remote of this home, or a folder path / s3://bucket/prefix')
+    .requiredOption(
+      '--remote <name|location>',
+      'a remote of this home, or a folder path / s3://bucket/prefix',
+    )
     .requiredOption('--out <file>', 'where to write the model file')
     .option('--trust <fingerprint>', "the team's root fingerprint (needed with a location)")
     .option('--endpoint <url>', 'S3-compatible endpoint, with an s3:// location')
     .option('--region <region>', 'S3 region, with an s3:// location')
     .action(async (text: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<
-        GlobalOptions & { remote: string; out: string; trust?: string; endpoint?: string; region?: string }
+        GlobalOptions & {
+          remote: string
+          out: string
+          trust?: string
+          endpoint?: string
+          region?: string
+        }
       >()
       try {
         const parts = text.split('@')
         const alias = parts[1]?.trim()
-        if (parts.length !== 2 || !parts[0]!.trim() || !alias || !AliasName.safeParse(alias).success)
-          throw new SlipwayError('INVALID_INPUT', `"${text}": write MODEL@ALIAS, e.g. churn@production`)
+        if (
+          parts.length !== 2 ||
+          !parts[0]!.trim() ||
+          !alias ||
+          !AliasName.safeParse(alias).success
+        )
+          throw new SlipwayError(
+            'INVALID_INPUT',
+            `"${text}": write MODEL@ALIAS, e.g. churn@production`,
+          )
         let location = opts.remote
         let endpoint = opts.endpoint
         let region = opts.region
         let trust = opts.trust
         if (trust !== undefined && !/^[0-9a-f]{64}$/.test(trust))
-          throw new SlipwayError('INVALID_INPUT', `--trust "${trust}" is not a root fingerprint (64 hex characters)`)
+          throw new SlipwayError(
+            'INVALID_INPUT',
+            `--trust "${trust}" is not a root fingerprint (64 hex characters)`,
+          )
         if (!looksLikeLocation(opts.remote)) {
           // A remote of this home: its location and pinned root come from the home.
-          let found: { location: string; endpoint: string | null; region: string | null; root: string } | undefined
+          let found:
+            | { location: string; endpoint: string | null; region: string | null; root: string }
+            | undefined
           await withSlipway(opts, async (slipway) => {
             found = (await slipway.call('sync:remote-list', {})).find((r) => r.name === opts.remote)
-            if (!found) throw new SlipwayError('NOT_FOUND', `No remote named "${opts.remote}" in this home; give a location with --trust instead`)
+            if (!found)
+              throw new SlipwayError(
+                'NOT_FOUND',
+                `No remote named "${opts.remote}" in this home; give a location with --trust instead`,
+              )
           })
           if (!found) return
           location = found.location
           endpoint = found.endpoint ?? undefined
           region = found.region ?? undefined
           if (trust && trust !== found.root)
-            throw new SlipwayError('VERIFICATION_FAILED', `--trust ${trust.slice(0, 16)}… is not the root this home pinned for ${opts.remote}`)
+            throw new SlipwayError(
+              'VERIFICATION_FAILED',
+              `--trust ${trust.slice(0, 16)}… is not the root this home pinned for ${opts.remote}`,
+            )
           trust = found.root
         }
         if (!trust)
-          throw new SlipwayError('INVALID_INPUT', `fetch from a location needs --trust with the team's root fingerprint (\`slipway team show\`)`)
+          throw new SlipwayError(
+            'INVALID_INPUT',
+            `fetch from a location needs --trust with the team's root fingerprint (\`slipway team show\`)`,
+          )
         let store
         try {
           store = openRemoteStore(location, { endpoint, region })
@@ -235,7 +307,8 @@ export async function auditRemote(opts: GlobalOptions & { remote: string }): Pro
         process.stdout.write(
           `${safe(r.location)}: ${r.records} record(s), ${r.policies} policy version(s), ${r.versions} published version(s): ${r.ok ? 'verified' : `${r.problems.length} problem(s)`}\n`,
         )
-        for (const p of r.problems) process.stdout.write(`  ${safe(p.object, 120)}: ${safe(p.reason, 400)}\n`)
+        for (const p of r.problems)
+          process.stdout.write(`  ${safe(p.object, 120)}: ${safe(p.reason, 400)}\n`)
       }
       if (!r.ok) process.exitCode = EXIT_UNVERIFIED
     } catch (error) {

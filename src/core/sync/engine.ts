@@ -98,13 +98,18 @@ function asSlipwayError(error: unknown): unknown {
 
 export function getRemote(db: Database.Database, name?: string): RemoteRow {
   if (name !== undefined) {
-    const row = db.prepare('SELECT * FROM remotes WHERE name = ?').get(name) as RemoteRow | undefined
-    if (!row) throw new SlipwayError('NOT_FOUND', `No remote named "${name}": see \`slipway remote list\``)
+    const row = db.prepare('SELECT * FROM remotes WHERE name = ?').get(name) as
+      RemoteRow | undefined
+    if (!row)
+      throw new SlipwayError('NOT_FOUND', `No remote named "${name}": see \`slipway remote list\``)
     return row
   }
   const rows = db.prepare('SELECT * FROM remotes ORDER BY name').all() as RemoteRow[]
   if (rows.length === 0)
-    throw new SlipwayError('NOT_FOUND', 'This home has no remote yet: add one with `slipway remote add NAME LOCATION`')
+    throw new SlipwayError(
+      'NOT_FOUND',
+      'This home has no remote yet: add one with `slipway remote add NAME LOCATION`',
+    )
   if (rows.length > 1)
     throw new SlipwayError(
       'INVALID_INPUT',
@@ -126,7 +131,10 @@ export function listRemotes(db: Database.Database): RemoteRow[] {
 }
 
 function policyDocsOf(values: readonly unknown[]): PolicyDocument[] {
-  return values.filter((v): v is PolicyDocument => recordShapeProblem(v) === null && (v as SignedRecord).type === 'policy')
+  return values.filter(
+    (v): v is PolicyDocument =>
+      recordShapeProblem(v) === null && (v as SignedRecord).type === 'policy',
+  )
 }
 
 /** Stores a verified policy chain in a home without a team, pinning its root. */
@@ -161,11 +169,20 @@ export async function addRemote(
 ): Promise<{ remote: RemoteRow; initialised: boolean; joined: boolean }> {
   const { db } = core
   if (!REMOTE_NAME.test(input.name))
-    throw new SlipwayError('INVALID_INPUT', `Remote name "${input.name}": use letters, digits, '.', '_' or '-' (up to 64)`)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `Remote name "${input.name}": use letters, digits, '.', '_' or '-' (up to 64)`,
+    )
   if (db.prepare('SELECT 1 FROM remotes WHERE name = ?').get(input.name))
-    throw new SlipwayError('CONFLICT', `A remote named "${input.name}" exists already: remove it first or pick another name`)
+    throw new SlipwayError(
+      'CONFLICT',
+      `A remote named "${input.name}" exists already: remove it first or pick another name`,
+    )
   if (input.trust !== undefined && !/^[0-9a-f]{64}$/.test(input.trust))
-    throw new SlipwayError('INVALID_INPUT', `--trust "${input.trust}" is not a root fingerprint (64 hex characters, from \`slipway team show\`)`)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `--trust "${input.trust}" is not a root fingerprint (64 hex characters, from \`slipway team show\`)`,
+    )
   const location = isS3Location(input.location) ? input.location : path.resolve(input.location)
   let store: RemoteStore
   try {
@@ -187,7 +204,10 @@ export async function addRemote(
           `${store.location} is an empty store and this home has no team to start it with: run \`slipway team init\` first, or add a store that has one`,
         )
       if (input.trust && input.trust !== localRoot)
-        throw new SlipwayError('CONFLICT', `--trust ${input.trust.slice(0, 16)}… is not this home's team (${localRoot.slice(0, 16)}…)`)
+        throw new SlipwayError(
+          'CONFLICT',
+          `--trust ${input.trust.slice(0, 16)}… is not this home's team (${localRoot.slice(0, 16)}…)`,
+        )
       const existing = await store.list('', { limit: 5 })
       const foreign = existing.keys.filter((k) => !k.startsWith('probes/'))
       if (foreign.length)
@@ -200,7 +220,10 @@ export async function addRemote(
       if ((await store.putCreateOnly(STORE_MARKER_KEY, encodeMarker(localRoot))) === 'exists') {
         const raced = await readMarker(store)
         if (raced?.root !== localRoot)
-          throw new SlipwayError('CONFLICT', `Another team initialised ${store.location} at the same moment`)
+          throw new SlipwayError(
+            'CONFLICT',
+            `Another team initialised ${store.location} at the same moment`,
+          )
       }
       root = localRoot
       initialised = true
@@ -231,7 +254,11 @@ export async function addRemote(
           `The policy chain in ${store.location} does not verify against ${pinned.slice(0, 16)}…: ${chain.problems[0]?.problem ?? 'no policy'}`,
         )
       if (!localRoot) {
-        joinTeam(core, chain.chain.map((p) => p.doc), root)
+        joinTeam(
+          core,
+          chain.chain.map((p) => p.doc),
+          root,
+        )
         joined = true
       }
     }
@@ -259,9 +286,9 @@ export function removeRemote(db: Database.Database, name: string): void {
 
 function cursor(db: Database.Database, remote: string, scope: string): string | undefined {
   return (
-    db.prepare('SELECT cursor FROM remote_cursors WHERE remote = ? AND scope = ?').get(remote, scope) as
-      | { cursor: string }
-      | undefined
+    db
+      .prepare('SELECT cursor FROM remote_cursors WHERE remote = ? AND scope = ?')
+      .get(remote, scope) as { cursor: string } | undefined
   )?.cursor
 }
 
@@ -282,14 +309,25 @@ function checkTeam(core: CoreContext, remote: RemoteRow): void {
 }
 
 /** Uploads this home's own records the store does not have yet, and newer policy versions. */
-async function pushRecords(core: CoreContext, remote: RemoteRow, store: RemoteStore, options: SyncOptions): Promise<number> {
+async function pushRecords(
+  core: CoreContext,
+  remote: RemoteRow,
+  store: RemoteStore,
+  options: SyncOptions,
+): Promise<number> {
   const { db } = core
   const me = core.identity?.info.fingerprint
-  if (!me) throw new SlipwayError('NOT_FOUND', 'This home has no identity: run `slipway identity init` before pushing')
+  if (!me)
+    throw new SlipwayError(
+      'NOT_FOUND',
+      'This home has no identity: run `slipway identity init` before pushing',
+    )
   let pushed = 0
   // Policy versions this home holds that the store lacks (an admin changed the policy here).
   const storedPolicies = new Set(
-    (await listAll(store, 'policy/')).map((k) => parsePolicyKey(k)).filter((n): n is number => n !== null),
+    (await listAll(store, 'policy/'))
+      .map((k) => parsePolicyKey(k))
+      .filter((n): n is number => n !== null),
   )
   for (const doc of loadPolicies(db)) {
     if (storedPolicies.has(doc.seq)) continue
@@ -313,7 +351,11 @@ async function pushRecords(core: CoreContext, remote: RemoteRow, store: RemoteSt
           `${key} in ${store.location} differs from this home's record seq ${r.record.seq}: the store or this home was altered; see \`slipway audit verify --remote ${remote.name}\``,
         )
     } else pushed++
-    options.onProgress?.({ remote: remote.name, phase: 'records', message: `record ${r.record.seq} of ${mine.length}` })
+    options.onProgress?.({
+      remote: remote.name,
+      phase: 'records',
+      message: `record ${r.record.seq} of ${mine.length}`,
+    })
   }
   const newest = mine[mine.length - 1]
   if (newest) setCursor(db, remote.name, scope, recordKey(me, newest.record.seq))
@@ -323,7 +365,13 @@ async function pushRecords(core: CoreContext, remote: RemoteRow, store: RemoteSt
 function recordTeamNumber(
   db: Database.Database,
   remote: string,
-  v: { model: string; sha256: string; number: number; origin: 'pushed' | 'pulled'; by: string | null },
+  v: {
+    model: string
+    sha256: string
+    number: number
+    origin: 'pushed' | 'pulled'
+    by: string | null
+  },
 ): void {
   db.prepare(
     `INSERT INTO team_versions (model, version_sha256, number, remote, origin, published_by, at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -343,16 +391,30 @@ export async function push(
   const store = openRemote(core, remote)
   try {
     const blob = core.blobs.pathFor(row.sha256)
-    options.onProgress?.({ remote: remote.name, phase: 'uploading', message: `${row.model.name} v${row.version}` })
+    options.onProgress?.({
+      remote: remote.name,
+      phase: 'uploading',
+      message: `${row.model.name} v${row.version}`,
+    })
     const uploaded = await store.putBlob(row.sha256, blob, {
       signal: options.signal,
       onProgress: (transfer) =>
-        options.onProgress?.({ remote: remote.name, phase: 'uploading', message: `${row.model.name} v${row.version}`, transfer }),
+        options.onProgress?.({
+          remote: remote.name,
+          phase: 'uploading',
+          message: `${row.model.name} v${row.version}`,
+          transfer,
+        }),
     })
     const records = await pushRecords(core, remote, store, options)
     cancelled(options.signal)
     const scope = `numbers:${modelKey(row.model.name)}`
-    const claim = await claimNumber(store, row.model.name, row.sha256, cursor(db, remote.name, scope))
+    const claim = await claimNumber(
+      store,
+      row.model.name,
+      row.sha256,
+      cursor(db, remote.name, scope),
+    )
     db.transaction(() => {
       if (claim.cursor) setCursor(db, remote.name, scope, claim.cursor)
       recordTeamNumber(db, remote.name, {
@@ -397,13 +459,20 @@ function selectVerified(
     if (heldIds.has(id)) return false
     const mineAtSeq = heldBySeq.get(`${a.record.author}/${a.record.seq}`)
     if (mineAtSeq) {
-      rejected.push({ object: a.key, reason: `differs from the record ${mineAtSeq.slice(0, 12)}… this home already holds for that author and seq (replaced in the store)` })
+      rejected.push({
+        object: a.key,
+        reason: `differs from the record ${mineAtSeq.slice(0, 12)}… this home already holds for that author and seq (replaced in the store)`,
+      })
       return false
     }
     return true
   })
   for (let round = 0; round < 1000 && candidates.length; round++) {
-    const report = verifyRecords({ policies, records: [...held, ...candidates.map((c) => c.record)], pinnedRoot: root })
+    const report = verifyRecords({
+      policies,
+      records: [...held, ...candidates.map((c) => c.record)],
+      pinnedRoot: root,
+    })
     const ids = new Map(candidates.map((c) => [recordId(c.record), c]))
     const bad = report.problems.filter((p) => p.record && ids.has(p.record))
     if (bad.length === 0) break
@@ -419,7 +488,10 @@ function selectVerified(
       if (badIds.has(recordId(c.record))) return false
       const seq = firstBadSeq.get(c.record.author)
       if (seq !== undefined && c.record.seq > seq) {
-        rejected.push({ object: c.key, reason: `follows ${recordKey(c.record.author, seq)}, which was rejected` })
+        rejected.push({
+          object: c.key,
+          reason: `follows ${recordKey(c.record.author, seq)}, which was rejected`,
+        })
         return false
       }
       return true
@@ -450,14 +522,20 @@ async function materialiseVersion(
 ): Promise<boolean> {
   const { db } = core
   const model = findModel(db, v.model)
-  if (model && db.prepare('SELECT 1 FROM model_versions WHERE model_id = ? AND sha256 = ?').get(model.id, v.sha256))
+  if (
+    model &&
+    db
+      .prepare('SELECT 1 FROM model_versions WHERE model_id = ? AND sha256 = ?')
+      .get(model.id, v.sha256)
+  )
     return false
   const target = core.blobs.pathFor(v.sha256)
   if (!fs.existsSync(target)) {
     options.onProgress?.({ remote, phase: 'downloading', message: v.model })
     await store.getBlob(v.sha256, target, {
       signal: options.signal,
-      onProgress: (transfer) => options.onProgress?.({ remote, phase: 'downloading', message: v.model, transfer }),
+      onProgress: (transfer) =>
+        options.onProgress?.({ remote, phase: 'downloading', message: v.model, transfer }),
     })
   }
   const lineage = (v.register.body.lineage ?? {}) as Record<string, unknown>
@@ -474,9 +552,18 @@ async function materialiseVersion(
       ).run(v.model, '', task && task.length <= 64 ? task : null, now, v.byName, now)
       m = findModel(db, v.model)!
     }
-    if (db.prepare('SELECT 1 FROM model_versions WHERE model_id = ? AND sha256 = ?').get(m.id, v.sha256)) return
+    if (
+      db
+        .prepare('SELECT 1 FROM model_versions WHERE model_id = ? AND sha256 = ?')
+        .get(m.id, v.sha256)
+    )
+      return
     const next = (
-      db.prepare('SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ?').get(m.id) as {
+      db
+        .prepare(
+          'SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ?',
+        )
+        .get(m.id) as {
         next: number
       }
     ).next
@@ -517,21 +604,22 @@ function applyAliases(core: CoreContext, policies: readonly PolicyDocument[]): v
     if (!modelName || !alias) continue
     const m = findModel(db, modelName)
     if (!m) continue
-    const current = db.prepare('SELECT version_id FROM aliases WHERE model_id = ? AND alias = ?').get(m.id, alias) as
-      | { version_id: number }
-      | undefined
+    const current = db
+      .prepare('SELECT version_id FROM aliases WHERE model_id = ? AND alias = ?')
+      .get(m.id, alias) as { version_id: number } | undefined
     const target =
       r.type === 'alias.set'
-        ? (db.prepare('SELECT id FROM model_versions WHERE model_id = ? AND sha256 = ?').get(m.id, str(r.body.versionSha256)) as
-            | { id: number }
-            | undefined)
+        ? (db
+            .prepare('SELECT id FROM model_versions WHERE model_id = ? AND sha256 = ?')
+            .get(m.id, str(r.body.versionSha256)) as { id: number } | undefined)
         : undefined
     if (r.type === 'alias.set' && !target) continue
     const to = target?.id ?? null
     if ((current?.version_id ?? null) === to) continue
     const by = memberName(policies, r.author)
     db.transaction(() => {
-      if (to === null) db.prepare('DELETE FROM aliases WHERE model_id = ? AND alias = ?').run(m.id, alias)
+      if (to === null)
+        db.prepare('DELETE FROM aliases WHERE model_id = ? AND alias = ?').run(m.id, alias)
       else
         db.prepare(
           `INSERT INTO aliases (model_id, alias, version_id, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
@@ -544,7 +632,11 @@ function applyAliases(core: CoreContext, policies: readonly PolicyDocument[]): v
   }
 }
 
-export async function pull(core: CoreContext, input: { remote?: string }, options: SyncOptions = {}): Promise<PullResult> {
+export async function pull(
+  core: CoreContext,
+  input: { remote?: string },
+  options: SyncOptions = {},
+): Promise<PullResult> {
   const { db } = core
   const remote = getRemote(db, input.remote)
   checkTeam(core, remote)
@@ -559,7 +651,11 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
         `${store.location} no longer names team ${remote.root.slice(0, 16)}… in ${STORE_MARKER_KEY}: the store was replaced; nothing was pulled`,
       )
     const records: Record<string, string> = {}
-    for (const row of db.prepare("SELECT scope, cursor FROM remote_cursors WHERE remote = ? AND scope LIKE 'records:%'").all(remote.name) as {
+    for (const row of db
+      .prepare(
+        "SELECT scope, cursor FROM remote_cursors WHERE remote = ? AND scope LIKE 'records:%'",
+      )
+      .all(remote.name) as {
       scope: string
       cursor: string
     }[])
@@ -567,8 +663,13 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
     const cursors: StoreCursors = { policy: cursor(db, remote.name, 'policy'), records }
     const fresh = await readNew(store, cursors)
     cancelled(options.signal)
-    options.onProgress?.({ remote: remote.name, phase: 'verifying', message: `${fresh.records.length} new record(s)` })
-    for (const key of fresh.strays) rejected.push({ object: key, reason: 'not where a record or policy can be' })
+    options.onProgress?.({
+      remote: remote.name,
+      phase: 'verifying',
+      message: `${fresh.records.length} new record(s)`,
+    })
+    for (const key of fresh.strays)
+      rejected.push({ object: key, reason: 'not where a record or policy can be' })
 
     // Policy: the held chain plus what arrived must verify against the pinned root.
     const held = loadPolicies(db)
@@ -576,20 +677,30 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
     const newPolicies: PolicyDocument[] = []
     for (const p of fresh.policies) {
       if (p.problem || recordShapeProblem(p.value)) {
-        rejected.push({ object: p.key, reason: p.problem ?? `malformed: ${recordShapeProblem(p.value)}` })
+        rejected.push({
+          object: p.key,
+          reason: p.problem ?? `malformed: ${recordShapeProblem(p.value)}`,
+        })
         continue
       }
-      if (!heldIds.has(recordId(p.value as SignedRecord))) newPolicies.push(p.value as PolicyDocument)
+      if (!heldIds.has(recordId(p.value as SignedRecord)))
+        newPolicies.push(p.value as PolicyDocument)
     }
     let policies: PolicyDocument[] = [...held, ...newPolicies]
     const chain = verifyPolicyChain(policies, remote.root)
     if (chain.problems.length) {
       for (const problem of chain.problems)
-        rejected.push({ object: problem.record ? `policy ${problem.record.slice(0, 12)}…` : 'policy chain', reason: problem.problem })
+        rejected.push({
+          object: problem.record ? `policy ${problem.record.slice(0, 12)}…` : 'policy chain',
+          reason: problem.problem,
+        })
       policies = held
       newPolicies.length = 0
     }
-    const lastPolicy = fresh.policies.filter((p) => !p.problem).map((p) => p.key).pop()
+    const lastPolicy = fresh.policies
+      .filter((p) => !p.problem)
+      .map((p) => p.key)
+      .pop()
 
     const arrived: { key: string; record: SignedRecord }[] = []
     for (const object of fresh.records) {
@@ -601,7 +712,10 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
     const { accepted, rejected: refused } = selectVerified(core, policies, remote.root, arrived)
     rejected.push(...refused)
     cancelled(options.signal)
-    const imported = importSignedRecords(core, { policies: newPolicies, records: accepted.map((a) => a.record) })
+    const imported = importSignedRecords(core, {
+      policies: newPolicies,
+      records: accepted.map((a) => a.record),
+    })
 
     // Cursors move to each author's newest record this home now holds: rejected ones are read again.
     // This home's own records are held before they reach the store: for them the cursor is
@@ -609,11 +723,14 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
     const me = core.identity?.info.fingerprint
     db.transaction(() => {
       if (lastPolicy && !chain.problems.length) setCursor(db, remote.name, 'policy', lastPolicy)
-      for (const row of db.prepare('SELECT author, MAX(seq) AS seq FROM signed_records GROUP BY author').all() as {
+      for (const row of db
+        .prepare('SELECT author, MAX(seq) AS seq FROM signed_records GROUP BY author')
+        .all() as {
         author: string
         seq: number
       }[])
-        if (row.author !== me) setCursor(db, remote.name, `records:${row.author}`, recordKey(row.author, row.seq))
+        if (row.author !== me)
+          setCursor(db, remote.name, `records:${row.author}`, recordKey(row.author, row.seq))
       const mineSeen = fresh.records.filter((r) => r.author === me).pop()
       if (me && mineSeen) setCursor(db, remote.name, `records:${me}`, mineSeen.key)
     })()
@@ -635,7 +752,12 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
         const claimBytes = await store.get(key)
         let claim: { versionSha256?: unknown; model?: unknown } | null = null
         try {
-          claim = claimBytes ? (JSON.parse(claimBytes.toString('utf8')) as { versionSha256?: unknown; model?: unknown }) : null
+          claim = claimBytes
+            ? (JSON.parse(claimBytes.toString('utf8')) as {
+                versionSha256?: unknown
+                model?: unknown
+              })
+            : null
         } catch {
           claim = null
         }
@@ -669,11 +791,21 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
             )
           )
             versions++
-          recordTeamNumber(db, remote.name, { model, sha256: sha, number: number.number, origin: 'pulled', by: register.author })
+          recordTeamNumber(db, remote.name, {
+            model,
+            sha256: sha,
+            number: number.number,
+            origin: 'pulled',
+            by: register.author,
+          })
         } catch (error) {
           if (error instanceof SlipwayError && error.code === 'CANCELLED') throw error
-          if ((error as Error).message === 'Cancelled') throw new SlipwayError('CANCELLED', 'Sync cancelled')
-          rejected.push({ object: `blobs/${sha.slice(0, 2)}/${sha}`, reason: `${model} #${number.number}: ${(error as Error).message}` })
+          if ((error as Error).message === 'Cancelled')
+            throw new SlipwayError('CANCELLED', 'Sync cancelled')
+          rejected.push({
+            object: `blobs/${sha.slice(0, 2)}/${sha}`,
+            reason: `${model} #${number.number}: ${(error as Error).message}`,
+          })
           break
         }
         last = key
@@ -682,15 +814,24 @@ export async function pull(core: CoreContext, input: { remote?: string }, option
     }
     applyAliases(core, allPolicies)
 
-    const result: PullResult = { versions, records: imported.imported, policies: imported.policiesAdded, rejected }
+    const result: PullResult = {
+      versions,
+      records: imported.imported,
+      policies: imported.policiesAdded,
+      rejected,
+    }
     db.transaction(() => {
       const now = new Date().toISOString()
       db.prepare('DELETE FROM remote_rejections WHERE remote = ?').run(remote.name)
-      const insert = db.prepare('INSERT OR REPLACE INTO remote_rejections (remote, object, reason, at) VALUES (?, ?, ?, ?)')
+      const insert = db.prepare(
+        'INSERT OR REPLACE INTO remote_rejections (remote, object, reason, at) VALUES (?, ?, ?, ?)',
+      )
       for (const r of rejected) insert.run(remote.name, r.object, r.reason, now)
       db.prepare('UPDATE remotes SET last_sync_at = ?, last_sync_json = ? WHERE name = ?').run(
         now,
-        JSON.stringify({ pulled: { versions, records: result.records, rejected: rejected.length } }),
+        JSON.stringify({
+          pulled: { versions, records: result.records, rejected: rejected.length },
+        }),
         remote.name,
       )
     })()
@@ -719,7 +860,9 @@ export function versionsToPush(core: CoreContext): { model: string; version: num
     .all(me ?? '') as { model: string; version: number }[]
   for (const r of requested) out.set(`${r.model}@${r.version}`, r)
   const aliased = db
-    .prepare('SELECT m.name AS model, v.version, a.alias FROM aliases a JOIN models m ON m.id = a.model_id JOIN model_versions v ON v.id = a.version_id')
+    .prepare(
+      'SELECT m.name AS model, v.version, a.alias FROM aliases a JOIN models m ON m.id = a.model_id JOIN model_versions v ON v.id = a.version_id',
+    )
     .all() as { model: string; version: number; alias: string }[]
   for (const a of aliased) if (protectedAliases.has(a.alias)) out.set(`${a.model}@${a.version}`, a)
   return [...out.values()]

@@ -31,7 +31,8 @@ export interface FetchResult {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
-const unverified = (message: string): SlipwayError => new SlipwayError('VERIFICATION_FAILED', message)
+const unverified = (message: string): SlipwayError =>
+  new SlipwayError('VERIFICATION_FAILED', message)
 
 function memberNames(policies: readonly PolicyDocument[]): Map<string, string> {
   const names = new Map<string, string>()
@@ -54,7 +55,11 @@ function chainOfTrust(
 ): { move: SignedRecord; request: SignedRecord | null; approvals: SignedRecord[] } | null {
   let move: SignedRecord | null = null
   for (const r of snapshot.valid.values()) {
-    if ((r.type !== 'alias.set' && r.type !== 'alias.remove') || str(r.body.model) !== model || str(r.body.alias) !== alias)
+    if (
+      (r.type !== 'alias.set' && r.type !== 'alias.remove') ||
+      str(r.body.model) !== model ||
+      str(r.body.alias) !== alias
+    )
       continue
     if (!move || Date.parse(r.at) >= Date.parse(move.at)) move = r
   }
@@ -64,7 +69,12 @@ function chainOfTrust(
   const approvals: SignedRecord[] = []
   for (const [id, r] of snapshot.valid) {
     if (requestId && id === requestId && r.type === 'request.create') request = r
-    if (requestId && r.type === 'request.approve' && str(r.body.requestId) === requestId && Date.parse(r.at) <= Date.parse(move.at))
+    if (
+      requestId &&
+      r.type === 'request.approve' &&
+      str(r.body.requestId) === requestId &&
+      Date.parse(r.at) <= Date.parse(move.at)
+    )
       approvals.push(r)
   }
   return { move, request, approvals }
@@ -79,7 +89,10 @@ export async function fetchAliased(
   if (fs.existsSync(out) && fs.statSync(out).isDirectory())
     throw new SlipwayError('INVALID_INPUT', `--out ${input.out} is a directory: give a file name`)
   if (!fs.existsSync(path.dirname(out)))
-    throw new SlipwayError('INVALID_INPUT', `--out ${input.out}: the folder ${path.dirname(out)} does not exist`)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `--out ${input.out}: the folder ${path.dirname(out)} does not exist`,
+    )
   let snapshot: StoreSnapshot
   try {
     snapshot = await snapshotStore(store, input.trust)
@@ -91,9 +104,16 @@ export async function fetchAliased(
     snapshot.policies.map((p) => p.value),
     input.trust,
   )
-  const policyProblem = snapshot.problems.find((p) => p.object === 'policy chain' || p.object === 'slipway-store.json' || p.object.startsWith('policy/'))
+  const policyProblem = snapshot.problems.find(
+    (p) =>
+      p.object === 'policy chain' ||
+      p.object === 'slipway-store.json' ||
+      p.object.startsWith('policy/'),
+  )
   if (policyProblem || policies.problems.length || policies.root !== input.trust)
-    throw unverified(`The team policy in ${store.location} does not verify: ${policyProblem?.reason ?? policies.problems[0]?.problem ?? 'no policy'}`)
+    throw unverified(
+      `The team policy in ${store.location} does not verify: ${policyProblem?.reason ?? policies.problems[0]?.problem ?? 'no policy'}`,
+    )
   const trust = chainOfTrust(snapshot, input.model, input.alias)
   if (!trust) {
     const tampered = snapshot.problems[0]
@@ -104,12 +124,23 @@ export async function fetchAliased(
   }
   const policy = policyInForce(policies.chain, trust.move.at)
   if (!policy || !policy.doc.body.protectedAliases.includes(input.alias))
-    throw unverified(`Alias "${input.alias}" is not protected by the team policy: fetch only trusts protected aliases`)
+    throw unverified(
+      `Alias "${input.alias}" is not protected by the team policy: fetch only trusts protected aliases`,
+    )
   // The whole chain of trust: every author it rests on must have a clean chain in the store.
-  const involved = new Set([trust.move.author, ...(trust.request ? [trust.request.author] : []), ...trust.approvals.map((a) => a.author)])
+  const involved = new Set([
+    trust.move.author,
+    ...(trust.request ? [trust.request.author] : []),
+    ...trust.approvals.map((a) => a.author),
+  ])
   const sha = str(trust.move.body.versionSha256)!
   for (const r of snapshot.valid.values())
-    if (r.type === 'version.register' && str(r.body.versionSha256) === sha && str(r.body.model) === input.model) involved.add(r.author)
+    if (
+      r.type === 'version.register' &&
+      str(r.body.versionSha256) === sha &&
+      str(r.body.model) === input.model
+    )
+      involved.add(r.author)
   // Anything wrong that touches this model, its request, or an author it rests on fails the fetch.
   const requestId = str(trust.move.body.requestId)
   const broken = snapshot.problems.filter((p) => {
@@ -117,16 +148,29 @@ export async function fetchAliased(
     if ((key && involved.has(key[1]!)) || p.object === 'records') return true
     const object = snapshot.records.find((r) => r.key === p.object)
     const body = (object?.value as { body?: Record<string, unknown> } | null)?.body
-    return !!body && (body.model === input.model || (requestId !== null && body.requestId === requestId))
+    return (
+      !!body && (body.model === input.model || (requestId !== null && body.requestId === requestId))
+    )
   })
-  for (const author of snapshot.badAuthors) if (involved.has(author) && broken.length === 0) broken.push({ object: `records/${author}/`, reason: 'this author has a record that does not verify' })
+  for (const author of snapshot.badAuthors)
+    if (involved.has(author) && broken.length === 0)
+      broken.push({
+        object: `records/${author}/`,
+        reason: 'this author has a record that does not verify',
+      })
   if (broken.length)
-    throw unverified(`The chain of trust for ${input.model}@${input.alias} does not verify: ${broken[0]!.object}: ${broken[0]!.reason}`)
-  if (!trust.request) throw unverified(`The move of ${input.model}@${input.alias} names no approved request`)
+    throw unverified(
+      `The chain of trust for ${input.model}@${input.alias} does not verify: ${broken[0]!.object}: ${broken[0]!.reason}`,
+    )
+  if (!trust.request)
+    throw unverified(`The move of ${input.model}@${input.alias} names no approved request`)
   const number = await readNumber(store, input.model, sha)
   if (number.number === null && number.problem) throw unverified(number.problem)
   try {
-    const got = await store.getBlob(sha, out, { onProgress: options.onProgress, signal: options.signal })
+    const got = await store.getBlob(sha, out, {
+      onProgress: options.onProgress,
+      signal: options.signal,
+    })
     const names = memberNames(policies.chain.map((p) => p.doc))
     return {
       model: input.model,
@@ -139,8 +183,10 @@ export async function fetchAliased(
       out,
     }
   } catch (error) {
-    if (error instanceof BlobMismatchError) throw unverified(`${input.model}@${input.alias}: ${error.message}; nothing was written`)
-    if (error instanceof StoreError) throw unverified(`${input.model}@${input.alias}: ${error.message}; nothing was written`)
+    if (error instanceof BlobMismatchError)
+      throw unverified(`${input.model}@${input.alias}: ${error.message}; nothing was written`)
+    if (error instanceof StoreError)
+      throw unverified(`${input.model}@${input.alias}: ${error.message}; nothing was written`)
     throw error
   }
 }

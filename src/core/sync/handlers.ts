@@ -4,14 +4,27 @@ import { SlipwayError } from '../../api/errors'
 import type { Remote, syncCalls } from '../../api/sync'
 import type { CoreContext, HandlersFor } from '../context'
 import { findModel } from '../registry/registry'
-import { addRemote, getRemote, listRemotes, openRemote, pull, push, removeRemote, sync, type RemoteRow, type SyncOptions } from './engine'
+import {
+  addRemote,
+  getRemote,
+  listRemotes,
+  openRemote,
+  pull,
+  push,
+  removeRemote,
+  sync,
+  type RemoteRow,
+  type SyncOptions,
+} from './engine'
 import { auditStore } from './fetch'
 import { isS3Location } from './open'
 import { StoreError } from './store'
 
 function toRemote(core: CoreContext, row: RemoteRow): Remote {
   const rejected = (
-    core.db.prepare('SELECT COUNT(*) AS n FROM remote_rejections WHERE remote = ?').get(row.name) as { n: number }
+    core.db
+      .prepare('SELECT COUNT(*) AS n FROM remote_rejections WHERE remote = ?')
+      .get(row.name) as { n: number }
   ).n
   return {
     name: row.name,
@@ -29,7 +42,10 @@ function toRemote(core: CoreContext, row: RemoteRow): Remote {
 export function createSyncHandlers(core: CoreContext): HandlersFor<typeof syncCalls> {
   const { db } = core
   const running = new Map<AbortController, string>()
-  const withProgress = async <T>(remote: string | undefined, fn: (options: SyncOptions) => Promise<T>): Promise<T> => {
+  const withProgress = async <T>(
+    remote: string | undefined,
+    fn: (options: SyncOptions) => Promise<T>,
+  ): Promise<T> => {
     const name = getRemote(db, remote).name
     const controller = new AbortController()
     running.set(controller, name)
@@ -54,8 +70,10 @@ export function createSyncHandlers(core: CoreContext): HandlersFor<typeof syncCa
     },
     'sync:push': async ({ model, ref, remote }) =>
       withProgress(remote, (options) => push(core, { model, ref, remote }, options)),
-    'sync:pull': async ({ remote }) => withProgress(remote, (options) => pull(core, { remote }, options)),
-    'sync:run': async ({ remote }) => withProgress(remote, (options) => sync(core, { remote }, options)),
+    'sync:pull': async ({ remote }) =>
+      withProgress(remote, (options) => pull(core, { remote }, options)),
+    'sync:run': async ({ remote }) =>
+      withProgress(remote, (options) => sync(core, { remote }, options)),
     'sync:cancel': async ({ remote }) => {
       let cancelled = 0
       for (const [controller, name] of running)
@@ -68,11 +86,17 @@ export function createSyncHandlers(core: CoreContext): HandlersFor<typeof syncCa
     'sync:rejections': async ({ remote }) => {
       getRemote(db, remote)
       return db
-        .prepare('SELECT object, reason, at FROM remote_rejections WHERE remote = ? ORDER BY object')
+        .prepare(
+          'SELECT object, reason, at FROM remote_rejections WHERE remote = ? ORDER BY object',
+        )
         .all(remote) as { object: string; reason: string; at: string }[]
     },
     'sync:team-versions': async ({ model }) => {
-      if (model !== undefined && !findModel(db, model) && !db.prepare('SELECT 1 FROM team_versions WHERE model = ?').get(model))
+      if (
+        model !== undefined &&
+        !findModel(db, model) &&
+        !db.prepare('SELECT 1 FROM team_versions WHERE model = ?').get(model)
+      )
         throw new SlipwayError('NOT_FOUND', `No model named "${model}"`)
       const rows = db
         .prepare(
@@ -100,7 +124,8 @@ export function createSyncHandlers(core: CoreContext): HandlersFor<typeof syncCa
       try {
         return await auditStore(store, row.root)
       } catch (error) {
-        if (error instanceof StoreError) throw new SlipwayError('VERIFICATION_FAILED', error.message)
+        if (error instanceof StoreError)
+          throw new SlipwayError('VERIFICATION_FAILED', error.message)
         throw error
       } finally {
         store.close()

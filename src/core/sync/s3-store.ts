@@ -44,6 +44,10 @@ export interface S3StoreOptions {
   concurrency?: number
 }
 
+// The SDK is pinned (STACK.md) on purpose: its notice that later releases need Node 22 would
+// otherwise print on every command that opens an S3 store.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 const SINGLE_PUT_LIMIT = 16 * 1024 * 1024
 const DEFAULT_PART_SIZE = 16 * 1024 * 1024
 

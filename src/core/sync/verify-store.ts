@@ -43,17 +43,22 @@ export function misplacedRecord(object: RecordObject): string | null {
   return null
 }
 
-export async function snapshotStore(store: RemoteStore, pinnedRoot: string): Promise<StoreSnapshot> {
+export async function snapshotStore(
+  store: RemoteStore,
+  pinnedRoot: string,
+): Promise<StoreSnapshot> {
   const problems: StoreProblem[] = []
   const marker = await readMarker(store)
-  if (!marker) throw new StoreError(`${store.location} is not a Slipway store (no ${STORE_MARKER_KEY})`)
+  if (!marker)
+    throw new StoreError(`${store.location} is not a Slipway store (no ${STORE_MARKER_KEY})`)
   if (marker.root !== pinnedRoot)
     problems.push({
       object: STORE_MARKER_KEY,
       reason: `the store says team root ${marker.root.slice(0, 16)}…, not the pinned ${pinnedRoot.slice(0, 16)}…`,
     })
   const fresh = await readNew(store, { records: {} })
-  for (const key of fresh.strays) problems.push({ object: key, reason: 'not where a record or policy can be' })
+  for (const key of fresh.strays)
+    problems.push({ object: key, reason: 'not where a record or policy can be' })
   const policies = fresh.policies.filter((p) => {
     if (p.problem) problems.push({ object: p.key, reason: p.problem })
     return !p.problem
@@ -80,7 +85,11 @@ export async function snapshotStore(store: RemoteStore, pinnedRoot: string): Pro
     if (p.record) badRecords.add(p.record)
     if (p.author) badAuthors.add(p.author)
     problems.push({
-      object: p.record ? (keyOfRecord.get(p.record) ?? `record ${p.record}`) : p.type === 'policy' ? 'policy chain' : 'records',
+      object: p.record
+        ? (keyOfRecord.get(p.record) ?? `record ${p.record}`)
+        : p.type === 'policy'
+          ? 'policy chain'
+          : 'records',
       reason: p.problem,
     })
   }
@@ -95,7 +104,16 @@ export async function snapshotStore(store: RemoteStore, pinnedRoot: string): Pro
       // malformed
     }
   }
-  return { policies, records: fresh.records, report, badRecords, badAuthors, problems, valid, keyOfRecord }
+  return {
+    policies,
+    records: fresh.records,
+    report,
+    badRecords,
+    badAuthors,
+    problems,
+    valid,
+    keyOfRecord,
+  }
 }
 
 export interface PublishedVersion {
@@ -119,12 +137,24 @@ export async function publishedVersions(
     const sha = str(r.body.versionSha256)
     if (!model || !sha || seen.has(`${model}\u0000${sha}`)) continue
     const details = r.body.details as { size?: unknown } | undefined
-    const size = typeof r.body.size === 'number' ? r.body.size : typeof details?.size === 'number' ? details.size : null
-    seen.set(`${model}\u0000${sha}`, { model, versionSha256: sha, number: null, registeredBy: r.author, size })
+    const size =
+      typeof r.body.size === 'number'
+        ? r.body.size
+        : typeof details?.size === 'number'
+          ? details.size
+          : null
+    seen.set(`${model}\u0000${sha}`, {
+      model,
+      versionSha256: sha,
+      number: null,
+      registeredBy: r.author,
+      size,
+    })
   }
   const versions = await mapLimit([...seen.values()], 8, async (v) => {
     const n = await readNumber(store, v.model, v.versionSha256)
-    if (n.number === null && n.problem) problems.push({ object: `${v.model} ${v.versionSha256.slice(0, 12)}`, reason: n.problem })
+    if (n.number === null && n.problem)
+      problems.push({ object: `${v.model} ${v.versionSha256.slice(0, 12)}`, reason: n.problem })
     return { ...v, number: n.number }
   })
   return { versions: versions.filter((v) => v.number !== null), problems }
