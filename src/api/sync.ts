@@ -45,6 +45,8 @@ export const PullResult = z.object({
   records: z.number(),
   policies: z.number(),
   rejected: z.array(RejectedObject),
+  /** Requests made to the store (file-system calls on a folder): what this pull cost. */
+  requests: z.number(),
 })
 export type PullResult = z.infer<typeof PullResult>
 

@@ -79,6 +79,8 @@ export interface PullResult {
   records: number
   policies: number
   rejected: StoreProblem[]
+  /** Requests made to the store (file-system calls on a folder): the cost of this pull. */
+  requests: number
 }
 
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
@@ -819,6 +821,7 @@ export async function pull(
       records: imported.imported,
       policies: imported.policiesAdded,
       rejected,
+      requests: store.requestCount,
     }
     db.transaction(() => {
       const now = new Date().toISOString()
