@@ -110,11 +110,11 @@ interface VersionRow {
 }
 
 describe.each([
-  ['folder', () => folderStore(path.join(work, 'folder-many'))],
-  ['s3', () => s3Store(s3, 'many')],
+  ['folder', (name: string) => folderStore(path.join(work, `folder-${name}`))],
+  ['s3', (name: string) => s3Store(s3, name)],
 ])('on %s', (backend, makeStore) => {
   it('four homes publish 25 versions each at once: 100 distinct numbers, identical everywhere', async () => {
-    const store = makeStore()
+    const store = makeStore('four')
     const { admin, members } = team(`${backend}-four`, store, 4)
     const files = path.join(work, `${backend}-files`)
     fs.mkdirSync(files, { recursive: true })
@@ -123,15 +123,12 @@ describe.each([
       cliIn(home)(['register', ...mine, '--model', 'churn'])
     }
     // Four processes at once, each publishing its 25 versions one after the other.
+    const refs = Array.from({ length: 25 }, (_, v) => `churn@${v + 1}`)
     const results = await Promise.all(
       members.map(async (home) => {
-        const pushed: number[] = []
-        for (let v = 1; v <= 25; v++) {
-          const run = await runAsync(['--home', home, '--json', 'push', `churn@${v}`])
-          expect(run.status, run.stdout + run.stderr).toBe(0)
-          pushed.push((JSON.parse(run.stdout) as { version: number }).version)
-        }
-        return pushed
+        const run = await runAsync(['--home', home, '--json', 'push', ...refs])
+        expect(run.status, run.stdout + run.stderr).toBe(0)
+        return (JSON.parse(run.stdout) as { version: number }[]).map((r) => r.version)
       }),
     )
     const numbers = results.flat()
@@ -157,7 +154,7 @@ describe.each([
   }, 600_000)
 
   it('kill -9 of a push at random moments (20 trials): the next push completes, no reader sees a partial version', async () => {
-    const store = makeStore()
+    const store = makeStore('kill')
     const { members } = team(`${backend}-kill`, store, 2)
     const [writer, reader] = members as [string, string]
     const files = path.join(work, `${backend}-kill-files`)

@@ -148,17 +148,21 @@ export function registerSyncCommands(program: Command): void {
   program
     .command('push')
     .description('publish a version to a shared store: it gets its team number there')
-    .argument('<model@ref>')
+    .argument('<model@ref...>', 'one or more versions; with several, --json prints a list')
     .option('--remote <name>', 'remote to push to (needed when there are several)')
-    .action(async (text: string, _o: unknown, cmd: Command) => {
+    .action(async (texts: string[], _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { remote?: string }>()
       await withSlipway(opts, async (slipway) => {
-        const { model, ref } = parseModelRef(text, { requireRef: true })
-        const r = await withProgress(slipway, opts.json, () =>
-          slipway.call('sync:push', { model, ref, remote: opts.remote }),
-        )
-        if (opts.json) return printJson(r)
-        printPush(r)
+        const refs = texts.map((text) => parseModelRef(text, { requireRef: true }))
+        const results: PushResult[] = []
+        for (const { model, ref } of refs) {
+          const r = await withProgress(slipway, opts.json, () =>
+            slipway.call('sync:push', { model, ref, remote: opts.remote }),
+          )
+          if (!opts.json) printPush(r)
+          results.push(r)
+        }
+        if (opts.json) printJson(texts.length === 1 ? results[0] : results)
       })
     })
 

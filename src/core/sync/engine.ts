@@ -410,7 +410,8 @@ export async function push(
     })
     const records = await pushRecords(core, remote, store, options)
     cancelled(options.signal)
-    const scope = `numbers:${modelKey(row.model.name)}`
+    // Its own cursor: pull's `numbers:` cursor must not skip claims this home has not pulled.
+    const scope = `claims:${modelKey(row.model.name)}`
     const claim = await claimNumber(
       store,
       row.model.name,
