@@ -283,7 +283,7 @@ export function removeRemote(db: Database.Database, name: string): void {
     db.prepare('DELETE FROM remote_rejections WHERE remote = ?').run(name)
     db.prepare('DELETE FROM team_versions WHERE remote = ?').run(name)
     db.prepare('DELETE FROM remotes WHERE name = ?').run(name)
-  })()
+  }).immediate()
 }
 
 function cursor(db: Database.Database, remote: string, scope: string): string | undefined {
@@ -427,7 +427,7 @@ export async function push(
         origin: 'pushed',
         by: core.identity?.info.fingerprint ?? null,
       })
-    })()
+    }).immediate()
     return {
       model: row.model.name,
       version: claim.number,
@@ -631,7 +631,7 @@ function applyAliases(core: CoreContext, policies: readonly PolicyDocument[]): v
       db.prepare(
         'INSERT INTO alias_events (model_id, alias, from_version_id, to_version_id, at, by, by_fingerprint, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(m.id, alias, current?.version_id ?? null, to, r.at, by, r.author, str(r.body.requestId))
-    })()
+    }).immediate()
   }
 }
 
@@ -736,7 +736,7 @@ export async function pull(
           setCursor(db, remote.name, `records:${row.author}`, recordKey(row.author, row.seq))
       const mineSeen = fresh.records.filter((r) => r.author === me).pop()
       if (me && mineSeen) setCursor(db, remote.name, `records:${me}`, mineSeen.key)
-    })()
+    }).immediate()
 
     // Versions: every valid registration whose bytes the store has numbered since last time.
     const registrations = new Map<string, SignedRecord>()
@@ -838,7 +838,7 @@ export async function pull(
         }),
         remote.name,
       )
-    })()
+    }).immediate()
     options.onProgress?.({ remote: remote.name, phase: 'done', message: 'pulled' })
     return result
   } catch (error) {

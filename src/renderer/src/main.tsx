@@ -4,12 +4,16 @@ import { createRoot } from 'react-dom/client'
 import { AppFrame } from './components/AppFrame'
 import { openRegisterPicker } from './components/RegisterButton'
 import { useJobs } from './stores/jobs'
+import { useRemotes } from './stores/remotes'
 import { createClient, setClient } from './transport'
 import './styles.css'
 
 const api = createClient()
 setClient(api)
-api.onEvent((event) => useJobs.getState().receive(event))
+api.onEvent((event) => {
+  useJobs.getState().receive(event)
+  useRemotes.getState().receive(event)
+})
 api.onMenuCommand((command) => {
   if (command === 'register-model') openRegisterPicker()
 })

@@ -4,6 +4,7 @@ import { datasetsView } from './datasets'
 import { driftView } from './drift'
 import { evaluateView } from './evaluate'
 import { registryView } from './registry'
+import { remotesView } from './remotes'
 import type { ViewDefinition } from './types'
 
 export const views: ViewDefinition[] = [
@@ -12,6 +13,7 @@ export const views: ViewDefinition[] = [
   evaluateView,
   compareView,
   driftView,
+  remotesView,
 ]
 
 export type { ViewDefinition, ViewProps } from './types'
