@@ -296,7 +296,8 @@ export const governanceCalls = {
     output: ExportText,
   },
   'audit:import': {
-    input: SignedBundle.strict(),
+    // The whole `audit export --format json` file is accepted: its other fields are ignored.
+    input: SignedBundle,
     output: z.object({
       imported: z.number(),
       alreadyPresent: z.number(),

@@ -8,7 +8,7 @@ import type { FileRef } from '../api/common'
 import { SlipwayError } from '../api/errors'
 import type { BlobStore } from './artifacts/blobs'
 import type { UploadStore } from './artifacts/uploads'
-import type { LoadedIdentity } from './governance/identity'
+import type { KeyProtector, LoadedIdentity } from './governance/identity'
 import type { JobManager } from './jobs/manager'
 
 export type Face = 'electron' | 'web' | 'cli'
@@ -26,14 +26,21 @@ export interface Actor {
 /** What a face passes with each call; `actor` defaults to the home's own actor. */
 export interface CallOrigin {
   face: Face
+  /**
+   * Whether the caller may name files on this machine by path. The CLI and the window may; web
+   * mode may not (a page must not read the server's disk), so it passes uploads only.
+   */
+  readLocalPaths: boolean
   actor?: Actor
 }
 
-/** What every handler gets: the face and the acting identity of this one call. */
-export interface CallContext {
-  face: Face
+/** What every handler gets: the face, what it may read, and the acting identity of this call. */
+export interface CallContext extends CallOrigin {
   actor: Actor
 }
+
+/** The context of a call made on the user's own behalf on this machine (the CLI, tests). */
+export const localCall: CallOrigin = { face: 'cli', readLocalPaths: true }
 
 export interface ResolvedFile {
   path: string
@@ -53,6 +60,8 @@ export interface CoreContext {
   homeActor(): Actor
   /** The home's identity (null for a home without one); `identity init` sets it. */
   identity: LoadedIdentity | null
+  /** Seals new private keys outside the home when the face has a way (Electron's safeStorage). */
+  keyProtector: KeyProtector | null
   schemaVersion: number
   resolveFile(ref: FileRef, call: CallOrigin): ResolvedFile
   emit(event: ApiEvent): void

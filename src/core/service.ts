@@ -3,14 +3,17 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
+import type { Readable } from 'node:stream'
 import type { z } from 'zod'
 import { apiCalls, isCallName, type ApiEvent, type CallName, type CallOutput } from '../api/calls'
 import { SlipwayError, isSlipwayError, type Result } from '../api/errors'
+import type { JobKind, JobResult } from '../api/job-results'
+import type { Job } from '../api/jobs'
 import { BlobStore } from './artifacts/blobs'
 import { sweepDeadLeases } from './artifacts/leases'
-import { UploadStore } from './artifacts/uploads'
+import { UploadStore, type Upload } from './artifacts/uploads'
 import type { Actor, CallContext, CallOrigin, CoreContext, HandlersFor } from './context'
-import { resolveLocalFile } from './context'
+import { localCall, resolveLocalFile } from './context'
 import { createDatasetHandlers } from './data/handlers'
 import { openDatabase } from './db/open'
 import { createDriftHandlers } from './drift/handlers'
@@ -18,7 +21,7 @@ import { startMonitors, stopMonitors } from './drift/monitors'
 import { createEvaluationHandlers } from './evaluation/handlers'
 import { currentActor, resolveHome } from './home'
 import { createGovernanceHandlers } from './governance/handlers'
-import { loadIdentity } from './governance/identity'
+import { loadIdentity, type KeyProtector } from './governance/identity'
 import { enforceRole } from './governance/roles'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
@@ -33,6 +36,8 @@ export interface OpenOptions {
   actor?: string
   /** Unlocks a passphrase-protected private key (default: SLIPWAY_PASSPHRASE). */
   passphrase?: string
+  /** Seals a new identity's private key outside the home (the Electron app: safeStorage). */
+  keyProtector?: KeyProtector
 }
 
 export type AllHandlers = HandlersFor<typeof apiCalls>
@@ -79,7 +84,12 @@ export class Slipway {
       blobs,
       uploads,
       jobs,
-      identity: loadIdentity(home, options.passphrase ?? process.env.SLIPWAY_PASSPHRASE),
+      identity: loadIdentity(
+        home,
+        options.passphrase ?? process.env.SLIPWAY_PASSPHRASE,
+        options.keyProtector,
+      ),
+      keyProtector: options.keyProtector ?? null,
       homeActor: (): Actor =>
         core.identity
           ? { name: core.identity.info.name, fingerprint: core.identity.info.fingerprint }
@@ -90,7 +100,7 @@ export class Slipway {
           const upload = uploads.get(ref.uploadId)
           return { path: upload.path, fileName: upload.fileName, uploadId: upload.uploadId }
         }
-        if (call.face === 'web') {
+        if (!call.readLocalPaths) {
           throw new SlipwayError(
             'INVALID_INPUT',
             'Web mode accepts uploaded files only, not paths on disk',
@@ -153,7 +163,7 @@ export class Slipway {
       }
     }
     try {
-      const call: CallContext = { face: origin.face, actor: origin.actor ?? this.core.homeActor() }
+      const call: CallContext = { ...origin, actor: origin.actor ?? this.core.homeActor() }
       enforceRole(this.core, name)
       const handler = this.handlers[name] as (
         input: unknown,
@@ -177,11 +187,40 @@ export class Slipway {
   async call<K extends CallName>(
     name: K,
     input: unknown,
-    call: CallOrigin = { face: 'cli' },
+    call: CallOrigin = localCall,
   ): Promise<CallOutput<K>> {
     const result = await this.invoke(name, input, call)
     if (!result.ok) throw new SlipwayError(result.error.code, result.error.message)
     return result.value
+  }
+
+  /**
+   * Waits for job `jobId` of kind `kind` and returns its result, typed by the contract's job map;
+   * a failed or cancelled job throws its error. `onProgress` hears every state while it runs.
+   */
+  async jobResult<K extends JobKind>(
+    jobId: string,
+    kind: K,
+    onProgress?: (job: Job) => void,
+  ): Promise<JobResult<K>> {
+    const stop = onProgress
+      ? this.core.jobs.onUpdate((job) => {
+          if (job.id === jobId && job.status === 'running') onProgress(job)
+        })
+      : undefined
+    try {
+      return await this.core.jobs.result(jobId, kind)
+    } finally {
+      stop?.()
+    }
+  }
+
+  /**
+   * Keeps a file a face received (web mode's upload endpoint) for a later call to consume by its
+   * upload id; refuses more than `maxBytes`.
+   */
+  upload(body: Readable, fileName: string, maxBytes?: number): Promise<Upload> {
+    return this.core.uploads.create(body, fileName, maxBytes)
   }
 
   /** Long-running faces (the window, web mode) watch the drift monitors' folders. */

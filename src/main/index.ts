@@ -1,7 +1,17 @@
 // Electron shell: one secure window over the shared core, a native menu, and the IPC bridge.
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, session, shell } from 'electron'
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  app,
+  dialog,
+  ipcMain,
+  safeStorage,
+  session,
+  shell,
+} from 'electron'
 import type { MenuItemConstructorOptions } from 'electron'
 import { setWorkerScript } from '../core/jobs/run-task'
 import { SLIPWAY_VERSION, Slipway } from '../core/service'
@@ -121,7 +131,16 @@ async function start(): Promise<void> {
   const explicitHome = homeFromArgv(process.argv)
   // --home wins, then SLIPWAY_HOME (resolved by core), then Electron's per-user folder.
   const home = explicitHome ?? (process.env.SLIPWAY_HOME ? undefined : app.getPath('userData'))
-  slipway = new Slipway({ home })
+  // The identity's private key is sealed with the OS keychain where Electron can reach one.
+  const keyProtector = safeStorage.isEncryptionAvailable()
+    ? {
+        name: 'electron-safeStorage',
+        encrypt: (plain: Buffer): Buffer => safeStorage.encryptString(plain.toString('base64')),
+        decrypt: (sealed: Buffer): Buffer =>
+          Buffer.from(safeStorage.decryptString(sealed), 'base64'),
+      }
+    : undefined
+  slipway = new Slipway({ home, keyProtector })
 
   applySessionSecurity(session.defaultSession, appUrl)
   const isTrustedSender = (url: string): boolean => isAllowedNavigation(url, appUrl)

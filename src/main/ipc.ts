@@ -41,7 +41,7 @@ export function registerIpc(
     ipcMain.handle(name, async (event, input) => {
       const url = event.senderFrame?.url
       if (typeof url !== 'string' || !options.isTrustedSender(url)) return refused
-      return slipway.invoke(name, input, { face: 'electron' })
+      return slipway.invoke(name, input, { face: 'electron', readLocalPaths: true })
     })
   }
   return () => {

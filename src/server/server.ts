@@ -268,7 +268,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (!authorised(req, null)) throw new HttpError(401, 'UNAUTHORIZED', 'Missing or wrong token')
     if (!isCallName(name)) throw new HttpError(404, 'INVALID_INPUT', `Unknown call ${name}`)
     const input = await readJsonBody(req)
-    const result = await slipway.invoke(name, input, { face: 'web', actor: slipway.core.homeActor() })
+    const result = await slipway.invoke(name, input, { face: 'web', readLocalPaths: false })
     sendJson(res, 200, result)
   }
 
@@ -310,7 +310,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (!req.complete) body.destroy(new HttpError(400, 'INVALID_INPUT', 'The upload stopped'))
     })
     req.pipe(body)
-    const upload = await slipway.core.uploads.create(body, name, maxUploadBytes)
+    const upload = await slipway.upload(body, name, maxUploadBytes)
     sendJson(res, 200, {
       ok: true,
       value: { uploadId: upload.uploadId, fileName: upload.fileName, size: upload.size },

@@ -34,7 +34,7 @@ const e2e = useHarness({
         model: 'churn',
         trainingData: { path: train },
       },
-      { face: 'cli' },
+      { face: 'cli', readLocalPaths: true },
     )
   },
 })
@@ -301,7 +301,7 @@ describe('drift in the browser', () => {
         name: 'nightly export',
         source: { kind: 'file', path: source },
       },
-      { face: 'cli' },
+      { face: 'cli', readLocalPaths: true },
     )
     await openDrift('#/drift/model/churn')
     const row = e2e.page.locator(`[data-testid="monitor-row"][data-monitor="${monitor.id}"]`)

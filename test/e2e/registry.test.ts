@@ -1,5 +1,6 @@
 // The registry in real Chromium against web mode: drag-and-drop registration, the version page,
 // errors for broken files, re-registration, alias and tag edits, and untrusted metadata shown as text.
+import { standInJobs } from '../helpers/home'
 import { docsScreenshot } from '../helpers/screenshot'
 import { describe, expect, it } from 'vitest'
 import { dropFiles, fixture, useHarness } from './harness'
@@ -147,7 +148,7 @@ describe('registry in the browser', () => {
   it('shows a running job live from the event stream and cancels it', async () => {
     let step = 0
     let timer: ReturnType<typeof setInterval> | undefined
-    const job = e2e.server.slipway.core.jobs.start(
+    const job = standInJobs(e2e.server.slipway).start(
       'test',
       'Scoring march.csv',
       ({ signal, progress }) => {

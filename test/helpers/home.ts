@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { JobManager } from '../../src/core/jobs/manager'
 import { Slipway } from '../../src/core/service'
 
 export function tempHome(prefix = 'slipway-test-'): { dir: string; cleanup: () => void } {
@@ -56,3 +57,10 @@ export function storedCounts(home: string, tables: Record<string, string>): Reco
     slipway.close()
   }
 }
+
+/**
+ * The app's job manager, for tests of the job machinery (events, cancel, streams) that start
+ * stand-in jobs whose kinds and results are not in the contract's job map.
+ */
+export const standInJobs = (slipway: Slipway): JobManager<Record<string, unknown>> =>
+  slipway.core.jobs as unknown as JobManager<Record<string, unknown>>

@@ -203,7 +203,7 @@ describe('datasets:add', () => {
     const refused = await slipway.invoke(
       'datasets:add',
       { file: { path: fixture('types.csv') } },
-      { face: 'web' },
+      { face: 'web', readLocalPaths: false },
     )
     expect(refused).toEqual({
       ok: false,
@@ -220,7 +220,10 @@ describe('datasets:add', () => {
       'weather.csv',
     )
     // Two imports of one dropped file: both resolved the upload, the other one finished first.
-    const resolved = slipway.core.resolveFile({ uploadId: upload.uploadId }, { face: 'web' })
+    const resolved = slipway.core.resolveFile(
+      { uploadId: upload.uploadId },
+      { face: 'web', readLocalPaths: false },
+    )
     slipway.core.uploads.remove(upload.uploadId)
     await expect(
       importDataset(slipway.core, resolved, { actor: slipway.core.homeActor() }),
@@ -237,7 +240,7 @@ describe('datasets:add', () => {
     const result = await slipway.invoke(
       'datasets:add',
       { file: { path: path.join(home, 'nope.csv') } },
-      { face: 'cli' },
+      { face: 'cli', readLocalPaths: true },
     )
     expect(result).toMatchObject({
       ok: false,

@@ -507,7 +507,7 @@ describe('monitors', () => {
       slipway.call(
         'monitors:create',
         { model: 'churn', reference: { dataset: 1 }, source: { kind: 'folder', path: home } },
-        { face: 'web' },
+        { face: 'web', readLocalPaths: false },
       ),
     ).rejects.toThrow(/Web mode cannot watch/)
     await expect(

@@ -261,7 +261,7 @@ describe('an upload consumed by a failed call is removed', () => {
     const job = await slipway.call(
       'datasets:add',
       { file: { uploadId: upload.uploadId } },
-      { face: 'web' },
+      { face: 'web', readLocalPaths: false },
     )
     const done = await slipway.core.jobs.wait(job.id)
     expect(done.status).toBe('failed')
@@ -279,7 +279,7 @@ describe('an upload consumed by a failed call is removed', () => {
     const job = await slipway.call(
       'eval:start',
       { model: 'churn', ref: 1, dataset: { uploadId: upload.uploadId } },
-      { face: 'web' },
+      { face: 'web', readLocalPaths: false },
     )
     expect((await slipway.core.jobs.wait(job.id)).status).toBe('failed')
     expect(snapshot()).toEqual(before)
@@ -304,7 +304,7 @@ describe('an upload consumed by a failed call is removed', () => {
           model: 'refused',
           trainingData: { uploadId: data.uploadId },
         },
-        { face: 'web' },
+        { face: 'web', readLocalPaths: false },
       ),
     ).rejects.toThrow(/truncated\.onnx/)
     expect(snapshot()).toEqual(before)

@@ -7,7 +7,7 @@ import { SlipwayError } from '../../src/api/errors'
 import { startMonitors, stopMonitors } from '../../src/core/drift/monitors'
 import { verifyAuditChain } from '../../src/core/governance/audit'
 import { JobManager } from '../../src/core/jobs/manager'
-import { maxWorkers, runTask, setWorkerScript } from '../../src/core/jobs/run-task'
+import { maxWorkers, runTaskByName, setWorkerScript } from '../../src/core/jobs/run-task'
 import { Slipway } from '../../src/core/service'
 import { fixture, tempHome } from '../helpers/home'
 
@@ -76,7 +76,7 @@ const runsOf = (s: Slipway, monitorId: number): number =>
 describe('job manager', () => {
   it('a listener that throws breaks neither the job nor its waiters', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
-    const jobs = new JobManager()
+    const jobs = new JobManager<Record<string, unknown>>()
     jobs.onUpdate(() => {
       throw new Error('window is gone')
     })
@@ -93,7 +93,7 @@ describe('job manager', () => {
   })
 
   it('sends no progress once cancelled, even from work that is slow to stop', async () => {
-    const jobs = new JobManager()
+    const jobs = new JobManager<Record<string, unknown>>()
     const after: string[] = []
     let cancelled = false
     jobs.onUpdate((job) => {
@@ -115,7 +115,7 @@ describe('job manager', () => {
   })
 
   it('cancel twice, after the end, and wait on an unknown id', async () => {
-    const jobs = new JobManager()
+    const jobs = new JobManager<Record<string, unknown>>()
     const job = jobs.start('x', 'Work', async () => 1)
     await jobs.wait(job.id)
     expect(jobs.cancel(job.id).status).toBe('done')
@@ -157,13 +157,13 @@ else if (task === 'crowd') {
 
   it('a worker that throws outside its task, exits or runs out of memory fails with a clear message', async () => {
     setWorkerScript(script(home.dir))
-    await expect(runTask('throw-outside', {})).rejects.toThrow(/boom outside the task/)
-    await expect(runTask('exit', {})).rejects.toThrow(/exit code 3/)
+    await expect(runTaskByName('throw-outside', {})).rejects.toThrow(/boom outside the task/)
+    await expect(runTaskByName('exit', {})).rejects.toThrow(/exit code 3/)
     await expect(
-      runTask('oom', {}, { resourceLimits: { maxOldGenerationSizeMb: 16 } }),
+      runTaskByName('oom', {}, { resourceLimits: { maxOldGenerationSizeMb: 16 } }),
     ).rejects.toThrow(/out of memory/i)
     // The process is still here and runs more work.
-    const jobs = new JobManager()
+    const jobs = new JobManager<Record<string, unknown>>()
     const job = jobs.start('x', 'after', async () => 'fine')
     expect((await jobs.wait(job.id)).status).toBe('done')
   })
@@ -172,7 +172,7 @@ else if (task === 'crowd') {
     setWorkerScript(script(home.dir))
     const shared = new SharedArrayBuffer(8)
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => runTask<number>('crowd', { shared })),
+      Array.from({ length: 12 }, () => runTaskByName('crowd', { shared })),
     )
     expect(results).toHaveLength(12)
     const max = new Int32Array(shared)[1]!
@@ -183,10 +183,10 @@ else if (task === 'crowd') {
   it('a task cancelled while it waits for a worker never starts one', async () => {
     setWorkerScript(script(home.dir))
     const shared = new SharedArrayBuffer(8)
-    const running = Array.from({ length: maxWorkers }, () => runTask<number>('crowd', { shared }))
+    const running = Array.from({ length: maxWorkers }, () => runTaskByName('crowd', { shared }))
     const controller = new AbortController()
     const messages: string[] = []
-    const queued = runTask(
+    const queued = runTaskByName(
       'crowd',
       { shared },
       {
@@ -200,7 +200,7 @@ else if (task === 'crowd') {
     expect(await Promise.all(running)).toHaveLength(maxWorkers)
     expect(new Int32Array(shared)[1]).toBeLessThanOrEqual(maxWorkers)
     // The slot bookkeeping is intact: the next task still gets a worker.
-    expect(await runTask<number>('crowd', { shared })).toBeGreaterThanOrEqual(1)
+    expect(await runTaskByName('crowd', { shared })).toBeGreaterThanOrEqual(1)
   })
 })
 

@@ -161,7 +161,7 @@ describe('register options', () => {
             { key: 'lr', value: '2' },
           ],
         },
-        { face: 'electron' },
+        { face: 'electron', readLocalPaths: true },
       )
       expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
     } finally {

@@ -241,7 +241,7 @@ describe('bad input changes nothing', () => {
       const result = await slipway.invoke(
         'registry:register',
         { file: { path: fixture('bad', file) }, model: 'm' },
-        { face: 'cli' },
+        { face: 'cli', readLocalPaths: true },
       )
       expect(result.ok).toBe(false)
       if (result.ok) return
@@ -258,7 +258,11 @@ describe('bad input changes nothing', () => {
     ['a missing file', { path: '/nonexistent/model.onnx' }, /no such file/],
     ['a directory', { path: fixture('models') }, /is a directory/],
   ])('%s is refused', async (_what, file, message) => {
-    const result = await slipway.invoke('registry:register', { file, model: 'm' }, { face: 'cli' })
+    const result = await slipway.invoke(
+      'registry:register',
+      { file, model: 'm' },
+      { face: 'cli', readLocalPaths: true },
+    )
     expect(result).toMatchObject({ ok: false, error: { code: 'BAD_FILE' } })
     if (!result.ok) expect(result.error.message).toMatch(message)
     expect(count('models')).toBe(0)
@@ -270,7 +274,7 @@ describe('bad input changes nothing', () => {
       const result = await slipway.invoke(
         'registry:register',
         { file: model('linear_binary.onnx'), model: name },
-        { face: 'cli' },
+        { face: 'cli', readLocalPaths: true },
       )
       expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
       expect(count('models')).toBe(0)
@@ -282,7 +286,7 @@ describe('bad input changes nothing', () => {
     const result = await slipway.invoke(
       'registry:register',
       { file: model('linear_binary.onnx'), model: 'm' },
-      { face: 'web' },
+      { face: 'web', readLocalPaths: false },
     )
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
     expect(count('models')).toBe(0)

@@ -1,5 +1,6 @@
 // Web mode end to end over real HTTP: token, Host and Origin checks, CSP, static containment,
 // body limits, upload + register of real ONNX files, and server-sent events.
+import { standInJobs } from '../helpers/home'
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -307,7 +308,7 @@ describe('web mode server', () => {
           res.on('data', (chunk: string) => {
             buffer += chunk
             if (buffer.includes(': connected') && !buffer.includes('data:')) {
-              server.slipway.core.jobs.start('test', 'Event stream check', async () => 42)
+              standInJobs(server.slipway).start('test', 'Event stream check', async () => 42)
             }
             const match = /^data: (.*)$/m.exec(buffer)
             if (match) {

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest'
 import type { Job } from '../../src/api/jobs'
 import { SlipwayError } from '../../src/api/errors'
 import { JobManager } from '../../src/core/jobs/manager'
-import { runTask } from '../../src/core/jobs/run-task'
+import { runTaskByName } from '../../src/core/jobs/run-task'
 
 describe('JobManager', () => {
   it('reports progress and keeps the result', async () => {
-    const jobs = new JobManager()
+    const jobs = new JobManager<Record<string, unknown>>()
     const seen: Job[] = []
     jobs.onUpdate((job) => seen.push(job))
     const job = jobs.start('count', 'Counting', async ({ progress }) => {
@@ -25,7 +25,7 @@ describe('JobManager', () => {
   })
 
   it('records a failure with its code and message', async () => {
-    const jobs = new JobManager()
+    const jobs = new JobManager<Record<string, unknown>>()
     const job = jobs.start('x', 'Failing', async () => {
       throw new SlipwayError('DATA_INVALID', 'data.csv: row 3 is ragged')
     })
@@ -36,7 +36,7 @@ describe('JobManager', () => {
   })
 
   it('cancels a running job through its signal', async () => {
-    const jobs = new JobManager()
+    const jobs = new JobManager<Record<string, unknown>>()
     const job = jobs.start('slow', 'Slow work', ({ signal }) => {
       return new Promise((_resolve, reject) => {
         signal.addEventListener('abort', () => reject(new SlipwayError('CANCELLED', 'stopped')))
@@ -50,22 +50,26 @@ describe('JobManager', () => {
   })
 
   it('says which job is unknown', () => {
-    expect(() => new JobManager().get('nope123')).toThrow(/No job nope123/)
+    expect(() => new JobManager<Record<string, unknown>>().get('nope123')).toThrow(/No job nope123/)
   })
 })
 
 describe('runTask', () => {
   it('refuses an unknown task', async () => {
-    await expect(runTask('no-such-task', {}, { inProcess: true })).rejects.toThrow(
+    await expect(runTaskByName('no-such-task', {}, { inProcess: true })).rejects.toThrow(
       /Unknown task no-such-task/,
     )
-    await expect(runTask('no-such-task', {})).rejects.toThrow(/Unknown worker task no-such-task/)
+    await expect(runTaskByName('no-such-task', {})).rejects.toThrow(
+      /Unknown worker task no-such-task/,
+    )
   })
 
   it('does not start when already cancelled', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(runTask('anything', {}, { signal: controller.signal })).rejects.toMatchObject({
+    await expect(
+      runTaskByName('anything', {}, { signal: controller.signal }),
+    ).rejects.toMatchObject({
       code: 'CANCELLED',
     })
   })

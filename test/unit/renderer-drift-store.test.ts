@@ -1,5 +1,6 @@
 // The Drift view's slice: the form in the contract's words, and a drift run driven through the
 // real core (a Slipway on a temp home behind an in-process ApiClient, job events included).
+import type { Job } from '../../src/api/jobs'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -10,7 +11,7 @@ import {
   followDriftAlerts,
   initialDriftForm,
   initialDriftState,
-  reportFromJobResult,
+  reportFromJob,
   settingsFromForm,
   startInput,
   useDrift,
@@ -34,7 +35,7 @@ beforeAll(() => {
   // The Electron transport's shape: files become local paths, events come from the core.
   const api: ApiClient = {
     face: 'electron',
-    call: (name, input) => slipway.invoke(name, input, { face: 'electron' }),
+    call: (name, input) => slipway.invoke(name, input, { face: 'electron', readLocalPaths: true }),
     onEvent: (listener) => slipway.onEvent(listener),
     async uploadOrPath(file, onProgress) {
       const target = path.join(uploads, file.name)
@@ -146,8 +147,20 @@ describe('the drift form', () => {
   })
 
   it('refuses a job result that is not a drift report', () => {
-    expect(reportFromJobResult(null)).toBeNull()
-    expect(reportFromJobResult({ report: { datasetDrift: true } })).toBeNull()
+    const job = (kind: string, result: unknown): Job => ({
+      id: 'job123',
+      kind,
+      title: 'Drift',
+      status: 'done',
+      progress: { done: 1, total: 1, message: 'Done' },
+      createdAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:01.000Z',
+      error: null,
+      result,
+    })
+    expect(reportFromJob(job('drift', null))).toBeNull()
+    expect(reportFromJob(job('drift', { datasetDrift: true }))).toBeNull()
+    expect(reportFromJob(job('evaluate', { datasetDrift: true }))).toBeNull()
   })
 })
 
@@ -215,7 +228,7 @@ describe('monitors from the desktop app', () => {
         model: 'churn',
         trainingData: { path: data('linear_binary-train.csv') },
       },
-      { face: 'cli' },
+      { face: 'cli', readLocalPaths: true },
     )
     await useDrift.getState().chooseModel('churn')
     expect(useDrift.getState().form.version).toBe('1')

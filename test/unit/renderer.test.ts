@@ -1,4 +1,5 @@
 // The renderer's pure helpers and its stores, driven through the IPC transport over a real core.
+import { standInJobs } from '../helpers/home'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -120,7 +121,7 @@ describe('stores over the IPC transport and a real core', () => {
     const api = Object.fromEntries(
       callNames.map((name) => [
         name,
-        (input: unknown) => slipway.invoke(name, input, { face: 'electron' }),
+        (input: unknown) => slipway.invoke(name, input, { face: 'electron', readLocalPaths: true }),
       ]),
     ) as Api
     const bridge: SlipwayBridge = {
@@ -258,7 +259,7 @@ describe('stores over the IPC transport and a real core', () => {
 
   it('keeps jobs current from pushed events', async () => {
     const unsubscribe = createIpcClientEvents()
-    slipway.core.jobs.start('test', 'Store check', async () => 7)
+    standInJobs(slipway).start('test', 'Store check', async () => 7)
     await new Promise((resolve) => setImmediate(resolve))
     const jobs = Object.values(useJobs.getState().jobs)
     expect(jobs.map((job) => [job.title, job.status])).toEqual([['Store check', 'done']])
@@ -267,7 +268,7 @@ describe('stores over the IPC transport and a real core', () => {
 
   it('cancels a job and never shows it running again when the reply arrives after the event', async () => {
     const unsubscribe = createIpcClientEvents()
-    const job = slipway.core.jobs.start(
+    const job = standInJobs(slipway).start(
       'test',
       'Long scoring',
       ({ signal }) =>

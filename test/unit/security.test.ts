@@ -1,4 +1,5 @@
 // The Electron shell's security predicates and its IPC registration, in plain Node.
+import { standInJobs } from '../helpers/home'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -231,7 +232,7 @@ describe('IPC', () => {
   it('forwards core events to the window until unsubscribed', () => {
     const sent: Array<[string, ApiEvent]> = []
     const stop = forwardEvents(slipway, (channel, event) => sent.push([channel, event]))
-    slipway.core.jobs.start('test', 'Forwarding check', async () => 1)
+    standInJobs(slipway).start('test', 'Forwarding check', async () => 1)
     expect(sent[0]?.[0]).toBe('slipway:event')
     expect(sent[0]?.[1]).toMatchObject({
       name: 'jobs:progress',
@@ -239,7 +240,7 @@ describe('IPC', () => {
     })
     stop()
     const count = sent.length
-    slipway.core.jobs.start('test', 'After stop', async () => 1)
+    standInJobs(slipway).start('test', 'After stop', async () => 1)
     expect(sent.length).toBe(count)
   })
 

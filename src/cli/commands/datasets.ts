@@ -1,9 +1,9 @@
 // CLI commands of the datasets feature: `dataset add`, `datasets`, `dataset show`, `dataset remove`.
 import type { Command } from 'commander'
 import type { ColumnProfile, DatasetDetail, DatasetImported } from '../../api/datasets'
-import { SlipwayError } from '../../api/errors'
 import type { Slipway } from '../../core/service'
 import { withSlipway } from '../context'
+import { waitForJob } from '../jobs'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
 
 /** Runs `datasets:add` as the window does (a job) and waits for its result. */
@@ -17,26 +17,7 @@ export async function addDataset(
     file: { path: file },
     ...(name ? { name } : {}),
   })
-  let last = ''
-  const stop = showProgress
-    ? slipway.core.jobs.onUpdate((update) => {
-        if (update.id !== job.id || update.status !== 'running') return
-        const { done, total, message } = update.progress
-        const line = total ? `${message} ${Math.floor((done / total) * 100)}%` : message
-        if (line !== last) process.stderr.write(`\r${safe(line, 100).padEnd(last.length)}`)
-        last = line
-      })
-    : (): void => {}
-  const finished = await slipway.core.jobs.wait(job.id)
-  stop()
-  if (last) process.stderr.write('\n')
-  if (finished.status !== 'done') {
-    throw new SlipwayError(
-      finished.error?.code ?? 'INTERNAL',
-      finished.error?.message ?? `${file}: import ${finished.status}`,
-    )
-  }
-  return finished.result as DatasetImported
+  return waitForJob(slipway, job, 'dataset-import', showProgress)
 }
 
 const kindsOf = (profile: ColumnProfile[]): Record<string, string> =>

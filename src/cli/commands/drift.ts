@@ -11,6 +11,7 @@ import type {
 import { DriftTest as DriftTestSchema, WindowUnit } from '../../api/drift'
 import { SlipwayError } from '../../api/errors'
 import { collect, parseModelRef, withSlipway } from '../context'
+import { waitForJob } from '../jobs'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
 
 export const EXIT_DRIFT = 4
@@ -328,14 +329,12 @@ export function registerDriftCommands(program: Command): void {
           settings: settingsFromOptions(o),
         }
         const job = await slipway.call('drift:start', input)
-        const done = await slipway.core.jobs.wait(job.id)
-        if (done.status !== 'done' || !done.result) {
-          throw new SlipwayError(
-            done.error?.code ?? 'INTERNAL',
-            done.error?.message ?? `${done.title}: ${done.status}`,
-          )
-        }
-        const report = done.result as DriftReport
+        const report = await waitForJob(
+          slipway,
+          job,
+          'drift',
+          !o.json && process.stderr.isTTY === true,
+        )
         if (o.json) printJson(driftJson(report))
         else printReport(report)
         if (o.failOnDrift && report.datasetDrift) process.exitCode = EXIT_DRIFT

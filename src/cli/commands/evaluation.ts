@@ -2,7 +2,6 @@
 // failed, 1 error), each printing JSON with --json and progress on a terminal's stderr.
 import fs from 'node:fs'
 import type { Command } from 'commander'
-import type { Job } from '../../api/jobs'
 import {
   GatePolicy,
   type ClassificationMetrics,
@@ -13,10 +12,10 @@ import {
   type ShadowComparison,
 } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
-import type { Slipway } from '../../core/service'
 import { refuseUnknownMetrics } from '../../core/evaluation/gates'
 import { describeZodError } from '../../core/service'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
+import { waitForJob } from '../jobs'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
 
 /** The metrics a slice table shows, per task (evaluate and shadow print the same ones). */
@@ -89,36 +88,6 @@ function runSettings(opts: RunOptions): Record<string, unknown> {
     ...(opts.cost ? { costMatrix: parseCost(opts.cost) } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(opts.task ? { task: opts.task } : {}),
-  }
-}
-
-/** Waits for a job, drawing its progress on stderr when that is a terminal. */
-export async function waitForJob<T>(slipway: Slipway, job: Job, showProgress: boolean): Promise<T> {
-  let last = ''
-  const stop = showProgress
-    ? slipway.core.jobs.onUpdate((update) => {
-        if (update.id !== job.id || update.status !== 'running') return
-        const { done, total, message } = update.progress
-        const line = total ? `${message} (${Math.floor((done / total) * 100)}%)` : message
-        if (line !== last) process.stderr.write(`\r${safe(line, 100).padEnd(last.length)}`)
-        last = line
-      })
-    : (): void => {}
-  const onSignal = (): void => void slipway.call('jobs:cancel', { jobId: job.id })
-  process.once('SIGINT', onSignal)
-  try {
-    const finished = await slipway.core.jobs.wait(job.id)
-    if (last) process.stderr.write('\n')
-    if (finished.status !== 'done') {
-      throw new SlipwayError(
-        finished.error?.code ?? 'INTERNAL',
-        finished.error?.message ?? `${job.title}: ${finished.status}`,
-      )
-    }
-    return finished.result as T
-  } finally {
-    stop()
-    process.removeListener('SIGINT', onSignal)
   }
 }
 
@@ -406,9 +375,10 @@ export function registerEvaluationCommands(program: Command): void {
           ...runSettings(opts),
         }),
       )
-      const evaluation = await waitForJob<Evaluation>(
+      const evaluation = await waitForJob(
         slipway,
         job,
+        'evaluate',
         !opts.json && process.stderr.isTTY === true,
       )
       if (opts.json) printJson(evaluationJson(evaluation))
@@ -433,9 +403,10 @@ export function registerEvaluationCommands(program: Command): void {
           ...runSettings(opts),
         }),
       )
-      const comparison = await waitForJob<ShadowComparison>(
+      const comparison = await waitForJob(
         slipway,
         job,
+        'shadow',
         !opts.json && process.stderr.isTTY === true,
       )
       if (opts.json) printJson(shadowJson(comparison))
@@ -471,9 +442,10 @@ export function registerEvaluationCommands(program: Command): void {
           ...runSettings(opts),
         }),
       )
-      const report = await waitForJob<GateReport>(
+      const report = await waitForJob(
         slipway,
         job,
+        'gate',
         !opts.json && process.stderr.isTTY === true,
       )
       // Stored once the check has run (passed or not): a check that fails on its data keeps nothing.

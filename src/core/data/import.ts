@@ -169,15 +169,11 @@ async function importFile(
   if (known) return existingResult(core, known, file)
 
   const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
-  const described = await runTask<Omit<DatasetDescription, 'sha256' | 'size'>>(
-    'dataset-describe',
-    payload,
-    {
-      signal: options.signal,
-      onProgress: progress,
-      inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
-    },
-  )
+  const described = await runTask('dataset-describe', payload, {
+    signal: options.signal,
+    onProgress: progress,
+    inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
+  })
   if (options.signal?.aborted)
     throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
 

@@ -1,6 +1,7 @@
 // Worker-thread tasks of the data feature, by name.
+import type { DatasetDescription } from './describe'
 import { SlipwayError } from '../../api/errors'
-import type { TaskFn } from '../jobs/tasks'
+import type { TaskFns } from '../jobs/tasks'
 import { describeFile } from './describe'
 
 export interface DescribeTaskPayload {
@@ -8,23 +9,23 @@ export interface DescribeTaskPayload {
   fileName: string
 }
 
-const describeTask: TaskFn = async (payload, ctx) => {
-  const { path, fileName } = payload as DescribeTaskPayload
-  const controller = new AbortController()
-  return describeFile(path, {
-    fileName,
-    signal: controller.signal,
-    onProgress: (done, total, message) => {
-      // The reader checks the signal between chunks; this is where a cancel reaches it.
-      if (ctx.cancelled()) controller.abort()
-      ctx.progress(done, total, message)
-    },
-  }).catch((error: unknown) => {
-    if (controller.signal.aborted) throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
-    throw error
-  })
-}
+/** What describing a file finds; the caller adds the hash and size it computed itself. */
+export type DescribedFile = Omit<DatasetDescription, 'sha256' | 'size'>
 
-export const dataTasks: Record<string, TaskFn> = {
-  'dataset-describe': describeTask,
+export const dataTasks: TaskFns<'dataset-describe'> = {
+  'dataset-describe': async ({ path, fileName }, ctx) => {
+    const controller = new AbortController()
+    return describeFile(path, {
+      fileName,
+      signal: controller.signal,
+      onProgress: (done, total, message) => {
+        // The reader checks the signal between chunks; this is where a cancel reaches it.
+        if (ctx.cancelled()) controller.abort()
+        ctx.progress(done, total, message)
+      },
+    }).catch((error: unknown) => {
+      if (controller.signal.aborted) throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
+      throw error
+    })
+  },
 }

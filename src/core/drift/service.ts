@@ -18,7 +18,7 @@ import type { FileRef, VersionRef } from '../../api/common'
 import type { OnnxInfo } from '../../api/registry'
 import { hashFile, isSha256 } from '../artifacts/blobs'
 import type { Actor, CallContext, CoreContext } from '../context'
-import { resolveLocalFile } from '../context'
+import { localCall, resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
 import { findModel, resolveVersion } from '../registry/registry'
@@ -100,7 +100,7 @@ function resolveFileRef(
   const file =
     call === 'internal' && 'path' in ref
       ? resolveLocalFile(ref.path)
-      : core.resolveFile(ref, call === 'internal' ? { face: 'cli' } : call)
+      : core.resolveFile(ref, call === 'internal' ? localCall : call)
   return {
     path: file.path,
     fileName: file.fileName,
@@ -414,7 +414,7 @@ export function startDrift(core: CoreContext, options: StartDriftOptions): Job {
             }
           : null,
       }
-      const report = await runTask<DriftReport>('drift', payload, {
+      const report = await runTask('drift', payload, {
         signal,
         onProgress: progress,
         inProcess: options.inProcess,

@@ -1,7 +1,7 @@
 // Worker-thread tasks of the drift feature, by name.
-import type { TaskFn } from '../jobs/tasks'
-import { runDrift, type DriftTaskPayload } from './run'
+import type { TaskFns } from '../jobs/tasks'
+import { runDrift } from './run'
 
-export const driftTasks: Record<string, TaskFn> = {
-  drift: (payload, ctx) => runDrift(payload as DriftTaskPayload, ctx),
+export const driftTasks: TaskFns<'drift'> = {
+  drift: runDrift,
 }

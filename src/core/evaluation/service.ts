@@ -25,7 +25,7 @@ import { appendAudit } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import { runTask } from '../jobs/run-task'
 import { resolveVersion } from '../registry/registry'
-import type { ShadowOutput, ShadowPayload } from '../shadow/compare'
+import type { ShadowPayload } from '../shadow/compare'
 import {
   DEFAULT_BATCH_SIZE,
   type EvaluateOutput,
@@ -408,7 +408,7 @@ async function runEvaluation(
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
     task: settings.task ?? null,
   }
-  const output = await runTask<EvaluateOutput>('evaluate', payload, {
+  const output = await runTask('evaluate', payload, {
     signal: job.signal,
     onProgress: job.progress,
   })
@@ -559,7 +559,7 @@ export async function compareVersions(
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
     task: settings.task ?? null,
   }
-  const output = await runTask<ShadowOutput>('shadow', payload, {
+  const output = await runTask('shadow', payload, {
     signal: job.signal,
     onProgress: job.progress,
   })

@@ -1,9 +1,9 @@
 // Worker-thread tasks of the evaluation feature, by name: `evaluate` and `shadow`.
-import type { TaskFn } from '../jobs/tasks'
-import { evaluate, type EvaluatePayload } from './evaluate'
-import { shadow, type ShadowPayload } from '../shadow/compare'
+import type { TaskFns } from '../jobs/tasks'
+import { evaluate } from './evaluate'
+import { shadow } from '../shadow/compare'
 
-export const evaluationTasks: Record<string, TaskFn> = {
-  evaluate: (payload, ctx) => evaluate(payload as EvaluatePayload, ctx),
-  shadow: (payload, ctx) => shadow(payload as ShadowPayload, ctx),
+export const evaluationTasks: TaskFns<'evaluate' | 'shadow'> = {
+  evaluate,
+  shadow,
 }

@@ -40,7 +40,12 @@ export function createGovernanceHandlers(core: CoreContext): HandlersFor<typeof 
           'CONFLICT',
           `This home already has an identity: ${core.identity.info.name} (${shortFingerprint(core.identity.info.fingerprint)})`,
         )
-      const identity = createIdentity(core.home, { name, email, passphrase })
+      // A passphrase wins; else the face's protector (safeStorage in the app); else a 0600 file.
+      const identity = createIdentity(
+        core.home,
+        { name, email, passphrase },
+        passphrase ? undefined : (core.keyProtector ?? undefined),
+      )
       core.identity = identity
       try {
         // seq 1: the public key for verifiers, and the unsigned rows before it, anchored.

@@ -25,6 +25,54 @@ export interface LoadedIdentity {
 
 const PREFIX = 'ed25519:'
 const ENCRYPTED_LABEL = 'SLIPWAY ENCRYPTED PRIVATE KEY'
+const PROTECTED_LABEL = 'SLIPWAY PROTECTED PRIVATE KEY'
+
+/**
+ * Something outside the home that seals the private key: in the Electron app, `safeStorage`
+ * (the OS keychain). Core never imports electron; the shell hands this in.
+ */
+export interface KeyProtector {
+  name: string
+  encrypt(plain: Buffer): Buffer
+  decrypt(sealed: Buffer): Buffer
+}
+
+function protectPrivateKey(pkcs8: Buffer, protector: KeyProtector): string {
+  const envelope = { protector: protector.name, data: protector.encrypt(pkcs8).toString('base64') }
+  const b64 = Buffer.from(JSON.stringify(envelope)).toString('base64')
+  return `-----BEGIN ${PROTECTED_LABEL}-----\n${b64.replace(/.{64}/g, '$&\n')}\n-----END ${PROTECTED_LABEL}-----\n`
+}
+
+function unprotectPrivateKey(
+  text: string,
+  protector: KeyProtector | undefined,
+  file: string,
+): crypto.KeyObject | null {
+  const b64 = text
+    .replace(`-----BEGIN ${PROTECTED_LABEL}-----`, '')
+    .replace(`-----END ${PROTECTED_LABEL}-----`, '')
+    .replace(/\s+/g, '')
+  const e = JSON.parse(Buffer.from(b64, 'base64').toString('utf8')) as {
+    protector: string
+    data: string
+  }
+  if (!protector) return null // locked: only the app that sealed it can open it
+  if (protector.name !== e.protector)
+    throw new SlipwayError(
+      'UNAUTHORIZED',
+      `${file} is sealed by ${e.protector}, not ${protector.name}`,
+    )
+  let pkcs8: Buffer
+  try {
+    pkcs8 = protector.decrypt(Buffer.from(e.data, 'base64'))
+  } catch {
+    throw new SlipwayError(
+      'UNAUTHORIZED',
+      `${file} cannot be unsealed by ${protector.name} on this machine`,
+    )
+  }
+  return crypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
+}
 // scrypt cost: N=2^15 takes ~100 ms here; enough to slow guessing, small enough to unlock per run.
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
 
@@ -171,6 +219,7 @@ function writePrivate(file: string, text: string): void {
 export function createIdentity(
   home: string,
   person: { name: string; email: string; passphrase?: string },
+  protector?: KeyProtector,
 ): LoadedIdentity {
   const dir = identityDir(home)
   if (fs.existsSync(path.join(dir, 'identity.json')))
@@ -188,20 +237,26 @@ export function createIdentity(
     publicKey: publicKeyText(raw),
     fingerprint: fingerprintOfRaw(raw),
     createdAt: new Date().toISOString(),
-    encrypted: Boolean(person.passphrase),
+    encrypted: Boolean(person.passphrase || protector),
   }
   writePrivate(
     path.join(dir, 'private.pem'),
     person.passphrase
       ? encryptPrivateKey(pkcs8, person.passphrase)
-      : (privateKey.export({ format: 'pem', type: 'pkcs8' }) as string),
+      : protector
+        ? protectPrivateKey(pkcs8, protector)
+        : (privateKey.export({ format: 'pem', type: 'pkcs8' }) as string),
   )
   fs.writeFileSync(path.join(dir, 'identity.json'), JSON.stringify(info, null, 2) + '\n')
   return { info, privateKey }
 }
 
 /** Reads the home's identity; a passphrase-protected key stays locked without a passphrase. */
-export function loadIdentity(home: string, passphrase?: string): LoadedIdentity | null {
+export function loadIdentity(
+  home: string,
+  passphrase?: string,
+  protector?: KeyProtector,
+): LoadedIdentity | null {
   const dir = identityDir(home)
   const infoFile = path.join(dir, 'identity.json')
   if (!fs.existsSync(infoFile)) return null
@@ -221,7 +276,9 @@ export function loadIdentity(home: string, passphrase?: string): LoadedIdentity 
   let privateKey: crypto.KeyObject | null = null
   if (text.includes(ENCRYPTED_LABEL)) {
     if (passphrase !== undefined) privateKey = decryptPrivateKey(text, passphrase)
-  } else privateKey = crypto.createPrivateKey(text)
+  } else if (text.includes(PROTECTED_LABEL))
+    privateKey = unprotectPrivateKey(text, protector, keyFile)
+  else privateKey = crypto.createPrivateKey(text)
   if (privateKey) {
     const raw = rawPublicKey(crypto.createPublicKey(privateKey))
     if (fingerprintOfRaw(raw) !== info.fingerprint)
@@ -230,5 +287,8 @@ export function loadIdentity(home: string, passphrase?: string): LoadedIdentity 
         `${keyFile} does not belong to identity ${shortFingerprint(info.fingerprint)} in identity.json`,
       )
   }
-  return { info: { ...info, encrypted: text.includes(ENCRYPTED_LABEL) }, privateKey }
+  return {
+    info: { ...info, encrypted: text.includes(ENCRYPTED_LABEL) || text.includes(PROTECTED_LABEL) },
+    privateKey,
+  }
 }

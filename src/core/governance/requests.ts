@@ -363,7 +363,7 @@ export function decideRequest(
             'PERMISSION_DENIED',
             `${label} can be withdrawn only by its requester, ${view.requestedBy}`,
           )
-        appendSigned(core, actor, 'request.withdraw', { requestId: row.id })
+        appendSigned(core, actor, 'request.withdraw', { requestId: row.id }, row.created_at)
         return requestView(db, findRequest(db, row.id))
       }
       const chain = teamRoot(db) ? currentChain(db) : []
@@ -389,10 +389,13 @@ export function decideRequest(
             `${label} cannot be approved yet: the team policy needs ${gaps.join('; ')}`,
           )
       }
-      appendSigned(core, actor, decision === 'approve' ? 'request.approve' : 'request.reject', {
-        requestId: row.id,
-        comment,
-      })
+      appendSigned(
+        core,
+        actor,
+        decision === 'approve' ? 'request.approve' : 'request.reject',
+        { requestId: row.id, comment },
+        row.created_at,
+      )
       return requestView(db, findRequest(db, row.id))
     })
     .immediate()

@@ -43,7 +43,7 @@ export function signingIdentity(
   if (!identity.privateKey)
     throw new SlipwayError(
       'UNAUTHORIZED',
-      `The private key of ${identity.info.name} (${shortFingerprint(identity.info.fingerprint)}) is passphrase-protected: set SLIPWAY_PASSPHRASE to sign`,
+      `The private key of ${identity.info.name} (${shortFingerprint(identity.info.fingerprint)}) is locked: set SLIPWAY_PASSPHRASE for a passphrase-protected key, or sign from the Slipway app when its OS keychain sealed it`,
     )
   return identity as ReturnType<typeof signingIdentity>
 }
@@ -67,8 +67,15 @@ export function readPinnedRootFile(home: string): string | null {
   }
 }
 
-const modelOf = (record: SignedRecord): string | null =>
-  typeof record.body.model === 'string' ? record.body.model : null
+/** The model a record is about: its own, or its request's (decisions name only the request). */
+function modelOf(db: Database.Database, record: SignedRecord): string | null {
+  if (typeof record.body.model === 'string') return record.body.model
+  if (typeof record.body.requestId !== 'string') return null
+  const request = db
+    .prepare('SELECT model FROM signed_records WHERE id = ?')
+    .get(record.body.requestId) as { model: string | null } | undefined
+  return request?.model ?? null
+}
 
 function insertRecord(
   db: Database.Database,
@@ -85,7 +92,7 @@ function insertRecord(
     record.seq,
     record.type,
     record.at,
-    modelOf(record),
+    modelOf(db, record),
     canonicalJson(record),
     origin,
     new Date().toISOString(),
@@ -101,10 +108,13 @@ export function appendSigned(
   actor: Actor,
   type: string,
   body: { [key: string]: Signable },
+  /** A record that answers another (a decision on a request) is never dated before it, even
+   * when this laptop's clock runs behind the other's. */
+  notBefore?: string,
 ): StoredRecord {
   const { db } = core
   if (!db.inTransaction)
-    return db.transaction(() => appendSigned(core, actor, type, body)).immediate()
+    return db.transaction(() => appendSigned(core, actor, type, body, notBefore)).immediate()
   const identity = signingIdentity(core)
   const me = identity.info.fingerprint
   if (actor.fingerprint && actor.fingerprint !== me)
@@ -116,7 +126,11 @@ export function appendSigned(
     .prepare('SELECT id, seq, at FROM signed_records WHERE author = ? ORDER BY seq DESC LIMIT 1')
     .get(me) as { id: string; seq: number; at: string } | undefined
   // A clock set back must not date a record before its predecessor.
-  const nowMs = Math.max(Date.now(), last ? Date.parse(last.at) : 0)
+  const nowMs = Math.max(
+    Date.now(),
+    last ? Date.parse(last.at) : 0,
+    notBefore ? Date.parse(notBefore) : 0,
+  )
   const record = signRecord(
     {
       v: 1,
@@ -302,26 +316,21 @@ export function importSignedRecords(core: CoreContext, bundle: ImportBundle): Im
         (a, b) => (a as PolicyDocument).seq - (b as PolicyDocument).seq,
       ))
         storePolicy(db, p as PolicyDocument)
-      // Per author in seq order, so rowid order follows each chain.
-      incoming.sort((a, b) =>
-        a.record.author === b.record.author
-          ? a.record.seq - b.record.seq
-          : Date.parse(a.record.at) - Date.parse(b.record.at),
-      )
-      const byAuthor = new Map<string, { id: string; record: SignedRecord }[]>()
-      for (const i of incoming)
-        byAuthor.set(i.record.author, [...(byAuthor.get(i.record.author) ?? []), i])
-      const ordered = [...byAuthor.values()].flatMap((list) =>
-        list.sort((a, b) => a.record.seq - b.record.seq),
-      )
-      for (const i of ordered) insertRecord(db, i.id, i.record, 'imported')
-      // Derived tables in time order: a decision must find its request.
-      for (const i of [...ordered].sort(
+      // In time order (an author's records never go back in time, so each chain stays in seq
+      // order): a decision finds its request, and rowid order follows each chain.
+      const ordered = [...incoming].sort(
         (a, b) =>
           Date.parse(a.record.at) - Date.parse(b.record.at) ||
-          (a.record.type === 'request.create' ? -1 : 1),
-      ))
+          (a.record.author === b.record.author
+            ? a.record.seq - b.record.seq
+            : a.record.author < b.record.author
+              ? -1
+              : 1),
+      )
+      for (const i of ordered) {
+        insertRecord(db, i.id, i.record, 'imported')
         applyRecord(db, i.id, i.record)
+      }
       return { imported: ordered.length, alreadyPresent, policiesAdded: newPolicies.length }
     })
     .immediate()

@@ -176,7 +176,8 @@ export function verifyHome(core: CoreContext): AuditVerifyResult {
   const report = verifyRecords({
     policies: loadPolicies(db),
     records: stored.map((s) => s.record),
-    pinnedRoot: root ?? fileRoot,
+    // The copy beside the key is the one outside the registry file: it wins when they differ.
+    pinnedRoot: fileRoot ?? root,
   })
   for (const p of report.problems)
     problems.push({

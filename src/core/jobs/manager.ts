@@ -1,5 +1,6 @@
 // Jobs: id, title, progress events (throttled), cancellation, and the result kept for the UI.
 import { randomUUID } from 'node:crypto'
+import type { JobKind, JobResult } from '../../api/job-results'
 import type { Job } from '../../api/jobs'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
 
@@ -13,7 +14,13 @@ export type JobListener = (job: Job) => void
 const PROGRESS_INTERVAL_MS = 100
 const KEEP_FINISHED = 200
 
-export class JobManager {
+/**
+ * Job kind → result type. The app's manager uses the contract's job map (`jobResults`); tests of
+ * the machinery itself may give their own.
+ */
+export type JobResultTypes = { [K in JobKind]: JobResult<K> }
+
+export class JobManager<M extends Record<string, unknown> = JobResultTypes> {
   private readonly jobs = new Map<
     string,
     { job: Job; controller: AbortController; done: Promise<unknown> }
@@ -25,8 +32,12 @@ export class JobManager {
     return () => this.listeners.delete(listener)
   }
 
-  /** Starts work in the background and returns the job at once. */
-  start<T>(kind: string, title: string, run: (ctx: JobContext) => Promise<T>): Job {
+  /** Starts work in the background and returns the job at once; its result is its kind's. */
+  start<K extends keyof M & string>(
+    kind: K,
+    title: string,
+    run: (ctx: JobContext) => Promise<M[K]>,
+  ): Job {
     const controller = new AbortController()
     const job: Job = {
       id: randomUUID().replace(/-/g, ''),
@@ -102,6 +113,24 @@ export class JobManager {
     if (!entry) throw new SlipwayError('NOT_FOUND', `No job ${id}`)
     await entry.done
     return { ...entry.job }
+  }
+
+  /**
+   * Waits for a job of kind `kind` and returns its result, typed by the job map; a failed or
+   * cancelled job throws its error. The result is the value the job's own function returned
+   * (`start` typed it by kind), so it is not parsed again.
+   */
+  async result<K extends keyof M & string>(id: string, kind: K): Promise<M[K]> {
+    const job = await this.wait(id)
+    if (job.kind !== kind)
+      throw new SlipwayError('INVALID_INPUT', `Job ${id} is a ${job.kind} job, not ${kind}`)
+    if (job.status !== 'done') {
+      throw new SlipwayError(
+        job.error?.code ?? 'INTERNAL',
+        job.error?.message ?? `${job.title}: ${job.status}`,
+      )
+    }
+    return job.result as M[K]
   }
 
   cancelAll(): void {

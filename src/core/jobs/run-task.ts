@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Worker, type ResourceLimits } from 'node:worker_threads'
 import { SlipwayError, errorCodes, type ErrorCode } from '../../api/errors'
+import type { TaskName, TaskPayload, TaskResult } from './tasks'
 import type { WorkerMessage } from './worker'
 
 export interface RunTaskOptions {
@@ -93,23 +94,36 @@ const toError = (code: string, message: string): SlipwayError =>
     message,
   )
 
-export async function runTask<T>(
+/** Runs task `task` of the task map on its payload; resolves with that task's result. */
+export async function runTask<K extends TaskName>(
+  task: K,
+  payload: TaskPayload<K>,
+  options: RunTaskOptions = {},
+): Promise<TaskResult<K>> {
+  // The worker ran `tasks[task]`, whose result type is TaskResult<K> (checked in tasks.ts).
+  return (await runTaskByName(task, payload, options)) as TaskResult<K>
+}
+
+/**
+ * The untyped runner under `runTask`: any task name, checked at run time. Tests drive it with a
+ * stand-in worker bundle whose tasks are not in the map.
+ */
+export async function runTaskByName(
   task: string,
   payload: unknown,
   options: RunTaskOptions = {},
-): Promise<T> {
+): Promise<unknown> {
   const { signal, onProgress } = options
   if (signal?.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
   if (options.inProcess) {
-    const { tasks } = await import('./tasks')
-    const fn = tasks[task]
-    if (!fn) throw new SlipwayError('INTERNAL', `Unknown task ${task}`)
-    const value = await fn(payload, {
+    const { isTaskName, runNamedTask } = await import('./tasks')
+    if (!isTaskName(task)) throw new SlipwayError('INTERNAL', `Unknown task ${task}`)
+    const value = await runNamedTask(task, payload as TaskPayload<typeof task>, {
       progress: (done, total, message) => onProgress?.(done, total, message),
       cancelled: () => signal?.aborted ?? false,
     })
     if (signal?.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
-    return value as T
+    return value
   }
   const script = resolveWorkerScript()
   if (busyWorkers >= maxWorkers) onProgress?.(0, null, 'Waiting for a free worker')
@@ -126,7 +140,7 @@ export async function runTask<T>(
     if (error instanceof SlipwayError) throw error
     throw toError('INTERNAL', error instanceof Error ? error.message : String(error))
   }
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<unknown>((resolve, reject) => {
     let settled = false
     let exited = false
     let forceStop: NodeJS.Timeout | undefined
@@ -160,7 +174,7 @@ export async function runTask<T>(
         if (!settled) onProgress?.(message.done, message.total, message.message)
         return
       }
-      if (message.type === 'result') finish(() => resolve(message.value as T))
+      if (message.type === 'result') finish(() => resolve(message.value))
       else finish(() => reject(toError(message.code, message.message)))
       stopSoon()
     })

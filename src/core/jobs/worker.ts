@@ -1,11 +1,11 @@
 // Worker-thread entry: runs one named task and reports progress and the result to its parent.
 import { parentPort, workerData } from 'node:worker_threads'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
-import { tasks } from './tasks'
+import { isTaskName, runNamedTask, type TaskName, type TaskPayload } from './tasks'
 
 interface WorkerInput {
-  task: string
-  payload: unknown
+  task: TaskName
+  payload: TaskPayload<TaskName>
 }
 
 export type WorkerMessage =
@@ -23,9 +23,8 @@ async function main(): Promise<void> {
   })
   const post = (message: WorkerMessage): void => port.postMessage(message)
   try {
-    const fn = tasks[task]
-    if (!fn) throw new SlipwayError('INTERNAL', `Unknown worker task ${task}`)
-    const value = await fn(payload, {
+    if (!isTaskName(task)) throw new SlipwayError('INTERNAL', `Unknown worker task ${String(task)}`)
+    const value = await runNamedTask(task, payload, {
       progress: (done, total, message) => post({ type: 'progress', done, total, message }),
       cancelled: () => cancelled,
     })

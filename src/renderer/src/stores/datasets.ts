@@ -1,12 +1,13 @@
 // Datasets slice: the imported datasets, the one open with its column profile, and the imports in
 // flight (upload, then an import job with progress and cancel).
-import { DatasetImported, type DatasetDetail } from '../../../api/datasets'
+import type { DatasetDetail, DatasetImported } from '../../../api/datasets'
 import type { ApiError } from '../../../api/errors'
 import type { Job } from '../../../api/jobs'
 import type { DatasetSummary } from '../../../api/registry'
 import { create } from 'zustand'
 import { client } from '../transport/client'
-import { errorOf, followJob } from './evaluation'
+import { errorOf } from './evaluation'
+import { followJob } from './jobs'
 
 export type ImportStatus = 'uploading' | 'importing' | 'done' | 'failed' | 'cancelled'
 
@@ -96,31 +97,19 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
       return null
     }
     update(id, { status: 'importing', upload: 1, job: started.value })
-    const final = await followJob(started.value.id, (job) => update(id, { job }))
+    const final = await followJob(started.value.id, 'dataset-import', 'import', (job) =>
+      update(id, { job }),
+    )
     if (final.status === 'cancelled') {
       update(id, { status: 'cancelled' })
       return null
     }
-    if (final.status !== 'done') {
-      update(id, {
-        status: 'failed',
-        error: final.error ?? { code: 'INTERNAL', message: 'The import failed' },
-      })
+    if (final.status === 'failed') {
+      update(id, { status: 'failed', error: final.error })
       return null
     }
-    const parsed = DatasetImported.safeParse(final.result)
-    if (!parsed.success) {
-      update(id, {
-        status: 'failed',
-        error: {
-          code: 'INTERNAL',
-          message: 'The import finished but its result could not be read',
-        },
-      })
-      return null
-    }
-    update(id, { status: 'done', result: parsed.data })
-    return parsed.data
+    update(id, { status: 'done', result: final.result })
+    return final.result
   }
 
   return {

@@ -12,7 +12,7 @@ import type {
   ModelDriftStatus,
   WindowUnit,
 } from '../../../api/drift'
-import { DriftReport as DriftReportSchema } from '../../../api/drift'
+import { resultOf } from '../../../api/job-results'
 import type { Job } from '../../../api/jobs'
 import type { DatasetSummary, ModelSummary, VersionSummary } from '../../../api/registry'
 import { create } from 'zustand'
@@ -290,14 +290,8 @@ export function startInput(
 }
 
 /** A job's result as a report: drift:start's job carries the DriftReport (or a run holding one). */
-export function reportFromJobResult(result: unknown): DriftReport | null {
-  const candidate =
-    result && typeof result === 'object' && 'report' in result
-      ? (result as { report: unknown }).report
-      : result
-  const parsed = DriftReportSchema.safeParse(candidate)
-  return parsed.success ? parsed.data : null
-}
+/** The report a finished drift job carries, checked against the contract's job map. */
+export const reportFromJob = (job: Job): DriftReport | null => resultOf(job, 'drift')
 
 const fraction = (job: Job): number | null =>
   job.progress.total ? Math.min(1, job.progress.done / job.progress.total) : null
@@ -464,7 +458,7 @@ export const useDrift = create<DriftState>()((set, get) => {
         })
         return
       }
-      const report = reportFromJobResult(job.result)
+      const report = reportFromJob(job)
       if (!report) {
         set({
           run: {

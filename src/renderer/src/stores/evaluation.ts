@@ -2,7 +2,6 @@
 // the running job, the evaluation on screen and the past evaluations of the chosen version.
 import type { ApiError } from '../../../api/errors'
 import {
-  Evaluation as EvaluationSchema,
   type ColumnMapping,
   type CostMatrix,
   type Evaluation,
@@ -12,43 +11,8 @@ import type { Job } from '../../../api/jobs'
 import type { ModelDetail, ModelSummary, VersionDetail } from '../../../api/registry'
 import { create } from 'zustand'
 import { client } from '../transport/client'
-import { isActive, useJobs } from './jobs'
+import { followJob, useJobs } from './jobs'
 import { hrefFor, useRoute } from './route'
-
-/**
- * Calls `onUpdate` with every state of a job until it ends, then resolves with the final job
- * (with its result). Progress comes from `jobs:progress` events; one `jobs:get` covers an event
- * that arrived before we started listening.
- */
-export function followJob(jobId: string, onUpdate: (job: Job) => void): Promise<Job> {
-  return new Promise((resolve) => {
-    let finished = false
-    let unsubscribe: () => void = () => {}
-    const finish = async (job: Job): Promise<void> => {
-      finished = true
-      unsubscribe()
-      let final = job
-      if (job.status === 'done' && job.result === null) {
-        const fetched = await client().call('jobs:get', { jobId })
-        if (fetched.ok) final = fetched.value
-      }
-      onUpdate(final)
-      resolve(final)
-    }
-    const check = (job: Job | undefined): void => {
-      if (!job || finished) return
-      if (isActive(job)) onUpdate(job)
-      else void finish(job)
-    }
-    unsubscribe = useJobs.subscribe((state) => check(state.jobs[jobId]))
-    check(useJobs.getState().jobs[jobId])
-    void client()
-      .call('jobs:get', { jobId })
-      .then((result) => {
-        if (result.ok && !isActive(result.value)) check(result.value)
-      })
-  })
-}
 
 export const errorOf = (error: unknown): ApiError =>
   error instanceof Error
@@ -260,29 +224,19 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
         return
       }
       set({ status: 'running', job: started.value })
-      const final = await followJob(started.value.id, (job) => {
+      const final = await followJob(started.value.id, 'evaluate', 'evaluation', (job) => {
         if (get().job?.id === job.id) set({ job })
       })
-      if (get().job?.id !== final.id) return
+      if (get().job?.id !== final.job.id) return
       if (final.status === 'cancelled') return set({ status: 'cancelled' })
-      if (final.status !== 'done') {
-        const error = final.error ?? { code: 'INTERNAL' as const, message: 'The evaluation failed' }
-        set({ status: 'failed', runError: error })
-        if (error.code === 'MAPPING_INVALID') await get().openMappingEditor()
+      if (final.status === 'failed') {
+        set({ status: 'failed', runError: final.error })
+        if (final.error.code === 'MAPPING_INVALID') await get().openMappingEditor()
         return
       }
-      const parsed = EvaluationSchema.safeParse(final.result)
-      if (!parsed.success) {
-        return set({
-          status: 'failed',
-          runError: {
-            code: 'INTERNAL',
-            message: 'The evaluation finished but its result could not be read',
-          },
-        })
-      }
-      set({ status: 'done', evaluation: parsed.data, mappingOpen: false })
-      useRoute.getState().navigate(hrefFor('evaluate', parsed.data.id))
+      const evaluation = final.result
+      set({ status: 'done', evaluation, mappingOpen: false })
+      useRoute.getState().navigate(hrefFor('evaluate', evaluation.id))
       await get().loadHistory()
     },
     async cancel() {

@@ -3,7 +3,6 @@
 import type { ApiError } from '../../../api/errors'
 import {
   GatePolicy as GatePolicySchema,
-  GateReport as GateReportSchema,
   type EvaluationSummary,
   type GatePolicy,
   type GateReport,
@@ -13,8 +12,8 @@ import type { Job } from '../../../api/jobs'
 import { create } from 'zustand'
 import { metricInfo } from '../lib/charts/metrics'
 import { client } from '../transport/client'
-import { errorOf, followJob, type RunStatus } from './evaluation'
-import { useJobs } from './jobs'
+import { errorOf, type RunStatus } from './evaluation'
+import { followJob, useJobs } from './jobs'
 
 /** A rule as typed in the editor: numbers stay text until saved. */
 export interface RuleDraft {
@@ -244,20 +243,17 @@ export const useGates = create<GatesState>()((set, get) => ({
     })
     if (!started.ok) return set({ checkStatus: 'failed', checkError: started.error })
     set({ checkStatus: 'running', checkJob: started.value })
-    const final = await followJob(started.value.id, (job) => {
+    const final = await followJob(started.value.id, 'gate', 'gate check', (job) => {
       if (get().checkJob?.id === job.id) set({ checkJob: job })
     })
-    if (get().checkJob?.id !== final.id) return
+    if (get().checkJob?.id !== final.job.id) return
     if (final.status === 'cancelled') return set({ checkStatus: 'cancelled' })
-    if (final.status !== 'done')
-      return set({
-        checkStatus: 'failed',
-        checkError: final.error ?? { code: 'INTERNAL', message: 'The gate check failed' },
-      })
-    const parsed = GateReportSchema.safeParse(final.result)
-    set({ checkStatus: 'done' })
-    if (parsed.success)
-      set({ reports: [parsed.data, ...get().reports.filter((r) => r.id !== parsed.data.id)] })
+    if (final.status === 'failed') return set({ checkStatus: 'failed', checkError: final.error })
+    const report = final.result
+    set({
+      checkStatus: 'done',
+      reports: [report, ...get().reports.filter((r) => r.id !== report.id)],
+    })
     await Promise.all([get().loadVersion(model, version), get().loadStatuses(model)])
   },
   async cancelCheck() {

@@ -1,13 +1,13 @@
 // Shadow slice: champion and challenger picks, dataset, the running comparison job, the comparison
 // on screen and the past comparisons of the model.
 import type { ApiError } from '../../../api/errors'
-import { ShadowComparison as ShadowSchema, type ShadowComparison } from '../../../api/evaluation'
+import type { ShadowComparison } from '../../../api/evaluation'
 import type { Job } from '../../../api/jobs'
 import type { ModelDetail, ModelSummary } from '../../../api/registry'
 import { create } from 'zustand'
 import { client } from '../transport/client'
-import { defaultRef, followJob, refValue, type RunStatus } from './evaluation'
-import { useJobs } from './jobs'
+import { defaultRef, refValue, type RunStatus } from './evaluation'
+import { followJob, useJobs } from './jobs'
 import { hrefFor, useRoute } from './route'
 
 export type PastComparison = Omit<ShadowComparison, 'result'>
@@ -165,27 +165,14 @@ export const useShadow = create<ShadowState>()((set, get) => {
       })
       if (!started.ok) return set({ status: 'failed', runError: started.error })
       set({ status: 'running', job: started.value })
-      const final = await followJob(started.value.id, (job) => {
+      const final = await followJob(started.value.id, 'shadow', 'comparison', (job) => {
         if (get().job?.id === job.id) set({ job })
       })
-      if (get().job?.id !== final.id) return
+      if (get().job?.id !== final.job.id) return
       if (final.status === 'cancelled') return set({ status: 'cancelled' })
-      if (final.status !== 'done')
-        return set({
-          status: 'failed',
-          runError: final.error ?? { code: 'INTERNAL', message: 'The comparison failed' },
-        })
-      const parsed = ShadowSchema.safeParse(final.result)
-      if (!parsed.success)
-        return set({
-          status: 'failed',
-          runError: {
-            code: 'INTERNAL',
-            message: 'The comparison finished but its result could not be read',
-          },
-        })
-      set({ status: 'done', comparison: parsed.data })
-      useRoute.getState().navigate(hrefFor('compare', parsed.data.id))
+      if (final.status === 'failed') return set({ status: 'failed', runError: final.error })
+      set({ status: 'done', comparison: final.result })
+      useRoute.getState().navigate(hrefFor('compare', final.result.id))
       await get().loadHistory()
     },
     async cancel() {

@@ -3,6 +3,7 @@ import { compareView } from './compare'
 import { datasetsView } from './datasets'
 import { driftView } from './drift'
 import { evaluateView } from './evaluate'
+import { governanceView } from './governance'
 import { registryView } from './registry'
 import { remotesView } from './remotes'
 import type { ViewDefinition } from './types'
@@ -13,6 +14,7 @@ export const views: ViewDefinition[] = [
   evaluateView,
   compareView,
   driftView,
+  governanceView,
   remotesView,
 ]
 

@@ -7,6 +7,8 @@ import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
 import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
 import { Text } from '../Text'
+import { DeploymentTimeline } from '../governance/DeploymentTimeline'
+import { ProtectedLock } from '../governance/LockIcon'
 
 export function ModelPage({ name }: { name: string }) {
   const { model, modelStatus, modelError, loadModel } = useRegistry()
@@ -71,6 +73,7 @@ export function ModelPage({ name }: { name: string }) {
                   <td>
                     {version.aliases.map((alias) => (
                       <span key={alias} className="badge">
+                        <ProtectedLock alias={alias} />
                         <Text value={alias} max={64} />
                       </span>
                     ))}
@@ -94,6 +97,7 @@ export function ModelPage({ name }: { name: string }) {
               ))}
             </tbody>
           </table>
+          <DeploymentTimeline model={model.name} />
           {model.aliasHistory.length > 0 && (
             <>
               <h2>Alias history</h2>

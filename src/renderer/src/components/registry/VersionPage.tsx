@@ -8,6 +8,9 @@ import { ErrorNote } from '../ErrorNote'
 import { VersionEvaluationPanel } from '../gates/VersionEvaluationPanel'
 import { Text } from '../Text'
 import { AliasHistoryTable } from './ModelPage'
+import { ModelCardEditor, PromotionPanel } from '../governance/PromotionPanel'
+import { useGovernance } from '../../stores/governance'
+import { ProtectedLock } from '../governance/LockIcon'
 
 export function VersionPage({ name, version }: { name: string; version: number }) {
   const { version: detail, versionStatus, versionError, loadVersion } = useRegistry()
@@ -45,6 +48,7 @@ function VersionDetailView({ detail }: { detail: VersionDetail }) {
         <span>
           {detail.aliases.map((alias) => (
             <span key={alias} className="badge">
+              <ProtectedLock alias={alias} />
               <Text value={alias} max={64} />
             </span>
           ))}
@@ -70,6 +74,10 @@ function VersionDetailView({ detail }: { detail: VersionDetail }) {
       </div>
 
       <VersionEvaluationPanel model={detail.model} version={detail.version} />
+      <div className="grid two">
+        <PromotionPanel model={detail.model} version={detail.version} />
+        <ModelCardEditor model={detail.model} version={detail.version} />
+      </div>
 
       <div className="grid two">
         <div className="card">
@@ -317,6 +325,8 @@ function AliasEditor({ detail }: { detail: VersionDetail }) {
     if (!alias.trim()) return setError('Type an alias, e.g. champion')
     setBusy(true)
     const problem = await setAlias(detail.model, detail.version, alias.trim())
+    // A move under an approved request marks it applied.
+    if (!problem) void useGovernance.getState().loadRequests()
     setBusy(false)
     setError(problem)
     if (!problem) setAliasText('')
@@ -335,6 +345,7 @@ function AliasEditor({ detail }: { detail: VersionDetail }) {
         <ul className="chips" data-testid="aliases">
           {detail.aliases.map((name) => (
             <li key={name} className="badge">
+              <ProtectedLock alias={name} />
               <Text value={name} max={64} />
               <button
                 type="button"
