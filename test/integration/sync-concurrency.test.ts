@@ -110,7 +110,7 @@ interface VersionRow {
 }
 
 describe.each([
-  ['folder', (name: string) => folderStore(path.join(work, `folder-${name}`))],
+  ['folder', (name: string) => folderStore(path.join(work, `store-${name}`))],
   ['s3', (name: string) => s3Store(s3, name)],
 ])('on %s', (backend, makeStore) => {
   it('four homes publish 25 versions each at once: 100 distinct numbers, identical everywhere', async () => {
