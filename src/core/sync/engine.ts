@@ -286,6 +286,17 @@ export function removeRemote(db: Database.Database, name: string): void {
   }).immediate()
 }
 
+/** The records of some types, parsed, in the order the home received them. */
+function recordsOfTypes(db: Database.Database, types: string[]): SignedRecord[] {
+  return (
+    db
+      .prepare(
+        `SELECT record_json FROM signed_records WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY rowid`,
+      )
+      .all(...types) as { record_json: string }[]
+  ).map((row) => JSON.parse(row.record_json) as SignedRecord)
+}
+
 function cursor(db: Database.Database, remote: string, scope: string): string | undefined {
   return (
     db
@@ -595,7 +606,7 @@ async function materialiseVersion(
 function applyAliases(core: CoreContext, policies: readonly PolicyDocument[]): void {
   const { db } = core
   const latest = new Map<string, SignedRecord>()
-  for (const { record: r } of loadRecords(db)) {
+  for (const r of recordsOfTypes(db, ['alias.set', 'alias.remove'])) {
     if ((r.type !== 'alias.set' && r.type !== 'alias.remove') || r.team === null) continue
     const key = `${str(r.body.model)}\u0000${str(r.body.alias)}`
     const prev = latest.get(key)
@@ -712,13 +723,19 @@ export async function pull(
       if (shape) rejected.push({ object: object.key, reason: shape })
       else arrived.push({ key: object.key, record: object.value as SignedRecord })
     }
-    const { accepted, rejected: refused } = selectVerified(core, policies, remote.root, arrived)
+    // Nothing new costs no verification of what the home already holds.
+    const { accepted, rejected: refused } = arrived.length
+      ? selectVerified(core, policies, remote.root, arrived)
+      : { accepted: [], rejected: [] }
     rejected.push(...refused)
     cancelled(options.signal)
-    const imported = importSignedRecords(core, {
-      policies: newPolicies,
-      records: accepted.map((a) => a.record),
-    })
+    const imported =
+      accepted.length || newPolicies.length
+        ? importSignedRecords(core, {
+            policies: newPolicies,
+            records: accepted.map((a) => a.record),
+          })
+        : { imported: 0, alreadyPresent: 0, policiesAdded: 0 }
 
     // Cursors move to each author's newest record this home now holds: rejected ones are read again.
     // This home's own records are held before they reach the store: for them the cursor is
@@ -740,7 +757,7 @@ export async function pull(
 
     // Versions: every valid registration whose bytes the store has numbered since last time.
     const registrations = new Map<string, SignedRecord>()
-    for (const { record: r } of loadRecords(db))
+    for (const r of recordsOfTypes(db, ['version.register']))
       if (r.type === 'version.register' && str(r.body.model) && str(r.body.versionSha256))
         registrations.set(`${r.body.model as string}\u0000${r.body.versionSha256 as string}`, r)
     const models = new Set([...registrations.values()].map((r) => r.body.model as string))
