@@ -352,9 +352,10 @@ export class S3Store implements RemoteStore {
           read += got
         }
         hash.update(body)
-        const md5 = createHash('md5').update(body).digest('hex')
-        if (existing[n] === md5) {
-          etags[n - 1] = md5
+        // MD5 only to match a part an interrupted push already sent (its ETag).
+        const earlier = existing[n]
+        if (earlier !== undefined && createHash('md5').update(body).digest('hex') === earlier) {
+          etags[n - 1] = earlier
           done += size
           meter.report(done)
           continue
@@ -372,7 +373,9 @@ export class S3Store implements RemoteStore {
             { abortSignal: options.signal },
           )
           .then((out) => {
-            etags[n - 1] = (out.ETag ?? md5).replace(/"/g, '')
+            if (!out.ETag)
+              throw new StoreError(`the store gave part ${n} of ${path.basename(file)} no ETag`)
+            etags[n - 1] = out.ETag.replace(/"/g, '')
             existing[n] = etags[n - 1]!
             remember()
             done += size
