@@ -165,6 +165,12 @@ async function main(): Promise<void> {
     )
     store.close()
 
+    // SLIPWAY_BENCH_PUSH_ONLY=1 stops here (the 10,000-record part takes minutes on s3rver).
+    if (process.env.SLIPWAY_BENCH_PUSH_ONLY === '1') {
+      admin.close()
+      approver.close()
+      return
+    }
     // A store with 10,000 records: the admin signs them, pushes them; the approver pulls them
     // once, then a pull with nothing new is timed and its requests counted.
     const actor = admin.core.homeActor()
