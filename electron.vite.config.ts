@@ -21,7 +21,8 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      // A sandboxed preload can require only 'electron': bundle the contract (and zod) into it.
+      // A sandboxed preload can require only 'electron': bundle its imports (the plain list of
+      // call names, no zod) into it.
       externalizeDeps: false,
       rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') } },
     },
@@ -32,6 +33,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
+      // electron-vite 6 leaves the renderer unminified by default.
+      minify: true,
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
   },

@@ -7,34 +7,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { DriftSettings } from '../src/api/drift'
 import { compareColumn, numericSample } from '../src/core/drift/engine'
+import { normals, prng } from './data'
 
 const COLUMNS = 30
 const ROWS = 500_000
 const dataDir = path.join(process.cwd(), 'bench', '.data')
-
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function normals(rand: () => number, n: number, mean: number, sd: number): Float64Array {
-  const out = new Float64Array(n)
-  for (let i = 0; i < n; i += 2) {
-    const u = 1 - rand()
-    const v = rand()
-    const r = Math.sqrt(-2 * Math.log(u))
-    out[i] = mean + sd * r * Math.cos(2 * Math.PI * v)
-    if (i + 1 < n) out[i + 1] = mean + sd * r * Math.sin(2 * Math.PI * v)
-  }
-  return out
-}
 
 /** A (COLUMNS, ROWS) float64 C-order .npy file: each column contiguous. */
 function writeNpy(file: string, columns: Float64Array[]): void {

@@ -1,7 +1,6 @@
 // Evaluation benchmark on 1,000,000 rows × 30 float features + label, in one run: the end-to-end
 // evaluation job (worker start, read, map, batched ONNX inference, metrics, store) against the sum
 // of ingest (loadTable) and a bare onnxruntime loop over ready tensors — goal ≤ 1.2× — and peak memory.
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,44 +12,7 @@ import { loadTable } from '../src/core/data/load'
 import type { NumericColumn } from '../src/core/data/table'
 import { DEFAULT_BATCH_SIZE } from '../src/core/evaluation/evaluate'
 import { Slipway } from '../src/core/service'
-import { csvFile, dataDir, FEATURES, generateCsv, ROWS } from './data'
-
-const modelFile = path.join(dataDir, 'linear-30.onnx')
-
-/** A logistic regression over f0..f29 (python onnx), with the metadata Slipway maps by. */
-const MODEL_SCRIPT = `
-import json, math, sys
-import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
-n = 30
-w = np.array([[0.1 * (1 + 0.3 * math.sin(j))] for j in range(n)], dtype=np.float32)
-b = np.array([0.05], dtype=np.float32)
-nodes = [
-    helper.make_node('MatMul', ['input', 'w'], ['z0']),
-    helper.make_node('Add', ['z0', 'b'], ['z']),
-    helper.make_node('Sigmoid', ['z'], ['p1']),
-    helper.make_node('Sub', ['one', 'p1'], ['p0']),
-    helper.make_node('Concat', ['p0', 'p1'], ['probabilities'], axis=1),
-    helper.make_node('ArgMax', ['probabilities'], ['label'], axis=1, keepdims=0),
-]
-graph = helper.make_graph(nodes, 'linear30',
-    [helper.make_tensor_value_info('input', TensorProto.FLOAT, ['N', n])],
-    [helper.make_tensor_value_info('label', TensorProto.INT64, ['N']),
-     helper.make_tensor_value_info('probabilities', TensorProto.FLOAT, ['N', 2])],
-    [numpy_helper.from_array(w, 'w'), numpy_helper.from_array(b, 'b'), numpy_helper.from_array(np.array([1.0], dtype=np.float32), 'one')])
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)], producer_name='slipway-bench')
-model.ir_version = 8
-for k, v in {'feature_names': json.dumps(['f%d' % j for j in range(n)]), 'label_column': 'label', 'task': 'classification', 'positive_class': '1', 'class_labels': json.dumps(['0', '1'])}.items():
-    model.metadata_props.add(key=k, value=v)
-onnx.checker.check_model(model)
-onnx.save(model, sys.argv[1])
-`
-
-function makeModel(): void {
-  if (fs.existsSync(modelFile)) return
-  execFileSync('/usr/bin/python3', ['-c', MODEL_SCRIPT, modelFile], { stdio: 'inherit' })
-}
+import { csvFile, FEATURES, generateCsv, makeModel, modelFile, ROWS } from './data'
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`

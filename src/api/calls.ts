@@ -9,6 +9,7 @@ import { evaluationCalls } from './evaluation'
 import { governanceCalls } from './governance'
 import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
+import { reportCalls } from './report'
 import { SyncProgress, syncCalls } from './sync'
 
 export const apiCalls = {
@@ -19,6 +20,7 @@ export const apiCalls = {
   ...evaluationCalls,
   ...driftCalls,
   ...governanceCalls,
+  ...reportCalls,
   ...syncCalls,
 } as const
 

@@ -40,3 +40,10 @@ export function displayText(value: string, max = 200): string {
   if (i >= value.length) return shown
   return `${shown}… (${value.length - i} more characters)`
 }
+
+/** Text for HTML that Slipway writes itself (audit reports, model cards): no markup gets through. */
+export const escapeHtml = (text: string): string =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  )

@@ -35,8 +35,32 @@ export const DriftSettings = z
     window: WindowUnit.nullable().default(null),
     /** …or into this many equal chunks in row order. */
     chunks: z.number().int().min(2).max(500).nullable().default(null),
-    /** Label column of the current data, for evaluation metrics per window (prediction drift). */
+    /**
+     * The label (target) column: never counted as a feature; compared in its own target-drift
+     * section, and the model's metrics against it (reference and current) when a model runs.
+     */
     label: z.string().min(1).max(1024).nullable().default(null),
+    /**
+     * Performance is degraded when a metric worsens by more than this absolute amount from the
+     * reference (e.g. 0.05 of accuracy); null: outside the reference chunks' mean ± 3 std (NannyML).
+     */
+    performanceDrop: z.number().positive().max(1e12).nullable().default(null),
+    /** Chunks of the reference whose spread sets the performance and multivariate thresholds. */
+    referenceChunks: z.number().int().min(2).max(100).default(10),
+    /** Share of variance the PCA of the multivariate drift check keeps (NannyML: 0.65). */
+    pcaVariance: z.number().gt(0).lt(1).default(0.65),
+    /** Columns of a production log, each optional: what was served, its latency, its value. */
+    log: z
+      .object({
+        /** The model's output (predicted label or value) as production served it. */
+        prediction: z.string().min(1).max(1024).nullable().default(null),
+        /** The served score (probability of the positive class). */
+        score: z.string().min(1).max(1024).nullable().default(null),
+        latency: z.string().min(1).max(1024).nullable().default(null),
+        value: z.string().min(1).max(1024).nullable().default(null),
+      })
+      .strict()
+      .default({ prediction: null, score: null, latency: null, value: null }),
   })
   .strict()
 export type DriftSettings = z.output<typeof DriftSettings>
@@ -162,6 +186,131 @@ export const DriftWindow = z.object({
 })
 export type DriftWindow = z.infer<typeof DriftWindow>
 
+/** The reference-derived bounds a metric is judged against, and how they were set. */
+export const MetricThreshold = z.object({
+  rule: z.enum(['reference-chunks', 'absolute-drop']),
+  /** Higher is better (accuracy, F1, ROC AUC) or lower is better (MAE, RMSE). */
+  higherIsBetter: z.boolean(),
+  lower: z.number().nullable(),
+  upper: z.number().nullable(),
+  /** The reference chunks' mean and standard deviation (population, as NannyML), when used. */
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  /** The absolute drop allowed, when that rule applies. */
+  drop: z.number().nullable(),
+})
+export type MetricThreshold = z.infer<typeof MetricThreshold>
+
+export const PerformanceWindow = z.object({
+  label: z.string(),
+  rows: z.number(),
+  metrics: z.record(z.string(), z.number().nullable()),
+  degraded: z.boolean(),
+})
+
+/** The model's realised metrics on reference and current data, when both have labels. */
+export const Performance = z.object({
+  task: z.enum(['classification', 'regression']),
+  /** The headline metric: accuracy for a classifier, MAE for a regression. */
+  metric: z.string(),
+  labelColumn: z.string(),
+  reference: z.record(z.string(), z.number().nullable()),
+  current: z.record(z.string(), z.number().nullable()),
+  /** current − reference, per metric. */
+  change: z.record(z.string(), z.number().nullable()),
+  degraded: z.boolean(),
+  /** Metrics outside their bounds, headline first. */
+  degradedMetrics: z.array(z.string()),
+  /** The headline metric's bounds; per metric in `thresholds`. */
+  threshold: MetricThreshold,
+  thresholds: z.record(z.string(), MetricThreshold),
+  /** Reference chunks' metrics (the band's source). */
+  referenceChunks: z.array(z.record(z.string(), z.number().nullable())),
+  windows: z.array(PerformanceWindow),
+  why: z.string(),
+})
+export type Performance = z.infer<typeof Performance>
+
+/** CBPE: the expected metrics of a classifier on unlabelled current data. */
+export const EstimatedPerformance = z.object({
+  method: z.literal('CBPE'),
+  metric: z.string(),
+  metrics: z.object({
+    accuracy: z.number().nullable(),
+    rocAuc: z.number().nullable(),
+    f1: z.number().nullable(),
+  }),
+  /** The reference's realised metrics, for comparison. */
+  reference: z.record(z.string(), z.number().nullable()),
+  /** The headline metric's band from the reference chunks. */
+  lower: z.number().nullable(),
+  upper: z.number().nullable(),
+  thresholds: z.record(z.string(), MetricThreshold),
+  degraded: z.boolean(),
+  degradedMetrics: z.array(z.string()),
+  windows: z.array(PerformanceWindow),
+  why: z.string(),
+})
+export type EstimatedPerformance = z.infer<typeof EstimatedPerformance>
+
+export const TargetDrift = z.object({
+  column: z.string(),
+  test: DriftTest.nullable(),
+  statistic: z.number().nullable(),
+  pValue: z.number().nullable(),
+  drifted: z.boolean(),
+  why: z.string(),
+  /** The full column comparison, as for a feature. */
+  detail: ColumnDrift,
+})
+export type TargetDrift = z.infer<typeof TargetDrift>
+
+export const MultivariateDrift = z.object({
+  method: z.literal('pca-reconstruction'),
+  columns: z.array(z.string()),
+  components: z.number(),
+  /** Share of the reference's variance the kept components explain. */
+  explainedVariance: z.number(),
+  referenceError: z.number(),
+  currentError: z.number(),
+  threshold: z.object({ lower: z.number(), upper: z.number(), mean: z.number(), std: z.number() }),
+  referenceChunks: z.array(z.number()),
+  drifted: z.boolean(),
+  windows: z.array(
+    z.object({ label: z.string(), error: z.number().nullable(), drifted: z.boolean() }),
+  ),
+  why: z.string(),
+})
+export type MultivariateDrift = z.infer<typeof MultivariateDrift>
+
+/** A production log's served outputs, latency and value, overall and per window. */
+export const LogWindow = z.object({
+  label: z.string(),
+  rows: z.number(),
+  /** Share of rows where the served output equals the local model's (null: nothing to compare). */
+  agreement: z.number().nullable(),
+  /** Largest |served score − recomputed score|. */
+  maxScoreDifference: z.number().nullable(),
+  latencyP50: z.number().nullable(),
+  latencyP95: z.number().nullable(),
+  valueTotal: z.number().nullable(),
+  valueMean: z.number().nullable(),
+})
+export type LogWindow = z.infer<typeof LogWindow>
+
+export const ProductionLog = z.object({
+  columns: z.object({
+    prediction: z.string().nullable(),
+    score: z.string().nullable(),
+    latency: z.string().nullable(),
+    value: z.string().nullable(),
+  }),
+  overall: LogWindow,
+  windows: z.array(LogWindow),
+  notes: z.array(z.string()),
+})
+export type ProductionLog = z.infer<typeof ProductionLog>
+
 export const DataSide = z.object({
   name: z.string(),
   sha256: z.string().nullable(),
@@ -179,7 +328,7 @@ export const DriftReport = z.object({
   model: z.object({ name: z.string(), version: z.number() }).nullable(),
   settings: DriftSettings,
   datasetDrift: z.boolean(),
-  /** Share of drifted columns among the tested ones. */
+  /** Share of drifted feature columns among the tested ones (the target is not a feature). */
   driftShare: z.number(),
   driftedColumns: z.number(),
   testedColumns: z.number(),
@@ -210,6 +359,20 @@ export const DriftReport = z.object({
       items: z.array(DriftWindow),
     })
     .nullable(),
+  /** The one-line answer, performance first: "Performance degraded: accuracy 0.99 → 0.71". */
+  headline: z.string().optional(),
+  /** Target (label) drift; reports stored before it existed have none. */
+  target: TargetDrift.nullable().optional(),
+  performance: Performance.nullable().optional(),
+  estimatedPerformance: EstimatedPerformance.nullable().optional(),
+  /** Why there is no performance section, when a model ran but none could be given. */
+  performanceNote: z.string().nullable().optional(),
+  multivariate: MultivariateDrift.nullable().optional(),
+  /** Why there is no multivariate check, when there is none. */
+  multivariateNote: z.string().nullable().optional(),
+  log: ProductionLog.nullable().optional(),
+  /** Of `durationMs`, the time the performance, CBPE, target, multivariate and log sections took. */
+  monitoringMs: z.number().optional(),
   durationMs: z.number(),
 })
 export type DriftReport = z.infer<typeof DriftReport>

@@ -12,6 +12,10 @@ export const errorCodes = [
   'UNAUTHORIZED',
   'PERMISSION_DENIED',
   'APPROVAL_REQUIRED',
+  /** Another process held the registry's write lock too long; nothing was changed, try again. */
+  'BUSY',
+  /** Stored bytes (a model version's or a dataset's blob) no longer match their recorded hash. */
+  'INTEGRITY',
   /** Something read from outside (a shared store) failed verification: CLI exit code 5. */
   'VERIFICATION_FAILED',
   'INTERNAL',

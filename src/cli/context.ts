@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AliasName } from '../api/common'
 import { SlipwayError, isSlipwayError } from '../api/errors'
+import { busyError, isBusyError } from '../core/db/busy'
 import { resolveHome } from '../core/home'
 import { Slipway } from '../core/service'
 import type { GlobalOptions } from './output'
@@ -29,6 +30,7 @@ function openRegistry(options: GlobalOptions): Slipway {
     return new Slipway({ home: options.home })
   } catch (error) {
     if (isSlipwayError(error)) throw error
+    if (isBusyError(error)) throw busyError('Opening the registry')
     const reason = error instanceof Error ? error.message : String(error)
     throw new SlipwayError(
       'BAD_FILE',
@@ -116,3 +118,55 @@ export function parseKeyValues(
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+/** Reads a list of paths, one a line (blank lines skipped), from a file or `-` for stdin. */
+export function readFileList(source: string, option: string): string[] {
+  let text: string
+  try {
+    text = fs.readFileSync(source === '-' ? 0 : source, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : code
+    throw new SlipwayError(
+      'BAD_FILE',
+      `${option} ${source === '-' ? '- (standard input)' : source}: cannot read the list (${reason ?? String(error)})`,
+    )
+  }
+  return text
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''))
+    .filter((line) => line.trim() !== '')
+}
+
+/**
+ * Expands the files a command was given: a folder stands for every file with one of `extensions`
+ * directly inside it (sorted by name); files are kept as given. A folder with none is refused.
+ */
+export function expandFolders(paths: string[], extensions: string[], what: string): string[] {
+  const files: string[] = []
+  for (const given of paths) {
+    let stat: fs.Stats | undefined
+    try {
+      stat = fs.statSync(given)
+    } catch {
+      stat = undefined // a missing file is reported by the command, naming it
+    }
+    if (!stat?.isDirectory()) {
+      files.push(given)
+      continue
+    }
+    const inside = fs
+      .readdirSync(given, { withFileTypes: true })
+      .filter((entry) => !entry.isDirectory())
+      .map((entry) => entry.name)
+      .filter((name) => extensions.some((ext) => name.toLowerCase().endsWith(ext)))
+      .sort()
+    if (!inside.length)
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `${given}: the folder holds no ${what} (${extensions.join(', ')} files directly inside)`,
+      )
+    for (const name of inside) files.push(path.join(given, name))
+  }
+  return files
+}

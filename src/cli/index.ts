@@ -3,12 +3,14 @@ import { Command, CommanderError } from 'commander'
 import { escapeControl } from '../api/display'
 import { SLIPWAY_VERSION } from '../core/service'
 import { registerDatasetCommands } from './commands/datasets'
+import { registerDoctorCommand } from './commands/doctor'
 import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
 import { registerGovernanceCommands } from './commands/governance'
 import { registerRegistryCommands } from './commands/registry'
 import { registerSyncCommands } from './commands/sync'
 import { EXIT_ERROR, printJson } from './output'
+import { relaunchIfLong, restoreArgv } from './relaunch'
 
 /** Arguments can carry escape sequences; shown back in an error they must not reach the terminal. */
 const terminalSafe = (text: string): string => text.split('\n').map(escapeControl).join('\n')
@@ -34,6 +36,7 @@ export function buildProgram(): Command {
   registerEvaluationCommands(program)
   registerDriftCommands(program)
   registerGovernanceCommands(program)
+  registerDoctorCommand(program)
   registerSyncCommands(program)
   return program
 }
@@ -55,18 +58,26 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    if (error instanceof CommanderError) {
-      // --help and --version end here too, with exit code 0 and their text already printed.
-      if (error.exitCode !== 0 && wantsJson(process.argv.slice(2)))
-        printJson({ error: { code: 'INVALID_INPUT', message: usageMessage(error) } })
-      process.exitCode = error.exitCode
-      return
-    }
-    const message = error instanceof Error ? error.message : String(error)
-    if (wantsJson(process.argv.slice(2))) printJson({ error: { code: 'INTERNAL', message } })
-    else process.stderr.write(`slipway: ${terminalSafe(message)}\n`)
-    process.exitCode = EXIT_ERROR
-  })
+function run(argv: string[]): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((error: unknown) => {
+      if (error instanceof CommanderError) {
+        // --help and --version end here too, with exit code 0 and their text already printed.
+        if (error.exitCode !== 0 && wantsJson(argv.slice(2)))
+          printJson({ error: { code: 'INVALID_INPUT', message: usageMessage(error) } })
+        process.exitCode = error.exitCode
+        return
+      }
+      const message = error instanceof Error ? error.message : String(error)
+      if (wantsJson(argv.slice(2))) printJson({ error: { code: 'INTERNAL', message } })
+      else process.stderr.write(`slipway: ${terminalSafe(message)}\n`)
+      process.exitCode = EXIT_ERROR
+    })
+}
+
+// A long command line is run by a child with a short one (see relaunch.ts): ONNX Runtime crashes
+// in a process whose command line is longer than about 28 KB.
+const relaunched = relaunchIfLong()
+if (relaunched) void relaunched.then((code) => (process.exitCode = code))
+else run(restoreArgv(process.argv))

@@ -10,11 +10,13 @@ import { SlipwayError, isSlipwayError, type Result } from '../api/errors'
 import type { JobKind, JobResult } from '../api/job-results'
 import type { Job } from '../api/jobs'
 import { BlobStore } from './artifacts/blobs'
-import { sweepDeadLeases } from './artifacts/leases'
+import { runDoctor } from './artifacts/doctor'
+import { sweepDeadLeases, sweepOrphanBlobs } from './artifacts/leases'
 import { UploadStore, type Upload } from './artifacts/uploads'
 import type { Actor, CallContext, CallOrigin, CoreContext, HandlersFor } from './context'
 import { localCall, resolveLocalFile } from './context'
 import { createDatasetHandlers } from './data/handlers'
+import { busyError, isBusyError } from './db/busy'
 import { openDatabase } from './db/open'
 import { createDriftHandlers } from './drift/handlers'
 import { startMonitors, stopMonitors } from './drift/monitors'
@@ -25,6 +27,7 @@ import { loadIdentity, type KeyProtector } from './governance/identity'
 import { enforceRole } from './governance/roles'
 import { JobManager } from './jobs/manager'
 import { createRegistryHandlers } from './registry/handlers'
+import { createReportHandlers } from './report/handlers'
 import { createSyncHandlers } from './sync/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
@@ -73,7 +76,13 @@ export class Slipway {
     const { db, schemaVersion } = openDatabase(path.join(home, 'registry.sqlite'))
     const blobs = new BlobStore(path.join(home, 'blobs'))
     blobs.sweepTemporary()
-    sweepDeadLeases({ db, blobs })
+    try {
+      sweepDeadLeases({ db, blobs })
+      sweepOrphanBlobs({ db, blobs })
+    } catch (error) {
+      // Another process holds the write lock: the sweeps wait for the next start.
+      if (!isBusyError(error)) throw error
+    }
     const uploads = new UploadStore(path.join(home, 'uploads'))
     uploads.sweep()
     const jobs = new JobManager()
@@ -123,6 +132,7 @@ export class Slipway {
         onnxruntimeVersion: onnxruntimeVersion(),
         schemaVersion,
       }),
+      'app:doctor': async ({ repair }) => runDoctor(core, { repair }),
       'jobs:list': async () => jobs.list(),
       'jobs:get': async ({ jobId }) => jobs.get(jobId),
       'jobs:cancel': async ({ jobId }) => jobs.cancel(jobId),
@@ -131,6 +141,7 @@ export class Slipway {
       ...createEvaluationHandlers(core),
       ...createDriftHandlers(core),
       ...createGovernanceHandlers(core),
+      ...createReportHandlers(core),
       ...createSyncHandlers(core),
     }
   }
@@ -173,6 +184,10 @@ export class Slipway {
     } catch (error) {
       if (isSlipwayError(error))
         return { ok: false, error: { code: error.code, message: error.message } }
+      if (isBusyError(error)) {
+        const busy = busyError()
+        return { ok: false, error: { code: busy.code, message: busy.message } }
+      }
       return {
         ok: false,
         error: {

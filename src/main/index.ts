@@ -1,4 +1,5 @@
 // Electron shell: one secure window over the shared core, a native menu, and the IPC bridge.
+import fs from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
@@ -16,8 +17,23 @@ import type { MenuItemConstructorOptions } from 'electron'
 import { setWorkerScript } from '../core/jobs/run-task'
 import { SLIPWAY_VERSION, Slipway } from '../core/service'
 import { channels, type MenuCommand } from '../preload/bridge'
-import { forwardEvents, registerFilePicker, registerIpc } from './ipc'
+import {
+  forwardEvents,
+  registerCardPdf,
+  registerFilePicker,
+  registerIpc,
+  type PdfPrinter,
+} from './ipc'
 import { watchDriftAlerts } from './notifications'
+import {
+  OpenedFiles,
+  openListFile,
+  openedPathsFromArgv,
+  readOpenList,
+  relaunchArgs,
+  routeOpenedFiles,
+  userArgs,
+} from './open-files'
 import {
   applyContentsSecurity,
   applySessionSecurity,
@@ -43,6 +59,16 @@ const appUrl = isDev
 
 let mainWindow: BrowserWindow | null = null
 let slipway: Slipway | null = null
+
+// Files opened from the OS wait here until the page can list them in its register dialog.
+const opened = new OpenedFiles((paths) => mainWindow?.webContents.send(channels.openedFiles, paths))
+
+/** The .onnx files this start was asked to open: from the command line, or a relaunch's list. */
+function filesFromStart(): string[] {
+  const args = userArgs(process.argv, app.isPackaged)
+  const list = openListFile(args)
+  return list ? readOpenList(list) : openedPathsFromArgv(args, process.cwd())
+}
 
 const openExternal = (url: string): void => {
   if (isSafeExternalUrl(url)) void shell.openExternal(url)
@@ -104,6 +130,37 @@ function buildMenu(): Menu {
   return Menu.buildFromTemplate(template)
 }
 
+/**
+ * The card's self-contained HTML (no scripts, its own CSP) printed in a hidden, script-less
+ * window, saved where the user chooses.
+ */
+const printPdf: PdfPrinter = async (html, suggestedName) => {
+  const target = await (mainWindow
+    ? dialog.showSaveDialog(mainWindow, {
+        defaultPath: suggestedName,
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      })
+    : dialog.showSaveDialog({
+        defaultPath: suggestedName,
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      }))
+  if (target.canceled || !target.filePath) return null
+  const printer = new BrowserWindow({
+    show: false,
+    webPreferences: { ...secureWebPreferences, javascript: false },
+  })
+  try {
+    await printer.loadURL(
+      `data:text/html;charset=utf-8;base64,${Buffer.from(html).toString('base64')}`,
+    )
+    const pdf = await printer.webContents.printToPDF({ printBackground: true })
+    await fs.writeFile(target.filePath, pdf)
+    return target.filePath
+  } finally {
+    printer.destroy()
+  }
+}
+
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
@@ -115,10 +172,18 @@ function createWindow(): BrowserWindow {
     backgroundColor: '#f6f7f9',
     webPreferences: {
       ...secureWebPreferences,
+      // The same values as secureWebPreferences, spelled out where the window is made so a scanner
+      // reading this call (electronegativity, scripts/check-electron.mjs) sees them too.
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      disableBlinkFeatures: 'Auxclick',
       preload: path.join(__dirname, '..', 'preload', 'index.js'),
     },
   })
   window.once('ready-to-show', () => window.show())
+  opened.notReady()
+  window.webContents.on('did-finish-load', () => opened.ready())
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null
   })
@@ -151,6 +216,7 @@ async function start(): Promise<void> {
       mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options),
     { isTrustedSender },
   )
+  registerCardPdf(ipcMain, slipway, printPdf, { isTrustedSender })
   forwardEvents(slipway, (channel, event) => mainWindow?.webContents.send(channel, event))
   // Drift crossings become desktop notifications; a click brings the window forward.
   watchDriftAlerts(slipway, ({ title, body }) => {
@@ -165,12 +231,20 @@ async function start(): Promise<void> {
 
   Menu.setApplicationMenu(buildMenu())
   mainWindow = createWindow()
+  opened.add(filesFromStart())
   slipway.startMonitors()
 }
 
-if (!app.requestSingleInstanceLock()) {
+// Many files opened from the OS make a command line too long for ONNX Runtime (it crashes past
+// ~28 KB): start again with the list in a file instead, before anything else happens.
+const relaunch = relaunchArgs(process.argv, app.isPackaged, process.cwd())
+if (relaunch) {
+  app.relaunch({ args: relaunch })
+  app.exit(0)
+} else if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
+  routeOpenedFiles(app, opened, app.isPackaged)
   app.on('web-contents-created', (_event, contents) =>
     applyContentsSecurity(contents, appUrl, openExternal),
   )

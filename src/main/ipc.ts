@@ -3,6 +3,8 @@
 import type { ApiEvent } from '../api/calls'
 import { callNames } from '../api/calls'
 import type { Result } from '../api/errors'
+import { z } from 'zod'
+import { ModelName } from '../api/common'
 import type { Slipway } from '../core/service'
 import { channels } from '../preload/bridge'
 
@@ -85,4 +87,53 @@ export function registerFilePicker(
     return result.canceled ? [] : result.filePaths
   })
   return () => ipcMain.removeHandler(channels.openFiles)
+}
+
+const CardPdfInput = z.object({ model: ModelName, version: z.number().int().positive() }).strict()
+
+/** Prints self-contained HTML to a PDF file the user picks; null when they cancel. */
+export type PdfPrinter = (html: string, suggestedName: string) => Promise<string | null>
+
+/** `card:save-pdf`: the model card's HTML export, printed to PDF by the shell. */
+export function registerCardPdf(
+  ipcMain: IpcMainLike,
+  slipway: SlipwayLike,
+  printPdf: PdfPrinter,
+  options: IpcOptions,
+): () => void {
+  ipcMain.handle(
+    channels.cardPdf,
+    async (event, input): Promise<Result<{ saved: string | null }>> => {
+      const url = event.senderFrame?.url
+      if (typeof url !== 'string' || !options.isTrustedSender(url)) return refused
+      const parsed = CardPdfInput.safeParse(input)
+      if (!parsed.success)
+        return {
+          ok: false,
+          error: { code: 'INVALID_INPUT', message: 'Name the model and version of the card' },
+        }
+      const html = await slipway.invoke(
+        'cards:export',
+        { model: parsed.data.model, ref: parsed.data.version, format: 'html' },
+        { face: 'electron', readLocalPaths: true },
+      )
+      if (!html.ok) return html
+      try {
+        const saved = await printPdf(
+          html.value.content,
+          html.value.fileName.replace(/\.html$/, '.pdf'),
+        )
+        return { ok: true, value: { saved } }
+      } catch (error) {
+        return {
+          ok: false,
+          error: {
+            code: 'INTERNAL',
+            message: `Could not print the card: ${error instanceof Error ? error.message : String(error)}`,
+          },
+        }
+      }
+    },
+  )
+  return () => ipcMain.removeHandler(channels.cardPdf)
 }

@@ -16,6 +16,8 @@ export const secureWebPreferences = {
   navigateOnDragDrop: false,
   safeDialogs: true,
   spellcheck: false,
+  // Middle-click must not open links in new windows (electronegativity's AUXCLICK check).
+  disableBlinkFeatures: 'Auxclick',
 } as const satisfies WebPreferences
 
 /** The same policy as web mode's. */

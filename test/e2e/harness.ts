@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import type { RunningServer } from '../../src/server/server'
 import { startServer } from '../../src/server/server'
+import { findBrowser, type BrowserCandidate } from './browser'
 
 export const root = path.resolve(__dirname, '..', '..')
 export const fixture = (...parts: string[]): string => path.join(root, 'test', 'fixtures', ...parts)
@@ -42,6 +43,22 @@ export interface HarnessOptions {
   openAt?: string
   /** Runs once the server is up and before the browser starts: registrations, imports, big files. */
   setup?: (harness: Pick<Harness, 'server' | 'home' | 'scratch'>) => Promise<void> | void
+  /** Where to look for the browser; the default is SLIPWAY_CHROMIUM, system paths, the npm build. */
+  browsers?: BrowserCandidate[]
+}
+
+/** Starts the browser the tests drive, found by `findBrowser`, with the harness's flags. */
+export async function launchBrowser(candidates?: BrowserCandidate[]): Promise<Browser> {
+  const found = await findBrowser(candidates)
+  const args = [...new Set([...found.args, ...CHROMIUM_FLAGS])]
+  try {
+    return await chromium.launch({ executablePath: found.executablePath, args })
+  } catch (error) {
+    throw new Error(
+      `Chromium from ${found.source} (${found.executablePath}) did not start: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
+  }
 }
 
 /** Registers the file's hooks and returns the harness whose fields the tests read. */
@@ -52,6 +69,8 @@ export function useHarness(options: HarnessOptions): Harness {
   let home = ''
   let scratch = ''
   let problems: string[] = []
+  // A failed setup fails every test it stops (a failing beforeAll would only mark them skipped).
+  let setupError: unknown
   const ready = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`The e2e harness has no ${what} yet`)
     return value
@@ -75,16 +94,20 @@ export function useHarness(options: HarnessOptions): Harness {
   }
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
-      throw new Error(
-        'The renderer is not built: run `npx electron-vite build` (npm test does it in pretest)',
-      )
+    try {
+      if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
+        throw new Error(
+          'The renderer is not built: run `npx electron-vite build` (npm test does it in pretest)',
+        )
+      }
+      home = fs.mkdtempSync(path.join(os.tmpdir(), `slipway-e2e-${options.name}-`))
+      scratch = fs.mkdtempSync(path.join(os.tmpdir(), `slipway-e2e-${options.name}-data-`))
+      server = await startServer({ home, port: 0 })
+      await options.setup?.({ server, home, scratch })
+      browser = await launchBrowser(options.browsers)
+    } catch (error) {
+      setupError = error
     }
-    home = fs.mkdtempSync(path.join(os.tmpdir(), `slipway-e2e-${options.name}-`))
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), `slipway-e2e-${options.name}-data-`))
-    server = await startServer({ home, port: 0 })
-    await options.setup?.({ server, home, scratch })
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS })
   })
 
   afterAll(async () => {
@@ -95,6 +118,12 @@ export function useHarness(options: HarnessOptions): Harness {
   })
 
   beforeEach(async () => {
+    if (setupError !== undefined) {
+      throw new Error(
+        `The e2e setup for ${options.name} failed: ${setupError instanceof Error ? setupError.message : String(setupError)}`,
+        { cause: setupError },
+      )
+    }
     problems = []
     const opened = await harness.browser.newPage({
       viewport: options.viewport ?? { width: 1280, height: 900 },
@@ -112,6 +141,7 @@ export function useHarness(options: HarnessOptions): Harness {
   })
 
   afterEach(async () => {
+    if (setupError !== undefined) return
     await page?.close()
     expect(problems).toEqual([])
   })

@@ -152,7 +152,7 @@ describe('slipway drift', () => {
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/COLUMN\s+KIND\s+TEST\s+STATISTIC\s+P-VALUE/)
     expect(r.stdout).toMatch(/age: Kolmogorov–Smirnov test decided drift/)
-    expect(r.stdout).toMatch(/DATASET DRIFT: 3 of 6 columns drifted/)
+    expect(r.stdout).toMatch(/DATASET DRIFT: 3 of 6 feature columns drifted/)
   })
 
   it('takes MODEL@REF as the reference (its training data) and --model for prediction drift', () => {

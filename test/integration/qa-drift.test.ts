@@ -108,7 +108,7 @@ describe('slipway drift: statistics a statistician can reproduce', () => {
     const table = cli(...qa)
     expect(table.stdout).toMatch(/\nspend +numeric +wasserstein +0\.1000 +not tested /)
     expect(table.stdout).toMatch(/\nspend: Not tested: the Normed Wasserstein distance/)
-    expect(table.stdout).toMatch(/ of 3 columns drifted/)
+    expect(table.stdout).toMatch(/ of 3 feature columns drifted/)
     const tenure = columnOf(run, 'tenure')
     expect(tenure.why).toContain(
       `the reference has ${refs.tenure.referencePresent.toLocaleString('en-US')} values in this column (> 1,000; ${refs.tenure.referenceMissing} missing)`,
@@ -180,7 +180,8 @@ describe('slipway drift: refusals name the flag, file, column or cell, and store
       [['--bins', '1'], /--bins "1": use a whole number from 2 to 100/],
       [['--drift-share', '1.5'], /--drift-share "1.5": use a number above 0 and at most 1/],
       [['--chunks', '3', '--timestamp', 'ts'], /--chunks splits current data in row order/],
-      [['--label', 'churned'], /--label .* give --model MODEL@REF too/],
+      [['--fail-on-degradation'], /--fail-on-degradation needs --model MODEL@REF/],
+      [['--performance-drop', '0'], /--performance-drop "0": use a number above 0/],
     ]
     const folder = cli('--reference', fixture('drift'), '--current', drift('current.csv'))
     expect(folder.status).toBe(1)

@@ -45,6 +45,7 @@ beforeAll(() => {
     },
     openFiles: null,
     onMenuCommand: () => () => {},
+    onOpenedFiles: () => () => {},
   }
   setClient(api)
   slipway.onEvent((event) => useJobs.getState().receive(event))
@@ -243,6 +244,12 @@ describe('monitors from the desktop app', () => {
       sourcePath: uploads,
       threshold: '',
       driftShare: '0.5',
+      label: '',
+      performanceDrop: '',
+      logPrediction: '',
+      logScore: '',
+      logLatency: '',
+      logValue: '',
     }
     const { createMonitor, deleteMonitor } = useDrift.getState()
     expect(await createMonitor({ ...draft, sourcePath: ' ' })).toBe(
@@ -264,6 +271,30 @@ describe('monitors from the desktop app', () => {
     })
     expect(await deleteMonitor(monitor!.id)).toBeNull()
     expect(useDrift.getState().monitors).toEqual([])
+    // Column roles of a production log are remembered with the monitor.
+    expect(await createMonitor({ ...draft, performanceDrop: '-1' })).toBe(
+      'The allowed drop must be a number above 0',
+    )
+    expect(
+      await createMonitor({
+        ...draft,
+        label: 'label',
+        performanceDrop: '0.05',
+        logScore: 'served_score',
+        logLatency: 'latency_ms',
+        logValue: 'revenue',
+      }),
+    ).toBeNull()
+    const [logged] = useDrift.getState().monitors
+    expect(logged!.settings.label).toBe('label')
+    expect(logged!.settings.performanceDrop).toBe(0.05)
+    expect(logged!.settings.log).toEqual({
+      prediction: null,
+      score: 'served_score',
+      latency: 'latency_ms',
+      value: 'revenue',
+    })
+    expect(await deleteMonitor(logged!.id)).toBeNull()
   })
 
   it('refreshes the model badges when the core raises a drift alert', async () => {

@@ -131,8 +131,11 @@ describe('stores over the IPC transport and a real core', () => {
         return () => events.delete(listener)
       },
       onMenuCommand: () => () => {},
+      onOpenedFiles: () => () => {},
       pathForFile: (file) => locations.get(file) ?? '',
       openFiles: async () => [],
+      // Printing needs Electron's printToPDF; the IPC handler is tested in security.test.ts.
+      saveCardPdf: async () => ({ ok: true, value: { saved: null } }),
     }
     setClient(createIpcClient(bridge))
   })

@@ -3,12 +3,12 @@ import { standInJobs } from '../helpers/home'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import type { ApiEvent } from '../../src/api/calls'
 import { callNames } from '../../src/api/calls'
 import { Slipway } from '../../src/core/service'
 import type { IpcInvokeEventLike, IpcMainLike } from '../../src/main/ipc'
-import { forwardEvents, registerFilePicker, registerIpc } from '../../src/main/ipc'
+import { forwardEvents, registerCardPdf, registerFilePicker, registerIpc } from '../../src/main/ipc'
 import {
   appContentSecurityPolicy,
   isAllowedNavigation,
@@ -183,6 +183,51 @@ describe('IPC', () => {
     const ipc = new FakeIpcMain()
     const dispose = registerIpc(ipc, slipway, trusted)
     expect([...ipc.handlers.keys()].sort()).toEqual([...callNames].sort())
+    dispose()
+    expect(ipc.handlers.size).toBe(0)
+  })
+
+  it('prints a model card to PDF from its HTML export, for the app page only', async () => {
+    // A home of its own: the other tests here expect an empty registry.
+    const cardHome = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-ipc-card-'))
+    const slipway = new Slipway({ home: cardHome })
+    onTestFinished(() => {
+      slipway.close()
+      fs.rmSync(cardHome, { recursive: true, force: true })
+    })
+    await slipway.call('registry:register', {
+      file: { path: path.resolve(__dirname, '..', 'fixtures', 'models', 'linear_binary.onnx') },
+      model: 'card-pdf',
+    })
+    const ipc = new FakeIpcMain()
+    const printed: { html: string; name: string }[] = []
+    // printToPDF needs Electron; the printer the shell passes is replaced by one that records.
+    const dispose = registerCardPdf(
+      ipc,
+      slipway,
+      async (html, name) => {
+        printed.push({ html, name })
+        return `/tmp/${name}`
+      },
+      trusted,
+    )
+    expect(
+      await ipc.invoke('card:save-pdf', 'https://evil.example/', { model: 'card-pdf', version: 1 }),
+    ).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } })
+    expect(await ipc.invoke('card:save-pdf', fileApp, { model: '../x', version: 1 })).toMatchObject(
+      { ok: false, error: { code: 'INVALID_INPUT' } },
+    )
+    expect(
+      await ipc.invoke('card:save-pdf', fileApp, { model: 'card-pdf', version: 9 }),
+    ).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    expect(printed).toEqual([])
+    expect(await ipc.invoke('card:save-pdf', fileApp, { model: 'card-pdf', version: 1 })).toEqual({
+      ok: true,
+      value: { saved: '/tmp/card-pdf-v1-card.pdf' },
+    })
+    expect(printed[0]!.name).toBe('card-pdf-v1-card.pdf')
+    expect(printed[0]!.html).toContain('Model card: card-pdf v1')
+    expect(printed[0]!.html).not.toContain('<script')
     dispose()
     expect(ipc.handlers.size).toBe(0)
   })

@@ -13,6 +13,7 @@ import { SlipwayError } from '../../api/errors'
 import { collect, parseModelRef, withSlipway } from '../context'
 import { waitForJob } from '../jobs'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { checkHtmlTarget, writeHtmlReport } from '../report'
 
 export const EXIT_DRIFT = 4
 
@@ -29,6 +30,14 @@ interface DriftOptions extends GlobalOptions {
   driftShare?: string
   label?: string
   failOnDrift?: boolean
+  failOnDegradation?: boolean
+  performanceDrop?: string
+  referenceChunks?: string
+  logPrediction?: string
+  logScore?: string
+  latency?: string
+  businessValue?: string
+  html?: string
 }
 
 /** FILE (an existing path), DATASET (id, name or sha256) or MODEL@REF (a version's training data). */
@@ -43,6 +52,12 @@ export function parseSource(text: string, role: 'reference' | 'current'): DataSo
   // A bare name is a dataset even when a folder of that name is here; a path is not.
   if (stat?.isDirectory() && /[\\/]/.test(text))
     throw new SlipwayError('BAD_FILE', `${text}: is a folder; give a CSV or Parquet file`)
+  // A pipe, socket or device exists but cannot be hashed and stored as a snapshot: say so.
+  if (stat && !stat.isFile() && !stat.isDirectory())
+    throw new SlipwayError(
+      'BAD_FILE',
+      `--${role} ${text}: is ${stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isSocket() ? 'a socket' : 'a device'}, not a regular file; save the data to a CSV or Parquet file first`,
+    )
   if (/^\d+$/.test(text)) return { dataset: Number(text) }
   if (text.includes('@')) {
     if (role === 'current')
@@ -153,14 +168,32 @@ export function settingsFromOptions(o: DriftOptions): DriftSettingsInput {
   } else if (o.timestamp) settings.window = 'day'
   if (o.chunks !== undefined)
     settings.chunks = parseIn(o.chunks, '--chunks', { min: 2, max: 500, whole: true })
-  if (o.label) {
-    if (!o.model)
-      throw new SlipwayError(
-        'INVALID_INPUT',
-        '--label is the label column for the metrics of --model per window; give --model MODEL@REF too',
-      )
-    settings.label = o.label
+  // Without --model, --label names the target: compared in its own section, never as a feature.
+  if (o.label) settings.label = o.label
+  if (o.failOnDegradation && !o.model)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      '--fail-on-degradation needs --model MODEL@REF: performance is the model’s, measured or estimated',
+    )
+  if (o.performanceDrop !== undefined)
+    settings.performanceDrop = parseIn(o.performanceDrop, '--performance-drop', {
+      min: 0,
+      max: 1e12,
+      above: true,
+    })
+  if (o.referenceChunks !== undefined)
+    settings.referenceChunks = parseIn(o.referenceChunks, '--reference-chunks', {
+      min: 2,
+      max: 100,
+      whole: true,
+    })
+  const log = {
+    prediction: o.logPrediction ?? null,
+    score: o.logScore ?? null,
+    latency: o.latency ?? null,
+    value: o.businessValue ?? null,
   }
+  if (Object.values(log).some((v) => v !== null)) settings.log = log
   return settings
 }
 
@@ -202,8 +235,29 @@ export function driftJson(report: DriftReport): Record<string, unknown> {
         }
       : null,
     windows: report.windows,
+    headline: report.headline ?? null,
+    performance: report.performance ?? null,
+    estimatedPerformance: report.estimatedPerformance ?? null,
+    performanceNote: report.performanceNote ?? null,
+    target: report.target
+      ? {
+          column: report.target.column,
+          test: report.target.test,
+          statistic: report.target.statistic,
+          pValue: report.target.pValue,
+          drifted: report.target.drifted,
+          why: report.target.why,
+        }
+      : null,
+    multivariate: report.multivariate ?? null,
+    multivariateNote: report.multivariateNote ?? null,
+    log: report.log ?? null,
   }
 }
+
+/** Performance (measured or estimated) fell outside its bounds. */
+export const performanceDegraded = (report: DriftReport): boolean =>
+  Boolean(report.performance?.degraded || report.estimatedPerformance?.degraded)
 
 /** Not tested: no test applies, or its statistic is undefined here (as the drift share counts). */
 const untested = (c: ColumnDrift): boolean => c.test === null || c.statistic === null
@@ -211,8 +265,83 @@ const untested = (c: ColumnDrift): boolean => c.test === null || c.statistic ===
 const cell = (x: number | null): string =>
   x === null ? '' : Math.abs(x) >= 1e-3 || x === 0 ? x.toPrecision(4) : x.toExponential(3)
 
+/** Performance, target, multivariate and log sections: the answers before the columns. */
+function printMonitoring(report: DriftReport): void {
+  const out = process.stdout
+  const metricRow = (
+    name: string,
+    reference: Record<string, number | null>,
+    current: Record<string, number | null>,
+    bounds: Record<string, { lower: number | null; upper: number | null }>,
+    degraded: string[],
+  ): Record<string, unknown>[] =>
+    Object.keys(bounds).length || Object.keys(current).length
+      ? Object.keys(current)
+          .filter((m) => m !== 'labelled')
+          .map((m) => ({
+            metric: m,
+            reference: cell(reference[m] ?? null),
+            [name]: cell(current[m] ?? null),
+            bounds: bounds[m] ? `${cell(bounds[m].lower)} – ${cell(bounds[m].upper)}` : '',
+            verdict: degraded.includes(m) ? 'DEGRADED' : 'ok',
+          }))
+      : []
+  const p = report.performance
+  if (p) {
+    out.write(`Performance (labels in "${safe(p.labelColumn)}"):\n`)
+    printTable(metricRow('current', p.reference, p.current, p.thresholds, p.degradedMetrics), [
+      'metric',
+      'reference',
+      'current',
+      'bounds',
+      'verdict',
+    ])
+    out.write(`${safe(p.why, 1000)}\n\n`)
+  }
+  const e = report.estimatedPerformance
+  if (e) {
+    out.write('Estimated performance (CBPE, current data has no labels):\n')
+    printTable(metricRow('estimated', e.reference, e.metrics, e.thresholds, e.degradedMetrics), [
+      'metric',
+      'reference',
+      'estimated',
+      'bounds',
+      'verdict',
+    ])
+    out.write(`${safe(e.why, 1000)}\n\n`)
+  }
+  if (report.performanceNote) out.write(`${safe(report.performanceNote, 1000)}\n\n`)
+  if (report.target)
+    out.write(
+      `Target "${safe(report.target.column)}": ${report.target.drifted ? 'DRIFT' : 'no drift'} — ${safe(report.target.why, 1000)}\n\n`,
+    )
+  if (report.multivariate)
+    out.write(
+      `Multivariate: ${report.multivariate.drifted ? 'DRIFT' : 'no drift'} — ${safe(report.multivariate.why, 1000)}\n\n`,
+    )
+  const log = report.log
+  if (log) {
+    out.write('Production log:\n')
+    printTable(
+      [log.overall, ...log.windows].map((w) => ({
+        window: w.label,
+        rows: w.rows,
+        agreement: cell(w.agreement),
+        'latency p50': cell(w.latencyP50),
+        'latency p95': cell(w.latencyP95),
+        'value total': cell(w.valueTotal),
+      })),
+      ['window', 'rows', 'agreement', 'latency p50', 'latency p95', 'value total'],
+    )
+    for (const note of log.notes) out.write(`${safe(note, 1000)}\n`)
+    out.write('\n')
+  }
+}
+
 function printReport(report: DriftReport): void {
   const out = process.stdout
+  if (report.headline) out.write(`${safe(report.headline, 1000)}\n\n`)
+  printMonitoring(report)
   out.write(
     `Reference: ${safe(report.reference.name)} (${report.referenceRows} rows)   Current: ${safe(report.current.name)} (${report.currentRows} rows)\n`,
   )
@@ -284,7 +413,7 @@ function printReport(report: DriftReport): void {
   for (const c of report.columns.filter((c) => c.drifted || untested(c)))
     out.write(`${safe(c.name)}: ${safe(c.why, 1000)}\n`)
   out.write(
-    `\n${report.datasetDrift ? 'DATASET DRIFT' : 'No dataset drift'}: ${report.driftedColumns} of ${report.testedColumns} columns drifted (share ${cell(report.driftShare)}, threshold ${report.settings.driftShare})${report.id ? ` — run #${report.id}` : ''}\n`,
+    `\n${report.datasetDrift ? 'DATASET DRIFT' : 'No dataset drift'}: ${report.driftedColumns} of ${report.testedColumns} feature columns drifted (share ${cell(report.driftShare)}, threshold ${report.settings.driftShare})${report.id ? ` — run #${report.id}` : ''}\n`,
   )
 }
 
@@ -317,11 +446,32 @@ export function registerDriftCommands(program: Command): void {
       'bins for PSI and Jensen–Shannon on numeric columns (default 10); a column with at most 5 values gets a bin per value',
     )
     .option('--drift-share <x>', 'dataset drift when this share of columns drifted (default 0.5)')
-    .option('--label <column>', 'label column of the current data, for metrics per window')
+    .option(
+      '--label <column>',
+      'the label (target) column: its own target-drift section, never a feature; with --model, the performance is measured (or estimated by CBPE when current data has none)',
+    )
+    .option(
+      '--performance-drop <x>',
+      "degraded when a metric worsens by more than X from the reference (default: outside the reference chunks' mean ± 3 std)",
+    )
+    .option(
+      '--reference-chunks <n>',
+      'chunks of the reference whose spread sets the performance and multivariate bounds (default 10)',
+    )
+    .option('--log-prediction <column>', 'production log: the output the model served')
+    .option('--log-score <column>', 'production log: the score (probability) the model served')
+    .option('--latency <column>', 'production log: latency per request (p50/p95 per window)')
+    .option('--business-value <column>', 'production log: business value per row (sum per window)')
     .option('--fail-on-drift', `exit with code ${EXIT_DRIFT} when dataset drift is found`)
+    .option(
+      '--fail-on-degradation',
+      `exit with code ${EXIT_DRIFT} when the model's performance (measured or estimated) degraded`,
+    )
+    .option('--html <file>', 'also write the report as a self-contained HTML file')
     .action(async (_opts: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<DriftOptions>()
       await withSlipway(o, async (slipway) => {
+        checkHtmlTarget(o.html)
         const input = {
           reference: parseSource(o.reference, 'reference'),
           current: parseSource(o.current, 'current'),
@@ -335,9 +485,11 @@ export function registerDriftCommands(program: Command): void {
           'drift',
           !o.json && process.stderr.isTTY === true,
         )
+        if (o.html && report.id) await writeHtmlReport(slipway, 'drift', report.id, o.html)
         if (o.json) printJson(driftJson(report))
         else printReport(report)
         if (o.failOnDrift && report.datasetDrift) process.exitCode = EXIT_DRIFT
+        if (o.failOnDegradation && performanceDegraded(report)) process.exitCode = EXIT_DRIFT
       })
     })
 }

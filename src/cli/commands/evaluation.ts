@@ -17,6 +17,7 @@ import { describeZodError } from '../../core/service'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
 import { waitForJob } from '../jobs'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { checkHtmlTarget, writeHtmlReport } from '../report'
 
 /** The metrics a slice table shows, per task (evaluate and shadow print the same ones). */
 const SLICE_METRICS = {
@@ -35,6 +36,7 @@ interface RunOptions extends GlobalOptions {
   cost?: string
   batchSize?: string
   task?: 'classification' | 'regression'
+  html?: string
 }
 
 /** `--data`: an existing file is imported (its sha256 recorded); otherwise a dataset id or name. */
@@ -354,6 +356,7 @@ const addRunOptions = (cmd: Command): Command =>
     )
     .option('--batch-size <rows>', 'rows per inference batch (default 4096)')
     .option('--task <task>', 'classification or regression, when the model does not say')
+    .option('--html <file>', 'also write the result as a self-contained HTML report')
 
 export function registerEvaluationCommands(program: Command): void {
   addRunOptions(
@@ -366,6 +369,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (target: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const { model, ref } = parseModelRef(target)
       const job = await withDataHint(opts.data, () =>
         slipway.call('eval:start', {
@@ -381,6 +385,7 @@ export function registerEvaluationCommands(program: Command): void {
         'evaluate',
         !opts.json && process.stderr.isTTY === true,
       )
+      if (opts.html) await writeHtmlReport(slipway, 'evaluation', evaluation.id, opts.html)
       if (opts.json) printJson(evaluationJson(evaluation))
       else printEvaluation(evaluation)
     })
@@ -395,6 +400,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (champion: string, challenger: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const job = await withDataHint(opts.data, () =>
         slipway.call('shadow:start', {
           champion: parseModelRef(champion),
@@ -409,6 +415,7 @@ export function registerEvaluationCommands(program: Command): void {
         'shadow',
         !opts.json && process.stderr.isTTY === true,
       )
+      if (opts.html) await writeHtmlReport(slipway, 'shadow', comparison.id, opts.html)
       if (opts.json) printJson(shadowJson(comparison))
       else printShadow(comparison)
     })
@@ -426,6 +433,7 @@ export function registerEvaluationCommands(program: Command): void {
   ).action(async (target: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<RunOptions & { policy?: string; savePolicy?: boolean }>()
     await withSlipway(opts, async (slipway) => {
+      checkHtmlTarget(opts.html)
       const { model, ref } = parseModelRef(target)
       if (opts.savePolicy && !opts.policy)
         throw new SlipwayError(
@@ -450,6 +458,7 @@ export function registerEvaluationCommands(program: Command): void {
       )
       // Stored once the check has run (passed or not): a check that fails on its data keeps nothing.
       if (policy && opts.savePolicy) await slipway.call('gates:set-policy', { model, policy })
+      if (opts.html) await writeHtmlReport(slipway, 'gate', report.id, opts.html)
       if (opts.json) printJson(report)
       else printGate(report)
       if (!report.passed) process.exitCode = EXIT_GATE_FAILED

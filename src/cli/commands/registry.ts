@@ -4,7 +4,15 @@ import type { Command } from 'commander'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
 import { RegisterInput, type RegisterResult, type VersionDetail } from '../../api/registry'
 import { refuseRepeatedKeys } from '../../core/registry/register'
-import { collect, parseKeyValues, parseModelRef, parseVersionNumber, withSlipway } from '../context'
+import {
+  collect,
+  expandFolders,
+  parseKeyValues,
+  parseModelRef,
+  parseVersionNumber,
+  readFileList,
+  withSlipway,
+} from '../context'
 import { errorOf, printJson, printTable, reportError, safe, type GlobalOptions } from '../output'
 
 interface RegisterOptions extends GlobalOptions {
@@ -16,6 +24,7 @@ interface RegisterOptions extends GlobalOptions {
   description?: string
   alias?: string
   parent?: string
+  filesFrom?: string
 }
 
 const formatShape = (shape: (number | string)[] | null): string =>
@@ -176,7 +185,8 @@ export function registerRegistryCommands(program: Command): void {
   program
     .command('register')
     .description('register ONNX files as new versions of a model')
-    .argument('<files...>', 'ONNX files')
+    .argument('[files...]', 'ONNX files, or folders (every .onnx file directly inside)')
+    .option('--files-from <file>', 'read more file paths from FILE, one a line (- for stdin)')
     .requiredOption('--model <name>', 'model name (created if new)')
     .option('--code-version <ref>', 'code version (git commit or any string)')
     .option('--param <key=value>', 'hyperparameter (repeatable)', collect)
@@ -185,9 +195,16 @@ export function registerRegistryCommands(program: Command): void {
     .option('--description <text>', 'version description')
     .option('--alias <name>', 'point this alias (e.g. champion) at the new version (one file only)')
     .option('--parent <version>', 'parent version of the same model (3 or v3)')
-    .action(async (files: string[], _opts: unknown, cmd: Command) => {
+    .action(async (given: string[], _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RegisterOptions>()
       await withSlipway(opts, async (slipway) => {
+        const listed = opts.filesFrom ? readFileList(opts.filesFrom, '--files-from') : []
+        const files = expandFolders([...given, ...listed], ['.onnx'], 'ONNX models')
+        if (!files.length)
+          throw new SlipwayError(
+            'INVALID_INPUT',
+            'No files given: name ONNX files or folders, or list them with --files-from FILE',
+          )
         const common = commonRegisterInput(opts, files)
         const results: unknown[] = []
         let failed = 0

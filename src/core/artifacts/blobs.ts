@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform } from 'node:stream'
+import { SlipwayError } from '../../api/errors'
 
 export interface StoredBlob {
   sha256: string
@@ -12,6 +13,13 @@ export interface StoredBlob {
   path: string
   /** False when a blob with these bytes was already in the store. */
   created: boolean
+}
+
+/** Bytes copied and hashed under a temporary name, not yet in the store (see BlobStore.stage). */
+export interface StagedBlob {
+  sha256: string
+  size: number
+  tmp: string
 }
 
 export interface HashedFile {
@@ -56,9 +64,19 @@ export class BlobStore {
 
   /**
    * Copies a file into the store while hashing it. When `expectedSha256` is given and the bytes
-   * differ (the file changed under us), nothing is stored and an error is thrown.
+   * differ (the file changed under us), nothing is stored and an error is thrown. Callers that
+   * must lease the bytes first use `stage` and `commit` (see leases.ts).
    */
   async putFile(source: string, expectedSha256?: string): Promise<StoredBlob> {
+    return this.commit(await this.stage(source, expectedSha256))
+  }
+
+  /**
+   * Copies a file to a temporary name in the store while hashing it, and flushes it; nothing is
+   * under a real name yet. A crash leaves only the temporary file, which the start-up sweep removes
+   * once its writer is gone. Follow with `commit` or `discard`.
+   */
+  async stage(source: string, expectedSha256?: string): Promise<StagedBlob> {
     const tmp = path.join(
       this.tmpDir,
       `p${process.pid}-${Date.now()}-${randomBytes(8).toString('hex')}.part`,
@@ -85,6 +103,17 @@ export class BlobStore {
       } finally {
         fs.closeSync(fd)
       }
+      return { sha256, size, tmp }
+    } catch (error) {
+      fs.rmSync(tmp, { force: true })
+      throw error
+    }
+  }
+
+  /** Puts staged bytes under their real name (or drops them when the store has them already). */
+  commit(staged: StagedBlob): StoredBlob {
+    const { sha256, size, tmp } = staged
+    try {
       const target = this.pathFor(sha256)
       if (fs.existsSync(target)) {
         fs.rmSync(tmp, { force: true })
@@ -97,6 +126,37 @@ export class BlobStore {
       fs.rmSync(tmp, { force: true })
       throw error
     }
+  }
+
+  /** Drops staged bytes that will not be committed. */
+  discard(staged: StagedBlob): void {
+    fs.rmSync(staged.tmp, { force: true })
+  }
+
+  /** Every blob under its real name: its hash, path and last-modified time. */
+  list(): { sha256: string; path: string; mtimeMs: number }[] {
+    const found: { sha256: string; path: string; mtimeMs: number }[] = []
+    for (const dir of fs.readdirSync(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue
+      const folder = path.join(this.root, dir)
+      let names: string[]
+      try {
+        names = fs.readdirSync(folder)
+      } catch {
+        continue // not a folder, or removed meanwhile
+      }
+      for (const name of names) {
+        if (!isSha256(name) || !name.startsWith(dir)) continue
+        const file = path.join(folder, name)
+        try {
+          const stat = fs.statSync(file)
+          if (stat.isFile()) found.push({ sha256: name, path: file, mtimeMs: stat.mtimeMs })
+        } catch {
+          // removed meanwhile
+        }
+      }
+    }
+    return found
   }
 
   /** Removes a blob this call created, used to undo a write whose database transaction failed. */
@@ -138,4 +198,41 @@ export function processAlive(pid: number): boolean {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/**
+ * The hash a file must have when it is a blob of a store (`…/blobs/ab/ab…` named by its SHA-256),
+ * else null: data and models are read straight from the store for runs, and checked as they are.
+ */
+export function blobHashOf(file: string): string | null {
+  const name = path.basename(file)
+  const dir = path.dirname(file)
+  if (!isSha256(name) || path.basename(dir) !== name.slice(0, 2)) return null
+  return path.basename(path.dirname(dir)) === 'blobs' ? name : null
+}
+
+/** The INTEGRITY refusal for stored bytes that no longer match their hash; names `what`. */
+export const integrityError = (what: string, expected: string, found: string): SlipwayError =>
+  new SlipwayError(
+    'INTEGRITY',
+    `${what}: the stored file does not match its recorded SHA-256 (expected ${expected.slice(0, 12)}…, found ${found.slice(0, 12)}…); it was changed or damaged on disk, so nothing was run. \`slipway doctor\` checks the whole store.`,
+  )
+
+/** Reads a blob's bytes, checking their hash as they are read (a model given to ONNX Runtime). */
+export async function readVerified(file: string, what: string): Promise<Buffer> {
+  const bytes = await fs.promises.readFile(file)
+  const expected = blobHashOf(file)
+  if (expected) {
+    const found = createHash('sha256').update(bytes).digest('hex')
+    if (found !== expected) throw integrityError(what, expected, found)
+  }
+  return bytes
+}
+
+/** Checks a stored file's hash (a dataset before a run reads it); other files pass unchecked. */
+export async function verifyBlobFile(file: string, what: string): Promise<void> {
+  const expected = blobHashOf(file)
+  if (!expected) return
+  const { sha256 } = await hashFile(file)
+  if (sha256 !== expected) throw integrityError(what, expected, sha256)
 }

@@ -1,13 +1,17 @@
 // Blob leases: how several processes on one registry home (the window, web mode, CLI calls) share
 // the content-addressed store without removing each other's bytes.
 //
-// A call stores bytes, takes a lease on them, and only then relies on them (inspects, writes the
-// row). When it ends, it gives the lease back; the bytes are removed then only if no row
-// references them and no other live lease holds them. Both the lease and the removal happen
-// under the database's write lock, and a lease taken after a removal sees the bytes gone and
-// stores them again, so no interleaving leaves a row whose blob is missing or an orphan blob.
+// A call copies bytes to a temporary name, takes a lease on their hash, and only then puts them
+// under their real name and relies on them (inspects, writes the row). When it ends, it gives the
+// lease back; the bytes are removed then only if no row references them and no other live lease
+// holds them. The lease and the removal happen under the database's write lock, and the bytes get
+// their real name only while a lease holds them, so no interleaving leaves a row whose blob is
+// missing, and a failure or a kill at any step leaves only what the start-up sweeps remove: a
+// temporary file of a dead process, a dead process's lease, or (from older versions) a blob that
+// nothing references, past a grace period.
+import path from 'node:path'
 import type Database from 'better-sqlite3'
-import { SlipwayError } from '../../api/errors'
+import { asBusy, isBusyError } from '../db/busy'
 import { processAlive, type BlobStore, type StoredBlob } from './blobs'
 
 export interface LeasedBlob extends StoredBlob {
@@ -18,8 +22,6 @@ interface Stores {
   db: Database.Database
   blobs: BlobStore
 }
-
-const ATTEMPTS = 5
 
 /** Whether a registry row refers to these bytes (a model version or a dataset). */
 export function blobReferenced(db: Database.Database, sha256: string): boolean {
@@ -35,34 +37,37 @@ export function blobReferenced(db: Database.Database, sha256: string): boolean {
 /**
  * Stores a file's bytes and leases them. `expectedSha256`, when known, makes a file that changed
  * since it was hashed fail instead of storing other bytes. Give the lease back with
- * `releaseBlob` in a `finally`, whether the call succeeded or not.
+ * `releaseBlob` in a `finally`, whether the call succeeded or not. A registry whose write lock
+ * another process holds too long fails with BUSY, leaving nothing behind.
  */
 export async function leaseBlob(
   { db, blobs }: Stores,
   source: string,
   expectedSha256?: string,
 ): Promise<LeasedBlob> {
-  const take = db.prepare('INSERT INTO blob_leases (sha256, pid, created_at) VALUES (?, ?, ?)')
-  const drop = db.prepare('DELETE FROM blob_leases WHERE id = ?')
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const stored = await blobs.putFile(source, expectedSha256)
-    const leaseId = db
-      .transaction((): number | null => {
-        const id = Number(
-          take.run(stored.sha256, process.pid, new Date().toISOString()).lastInsertRowid,
-        )
-        if (blobs.has(stored.sha256)) return id
-        // A failing call elsewhere removed the bytes between our copy and our lease.
-        drop.run(id)
-        return null
-      })
-      .immediate()
-    if (leaseId !== null) return { ...stored, leaseId }
+  const staged = await blobs.stage(source, expectedSha256)
+  let leaseId: number
+  try {
+    leaseId = Number(
+      db
+        .prepare('INSERT INTO blob_leases (sha256, pid, created_at) VALUES (?, ?, ?)')
+        .run(staged.sha256, process.pid, new Date().toISOString()).lastInsertRowid,
+    )
+  } catch (error) {
+    blobs.discard(staged)
+    throw asBusy(error, `Storing ${path.basename(source)}`)
   }
-  throw new SlipwayError(
-    'INTERNAL',
-    `Could not keep ${source} in the blob store: other calls removed it ${ATTEMPTS} times`,
-  )
+  // Leased: no other call removes these bytes now, so they can take their real name.
+  try {
+    return { ...blobs.commit(staged), leaseId }
+  } catch (error) {
+    try {
+      db.prepare('DELETE FROM blob_leases WHERE id = ?').run(leaseId)
+    } catch {
+      // left to the dead-lease sweep
+    }
+    throw error
+  }
 }
 
 /**
@@ -70,12 +75,19 @@ export async function leaseBlob(
  * otherwise (the call failed, or was cancelled) they are removed. Returns whether they were.
  */
 export function releaseBlob({ db, blobs }: Stores, leased: LeasedBlob): boolean {
-  return db
-    .transaction((): boolean => {
-      db.prepare('DELETE FROM blob_leases WHERE id = ?').run(leased.leaseId)
-      return removeIfUnusedInTx({ db, blobs }, leased.sha256)
-    })
-    .immediate()
+  try {
+    return db
+      .transaction((): boolean => {
+        db.prepare('DELETE FROM blob_leases WHERE id = ?').run(leased.leaseId)
+        return removeIfUnusedInTx({ db, blobs }, leased.sha256)
+      })
+      .immediate()
+  } catch (error) {
+    // A busy registry must not hide the call's own outcome: the lease stays, and the start-up
+    // sweep of the next process drops it (and the bytes, when unused) once this one has ended.
+    if (isBusyError(error)) return false
+    throw error
+  }
 }
 
 /**
@@ -119,5 +131,39 @@ export function sweepDeadLeases(stores: Stores): number {
         if (removeIfUnusedInTx(stores, sha256)) removed++
       return removed
     })
+    .immediate()
+}
+
+/** How old a blob nothing references or leases must be before the start-up sweep removes it. */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000
+
+/** Hashes of blobs that no row references and no live call leases (the store's orphans). */
+export function findOrphanBlobs({
+  db,
+  blobs,
+}: Stores): { sha256: string; path: string; mtimeMs: number }[] {
+  const leased = new Set(
+    (db.prepare('SELECT sha256, pid FROM blob_leases').all() as { sha256: string; pid: number }[])
+      .filter((l) => processAlive(l.pid))
+      .map((l) => l.sha256),
+  )
+  return blobs.list().filter((b) => !leased.has(b.sha256) && !blobReferenced(db, b.sha256))
+}
+
+/**
+ * Removes blobs that nothing references or leases and that are older than `graceMs` (a writer of
+ * an older version may still be between storing its bytes and leasing them). Each removal is
+ * decided again under the write lock. Returns the hashes removed.
+ */
+export function sweepOrphanBlobs(
+  stores: Stores,
+  { graceMs = ORPHAN_GRACE_MS, now = Date.now() }: { graceMs?: number; now?: number } = {},
+): string[] {
+  const candidates = findOrphanBlobs(stores).filter((b) => now - b.mtimeMs >= graceMs)
+  if (!candidates.length) return []
+  return stores.db
+    .transaction((): string[] =>
+      candidates.filter((b) => removeIfUnusedInTx(stores, b.sha256)).map((b) => b.sha256),
+    )
     .immediate()
 }

@@ -8,7 +8,7 @@ import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
 import type { Actor, CoreContext, ResolvedFile } from '../context'
-import { appendAudit } from '../governance/audit'
+import { appendAudit, type AuditRecord } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
 import type { DatasetDescription } from './describe'
 import type { DescribeTaskPayload } from './tasks'
@@ -23,6 +23,12 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number | null, message: string) => void
   /** Parse in this thread instead of a worker (tests; the CLI on tiny files). */
   inProcess?: boolean
+  /**
+   * Given, the `dataset.import` audit record is handed here instead of written: a run that imports
+   * its file writes it only when its result is stored, so a failed run leaves no record of a
+   * dataset the user never saw.
+   */
+  deferAudit?: (record: AuditRecord) => void
 }
 
 export interface DatasetRow {
@@ -65,10 +71,20 @@ const toDetail = (row: DatasetRow): DatasetDetail => ({
 
 /** The default name: the file name without its extension (`orders.csv` → `orders`). */
 export function defaultDatasetName(fileName: string): string {
-  const base = path.basename(fileName)
-  const stem = base.replace(/\.(csv|tsv|txt|parquet|pq)$/i, '')
-  return stem || base
+  // A file name may hold characters a dataset name may not (a newline, a tab): each run of them
+  // becomes one space, and the result keeps to the name rules (DatasetName in the contract).
+  // eslint-disable-next-line no-control-regex
+  const base = path.basename(fileName).replace(/[\u0000-\u001f\u007f]+/g, ' ')
+  const stem = base.replace(/\.(csv|tsv|txt|parquet|pq)$/i, '').trim()
+  return (stem || base.trim() || 'dataset').slice(0, 200).trim()
 }
+
+/**
+ * Small files are described in this thread (a worker costs more than the parse) except uploads:
+ * they come from web mode, whose main thread answers every request and must never parse CSV.
+ */
+export const describeInProcess = (file: ResolvedFile, size: number): boolean =>
+  !file.uploadId && size <= IN_PROCESS_BYTES
 
 function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | undefined {
   const { db } = core
@@ -111,7 +127,7 @@ export function datasetPath(core: CoreContext, id: number): string {
   if (!core.blobs.has(row.sha256)) {
     throw new SlipwayError(
       'NOT_FOUND',
-      `Dataset "${row.name}" (id ${id}): its file is missing from the blob store (${file})`,
+      `Dataset "${row.name}" (id ${id}): its file is missing from the blob store (\`slipway doctor\` checks the store)`,
     )
   }
   return file
@@ -172,7 +188,7 @@ async function importFile(
   const described = await runTask('dataset-describe', payload, {
     signal: options.signal,
     onProgress: progress,
-    inProcess: options.inProcess ?? size <= IN_PROCESS_BYTES,
+    inProcess: options.inProcess ?? describeInProcess(file, size),
   })
   if (options.signal?.aborted)
     throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
@@ -193,7 +209,12 @@ async function importFile(
   try {
     if (options.signal?.aborted)
       throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-    id = insertDataset(core, options.actor, { name, sha256, size, file, described })
+    id = insertDataset(
+      core,
+      options.actor,
+      { name, sha256, size, file, described },
+      options.deferAudit,
+    )
   } catch (error) {
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
@@ -222,6 +243,7 @@ function insertDataset(
     file: ResolvedFile
     described: Omit<DatasetDescription, 'sha256' | 'size'>
   },
+  deferAudit?: (record: AuditRecord) => void,
 ): number {
   const { db } = core
   const columns = d.described.columns.map((c) => c.name)
@@ -245,7 +267,7 @@ function insertDataset(
             actor.name,
           ).lastInsertRowid,
       )
-      appendAudit(core, actor, {
+      const record: AuditRecord = {
         action: 'dataset.import',
         details: {
           datasetId: id,
@@ -257,7 +279,9 @@ function insertDataset(
           rows: d.described.rows,
           columns: columns.length,
         },
-      })
+      }
+      if (deferAudit) deferAudit(record)
+      else appendAudit(core, actor, record)
       return id
     })
     .immediate()
@@ -268,6 +292,7 @@ export function removeDataset(
   core: CoreContext,
   ref: DatasetRef,
   actor: Actor,
+  { audit = true }: { audit?: boolean } = {},
 ): { id: number; removed: true } {
   const { db } = core
   const row = findRow(core, ref)
@@ -288,10 +313,12 @@ export function removeDataset(
   try {
     db.transaction(() => {
       db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
-      appendAudit(core, actor, {
-        action: 'dataset.remove',
-        details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
-      })
+      // A dataset whose import was never recorded (a failed run's) leaves no removal record either.
+      if (audit)
+        appendAudit(core, actor, {
+          action: 'dataset.remove',
+          details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
+        })
     }).immediate()
   } catch (error) {
     if (

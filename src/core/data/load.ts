@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { SlipwayError } from '../../api/errors'
+import { verifyBlobFile } from '../artifacts/blobs'
 import { readCsv } from './csv'
 import { readParquet } from './parquet'
 import { duckdbAvailable, readParquetWithDuckDB } from './parquet-duckdb'
@@ -60,6 +61,8 @@ export async function loadTable(file: string, options: LoadTableOptions = {}): P
   }
   if (!stat.isFile()) throw new SlipwayError('BAD_FILE', `${fileName}: is not a regular file`)
   if (stat.size === 0) throw new SlipwayError('DATA_INVALID', `${fileName}: the file is empty`)
+  // A dataset read from the blob store for a run is checked against its hash first.
+  await verifyBlobFile(file, `Dataset "${fileName}"`)
   const format = options.format ?? detectFormat(file, fileName)
   const readOptions = {
     signal: options.signal,

@@ -23,6 +23,18 @@ import {
   type Sample,
   type WindowPlan,
 } from './engine'
+import {
+  estimatedSection,
+  headlineOf,
+  logSection,
+  multivariateSection,
+  performanceSection,
+  type LabelledSide,
+  type LogColumns,
+  type Recomputed,
+} from './monitoring'
+import { MAX_PCA_COLUMNS } from './multivariate'
+import { classifierOutputs, truthCodes } from './performance'
 
 export interface DriftSideInput {
   path: string
@@ -115,17 +127,30 @@ function numericColumn(name: string, values: Float64Array): NumericColumn {
   return { name, kind: 'numeric', values, missing, missingCount }
 }
 
+interface SideOutputs {
+  columns: Column[]
+  run: ModelRun
+  /** The label column the mapping left out (null: none in this table). */
+  label: string | null
+}
+
+/** The label of one side: the settings' label where the table has it, else the model's. */
+function sideLabel(table: Table, payload: DriftTaskPayload, side: DriftSideInput): string | null {
+  const named = payload.settings.label
+  if (named && table.columns.some((c) => c.name === named)) return named
+  // A label named but absent here: this side is unlabelled (CBPE estimates current performance).
+  if (named || !payload.model) return null
+  return resolveLabel(table, payload.model.onnx, undefined, side.fileName)
+}
+
 async function modelOutputs(
   table: Table,
   payload: DriftTaskPayload,
   side: DriftSideInput,
   ctx: TaskContext,
-): Promise<Column[]> {
+): Promise<SideOutputs> {
   const model = payload.model!
-  const label =
-    side === payload.current && payload.settings.label
-      ? payload.settings.label
-      : resolveLabel(table, model.onnx, undefined, side.fileName)
+  const label = sideLabel(table, payload, side)
   const mapping = resolveMapping(table, model.onnx, { label, fileName: side.fileName })
   const run = await runModel(
     table,
@@ -142,7 +167,30 @@ async function modelOutputs(
       cancelled: () => ctx.cancelled(),
     },
   )
-  return predictionColumns(run, model.onnx, table.rowCount)
+  return { columns: predictionColumns(run, model.onnx, table.rowCount), run, label }
+}
+
+/** Model outputs and labels of one side, as the performance sections read them. */
+function labelledSide(
+  table: Table,
+  outputs: SideOutputs,
+  truth: Column | null,
+  payload: DriftTaskPayload,
+  classes?: string[],
+): LabelledSide {
+  const positive = positiveClassOf(payload.model!.onnx)
+  const classifier = classifierOutputs(outputs.run, table.rowCount, positive, classes)
+  const codes = classifier && truth ? truthCodes(truth, classifier.classes, table.rowCount) : null
+  let labelled = 0
+  if (truth) for (let r = 0; r < table.rowCount; r++) if (labelText(truth, r) !== null) labelled++
+  return {
+    rowCount: table.rowCount,
+    classifier,
+    prediction: outputs.run.task === 'regression' ? outputs.run.prediction : null,
+    truth,
+    truthCodes: codes,
+    labelled,
+  }
 }
 
 /** Accuracy (classification) or MAE/RMSE (regression) of predictions against labels, on some rows. */
@@ -191,9 +239,13 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
   checkCancelled(ctx)
   const referenceRows = refTable.rowCount
   const referenceColumnCount = refTable.columns.length
-  const refPredictions = payload.model
+  const refOutputs = payload.model
     ? await modelOutputs(refTable, payload, payload.reference, ctx)
-    : []
+    : null
+  const refPredictions = refOutputs?.columns ?? []
+  const refLabelName = refOutputs
+    ? refOutputs.label
+    : sideLabel(refTable, payload, payload.reference)
 
   // Reference columns become samples one by one; the table's copy of each is dropped.
   const refColumns = refTable.columns.splice(0)
@@ -207,15 +259,47 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     onProgress: (done, total) => ctx.progress(done, total, `Reading ${payload.current.name}`),
   })
   checkCancelled(ctx)
-  if (settings.label && !curTable.columns.some((c) => c.name === settings.label)) {
+  if (
+    settings.label &&
+    !curTable.columns.some((c) => c.name === settings.label) &&
+    !refKinds.has(settings.label)
+  ) {
     throw new SlipwayError(
       'INVALID_INPUT',
-      `${payload.current.name}: has no label column "${settings.label}"`,
+      `${payload.current.name}: has no label column "${settings.label}", and neither has ${payload.reference.name}`,
     )
   }
-  const curPredictions = payload.model
+  const curOutputs = payload.model
     ? await modelOutputs(curTable, payload, payload.current, ctx)
-    : []
+    : null
+  const curPredictions = curOutputs?.columns ?? []
+  const findCur = (name: string | null): Column | null =>
+    (name && curTable.columns.find((c) => c.name === name)) || null
+  // The target: the label the model's mapping left out, or the settings' label; never a feature.
+  const targetName = curOutputs
+    ? curOutputs.label
+    : settings.label && refKinds.has(settings.label)
+      ? settings.label
+      : null
+  const logRoles = settings.log
+  for (const [flag, name] of Object.entries(logRoles)) {
+    if (name && !curTable.columns.some((c) => c.name === name))
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `${payload.current.name}: has no column "${name}" for the log's ${LOG_ROLE_NAMES[flag as keyof typeof LOG_ROLE_NAMES]}`,
+      )
+  }
+  const logColumns: LogColumns = {
+    prediction: findCur(logRoles.prediction),
+    score: findCur(logRoles.score),
+    latency: findCur(logRoles.latency),
+    value: findCur(logRoles.value),
+  }
+  const roleOf = new Map<string, string>()
+  for (const [role, name] of Object.entries(logRoles))
+    if (name) roleOf.set(name, LOG_ROLE_NAMES[role as keyof typeof LOG_ROLE_NAMES])
+  const refTruth = refLabelName ? (pendingRef.get(refLabelName) ?? null) : null
+  const curTruth = findCur(targetName)
 
   const timestampColumn = settings.timestampColumn
   if (settings.window && !timestampColumn) {
@@ -225,7 +309,7 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
   const onlyInReference = [...refKinds.keys()].filter((n) => !curNames.has(n))
   const onlyInCurrent = curTable.columns
     .map((c) => c.name)
-    .filter((n) => !refKinds.has(n) && n !== timestampColumn)
+    .filter((n) => !refKinds.has(n) && n !== timestampColumn && !roleOf.has(n))
   for (const name of Object.keys(settings.columns)) {
     if (!refKinds.has(name) || !curNames.has(name)) {
       const where = refKinds.has(name)
@@ -242,10 +326,25 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
   const skipped: { name: string; reason: string }[] = []
   const pairs: { name: string; kind: 'numeric' | 'categorical'; ref: Sample; cur: Column }[] = []
   const kindNotes = new Map<string, string>()
+  // Numeric feature columns of both sides, kept for the multivariate (PCA) check.
+  const pcaNames: string[] = []
+  const pcaRef: Float64Array[] = []
+  const pcaCur: Float64Array[] = []
+  let targetPair: { ref: Sample; cur: Sample } | null = null
   for (const cur of curTable.columns) {
     const ref = pendingRef.get(cur.name)
     if (!ref) continue
     pendingRef.delete(cur.name)
+    if (cur.name === targetName) {
+      const kind = pairKind(ref, cur)
+      if (kind) targetPair = { ref: sampleOf(ref, kind), cur: sampleOf(cur, kind) }
+      continue
+    }
+    const role = roleOf.get(cur.name)
+    if (role) {
+      skipped.push({ name: cur.name, reason: `the production log's ${role} column` })
+      continue
+    }
     if (cur.name === timestampColumn) {
       skipped.push({
         name: cur.name,
@@ -269,6 +368,11 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       continue
     }
     pairs.push({ name: cur.name, kind, ref: sampleOf(ref, kind), cur })
+    if (ref.kind === 'numeric' && cur.kind === 'numeric' && pcaNames.length < MAX_PCA_COLUMNS) {
+      pcaNames.push(cur.name)
+      pcaRef.push(ref.values)
+      pcaCur.push(cur.values)
+    }
     if (kindName(ref) !== kindName(cur))
       kindNotes.set(
         cur.name,
@@ -339,10 +443,7 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
   let metricsNote: string | null = null
   let truth: Column | undefined
   if (payload.model) {
-    const labelName =
-      settings.label ??
-      resolveLabel(curTable, payload.model.onnx, undefined, payload.current.fileName)
-    truth = labelName ? curTable.columns.find((c) => c.name === labelName) : undefined
+    truth = curTruth ?? undefined
     metricsNote = truth
       ? `Metrics against the label column "${truth.name}", over all current rows and per window.`
       : `${payload.current.name} has no label column, so no evaluation metrics.`
@@ -382,7 +483,74 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     }
   }
 
-  return {
+  // Performance first: realised when both sides have labels, estimated (CBPE) when only the
+  // reference has them. Timed with the other monitoring sections (`monitoringMs`).
+  const monitoringStarted = Date.now()
+  const referenceChunks = planChunks(
+    referenceRows,
+    Math.min(settings.referenceChunks, Math.max(referenceRows, 1)),
+  ).map((w) => w.rows)
+  const allRef = allRows(referenceRows)
+  const allCur = allRows(curTable.rowCount)
+  let performance: DriftReport['performance'] = null
+  let estimatedPerformance: DriftReport['estimatedPerformance'] = null
+  let performanceNote: string | null = null
+  if (payload.model && refOutputs && curOutputs) {
+    const ref = labelledSide(refTable, refOutputs, refTruth, payload)
+    const cur = labelledSide(curTable, curOutputs, curTruth, payload, ref.classifier?.classes)
+    checkCancelled(ctx)
+    if (ref.labelled === 0)
+      performanceNote = `${payload.reference.name} has no labels, so the model's performance cannot be measured or estimated.`
+    else if (cur.labelled > 0)
+      performance = performanceSection(
+        ref,
+        cur,
+        referenceChunks,
+        windowPlans,
+        settings,
+        allRef,
+        allCur,
+      )
+    else {
+      const estimate = estimatedSection(
+        ref,
+        cur,
+        referenceChunks,
+        windowPlans,
+        settings,
+        allRef,
+        allCur,
+      )
+      if (typeof estimate === 'string') performanceNote = estimate
+      else estimatedPerformance = estimate
+    }
+  }
+  checkCancelled(ctx)
+  const multivariate = multivariateSection(
+    pcaNames,
+    pcaRef,
+    pcaCur,
+    referenceChunks,
+    windowPlans,
+    settings.pcaVariance,
+  )
+  pcaRef.length = 0
+  const target: DriftReport['target'] = targetPair
+    ? targetDrift(targetName!, targetPair, settings)
+    : null
+  let log: DriftReport['log'] = null
+  if (Object.values(logColumns).some((c) => c !== null)) {
+    log = logSection(
+      logColumns,
+      curOutputs ? recomputedOf(curOutputs, payload) : null,
+      curTable.rowCount,
+      allCur,
+      windowPlans,
+    )
+  }
+
+  const monitoringMs = Date.now() - monitoringStarted
+  const report: Omit<DriftReport, 'headline'> = {
     id: null,
     createdAt: new Date().toISOString(),
     reference: {
@@ -412,8 +580,61 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       ? { columns: predictionColumnsDrift, metricsNote, metrics: overallMetrics }
       : null,
     windows,
+    target,
+    performance,
+    estimatedPerformance,
+    performanceNote,
+    multivariate: typeof multivariate === 'string' ? null : multivariate,
+    multivariateNote: typeof multivariate === 'string' ? multivariate : null,
+    log,
+    monitoringMs,
     durationMs: Date.now() - started,
   }
+  return { ...report, headline: headlineOf(report) }
+}
+
+const LOG_ROLE_NAMES = {
+  prediction: 'served prediction',
+  score: 'served score',
+  latency: 'latency',
+  value: 'business value',
+} as const
+
+/** The target's drift, with the test chosen as for a feature. */
+function targetDrift(
+  name: string,
+  pair: { ref: Sample; cur: Sample },
+  settings: DriftSettings,
+): NonNullable<DriftReport['target']> {
+  const detail = compareColumn(name, pair.ref, pair.cur, {
+    settings,
+    referenceCount: countOf(pair.ref),
+  })
+  return {
+    column: name,
+    test: detail.test,
+    statistic: detail.statistic,
+    pValue: detail.pValue,
+    drifted: detail.drifted,
+    why: detail.why,
+    detail,
+  }
+}
+
+/** The local run's label (or value) and positive score per row, for a log's served outputs. */
+function recomputedOf(outputs: SideOutputs, payload: DriftTaskPayload): Recomputed {
+  const columns = outputs.columns
+  const label = columns.find((c) => c.name === 'predicted label' || c.name === 'prediction')
+  const k = outputs.run.probaClasses.length
+  let score: Float64Array | null = null
+  if (outputs.run.proba && k === 2) {
+    const positive = positiveClassOf(payload.model!.onnx) ?? outputs.run.probaClasses[1]!
+    const index = Math.max(0, outputs.run.probaClasses.indexOf(positive))
+    const proba = outputs.run.proba
+    score = new Float64Array(proba.length / k)
+    for (let r = 0; r < score.length; r++) score[r] = proba[r * k + index]!
+  } else if (outputs.run.prediction) score = outputs.run.prediction
+  return { label: (row) => (label ? labelText(label, row) : null), score }
 }
 
 /** Text with more than 1,000 distinct values, or mostly unique values (ids, free text). */

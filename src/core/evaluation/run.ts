@@ -2,6 +2,7 @@
 // columns as tensors, reads labels / probabilities / predictions, and measures latency and memory.
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import type { Latency, Operational, ResolvedMapping, Task } from '../../api/evaluation'
+import { readVerified } from '../artifacts/blobs'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
 import type { Column, Table } from '../data/table'
@@ -306,8 +307,11 @@ export async function createSession(
   modelLabel: string,
 ): Promise<{ session: InferenceSession; loadMs: number }> {
   const started = performance.now()
+  // A stored version's bytes are checked against their hash as they are read, and ONNX Runtime
+  // gets exactly the bytes that were checked.
+  const bytes = await readVerified(modelPath, modelLabel)
   try {
-    const session = await InferenceSession.create(modelPath, { logSeverityLevel: 3 })
+    const session = await InferenceSession.create(bytes, { logSeverityLevel: 3 })
     return { session, loadMs: performance.now() - started }
   } catch (error) {
     throw new SlipwayError(

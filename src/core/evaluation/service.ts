@@ -21,7 +21,7 @@ import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
 import type { Actor, CallContext, CoreContext } from '../context'
 import { datasetPath, getDataset, importDataset, removeDataset } from '../data/import'
-import { appendAudit } from '../governance/audit'
+import { appendAudit, type AuditRecord } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import { runTask } from '../jobs/run-task'
 import { resolveVersion } from '../registry/registry'
@@ -63,7 +63,7 @@ export function loadVersion(
   if (!core.blobs.has(row.sha256)) {
     throw new SlipwayError(
       'NOT_FOUND',
-      `${row.model.name} v${row.version}: the model file is missing from the blob store (${path})`,
+      `${row.model.name} v${row.version}: the model file is missing from the blob store (\`slipway doctor\` checks the store)`,
     )
   }
   return {
@@ -85,6 +85,34 @@ export interface DatasetForRun {
   path: string
   /** True when this run imported the file itself (it did not exist before). */
   importedNow?: boolean
+  /** The import's audit record, written with the run's result (see ImportOptions.deferAudit). */
+  pendingAudit?: AuditRecord
+}
+
+/** Inside the transaction storing a run's result: records the import of the run's dataset first. */
+function recordPendingImport(core: CoreContext, actor: Actor, dataset: DatasetForRun): void {
+  if (!dataset.pendingAudit) return
+  appendAudit(core, actor, dataset.pendingAudit)
+  dataset.pendingAudit = undefined
+}
+
+/**
+ * Stores a run's result; a dataset removed (by another call or process) while it was being
+ * evaluated is said in words instead of SQLite's foreign-key error.
+ */
+function storingRun<T>(core: CoreContext, dataset: DatasetForRun, store: () => T): T {
+  try {
+    return store()
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    const gone = !core.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(dataset.id)
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' && gone)
+      throw new SlipwayError(
+        'NOT_FOUND',
+        `Dataset "${dataset.name}" (id ${dataset.id}) was removed while it was being evaluated, so the result was not stored; import it again and rerun`,
+      )
+    throw error
+  }
 }
 
 /**
@@ -104,7 +132,7 @@ export async function withDataset<T>(
   } catch (error) {
     if (dataset.importedNow) {
       try {
-        removeDataset(core, dataset.id, actor)
+        removeDataset(core, dataset.id, actor, { audit: !dataset.pendingAudit })
       } catch {
         // Something (another process) now refers to it: it is theirs to keep.
       }
@@ -134,12 +162,15 @@ export function prepareDataset(
   }
   const file = core.resolveFile(input as FileRef, call)
   return async (job) => {
+    let pendingAudit: AuditRecord | undefined
     const imported = await importDataset(core, file, {
       actor: call.actor,
       signal: job.signal,
       onProgress: (done, total, message) => job.progress(done, total, message),
+      deferAudit: (record) => (pendingAudit = record),
     })
     return {
+      pendingAudit,
       id: imported.id,
       name: imported.name,
       sha256: imported.sha256,
@@ -330,45 +361,48 @@ function storeEvaluation(
   settings: Evaluation['settings'],
 ): Evaluation {
   const now = new Date().toISOString()
-  const id = core.db
-    .transaction(() => {
-      const info = core.db
-        .prepare(
-          `INSERT INTO evaluations (version_id, dataset_id, dataset_sha256, task, row_count, mapping_json, settings_json,
+  const id = storingRun(core, dataset, () =>
+    core.db
+      .transaction(() => {
+        recordPendingImport(core, actor, dataset)
+        const info = core.db
+          .prepare(
+            `INSERT INTO evaluations (version_id, dataset_id, dataset_sha256, task, row_count, mapping_json, settings_json,
            onnxruntime_version, headline_json, result_json, created_at, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          version.versionId,
-          dataset.id,
-          dataset.sha256,
-          output.result.task,
-          output.result.rows,
-          JSON.stringify(output.mapping),
-          JSON.stringify(settings),
-          onnxruntimeVersion(),
-          JSON.stringify(headline(output.result)),
-          JSON.stringify(output.result),
-          now,
-          actor.name,
-        )
-      const evaluationId = Number(info.lastInsertRowid)
-      appendAudit(core, actor, {
-        action: 'evaluation.store',
-        modelId: version.modelId,
-        versionId: version.versionId,
-        details: {
-          evaluationId,
-          version: version.version,
-          datasetId: dataset.id,
-          datasetSha256: dataset.sha256,
-          task: output.result.task,
-          headline: headline(output.result),
-        },
+          )
+          .run(
+            version.versionId,
+            dataset.id,
+            dataset.sha256,
+            output.result.task,
+            output.result.rows,
+            JSON.stringify(output.mapping),
+            JSON.stringify(settings),
+            onnxruntimeVersion(),
+            JSON.stringify(headline(output.result)),
+            JSON.stringify(output.result),
+            now,
+            actor.name,
+          )
+        const evaluationId = Number(info.lastInsertRowid)
+        appendAudit(core, actor, {
+          action: 'evaluation.store',
+          modelId: version.modelId,
+          versionId: version.versionId,
+          details: {
+            evaluationId,
+            version: version.version,
+            datasetId: dataset.id,
+            datasetSha256: dataset.sha256,
+            task: output.result.task,
+            headline: headline(output.result),
+          },
+        })
+        return evaluationId
       })
-      return evaluationId
-    })
-    .immediate()
+      .immediate(),
+  )
   return getEvaluation(core, id)
 }
 
@@ -571,42 +605,45 @@ export async function compareVersions(
     costMatrix: null,
     task: settings.task ?? null,
   }
-  const id = core.db
-    .transaction(() => {
-      const info = core.db
-        .prepare(
-          `INSERT INTO shadow_comparisons (champion_version_id, challenger_version_id, dataset_id, dataset_sha256, mapping_json,
+  const id = storingRun(core, dataset, () =>
+    core.db
+      .transaction(() => {
+        recordPendingImport(core, actor, dataset)
+        const info = core.db
+          .prepare(
+            `INSERT INTO shadow_comparisons (champion_version_id, challenger_version_id, dataset_id, dataset_sha256, mapping_json,
            settings_json, onnxruntime_version, result_json, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          champion.versionId,
-          challenger.versionId,
-          dataset.id,
-          dataset.sha256,
-          JSON.stringify(output.mapping),
-          JSON.stringify(storedSettings),
-          onnxruntimeVersion(),
-          JSON.stringify(output.result),
-          now,
-          actor.name,
-        )
-      const shadowId = Number(info.lastInsertRowid)
-      appendAudit(core, actor, {
-        action: 'shadow.store',
-        modelId: challenger.modelId,
-        versionId: challenger.versionId,
-        details: {
-          shadowId,
-          champion: champion.label,
-          challenger: challenger.label,
-          datasetSha256: dataset.sha256,
-          agreementRate: output.result.agreementRate,
-          mcnemar: output.result.mcnemar,
-        },
+          )
+          .run(
+            champion.versionId,
+            challenger.versionId,
+            dataset.id,
+            dataset.sha256,
+            JSON.stringify(output.mapping),
+            JSON.stringify(storedSettings),
+            onnxruntimeVersion(),
+            JSON.stringify(output.result),
+            now,
+            actor.name,
+          )
+        const shadowId = Number(info.lastInsertRowid)
+        appendAudit(core, actor, {
+          action: 'shadow.store',
+          modelId: challenger.modelId,
+          versionId: challenger.versionId,
+          details: {
+            shadowId,
+            champion: champion.label,
+            challenger: challenger.label,
+            datasetSha256: dataset.sha256,
+            agreementRate: output.result.agreementRate,
+            mcnemar: output.result.mcnemar,
+          },
+        })
+        return shadowId
       })
-      return shadowId
-    })
-    .immediate()
+      .immediate(),
+  )
   return getShadow(core, id)
 }
 

@@ -9,6 +9,7 @@ import { resolveVersion, versionDetail } from '../registry/registry'
 import { listRequests } from './requests'
 import { appendSigned } from './store'
 import { memberNames } from './team'
+import { escapeHtml } from '../../api/display'
 
 const fieldTitles: Record<string, string> = {
   intendedUse: 'Intended use',
@@ -190,12 +191,6 @@ export function setCard(
     })
     .immediate()
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  )
 
 const fmt = (v: unknown): string =>
   typeof v === 'number'

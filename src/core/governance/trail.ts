@@ -10,6 +10,7 @@ import { recordId, type SignedRecord } from './records'
 import { loadPolicies, loadRecords, readPinnedRootFile, teamRoot } from './store'
 import { memberNames, nameOf } from './team'
 import { verifyRecords } from './verify'
+import { escapeHtml } from '../../api/display'
 
 interface LegacyRow {
   id: number
@@ -265,12 +266,6 @@ const csvCell = (v: unknown): string => {
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  )
 
 export function exportAudit(
   core: CoreContext,

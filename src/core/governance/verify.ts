@@ -81,13 +81,6 @@ interface Entry {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
-/** What a request's decisions amount to at a given time, with the four-eyes rules applied. */
-export interface RequestTally {
-  approvers: Set<string>
-  rejectedAt: string | null
-  withdrawnAt: string | null
-}
-
 export function verifyRecords(input: VerifyInput): VerifyReport {
   const policy = verifyPolicyChain(input.policies, input.pinnedRoot)
   const chain = policy.chain

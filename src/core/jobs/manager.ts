@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { JobKind, JobResult } from '../../api/job-results'
 import type { Job } from '../../api/jobs'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
+import { asBusy } from '../db/busy'
 
 export interface JobContext {
   signal: AbortSignal
@@ -70,7 +71,8 @@ export class JobManager<M extends Record<string, unknown> = JobResultTypes> {
         if (controller.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
         job.result = result as unknown
         job.status = 'done'
-      } catch (error) {
+      } catch (thrown) {
+        const error = asBusy(thrown)
         const cancelled =
           controller.signal.aborted || (isSlipwayError(error) && error.code === 'CANCELLED')
         job.status = cancelled ? 'cancelled' : 'failed'

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client'
 import { AppFrame } from './components/AppFrame'
 import { openRegisterPicker } from './components/RegisterButton'
 import { useJobs } from './stores/jobs'
+import { openFilesInRegisterDialog } from './stores/register-dialog'
 import { useRemotes } from './stores/remotes'
 import { createClient, setClient } from './transport'
 import './styles.css'
@@ -17,6 +18,7 @@ api.onEvent((event) => {
 api.onMenuCommand((command) => {
   if (command === 'register-model') openRegisterPicker()
 })
+api.onOpenedFiles(openFilesInRegisterDialog)
 void useJobs.getState().load()
 
 const root = document.getElementById('root')

@@ -48,6 +48,15 @@ export interface DriftForm {
   threshold: string
   driftShare: string
   overrides: ColumnOverrideRow[]
+  /** The label (target) column: never a feature; the model's performance is measured on it. */
+  label: string
+  /** Degraded at a drop larger than this (blank: the reference chunks' mean ± 3 std). */
+  performanceDrop: string
+  /** Production log roles: served output and score, latency, business value columns. */
+  logPrediction: string
+  logScore: string
+  logLatency: string
+  logValue: string
 }
 
 /** A picked file: a File from the page's input (uploaded in web mode, a path in Electron). */
@@ -120,6 +129,13 @@ export interface MonitorFormInput {
   sourcePath: string
   threshold: string
   driftShare: string
+  /** Label and production-log roles, remembered with the monitor's settings. */
+  label: string
+  performanceDrop: string
+  logPrediction: string
+  logScore: string
+  logLatency: string
+  logValue: string
 }
 
 export const initialDriftForm: DriftForm = {
@@ -138,6 +154,12 @@ export const initialDriftForm: DriftForm = {
   threshold: '',
   driftShare: '0.5',
   overrides: [],
+  label: '',
+  performanceDrop: '',
+  logPrediction: '',
+  logScore: '',
+  logLatency: '',
+  logValue: '',
 }
 
 export const initialRunState: DriftRunState = {
@@ -227,7 +249,33 @@ export function settingsFromForm(form: DriftForm): {
     if (override.method || override.threshold !== undefined) columns[column] = override
   }
   if (Object.keys(columns).length) settings.columns = columns
+  Object.assign(settings, monitoringSettings(form, problems))
   return { settings, problems }
+}
+
+/** The label, performance bound and production-log roles of a form, in the contract's words. */
+export function monitoringSettings(
+  form: Pick<
+    DriftForm,
+    'label' | 'performanceDrop' | 'logPrediction' | 'logScore' | 'logLatency' | 'logValue'
+  >,
+  problems: FormProblems,
+): DriftSettingsInput {
+  const settings: DriftSettingsInput = {}
+  if (form.label.trim()) settings.label = form.label.trim()
+  if (form.performanceDrop.trim() !== '') {
+    const drop = number(form.performanceDrop)
+    if (!(drop > 0)) problems.performanceDrop = 'The allowed drop must be a number above 0'
+    else settings.performanceDrop = drop
+  }
+  const log = {
+    prediction: form.logPrediction.trim() || null,
+    score: form.logScore.trim() || null,
+    latency: form.logLatency.trim() || null,
+    value: form.logValue.trim() || null,
+  }
+  if (Object.values(log).some((v) => v !== null)) settings.log = log
+  return settings
 }
 
 const datasetRef = (id: string): number | string => {
@@ -518,6 +566,10 @@ export const useDrift = create<DriftState>()((set, get) => {
         if (!(share > 0 && share <= 1)) return 'Dataset drift share must be above 0 and at most 1'
         settings.driftShare = share
       }
+      const problems: FormProblems = {}
+      Object.assign(settings, monitoringSettings(input, problems))
+      const problem = Object.values(problems)[0]
+      if (problem) return problem
       if (input.referenceKind === 'dataset' && !input.referenceDataset)
         return 'Choose the reference dataset'
       if (input.referenceKind === 'version' && !input.versionRef)

@@ -175,3 +175,8 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
     },
   }
 })
+
+/** Files the OS asked the desktop app to open: the register dialog opens with them listed. */
+export function openFilesInRegisterDialog(paths: string[]): void {
+  useRegisterDialog.getState().openWith(paths.map((path) => ({ kind: 'path', path })))
+}

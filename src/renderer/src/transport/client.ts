@@ -12,7 +12,14 @@ export interface ApiClient {
   uploadOrPath(file: File, onProgress: (fraction: number) => void): Promise<FileRef>
   /** The native file picker (Electron only); null where the page's own <input type=file> is used. */
   readonly openFiles: (() => Promise<string[]>) | null
+  /** Prints a model card to PDF and saves it (Electron only: printToPDF); absent in web mode. */
+  readonly saveCardPdf?: (
+    model: string,
+    version: number,
+  ) => Promise<Result<{ saved: string | null }>>
   onMenuCommand(listener: (command: MenuCommand) => void): () => void
+  /** Files the OS asked the desktop app to open (never in web mode). */
+  onOpenedFiles(listener: (paths: string[]) => void): () => void
 }
 
 let current: ApiClient | null = null

@@ -66,6 +66,7 @@ export function createHttpClient(token: string): ApiClient {
       }
     },
     onMenuCommand: () => () => {},
+    onOpenedFiles: () => () => {},
     uploadOrPath(file, onProgress) {
       return new Promise<FileRef>((resolve, reject) => {
         const xhr = new XMLHttpRequest()

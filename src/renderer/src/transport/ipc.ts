@@ -19,6 +19,7 @@ export function createIpcClient(bridge: SlipwayBridge): ApiClient {
     },
     onEvent: (listener) => bridge.onEvent(listener),
     onMenuCommand: (listener) => bridge.onMenuCommand(listener),
+    onOpenedFiles: (listener) => bridge.onOpenedFiles(listener),
     async uploadOrPath(file, onProgress) {
       const path = bridge.pathForFile(file)
       if (!path)
@@ -29,5 +30,6 @@ export function createIpcClient(bridge: SlipwayBridge): ApiClient {
       return { path }
     },
     openFiles: () => bridge.openFiles(),
+    saveCardPdf: (model, version) => bridge.saveCardPdf(model, version),
   }
 }

@@ -7,11 +7,17 @@ import { ColumnsTable } from '../components/drift/ColumnsTable'
 import { DriftHeatmap } from '../components/drift/DriftHeatmap'
 import { DriftSetup } from '../components/drift/DriftSetup'
 import { DriftSummary } from '../components/drift/DriftSummary'
+import {
+  PerformancePanel,
+  ProductionLogPanel,
+  TargetAndMultivariate,
+} from '../components/drift/MonitoringPanels'
 import { MonitorsPanel } from '../components/drift/MonitorsPanel'
 import { PredictionDrift } from '../components/drift/PredictionDrift'
 import { RunHistory } from '../components/drift/RunHistory'
 import { sortBySeverity } from '../lib/drift-charts/severity'
 import { followDriftAlerts, useDrift } from '../stores/drift'
+import { hrefFor, useRoute } from '../stores/route'
 import type { ViewDefinition, ViewProps } from './types'
 
 function DriftView({ segments }: ViewProps) {
@@ -32,6 +38,14 @@ function DriftView({ segments }: ViewProps) {
     const runId = Number(value)
     if (kind === 'run' && Number.isInteger(runId) && runId > 0) void openRun(runId)
   }, [kind, value, chooseModel, openRun, loadHistory])
+
+  // A run on screen has its own address (#/drift/run/N), so a reload shows the same report.
+  useEffect(() => {
+    if (reportRunId === null) return
+    const [k, v] = useRoute.getState().segments.slice(1)
+    if (k !== 'run' || Number(v) !== reportRunId)
+      useRoute.getState().navigate(hrefFor('drift', 'run', reportRunId))
+  }, [reportRunId])
 
   const order = useMemo(
     () => (report ? sortBySeverity(report.columns).map((column) => column.name) : []),
@@ -57,6 +71,9 @@ function DriftView({ segments }: ViewProps) {
       {report && (
         <div data-testid="drift-report" data-run={reportRunId ?? ''}>
           <DriftSummary report={report} runId={reportRunId} />
+          <PerformancePanel report={report} />
+          <TargetAndMultivariate report={report} />
+          <ProductionLogPanel report={report} />
           <div className="card">
             <header className="drift-card-header">
               <h2>Columns by severity</h2>

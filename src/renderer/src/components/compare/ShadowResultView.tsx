@@ -10,6 +10,7 @@ import { HistogramChart } from '../charts/HistogramChart'
 import { MatrixTable } from '../charts/MatrixTable'
 import { LatencyComparison, LatencyTable, type LatencyRun } from '../evaluation/LatencyPanel'
 import { SliceTable } from '../shared/SliceTable'
+import { ReportDownloads } from '../ReportDownloads'
 import { Text } from '../Text'
 
 interface Stat {
@@ -125,6 +126,7 @@ export function ShadowResultView({ comparison }: { comparison: ShadowComparison 
             <Text value={comparison.dataset.name} max={60} />
           </a>
         </h2>
+        <ReportDownloads kind="shadow" id={comparison.id} />
         <p className="muted small">
           Comparison #{comparison.id} · {result.task} · {formatCount(result.rows)} rows ·{' '}
           {result.labelsAvailable ? 'with labels' : 'no labels'} · onnxruntime{' '}

@@ -18,6 +18,14 @@ import { RunProgress } from './RunProgress'
 
 const DATA_ACCEPT = '.csv,.parquet,.tsv,.txt'
 
+/** Columns of a production log: the form field, its title and its test id. */
+const LOG_ROLES = [
+  ['logPrediction', 'Served prediction column', 'drift-log-prediction'],
+  ['logScore', 'Served score column', 'drift-log-score'],
+  ['logLatency', 'Latency column', 'drift-log-latency'],
+  ['logValue', 'Business value column', 'drift-log-value'],
+] as const
+
 function FilePicker({
   side,
   file,
@@ -314,6 +322,49 @@ export function DriftSetup() {
             />
             <ErrorNote message={problems.driftShare} />
           </label>
+          <label>
+            <span>
+              Label column (target) <span className="muted">(never a feature)</span>
+            </span>
+            <input
+              value={form.label}
+              onChange={(event) => set({ label: event.target.value })}
+              placeholder="the model's label column"
+              list="drift-label-columns"
+              data-testid="drift-label"
+            />
+            <datalist id="drift-label-columns">
+              {currentColumns.map((column) => (
+                <option key={column} value={column} />
+              ))}
+            </datalist>
+          </label>
+          <label>
+            <span>
+              Degraded at a drop of <span className="muted">(blank: reference chunks ± 3 std)</span>
+            </span>
+            <input
+              inputMode="decimal"
+              value={form.performanceDrop}
+              onChange={(event) => set({ performanceDrop: event.target.value })}
+              placeholder="e.g. 0.05"
+              data-testid="drift-performance-drop"
+            />
+            <ErrorNote message={problems.performanceDrop} />
+          </label>
+          {LOG_ROLES.map(([field, title, testId]) => (
+            <label key={field}>
+              <span>
+                {title} <span className="muted">(production log)</span>
+              </span>
+              <input
+                value={form[field]}
+                onChange={(event) => set({ [field]: event.target.value })}
+                list="drift-label-columns"
+                data-testid={testId}
+              />
+            </label>
+          ))}
           <div className="wide">
             <div className="drift-side-title">Per-column test</div>
             {form.overrides.map((row, index) => (

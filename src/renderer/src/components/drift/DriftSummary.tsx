@@ -5,6 +5,8 @@ import type { DriftReport } from '../../../../api/drift'
 import { formatShare } from '../../lib/drift-charts/format'
 import { datasetVerdict, missingSignals } from '../../lib/drift-charts/verdict'
 import { formatCount, formatTime } from '../../lib/format'
+import { hrefFor } from '../../stores/route'
+import { ReportDownloads } from '../ReportDownloads'
 import { Text } from '../Text'
 
 export function DriftSummary({ report, runId }: { report: DriftReport; runId: number | null }) {
@@ -27,15 +29,26 @@ export function DriftSummary({ report, runId }: { report: DriftReport; runId: nu
       ),
     [report],
   )
+  // A degraded model is never shown green, whatever the features say.
+  const degraded = Boolean(report.performance?.degraded || report.estimatedPerformance?.degraded)
   const sharePercent = Math.min(100, Math.max(0, report.driftShare * 100))
   const thresholdPercent = Math.min(100, Math.max(0, report.settings.driftShare * 100))
 
   return (
     <div
-      className={`card drift-summary ${verdict.drifted ? 'drifted' : 'calm'}`}
+      className={`card drift-summary ${verdict.drifted || degraded ? 'drifted' : 'calm'}`}
       data-testid="drift-summary"
     >
       <div className="drift-verdict">
+        {report.headline && (report.performance || report.estimatedPerformance) && (
+          <div
+            className="drift-headline performance-headline"
+            data-testid="drift-performance-headline"
+            data-degraded={degraded ? 'yes' : 'no'}
+          >
+            {report.headline}
+          </div>
+        )}
         <div
           className="drift-headline"
           data-testid="drift-verdict"
@@ -60,6 +73,7 @@ export function DriftSummary({ report, runId }: { report: DriftReport; runId: nu
           {runId !== null && <> · run #{runId}</>} · {formatTime(report.createdAt)} ·{' '}
           {(report.durationMs / 1000).toFixed(1)} s
         </div>
+        {runId !== null && <ReportDownloads kind="drift" id={runId} />}
       </div>
       <dl className="facts-list drift-sides">
         <dt>Reference</dt>
@@ -74,7 +88,12 @@ export function DriftSummary({ report, runId }: { report: DriftReport; runId: nu
           <>
             <dt>Model</dt>
             <dd>
-              <Text value={report.model.name} max={60} /> v{report.model.version}
+              <a
+                href={hrefFor('registry', report.model.name, report.model.version)}
+                data-testid="drift-model-link"
+              >
+                <Text value={report.model.name} max={60} /> v{report.model.version}
+              </a>
             </dd>
           </>
         )}

@@ -21,7 +21,27 @@ const emptyForm = (model: string, version: string): MonitorFormInput => ({
   sourcePath: '',
   threshold: '',
   driftShare: '0.5',
+  label: '',
+  performanceDrop: '',
+  logPrediction: '',
+  logScore: '',
+  logLatency: '',
+  logValue: '',
 })
+
+/** Label, performance bound and production-log roles a monitor remembers: field, title, test id. */
+const LOG_FIELDS = [
+  ['label', 'Label column (target)', 'monitor-label'],
+  [
+    'performanceDrop',
+    'Degraded at a drop of (blank: reference chunks ± 3 std)',
+    'monitor-performance-drop',
+  ],
+  ['logPrediction', 'Served prediction column', 'monitor-log-prediction'],
+  ['logScore', 'Served score column', 'monitor-log-score'],
+  ['logLatency', 'Latency column', 'monitor-log-latency'],
+  ['logValue', 'Business value column', 'monitor-log-value'],
+] as const
 
 function referenceText(monitor: Monitor): string {
   const reference = monitor.reference
@@ -170,6 +190,18 @@ export function MonitorsPanel({ model }: { model: string }) {
               data-testid="monitor-share"
             />
           </label>
+          {LOG_FIELDS.map(([field, title, testId]) => (
+            <label key={field}>
+              <span>
+                {title} <span className="muted">(optional)</span>
+              </span>
+              <input
+                value={draft[field]}
+                onChange={(e) => edit({ [field]: e.target.value })}
+                data-testid={testId}
+              />
+            </label>
+          ))}
           <div className="wide drift-actions">
             <button type="submit" className="primary" data-testid="monitor-create">
               Create monitor

@@ -21,6 +21,7 @@ import { HistogramChart } from '../charts/HistogramChart'
 import { LineChart } from '../charts/LineChart'
 import { MatrixTable } from '../charts/MatrixTable'
 import { SliceTable } from '../shared/SliceTable'
+import { ReportDownloads } from '../ReportDownloads'
 import { Text } from '../Text'
 import { LatencyHistogram, LatencyTable, modelRun } from './LatencyPanel'
 import { MetricCards } from './MetricCards'
@@ -58,6 +59,7 @@ export function EvaluationResultView({ evaluation }: { evaluation: Evaluation })
             <Text value={evaluation.dataset.name} max={80} />
           </a>
         </h2>
+        <ReportDownloads kind="evaluation" id={evaluation.id} />
         <p className="muted small" data-testid="evaluation-facts">
           Evaluation #{evaluation.id} · {result.task} · {formatCount(result.rows)} of{' '}
           {formatCount(result.datasetRows)} rows

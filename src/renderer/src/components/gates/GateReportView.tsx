@@ -2,6 +2,7 @@
 import type { GateReport } from '../../../../api/evaluation'
 import { formatMetric, metricInfo } from '../../lib/charts/metrics'
 import { formatTime } from '../../lib/format'
+import { ReportDownloads } from '../ReportDownloads'
 import { Text } from '../Text'
 
 export function GateReportView({ report }: { report: GateReport }) {
@@ -23,6 +24,7 @@ export function GateReportView({ report }: { report: GateReport }) {
             : ' · no champion to compare with'}
         </span>
       </p>
+      <ReportDownloads kind="gate" id={report.id} />
       <table className="data compact" data-testid="gate-rules">
         <thead>
           <tr>

@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { cardFieldNames } from '../../../../api/governance'
 import { useGovernance } from '../../stores/governance'
+import { client } from '../../transport/client'
 import { hrefFor } from '../../stores/route'
 import { ErrorNote } from '../ErrorNote'
 import { Text } from '../Text'
@@ -89,6 +90,8 @@ export function PromotionPanel({ model, version }: { model: string; version: num
 
 export function ModelCardEditor({ model, version }: { model: string; version: number }) {
   const { card, cardError, loadCard, saveCard, exportCard } = useGovernance()
+  // Electron only (printToPDF); web mode offers the HTML export, which a browser prints.
+  const pdf = client().saveCardPdf
   const [draft, setDraft] = useState<Record<string, string>>({})
   const [error, setError] = useState<string | null>(null)
   const [saved, setSaved] = useState(false)
@@ -158,6 +161,17 @@ export function ModelCardEditor({ model, version }: { model: string; version: nu
           >
             Export HTML
           </button>
+          {pdf && (
+            <button
+              type="button"
+              onClick={() =>
+                void pdf(model, version).then((r) => setError(r.ok ? null : r.error.message))
+              }
+              data-testid="card-export-pdf"
+            >
+              Save as PDF
+            </button>
+          )}
           {saved && (
             <span className="muted" data-testid="card-saved">
               Saved and signed
