@@ -1,18 +1,20 @@
 // Evaluation benchmark on 1,000,000 rows × 30 float features + label, in one run: the end-to-end
 // evaluation job (worker start, read, map, batched ONNX inference, metrics, store) against the sum
 // of ingest (loadTable) and a bare onnxruntime loop over ready tensors — goal ≤ 1.2× — and peak memory.
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import type { ClassificationMetrics, Evaluation } from '../src/api/evaluation'
-import type { DatasetImported } from '../src/api/datasets'
-import type { Job } from '../src/api/jobs'
 import { loadTable } from '../src/core/data/load'
 import type { NumericColumn } from '../src/core/data/table'
 import { DEFAULT_BATCH_SIZE } from '../src/core/evaluation/evaluate'
 import { Slipway } from '../src/core/service'
 import { csvFile, FEATURES, generateCsv, makeModel, modelFile, ROWS } from './data'
+import { goal, spread } from './goals'
+
+const RUNS = 5
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
@@ -71,24 +73,22 @@ async function main(): Promise<void> {
     gc()
   }
 
+  const pandasMs = pandasReadDescribeMs()
   let t: number
-  // (3) end to end through the service: register, import once, then the evaluation job.
+  // (3) end to end through the service: register, import once (a new file: `dataset add`), then
+  // the evaluation job RUNS times.
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-eval-'))
   const slipway = new Slipway({ home })
   try {
     await slipway.call('registry:register', { file: { path: modelFile }, model: 'bench' })
     t = performance.now()
     const importJob = await slipway.call('datasets:add', { file: { path: csvFile } })
-    const importDone = await slipway.core.jobs.wait(importJob.id)
-    if (importDone.status !== 'done')
-      throw new Error(`import ${importDone.status}: ${importDone.error?.message}`)
-    const imported = importDone.result as DatasetImported
+    const imported = await slipway.jobResult(importJob.id, 'dataset-import')
     const importMs = performance.now() - t
     let progressEvents = 0
     slipway.core.jobs.onUpdate(() => void progressEvents++)
-    let e2eMs = Infinity
-    let done: Job | null = null
-    for (let i = 0; i < 2; i++) {
+    const runs: { ms: number; evaluation: Evaluation }[] = []
+    for (let i = 0; i < RUNS; i++) {
       t = performance.now()
       const job = await slipway.call('eval:start', {
         model: 'bench',
@@ -96,21 +96,18 @@ async function main(): Promise<void> {
         dataset: { datasetId: imported.id },
         costMatrix: { tp: 10, fp: -2, tn: 0, fn: -5 },
       })
-      const finished = await slipway.core.jobs.wait(job.id)
-      if (finished.status !== 'done')
-        throw new Error(`evaluation ${finished.status}: ${finished.error?.message}`)
-      const ms = performance.now() - t
-      // Report the inside figures of the faster run.
-      if (ms < e2eMs) {
-        e2eMs = ms
-        done = finished
-      }
+      const evaluation = await slipway.jobResult(job.id, 'evaluate')
+      runs.push({ ms: performance.now() - t, evaluation })
     }
-    progressEvents /= 2
-    const evaluation = done!.result as Evaluation
+    progressEvents /= RUNS
+    const first = runs[0]
+    const fastest = runs.reduce((a, b) => (b.ms < a.ms ? b : a))
+    if (!first) throw new Error('no evaluation ran')
+    const evaluation = fastest.evaluation
     const metrics = evaluation.result.metrics as ClassificationMetrics
     const op = evaluation.result.operational
-    const ratio = e2eMs / (ingestMs + bareMs)
+    const ratios = runs.map((r) => r.ms / (ingestMs + bareMs))
+    const metIn = ratios.filter((r) => r <= 1.2).length
     console.log(
       `ingest (loadTable, first run)          ${s(ingestMs)}  (${Math.round(ROWS / (ingestMs / 1000)).toLocaleString('en-US')} rows/s)`,
     )
@@ -118,22 +115,52 @@ async function main(): Promise<void> {
       `bare onnxruntime loop, ready tensors     ${s(bareMs)}  (${Math.round(ROWS / (bareMs / 1000)).toLocaleString('en-US')} rows/s, batch ${DEFAULT_BATCH_SIZE})`,
     )
     console.log(
-      `end-to-end evaluation job                ${s(e2eMs)}  = ${ratio.toFixed(2)}× (ingest + bare)   goal ≤ 1.2× ${ratio <= 1.2 ? 'MET' : 'NOT MET'}`,
+      `end-to-end evaluation job, ${RUNS} runs      ${runs.map((r) => s(r.ms)).join(', ')}; ratios ${spread(ratios)}; ≤ 1.2× in ${metIn} of ${RUNS}`,
     )
     console.log(
-      `  inside the worker: read ${s(op.readMs)}, model load ${op.modelLoadMs.toFixed(0)} ms, inference ${s(op.inferenceMs)}, tensors ${s(op.feedMs)}, one-row timing ${s(op.latencySampleMs)}, metrics ${s(op.metricsMs)}, other ${s(op.totalMs - op.readMs - op.inferenceMs - op.modelLoadMs - op.feedMs - op.latencySampleMs - op.metricsMs)}`,
+      `  inside the worker (fastest run): read ${s(op.readMs)}, model load ${op.modelLoadMs.toFixed(0)} ms, inference ${s(op.inferenceMs)}, tensors ${s(op.feedMs)}, one-row timing ${s(op.latencySampleMs)}, metrics ${s(op.metricsMs)}, other ${s(op.totalMs - op.readMs - op.inferenceMs - op.modelLoadMs - op.feedMs - op.latencySampleMs - op.metricsMs)}`,
     )
     console.log(
       `  ${progressEvents} progress events; accuracy ${metrics.accuracy?.toFixed(4)}, ROC AUC ${metrics.rocAuc?.toFixed(4)}; one-row p95 ${evaluation.result.latency.p95Ms.toFixed(3)} ms`,
     )
-    console.log(`dataset import (hash, parse, profile, snapshot), for reference: ${s(importMs)}`)
+    console.log(`dataset import (hash, parse, profile, snapshot): ${s(importMs)}`)
+    console.log(`pandas read_csv + describe() of the same file: ${s(pandasMs)}`)
     console.log(
       `peak memory: worker-sampled RSS ${mb(op.peakRssBytes)} (whole process), worker heap ${mb(op.peakHeapBytes)}; process max RSS ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    )
+    const worst = Math.max(...ratios)
+    goal(
+      `evaluation vs (ingest + bare onnxruntime), worst of ${RUNS} runs`,
+      worst,
+      '≤ 1.2× in every run',
+      worst <= 1.2,
+    )
+    goal('dataset import vs parse alone', importMs / ingestMs, '≤ 1.3×', importMs / ingestMs <= 1.3)
+    const addAndEvaluate = importMs + first.ms
+    goal(
+      '`dataset add` + `evaluate` of a new file, pandas read_csv + describe() over Slipway',
+      pandasMs / addAndEvaluate,
+      '≥ 3×',
+      pandasMs / addAndEvaluate >= 3,
     )
   } finally {
     slipway.close()
     fs.rmSync(home, { recursive: true, force: true })
   }
+}
+
+/** pandas read_csv + describe() of the bench file, in ms (one run: what a notebook does once). */
+function pandasReadDescribeMs(): number {
+  const code = `
+import time, pandas as pd
+t = time.perf_counter()
+df = pd.read_csv(${JSON.stringify(csvFile)})
+d = df.describe()
+print((time.perf_counter() - t) * 1000)
+`
+  const run = spawnSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' })
+  if (run.status !== 0) throw new Error(`pandas failed: ${run.stderr}`)
+  return Number(run.stdout.trim())
 }
 
 main().catch((error: unknown) => {

@@ -6,7 +6,8 @@ import fs from 'node:fs'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { loadTable } from '../src/core/data/load'
 import { profileTable } from '../src/core/data/profile'
-import { csvFile, FEATURES, generateCsv, ROWS } from './data'
+import { csvFile, dataDir, FEATURES, generateCsv, ROWS } from './data'
+import { goal } from './goals'
 
 const REPEATS = 3
 const parquetFile = csvFile.replace(/\.csv$/, '.parquet')
@@ -71,8 +72,42 @@ async function duckdbToArrays(sql: string): Promise<number> {
   return row
 }
 
+/** A file of `rows` rows × `cols` numeric columns, made once. */
+function wideCsv(rows: number, cols: number): string {
+  const file = `${dataDir}/wide-v1-${rows}x${cols}.csv`
+  if (fs.existsSync(file)) return file
+  const lines = [Array.from({ length: cols }, (_, j) => `c${j}`).join(',')]
+  for (let r = 0; r < rows; r++)
+    lines.push(
+      Array.from({ length: cols }, (_, j) => (((r * 31 + j * 7) % 1000) / 7).toFixed(3)).join(','),
+    )
+  fs.writeFileSync(file, `${lines.join('\n')}\n`)
+  return file
+}
+
+/** Reading the same rows with 10× the columns should cost about 10× the time, not 100×. */
+async function columnsScaling(): Promise<void> {
+  const rows = 2000
+  const timeOf = async (file: string): Promise<number> => {
+    let bestMs = Infinity
+    for (let i = 0; i < REPEATS; i++) {
+      const start = performance.now()
+      await loadTable(file)
+      bestMs = Math.min(bestMs, performance.now() - start)
+    }
+    return bestMs
+  }
+  const narrow = await timeOf(wideCsv(rows, 1000))
+  const wide = await timeOf(wideCsv(rows, 10_000))
+  console.log(
+    `CSV of ${rows} rows: 1,000 columns ${narrow.toFixed(0)} ms, 10,000 columns ${wide.toFixed(0)} ms (best of ${REPEATS})`,
+  )
+  goal('CSV read, 10× the columns', wide / narrow, '≤ 12×', wide / narrow <= 12)
+}
+
 async function main(): Promise<void> {
   generateCsv()
+  await columnsScaling()
   const bytes = fs.statSync(csvFile).size
   const mb = bytes / 1e6
   console.log(

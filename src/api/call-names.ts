@@ -43,4 +43,5 @@ export const CALL_NAMES = [
   'monitors:list',
   'monitors:delete',
   'monitors:run-now',
+  'report:export',
 ] as const

@@ -48,3 +48,29 @@ export const VersionRef = z.union([z.number().int().positive(), z.string().trim(
 export type VersionRef = z.infer<typeof VersionRef>
 
 export const Timestamp = z.string() // ISO-8601, UTC
+
+/**
+ * The numbers a number schema accepts, in words, for faces to word their own messages from the
+ * contract's limits: `{ whole: true, span: 'from 2 to 100', words: 'a whole number from 2 to 100' }`.
+ */
+export function numberRange(schema: z.ZodNumber): { whole: boolean; span: string; words: string } {
+  const whole = schema.isInt
+  const min = schema.minValue
+  const max = schema.maxValue
+  // Whole-number schemas carry the safe-integer bounds: those are no limit worth naming.
+  const finite = (v: number | null): v is number =>
+    v !== null && Number.isFinite(v) && Math.abs(v) < Number.MAX_SAFE_INTEGER
+  const low = finite(min)
+    ? schema.safeParse(min).success
+      ? { text: `from ${min}`, inclusive: true }
+      : { text: `above ${min}`, inclusive: false }
+    : null
+  let span: string
+  if (low && finite(max))
+    span = low.inclusive ? `${low.text} to ${max}` : `${low.text} and at most ${max}`
+  else if (low) span = low.inclusive ? `of at least ${min}` : low.text
+  else if (finite(max)) span = `of at most ${max}`
+  else span = ''
+  const kind = whole ? 'a whole number' : 'a number'
+  return { whole, span, words: span ? `${kind} ${span}` : kind }
+}

@@ -11,8 +11,17 @@ export type DriftTest = z.infer<typeof DriftTest>
 export const WindowUnit = z.enum(['hour', 'day', 'week', 'month'])
 export type WindowUnit = z.infer<typeof WindowUnit>
 
+// The limits of the drift settings, named so every face words its own message from them
+// (`numberRange`) instead of restating the numbers.
+export const DriftBins = z.number().int().min(2).max(100)
+export const DriftShare = z.number().gt(0).max(1)
+export const DriftThreshold = z.number().positive().max(1e6)
+export const DriftChunks = z.number().int().min(2).max(500)
+export const DriftPerformanceDrop = z.number().positive().max(1e12)
+export const DriftReferenceChunks = z.number().int().min(2).max(100)
+
 export const ColumnOverride = z
-  .object({ method: DriftTest.optional(), threshold: z.number().positive().max(1e6).optional() })
+  .object({ method: DriftTest.optional(), threshold: DriftThreshold.optional() })
   .strict()
 
 export const DriftSettings = z
@@ -22,19 +31,19 @@ export const DriftSettings = z
      * numeric column with at most 5 distinct values across both datasets gets one bin per value
      * instead, as Evidently does: its quantile edges would collapse into one bin and hide a shift.
      */
-    bins: z.number().int().min(2).max(100).default(10),
+    bins: DriftBins.default(10),
     /** Dataset drift when the share of drifted columns is at least this. */
-    driftShare: z.number().gt(0).max(1).default(0.5),
+    driftShare: DriftShare.default(0.5),
     /** Global overrides of the default test choice and of every test's threshold. */
     method: DriftTest.nullable().default(null),
-    threshold: z.number().positive().max(1e6).nullable().default(null),
+    threshold: DriftThreshold.nullable().default(null),
     /** Per-column overrides, by column name. */
     columns: z.record(z.string().min(1).max(1024), ColumnOverride).default({}),
     /** Over time: split current data by this timestamp column into windows of `window`… */
     timestampColumn: z.string().min(1).max(1024).nullable().default(null),
     window: WindowUnit.nullable().default(null),
     /** …or into this many equal chunks in row order. */
-    chunks: z.number().int().min(2).max(500).nullable().default(null),
+    chunks: DriftChunks.nullable().default(null),
     /**
      * The label (target) column: never counted as a feature; compared in its own target-drift
      * section, and the model's metrics against it (reference and current) when a model runs.
@@ -44,9 +53,9 @@ export const DriftSettings = z
      * Performance is degraded when a metric worsens by more than this absolute amount from the
      * reference (e.g. 0.05 of accuracy); null: outside the reference chunks' mean ± 3 std (NannyML).
      */
-    performanceDrop: z.number().positive().max(1e12).nullable().default(null),
+    performanceDrop: DriftPerformanceDrop.nullable().default(null),
     /** Chunks of the reference whose spread sets the performance and multivariate thresholds. */
-    referenceChunks: z.number().int().min(2).max(100).default(10),
+    referenceChunks: DriftReferenceChunks.default(10),
     /** Share of variance the PCA of the multivariate drift check keeps (NannyML: 0.65). */
     pcaVariance: z.number().gt(0).lt(1).default(0.65),
     /** Columns of a production log, each optional: what was served, its latency, its value. */

@@ -2,7 +2,6 @@
 // The Electron shell, web mode, CLI and tests all go through `invoke`.
 import fs from 'node:fs'
 import path from 'node:path'
-import { createRequire } from 'node:module'
 import type { Readable } from 'node:stream'
 import type { z } from 'zod'
 import { apiCalls, isCallName, type ApiEvent, type CallName, type CallOutput } from '../api/calls'
@@ -26,6 +25,7 @@ import { createGovernanceHandlers } from './governance/handlers'
 import { loadIdentity, type KeyProtector } from './governance/identity'
 import { enforceRole } from './governance/roles'
 import { JobManager } from './jobs/manager'
+import { onnxruntimeVersion } from './onnx/version'
 import { createRegistryHandlers } from './registry/handlers'
 import { createReportHandlers } from './report/handlers'
 import { createSyncHandlers } from './sync/handlers'
@@ -45,15 +45,6 @@ export interface OpenOptions {
 
 export type AllHandlers = HandlersFor<typeof apiCalls>
 export type EventListener = (event: ApiEvent) => void
-
-function onnxruntimeVersion(): string {
-  try {
-    const require = createRequire(__filename)
-    return (require('onnxruntime-node/package.json') as { version: string }).version
-  } catch {
-    return 'unknown'
-  }
-}
 
 /** Turns a zod failure into one sentence naming the field. */
 export function describeZodError(error: z.ZodError): string {

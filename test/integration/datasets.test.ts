@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DatasetImported } from '../../src/api/datasets'
 import type { Job } from '../../src/api/jobs'
 import { DuckDBInstance } from '@duckdb/node-api'
+import { describeFile } from '../../src/core/data/describe'
 import { datasetPath, importDataset } from '../../src/core/data/import'
 import { loadTable } from '../../src/core/data/load'
 import { resolveLocalFile } from '../../src/core/context'
@@ -347,5 +348,15 @@ describe('CLI', () => {
       error: { code: 'NOT_FOUND', message: 'No dataset "nothing"' },
     })
     slipway = new Slipway({ home })
+  })
+})
+
+describe('profiles of large tables', () => {
+  it('half the numeric columns profiled in a second worker thread give the same profile', async () => {
+    const file = fixture('profile.csv')
+    const alone = await describeFile(file)
+    const shared = await describeFile(file, { parallelProfileCells: 1 })
+    expect(alone.columns.filter((c) => c.kind === 'numeric').length).toBeGreaterThanOrEqual(2)
+    expect(shared).toEqual(alone)
   })
 })

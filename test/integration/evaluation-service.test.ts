@@ -357,4 +357,34 @@ describe('evaluation service', () => {
     expect(done.error?.code).toBe('CANCELLED')
     expect(count('evaluations')).toBe(before)
   })
+  it("a new file is imported from the run's own parse: the same profile as `dataset add`", async () => {
+    const source = path.join(FIX, 'data/tree_ensemble-eval.csv')
+    const file = path.join(home, 'one-parse.csv')
+    // Bytes of their own (the last row left out): not a dataset the home already holds.
+    const lines = fs.readFileSync(source, 'utf8').trimEnd().split('\n')
+    fs.writeFileSync(file, `${lines.slice(0, -1).join('\n')}\n`)
+    const job = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 1,
+      dataset: { path: file },
+    })
+    const evaluation = await waitJob<Evaluation>(job.id)
+    const viaRun = await slipway.call('datasets:get', { id: evaluation.dataset.id })
+    expect(viaRun.name).toBe('one-parse')
+    // The same bytes imported the ordinary way, in another home, describe the file identically.
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-eval-other-'))
+    const second = new Slipway({ home: other, actor: 'tester' })
+    try {
+      const add = await second.call('datasets:add', { file: { path: file } })
+      const viaImport = await second.jobResult(add.id, 'dataset-import')
+      expect(viaRun.sha256).toBe(viaImport.sha256)
+      expect(viaRun.rows).toBe(viaImport.rows)
+      expect(viaRun.format).toBe('csv')
+      expect(viaRun.profile).toEqual(viaImport.profile)
+      expect(viaRun.profile.length).toBeGreaterThan(3)
+    } finally {
+      second.close()
+      fs.rmSync(other, { recursive: true, force: true })
+    }
+  })
 })

@@ -85,7 +85,8 @@ describe('failed runs leave nothing behind', () => {
     expect(done.status).toBe('failed')
     expect(done.error?.code).toBe('MAPPING_INVALID')
     expect(snapshot()).toEqual(before)
-    // The user never saw that dataset: no import or removal of it is recorded.
+    // The file is imported from the run's own parse, once the run has succeeded: a run that fails
+    // on its data never writes the dataset, so there is no import (nor removal) to record.
     expect(auditSince(auditBefore)).toEqual([])
   })
 

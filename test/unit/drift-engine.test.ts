@@ -11,7 +11,6 @@ import {
   numericSample,
   planChunks,
   planTimeWindows,
-  sortFloat64,
   summarize,
   windowBounds,
 } from '../../src/core/drift/engine'
@@ -229,38 +228,5 @@ describe('windows', () => {
       /Column "when" spans 1500 hour windows/,
     )
     expect(planChunks(10, 3).map((c) => c.rows.length)).toEqual([3, 3, 4])
-  })
-})
-
-describe('sortFloat64 (radix sort of each column)', () => {
-  it('orders like TypedArray#sort: negatives, -0 before +0, subnormals, huge values, ties', () => {
-    let seed = 7
-    const rand = (): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648
-      return seed / 2147483648
-    }
-    const specials = [
-      -0,
-      0,
-      5e-324,
-      -5e-324,
-      Number.MAX_VALUE,
-      -Number.MAX_VALUE,
-      Infinity,
-      -Infinity,
-      1,
-      -1,
-    ]
-    const values = Float64Array.from({ length: 20000 }, (_, i) =>
-      i % 7 === 0
-        ? specials[i % specials.length]!
-        : i % 3 === 0
-          ? Math.floor(rand() * 10) - 5
-          : (rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20),
-    )
-    const expectedOrder = values.slice().sort()
-    const sorted = sortFloat64(values.slice())
-    expect(sorted.every((v, i) => Object.is(v, expectedOrder[i]))).toBe(true)
-    expect(sortFloat64(new Float64Array(10000).fill(3)).every((v) => v === 3)).toBe(true)
   })
 })

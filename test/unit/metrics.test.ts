@@ -7,15 +7,8 @@ import {
   prepareClassification,
   subsetClassification,
 } from '../../src/core/evaluation/classification'
-import {
-  binaryClfCurve,
-  histogram,
-  mcnemarExact,
-  pearson,
-  quantile,
-} from '../../src/core/evaluation/metrics'
+import { binaryClfCurve, histogram, mcnemarExact, pearson } from '../../src/core/evaluation/metrics'
 import { regressionReport } from '../../src/core/evaluation/regression'
-import { sortUint32 } from '../../src/core/data/sort'
 import { SCALAR_METRICS } from '../helpers/metrics'
 
 interface ClassCase {
@@ -231,10 +224,6 @@ describe('helpers', () => {
     // every edge as numpy computes it, 0.30000000000000004 included
     expect(Array.from(h.edges)).toEqual(ref.edges)
   })
-  it('quantile interpolates like numpy', () => {
-    expect(refs.helpers.quantile).toHaveLength(2)
-    for (const c of refs.helpers.quantile) close(quantile(c.values, c.q), c.expected)
-  })
   it('pearson r', () => {
     expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 14)
     expect(Number.isNaN(pearson([1, 1, 1], [1, 2, 3]))).toBe(true)
@@ -329,22 +318,5 @@ describe('curve construction', () => {
       }
       expect([packed.tps[i], packed.fps[i]]).toEqual([tp, fp])
     })
-  })
-  it('sortUint32 sorts like a numeric sort, also when a digit is the same in every key', () => {
-    let seed = 5
-    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
-    const cases = [
-      Uint32Array.from({ length: 5000 }, () => Math.floor(rnd() * 2 ** 32)),
-      // top 10 bits shared (a skipped pass), extremes included
-      Uint32Array.from({ length: 5000 }, (_, i) =>
-        i < 2 ? [0x3fc00000, 0x3fffffff][i]! : 0x3fc00000 + Math.floor(rnd() * 2 ** 22),
-      ),
-      Uint32Array.from([0xffffffff, 0, 7, 7, 0x80000000, 1]),
-      new Uint32Array(0),
-    ]
-    for (const keys of cases) {
-      const expected = Array.from(keys).sort((a, b) => a - b)
-      expect(Array.from(sortUint32(Uint32Array.from(keys)))).toEqual(expected)
-    }
   })
 })

@@ -180,6 +180,24 @@ describe('fixture models', () => {
   )
 })
 
+describe('tree ensembles', () => {
+  test('a 100-tree random forest counts its thresholds and leaf weights as parameters', async () => {
+    // Counted by python onnx from the same file (test/fixtures/forest/generate_forest.py).
+    const facts = JSON.parse(readFileSync(join(FIXTURES, 'forest', 'forest_100.json'), 'utf8')) as {
+      trees: number
+      nodes: number
+      leaves: number
+      parameterCount: number
+    }
+    expect(facts.trees).toBe(100)
+    const info = await inspectOnnxFile(join(FIXTURES, 'forest', 'forest_100.onnx'), 'forest.onnx')
+    expect(info.parameterCount).toBeGreaterThan(0)
+    expect(info.parameterCount).toBe(facts.parameterCount)
+    // One threshold per node and one weight per leaf (binary), plus the two small initializers.
+    expect(info.parameterCount).toBe(facts.nodes + facts.leaves + 2)
+  })
+})
+
 describe('bad files', () => {
   test.each(badNames)('%s gets the outcome the manifest records', async (name) => {
     const expected = manifest.bad[name]!.expect

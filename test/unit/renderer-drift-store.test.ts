@@ -273,7 +273,7 @@ describe('monitors from the desktop app', () => {
     expect(useDrift.getState().monitors).toEqual([])
     // Column roles of a production log are remembered with the monitor.
     expect(await createMonitor({ ...draft, performanceDrop: '-1' })).toBe(
-      'The allowed drop must be a number above 0',
+      'The allowed drop must be a number above 0 and at most 1000000000000',
     )
     expect(
       await createMonitor({

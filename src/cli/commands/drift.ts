@@ -1,6 +1,7 @@
 // CLI: `slipway drift` compares current data with a reference, per column and over time windows.
 import fs from 'node:fs'
 import type { Command } from 'commander'
+import type { z } from 'zod'
 import type {
   ColumnDrift,
   DataSource,
@@ -8,7 +9,17 @@ import type {
   DriftSettingsInput,
   DriftTest,
 } from '../../api/drift'
-import { DriftTest as DriftTestSchema, WindowUnit } from '../../api/drift'
+import {
+  DriftBins,
+  DriftChunks,
+  DriftPerformanceDrop,
+  DriftReferenceChunks,
+  DriftShare,
+  DriftTest as DriftTestSchema,
+  DriftThreshold,
+  WindowUnit,
+} from '../../api/drift'
+import { numberRange } from '../../api/common'
 import { SlipwayError } from '../../api/errors'
 import { collect, parseModelRef, withSlipway } from '../context'
 import { waitForJob } from '../jobs'
@@ -86,21 +97,10 @@ const parseNumber = (text: string, what: string, shown = text): number => {
 }
 
 /** A number for a flag, within the range the settings accept, or a message naming the flag. */
-function parseIn(
-  text: string,
-  flag: string,
-  range: { min: number; max: number; above?: boolean; whole?: boolean },
-  shown = text,
-): number {
+function parseIn(text: string, flag: string, schema: z.ZodNumber, shown = text): number {
   const n = parseNumber(text, flag, shown)
-  const low = range.above ? n <= range.min : n < range.min
-  if (low || n > range.max || (range.whole && !Number.isInteger(n))) {
-    const what = range.whole ? 'a whole number' : 'a number'
-    const span = range.above
-      ? `above ${range.min} and at most ${range.max}`
-      : `from ${range.min} to ${range.max}`
-    throw new SlipwayError('INVALID_INPUT', `${flag} "${shown}": use ${what} ${span}`)
-  }
+  if (!schema.safeParse(n).success)
+    throw new SlipwayError('INVALID_INPUT', `${flag} "${shown}": use ${numberRange(schema).words}`)
   return n
 }
 
@@ -135,21 +135,19 @@ export function settingsFromOptions(o: DriftOptions): DriftSettingsInput {
     if (column === null) settings.method = parseTest(test)
     else columns[column] = { ...columns[column], method: parseTest(test) }
   }
-  const threshold = { min: 0, max: 1e6, above: true }
   for (const t of o.threshold ?? []) {
     const [column, value] = columnAndValue(t, '--threshold')
-    if (column === null) settings.threshold = parseIn(value, '--threshold', threshold)
+    if (column === null) settings.threshold = parseIn(value, '--threshold', DriftThreshold)
     else
       columns[column] = {
         ...columns[column],
-        threshold: parseIn(value, '--threshold', threshold, t),
+        threshold: parseIn(value, '--threshold', DriftThreshold, t),
       }
   }
   settings.columns = columns
-  if (o.bins !== undefined)
-    settings.bins = parseIn(o.bins, '--bins', { min: 2, max: 100, whole: true })
+  if (o.bins !== undefined) settings.bins = parseIn(o.bins, '--bins', DriftBins)
   if (o.driftShare !== undefined)
-    settings.driftShare = parseIn(o.driftShare, '--drift-share', { min: 0, max: 1, above: true })
+    settings.driftShare = parseIn(o.driftShare, '--drift-share', DriftShare)
   if (o.chunks !== undefined && (o.timestamp || o.window))
     throw new SlipwayError(
       'INVALID_INPUT',
@@ -166,8 +164,7 @@ export function settingsFromOptions(o: DriftOptions): DriftSettingsInput {
     settings.window = unit.data
     if (!o.timestamp) throw new SlipwayError('INVALID_INPUT', '--window needs --timestamp COL')
   } else if (o.timestamp) settings.window = 'day'
-  if (o.chunks !== undefined)
-    settings.chunks = parseIn(o.chunks, '--chunks', { min: 2, max: 500, whole: true })
+  if (o.chunks !== undefined) settings.chunks = parseIn(o.chunks, '--chunks', DriftChunks)
   // Without --model, --label names the target: compared in its own section, never as a feature.
   if (o.label) settings.label = o.label
   if (o.failOnDegradation && !o.model)
@@ -176,17 +173,17 @@ export function settingsFromOptions(o: DriftOptions): DriftSettingsInput {
       '--fail-on-degradation needs --model MODEL@REF: performance is the model’s, measured or estimated',
     )
   if (o.performanceDrop !== undefined)
-    settings.performanceDrop = parseIn(o.performanceDrop, '--performance-drop', {
-      min: 0,
-      max: 1e12,
-      above: true,
-    })
+    settings.performanceDrop = parseIn(
+      o.performanceDrop,
+      '--performance-drop',
+      DriftPerformanceDrop,
+    )
   if (o.referenceChunks !== undefined)
-    settings.referenceChunks = parseIn(o.referenceChunks, '--reference-chunks', {
-      min: 2,
-      max: 100,
-      whole: true,
-    })
+    settings.referenceChunks = parseIn(
+      o.referenceChunks,
+      '--reference-chunks',
+      DriftReferenceChunks,
+    )
   const log = {
     prediction: o.logPrediction ?? null,
     score: o.logScore ?? null,

@@ -851,9 +851,11 @@ function readCsvPass(
     textPass: forceText !== null,
     layout: 0,
   }
-  const wanted = options.columns ?? names
+  // Sets, not arrays: a file of thousands of columns must not cost columns² lookups.
+  const wanted = new Set(options.columns ?? names)
+  const indexOf = new Map(names.map((name, i) => [name, i]))
   for (const name of wanted) {
-    if (!names.includes(name)) {
+    if (!indexOf.has(name)) {
       throw fileError(
         fileName,
         `no column named "${name}" (the columns are ${names
@@ -869,7 +871,7 @@ function readCsvPass(
   const bytesPerRow = newlines > 0 ? (filled - start) / newlines : Math.max(1, filled - start)
   state.capacity = Math.max(1024, Math.ceil((size / bytesPerRow) * 1.05) + 16)
   state.builders = names.map((name, i) =>
-    wanted.includes(name)
+    wanted.has(name)
       ? new ColumnBuilder(name, i, state.capacity, forceText?.has(name) ?? false)
       : null,
   )
@@ -1061,7 +1063,8 @@ function readCsvPass(
   const textPassColumns: string[] = []
   const numericErrors: ColumnBuilder[] = []
   for (const name of wanted) {
-    const col = state.builders[names.indexOf(name)]!
+    const col = state.builders[indexOf.get(name) ?? -1]
+    if (!col) continue
     if (col.mode === 'number') col.countExactly(rowCount)
     else col.countText(rowCount, state.decimalComma)
     // A column is numeric when at least half of its non-empty cells are numbers (see the top).

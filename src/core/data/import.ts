@@ -1,5 +1,6 @@
 // Datasets in the registry: import (hash, parse and profile in a worker, snapshot into the blob
 // store, row + audit record in one transaction), look-up by id or name, list, remove.
+import fs from 'node:fs'
 import path from 'node:path'
 import type { ColumnProfile, DatasetDetail, DatasetImported, DatasetRef } from '../../api/datasets'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
@@ -10,8 +11,7 @@ import { consumedUploadError } from '../artifacts/uploads'
 import type { Actor, CoreContext, ResolvedFile } from '../context'
 import { appendAudit, type AuditRecord } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
-import type { DatasetDescription } from './describe'
-import type { DescribeTaskPayload } from './tasks'
+import type { DescribeTaskPayload, DescribedFile } from './tasks'
 
 export type DatasetSummaryWithProfile = DatasetImported
 
@@ -168,6 +168,27 @@ export async function importDataset(
   }
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+
+const badFile = (file: ResolvedFile, error: unknown): SlipwayError =>
+  isSlipwayError(error)
+    ? error
+    : new SlipwayError(
+        'BAD_FILE',
+        `${file.fileName}: ${error instanceof Error ? error.message : String(error)}`,
+      )
+
+/**
+ * One read of the file for the hash and the snapshot (the blob store copies while hashing) runs
+ * on this thread while the worker parses and profiles it: the import costs the parse, not hash +
+ * parse + copy. A file the size of a dataset already stored is hashed first, so importing the
+ * same bytes again still costs one hash and no parse.
+ */
 async function importFile(
   core: CoreContext,
   file: ResolvedFile,
@@ -176,60 +197,174 @@ async function importFile(
   const { db } = core
   const name = options.name?.trim() || defaultDatasetName(file.fileName)
   const progress = options.onProgress ?? ((): void => {})
-  progress(0, null, `Hashing ${file.fileName}`)
-  const { sha256, size } = await hashFile(file.path)
-  if (options.signal?.aborted)
-    throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-  const known = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as
-    DatasetRow | undefined
-  if (known) return existingResult(core, known, file)
-
-  const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
-  const described = await runTask('dataset-describe', payload, {
-    signal: options.signal,
-    onProgress: progress,
-    inProcess: options.inProcess ?? describeInProcess(file, size),
-  })
-  if (options.signal?.aborted)
-    throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-
-  progress(1000, 1000, `Storing ${file.fileName}`)
-  let blob: LeasedBlob
-  try {
-    blob = await leaseBlob(core, file.path, sha256)
-  } catch (error) {
-    throw isSlipwayError(error)
-      ? error
-      : new SlipwayError(
-          'BAD_FILE',
-          `${file.fileName}: ${error instanceof Error ? error.message : String(error)}`,
-        )
+  const cancelled = (): SlipwayError =>
+    new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+  const bySha = db.prepare('SELECT * FROM datasets WHERE sha256 = ?')
+  const size = statSize(file)
+  if (db.prepare('SELECT 1 FROM datasets WHERE size = ? LIMIT 1').get(size)) {
+    progress(0, null, `Hashing ${file.fileName}`)
+    const { sha256 } = await hashFile(file.path)
+    if (options.signal?.aborted) throw cancelled()
+    const known = bySha.get(sha256) as DatasetRow | undefined
+    if (known) return existingResult(core, known, file)
   }
+  if (options.signal?.aborted) throw cancelled()
+
+  // The parse stops when the caller cancels, and when the hash finds the bytes already stored.
+  const parse = new AbortController()
+  const stopParse = (): void => parse.abort()
+  options.signal?.addEventListener('abort', stopParse, { once: true })
+  try {
+    progress(0, null, `Reading ${file.fileName}`)
+    const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
+    const describing = settle(
+      runTask('dataset-describe', payload, {
+        signal: parse.signal,
+        onProgress: progress,
+        inProcess: options.inProcess ?? describeInProcess(file, size),
+      }),
+    )
+    const leased = await settle(leaseBlob(core, file.path))
+    if (!leased.ok) {
+      parse.abort()
+      await describing
+      throw badFile(file, leased.error)
+    }
+    const blob: LeasedBlob = leased.value
+    try {
+      const known = bySha.get(blob.sha256) as DatasetRow | undefined
+      if (known) {
+        parse.abort()
+        await describing
+        return existingResult(core, known, file)
+      }
+      const described = await describing
+      if (options.signal?.aborted) throw cancelled()
+      if (!described.ok) throw described.error
+      progress(1000, 1000, `Storing ${file.fileName}`)
+      return storeDescribed(core, {
+        actor: options.actor,
+        name,
+        file,
+        blob,
+        described: described.value,
+      })
+    } finally {
+      // The bytes stay when the row was written or another call uses them; else they go.
+      releaseBlob(core, blob)
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', stopParse)
+  }
+}
+
+function statSize(file: ResolvedFile): number {
+  try {
+    return fs.statSync(file.path).size
+  } catch (error) {
+    throw badFile(file, error)
+  }
+}
+
+/** Writes the row of a described file whose bytes `blob` leases; the same bytes stored first win. */
+function storeDescribed(
+  core: CoreContext,
+  d: {
+    actor: Actor
+    name: string
+    file: ResolvedFile
+    blob: LeasedBlob
+    described: DescribedFile
+  },
+  deferAudit?: (record: AuditRecord) => void,
+): DatasetImported {
+  const { db } = core
   let id: number
   try {
-    if (options.signal?.aborted)
-      throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
     id = insertDataset(
       core,
-      options.actor,
-      { name, sha256, size, file, described },
-      options.deferAudit,
+      d.actor,
+      {
+        name: d.name,
+        sha256: d.blob.sha256,
+        size: d.blob.size,
+        file: d.file,
+        described: d.described,
+      },
+      deferAudit,
     )
   } catch (error) {
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
-      const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as
+      const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(d.blob.sha256) as
         DatasetRow | undefined
-      if (row) return existingResult(core, row, file)
+      if (row) return existingResult(core, row, d.file)
     }
     throw error
-  } finally {
-    // The bytes stay when the row was written or another call uses them; else they go.
-    releaseBlob(core, blob)
   }
-  if (file.uploadId) core.uploads.remove(file.uploadId)
+  if (d.file.uploadId) core.uploads.remove(d.file.uploadId)
   const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow
   return { ...toDetail(row), existing: false }
+}
+
+/**
+ * A file a run (evaluation, shadow, gate check) imports while it parses it anyway: its bytes are
+ * leased in the blob store; the run's own parse describes it (`completeImport`), so the file is
+ * parsed once, not once to import and once to evaluate.
+ */
+export interface PendingImport {
+  actor: Actor
+  file: ResolvedFile
+  name: string
+  blob: LeasedBlob
+}
+
+/**
+ * Copies and hashes the file into the blob store (one read). Bytes already imported give their
+ * dataset; otherwise the import waits for the run's parse. An upload is consumed either way.
+ */
+export async function beginImport(
+  core: CoreContext,
+  file: ResolvedFile,
+  options: { actor: Actor; name?: string; signal?: AbortSignal },
+): Promise<{ existing: DatasetImported } | { pending: PendingImport }> {
+  try {
+    const blob = await settle(leaseBlob(core, file.path))
+    if (!blob.ok) throw badFile(file, blob.error)
+    const known = core.db
+      .prepare('SELECT * FROM datasets WHERE sha256 = ?')
+      .get(blob.value.sha256) as DatasetRow | undefined
+    if (known || options.signal?.aborted) {
+      releaseBlob(core, blob.value)
+      if (!known) throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+      return { existing: existingResult(core, known, file) }
+    }
+    const name = options.name?.trim() || defaultDatasetName(file.fileName)
+    return { pending: { actor: options.actor, file, name, blob: blob.value } }
+  } catch (error) {
+    throw consumedUploadError(file, error)
+  } finally {
+    if (file.uploadId) core.uploads.remove(file.uploadId)
+  }
+}
+
+/** Stores the dataset of a pending import from the description the run's parse made. */
+export function completeImport(
+  core: CoreContext,
+  pending: PendingImport,
+  described: DescribedFile,
+  deferAudit?: (record: AuditRecord) => void,
+): DatasetImported {
+  try {
+    return storeDescribed(core, { ...pending, described }, deferAudit)
+  } finally {
+    releaseBlob(core, pending.blob)
+  }
+}
+
+/** Gives up a pending import (the run failed or was cancelled): its bytes go unless used. */
+export function abandonImport(core: CoreContext, pending: PendingImport): void {
+  releaseBlob(core, pending.blob)
 }
 
 /** Writes the dataset row and its audit record in one transaction; returns the row id. */
@@ -241,7 +376,7 @@ function insertDataset(
     sha256: string
     size: number
     file: ResolvedFile
-    described: Omit<DatasetDescription, 'sha256' | 'size'>
+    described: DescribedFile
   },
   deferAudit?: (record: AuditRecord) => void,
 ): number {

@@ -9,7 +9,7 @@
 // - `distinct` counts distinct non-missing values (an explicit NaN is one value).
 // - `topValues`: the 10 most frequent non-missing values, most frequent first; ties by value
 //   (numbers ascending) or by first appearance (text).
-import { sortedCopy } from './sort'
+import { compensatedSum, quantileSorted, sortFloat64 } from '../numeric'
 import type { ColumnKind, Column, Table } from './table'
 
 export interface ValueCount {
@@ -35,37 +35,6 @@ export interface ColumnProfile {
 }
 
 const TOP = 10
-
-/** numpy's `_lerp`: exact at both ends and monotonic, the way `np.percentile` computes. */
-function lerp(a: number, b: number, t: number): number {
-  const diff = b - a
-  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t
-}
-
-/** Quantile q of sorted values with numpy's default 'linear' method. */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length
-  if (n === 0) return NaN
-  const index = q * (n - 1)
-  const lo = Math.floor(index)
-  const hi = Math.min(lo + 1, n - 1)
-  const t = index - lo
-  return lerp(sorted[lo]!, sorted[hi]!, t)
-}
-
-/** Neumaier-compensated sum: the mean matches numpy's pairwise sum to the last bits. */
-function accurateSum(values: Float64Array): number {
-  let sum = 0
-  let compensation = 0
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!
-    const t = sum + v
-    if (Math.abs(sum) >= Math.abs(v)) compensation += sum - t + v
-    else compensation += v - t + sum
-    sum = t
-  }
-  return sum + compensation
-}
 
 function formatNumber(value: number, kind: ColumnKind): string {
   if (kind === 'timestamp' && Number.isFinite(value)) return new Date(value).toISOString()
@@ -96,16 +65,16 @@ function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' 
     }
     unsorted[k++] = v
   }
-  const finite = sortedCopy(unsorted)
+  const finite = sortFloat64(unsorted)
   const n = finite.length
   let mean: number | null = null
   let std: number | null = null
   if (n > 0) {
-    mean = accurateSum(finite) / n
+    mean = compensatedSum(finite) / n
     if (n > 1) {
       const squares = new Float64Array(n)
       for (let i = 0; i < n; i++) squares[i] = (finite[i]! - mean) ** 2
-      std = Math.sqrt(accurateSum(squares) / (n - 1))
+      std = Math.sqrt(compensatedSum(squares) / (n - 1))
     }
   }
   // Distinct values and their counts from the sorted run lengths; the top ones kept in order, and

@@ -3,6 +3,8 @@ import type { DatasetDescription } from './describe'
 import { SlipwayError } from '../../api/errors'
 import type { TaskFns } from '../jobs/tasks'
 import { describeFile } from './describe'
+import { profileColumn } from './profile'
+import type { Column } from './table'
 
 export interface DescribeTaskPayload {
   path: string
@@ -12,7 +14,16 @@ export interface DescribeTaskPayload {
 /** What describing a file finds; the caller adds the hash and size it computed itself. */
 export type DescribedFile = Omit<DatasetDescription, 'sha256' | 'size'>
 
-export const dataTasks: TaskFns<'dataset-describe'> = {
+export interface ProfileColumnsPayload {
+  columns: Column[]
+}
+
+export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns'> = {
+  'profile-columns': async ({ columns }, ctx) =>
+    columns.map((column) => {
+      if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
+      return profileColumn(column)
+    }),
   'dataset-describe': async ({ path, fileName }, ctx) => {
     const controller = new AbortController()
     return describeFile(path, {

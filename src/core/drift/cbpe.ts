@@ -2,7 +2,7 @@
 // the reference labels by isotonic regression (as scikit-learn's IsotonicRegression), then the
 // expected confusion matrix on current scores gives expected accuracy, F1 and ROC AUC without
 // labels. It assumes P(label | score) did not change: it sees covariate shift, never concept drift.
-import { sortFloat64 } from './engine'
+import { sortFloat64 } from '../numeric'
 import type { ClassifierOutputs } from './performance'
 
 /** The fitted calibration: increasing knots, interpolated linearly, clipped at both ends. */

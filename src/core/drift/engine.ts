@@ -21,10 +21,10 @@ import {
   meanAndStd,
   psi,
   quantileEdges,
-  quantileSorted,
   wassersteinSorted,
   zTestProportions,
 } from './stats'
+import { quantileSorted, sortFloat64 } from '../numeric'
 
 export interface NumericSample {
   kind: 'numeric'
@@ -68,61 +68,6 @@ export const TEST_LABELS: Record<DriftTest, string> = {
 
 const isPValueTest = (test: DriftTest): boolean =>
   test === 'ks' || test === 'chisquare' || test === 'z'
-
-/**
- * Sorts NaN-free float64 values in place, ascending (-0 before +0, as TypedArray#sort): an LSD
- * radix sort on the IEEE bits made order-preserving, four 16-bit passes. Several times faster
- * than the comparison sort on the large columns drift works on.
- */
-export function sortFloat64(values: Float64Array): Float64Array {
-  const n = values.length
-  if (n < 4096) return values.sort()
-  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2)
-  // Order-preserving keys: flip every bit of negatives, only the sign bit of the rest.
-  for (let i = 0; i < n; i++) {
-    const hi = words[2 * i + 1]!
-    if (hi & 0x80000000) {
-      words[2 * i + 1] = ~hi >>> 0
-      words[2 * i] = ~words[2 * i]! >>> 0
-    } else words[2 * i + 1] = (hi | 0x80000000) >>> 0
-  }
-  let src: Uint32Array = words
-  let dst: Uint32Array = new Uint32Array(n * 2)
-  const count = new Uint32Array(65536)
-  for (let pass = 0; pass < 4; pass++) {
-    const word = pass < 2 ? 0 : 1
-    const shift = (pass & 1) * 16
-    count.fill(0)
-    for (let i = 0; i < n; i++) count[(src[2 * i + word]! >>> shift) & 0xffff]!++
-    if (count[(src[word]! >>> shift) & 0xffff] === n) continue
-    let sum = 0
-    for (let k = 0; k < 65536; k++) {
-      const c = count[k]!
-      count[k] = sum
-      sum += c
-    }
-    for (let i = 0; i < n; i++) {
-      const lo = src[2 * i]!
-      const hi = src[2 * i + 1]!
-      const p = count[((word ? hi : lo) >>> shift) & 0xffff]!++
-      dst[2 * p] = lo
-      dst[2 * p + 1] = hi
-    }
-    const t = src
-    src = dst
-    dst = t
-  }
-  if (src !== words) words.set(src)
-  for (let i = 0; i < n; i++) {
-    const hi = words[2 * i + 1]!
-    if (hi & 0x80000000) words[2 * i + 1] = (hi & 0x7fffffff) >>> 0
-    else {
-      words[2 * i + 1] = ~hi >>> 0
-      words[2 * i] = ~words[2 * i]! >>> 0
-    }
-  }
-  return values
-}
 
 /** The present values of a numeric column (optionally of some rows), sorted. */
 export function numericSample(values: Float64Array, rows?: Uint32Array): NumericSample {

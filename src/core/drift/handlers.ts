@@ -1,24 +1,16 @@
 // Handlers of the drift calls.
 import type { driftCalls } from '../../api/drift'
 import type { CoreContext, HandlersFor } from '../context'
+import { resolveModelFile } from '../registry/registry'
 import { createMonitor, deleteMonitor, listMonitors, runMonitorNow } from './monitors'
-import {
-  getRun,
-  listRuns,
-  modelStatuses,
-  resolveModelVersion,
-  resolveSource,
-  startDrift,
-} from './service'
+import { getRun, listRuns, modelStatuses, resolveSource, startDrift } from './service'
 
 export function createDriftHandlers(core: CoreContext): HandlersFor<typeof driftCalls> {
   return {
     'drift:start': async (input, call) => {
       const reference = resolveSource(core, input.reference, call)
       const current = resolveSource(core, input.current, call)
-      const model = input.model
-        ? resolveModelVersion(core, input.model.model, input.model.ref)
-        : null
+      const model = input.model ? resolveModelFile(core, input.model.model, input.model.ref) : null
       return startDrift(core, {
         actor: call.actor,
         reference,

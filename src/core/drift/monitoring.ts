@@ -12,7 +12,7 @@ import type {
   ProductionLog,
 } from '../../api/drift'
 import type { Column } from '../data/table'
-import { quantile } from '../evaluation/metrics'
+import { quantile } from '../numeric'
 import { labelText } from '../evaluation/run'
 import { estimateMetrics, fitCbpe } from './cbpe'
 import { fmt, type WindowPlan } from './engine'

@@ -12,9 +12,9 @@ import type { VersionRef } from '../../api/common'
 import type { Actor, CallContext, CoreContext } from '../context'
 import { resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
-import { requireModel } from '../registry/registry'
+import { requireModel, resolveModelFile } from '../registry/registry'
 import { processAlive } from '../artifacts/blobs'
-import { listRuns, resolveModelVersion, resolveSource, startDrift } from './service'
+import { listRuns, resolveSource, startDrift } from './service'
 
 interface MonitorRow {
   id: number
@@ -92,7 +92,7 @@ export function createMonitor(
     )
   const model = requireModel(core.db, input.model)
   const versionRef = input.versionRef === undefined ? null : String(input.versionRef)
-  if (versionRef !== null) resolveModelVersion(core, model.name, versionRef)
+  if (versionRef !== null) resolveModelFile(core, model.name, versionRef)
   let reference: DataSource
   if (input.reference) reference = input.reference
   else if (versionRef !== null) reference = { version: { model: model.name, ref: versionRef } }
@@ -265,9 +265,7 @@ export function runMonitorOnFile(
   const reference = resolveSource(core, monitor.reference, 'internal')
   const current = resolveSource(core, { file: { path: file.file } }, 'internal')
   const model =
-    monitor.versionRef !== null
-      ? resolveModelVersion(core, monitor.model, monitor.versionRef)
-      : null
+    monitor.versionRef !== null ? resolveModelFile(core, monitor.model, monitor.versionRef) : null
   const modelId = requireModel(core.db, monitor.model).id
   const claim = core.db.transaction((): boolean => {
     const seen = core.db

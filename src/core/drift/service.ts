@@ -14,14 +14,13 @@ import type {
 } from '../../api/drift'
 import { SlipwayError } from '../../api/errors'
 import type { Job } from '../../api/jobs'
-import type { FileRef, VersionRef } from '../../api/common'
-import type { OnnxInfo } from '../../api/registry'
+import type { FileRef } from '../../api/common'
 import { hashFile, isSha256 } from '../artifacts/blobs'
 import type { Actor, CallContext, CoreContext } from '../context'
 import { localCall, resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
-import { findModel, resolveVersion } from '../registry/registry'
+import { findModel, resolveVersion, type ModelVersionFile } from '../registry/registry'
 import type { DriftSideInput, DriftTaskPayload } from './run'
 
 export interface ResolvedSource extends DriftSideInput {
@@ -108,37 +107,6 @@ function resolveFileRef(
     sha256: null,
     datasetId: null,
     uploadId: file.uploadId,
-  }
-}
-
-export interface ResolvedModel {
-  modelId: number
-  versionId: number
-  name: string
-  version: number
-  modelPath: string
-  onnx: OnnxInfo
-}
-
-export function resolveModelVersion(
-  core: CoreContext,
-  model: string,
-  ref: VersionRef,
-): ResolvedModel {
-  const v = resolveVersion(core.db, model, ref)
-  const modelPath = core.blobs.pathFor(v.sha256)
-  if (!fs.existsSync(modelPath))
-    throw new SlipwayError(
-      'NOT_FOUND',
-      `${v.model.name} v${v.version}: the model file is missing from the blob store`,
-    )
-  return {
-    modelId: v.model.id,
-    versionId: v.id,
-    name: v.model.name,
-    version: v.version,
-    modelPath,
-    onnx: JSON.parse(v.onnx_json) as OnnxInfo,
   }
 }
 
@@ -367,7 +335,7 @@ export interface StartDriftOptions {
   actor: Actor
   reference: ResolvedSource
   current: ResolvedSource
-  model: ResolvedModel | null
+  model: ModelVersionFile | null
   settings: DriftSettings
   monitorId?: number | null
   /** The model the run counts for, when neither `model` nor a version reference says it. */
@@ -380,12 +348,12 @@ export interface StartDriftOptions {
 /** Starts the drift job: hashes file sources, runs the comparison in a worker, stores the run. */
 export function startDrift(core: CoreContext, options: StartDriftOptions): Job {
   const { reference, current, model, settings } = options
-  const title = `Drift: ${current.name} against ${reference.name}${model ? ` (${model.name} v${model.version})` : ''}`
+  const title = `Drift: ${current.name} against ${reference.name}${model ? ` (${model.label})` : ''}`
   // The run belongs to a model when one was given, or when the reference is a version's training data.
   const owner = options.owner
     ? options.owner
     : model
-      ? { modelId: model.modelId, versionId: model.versionId, name: model.name }
+      ? { modelId: model.modelId, versionId: model.versionId, name: model.model }
       : reference.version
         ? {
             modelId: reference.version.modelId,
@@ -407,9 +375,9 @@ export function startDrift(core: CoreContext, options: StartDriftOptions): Job {
         settings,
         model: model
           ? {
-              name: model.name,
+              name: model.model,
               version: model.version,
-              modelPath: model.modelPath,
+              modelPath: model.path,
               onnx: model.onnx,
             }
           : null,

@@ -1,31 +1,7 @@
 // Pure drift statistics on sorted numeric samples and on category counts, each computed the
 // way numpy/scipy compute it (same formulas, same summation order) so results agree to ~1e-12.
+import { pairwiseSum, quantileSorted } from '../numeric'
 import { chi2Sf, normalSf } from './special'
-
-const PW_BLOCKSIZE = 128
-
-/** numpy's pairwise summation (add.reduce on a contiguous float64 array). */
-export function pairwiseSum(a: ArrayLike<number>, start = 0, n = a.length - start): number {
-  if (n < 8) {
-    let res = 0
-    for (let i = 0; i < n; i++) res += a[start + i]!
-    return res
-  }
-  if (n <= PW_BLOCKSIZE) {
-    const r = [0, 0, 0, 0, 0, 0, 0, 0]
-    for (let k = 0; k < 8; k++) r[k] = a[start + k]!
-    let i = 8
-    for (; i < n - (n % 8); i += 8) {
-      for (let k = 0; k < 8; k++) r[k]! += a[start + i + k]!
-    }
-    let res = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!))
-    for (; i < n; i++) res += a[start + i]!
-    return res
-  }
-  let n2 = Math.floor(n / 2)
-  n2 -= n2 % 8
-  return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2)
-}
 
 /** np.mean and np.std (population, ddof=0) of a sample. */
 export function meanAndStd(values: Float64Array): { mean: number; std: number } {
@@ -38,23 +14,6 @@ export function meanAndStd(values: Float64Array): { mean: number; std: number } 
     sq[i] = d * d
   }
   return { mean, std: Math.sqrt(pairwiseSum(sq) / n) }
-}
-
-/** np.quantile(sorted, q) with the default 'linear' method, for a sorted sample. */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length
-  const virtualIndex = n * q + (1 + q * (1 - 1 - 1)) - 1
-  let prev = Math.floor(virtualIndex)
-  let next = prev + 1
-  const gamma = virtualIndex - prev
-  if (prev < 0) prev = 0
-  if (prev > n - 1) prev = n - 1
-  if (next > n - 1) next = n - 1
-  if (next < 0) next = 0
-  const a = sorted[prev]!
-  const b = sorted[next]!
-  const diff = b - a
-  return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma
 }
 
 /**

@@ -9,7 +9,9 @@ import type {
 } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
-import { loadTable } from '../data/load'
+import { detectFormat, loadTable } from '../data/load'
+import { profileTable } from '../data/profile'
+import type { DescribedFile } from '../data/tasks'
 import type { Column, Table } from '../data/table'
 import {
   classificationReport,
@@ -42,6 +44,10 @@ export interface ModelPayload {
 export interface EvaluatePayload extends ModelPayload {
   datasetPath: string
   datasetName: string
+  /** Also profile the table read (a file this run imports): one parse serves both. */
+  describe?: boolean
+  /** The file's own name, when it differs from the dataset's (a file this run imports). */
+  datasetFileName?: string
   label?: string | null
   slice?: string | null
   costMatrix?: CostMatrix | null
@@ -52,6 +58,8 @@ export interface EvaluatePayload extends ModelPayload {
 export interface EvaluateOutput {
   mapping: ResolvedMapping
   result: EvaluationResult
+  /** The dataset's description, when the payload asked for it. */
+  described?: DescribedFile
 }
 
 /** Reads the dataset in this thread, reporting progress as bytes; cancellable between chunks. */
@@ -72,6 +80,24 @@ export async function readDataset(
   })
   if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
   return { table, readMs: performance.now() - started }
+}
+
+/**
+ * The description an import records (format, rows, column profiles), made from a table a run
+ * has read anyway: a run that imports its file parses it once. Done after the run's own work, so
+ * a run that fails on its data does not profile it first.
+ */
+export function describeTable(
+  table: Table,
+  path: string,
+  fileName: string,
+  ctx: RunContext,
+): DescribedFile {
+  const columns = profileTable(table, (done, total, name) => {
+    if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
+    ctx.progress(done, total, `Profiling ${name} for the import`)
+  })
+  return { format: detectFormat(path, fileName), rows: table.rowCount, columns }
 }
 
 export function columnOf(table: Table, name: string): Column {
@@ -434,7 +460,8 @@ export function mappingFor(
 
 export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promise<EvaluateOutput> {
   const startedAt = performance.now()
-  const { table, readMs } = await readDataset(payload.datasetPath, payload.datasetName, ctx)
+  const fileName = payload.datasetFileName ?? payload.datasetName
+  const { table, readMs } = await readDataset(payload.datasetPath, fileName, ctx)
   const label = resolveLabel(table, payload.onnx, payload.label ?? undefined, payload.datasetName)
   if (!label) {
     throw new SlipwayError(
@@ -475,5 +502,7 @@ export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promi
     },
     { readMs, startedAt },
   )
-  return { mapping, result }
+  if (!payload.describe) return { mapping, result }
+  const described = describeTable(table, payload.datasetPath, fileName, ctx)
+  return { mapping, result, described }
 }

@@ -3,7 +3,7 @@
 import type { evaluationCalls } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { CoreContext, HandlersFor } from '../context'
-import { requireModel } from '../registry/registry'
+import { requireModel, resolveModelFile } from '../registry/registry'
 import { refuseUnknownMetrics } from './gates'
 import {
   checkGates,
@@ -18,7 +18,6 @@ import {
   listEvaluations,
   listGateReports,
   listShadows,
-  loadVersion,
   prepareDataset,
   setPolicy,
   setSavedMapping,
@@ -38,7 +37,7 @@ const settingsOf = (input: RunSettings): RunSettings => ({
 export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof evaluationCalls> {
   return {
     'eval:start': async (input, call) => {
-      const version = loadVersion(core, input.model, input.ref)
+      const version = resolveModelFile(core, input.model, input.ref)
       const dataset = prepareDataset(core, input.dataset, call)
       return core.jobs.start('evaluate', `Evaluating ${version.label}`, async (job) =>
         withDataset(core, call.actor, dataset, job, (ds) =>
@@ -55,8 +54,8 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
       return setSavedMapping(core, actor, row.id, row.name, mapping)
     },
     'shadow:start': async (input, call) => {
-      const champion = loadVersion(core, input.champion.model, input.champion.ref)
-      const challenger = loadVersion(core, input.challenger.model, input.challenger.ref)
+      const champion = resolveModelFile(core, input.champion.model, input.champion.ref)
+      const challenger = resolveModelFile(core, input.challenger.model, input.challenger.ref)
       const dataset = prepareDataset(core, input.dataset, call)
       return core.jobs.start(
         'shadow',
@@ -76,7 +75,7 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
       return setPolicy(core, actor, row.id, row.name, policy)
     },
     'gates:check': async (input, call) => {
-      const version = loadVersion(core, input.model, input.ref)
+      const version = resolveModelFile(core, input.model, input.ref)
       const policy = input.policy ?? getPolicy(core, version.modelId)
       if (!policy) {
         throw new SlipwayError(

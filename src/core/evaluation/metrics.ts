@@ -1,6 +1,6 @@
 // Evaluation metrics on typed arrays, written to give scikit-learn's numbers (1.2 semantics):
 // the same curve construction, tie handling, zero-division and clipping rules.
-import { sortUint32 } from '../data/sort'
+import { sortUint32 } from '../numeric'
 
 /** Rows sorted by descending score, as sklearn's `_binary_clf_curve` does. */
 export interface BinaryCurve {
@@ -642,16 +642,6 @@ class HistogramBins {
   result(): Histogram {
     return { counts: this.counts, edges: this.edges }
   }
-}
-
-/** The q-quantile (0..1) with numpy's default linear interpolation; input need not be sorted. */
-export function quantile(values: ArrayLike<number>, q: number): number {
-  const sorted = Float64Array.from(values).sort()
-  if (sorted.length === 0) return NaN
-  const pos = (sorted.length - 1) * q
-  const lo = Math.floor(pos)
-  const hi = Math.ceil(pos)
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo)
 }
 
 /**

@@ -8,7 +8,8 @@ import type { OnnxInfo } from '../../api/registry'
 import type { Column, Table } from '../data/table'
 import { ortReason } from '../onnx/load'
 import { classLabels, taskFromMetadata } from './mapping'
-import { histogram, quantile } from './metrics'
+import { quantile } from '../numeric'
+import { histogram } from './metrics'
 import type { LabelCodes } from './classification'
 
 export interface RunContext {

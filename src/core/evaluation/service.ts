@@ -1,7 +1,6 @@
 // Evaluation, shadow and gate services: resolve versions and datasets, run the worker tasks as
 // jobs, and store every result with its version, dataset sha256, mapping, runtime and settings.
-import { createRequire } from 'node:module'
-import type { FileRef, VersionRef } from '../../api/common'
+import type { FileRef } from '../../api/common'
 import type {
   ColumnMapping,
   CostMatrix,
@@ -18,13 +17,22 @@ import type {
 } from '../../api/evaluation'
 import { GatePolicy as GatePolicySchema } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
-import type { OnnxInfo } from '../../api/registry'
 import type { Actor, CallContext, CoreContext } from '../context'
-import { datasetPath, getDataset, importDataset, removeDataset } from '../data/import'
+import {
+  abandonImport,
+  beginImport,
+  completeImport,
+  datasetPath,
+  getDataset,
+  removeDataset,
+  type PendingImport,
+} from '../data/import'
+import type { DescribedFile } from '../data/tasks'
 import { appendAudit, type AuditRecord } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
 import { runTask } from '../jobs/run-task'
-import { resolveVersion } from '../registry/registry'
+import { onnxruntimeVersion } from '../onnx/version'
+import { resolveModelFile, type ModelVersionFile } from '../registry/registry'
 import type { ShadowPayload } from '../shadow/compare'
 import {
   DEFAULT_BATCH_SIZE,
@@ -34,59 +42,42 @@ import {
 } from './evaluate'
 import { checkPolicy } from './gates'
 
-export function onnxruntimeVersion(): string {
-  try {
-    const require = createRequire(__filename)
-    return (require('onnxruntime-node/package.json') as { version: string }).version
-  } catch {
-    return 'unknown'
-  }
-}
-
-export interface ResolvedModelVersion {
-  modelId: number
-  model: string
-  versionId: number
-  version: number
-  onnx: OnnxInfo
-  path: string
-  label: string
-}
-
-export function loadVersion(
-  core: CoreContext,
-  model: string,
-  ref: VersionRef,
-): ResolvedModelVersion {
-  const row = resolveVersion(core.db, model, ref)
-  const path = core.blobs.pathFor(row.sha256)
-  if (!core.blobs.has(row.sha256)) {
-    throw new SlipwayError(
-      'NOT_FOUND',
-      `${row.model.name} v${row.version}: the model file is missing from the blob store (\`slipway doctor\` checks the store)`,
-    )
-  }
-  return {
-    modelId: row.model.id,
-    model: row.model.name,
-    versionId: row.id,
-    version: row.version,
-    onnx: JSON.parse(row.onnx_json) as OnnxInfo,
-    path,
-    label: `${row.model.name} v${row.version}`,
-  }
-}
-
 export interface DatasetForRun {
+  /** 0 while `pending`: the row is written once the run's parse has described the file. */
   id: number
   name: string
   sha256: string
-  rows: number
   path: string
   /** True when this run imported the file itself (it did not exist before). */
   importedNow?: boolean
+  /** A file this run imports from its own parse (see `beginImport`). */
+  pending?: PendingImport
   /** The import's audit record, written with the run's result (see ImportOptions.deferAudit). */
   pendingAudit?: AuditRecord
+}
+
+/**
+ * What a run's payload says about a pending import: describe the table, and read the file by its
+ * own name (parse messages and format detection go by it, as the import's would).
+ */
+const importFields = (dataset: DatasetForRun): { describe?: true; datasetFileName?: string } =>
+  dataset.pending ? { describe: true, datasetFileName: dataset.pending.file.fileName } : {}
+
+/** Writes the dataset row of a pending import from the description the run returned. */
+function finishImport(
+  core: CoreContext,
+  dataset: DatasetForRun,
+  described: DescribedFile | undefined,
+): void {
+  const pending = dataset.pending
+  if (!pending) return
+  if (!described) throw new SlipwayError('INTERNAL', `${dataset.name}: the run did not describe it`)
+  dataset.pending = undefined
+  const imported = completeImport(core, pending, described, (record) => {
+    dataset.pendingAudit = record
+  })
+  dataset.id = imported.id
+  dataset.importedNow = !imported.existing
 }
 
 /** Inside the transaction storing a run's result: records the import of the run's dataset first. */
@@ -130,6 +121,7 @@ export async function withDataset<T>(
   try {
     return await work(dataset)
   } catch (error) {
+    if (dataset.pending) abandonImport(core, dataset.pending)
     if (dataset.importedNow) {
       try {
         removeDataset(core, dataset.id, actor, { audit: !dataset.pendingAudit })
@@ -156,27 +148,24 @@ export function prepareDataset(
       id: detail.id,
       name: detail.name,
       sha256: detail.sha256,
-      rows: detail.rows,
       path: datasetPath(core, detail.id),
     })
   }
   const file = core.resolveFile(input as FileRef, call)
   return async (job) => {
-    let pendingAudit: AuditRecord | undefined
-    const imported = await importDataset(core, file, {
-      actor: call.actor,
-      signal: job.signal,
-      onProgress: (done, total, message) => job.progress(done, total, message),
-      deferAudit: (record) => (pendingAudit = record),
-    })
+    job.progress(0, null, `Storing ${file.fileName}`)
+    const begun = await beginImport(core, file, { actor: call.actor, signal: job.signal })
+    if ('existing' in begun) {
+      const { id, name, sha256 } = begun.existing
+      return { id, name, sha256, path: datasetPath(core, id) }
+    }
+    const { pending } = begun
     return {
-      pendingAudit,
-      id: imported.id,
-      name: imported.name,
-      sha256: imported.sha256,
-      rows: imported.rows,
-      path: datasetPath(core, imported.id),
-      importedNow: !imported.existing,
+      id: 0,
+      name: pending.name,
+      sha256: pending.blob.sha256,
+      path: pending.blob.path,
+      pending,
     }
   }
 }
@@ -228,7 +217,7 @@ export interface RunSettings {
 
 function modelPayload(
   core: CoreContext,
-  version: ResolvedModelVersion,
+  version: ModelVersionFile,
   explicit: ColumnMapping | undefined,
 ): ModelPayload {
   if (explicit)
@@ -355,7 +344,7 @@ export function listEvaluations(
 function storeEvaluation(
   core: CoreContext,
   actor: Actor,
-  version: ResolvedModelVersion,
+  version: ModelVersionFile,
   dataset: DatasetForRun,
   output: EvaluateOutput,
   settings: Evaluation['settings'],
@@ -415,7 +404,7 @@ interface EvaluationRun {
 export async function evaluateVersion(
   core: CoreContext,
   actor: Actor,
-  version: ResolvedModelVersion,
+  version: ModelVersionFile,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
@@ -427,7 +416,7 @@ export async function evaluateVersion(
 /** Runs the evaluation in a worker without storing it. */
 async function runEvaluation(
   core: CoreContext,
-  version: ResolvedModelVersion,
+  version: ModelVersionFile,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
@@ -436,6 +425,7 @@ async function runEvaluation(
     ...modelPayload(core, version, settings.mapping),
     datasetPath: dataset.path,
     datasetName: dataset.name,
+    ...importFields(dataset),
     label: settings.label ?? null,
     slice: settings.slice ?? null,
     costMatrix: settings.costMatrix ?? null,
@@ -447,6 +437,7 @@ async function runEvaluation(
     onProgress: job.progress,
   })
   if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+  finishImport(core, dataset, output.described)
   return {
     output,
     settings: {
@@ -577,8 +568,8 @@ export function listShadows(core: CoreContext, model?: string): Omit<ShadowCompa
 export async function compareVersions(
   core: CoreContext,
   actor: Actor,
-  champion: ResolvedModelVersion,
-  challenger: ResolvedModelVersion,
+  champion: ModelVersionFile,
+  challenger: ModelVersionFile,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
@@ -588,6 +579,7 @@ export async function compareVersions(
     challenger: modelPayload(core, challenger, settings.mapping),
     datasetPath: dataset.path,
     datasetName: dataset.name,
+    ...importFields(dataset),
     label: settings.label ?? null,
     slice: settings.slice ?? null,
     batchSize: settings.batchSize ?? DEFAULT_BATCH_SIZE,
@@ -597,6 +589,8 @@ export async function compareVersions(
     signal: job.signal,
     onProgress: job.progress,
   })
+  if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+  finishImport(core, dataset, output.described)
   const now = new Date().toISOString()
   const storedSettings = {
     label: output.mapping.champion.label,
@@ -757,15 +751,15 @@ export function listGateReports(core: CoreContext, model: string, version?: numb
  */
 async function championEvaluation(
   core: CoreContext,
-  candidate: ResolvedModelVersion,
+  candidate: ModelVersionFile,
   candidateLabel: string | null,
   dataset: DatasetForRun,
   settings: RunSettings,
   job: JobContext,
   candidateRun?: EvaluationRun,
 ): Promise<
-  | { version: ResolvedModelVersion; evaluation: Evaluation; run?: never }
-  | { version: ResolvedModelVersion; run: EvaluationRun; evaluation?: never }
+  | { version: ModelVersionFile; evaluation: Evaluation; run?: never }
+  | { version: ModelVersionFile; run: EvaluationRun; evaluation?: never }
   | null
 > {
   const holder = core.db
@@ -774,7 +768,7 @@ async function championEvaluation(
     )
     .get(candidate.modelId, 'champion') as { version: number } | undefined
   if (!holder) return null
-  const champion = loadVersion(core, candidate.model, holder.version)
+  const champion = resolveModelFile(core, candidate.model, holder.version)
   if (candidateRun && champion.versionId === candidate.versionId)
     return { version: champion, run: candidateRun }
   const stored = core.db
@@ -812,7 +806,7 @@ async function championEvaluation(
 export async function checkGates(
   core: CoreContext,
   actor: Actor,
-  candidate: ResolvedModelVersion,
+  candidate: ModelVersionFile,
   dataset: DatasetForRun,
   policy: GatePolicy,
   settings: RunSettings,

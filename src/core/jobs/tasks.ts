@@ -2,7 +2,8 @@
 // worker-side counterpart of the contract's call map. A feature adds its tasks to `TaskMap` and
 // its functions to `tasks`; `runTask` then checks both ends at compile time.
 import type { DriftReport } from '../../api/drift'
-import type { DescribeTaskPayload, DescribedFile } from '../data/tasks'
+import type { ColumnProfile } from '../../api/datasets'
+import type { DescribeTaskPayload, DescribedFile, ProfileColumnsPayload } from '../data/tasks'
 import { dataTasks } from '../data/tasks'
 import type { DriftTaskPayload } from '../drift/run'
 import { driftTasks } from '../drift/tasks'
@@ -20,6 +21,7 @@ export interface TaskContext {
 /** Task name → what it is given (structured-cloned into the worker) and what it returns. */
 export interface TaskMap {
   'dataset-describe': { payload: DescribeTaskPayload; result: DescribedFile }
+  'profile-columns': { payload: ProfileColumnsPayload; result: ColumnProfile[] }
   evaluate: { payload: EvaluatePayload; result: EvaluateOutput }
   shadow: { payload: ShadowPayload; result: ShadowOutput }
   drift: { payload: DriftTaskPayload; result: DriftReport }

@@ -5,6 +5,7 @@ import type { OnnxInfo, TensorInfo } from '../../api/registry'
 import {
   type ByteSource,
   MemorySource,
+  WIRE_FIXED32,
   WIRE_LENGTH,
   WIRE_VARINT,
   WireError,
@@ -76,6 +77,8 @@ interface ParsedGraph {
   initializers: ParsedTensor[]
   opTypes: Map<string, number>
   nodeCount: number
+  /** Learned numbers held in node attributes (tree ensembles), counted with the weights. */
+  attributeParameters: bigint
 }
 
 interface ParsedModel {
@@ -271,18 +274,74 @@ function parseSparseTensor(r: WireReader): ParsedTensor {
   return sparse
 }
 
-function parseNode(r: WireReader): string {
+/**
+ * Attributes of ai.onnx.ml tree ensembles that hold learned numbers — split thresholds, leaf
+ * values and weights, base values — counted as parameters, as Netron lists them: a forest keeps
+ * its parameters in these attributes, not in initializers.
+ */
+const TREE_ENSEMBLES = new Set(['TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'TreeEnsemble'])
+const TREE_PARAMETERS = new Set([
+  'nodes_values',
+  'nodes_values_as_tensor',
+  'class_weights',
+  'class_weights_as_tensor',
+  'target_weights',
+  'target_weights_as_tensor',
+  'base_values',
+  'base_values_as_tensor',
+  'nodes_splits',
+  'leaf_weights',
+])
+
+/** An attribute's name and how many numbers it holds (floats, or a tensor's elements). */
+function parseAttribute(r: WireReader): { name: string; numbers: bigint } {
+  let name = ''
+  let numbers = 0n
+  while (r.more()) {
+    const [field, wire] = r.key()
+    if (field === 1) {
+      expect(wire, WIRE_LENGTH)
+      name = r.string()
+    } else if (field === 7 && wire === WIRE_LENGTH) {
+      // packed repeated float: four bytes each
+      const packed = r.message()
+      numbers += BigInt(Math.floor((packed.end - packed.pos) / 4))
+    } else if (field === 7 && wire === WIRE_FIXED32) {
+      r.skip(wire)
+      numbers += 1n
+    } else if (field === 2) {
+      r.skip(wire)
+      numbers += 1n
+    } else if (field === 5) {
+      expect(wire, WIRE_LENGTH)
+      const tensor = parseTensor(r.message())
+      const count = tensor.dims.reduce((product, dim) => product * dim, 1n)
+      if (count > 0n) numbers += count
+    } else r.skip(wire)
+  }
+  return { name, numbers }
+}
+
+/** A node's operator (domain-qualified outside the default domain) and its attribute parameters. */
+function parseNode(r: WireReader): { op: string; parameters: bigint } {
   let op = ''
   let domain = ''
+  const attributes: { name: string; numbers: bigint }[] = []
   while (r.more()) {
     const [field, wire] = r.key()
     if (field === 4 || field === 7) {
       expect(wire, WIRE_LENGTH)
       if (field === 4) op = r.string()
       else domain = r.string()
+    } else if (field === 5) {
+      expect(wire, WIRE_LENGTH)
+      attributes.push(parseAttribute(r.message()))
     } else r.skip(wire)
   }
-  return domain === '' || domain === 'ai.onnx' ? op : `${domain}:${op}`
+  let parameters = 0n
+  if (domain === 'ai.onnx.ml' && TREE_ENSEMBLES.has(op))
+    for (const a of attributes) if (TREE_PARAMETERS.has(a.name)) parameters += a.numbers
+  return { op: domain === '' || domain === 'ai.onnx' ? op : `${domain}:${op}`, parameters }
 }
 
 function parseGraph(r: WireReader): ParsedGraph {
@@ -293,6 +352,7 @@ function parseGraph(r: WireReader): ParsedGraph {
     initializers: [],
     opTypes: new Map(),
     nodeCount: 0,
+    attributeParameters: 0n,
   }
   while (r.more()) {
     const [field, wire] = r.key()
@@ -307,7 +367,8 @@ function parseGraph(r: WireReader): ParsedGraph {
     }
     const inner = r.message()
     if (field === 1) {
-      const op = parseNode(inner)
+      const { op, parameters } = parseNode(inner)
+      graph.attributeParameters += parameters
       graph.nodeCount++
       graph.opTypes.set(op, (graph.opTypes.get(op) ?? 0) + 1)
     } else if (field === 5) graph.initializers.push(parseTensor(inner))
@@ -505,7 +566,7 @@ export function inspectSource(src: ByteSource, fileName: string): OnnxInfo {
     )
   }
 
-  let parameters = 0n
+  let parameters = graph.attributeParameters
   for (const tensor of graph.initializers) {
     const count = tensor.dims.reduce((product, dim) => product * dim, 1n)
     if (count > 0n) parameters += count

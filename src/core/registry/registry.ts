@@ -1,6 +1,7 @@
 // Registry reads: models, versions, aliases, tags, lineage; and resolving MODEL@REF.
 import type Database from 'better-sqlite3'
 import { SlipwayError } from '../../api/errors'
+import type { BlobStore } from '../artifacts/blobs'
 import type {
   AliasEvent,
   ModelDetail,
@@ -77,6 +78,43 @@ export function resolveVersion(
     if (!row) throw new SlipwayError('NOT_FOUND', `Model "${model.name}" has no alias "${text}"`)
   }
   return { ...row, model }
+}
+
+/** A version resolved for running: its model, the ONNX summary, and its file in the blob store. */
+export interface ModelVersionFile {
+  modelId: number
+  model: string
+  versionId: number
+  version: number
+  onnx: OnnxInfo
+  /** The model file in the blob store. */
+  path: string
+  /** "churn v3", for titles and messages. */
+  label: string
+}
+
+/** Resolves MODEL@REF to a version and checks its model file is in the blob store. */
+export function resolveModelFile(
+  core: { db: Database.Database; blobs: BlobStore },
+  modelName: string,
+  ref: string | number,
+): ModelVersionFile {
+  const row = resolveVersion(core.db, modelName, ref)
+  const label = `${row.model.name} v${row.version}`
+  if (!core.blobs.has(row.sha256))
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `${label}: the model file is missing from the blob store (\`slipway doctor\` checks the store)`,
+    )
+  return {
+    modelId: row.model.id,
+    model: row.model.name,
+    versionId: row.id,
+    version: row.version,
+    onnx: JSON.parse(row.onnx_json) as OnnxInfo,
+    path: core.blobs.pathFor(row.sha256),
+    label,
+  }
 }
 
 function tagsOf(db: Database.Database, versionId: number): Record<string, string> {

@@ -3,6 +3,7 @@
 import type { ResolvedMapping, ShadowResult, Task } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import { cellText, type Table } from '../data/table'
+import type { DescribedFile } from '../data/tasks'
 import {
   classificationReport,
   scalarMetrics,
@@ -15,6 +16,7 @@ import {
   checkSlice,
   classificationData,
   columnOf,
+  describeTable,
   labelledRows,
   mappingFor,
   readDataset,
@@ -34,6 +36,10 @@ export interface ShadowPayload {
   challenger: ModelPayload
   datasetPath: string
   datasetName: string
+  /** Also profile the table read (a file this run imports): one parse serves both. */
+  describe?: boolean
+  /** The file's own name, when it differs from the dataset's (a file this run imports). */
+  datasetFileName?: string
   label?: string | null
   slice?: string | null
   batchSize?: number
@@ -43,6 +49,8 @@ export interface ShadowPayload {
 export interface ShadowOutput {
   mapping: { champion: ResolvedMapping; challenger: ResolvedMapping }
   result: ShadowResult
+  /** The dataset's description, when the payload asked for it. */
+  described?: DescribedFile
 }
 
 export const TOP_DISAGREEMENTS = 20
@@ -414,7 +422,8 @@ function features(table: Table, columns: string[], row: number): Record<string, 
 
 export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<ShadowOutput> {
   const startedAt = performance.now()
-  const { table, readMs } = await readDataset(payload.datasetPath, payload.datasetName, ctx)
+  const fileName = payload.datasetFileName ?? payload.datasetName
+  const { table, readMs } = await readDataset(payload.datasetPath, fileName, ctx)
   const label = resolveLabel(
     table,
     payload.champion.onnx,
@@ -473,5 +482,7 @@ export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<S
   result.operational.challenger.readMs = readMs
   result.operational.champion.totalMs = totalMs
   result.operational.challenger.totalMs = totalMs
-  return { mapping, result }
+  if (!payload.describe) return { mapping, result }
+  const described = describeTable(table, payload.datasetPath, fileName, ctx)
+  return { mapping, result, described }
 }

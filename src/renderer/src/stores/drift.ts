@@ -1,6 +1,13 @@
 // Drift slice: the comparison form, the running drift job, the report on screen, stored runs,
 // per-model monitors and each model's drift status (the registry's badges).
-import type { FileRef } from '../../../api/common'
+import { numberRange, type FileRef } from '../../../api/common'
+import {
+  DriftBins,
+  DriftChunks,
+  DriftPerformanceDrop,
+  DriftShare,
+  DriftThreshold,
+} from '../../../api/drift'
 import type {
   DataSource,
   DriftReport,
@@ -205,19 +212,20 @@ export function settingsFromForm(form: DriftForm): {
   const settings: DriftSettingsInput = {}
   const bins = number(form.bins)
   if (form.bins.trim() !== '') {
-    if (!Number.isInteger(bins) || bins < 2 || bins > 100)
-      problems.bins = 'Bins must be a whole number from 2 to 100'
+    if (!DriftBins.safeParse(bins).success)
+      problems.bins = `Bins must be ${numberRange(DriftBins).words}`
     else settings.bins = bins
   }
   if (form.threshold.trim() !== '') {
     const threshold = number(form.threshold)
-    if (!(threshold > 0)) problems.threshold = 'Threshold must be a number above 0'
+    if (!DriftThreshold.safeParse(threshold).success)
+      problems.threshold = `Threshold must be ${numberRange(DriftThreshold).words}`
     else settings.threshold = threshold
   }
   if (form.driftShare.trim() !== '') {
     const share = number(form.driftShare)
-    if (!(share > 0 && share <= 1))
-      problems.driftShare = 'Dataset drift share must be above 0 and at most 1'
+    if (!DriftShare.safeParse(share).success)
+      problems.driftShare = `Dataset drift share must be ${numberRange(DriftShare).span}`
     else settings.driftShare = share
   }
   if (form.timeMode === 'window') {
@@ -228,8 +236,8 @@ export function settingsFromForm(form: DriftForm): {
     }
   } else if (form.timeMode === 'chunks') {
     const chunks = number(form.chunks)
-    if (!Number.isInteger(chunks) || chunks < 2 || chunks > 500)
-      problems.chunks = 'Chunks must be a whole number from 2 to 500'
+    if (!DriftChunks.safeParse(chunks).success)
+      problems.chunks = `Chunks must be ${numberRange(DriftChunks).words}`
     else settings.chunks = chunks
   }
   const columns: NonNullable<DriftSettingsInput['columns']> = {}
@@ -240,8 +248,8 @@ export function settingsFromForm(form: DriftForm): {
     if (row.method) override.method = row.method
     if (row.threshold.trim() !== '') {
       const threshold = number(row.threshold)
-      if (!(threshold > 0)) {
-        problems.overrides = `Threshold for ${column} must be a number above 0`
+      if (!DriftThreshold.safeParse(threshold).success) {
+        problems.overrides = `Threshold for ${column} must be ${numberRange(DriftThreshold).words}`
         continue
       }
       override.threshold = threshold
@@ -265,7 +273,8 @@ export function monitoringSettings(
   if (form.label.trim()) settings.label = form.label.trim()
   if (form.performanceDrop.trim() !== '') {
     const drop = number(form.performanceDrop)
-    if (!(drop > 0)) problems.performanceDrop = 'The allowed drop must be a number above 0'
+    if (!DriftPerformanceDrop.safeParse(drop).success)
+      problems.performanceDrop = `The allowed drop must be ${numberRange(DriftPerformanceDrop).words}`
     else settings.performanceDrop = drop
   }
   const log = {

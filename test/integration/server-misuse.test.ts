@@ -45,7 +45,7 @@ async function stillServing(): Promise<void> {
 const uploadsLeft = (): string[] => (fs.existsSync(uploadsDir) ? fs.readdirSync(uploadsDir) : [])
 
 beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-qa-server-'))
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-server-misuse-'))
   rendererDir = path.join(home, 'renderer')
   fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true })
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Slipway</title>')

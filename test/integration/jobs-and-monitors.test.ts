@@ -1,4 +1,4 @@
-// QA of background work: the job manager and worker runner under crashes and crowds, drift
+// Background work: the job manager and worker runner under crashes and crowds, drift
 // monitors under real folder use (deleted folders, shutdown mid-run, two processes), the audit chain.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -25,7 +25,7 @@ let slipway: Slipway
 const others: Slipway[] = []
 
 beforeEach(async () => {
-  home = tempHome('slipway-qa-jobs-')
+  home = tempHome('slipway-jobs-')
   slipway = new Slipway({ home: home.dir, actor: 'ana' })
 })
 afterEach(() => {

@@ -1,4 +1,4 @@
-// QA of evaluate, shadow and gate as a user drives them: the built CLI on a real registry home,
+// Evaluate, shadow and gate as a user drives them: the built CLI on a real registry home,
 // real ONNX fixtures; every number from scikit-learn (eval/generate_qa_refs.py, eval/refs.json).
 import fs from 'node:fs'
 import path from 'node:path'

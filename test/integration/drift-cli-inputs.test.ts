@@ -1,4 +1,4 @@
-// QA of `slipway drift` as a demanding user drives it: the built CLI on a real registry home, the
+// `slipway drift` as a demanding user drives it: the built CLI on a real registry home, the
 // service for the stored report; numbers from scipy (test/fixtures/drift/generate_qa_refs.py).
 import fs from 'node:fs'
 import path from 'node:path'
@@ -72,7 +72,7 @@ function csv(name: string, lines: string[]): string {
 }
 
 beforeAll(() => {
-  home = tempHome('slipway-qa-drift-')
+  home = tempHome('slipway-drift-inputs-')
 })
 afterAll(() => home.cleanup())
 

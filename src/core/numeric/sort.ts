@@ -1,0 +1,151 @@
+// Sorting numbers: LSD radix sorts on the IEEE-754 bits (float64) and on uint32 keys. Measured
+// several times faster than TypedArray#sort on the million-value columns profiles, drift and
+// ROC curves sort.
+
+const SMALL = 4096
+
+/** Count tables of the three digits of a 32-bit key: 11, 11 and 10 bits. */
+const digitCounts = (): [Uint32Array, Uint32Array, Uint32Array] => [
+  new Uint32Array(2048),
+  new Uint32Array(2048),
+  new Uint32Array(1024),
+]
+
+/** The three LSD passes over those digits: count table, shift, mask. */
+const passesOver = (
+  low: Uint32Array,
+  mid: Uint32Array,
+  high: Uint32Array,
+): [Uint32Array, number, number][] => [
+  [low, 0, 2047],
+  [mid, 11, 2047],
+  [high, 22, 1023],
+]
+
+/**
+ * Turns a digit's counts into the first output position of each digit value; true when every
+ * key has the same digit, so the pass can be skipped.
+ */
+function toOffsets(count: Uint32Array, mask: number, n: number): boolean {
+  let same = false
+  let sum = 0
+  for (let d = 0; d <= mask; d++) {
+    const c = count[d] ?? 0
+    if (c === n) same = true
+    count[d] = sum
+    sum += c
+  }
+  return same
+}
+
+/**
+ * Sorts NaN-free float64 values in place, ascending (-0 before +0, as TypedArray#sort), and
+ * returns them. Keys are the bits made order-preserving (negatives flipped whole, the rest get
+ * the sign bit), as a high and a low 32-bit word. Three LSD passes (11, 11, 10 bits) order the
+ * values by their high word — sign, exponent and 20 bits of mantissa, which already separate
+ * almost all real-world values — then each run of equal high words is ordered by its low word:
+ * an insertion sort for short runs, the uint32 radix sort for long ones. Half the passes of a
+ * full 64-bit LSD sort; a pass is skipped when every value shares its digit.
+ */
+export function sortFloat64(values: Float64Array): Float64Array {
+  const n = values.length
+  if (n <= SMALL) return values.sort()
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2)
+  let lo = new Uint32Array(n)
+  let hi = new Uint32Array(n)
+  const [c0, c1, c2] = digitCounts()
+  for (let i = 0; i < n; i++) {
+    let h = words[2 * i + 1] ?? 0
+    let l = words[2 * i] ?? 0
+    if (h & 0x80000000) {
+      h = ~h >>> 0
+      l = ~l >>> 0
+    } else h = (h | 0x80000000) >>> 0
+    hi[i] = h
+    lo[i] = l
+    c0[h & 2047]++
+    c1[(h >>> 11) & 2047]++
+    c2[h >>> 22]++
+  }
+  let loOut = new Uint32Array(n)
+  let hiOut = new Uint32Array(n)
+  for (const [count, shift, mask] of passesOver(c0, c1, c2)) {
+    if (toOffsets(count, mask, n)) continue
+    for (let i = 0; i < n; i++) {
+      const h = hi[i] ?? 0
+      const at = count[(h >>> shift) & mask]++
+      hiOut[at] = h
+      loOut[at] = lo[i] ?? 0
+    }
+    ;[lo, loOut] = [loOut, lo]
+    ;[hi, hiOut] = [hiOut, hi]
+  }
+  // Runs of equal high words, ordered by their low words.
+  for (let start = 0; start < n;) {
+    const h = hi[start] ?? 0
+    let end = start + 1
+    while (end < n && hi[end] === h) end++
+    const length = end - start
+    if (length > 32) {
+      const sorted = sortUint32(lo.slice(start, end))
+      lo.set(sorted, start)
+    } else if (length > 1) {
+      for (let i = start + 1; i < end; i++) {
+        const v = lo[i] ?? 0
+        let j = i - 1
+        while (j >= start && (lo[j] ?? 0) > v) {
+          lo[j + 1] = lo[j] ?? 0
+          j--
+        }
+        lo[j + 1] = v
+      }
+    }
+    start = end
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i] ?? 0
+    const l = lo[i] ?? 0
+    if (h & 0x80000000) {
+      words[2 * i + 1] = h & 0x7fffffff
+      words[2 * i] = l
+    } else {
+      words[2 * i + 1] = ~h >>> 0
+      words[2 * i] = ~l >>> 0
+    }
+  }
+  return values
+}
+
+/** A sorted copy of NaN-free `values`; `values` itself is left as it was. */
+export const sortedCopy = (values: Float64Array): Float64Array => sortFloat64(values.slice())
+
+/**
+ * Sorts unsigned 32-bit keys ascending: LSD radix, three passes of 11, 11 and 10 bits, with the
+ * three digit counts taken in one pass and a pass skipped when every key shares its digit.
+ * Measured ~2× faster than two 16-bit passes on 500k keys in a cold worker (smaller count tables
+ * stay in cache). Returns `keys` itself or a new array; `keys` may be overwritten.
+ */
+export function sortUint32(keys: Uint32Array): Uint32Array {
+  const n = keys.length
+  if (n <= 1) return keys
+  const [low, mid, high] = digitCounts()
+  for (let i = 0; i < n; i++) {
+    const k = keys[i] ?? 0
+    low[k & 2047]++
+    mid[(k >>> 11) & 2047]++
+    high[k >>> 22]++
+  }
+  let src: Uint32Array = keys
+  let dst: Uint32Array = new Uint32Array(n)
+  for (const [count, shift, mask] of passesOver(low, mid, high)) {
+    if (toOffsets(count, mask, n)) continue
+    for (let i = 0; i < n; i++) {
+      const k = src[i] ?? 0
+      dst[count[(k >>> shift) & mask]++] = k
+    }
+    const t = src
+    src = dst
+    dst = t
+  }
+  return src
+}

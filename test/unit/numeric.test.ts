@@ -1,0 +1,115 @@
+// The numeric kernels (src/core/numeric) against numpy: quantiles, sums and the radix sorts.
+// References: test/fixtures/numeric/refs.json, written by generate_refs.py with Debian's numpy.
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  compensatedSum,
+  pairwiseSum,
+  quantile,
+  quantileSorted,
+  quantiles,
+  sortedCopy,
+  sortFloat64,
+  sortUint32,
+} from '../../src/core/numeric'
+
+interface Refs {
+  numpy: string
+  quantiles: { name: string; values: number[]; q: number[]; expected: number[] }[]
+  sums: { name: string; values: number[]; numpySum: number; exactSum: number }[]
+}
+const refs = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'numeric', 'refs.json'), 'utf8'),
+) as Refs
+
+describe('quantiles as np.quantile (method linear)', () => {
+  it('sorted and by selection, bit for bit, every sample and q', () => {
+    expect(refs.quantiles.length).toBeGreaterThanOrEqual(10)
+    for (const { name, values, q, expected } of refs.quantiles) {
+      const sorted = sortedCopy(Float64Array.from(values))
+      const bySelection = quantiles(values, q)
+      q.forEach((p, i) => {
+        expect(quantileSorted(sorted, p), `${name} q=${p} (sorted)`).toBe(expected[i])
+        expect(bySelection[i], `${name} q=${p} (selection)`).toBe(expected[i])
+        expect(quantile(values, p), `${name} q=${p} (one)`).toBe(expected[i])
+      })
+    }
+  })
+
+  it('selection leaves the input alone and answers NaN for an empty sample', () => {
+    const values = Float64Array.from([3, 1, 2])
+    expect(quantiles(values, [0.5])).toEqual([2])
+    expect(Array.from(values)).toEqual([3, 1, 2])
+    expect(quantiles([], [0.5, 0.9]).every(Number.isNaN)).toBe(true)
+    expect(Number.isNaN(quantileSorted(new Float64Array(0), 0.5))).toBe(true)
+  })
+})
+
+describe('sums', () => {
+  it("pairwiseSum is numpy's np.sum bit for bit; compensatedSum is the exact sum", () => {
+    for (const { name, values, numpySum, exactSum } of refs.sums) {
+      expect(pairwiseSum(Float64Array.from(values)), name).toBe(numpySum)
+      expect(compensatedSum(Float64Array.from(values)), name).toBe(exactSum)
+    }
+    // The cancelling case is one where a plain loop is wrong: the check can fail.
+    const cancelling = refs.sums.find((s) => s.name === 'cancelling')
+    let plain = 0
+    for (const v of cancelling?.values ?? []) plain += v
+    expect(plain).not.toBe(cancelling?.exactSum)
+  })
+})
+
+describe('radix sorts', () => {
+  it('sortFloat64 orders like TypedArray#sort: negatives, -0 before +0, subnormals, ties', () => {
+    let seed = 7
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed / 2147483648
+    }
+    const specials = [-0, 0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE]
+    const more = [Infinity, -Infinity, 1, -1]
+    const values = Float64Array.from({ length: 50_000 }, (_, i) =>
+      i % 7 === 0
+        ? ([...specials, ...more][i % 10] ?? 0)
+        : i % 3 === 0
+          ? Math.floor(rand() * 10) - 5
+          : (rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20),
+    )
+    const expected = values.slice().sort()
+    const copy = sortedCopy(values)
+    expect(copy).not.toBe(values)
+    expect(copy.every((v, i) => Object.is(v, expected[i]))).toBe(true)
+    const inPlace = values.slice()
+    expect(sortFloat64(inPlace)).toBe(inPlace)
+    expect(inPlace.every((v, i) => Object.is(v, expected[i]))).toBe(true)
+    // One value everywhere: every pass is skipped.
+    expect(sortFloat64(new Float64Array(10000).fill(3)).every((v) => v === 3)).toBe(true)
+    // Values apart only in their low 32 bits: one long run of equal high words.
+    const close = Float64Array.from({ length: 9000 }, (_, i) => 1 + ((i * 7919) % 9000) * 2 ** -52)
+    const closeSorted = sortedCopy(close)
+    expect(Array.from(closeSorted)).toEqual(Array.from(close.slice().sort()))
+    expect(new Set(closeSorted).size).toBe(9000)
+    // One sign, narrow range: the top passes are skipped.
+    const narrow = Float64Array.from({ length: 9000 }, () => 1 + rand())
+    expect(Array.from(sortedCopy(narrow))).toEqual(Array.from(narrow.slice().sort()))
+  })
+
+  it('sortUint32 sorts like a numeric sort, also when a digit is the same in every key', () => {
+    let seed = 5
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    const cases = [
+      Uint32Array.from({ length: 5000 }, () => Math.floor(rnd() * 2 ** 32)),
+      // top 10 bits shared (a skipped pass), extremes included
+      Uint32Array.from({ length: 5000 }, (_, i) =>
+        i < 2 ? ([0x3fc00000, 0x3fffffff][i] ?? 0) : 0x3fc00000 + Math.floor(rnd() * 2 ** 22),
+      ),
+      Uint32Array.from([0xffffffff, 0, 7, 7, 0x80000000, 1]),
+      new Uint32Array(0),
+    ]
+    for (const keys of cases) {
+      const expected = Array.from(keys).sort((a, b) => a - b)
+      expect(Array.from(sortUint32(Uint32Array.from(keys)))).toEqual(expected)
+    }
+  })
+})
