@@ -1,4 +1,5 @@
-# Writes a ~100 MB ONNX model (one MatMul with a 5000x5000 float32 weight) for the registry bench.
+# Writes a large ONNX model (one MatMul with an NxN float32 weight; N=5000 by default, ~100 MB)
+# for the registry and sync benches: make_large_model.py OUT [N].
 import sys
 
 import numpy as np
@@ -6,7 +7,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 out = sys.argv[1]
-n = 5000
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
 rng = np.random.default_rng(7)
 weight = numpy_helper.from_array(rng.standard_normal((n, n), dtype=np.float32), name="W")
 graph = helper.make_graph(

@@ -11,6 +11,7 @@ import { Job, jobCalls } from './jobs'
 import { registryCalls } from './registry'
 import { retrainingCalls } from './retraining'
 import { reportCalls } from './report'
+import { SyncProgress, syncCalls } from './sync'
 
 export const apiCalls = {
   ...appCalls,
@@ -22,6 +23,7 @@ export const apiCalls = {
   ...retrainingCalls,
   ...governanceCalls,
   ...reportCalls,
+  ...syncCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls
@@ -42,6 +44,7 @@ export type Api = { [K in CallName]: (input: CallInput<K>) => Promise<Result<Cal
 export const apiEvents = {
   'jobs:progress': Job,
   'drift:alert': DriftAlert,
+  'sync:progress': SyncProgress,
 } as const
 export type ApiEvents = typeof apiEvents
 export type EventName = keyof ApiEvents

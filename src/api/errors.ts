@@ -16,6 +16,8 @@ export const errorCodes = [
   'BUSY',
   /** Stored bytes (a model version's or a dataset's blob) no longer match their recorded hash. */
   'INTEGRITY',
+  /** Something read from outside (a shared store) failed verification: CLI exit code 5. */
+  'VERIFICATION_FAILED',
   'INTERNAL',
 ] as const
 

@@ -10,6 +10,7 @@ import { registerGovernanceCommands } from './commands/governance'
 import { registerHistoryCommands } from './commands/history'
 import { registerRegistryCommands } from './commands/registry'
 import { registerRetrainingCommands } from './commands/retraining'
+import { registerSyncCommands } from './commands/sync'
 
 /** Arguments can carry escape sequences; shown back in an error they must not reach the terminal. */
 export const terminalSafe = (text: string): string => text.split('\n').map(escapeControl).join('\n')
@@ -39,5 +40,6 @@ export function buildProgram(): Command {
   registerHistoryCommands(program)
   registerGovernanceCommands(program)
   registerDoctorCommand(program)
+  registerSyncCommands(program)
   return program
 }

@@ -37,6 +37,7 @@ import {
   type TriggerOptions,
 } from './retraining/triggers'
 import { createReportHandlers } from './report/handlers'
+import { createSyncHandlers } from './sync/handlers'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
@@ -142,6 +143,7 @@ export class Slipway {
       ...createRetrainingHandlers(core),
       ...createGovernanceHandlers(core),
       ...createReportHandlers(core),
+      ...createSyncHandlers(core),
     }
     sweepStaleRuns(core)
     // A monitor crossing into drift may start its model's retraining, where triggers run.

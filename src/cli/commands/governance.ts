@@ -7,6 +7,7 @@ import { SlipwayError } from '../../api/errors'
 import type { ModelCard, PromotionRequest, TeamPolicy } from '../../api/governance'
 import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
+import { auditRemote } from './sync'
 
 /** `audit verify` exits 5 when the trail does not verify, so a pipeline can tell it from an error. */
 export const EXIT_NOT_VERIFIED = 5
@@ -485,8 +486,10 @@ export function registerGovernanceCommands(program: Command): void {
     .description(
       'check signatures, chains, roles, approvals and the policy chain; exit 0 ok, 5 not',
     )
+    .option('--remote <name>', 'verify a shared store as a whole instead of this home')
     .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      const opts = cmd.optsWithGlobals<GlobalOptions & { remote?: string }>()
+      if (opts.remote !== undefined) return auditRemote({ ...opts, remote: opts.remote })
       await withSlipway(opts, async (slipway) => {
         const r = await slipway.call('audit:verify', {})
         if (opts.json)

@@ -285,10 +285,16 @@ export function registerRegistryCommands(program: Command): void {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
         const detail = await slipway.call('registry:get-model', { model })
-        if (opts.json) return printJson(detail.versions)
+        // Local numbers (v3) are this laptop's; team numbers (#12) are the shared store's.
+        const team = new Map<string, number>()
+        for (const t of await slipway.call('sync:team-versions', { model }))
+          if (!team.has(t.sha256)) team.set(t.sha256, t.teamNumber)
+        const withTeam = detail.versions.map((v) => ({ ...v, teamNumber: team.get(v.sha256) ?? null }))
+        if (opts.json) return printJson(withTeam)
         printTable(
-          detail.versions.map((v) => ({
+          withTeam.map((v) => ({
             version: `v${v.version}`,
+            team: v.teamNumber === null ? 'local only' : `#${v.teamNumber}`,
             file: v.fileName,
             sha256: v.sha256.slice(0, 12),
             aliases: v.aliases.join(' '),
@@ -298,6 +304,7 @@ export function registerRegistryCommands(program: Command): void {
           })),
           [
             'version',
+            'team',
             'file',
             'sha256',
             'aliases',

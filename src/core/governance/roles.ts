@@ -44,6 +44,15 @@ const needs: Partial<Record<CallName, Role | 'anyone'>> = {
   'team:init': 'anyone',
   'audit:verify': 'anyone',
   'audit:import': 'anyone',
+  // Shared store: publishing is a change; reading, listing and auditing stores are not.
+  'sync:push': 'contributor',
+  'sync:remote-add': 'anyone',
+  'sync:remote-list': 'anyone',
+  'sync:remote-remove': 'anyone',
+  'sync:audit': 'anyone',
+  'sync:rejections': 'anyone',
+  'sync:team-versions': 'anyone',
+  'sync:cancel': 'anyone',
 }
 
 export const roleNeeded = (name: CallName): Role | 'anyone' => needs[name] ?? 'viewer'

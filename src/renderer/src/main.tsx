@@ -5,12 +5,16 @@ import { AppFrame } from './components/AppFrame'
 import { openRegisterPicker } from './components/RegisterButton'
 import { useJobs } from './stores/jobs'
 import { openFilesInRegisterDialog } from './stores/register-dialog'
+import { useRemotes } from './stores/remotes'
 import { createClient, setClient } from './transport'
 import './styles.css'
 
 const api = createClient()
 setClient(api)
-api.onEvent((event) => useJobs.getState().receive(event))
+api.onEvent((event) => {
+  useJobs.getState().receive(event)
+  useRemotes.getState().receive(event)
+})
 api.onMenuCommand((command) => {
   if (command === 'register-model') openRegisterPicker()
 })

@@ -10,6 +10,7 @@ import { migration007 } from './007-governance'
 import { migration008 } from './008-dataset-names'
 import { migration009 } from './009-archive'
 import { migration010 } from './010-retraining'
+import { migration011 } from './011-remotes'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ]

@@ -5,6 +5,7 @@ import { driftView } from './drift'
 import { evaluateView } from './evaluate'
 import { governanceView } from './governance'
 import { registryView } from './registry'
+import { remotesView } from './remotes'
 import type { ViewDefinition } from './types'
 
 export const views: ViewDefinition[] = [
@@ -14,6 +15,7 @@ export const views: ViewDefinition[] = [
   compareView,
   driftView,
   governanceView,
+  remotesView,
 ]
 
 export type { ViewDefinition, ViewProps } from './types'
