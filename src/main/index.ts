@@ -147,7 +147,15 @@ const printPdf: PdfPrinter = async (html, suggestedName) => {
   if (target.canceled || !target.filePath) return null
   const printer = new BrowserWindow({
     show: false,
-    webPreferences: { ...secureWebPreferences, javascript: false },
+    // Spelled out as in createWindow so the scanner (scripts/check-electron.mjs) sees them here too.
+    webPreferences: {
+      ...secureWebPreferences,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      disableBlinkFeatures: 'Auxclick',
+      javascript: false,
+    },
   })
   try {
     await printer.loadURL(
