@@ -228,8 +228,8 @@ export function registerGovernanceCommands(program: Command): void {
     .command('add-member')
     .description('sign a new policy version that adds a member (admins only)')
     .requiredOption('--public-key <key>', 'the key as `identity show` prints it (ed25519:…)')
-    .requiredOption('--name <name>')
-    .requiredOption('--email <email>')
+    .requiredOption('--name <name>', "the new member's name")
+    .requiredOption('--email <email>', "the new member's email")
     .requiredOption('--role <role>', 'viewer, contributor, approver or admin')
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<
@@ -251,7 +251,7 @@ export function registerGovernanceCommands(program: Command): void {
     .description(
       'sign a new policy version with these changes (admins only); --dry-run shows the diff',
     )
-    .option('--approvals <n>')
+    .option('--approvals <n>', 'approvals required for a protected alias')
     .option('--protect <aliases>', 'comma-separated')
     .option('--gate-days <n>', 'require a gate check passed within N days ("none" to drop)')
     .option('--card-fields <fields>', 'card fields required before a request, comma-separated')
@@ -338,7 +338,7 @@ export function registerGovernanceCommands(program: Command): void {
   team
     .command('export')
     .description('write the policy chain for new members to join with')
-    .requiredOption('--out <file>')
+    .requiredOption('--out <file>', 'file to write the policy chain to (JSON)')
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { out: string }>()
       await withSlipway(opts, async (slipway) => {
@@ -377,8 +377,8 @@ export function registerGovernanceCommands(program: Command): void {
     .command('request')
     .description('ask to point a protected alias at a version (evidence attached)')
     .argument('<ref>', 'MODEL@VERSION')
-    .requiredOption('--alias <alias>')
-    .option('--comment <text>')
+    .requiredOption('--alias <alias>', 'the protected alias to point at the version')
+    .option('--comment <text>', 'why, for the approvers')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { alias: string; comment?: string }>()
       await withSlipway(opts, async (slipway) => {
@@ -401,8 +401,8 @@ export function registerGovernanceCommands(program: Command): void {
       .command(name)
       .description(`${name} a promotion request${needsComment ? ' (a comment is required)' : ''}`)
       .argument('<id>', 'request id (or its first 8+ characters)')
-    if (needsComment) c.requiredOption('--comment <text>')
-    else c.option('--comment <text>')
+    if (needsComment) c.requiredOption('--comment <text>', 'why it is rejected')
+    else c.option('--comment <text>', 'a note kept with the approval')
     c.action(async (id: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { comment?: string }>()
       await withSlipway(opts, async (slipway) => {
@@ -415,7 +415,7 @@ export function registerGovernanceCommands(program: Command): void {
   program
     .command('withdraw')
     .description('withdraw your own promotion request')
-    .argument('<id>')
+    .argument('<id>', 'request id (or its first 8+ characters)')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -428,7 +428,7 @@ export function registerGovernanceCommands(program: Command): void {
     .command('requests')
     .description('list promotion requests')
     .option('--status <status>', 'pending, approved, rejected, applied, withdrawn or superseded')
-    .option('--model <model>')
+    .option('--model <model>', "only this model's requests")
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { status?: string; model?: string }>()
       await withSlipway(opts, async (slipway) => {
@@ -457,8 +457,8 @@ export function registerGovernanceCommands(program: Command): void {
     .description(
       'the signed audit trail; `audit verify` checks it (exit 5 when it does not verify)',
     )
-    .option('--model <model>')
-    .option('--limit <n>')
+    .option('--model <model>', "only this model's entries")
+    .option('--limit <n>', 'show only the latest N entries')
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { model?: string; limit?: string }>()
       await withSlipway(opts, async (slipway) => {
@@ -514,8 +514,8 @@ export function registerGovernanceCommands(program: Command): void {
     .command('export')
     .description('write the trail as JSON (importable), CSV, or a self-contained HTML report')
     .requiredOption('--format <format>', 'json, csv or html')
-    .requiredOption('--out <file>')
-    .option('--model <model>')
+    .requiredOption('--out <file>', 'file to write the trail to')
+    .option('--model <model>', "only this model's records")
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<
         GlobalOptions & { format: string; out: string; model?: string }
@@ -533,7 +533,7 @@ export function registerGovernanceCommands(program: Command): void {
     .description(
       'take in records signed elsewhere (from `audit export --format json`); verified first, all or nothing',
     )
-    .argument('<file>')
+    .argument('<file>', 'a JSON file from `audit export --format json`')
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -557,8 +557,8 @@ export function registerGovernanceCommands(program: Command): void {
     .description(
       'deployment history: which version held each alias, when, moved by whom, approved by whom',
     )
-    .argument('<model>')
-    .option('--alias <alias>')
+    .argument('<model>', 'model name')
+    .option('--alias <alias>', 'only the history of this alias')
     .action(async (model: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { alias?: string }>()
       await withSlipway(opts, async (slipway) => {
@@ -598,6 +598,7 @@ export function registerGovernanceCommands(program: Command): void {
     })
   card
     .command('set')
+    .description("fill in fields of a version's model card")
     .argument('<ref>', 'MODEL@VERSION')
     .requiredOption(
       '--field <key=value>',
@@ -623,9 +624,10 @@ export function registerGovernanceCommands(program: Command): void {
     })
   card
     .command('export')
+    .description("write a version's model card as Markdown or HTML")
     .argument('<ref>', 'MODEL@VERSION')
     .requiredOption('--format <format>', 'md or html')
-    .requiredOption('--out <file>')
+    .requiredOption('--out <file>', 'file to write the card to')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { format: string; out: string }>()
       await withSlipway(opts, async (slipway) => {

@@ -80,8 +80,8 @@ export function registerSyncCommands(program: Command): void {
   remote
     .command('add')
     .description('add a shared store: a folder path or s3://bucket/prefix')
-    .argument('<name>')
-    .argument('<location>')
+    .argument('<name>', 'a name for the remote, used with --remote')
+    .argument('<location>', 'a folder path or s3://bucket/prefix')
     .option('--endpoint <url>', 'S3-compatible endpoint (MinIO, Ceph, R2...)')
     .option('--region <region>', 'S3 region')
     .option('--trust <fingerprint>', "the team's root fingerprint, to join an existing store")
@@ -135,7 +135,7 @@ export function registerSyncCommands(program: Command): void {
   remote
     .command('remove')
     .description('forget a remote (nothing in the store changes)')
-    .argument('<name>')
+    .argument('<name>', 'the remote to forget')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withSlipway(opts, async (slipway) => {
@@ -205,7 +205,7 @@ export function registerSyncCommands(program: Command): void {
     .description(
       'download the version a protected alias points to, after verifying its chain of trust (exit 5 when it does not verify)',
     )
-    .argument('<model@alias>')
+    .argument('<model@alias>', 'model and protected alias, e.g. churn@production')
     .requiredOption(
       '--remote <name|location>',
       'a remote of this home, or a folder path / s3://bucket/prefix',
