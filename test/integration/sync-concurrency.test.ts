@@ -167,9 +167,12 @@ describe.each([
       const child = spawn(process.execPath, [CLI, '--home', writer, 'push', `big@${trial}`], {
         stdio: 'ignore',
       })
+      // Listened for before the wait: on a fast machine the push may finish before the kill, and
+      // an 'exit' already emitted is never emitted again.
+      const exited = new Promise((resolve) => child.once('exit', resolve))
       await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 900)))
       child.kill('SIGKILL')
-      await new Promise((resolve) => child.once('exit', resolve))
+      await exited
       // The reader sees either nothing of this version or all of it, verified.
       const pulled = json<{ rejected: { object: string; reason: string }[] }>(
         cliIn(reader)(['--json', 'pull']),
