@@ -189,7 +189,7 @@ describe('slipway models, versions, show, alias, tag', () => {
     }[]
     expect(versions.find((v) => v.version === 2)!.tags).toEqual({ stage: 'prod' })
     const human = runCli(['--home', home.dir, 'versions', 'churn'])
-    expect(human.stdout).toMatch(/VERSION\s+FILE/)
+    expect(human.stdout).toMatch(/VERSION\s+TEAM\s+FILE/)
     const missing = runCli(['--home', home.dir, 'show', 'churn@7', '--json'])
     expect(missing.status).toBe(1)
     expect(missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } })
