@@ -46,9 +46,10 @@ const isDev = !app.isPackaged && Boolean(process.env.ELECTRON_RENDERER_URL)
 
 /** `--home DIR` or `--home=DIR` from the command line. */
 function homeFromArgv(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--home' && argv[i + 1]) return argv[i + 1]
-    if (argv[i].startsWith('--home=')) return argv[i].slice('--home='.length)
+  for (const [i, arg] of argv.entries()) {
+    const next = argv[i + 1]
+    if (arg === '--home' && next) return next
+    if (arg.startsWith('--home=')) return arg.slice('--home='.length)
   }
   return undefined
 }

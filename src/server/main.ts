@@ -11,6 +11,7 @@ export function parseServerArgs(argv: string[]): ServerArgs {
   const args: ServerArgs = { port: 0 }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
+    if (arg === undefined) break
     const [flag, inline] = arg.includes('=')
       ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
       : [arg, undefined]

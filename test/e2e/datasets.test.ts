@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { at } from '../helpers/at'
 import { clickWhenReady, dropFiles, fixture, useHarness, writeBigCsv } from './harness'
 
 const e2e = useHarness({ name: 'datasets', openAt: 'nav-datasets' })
@@ -27,7 +28,9 @@ describe('datasets in the browser', () => {
 
     const stored = await e2e.server.slipway.call('datasets:list', {})
     expect(stored).toHaveLength(1)
-    const detail = await e2e.server.slipway.call('datasets:get', { id: stored[0].id })
+    const detail = await e2e.server.slipway.call('datasets:get', {
+      id: at(stored, 0, 'dataset').id,
+    })
     const rows = e2e.page.locator('[data-testid="profile-row"]')
     expect(await rows.count()).toBe(5)
     const names = await rows.evaluateAll((elements) =>

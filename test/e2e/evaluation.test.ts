@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { at } from '../helpers/at'
 import type { ClassificationMetrics } from '../../src/api/evaluation'
 import { clickWhenReady, fixture, useHarness, writeBigCsv } from './harness'
 
@@ -36,7 +37,7 @@ const paintedPixels = (target: Page, testId: string): Promise<number> =>
     if (!context || canvas.width === 0 || canvas.height === 0) return 0
     const { data } = context.getImageData(0, 0, canvas.width, canvas.height)
     let painted = 0
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++
     return painted
   })
 
@@ -341,7 +342,7 @@ describe('evaluation in the browser', () => {
     const stored = await e2e.server.slipway.call('eval:get', {
       id: Number(await result.getAttribute('data-evaluation-id')),
     })
-    expect(stored.mapping.inputs[0].columns).toEqual(['age', 'income', 'tenure'])
+    expect(stored.mapping.inputs[0]?.columns).toEqual(['age', 'income', 'tenure'])
     expect(
       Number(
         await e2e.page
@@ -420,15 +421,17 @@ describe('evaluation in the browser', () => {
       model: 'churn',
       version: 2,
     })
-    expect(reports[0].passed).toBe(false)
+    const gateReport = at(reports, 0, 'gate report')
+    const firstRule = at(gateReport.rules, 0, 'gate rule')
+    expect(gateReport.passed).toBe(false)
     expect(await report.getAttribute('data-passed')).toBe('false')
     expect(await e2e.page.locator('[data-testid="gate-rule"]').count()).toBe(
-      reports[0].rules.length,
+      gateReport.rules.length,
     )
     const rule = e2e.page.locator('[data-testid="gate-rule"]').first()
     expect(await rule.getAttribute('data-passed')).toBe('false')
-    expect(await rule.innerText()).toContain(reports[0].rules[0].value!.toFixed(4))
-    expect(reports[0].rules[0].rule).toBe('Accuracy ≥ 0.999')
+    expect(await rule.innerText()).toContain(String(firstRule.value?.toFixed(4)))
+    expect(firstRule.rule).toBe('Accuracy ≥ 0.999')
     expect(await rule.innerText()).toContain('Accuracy ≥ 0.999')
 
     // The model page shows the version's latest evaluation and its gate result.

@@ -50,7 +50,7 @@ const e2e = useHarness({
     for (const [model, file] of [
       ['churn', 'linear_binary.onnx'],
       ['flowers', 'mlp_multiclass.onnx'],
-    ]) {
+    ] as const) {
       await e2e.server.slipway.call('registry:register', {
         file: { path: fixture('models', file) },
         model,

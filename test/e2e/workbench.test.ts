@@ -168,7 +168,7 @@ describe('results on screen belong to what the form says', () => {
       .evaluateAll((rows) =>
         rows.map((r) => [r.children[2]?.textContent ?? '', r.children[3]?.textContent ?? '']),
       )
-    for (const [a, b] of pairs) expect(a.split(' ·')[0]).not.toBe(b.split(' ·')[0])
+    for (const [a = '', b = ''] of pairs) expect(a.split(' ·')[0]).not.toBe(b.split(' ·')[0])
     const mcnemar = e2e.page.locator('[data-testid="shadow-stat"][data-stat="mcnemarStatistic"]')
     expect(await mcnemar.innerText()).toContain('the exact test counts the smaller of the two')
   })

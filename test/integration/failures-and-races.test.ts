@@ -201,8 +201,8 @@ describe('failed runs leave nothing behind', () => {
     expect(done.status).toBe('done')
     const report = done.result as GateReport
     expect(report.baseline).toEqual({ version: 1, evaluationId: report.evaluationId })
-    expect(count('evaluations')).toBe(before.evaluations + 1)
-    expect(count('gate_reports')).toBe(before.gates + 1)
+    expect(count('evaluations')).toBe((before.evaluations ?? NaN) + 1)
+    expect(count('gate_reports')).toBe((before.gates ?? NaN) + 1)
   })
 })
 

@@ -68,7 +68,7 @@ describe('web mode against a hostile page or process', () => {
   it('never puts the API token in the cookie, which every port of 127.0.0.1 receives', async () => {
     const page = await request(`/?token=${server.token}`)
     expect(page.status).toBe(200)
-    const cookie = String(page.headers['set-cookie']?.[0] ?? '').split(';')[0]
+    const cookie = String(page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? ''
     const [name, value] = cookie.split('=')
     expect(name).toBe(`slipway_token_${server.port}`)
     expect(value).toMatch(/^[0-9a-f]{64}$/)
@@ -277,9 +277,10 @@ describe('web mode against a hostile page or process', () => {
       // /proc/self/mem stats as a regular file and fails on read, like a file a rebuild removes
       // between the stat and the read.
       fs.symlinkSync('/proc/self/mem', path.join(rendererDir, 'assets', 'gone.js'))
-      const cookie = String(
-        (await request(`/?token=${server.token}`)).headers['set-cookie']?.[0] ?? '',
-      ).split(';')[0]
+      const cookie =
+        String((await request(`/?token=${server.token}`)).headers['set-cookie']?.[0] ?? '').split(
+          ';',
+        )[0] ?? ''
       await request('/assets/gone.js', { headers: { cookie } }).catch(() => undefined)
       const next = await request('/assets/app.js', { headers: { cookie } })
       expect(next.status).toBe(200)

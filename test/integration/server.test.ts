@@ -106,7 +106,9 @@ describe('web mode server', () => {
     const cookie = String(page.headers['set-cookie']?.[0] ?? '')
     expect(cookie).toMatch(/HttpOnly/)
     expect(cookie).toMatch(/SameSite=Strict/)
-    const asset = await request('/assets/app.js', { headers: { cookie: cookie.split(';')[0] } })
+    const asset = await request('/assets/app.js', {
+      headers: { cookie: cookie.split(';')[0] ?? '' },
+    })
     expect(asset.status).toBe(200)
     expect(asset.headers['content-type']).toMatch(/javascript/)
     expect(asset.body).toBe('console.log(1)')
@@ -314,7 +316,7 @@ describe('web mode server', () => {
             if (match) {
               req.destroy()
               resolve(
-                JSON.parse(match[1]) as {
+                JSON.parse(match[1] ?? '') as {
                   name: string
                   payload: { title: string; status: string }
                 },

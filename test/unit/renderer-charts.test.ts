@@ -41,15 +41,15 @@ describe('curves', () => {
   it('turns ROC points into one line per class plus the chance diagonal', () => {
     const lines = rocSeries([curve([0, 0.1, 0.4, 1], [0, 0.6, 0.9, 1])])
     expect(lines).toHaveLength(2)
-    expect(lines[0].points).toEqual([
+    expect(lines[0]?.points).toEqual([
       { x: 0, y: 0 },
       { x: 0.1, y: 0.6 },
       { x: 0.4, y: 0.9 },
       { x: 1, y: 1 },
     ])
-    expect(lines[0].label).toBe('Model (positive: 1)')
+    expect(lines[0]?.label).toBe('Model (positive: 1)')
     expect(lines[1]).toMatchObject({ label: 'Chance', reference: true })
-    expect(lines[1].points).toEqual([
+    expect(lines[1]?.points).toEqual([
       { x: 0, y: 0 },
       { x: 1, y: 1 },
     ])
@@ -58,14 +58,14 @@ describe('curves', () => {
   it('labels one-vs-rest curves by class, drops non-finite points and gives no chance line without curves', () => {
     const lines = rocSeries([curve([0, NaN, 1], [0, 0.5, 1], 'a'), curve([0, 1], [0, 1], 'b')])
     expect(lines.map((line) => line.label)).toEqual(['a vs rest', 'b vs rest', 'Chance'])
-    expect(lines[0].points).toHaveLength(2)
-    expect(lines[0].color).not.toBe(lines[1].color)
+    expect(lines[0]?.points).toHaveLength(2)
+    expect(lines[0]?.color).not.toBe(lines[1]?.color)
     expect(rocSeries([])).toEqual([])
   })
 
   it('draws the PR no-skill line at the positive share', () => {
     const lines = prSeries([curve([1, 0.5, 0], [0.4, 0.8, 1])], 0.4)
-    expect(lines[1].points).toEqual([
+    expect(lines[1]?.points).toEqual([
       { x: 0, y: 0.4 },
       { x: 1, y: 0.4 },
     ])
@@ -85,11 +85,11 @@ describe('curves', () => {
       fractionPositive: [0.1, 0, 0.3],
       counts: [10, 0, 5],
     })
-    expect(model.points).toEqual([
+    expect(model?.points).toEqual([
       { x: 0.05, y: 0.1 },
       { x: 0.25, y: 0.3 },
     ])
-    expect(model.showPoints).toBe(true)
+    expect(model?.showPoints).toBe(true)
     expect(diagonal).toMatchObject({ label: 'Perfectly calibrated', reference: true })
   })
 
@@ -159,10 +159,10 @@ describe('heatmap shading', () => {
       ],
       'row',
     )
-    expect(cells[0][0].share).toBeCloseTo(0.9)
-    expect(cells[1][1].share).toBeCloseTo(0.9)
-    expect(cells[1][1].background).toBe(cells[0][0].background)
-    expect(cells[0][1].diagonal).toBe(false)
+    expect(cells[0]?.[0]?.share).toBeCloseTo(0.9)
+    expect(cells[1]?.[1]?.share).toBeCloseTo(0.9)
+    expect(cells[1]?.[1]?.background).toBe(cells[0]?.[0]?.background)
+    expect(cells[0]?.[1]?.diagonal).toBe(false)
   })
 
   it('shades a flip matrix by total with disagreements in the warning colour', () => {
@@ -174,10 +174,10 @@ describe('heatmap shading', () => {
       'total',
       true,
     )
-    expect(cells[0][1].share).toBeCloseTo(0.25)
-    expect(cells[0][1].background).toMatch(/^rgba\(217, 130, 43,/)
-    expect(cells[0][0].background).toMatch(/^rgba\(35, 87, 198,/)
-    expect(cells[1][0].background).toBe('transparent')
+    expect(cells[0]?.[1]?.share).toBeCloseTo(0.25)
+    expect(cells[0]?.[1]?.background).toMatch(/^rgba\(217, 130, 43,/)
+    expect(cells[0]?.[0]?.background).toMatch(/^rgba\(35, 87, 198,/)
+    expect(cells[1]?.[0]?.background).toBe('transparent')
     expect(formatShare(0.25)).toBe('25.0 %')
     expect(formatShare(0.0004)).toBe('<0.1 %')
   })

@@ -1,4 +1,5 @@
 // The renderer's pure helpers and its stores, driven through the IPC transport over a real core.
+import { at } from '../helpers/at'
 import { standInJobs } from '../helpers/home'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -190,14 +191,14 @@ describe('stores over the IPC transport and a real core', () => {
     ])
 
     // A bad model name stops the whole batch before anything is written.
-    state.setModel(state.items[0].id, 'bad/name')
+    state.setModel(at(state.items, 0).id, 'bad/name')
     await useRegisterDialog.getState().submit()
     state = useRegisterDialog.getState()
-    expect(state.items[0].modelProblem).toMatch(/letters, digits/)
-    expect(state.items[0].status).toBe('ready')
+    expect(state.items[0]?.modelProblem).toMatch(/letters, digits/)
+    expect(state.items[0]?.status).toBe('ready')
     expect(await slipway.call('registry:list-models', {})).toEqual([])
 
-    state.setModel(state.items[0].id, 'churn')
+    state.setModel(at(state.items, 0).id, 'churn')
     state.setForm({ codeVersion: 'git:abc123', alias: 'champion' })
     await useRegisterDialog.getState().submit()
     state = useRegisterDialog.getState()
@@ -210,8 +211,8 @@ describe('stores over the IPC transport and a real core', () => {
       status: 'skipped',
       error: expect.stringMatching(/Not an \.onnx file/),
     })
-    expect(state.items[2].status).toBe('failed')
-    expect(state.items[2].error).toContain('truncated.onnx')
+    expect(state.items[2]?.status).toBe('failed')
+    expect(state.items[2]?.error).toContain('truncated.onnx')
     // The registry list was refreshed after the batch.
     expect(
       useRegistry.getState().models.map((model) => [model.name, model.versionCount, model.aliases]),
@@ -224,7 +225,7 @@ describe('stores over the IPC transport and a real core', () => {
     useRegisterDialog
       .getState()
       .openWith([{ kind: 'file', file: fileFrom(fixture('models', 'linear_binary.onnx')) }])
-    const item = useRegisterDialog.getState().items[0]
+    const item = at(useRegisterDialog.getState().items, 0)
     useRegisterDialog.getState().setModel(item.id, 'churn')
     await useRegisterDialog.getState().submit()
     expect(useRegisterDialog.getState().items[0]).toMatchObject({
@@ -240,7 +241,7 @@ describe('stores over the IPC transport and a real core', () => {
     useRegisterDialog.getState().setForm({ alias: '1st' })
     await useRegisterDialog.getState().submit()
     expect(useRegisterDialog.getState().aliasProblem).toMatch(/Alias must start with a letter/)
-    expect(useRegisterDialog.getState().items[0].status).toBe('ready')
+    expect(useRegisterDialog.getState().items[0]?.status).toBe('ready')
     useRegisterDialog.getState().setForm({ alias: '' })
     await useRegisterDialog.getState().submit()
     expect(useRegisterDialog.getState().items[0]).toMatchObject({
@@ -290,13 +291,13 @@ describe('stores over the IPC transport and a real core', () => {
           signal.addEventListener('abort', () => reject(new Error('stop'))),
         ),
     )
-    expect(useJobs.getState().jobs[job.id].status).toBe('running')
+    expect(useJobs.getState().jobs[job.id]?.status).toBe('running')
     expect(await useJobs.getState().cancel(job.id)).toBeNull()
     await slipway.core.jobs.wait(job.id)
-    expect(useJobs.getState().jobs[job.id].status).toBe('cancelled')
+    expect(useJobs.getState().jobs[job.id]?.status).toBe('cancelled')
     // A stale 'running' snapshot (e.g. the cancel reply) must not resurrect it.
     useJobs.getState().receive({ name: 'jobs:progress', payload: { ...job, status: 'running' } })
-    expect(useJobs.getState().jobs[job.id].status).toBe('cancelled')
+    expect(useJobs.getState().jobs[job.id]?.status).toBe('cancelled')
     expect(await useJobs.getState().cancel('nosuchjob')).toMatch(/No job nosuchjob/)
     unsubscribe()
   })

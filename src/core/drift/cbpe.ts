@@ -245,9 +245,9 @@ export function estimateMetrics(
     for (let j = 0; j < k; j++) {
       const p = c[i * k + j]!
       if (j === pred) {
-        tp[j] += p
-        fp[j] += 1 - p
-      } else fn[j] += p
+        tp[j] = (tp[j] ?? 0) + p
+        fp[j] = (fp[j] ?? 0) + 1 - p
+      } else fn[j] = (fn[j] ?? 0) + p
     }
   })
   let f1 = 0

@@ -139,14 +139,15 @@ export function fitPca(names: string[], columns: Float64Array[], variance: numbe
         const zq = z[q]!
         let sum = 0
         for (let i = 0; i < size; i++) sum += zp[i]! * zq[i]!
-        cov[p * d + q] += sum
+        cov[p * d + q] = (cov[p * d + q] ?? 0) + sum
       }
     }
   }
   for (let p = 0; p < d; p++)
     for (let q = p; q < d; q++) {
-      cov[p * d + q] /= Math.max(fitRows - 1, 1)
-      cov[q * d + p] = cov[p * d + q]!
+      const value = (cov[p * d + q] ?? 0) / Math.max(fitRows - 1, 1)
+      cov[p * d + q] = value
+      cov[q * d + p] = value
     }
   const { values, vectors } = symmetricEigen(cov, d)
   const order = Array.from({ length: d }, (_, i) => i).sort((x, y) => values[y]! - values[x]!)

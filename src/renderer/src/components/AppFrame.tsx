@@ -3,7 +3,7 @@ import { useEffect } from 'react'
 import { useApp } from '../stores/app'
 import { useRegisterDialog } from '../stores/register-dialog'
 import { useRoute, hrefFor } from '../stores/route'
-import { views } from '../views'
+import { defaultView, views } from '../views'
 import { useImportDialog } from '../stores/import-dialog'
 import { DropZone } from './DropZone'
 import { ImportDialog } from './ImportDialog'
@@ -35,7 +35,7 @@ export function AppFrame() {
   }, [syncFromLocation])
 
   const [viewId, ...rest] = segments
-  const view = views.find((candidate) => candidate.id === viewId) ?? views[0]
+  const view = views.find((candidate) => candidate.id === viewId) ?? defaultView
   const View = view.component
   const viewSegments = view.id === viewId ? rest : []
 

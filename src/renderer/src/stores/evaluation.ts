@@ -163,8 +163,8 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
       const result = await client().call('registry:list-models', {})
       if (!result.ok) return set({ formError: result.error.message })
       set({ models: result.value })
-      if (!get().form.model && result.value.length > 0)
-        await get().selectModel(result.value[0].name)
+      const [first] = result.value
+      if (!get().form.model && first) await get().selectModel(first.name)
     },
     async selectModel(name) {
       set({

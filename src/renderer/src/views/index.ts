@@ -18,4 +18,7 @@ export const views: ViewDefinition[] = [
   remotesView,
 ]
 
+/** The view an unknown or empty address opens. */
+export const defaultView: ViewDefinition = registryView
+
 export type { ViewDefinition, ViewProps } from './types'

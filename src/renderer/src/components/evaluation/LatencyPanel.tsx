@@ -9,7 +9,7 @@ import {
 } from '../../lib/charts/latency'
 import { formatMs } from '../../lib/charts/metrics'
 import { GroupedBarChart } from '../charts/GroupedBarChart'
-import { palette } from '../../lib/charts/palette'
+import { palette, seriesColor } from '../../lib/charts/palette'
 import { formatCount } from '../../lib/format'
 import { HistogramChart } from '../charts/HistogramChart'
 
@@ -88,7 +88,10 @@ export function LatencyComparison({ runs, testId }: { runs: LatencyRun[]; testId
   return (
     <GroupedBarChart
       labels={groups.labels.map((name) => `${name} single row`)}
-      series={groups.series.map((entry, index) => ({ ...entry, color: runs[index].color }))}
+      series={groups.series.map((entry, index) => ({
+        ...entry,
+        color: runs[index]?.color ?? seriesColor(index),
+      }))}
       yTitle="Latency"
       formatValue={formatMs}
       testId={testId}

@@ -19,12 +19,13 @@ export function mappingSlots(
   featureNames: string[] | null,
   mapped: number,
 ): Slot[] {
-  if (inputs.length === 1) {
-    const width = inputs[0].shape?.[1]
+  const [only] = inputs
+  if (only && inputs.length === 1) {
+    const width = only.shape?.[1]
     const count = typeof width === 'number' ? width : Math.max(mapped + 1, 1)
     return Array.from({ length: count }, (_, i) => ({
       key: String(i),
-      label: `${inputs[0].name}[${i}]${featureNames?.[i] ? ` · ${featureNames[i]}` : ''}`,
+      label: `${only.name}[${i}]${featureNames?.[i] ? ` · ${featureNames[i]}` : ''}`,
     }))
   }
   return inputs.map((input) => ({ key: input.name, label: input.name }))

@@ -17,9 +17,11 @@ export interface HistogramBar {
 /** Decimals enough to tell neighbouring edges apart, and no more. */
 export function edgeDecimals(edges: number[]): number {
   let width = Infinity
-  for (let i = 1; i < edges.length; i++) {
-    const step = edges[i] - edges[i - 1]
+  let previous: number | undefined
+  for (const edge of edges) {
+    const step = previous === undefined ? 0 : edge - previous
     if (step > 0) width = Math.min(width, step)
+    previous = edge
   }
   if (!Number.isFinite(width)) return 2
   return Math.min(6, Math.max(0, Math.ceil(-Math.log10(width)) + 1))
@@ -41,12 +43,16 @@ export function histogramBars(histogram: Histogram, unit = ''): HistogramBar[] {
   const { counts, edges } = histogram
   if (counts.length === 0 || edges.length !== counts.length + 1) return []
   const decimals = edgeDecimals(edges)
-  return counts.map((count, i) => ({
-    label: `${formatEdge(edges[i], decimals)}–${formatEdge(edges[i + 1], decimals)}${unit}`,
-    low: edges[i],
-    high: edges[i + 1],
-    count,
-  }))
+  return counts.map((count, i) => {
+    const low = edges[i] ?? NaN
+    const high = edges[i + 1] ?? NaN
+    return {
+      label: `${formatEdge(low, decimals)}–${formatEdge(high, decimals)}${unit}`,
+      low,
+      high,
+      count,
+    }
+  })
 }
 
 /**
@@ -86,7 +92,7 @@ export function binValues(
       continue
     }
     const index = Math.min(count - 1, Math.floor((value - low) / width))
-    counts[index]++
+    counts[index] = (counts[index] ?? 0) + 1
   }
   return { counts, edges, skipped }
 }

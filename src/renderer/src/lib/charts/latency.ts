@@ -61,6 +61,7 @@ export function latencyRows(runs: Pair[]): FigureRow[] {
 export function betterSide(row: FigureRow, margin = 0.05): 0 | 1 | null {
   if (row.values.length !== 2) return null
   const [a, b] = row.values
+  if (a === undefined || b === undefined) return null
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === b) return null
   const gap = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b))
   if (gap <= margin) return null

@@ -14,7 +14,7 @@ export const palette = {
 const cycle = ['#2357c6', '#d9822b', '#1c7c45', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d']
 
 /** A distinct colour for the n-th series (classes of a one-vs-rest chart). */
-export const seriesColor = (index: number): string => cycle[index % cycle.length]
+export const seriesColor = (index: number): string => cycle[index % cycle.length] ?? palette.model
 
 /** The colour with transparency, for fills. */
 export function withAlpha(hex: string, alpha: number): string {

@@ -19,12 +19,19 @@ export interface LineSeries {
   dotsOnly?: boolean
 }
 
+/** A finite number, and not a hole past the end of an array. */
+const finite = (value: number | undefined): value is number =>
+  value !== undefined && Number.isFinite(value)
+
 /** Keeps at most `max` points, always the first and the last, evenly spaced in between. */
 export function thinPoints<T>(points: T[], max: number): T[] {
   if (points.length <= max || max < 2) return points.slice()
   const kept: T[] = []
   const step = (points.length - 1) / (max - 1)
-  for (let i = 0; i < max; i++) kept.push(points[Math.round(i * step)])
+  for (let i = 0; i < max; i++) {
+    const point = points[Math.round(i * step)]
+    if (point !== undefined) kept.push(point)
+  }
   return kept
 }
 
@@ -34,7 +41,7 @@ function curvePoints(curve: Curve, max: number): XYPoint[] {
   for (let i = 0; i < n; i++) {
     const x = curve.x[i]
     const y = curve.y[i]
-    if (Number.isFinite(x) && Number.isFinite(y)) points.push({ x, y })
+    if (finite(x) && finite(y)) points.push({ x, y })
   }
   return thinPoints(points, max)
 }
@@ -104,7 +111,7 @@ export function calibrationSeries(calibration: CalibrationData): LineSeries[] {
     const count = calibration.counts[i] ?? 1
     const x = calibration.meanPredicted[i]
     const y = calibration.fractionPositive[i]
-    if (count > 0 && Number.isFinite(x) && Number.isFinite(y)) points.push({ x, y })
+    if (count > 0 && finite(x) && finite(y)) points.push({ x, y })
   }
   return [
     { label: 'Model', points, color: seriesColor(0), showPoints: true },
@@ -185,7 +192,7 @@ export function predictedVsActual(actual: number[], predicted: number[]): Scatte
   for (let i = 0; i < n; i++) {
     const x = actual[i]
     const y = predicted[i]
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue
+    if (!finite(x) || !finite(y)) continue
     points.push({ x, y })
     low = Math.min(low, x, y)
     high = Math.max(high, x, y)
