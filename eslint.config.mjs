@@ -113,7 +113,6 @@ export default tseslint.config(
       'src/renderer/src/components/drift/MonitoringPanels.tsx',
       'src/renderer/src/components/drift/MonitorsPanel.tsx',
       'src/renderer/src/components/governance/IdentityTeamPage.tsx',
-      'src/renderer/src/lib/drift-charts/histogram.ts',
       'src/renderer/src/stores/retraining.ts',
       'src/renderer/src/views/remotes.tsx',
     ],

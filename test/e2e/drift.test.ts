@@ -6,8 +6,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { DriftRun } from '../../src/api/drift'
-import { formatStatistic } from '../../src/renderer/src/lib/drift-charts/format'
-import { sortBySeverity } from '../../src/renderer/src/lib/drift-charts/severity'
+import { formatStatistic } from '../../src/renderer/src/lib/charts/drift-format'
+import { sortBySeverity } from '../../src/renderer/src/lib/charts/drift-severity'
 import { clickWhenReady, fixture, useHarness, writeBigCsv } from './harness'
 
 const train = fixture('data', 'linear_binary-train.csv')

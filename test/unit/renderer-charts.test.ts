@@ -12,7 +12,12 @@ import {
   shade,
   shadeAlpha,
 } from '../../src/renderer/src/lib/charts/heatmap'
-import { binValues, edgeDecimals, histogramBars } from '../../src/renderer/src/lib/charts/histogram'
+import {
+  binValues,
+  edgeDecimals,
+  formatEdge,
+  histogramBars,
+} from '../../src/renderer/src/lib/charts/histogram'
 import {
   formatDelta,
   formatMetric,
@@ -119,7 +124,13 @@ describe('histograms', () => {
       histogramBars({ counts: [1, 1], edges: [-0.5, -0.25, 0] }).map((bar) => bar.label),
     ).toEqual(['−0.50–−0.25', '−0.25–0.00'])
     expect(edgeDecimals([0, 10, 20])).toBe(0)
-    expect(edgeDecimals([0, 0.001, 0.002])).toBe(4)
+    expect(edgeDecimals([0, 0.001, 0.002])).toBe(3)
+    expect(edgeDecimals([0.001, 0.0015, 0.002])).toBe(4)
+    // One formatEdge for every chart: open ends, a real minus sign, no "−0".
+    expect(formatEdge(-Infinity, 2)).toBe('−∞')
+    expect(formatEdge(Infinity, 2)).toBe('∞')
+    expect(formatEdge(-0.001, 2)).toBe('0.00')
+    expect(formatEdge(-2.5e-7, 2)).toBe('−2.50e-7')
     expect(histogramBars({ counts: [1, 2], edges: [0, 1] })).toEqual([])
   })
 

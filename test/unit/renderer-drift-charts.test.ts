@@ -5,27 +5,27 @@ import {
   formatPValue,
   formatShare,
   formatStatistic,
-} from '../../src/renderer/src/lib/drift-charts/format'
+} from '../../src/renderer/src/lib/charts/drift-format'
 import {
   FULL_SHADE_AT,
   heatmapRows,
   shadeForScore,
-} from '../../src/renderer/src/lib/drift-charts/heatmap'
+} from '../../src/renderer/src/lib/charts/drift-heatmap'
 import {
   binLabels,
   categoryBars,
   overlayHistogram,
-} from '../../src/renderer/src/lib/drift-charts/histogram'
+} from '../../src/renderer/src/lib/charts/overlay'
 import {
   MAX_SCORE,
   driftScore,
   sortBySeverity,
-} from '../../src/renderer/src/lib/drift-charts/severity'
+} from '../../src/renderer/src/lib/charts/drift-severity'
 import {
   columnVerdictText,
   datasetVerdict,
   missingSignals,
-} from '../../src/renderer/src/lib/drift-charts/verdict'
+} from '../../src/renderer/src/lib/charts/drift-verdict'
 
 const column = (
   name: string,
@@ -128,6 +128,7 @@ describe('overlaid histograms', () => {
   it('labels edges with just enough decimals', () => {
     expect(binLabels([0.001, 0.0015, 0.002])).toEqual(['0.0010 – 0.0015', '0.0015 – 0.0020'])
     expect(binLabels([-Infinity, Infinity])).toEqual(['all values'])
+    expect(binLabels([-Infinity, -0.5, 0.5, Infinity])).toEqual(['< −0.5', '−0.5 – 0.5', '≥ 0.5'])
   })
 })
 

@@ -1,7 +1,6 @@
 // Drift view: set up a reference-vs-current comparison, watch it run, read the verdict, the
 // columns by severity with their charts, drift over time, prediction drift, monitors and history.
 import { useEffect, useMemo } from 'react'
-import '../components/drift/chart-setup'
 import { ColumnChart } from '../components/drift/ColumnChart'
 import { ColumnsTable } from '../components/drift/ColumnsTable'
 import { DriftHeatmap } from '../components/drift/DriftHeatmap'
@@ -15,7 +14,7 @@ import {
 import { MonitorsPanel } from '../components/drift/MonitorsPanel'
 import { PredictionDrift } from '../components/drift/PredictionDrift'
 import { RunHistory } from '../components/drift/RunHistory'
-import { sortBySeverity } from '../lib/drift-charts/severity'
+import { sortBySeverity } from '../lib/charts/drift-severity'
 import { followDriftAlerts, useDrift } from '../stores/drift'
 import { hrefFor, useRoute } from '../stores/route'
 import type { ViewDefinition, ViewProps } from './types'

@@ -9,14 +9,13 @@ import {
   formatShare,
   formatStatistic,
   testLabel,
-} from '../../lib/drift-charts/format'
-import {
-  categoryBars,
-  overlayHistogram,
-  type OverlayHistogram,
-} from '../../lib/drift-charts/histogram'
+} from '../../lib/charts/drift-format'
+import { categoryBars, overlayHistogram, type OverlayHistogram } from '../../lib/charts/overlay'
 import { Text } from '../Text'
-import { driftColors } from './chart-setup'
+import { driftColors } from '../../lib/charts/palette'
+import { setUpCharts } from '../charts/setup'
+
+setUpCharts()
 
 function chartBars(column: ColumnDrift): (OverlayHistogram & { unseen?: boolean[] }) | null {
   const histogram = column.histogram

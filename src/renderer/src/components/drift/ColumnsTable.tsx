@@ -2,10 +2,10 @@
 // and the engine's one-sentence reason. A click opens the column's chart.
 import { useMemo } from 'react'
 import type { ColumnDrift } from '../../../../api/drift'
-import { formatPValue, formatStatistic, testLabel } from '../../lib/drift-charts/format'
-import { sortBySeverity } from '../../lib/drift-charts/severity'
-import { columnVerdictText } from '../../lib/drift-charts/verdict'
-import { splitReasons } from '../../lib/drift-charts/reasons'
+import { formatPValue, formatStatistic, testLabel } from '../../lib/charts/drift-format'
+import { sortBySeverity } from '../../lib/charts/drift-severity'
+import { columnVerdictText } from '../../lib/charts/drift-verdict'
+import { splitReasons } from '../../lib/charts/drift-reasons'
 import { Text } from '../Text'
 
 export function ColumnsTable({

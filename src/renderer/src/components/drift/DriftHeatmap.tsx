@@ -2,8 +2,8 @@
 // not installed; a table also reads well with a screen reader and copies into a spreadsheet).
 import { useMemo } from 'react'
 import type { DriftReport } from '../../../../api/drift'
-import { formatShare, formatStatistic, testLabel } from '../../lib/drift-charts/format'
-import { FULL_SHADE_AT, heatmapRows } from '../../lib/drift-charts/heatmap'
+import { formatShare, formatStatistic, testLabel } from '../../lib/charts/drift-format'
+import { FULL_SHADE_AT, heatmapRows } from '../../lib/charts/drift-heatmap'
 import { formatCount } from '../../lib/format'
 import { Text } from '../Text'
 

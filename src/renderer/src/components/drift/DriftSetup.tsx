@@ -10,7 +10,7 @@ import {
   type TimeMode,
 } from '../../stores/drift'
 import { formatBytes, formatCount } from '../../lib/format'
-import { testLabel } from '../../lib/drift-charts/format'
+import { testLabel } from '../../lib/charts/drift-format'
 import { displayText } from '../../../../api/display'
 import { ErrorNote } from '../ErrorNote'
 import { ModelSelect, versionLabel } from '../shared/ModelPickers'

@@ -2,7 +2,7 @@
 // from the last stored drift run of that model (drift:model-status).
 import { useEffect } from 'react'
 import type { ModelDriftStatus } from '../../../../api/drift'
-import { formatShare } from '../../lib/drift-charts/format'
+import { formatShare } from '../../lib/charts/drift-format'
 import { formatTime } from '../../lib/format'
 import { followDriftAlerts, useDrift } from '../../stores/drift'
 import { hrefFor } from '../../stores/route'

@@ -2,8 +2,8 @@
 // its threshold, both datasets' sizes, and missing values as a signal of their own.
 import { useMemo } from 'react'
 import type { DriftReport } from '../../../../api/drift'
-import { formatShare } from '../../lib/drift-charts/format'
-import { datasetVerdict, missingSignals } from '../../lib/drift-charts/verdict'
+import { formatShare } from '../../lib/charts/drift-format'
+import { datasetVerdict, missingSignals } from '../../lib/charts/drift-verdict'
 import { formatCount, formatTime } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
 import { ReportDownloads } from '../ReportDownloads'

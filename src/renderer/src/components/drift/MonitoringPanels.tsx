@@ -1,7 +1,7 @@
 // The answers before the columns: the model's performance (measured, or estimated by CBPE),
 // target drift, multivariate drift and a production log's agreement, latency and value.
 import type { DriftReport, MetricThreshold } from '../../../../api/drift'
-import { formatStatistic } from '../../lib/drift-charts/format'
+import { formatStatistic } from '../../lib/charts/drift-format'
 import { Text } from '../Text'
 
 const METRIC_LABELS: Record<string, string> = {

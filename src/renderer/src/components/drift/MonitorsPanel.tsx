@@ -3,7 +3,7 @@
 import { useState } from 'react'
 import { displayText } from '../../../../api/display'
 import type { Monitor } from '../../../../api/drift'
-import { formatShare } from '../../lib/drift-charts/format'
+import { formatShare } from '../../lib/charts/drift-format'
 import { formatCount, formatTime } from '../../lib/format'
 import { useDrift, type MonitorFormInput } from '../../stores/drift'
 import { client } from '../../transport/client'

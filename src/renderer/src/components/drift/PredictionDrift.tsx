@@ -1,7 +1,7 @@
 // Prediction drift: the model's outputs on reference vs current data, compared like the features,
 // and the evaluation metrics over all current rows and per window when the data carries labels.
 import type { DriftReport } from '../../../../api/drift'
-import { formatStatistic } from '../../lib/drift-charts/format'
+import { formatStatistic } from '../../lib/charts/drift-format'
 import { Text } from '../Text'
 import { ColumnsTable } from './ColumnsTable'
 

@@ -1,6 +1,6 @@
 // Stored drift runs (of the chosen model, or all): when, which data, the verdict; a click opens one.
 import type { DriftRunSummary, DriftStatus } from '../../../../api/drift'
-import { formatShare } from '../../lib/drift-charts/format'
+import { formatShare } from '../../lib/charts/drift-format'
 import { formatTime } from '../../lib/format'
 import { useDrift } from '../../stores/drift'
 import { ErrorNote } from '../ErrorNote'

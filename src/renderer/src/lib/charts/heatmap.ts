@@ -34,7 +34,7 @@ export function shade(
   return {
     background:
       alpha === 0 ? 'transparent' : `rgba(${rgb[0]}, ${rgb[1]}, ${rgb[2]}, ${alpha.toFixed(3)})`,
-    color: alpha >= LIGHT_TEXT_FROM ? '#ffffff' : '#1d2330',
+    color: alpha >= LIGHT_TEXT_FROM ? palette.inkOnDark : palette.ink,
   }
 }
 

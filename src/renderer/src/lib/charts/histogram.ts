@@ -14,22 +14,38 @@ export interface HistogramBar {
   count: number
 }
 
-/** Decimals enough to tell neighbouring edges apart, and no more. */
-export function edgeDecimals(edges: number[]): number {
+/**
+ * Decimals enough that every finite edge reads within 1/20 of the narrowest bin of its true
+ * value (so neighbouring edges never look alike), and no more; at most 6. Infinite edges (the
+ * open outer bins of a drift histogram) are skipped.
+ */
+export function edgeDecimals(edges: readonly number[]): number {
   let width = Infinity
   let previous: number | undefined
   for (const edge of edges) {
     const step = previous === undefined ? 0 : edge - previous
-    if (step > 0) width = Math.min(width, step)
+    if (step > 0 && Number.isFinite(step)) width = Math.min(width, step)
     previous = edge
   }
   if (!Number.isFinite(width)) return 2
-  return Math.min(6, Math.max(0, Math.ceil(-Math.log10(width)) + 1))
+  const finite = edges.filter((edge) => Number.isFinite(edge))
+  let decimals = Math.max(0, Math.ceil(-Math.log10(width)))
+  while (
+    decimals < 6 &&
+    finite.some((edge) => Math.abs(Number(edge.toFixed(decimals)) - edge) > width / 20)
+  )
+    decimals++
+  return Math.min(6, decimals)
 }
 
-/** A bin edge; negative numbers get a real minus sign so "−0.50–−0.25" reads as a range. */
+/**
+ * A bin edge for every chart: negative numbers get a real minus sign so "−0.50–−0.25" reads as a
+ * range, a rounded −0 loses its sign, open ends are ±∞, tiny and huge values use exponents.
+ */
 export function formatEdge(value: number, decimals: number): string {
-  if (!Number.isFinite(value)) return String(value)
+  if (value === Infinity) return '∞'
+  if (value === -Infinity) return '−∞'
+  if (Number.isNaN(value)) return 'NaN'
   const magnitude = Math.abs(value)
   const text =
     magnitude !== 0 && (magnitude >= 1e6 || magnitude < 1e-4)

@@ -1,5 +1,5 @@
 // The sentences of the summary: the dataset-level verdict, a column's verdict, missing values.
-import { formatShare } from './format'
+import { formatShare } from './drift-format'
 
 export interface ReportSummaryLike {
   datasetDrift: boolean

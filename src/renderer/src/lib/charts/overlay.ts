@@ -1,6 +1,7 @@
-// A column's reference and current distributions as proportions, ready for overlaid bars:
+// Drift: a column's reference and current distributions as proportions, ready for overlaid bars:
 // numeric bins on the same edges for both sides, or categories with the unseen ones flagged.
 import { displayText } from '../../../../api/display'
+import { edgeDecimals, formatEdge } from './histogram'
 
 export interface BinnedCounts {
   /**
@@ -19,35 +20,6 @@ export interface OverlayHistogram {
   current: number[]
   referenceTotal: number
   currentTotal: number
-}
-
-/**
- * Decimals enough that every finite edge reads within 1/20 of the narrowest bin of its true
- * value (so neighbouring edges never look alike), and no more; at most 6.
- */
-export function edgeDecimals(edges: readonly number[]): number {
-  let width = Infinity
-  for (let i = 1; i < edges.length; i++) {
-    const step = edges[i]! - edges[i - 1]!
-    if (step > 0 && Number.isFinite(step)) width = Math.min(width, step)
-  }
-  if (!Number.isFinite(width)) return 2
-  const finite = edges.filter((edge) => Number.isFinite(edge))
-  let decimals = Math.max(0, Math.ceil(-Math.log10(width)))
-  while (
-    decimals < 6 &&
-    finite.some((edge) => Math.abs(Number(edge.toFixed(decimals)) - edge) > width / 20)
-  )
-    decimals++
-  return Math.min(6, decimals)
-}
-
-export function formatEdge(value: number, decimals: number): string {
-  if (value === Infinity) return '∞'
-  if (value === -Infinity) return '−∞'
-  const magnitude = Math.abs(value)
-  if (magnitude !== 0 && (magnitude >= 1e6 || magnitude < 1e-4)) return value.toExponential(2)
-  return value.toFixed(decimals)
 }
 
 /** Counts → proportions of their total; all zeros when there is nothing counted. */
@@ -70,9 +42,9 @@ export function fullEdges(binned: BinnedCounts): number[] | null {
 export function binLabels(edges: readonly number[]): string[] {
   const decimals = edgeDecimals(edges)
   const labels: string[] = []
-  for (let i = 0; i + 1 < edges.length; i++) {
-    const low = edges[i]!
-    const high = edges[i + 1]!
+  for (const [i, high] of edges.entries()) {
+    const low = edges[i - 1]
+    if (low === undefined) continue
     if (low === -Infinity && high === Infinity) labels.push('all values')
     else if (low === -Infinity) labels.push(`< ${formatEdge(high, decimals)}`)
     else if (high === Infinity) labels.push(`≥ ${formatEdge(low, decimals)}`)
@@ -114,6 +86,9 @@ export interface CategoryBars extends OverlayHistogram {
   folded: number
 }
 
+/** A category's share; the shapes were checked, so a missing one is an empty bar. */
+const share = (shares: readonly number[], index: number): number => shares[index] ?? 0
+
 /** Most bars a category chart shows; the rest are summed into one "other categories" bar. */
 export const MAX_CATEGORY_BARS = 24
 
@@ -138,8 +113,9 @@ export function categoryBars(
       category,
       index,
       unseen:
-        unseenSet.has(category) || (counts.reference[index] === 0 && counts.current[index]! > 0),
-      weight: reference.shares[index]! + current.shares[index]!,
+        unseenSet.has(category) ||
+        (counts.reference[index] === 0 && (counts.current[index] ?? 0) > 0),
+      weight: share(reference.shares, index) + share(current.shares, index),
     }))
     // Unseen categories are the news: they always get a bar of their own.
     .sort((a, b) => Number(b.unseen) - Number(a.unseen) || b.weight - a.weight || a.index - b.index)
@@ -149,8 +125,8 @@ export function categoryBars(
   const rest = order.slice(shown.length)
   const bars: CategoryBars = {
     labels: shown.map((entry) => displayText(entry.category, 40)),
-    reference: shown.map((entry) => reference.shares[entry.index]!),
-    current: shown.map((entry) => current.shares[entry.index]!),
+    reference: shown.map((entry) => share(reference.shares, entry.index)),
+    current: shown.map((entry) => share(current.shares, entry.index)),
     unseen: shown.map((entry) => entry.unseen),
     referenceTotal: reference.total,
     currentTotal: current.total,
@@ -159,10 +135,16 @@ export function categoryBars(
   if (rest.length > 0 || hasTail) {
     bars.labels.push(hasTail ? 'other categories' : `${rest.length} other categories`)
     bars.reference.push(
-      rest.reduce((sum, entry) => sum + reference.shares[entry.index]!, reference.shares[n]!),
+      rest.reduce(
+        (sum, entry) => sum + share(reference.shares, entry.index),
+        share(reference.shares, n),
+      ),
     )
     bars.current.push(
-      rest.reduce((sum, entry) => sum + current.shares[entry.index]!, current.shares[n]!),
+      rest.reduce(
+        (sum, entry) => sum + share(current.shares, entry.index),
+        share(current.shares, n),
+      ),
     )
     bars.unseen.push(rest.some((entry) => entry.unseen))
   }

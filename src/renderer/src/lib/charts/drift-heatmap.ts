@@ -1,6 +1,7 @@
 // Drift per column over time windows as a shaded grid: each cell's shade is the statistic
 // relative to its threshold (see driftScore), so cells of different tests compare.
-import { driftScore, type ColumnVerdictLike } from './severity'
+import { driftScore, type ColumnVerdictLike } from './drift-severity'
+import { palette } from './palette'
 
 /** A score at this multiple of the threshold or above gets the darkest shade. */
 export const FULL_SHADE_AT = 2
@@ -12,8 +13,8 @@ export interface Shade {
   color: string
 }
 
-const DRIFT_RGB = [200, 62, 45] as const
-const CALM_RGB = [35, 87, 198] as const
+const DRIFT_RGB = palette.driftedRgb
+const CALM_RGB = palette.agree
 
 /**
  * Below the threshold a light blue that deepens towards it; at and above the threshold a red
@@ -21,15 +22,19 @@ const CALM_RGB = [35, 87, 198] as const
  */
 export function shadeForScore(score: number | null): Shade {
   if (score === null || !Number.isFinite(score) || score < 0) {
-    return { level: 0, background: 'rgb(238, 240, 244)', color: '#677085' }
+    return { level: 0, background: palette.empty, color: palette.text }
   }
   const level = Math.min(1, score / FULL_SHADE_AT)
   if (score < 1) {
     const alpha = 0.06 + 0.3 * score
-    return { level, background: rgba(CALM_RGB, alpha), color: '#1d2330' }
+    return { level, background: rgba(CALM_RGB, alpha), color: palette.ink }
   }
   const alpha = 0.45 + 0.5 * Math.min(1, (score - 1) / (FULL_SHADE_AT - 1))
-  return { level, background: rgba(DRIFT_RGB, alpha), color: alpha > 0.6 ? '#ffffff' : '#1d2330' }
+  return {
+    level,
+    background: rgba(DRIFT_RGB, alpha),
+    color: alpha > 0.6 ? palette.inkOnDark : palette.ink,
+  }
 }
 
 function rgba(rgb: readonly [number, number, number], alpha: number): string {
