@@ -85,7 +85,6 @@ export default tseslint.config(
       'src/core/evaluation/metrics.ts',
       'src/core/evaluation/regression.ts',
       'src/core/evaluation/run.ts',
-      'src/core/evaluation/service.ts',
       'src/core/governance/requests.ts',
       'src/core/governance/store.ts',
       'src/core/governance/team.ts',

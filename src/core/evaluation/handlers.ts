@@ -6,23 +6,15 @@ import { removeComparison, removeEvaluation } from './remove'
 import type { CoreContext, HandlersFor } from '../context'
 import { requireModel, resolveModelFile } from '../registry/registry'
 import { refuseUnknownMetrics } from './gates'
+import { compareVersions, getShadow, listShadows } from '../shadow/service'
+import { checkGates, getGateReport, listGateReports } from './gates-service'
+import { getPolicy, getSavedMapping, setPolicy, setSavedMapping } from './model-settings'
+import { prepareDataset, withDataset } from './run-dataset'
 import {
-  checkGates,
-  compareVersions,
   evaluateVersion,
   getEvaluation,
-  getGateReport,
-  getPolicy,
-  getSavedMapping,
-  getShadow,
   latestForModel,
   listEvaluations,
-  listGateReports,
-  listShadows,
-  prepareDataset,
-  setPolicy,
-  setSavedMapping,
-  withDataset,
   type RunSettings,
 } from './service'
 

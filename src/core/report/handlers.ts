@@ -2,7 +2,9 @@
 import type { ReportFile, ReportFormat, ReportKind, reportCalls } from '../../api/report'
 import type { CoreContext, HandlersFor } from '../context'
 import { getRun } from '../drift/service'
-import { getEvaluation, getGateReport, getShadow } from '../evaluation/service'
+import { getGateReport } from '../evaluation/gates-service'
+import { getEvaluation } from '../evaluation/service'
+import { getShadow } from '../shadow/service'
 import { renderCsv, renderHtml, type ReportDocument } from './document'
 import { driftDocument, evaluationDocument, gateDocument, shadowDocument } from './exporters'
 

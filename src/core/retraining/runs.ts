@@ -22,18 +22,17 @@ import { processAlive } from '../artifacts/blobs'
 import type { Actor, CallContext, CoreContext } from '../context'
 import { appendAudit } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
+import { checkGates } from '../evaluation/gates-service'
+import { getPolicy } from '../evaluation/model-settings'
+import { prepareDataset, type DatasetForRun } from '../evaluation/run-dataset'
 import {
-  checkGates,
-  compareVersions,
   evaluateVersion,
   getEvaluation,
-  getPolicy,
   headline,
   listEvaluations,
-  prepareDataset,
-  type DatasetForRun,
   type RunSettings,
 } from '../evaluation/service'
+import { compareVersions } from '../shadow/service'
 import { createRequest } from '../governance/requests'
 import { teamRoot } from '../governance/store'
 import { registerVersion } from '../registry/register'

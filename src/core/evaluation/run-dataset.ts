@@ -1,0 +1,167 @@
+// The dataset a run reads: a stored dataset, or a file the run imports from its own parse. Shared
+// by evaluations, shadow comparisons, gate checks and retraining runs.
+import type { FileRef } from '../../api/common'
+import type { DatasetInput } from '../../api/evaluation'
+import { SlipwayError } from '../../api/errors'
+import type { Actor, CallContext, CoreContext } from '../context'
+import {
+  abandonImport,
+  beginImport,
+  completeImport,
+  datasetPath,
+  getDataset,
+  removeDataset,
+  type PendingImport,
+} from '../data/import'
+import type { DescribedFile } from '../data/tasks'
+import { appendAudit, type AuditRecord } from '../governance/audit'
+import type { JobContext } from '../jobs/manager'
+import { runTask } from '../jobs/run-task'
+import type { TaskPayload, TaskResult } from '../jobs/tasks'
+
+export interface DatasetForRun {
+  /** 0 while `pending`: the row is written once the run's parse has described the file. */
+  id: number
+  name: string
+  sha256: string
+  path: string
+  /** True when this run imported the file itself (it did not exist before). */
+  importedNow?: boolean
+  /** A file this run imports from its own parse (see `beginImport`). */
+  pending?: PendingImport
+  /** The import's audit record, written with the run's result (see ImportOptions.deferAudit). */
+  pendingAudit?: AuditRecord
+}
+
+/**
+ * What a run's payload says about a pending import: describe the table, and read the file by its
+ * own name (parse messages and format detection go by it, as the import's would).
+ */
+export const importFields = (
+  dataset: DatasetForRun,
+): { describe?: true; datasetFileName?: string } =>
+  dataset.pending ? { describe: true, datasetFileName: dataset.pending.file.fileName } : {}
+
+/** Writes the dataset row of a pending import from the description the run returned. */
+export function finishImport(
+  core: CoreContext,
+  dataset: DatasetForRun,
+  described: DescribedFile | undefined,
+): void {
+  const pending = dataset.pending
+  if (!pending) return
+  if (!described) throw new SlipwayError('INTERNAL', `${dataset.name}: the run did not describe it`)
+  dataset.pending = undefined
+  const imported = completeImport(core, pending, described, (record) => {
+    dataset.pendingAudit = record
+  })
+  dataset.id = imported.id
+  dataset.importedNow = !imported.existing
+}
+
+/** Inside the transaction storing a run's result: records the import of the run's dataset first. */
+export function recordPendingImport(core: CoreContext, actor: Actor, dataset: DatasetForRun): void {
+  if (!dataset.pendingAudit) return
+  appendAudit(core, actor, dataset.pendingAudit)
+  dataset.pendingAudit = undefined
+}
+
+/**
+ * Stores a run's result; a dataset removed (by another call or process) while it was being
+ * evaluated is said in words instead of SQLite's foreign-key error.
+ */
+export function storingRun<T>(core: CoreContext, dataset: DatasetForRun, store: () => T): T {
+  try {
+    return store()
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    const gone = !core.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(dataset.id)
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' && gone)
+      throw new SlipwayError(
+        'NOT_FOUND',
+        `Dataset "${dataset.name}" (id ${dataset.id}) was removed while it was being evaluated, so the result was not stored; import it again and rerun`,
+      )
+    throw error
+  }
+}
+
+/**
+ * Runs `work` on the prepared dataset; when the work fails or is cancelled, a dataset this run
+ * imported from a file is removed again, so a failed call leaves no row and no blob behind.
+ */
+export async function withDataset<T>(
+  core: CoreContext,
+  actor: Actor,
+  prepare: (job: JobContext) => Promise<DatasetForRun>,
+  job: JobContext,
+  work: (dataset: DatasetForRun) => Promise<T>,
+): Promise<T> {
+  const dataset = await prepare(job)
+  try {
+    return await work(dataset)
+  } catch (error) {
+    if (dataset.pending) abandonImport(core, dataset.pending)
+    if (dataset.importedNow) {
+      try {
+        removeDataset(core, dataset.id, actor, { audit: !dataset.pendingAudit })
+      } catch {
+        // Something (another process) now refers to it: it is theirs to keep.
+      }
+    }
+    throw error
+  }
+}
+
+/**
+ * Checks the dataset argument now (a missing file or unknown dataset fails the call, not the
+ * job) and returns what the job runs: importing a file so its sha256 is recorded.
+ */
+export function prepareDataset(
+  core: CoreContext,
+  input: DatasetInput,
+  call: CallContext,
+): (job: JobContext) => Promise<DatasetForRun> {
+  if ('datasetId' in input) {
+    const detail = getDataset(core, input.datasetId)
+    return async () => ({
+      id: detail.id,
+      name: detail.name,
+      sha256: detail.sha256,
+      path: datasetPath(core, detail.id),
+    })
+  }
+  const file = core.resolveFile(input as FileRef, call)
+  return async (job) => {
+    job.progress(0, null, `Storing ${file.fileName}`)
+    const begun = await beginImport(core, file, { actor: call.actor, signal: job.signal })
+    if ('existing' in begun) {
+      const { id, name, sha256 } = begun.existing
+      return { id, name, sha256, path: datasetPath(core, id) }
+    }
+    const { pending } = begun
+    return {
+      id: 0,
+      name: pending.name,
+      sha256: pending.blob.sha256,
+      path: pending.blob.path,
+      pending,
+    }
+  }
+}
+
+/**
+ * Runs a worker task that reads the run's dataset, as a step of `job`, and records a pending
+ * import from the task's own description of the file (one parse for both).
+ */
+export async function runOnDataset<K extends 'evaluate' | 'shadow'>(
+  core: CoreContext,
+  dataset: DatasetForRun,
+  task: K,
+  payload: TaskPayload<K>,
+  job: JobContext,
+): Promise<TaskResult<K>> {
+  const output = await runTask(task, payload, { signal: job.signal, onProgress: job.progress })
+  if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+  finishImport(core, dataset, output.described)
+  return output
+}
