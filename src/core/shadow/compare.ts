@@ -98,16 +98,34 @@ export function topRows(score: Float64Array, k: number): number[] {
   return top
 }
 
+export interface CompareOptions {
+  label: string | null
+  slice?: string | null
+  positiveLabel: string | null
+  featureColumns: string[]
+}
+
+/** What every step of one comparison reads and fills in. */
+interface Comparison {
+  table: Table
+  champion: ModelRun
+  challenger: ModelRun
+  options: CompareOptions
+  n: number
+  result: ShadowResult
+  warnings: string[]
+  labelled: { rows: Uint32Array; missing: number } | null
+  /** How much each row disagrees: the order of the top-disagreements table. */
+  score: Float64Array
+  /** Each row's difference (label-flip probability distance, or prediction difference). */
+  diffOf: Float64Array
+}
+
 export function compareRuns(
   table: Table,
   champion: ModelRun,
   challenger: ModelRun,
-  options: {
-    label: string | null
-    slice?: string | null
-    positiveLabel: string | null
-    featureColumns: string[]
-  },
+  options: CompareOptions,
 ): ShadowResult {
   const n = table.rowCount
   if (champion.task !== challenger.task) {
@@ -116,18 +134,40 @@ export function compareRuns(
       `The champion is a ${champion.task} model and the challenger a ${challenger.task} model; they cannot be compared`,
     )
   }
-  const task = champion.task
   const warnings = [...champion.warnings, ...challenger.warnings]
   const labelled = options.label ? labelledRows(table, options.label) : null
   if (labelled?.missing)
     warnings.push(
       `${labelled.missing} row(s) have no label and are left out of the metrics and McNemar's test`,
     )
-  const all = allRows(n)
-  const result: ShadowResult = {
-    task,
+  const comparison: Comparison = {
+    table,
+    champion,
+    challenger,
+    options,
+    n,
+    result: emptyResult(champion, challenger, n, labelled !== null, warnings),
+    warnings,
+    labelled,
+    score: new Float64Array(n),
+    diffOf: new Float64Array(n).fill(NaN),
+  }
+  if (champion.task === 'classification') compareClassification(comparison)
+  else compareRegression(comparison)
+  return comparison.result
+}
+
+function emptyResult(
+  champion: ModelRun,
+  challenger: ModelRun,
+  n: number,
+  labelsAvailable: boolean,
+  warnings: string[],
+): ShadowResult {
+  return {
+    task: champion.task,
     rows: n,
-    labelsAvailable: labelled !== null,
+    labelsAvailable,
     agreementRate: null,
     disagreements: 0,
     flipMatrix: [],
@@ -151,264 +191,328 @@ export function compareRuns(
     },
     warnings,
   }
-  const score = new Float64Array(n)
-  const diffOf = new Float64Array(n).fill(NaN)
-  let champScore: Float64Array | null = null
-  let challScore: Float64Array | null = null
+}
 
-  if (task === 'classification') {
-    const a = predictedLabels(champion, n)
-    const b = predictedLabels(challenger, n)
-    const labels = sortLabels([...a.names, ...b.names])
-    const index = new Map(labels.map((l, i) => [l, i]))
-    const mapA = a.names.map((name) => index.get(name)!)
-    const mapB = b.names.map((name) => index.get(name)!)
-    const flip = labels.map(() => new Array<number>(labels.length).fill(0))
-    let agree = 0
-    for (let i = 0; i < n; i++) {
-      const x = mapA[a.codes[i]!]!
-      const y = mapB[b.codes[i]!]!
-      flip[x]![y]! += 1
-      if (x === y) agree++
-      else score[i] = 2 // label disagreements first; probability distance breaks ties
-    }
-    result.flipLabels = labels
-    result.flipMatrix = flip
-    result.agreementRate = n ? agree / n : null
-    result.disagreements = n - agree
-    const rowLabel = (side: 'a' | 'b', i: number): string =>
-      side === 'a' ? labels[mapA[a.codes[i]!]!]! : labels[mapB[b.codes[i]!]!]!
+/** Each side's predicted label of a row. */
+type RowLabel = (side: 'a' | 'b', row: number) => string
 
-    if (champion.proba && challenger.proba) {
-      const ca = champion.probaClasses
-      const cb = challenger.probaClasses
-      const binary = ca.length === 2 && cb.length === 2
-      let nan = 0
-      if (binary) {
-        const positive =
-          options.positiveLabel && ca.includes(options.positiveLabel)
-            ? options.positiveLabel
-            : sortLabels(ca).at(-1)!
-        const ia = ca.indexOf(positive)
-        const ib = cb.indexOf(positive)
-        if (ib < 0)
-          warnings.push(
-            `The challenger has no class "${positive}"; probability differences are not computed`,
-          )
-        else {
-          champScore = new Float64Array(n)
-          challScore = new Float64Array(n)
-          let sum = 0
-          let max = 0
-          for (let i = 0; i < n; i++) {
-            const p = champion.proba[i * 2 + ia]!
-            const q = challenger.proba[i * 2 + ib]!
-            champScore[i] = p
-            challScore[i] = q
-            const d = q - p
-            if (Number.isNaN(d)) {
-              nan++
-              continue
-            }
-            diffOf[i] = d
-            sum += Math.abs(d)
-            if (Math.abs(d) > max) max = Math.abs(d)
-            score[i]! += Math.abs(d)
-          }
-          const counted = n - nan
-          result.meanAbsDiffPositive = counted ? sum / counted : null
-          result.maxAbsDiffPositive = counted ? max : null
-          result.deltaHistogram = histogram(diffOf, 40, [-1, 1])
-        }
-      } else {
-        const union = sortLabels([...ca, ...cb])
-        const ja = union.map((l) => ca.indexOf(l))
-        const jb = union.map((l) => cb.indexOf(l))
-        let sum = 0
-        let max = 0
-        for (let i = 0; i < n; i++) {
-          let tv = 0
-          for (let u = 0; u < union.length; u++) {
-            const p = ja[u]! < 0 ? 0 : champion.proba[i * ca.length + ja[u]!]!
-            const q = jb[u]! < 0 ? 0 : challenger.proba[i * cb.length + jb[u]!]!
-            tv += Math.abs(q - p)
-          }
-          tv /= 2
-          if (Number.isNaN(tv)) {
-            nan++
-            continue
-          }
-          diffOf[i] = tv
-          sum += tv
-          if (tv > max) max = tv
-          score[i]! += tv
-        }
-        const counted = n - nan
-        result.meanTotalVariation = counted ? sum / counted : null
-        result.maxTotalVariation = counted ? max : null
-        result.deltaHistogram = histogram(diffOf, 40, [0, 1])
-      }
-      if (nan)
-        warnings.push(
-          `${nan} row(s) have NaN probabilities on one side and are left out of the probability differences`,
-        )
-    } else {
-      warnings.push('Probability differences need both models to output class probabilities')
-    }
-
-    if (labelled && options.label) {
-      const column = columnOf(table, options.label)
-      const truth = truthCodes(column, labelled.rows, [
-        ...modelLabelsOf(champion),
-        ...modelLabelsOf(challenger),
-      ])
-      const dataA = classificationData(champion, truth, labelled.rows, options.positiveLabel)
-      const dataB = classificationData(challenger, truth, labelled.rows, options.positiveLabel)
-      let bCount = 0
-      let cCount = 0
-      for (let i = 0; i < labelled.rows.length; i++) {
-        const r = labelled.rows[i]!
-        const actual = truth.names[truth.codes[i]!]!
-        const rightA = rowLabel('a', r) === actual
-        const rightB = rowLabel('b', r) === actual
-        if (rightA && !rightB) bCount++
-        else if (!rightA && rightB) cCount++
-      }
-      result.mcnemar = mcnemarExact(bCount, cCount)
-      const ma = scalarMetrics(classificationReport(dataA, { withCharts: false }).metrics)
-      const mb = scalarMetrics(classificationReport(dataB, { withCharts: false }).metrics)
-      result.metrics = { champion: ma, challenger: mb, delta: delta(ma, mb) }
-      if (options.slice) {
-        result.slices = {
-          column: options.slice,
-          rows: sliceGroups(table, options.slice, labelled.rows).map((group) => {
-            const sa = scalarMetrics(
-              classificationReport(subsetClassification(dataA, group.rows), { withCharts: false })
-                .metrics,
-            )
-            const sb = scalarMetrics(
-              classificationReport(subsetClassification(dataB, group.rows), { withCharts: false })
-                .metrics,
-            )
-            let agreeHere = 0
-            for (const i of group.rows)
-              if (rowLabel('a', labelled.rows[i]!) === rowLabel('b', labelled.rows[i]!)) agreeHere++
-            return {
-              value: group.value,
-              rows: group.rows.length,
-              champion: sa,
-              challenger: sb,
-              delta: {
-                ...delta(sa, sb),
-                agreementRate: group.rows.length ? agreeHere / group.rows.length : null,
-              },
-            }
-          }),
-        }
-      }
-    } else if (options.slice) {
-      result.slices = {
-        column: options.slice,
-        rows: sliceGroups(table, options.slice, all).map((group) => {
-          let agreeHere = 0
-          for (const r of group.rows) if (rowLabel('a', r) === rowLabel('b', r)) agreeHere++
-          return {
-            value: group.value,
-            rows: group.rows.length,
-            champion: {},
-            challenger: {},
-            delta: { agreementRate: agreeHere / group.rows.length },
-          }
-        }),
-      }
-    }
-    const top = topRows(score, TOP_DISAGREEMENTS)
-    result.topDisagreements = top.map((r) => ({
-      row: r + 1,
-      championLabel: rowLabel('a', r),
-      challengerLabel: rowLabel('b', r),
-      championScore: champScore ? finiteOrNull(champScore[r]!) : null,
-      challengerScore: challScore ? finiteOrNull(challScore[r]!) : null,
-      difference: finiteOrNull(diffOf[r]!),
-      actual: options.label ? cellText(columnOf(table, options.label), r) : null,
-      features: features(table, options.featureColumns, r),
-    }))
-  } else {
-    const p = champion.prediction!
-    const q = challenger.prediction!
-    let abs = 0
-    let sq = 0
-    let counted = 0
-    for (let i = 0; i < n; i++) {
-      const d = q[i]! - p[i]!
-      if (Number.isNaN(d)) continue
-      diffOf[i] = d
-      score[i] = Math.abs(d) + Number.MIN_VALUE
-      abs += Math.abs(d)
-      sq += d * d
-      counted++
-    }
-    if (counted < n)
-      warnings.push(
-        `${n - counted} row(s) have a NaN prediction on one side and are left out of the differences`,
-      )
-    result.meanAbsDiff = counted ? abs / counted : null
-    result.rmseDiff = counted ? Math.sqrt(sq / counted) : null
-    result.pearsonR = counted === n ? finiteOrNull(pearson(p, q)) : null
-    result.deltaHistogram = histogram(diffOf, 40)
-    result.disagreements = 0
-    if (labelled && options.label) {
-      const actual = truthValues(columnOf(table, options.label), labelled.rows)
-      const pa = gatherFloat64(p, labelled.rows)
-      const pb = gatherFloat64(q, labelled.rows)
-      const ma = scalarMetrics(
-        regressionReport(actual, pa, { nanRows: champion.nanRows, withCharts: false }).metrics,
-      )
-      const mb = scalarMetrics(
-        regressionReport(actual, pb, { nanRows: challenger.nanRows, withCharts: false }).metrics,
-      )
-      result.metrics = { champion: ma, challenger: mb, delta: delta(ma, mb) }
-      if (options.slice) {
-        result.slices = {
-          column: options.slice,
-          rows: sliceGroups(table, options.slice, labelled.rows).map((group) => {
-            const pick = (xs: Float64Array): Float64Array =>
-              Float64Array.from(group.rows, (i) => xs[i]!)
-            const sa = scalarMetrics(
-              regressionReport(pick(actual), pick(pa), {
-                nanRows: champion.nanRows,
-                withCharts: false,
-              }).metrics,
-            )
-            const sb = scalarMetrics(
-              regressionReport(pick(actual), pick(pb), {
-                nanRows: challenger.nanRows,
-                withCharts: false,
-              }).metrics,
-            )
-            return {
-              value: group.value,
-              rows: group.rows.length,
-              champion: sa,
-              challenger: sb,
-              delta: delta(sa, sb),
-            }
-          }),
-        }
-      }
-    }
-    result.topDisagreements = topRows(score, TOP_DISAGREEMENTS).map((r) => ({
-      row: r + 1,
-      championLabel: null,
-      challengerLabel: null,
-      championScore: finiteOrNull(p[r]!),
-      challengerScore: finiteOrNull(q[r]!),
-      difference: finiteOrNull(diffOf[r]!),
-      actual: options.label ? cellText(columnOf(table, options.label), r) : null,
-      features: features(table, options.featureColumns, r),
-    }))
+/** The label-flip matrix and agreement; returns each side's label of a row. */
+function flipMatrix(c: Comparison): RowLabel {
+  const { n, score, result } = c
+  const a = predictedLabels(c.champion, n)
+  const b = predictedLabels(c.challenger, n)
+  const labels = sortLabels([...a.names, ...b.names])
+  const index = new Map(labels.map((l, i) => [l, i]))
+  const mapA = a.names.map((name) => index.get(name)!)
+  const mapB = b.names.map((name) => index.get(name)!)
+  const flip = labels.map(() => new Array<number>(labels.length).fill(0))
+  let agree = 0
+  for (let i = 0; i < n; i++) {
+    const x = mapA[a.codes[i]!]!
+    const y = mapB[b.codes[i]!]!
+    flip[x]![y]! += 1
+    if (x === y) agree++
+    else score[i] = 2 // label disagreements first; probability distance breaks ties
   }
-  return result
+  result.flipLabels = labels
+  result.flipMatrix = flip
+  result.agreementRate = n ? agree / n : null
+  result.disagreements = n - agree
+  return (side, i) => (side === 'a' ? labels[mapA[a.codes[i]!]!]! : labels[mapB[b.codes[i]!]!]!)
+}
+
+/** Binary: the positive class's probability on each side; returns both scores per row. */
+function positiveClassDifferences(
+  c: Comparison,
+  championProba: Float32Array | Float64Array,
+  challengerProba: Float32Array | Float64Array,
+): { champScore: Float64Array; challScore: Float64Array; nan: number } | null {
+  const { n, score, diffOf, result, options } = c
+  const ca = c.champion.probaClasses
+  const cb = c.challenger.probaClasses
+  const positive =
+    options.positiveLabel && ca.includes(options.positiveLabel)
+      ? options.positiveLabel
+      : sortLabels(ca).at(-1)!
+  const ia = ca.indexOf(positive)
+  const ib = cb.indexOf(positive)
+  if (ib < 0) {
+    c.warnings.push(
+      `The challenger has no class "${positive}"; probability differences are not computed`,
+    )
+    return null
+  }
+  const champScore = new Float64Array(n)
+  const challScore = new Float64Array(n)
+  let nan = 0
+  let sum = 0
+  let max = 0
+  for (let i = 0; i < n; i++) {
+    const p = championProba[i * 2 + ia]!
+    const q = challengerProba[i * 2 + ib]!
+    champScore[i] = p
+    challScore[i] = q
+    const d = q - p
+    if (Number.isNaN(d)) {
+      nan++
+      continue
+    }
+    diffOf[i] = d
+    sum += Math.abs(d)
+    if (Math.abs(d) > max) max = Math.abs(d)
+    score[i]! += Math.abs(d)
+  }
+  const counted = n - nan
+  result.meanAbsDiffPositive = counted ? sum / counted : null
+  result.maxAbsDiffPositive = counted ? max : null
+  result.deltaHistogram = histogram(diffOf, 40, [-1, 1])
+  return { champScore, challScore, nan }
+}
+
+/** Multiclass: total variation distance between the two probability vectors of each row. */
+function totalVariationDifferences(
+  c: Comparison,
+  championProba: Float32Array | Float64Array,
+  challengerProba: Float32Array | Float64Array,
+): number {
+  const { n, score, diffOf, result } = c
+  const ca = c.champion.probaClasses
+  const cb = c.challenger.probaClasses
+  const union = sortLabels([...ca, ...cb])
+  const ja = union.map((l) => ca.indexOf(l))
+  const jb = union.map((l) => cb.indexOf(l))
+  let nan = 0
+  let sum = 0
+  let max = 0
+  for (let i = 0; i < n; i++) {
+    let tv = 0
+    for (let u = 0; u < union.length; u++) {
+      const p = ja[u]! < 0 ? 0 : championProba[i * ca.length + ja[u]!]!
+      const q = jb[u]! < 0 ? 0 : challengerProba[i * cb.length + jb[u]!]!
+      tv += Math.abs(q - p)
+    }
+    tv /= 2
+    if (Number.isNaN(tv)) {
+      nan++
+      continue
+    }
+    diffOf[i] = tv
+    sum += tv
+    if (tv > max) max = tv
+    score[i]! += tv
+  }
+  const counted = n - nan
+  result.meanTotalVariation = counted ? sum / counted : null
+  result.maxTotalVariation = counted ? max : null
+  result.deltaHistogram = histogram(diffOf, 40, [0, 1])
+  return nan
+}
+
+/** Probability differences of a classification pair; returns the binary scores when made. */
+function probabilityDifferences(
+  c: Comparison,
+): { champScore: Float64Array; challScore: Float64Array } | null {
+  const championProba = c.champion.proba
+  const challengerProba = c.challenger.proba
+  if (!championProba || !challengerProba) {
+    c.warnings.push('Probability differences need both models to output class probabilities')
+    return null
+  }
+  const binary = c.champion.probaClasses.length === 2 && c.challenger.probaClasses.length === 2
+  let nan = 0
+  let scores: { champScore: Float64Array; challScore: Float64Array } | null = null
+  if (binary) {
+    const made = positiveClassDifferences(c, championProba, challengerProba)
+    if (made) {
+      nan = made.nan
+      scores = made
+    }
+  } else nan = totalVariationDifferences(c, championProba, challengerProba)
+  if (nan)
+    c.warnings.push(
+      `${nan} row(s) have NaN probabilities on one side and are left out of the probability differences`,
+    )
+  return scores
+}
+
+/** Metrics of both sides, McNemar's test and per-slice deltas on the labelled rows. */
+function labelledClassification(
+  c: Comparison,
+  label: string,
+  labelled: { rows: Uint32Array },
+  rowLabel: RowLabel,
+): void {
+  const { table, champion, challenger, options, result } = c
+  const column = columnOf(table, label)
+  const truth = truthCodes(column, labelled.rows, [
+    ...modelLabelsOf(champion),
+    ...modelLabelsOf(challenger),
+  ])
+  const dataA = classificationData(champion, truth, labelled.rows, options.positiveLabel)
+  const dataB = classificationData(challenger, truth, labelled.rows, options.positiveLabel)
+  let bCount = 0
+  let cCount = 0
+  for (let i = 0; i < labelled.rows.length; i++) {
+    const r = labelled.rows[i]!
+    const actual = truth.names[truth.codes[i]!]!
+    const rightA = rowLabel('a', r) === actual
+    const rightB = rowLabel('b', r) === actual
+    if (rightA && !rightB) bCount++
+    else if (!rightA && rightB) cCount++
+  }
+  result.mcnemar = mcnemarExact(bCount, cCount)
+  const ma = scalarMetrics(classificationReport(dataA, { withCharts: false }).metrics)
+  const mb = scalarMetrics(classificationReport(dataB, { withCharts: false }).metrics)
+  result.metrics = { champion: ma, challenger: mb, delta: delta(ma, mb) }
+  if (!options.slice) return
+  result.slices = {
+    column: options.slice,
+    rows: sliceGroups(table, options.slice, labelled.rows).map((group) => {
+      const sa = scalarMetrics(
+        classificationReport(subsetClassification(dataA, group.rows), { withCharts: false })
+          .metrics,
+      )
+      const sb = scalarMetrics(
+        classificationReport(subsetClassification(dataB, group.rows), { withCharts: false })
+          .metrics,
+      )
+      let agreeHere = 0
+      for (const i of group.rows)
+        if (rowLabel('a', labelled.rows[i]!) === rowLabel('b', labelled.rows[i]!)) agreeHere++
+      return {
+        value: group.value,
+        rows: group.rows.length,
+        champion: sa,
+        challenger: sb,
+        delta: {
+          ...delta(sa, sb),
+          agreementRate: group.rows.length ? agreeHere / group.rows.length : null,
+        },
+      }
+    }),
+  }
+}
+
+/** Without labels: agreement per slice only. */
+function unlabelledSlices(c: Comparison, slice: string, rowLabel: RowLabel): void {
+  c.result.slices = {
+    column: slice,
+    rows: sliceGroups(c.table, slice, allRows(c.n)).map((group) => {
+      let agreeHere = 0
+      for (const r of group.rows) if (rowLabel('a', r) === rowLabel('b', r)) agreeHere++
+      return {
+        value: group.value,
+        rows: group.rows.length,
+        champion: {},
+        challenger: {},
+        delta: { agreementRate: agreeHere / group.rows.length },
+      }
+    }),
+  }
+}
+
+function compareClassification(c: Comparison): void {
+  const { table, options, labelled, score, diffOf, result } = c
+  const rowLabel = flipMatrix(c)
+  const scores = probabilityDifferences(c)
+  if (labelled && options.label) labelledClassification(c, options.label, labelled, rowLabel)
+  else if (options.slice) unlabelledSlices(c, options.slice, rowLabel)
+  const top = topRows(score, TOP_DISAGREEMENTS)
+  result.topDisagreements = top.map((r) => ({
+    row: r + 1,
+    championLabel: rowLabel('a', r),
+    challengerLabel: rowLabel('b', r),
+    championScore: scores ? finiteOrNull(scores.champScore[r]!) : null,
+    challengerScore: scores ? finiteOrNull(scores.challScore[r]!) : null,
+    difference: finiteOrNull(diffOf[r]!),
+    actual: options.label ? cellText(columnOf(table, options.label), r) : null,
+    features: features(table, options.featureColumns, r),
+  }))
+}
+
+/** Regression metrics of both sides and per-slice deltas on the labelled rows. */
+function labelledRegression(
+  c: Comparison,
+  label: string,
+  labelled: { rows: Uint32Array },
+  p: Float64Array,
+  q: Float64Array,
+): void {
+  const { table, champion, challenger, options, result } = c
+  const actual = truthValues(columnOf(table, label), labelled.rows)
+  const pa = gatherFloat64(p, labelled.rows)
+  const pb = gatherFloat64(q, labelled.rows)
+  const ma = scalarMetrics(
+    regressionReport(actual, pa, { nanRows: champion.nanRows, withCharts: false }).metrics,
+  )
+  const mb = scalarMetrics(
+    regressionReport(actual, pb, { nanRows: challenger.nanRows, withCharts: false }).metrics,
+  )
+  result.metrics = { champion: ma, challenger: mb, delta: delta(ma, mb) }
+  if (!options.slice) return
+  result.slices = {
+    column: options.slice,
+    rows: sliceGroups(table, options.slice, labelled.rows).map((group) => {
+      const pick = (xs: Float64Array): Float64Array => Float64Array.from(group.rows, (i) => xs[i]!)
+      const sa = scalarMetrics(
+        regressionReport(pick(actual), pick(pa), {
+          nanRows: champion.nanRows,
+          withCharts: false,
+        }).metrics,
+      )
+      const sb = scalarMetrics(
+        regressionReport(pick(actual), pick(pb), {
+          nanRows: challenger.nanRows,
+          withCharts: false,
+        }).metrics,
+      )
+      return {
+        value: group.value,
+        rows: group.rows.length,
+        champion: sa,
+        challenger: sb,
+        delta: delta(sa, sb),
+      }
+    }),
+  }
+}
+
+function compareRegression(c: Comparison): void {
+  const { table, options, labelled, n, score, diffOf, result, warnings } = c
+  const p = c.champion.prediction!
+  const q = c.challenger.prediction!
+  let abs = 0
+  let sq = 0
+  let counted = 0
+  for (let i = 0; i < n; i++) {
+    const d = q[i]! - p[i]!
+    if (Number.isNaN(d)) continue
+    diffOf[i] = d
+    score[i] = Math.abs(d) + Number.MIN_VALUE
+    abs += Math.abs(d)
+    sq += d * d
+    counted++
+  }
+  if (counted < n)
+    warnings.push(
+      `${n - counted} row(s) have a NaN prediction on one side and are left out of the differences`,
+    )
+  result.meanAbsDiff = counted ? abs / counted : null
+  result.rmseDiff = counted ? Math.sqrt(sq / counted) : null
+  result.pearsonR = counted === n ? finiteOrNull(pearson(p, q)) : null
+  result.deltaHistogram = histogram(diffOf, 40)
+  result.disagreements = 0
+  if (labelled && options.label) labelledRegression(c, options.label, labelled, p, q)
+  result.topDisagreements = topRows(score, TOP_DISAGREEMENTS).map((r) => ({
+    row: r + 1,
+    championLabel: null,
+    challengerLabel: null,
+    championScore: finiteOrNull(p[r]!),
+    challengerScore: finiteOrNull(q[r]!),
+    difference: finiteOrNull(diffOf[r]!),
+    actual: options.label ? cellText(columnOf(table, options.label), r) : null,
+    features: features(table, options.featureColumns, r),
+  }))
 }
 
 function features(table: Table, columns: string[], row: number): Record<string, string | null> {
