@@ -418,6 +418,18 @@ const emptyStats = (): ColumnStats => ({
   vanishedCategories: [],
 })
 
+/** What the distribution step of a column comparison found, besides the stats it filled in. */
+interface Measured {
+  histogram: ColumnDrift['histogram']
+  distinct: number
+  bins: ColumnDrift['bins']
+  /** Counts per category (categorical columns, or numeric ones with few values), for chi2/z. */
+  categoryCounts: { categories: string[]; ref: number[]; cur: number[] } | null
+  /** Chi-square on the numeric bins, for numeric columns with many values. */
+  binChi2: ColumnStats['chi2']
+  undefinedBecause: string | null
+}
+
 /** Compares one column of the reference with the same column of current data. */
 export function compareColumn(
   name: string,
@@ -430,130 +442,23 @@ export function compareColumn(
   const kind = ref.kind
   const refN = sampleCount(ref)
   const curN = sampleCount(cur)
-  let bins: ColumnDrift['bins'] = null
-  let histogram: ColumnDrift['histogram']
-  let distinct: number
-  // Counts per category (categorical columns, or numeric ones with few values), for chi2/z.
-  let categoryCounts: { categories: string[]; ref: number[]; cur: number[] } | null = null
-  let binChi2: ColumnStats['chi2'] = null
-  let undefinedBecause: string | null = null
-
-  if (ref.kind === 'numeric' && cur.kind === 'numeric') {
-    histogram = numericHistogram(ref.sorted, cur.sorted)
-    distinct = countDistinctUnion(ref.sorted, cur.sorted, DISCRETE_LIMIT + 1)
-    if (refN > 0 && curN > 0) {
-      const ks = ks2Sorted(ref.sorted, cur.sorted)
-      stats.ks = { statistic: ks.statistic, pValue: ks.pValue, method: ks.method }
-      const w = wassersteinSorted(ref.sorted, cur.sorted)
-      const { std } = meanAndStd(ref.sorted)
-      stats.wasserstein = finite(w)
-      stats.wassersteinNormed = finite(w / Math.max(std, 0.001))
-      if (std === 0)
-        notes.push(
-          'The reference is constant here; the Wasserstein distance is divided by 0.001 instead of its standard deviation.',
-        )
-      let edges: number[]
-      if (distinct <= DISCRETE_LIMIT) {
-        const rl = runLengths(ref.sorted)
-        const cl = runLengths(cur.sorted)
-        const values = [...new Set([...rl.keys(), ...cl.keys()])].sort((a, b) => a - b)
-        categoryCounts = {
-          categories: values.map(String),
-          ref: values.map((v) => rl.get(v) ?? 0),
-          cur: values.map((v) => cl.get(v) ?? 0),
-        }
-        stats.unseenCategories = values.filter((v) => !rl.has(v)).map(String)
-        stats.vanishedCategories = values.filter((v) => !cl.has(v)).map(String)
-        // A bin per value: decile edges can put several of a few values in one bin (95% zeros
-        // leave a single edge at 0), and a move from 0/1 to 2 would then read as no change.
-        edges = values.slice(1)
-      } else edges = quantileEdges(ref.sorted, options.settings.bins)
-      const rc = binCounts(ref.sorted, edges)
-      const cc = binCounts(cur.sorted, edges)
-      bins = { edges, reference: rc, current: cc }
-      stats.psi = finite(psi(rc, cc))
-      stats.jensenShannon = finite(jensenShannon(proportions(rc), proportions(cc)))
-      const kept = rc.map((_, i) => i).filter((i) => rc[i]! + cc[i]! > 0)
-      binChi2 = chi2Contingency(
-        kept.map((i) => rc[i]!),
-        kept.map((i) => cc[i]!),
-      )
-      const infinite = [countInfinite(ref.sorted), countInfinite(cur.sorted)]
-      if (infinite[0]! + infinite[1]!) {
-        undefinedBecause = `infinite values: ${thousands(infinite[0]!)} in the reference, ${thousands(infinite[1]!)} in current data`
-        notes.push(
-          `Infinite values (${thousands(infinite[0]!)} in the reference, ${thousands(infinite[1]!)} in current data) leave the Wasserstein distance undefined.`,
-        )
-      }
-    }
-    if (
-      refN > 0 &&
-      ref.sorted[0] === ref.sorted[refN - 1] &&
-      curN > 0 &&
-      cur.sorted[0] === cur.sorted[curN - 1]
-    ) {
-      notes.push(
-        ref.sorted[0] === cur.sorted[0]
-          ? 'Constant in both datasets, with the same value.'
-          : `Constant in both datasets, but the value changed from ${ref.sorted[0]} to ${cur.sorted[0]}.`,
-      )
-    }
-  } else if (ref.kind === 'categorical' && cur.kind === 'categorical') {
-    const categories = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])].sort()
-    const rc = categories.map((c) => ref.counts.get(c) ?? 0)
-    const cc = categories.map((c) => cur.counts.get(c) ?? 0)
-    distinct = categories.length
-    histogram = categoricalHistogram(categories, rc, cc)
-    stats.unseenCategories = refN > 0 ? categories.filter((c) => !ref.counts.has(c)) : []
-    stats.vanishedCategories = curN > 0 ? categories.filter((c) => !cur.counts.has(c)) : []
-    if (refN > 0 && curN > 0) {
-      categoryCounts = { categories, ref: rc, cur: cc }
-      stats.psi = finite(psi(rc, cc))
-      stats.jensenShannon = finite(jensenShannon(proportions(rc), proportions(cc)))
-      if (distinct === 1) notes.push(`A single category ("${categories[0]}") in both datasets.`)
-    }
-  } else {
+  let measured: Measured
+  if (ref.kind === 'numeric' && cur.kind === 'numeric')
+    measured = measureNumeric(ref, cur, options, stats, notes)
+  else if (ref.kind === 'categorical' && cur.kind === 'categorical')
+    measured = measureCategorical(ref, cur, stats, notes)
+  else
     throw new SlipwayError(
       'INTERNAL',
       `Column "${name}": reference and current samples differ in kind`,
     )
-  }
-  if (categoryCounts) {
-    stats.chi2 = chi2Contingency(categoryCounts.ref, categoryCounts.cur)
-    if (categoryCounts.categories.length <= 2) {
-      const refTotal = categoryCounts.ref.reduce((s, c) => s + c, 0)
-      const curTotal = categoryCounts.cur.reduce((s, c) => s + c, 0)
-      stats.z = zTestProportions(categoryCounts.ref[0]!, refTotal, categoryCounts.cur[0]!, curTotal)
-    }
-  } else if (kind === 'numeric') {
-    stats.chi2 = binChi2
-  }
-  const unseen = stats.unseenCategories.length
-  stats.unseenCategories = stats.unseenCategories.slice(0, MAX_LISTED_CATEGORIES)
-  stats.vanishedCategories = stats.vanishedCategories.slice(0, MAX_LISTED_CATEGORIES)
-  if (unseen) {
-    const shown = stats.unseenCategories
-      .slice(0, 5)
-      .map((c) => `"${c}"`)
-      .join(', ')
-    const more = unseen > 5 ? ` and ${thousands(unseen - 5)} more` : ''
-    const listed =
-      unseen > MAX_LISTED_CATEGORIES
-        ? ` (the first ${thousands(MAX_LISTED_CATEGORIES)} are listed)`
-        : ''
-    notes.push(`Categories not seen in the reference: ${shown}${more}${listed}.`)
-  }
+  const { histogram, distinct, bins, undefinedBecause } = measured
+  categoryTests(kind, measured, stats)
+  noteUnseen(stats, notes)
 
   const reference = sideStats(ref)
   const current = sideStats(cur)
-  const rs = reference.missingShare
-  const cs = current.missingShare
-  if (rs !== null && cs !== null && Math.abs(cs - rs) >= 0.01) {
-    const pct = (x: number): string => `${Number((x * 100).toPrecision(3))}%`
-    notes.push(
-      `Missing values ${cs > rs ? 'rose' : 'fell'} from ${pct(rs)} of the reference to ${pct(cs)} of current data.`,
-    )
-  }
+  noteMissingChange(reference.missingShare, current.missingShare, notes)
   const base = {
     name,
     kind,
@@ -583,31 +488,7 @@ export function compareColumn(
     }
   }
   const choice = chooseTest(name, kind, distinct, options, ref.missing)
-  let statistic: number | null = null
-  let pValue: number | null = null
-  switch (choice.test) {
-    case 'ks':
-      statistic = stats.ks!.statistic
-      pValue = stats.ks!.pValue
-      break
-    case 'wasserstein':
-      statistic = stats.wassersteinNormed
-      break
-    case 'psi':
-      statistic = stats.psi
-      break
-    case 'jensenshannon':
-      statistic = stats.jensenShannon
-      break
-    case 'chisquare':
-      statistic = stats.chi2?.statistic ?? null
-      pValue = stats.chi2?.pValue ?? null
-      break
-    case 'z':
-      statistic = stats.z?.statistic ?? null
-      pValue = stats.z?.pValue ?? null
-      break
-  }
+  const { statistic, pValue } = chosenStatistic(choice.test, stats)
   const label = TEST_LABELS[choice.test]
   const chosen = choice.reason
     ? `chosen because ${choice.reason}`
@@ -644,6 +525,171 @@ export function compareColumn(
     drifted,
     severity: severityOf(choice.test, statistic, pValue, choice.threshold),
     why: `${label}${on} decided ${drifted ? 'drift' : 'no drift'} (${comparison}), ${chosen}.`,
+  }
+}
+
+/** A numeric column: KS, Wasserstein, PSI and Jensen–Shannon on shared bins, constant notes. */
+function measureNumeric(
+  ref: NumericSample,
+  cur: NumericSample,
+  options: ColumnOptions,
+  stats: ColumnStats,
+  notes: string[],
+): Measured {
+  const refN = ref.sorted.length
+  const curN = cur.sorted.length
+  const histogram = numericHistogram(ref.sorted, cur.sorted)
+  const distinct = countDistinctUnion(ref.sorted, cur.sorted, DISCRETE_LIMIT + 1)
+  let bins: ColumnDrift['bins'] = null
+  let categoryCounts: Measured['categoryCounts'] = null
+  let binChi2: ColumnStats['chi2'] = null
+  let undefinedBecause: string | null = null
+  if (refN > 0 && curN > 0) {
+    const ks = ks2Sorted(ref.sorted, cur.sorted)
+    stats.ks = { statistic: ks.statistic, pValue: ks.pValue, method: ks.method }
+    const w = wassersteinSorted(ref.sorted, cur.sorted)
+    const { std } = meanAndStd(ref.sorted)
+    stats.wasserstein = finite(w)
+    stats.wassersteinNormed = finite(w / Math.max(std, 0.001))
+    if (std === 0)
+      notes.push(
+        'The reference is constant here; the Wasserstein distance is divided by 0.001 instead of its standard deviation.',
+      )
+    let edges: number[]
+    if (distinct <= DISCRETE_LIMIT) {
+      const rl = runLengths(ref.sorted)
+      const cl = runLengths(cur.sorted)
+      const values = [...new Set([...rl.keys(), ...cl.keys()])].sort((a, b) => a - b)
+      categoryCounts = {
+        categories: values.map(String),
+        ref: values.map((v) => rl.get(v) ?? 0),
+        cur: values.map((v) => cl.get(v) ?? 0),
+      }
+      stats.unseenCategories = values.filter((v) => !rl.has(v)).map(String)
+      stats.vanishedCategories = values.filter((v) => !cl.has(v)).map(String)
+      // A bin per value: decile edges can put several of a few values in one bin (95% zeros
+      // leave a single edge at 0), and a move from 0/1 to 2 would then read as no change.
+      edges = values.slice(1)
+    } else edges = quantileEdges(ref.sorted, options.settings.bins)
+    const rc = binCounts(ref.sorted, edges)
+    const cc = binCounts(cur.sorted, edges)
+    bins = { edges, reference: rc, current: cc }
+    stats.psi = finite(psi(rc, cc))
+    stats.jensenShannon = finite(jensenShannon(proportions(rc), proportions(cc)))
+    const kept = rc.map((_, i) => i).filter((i) => rc[i]! + cc[i]! > 0)
+    binChi2 = chi2Contingency(
+      kept.map((i) => rc[i]!),
+      kept.map((i) => cc[i]!),
+    )
+    const infinite = [countInfinite(ref.sorted), countInfinite(cur.sorted)]
+    if (infinite[0]! + infinite[1]!) {
+      undefinedBecause = `infinite values: ${thousands(infinite[0]!)} in the reference, ${thousands(infinite[1]!)} in current data`
+      notes.push(
+        `Infinite values (${thousands(infinite[0]!)} in the reference, ${thousands(infinite[1]!)} in current data) leave the Wasserstein distance undefined.`,
+      )
+    }
+  }
+  if (
+    refN > 0 &&
+    ref.sorted[0] === ref.sorted[refN - 1] &&
+    curN > 0 &&
+    cur.sorted[0] === cur.sorted[curN - 1]
+  ) {
+    notes.push(
+      ref.sorted[0] === cur.sorted[0]
+        ? 'Constant in both datasets, with the same value.'
+        : `Constant in both datasets, but the value changed from ${ref.sorted[0]} to ${cur.sorted[0]}.`,
+    )
+  }
+  return { histogram, distinct, bins, categoryCounts, binChi2, undefinedBecause }
+}
+
+/** A categorical column: PSI and Jensen–Shannon on the category counts, unseen and vanished. */
+function measureCategorical(
+  ref: CategoricalSample,
+  cur: CategoricalSample,
+  stats: ColumnStats,
+  notes: string[],
+): Measured {
+  const refN = sampleCount(ref)
+  const curN = sampleCount(cur)
+  const categories = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])].sort()
+  const rc = categories.map((c) => ref.counts.get(c) ?? 0)
+  const cc = categories.map((c) => cur.counts.get(c) ?? 0)
+  const distinct = categories.length
+  const histogram = categoricalHistogram(categories, rc, cc)
+  stats.unseenCategories = refN > 0 ? categories.filter((c) => !ref.counts.has(c)) : []
+  stats.vanishedCategories = curN > 0 ? categories.filter((c) => !cur.counts.has(c)) : []
+  let categoryCounts: Measured['categoryCounts'] = null
+  if (refN > 0 && curN > 0) {
+    categoryCounts = { categories, ref: rc, cur: cc }
+    stats.psi = finite(psi(rc, cc))
+    stats.jensenShannon = finite(jensenShannon(proportions(rc), proportions(cc)))
+    if (distinct === 1) notes.push(`A single category ("${categories[0]}") in both datasets.`)
+  }
+  return { histogram, distinct, bins: null, categoryCounts, binChi2: null, undefinedBecause: null }
+}
+
+/** Chi-square (and the z-test for two categories) on category counts, else on numeric bins. */
+function categoryTests(kind: Sample['kind'], measured: Measured, stats: ColumnStats): void {
+  const { categoryCounts } = measured
+  if (categoryCounts) {
+    stats.chi2 = chi2Contingency(categoryCounts.ref, categoryCounts.cur)
+    if (categoryCounts.categories.length <= 2) {
+      const refTotal = categoryCounts.ref.reduce((s, c) => s + c, 0)
+      const curTotal = categoryCounts.cur.reduce((s, c) => s + c, 0)
+      stats.z = zTestProportions(categoryCounts.ref[0]!, refTotal, categoryCounts.cur[0]!, curTotal)
+    }
+  } else if (kind === 'numeric') {
+    stats.chi2 = measured.binChi2
+  }
+}
+
+/** Caps the listed unseen and vanished categories and says which are new. */
+function noteUnseen(stats: ColumnStats, notes: string[]): void {
+  const unseen = stats.unseenCategories.length
+  stats.unseenCategories = stats.unseenCategories.slice(0, MAX_LISTED_CATEGORIES)
+  stats.vanishedCategories = stats.vanishedCategories.slice(0, MAX_LISTED_CATEGORIES)
+  if (!unseen) return
+  const shown = stats.unseenCategories
+    .slice(0, 5)
+    .map((c) => `"${c}"`)
+    .join(', ')
+  const more = unseen > 5 ? ` and ${thousands(unseen - 5)} more` : ''
+  const listed =
+    unseen > MAX_LISTED_CATEGORIES
+      ? ` (the first ${thousands(MAX_LISTED_CATEGORIES)} are listed)`
+      : ''
+  notes.push(`Categories not seen in the reference: ${shown}${more}${listed}.`)
+}
+
+/** A change of a point or more in the share of missing values is said in a note. */
+function noteMissingChange(rs: number | null, cs: number | null, notes: string[]): void {
+  if (rs === null || cs === null || Math.abs(cs - rs) < 0.01) return
+  const pct = (x: number): string => `${Number((x * 100).toPrecision(3))}%`
+  notes.push(
+    `Missing values ${cs > rs ? 'rose' : 'fell'} from ${pct(rs)} of the reference to ${pct(cs)} of current data.`,
+  )
+}
+
+/** The chosen test's statistic and p-value (null where the test does not give one). */
+function chosenStatistic(
+  test: Choice['test'],
+  stats: ColumnStats,
+): { statistic: number | null; pValue: number | null } {
+  switch (test) {
+    case 'ks':
+      return { statistic: stats.ks?.statistic ?? null, pValue: stats.ks?.pValue ?? null }
+    case 'wasserstein':
+      return { statistic: stats.wassersteinNormed, pValue: null }
+    case 'psi':
+      return { statistic: stats.psi, pValue: null }
+    case 'jensenshannon':
+      return { statistic: stats.jensenShannon, pValue: null }
+    case 'chisquare':
+      return { statistic: stats.chi2?.statistic ?? null, pValue: stats.chi2?.pValue ?? null }
+    case 'z':
+      return { statistic: stats.z?.statistic ?? null, pValue: stats.z?.pValue ?? null }
   }
 }
 
