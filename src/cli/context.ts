@@ -6,8 +6,9 @@ import { SlipwayError, isSlipwayError } from '../api/errors'
 import { busyError, isBusyError } from '../core/db/busy'
 import { resolveHome } from '../core/home'
 import { Slipway } from '../core/service'
+import type { Command } from 'commander'
 import type { GlobalOptions } from './output'
-import { reportError } from './output'
+import { printJson, reportError } from './output'
 
 /** Checks the home before opening it, so a typo fails with its name and not deep in SQLite. */
 function openRegistry(options: GlobalOptions): Slipway {
@@ -52,6 +53,28 @@ export async function withSlipway(
     reportError(error, options.json)
   } finally {
     slipway?.close()
+  }
+}
+
+/**
+ * The `.action` of a command that makes one call and shows its answer: `json(answer)` with
+ * --json, else `print(answer)`. `arg` is the command's positional argument, if it has one.
+ */
+export function showAnswer<T, O extends object = object>(
+  call: (slipway: Slipway, opts: GlobalOptions & O, arg: string | undefined) => Promise<T>,
+  print: (answer: T, opts: GlobalOptions & O, arg: string | undefined) => void,
+  json: (answer: T) => unknown = (answer) => answer,
+): (...params: unknown[]) => Promise<void> {
+  return async (...params) => {
+    // Commander passes the positional arguments, then the options, then the command.
+    const cmd = params[params.length - 1] as Command
+    const arg = params.length > 2 ? (params[0] as string | undefined) : undefined
+    const opts = cmd.optsWithGlobals<GlobalOptions & O>()
+    await withSlipway(opts, async (slipway) => {
+      const answer = await call(slipway, opts, arg)
+      if (opts.json) printJson(json(answer))
+      else print(answer, opts, arg)
+    })
   }
 }
 

@@ -4,8 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { SlipwayError } from '../../api/errors'
-import type { ModelCard, PromotionRequest, TeamPolicy } from '../../api/governance'
-import { collect, parseKeyValues, parseModelRef, withSlipway } from '../context'
+import type { IdentityView, ModelCard, PromotionRequest, TeamPolicy } from '../../api/governance'
+import { collect, parseKeyValues, parseModelRef, showAnswer, withSlipway } from '../context'
 import { printJson, printTable, safe, type GlobalOptions } from '../output'
 import { auditRemote } from './sync'
 
@@ -106,6 +106,41 @@ function printRequest(r: PromotionRequest): void {
   for (const m of r.missing) write(`  missing: ${safe(m, 500)}\n`)
 }
 
+const identityOut = (v: IdentityView) => ({
+  name: v.name,
+  email: v.email,
+  publicKey: v.publicKey,
+  fingerprint: v.fingerprint,
+})
+
+function printIdentity(v: IdentityView): void {
+  write(
+    `Identity ${safe(v.name)} <${safe(v.email)}>\nFingerprint ${v.shortFingerprint} (${v.fingerprint})\nPublic key  ${v.publicKey}\n`,
+  )
+}
+
+const teamOut = (t: TeamPolicy) => ({
+  team: t.team,
+  version: t.version,
+  rootFingerprint: t.rootFingerprint,
+  members: t.members.map((m) => ({
+    name: m.name,
+    email: m.email,
+    fingerprint: m.fingerprint,
+    roles: m.roles,
+  })),
+  protectedAliases: t.protectedAliases,
+  approvalsRequired: t.approvalsRequired,
+  requirements: t.requirements,
+  policyId: t.policyId,
+})
+
+/** The version a card or request command names: MODEL@VERSION, required. */
+function versionRef(ref: string | undefined): { model: string; ref: string | number } {
+  if (!ref) throw new SlipwayError('INVALID_INPUT', 'Name the version: slipway card MODEL@VERSION')
+  return parseModelRef(ref, { requireRef: true })
+}
+
 function printCard(c: ModelCard): void {
   write(`Model card: ${safe(c.model)} v${c.version} — ${c.status}\n`)
   for (const [k, v] of Object.entries(c.fields)) write(`  ${k}: ${v ? safe(v, 2000) : '—'}\n`)
@@ -116,6 +151,15 @@ function printCard(c: ModelCard): void {
 }
 
 export function registerGovernanceCommands(program: Command): void {
+  registerIdentityCommands(program)
+  registerTeamCommands(program)
+  registerRequestCommands(program)
+  registerAuditCommands(program)
+  registerHistoryCommand(program)
+  registerCardCommands(program)
+}
+
+function registerIdentityCommands(program: Command): void {
   const identity = program
     .command('identity')
     .description("this home's identity (Ed25519 key pair)")
@@ -127,79 +171,45 @@ export function registerGovernanceCommands(program: Command): void {
     .requiredOption('--name <name>', 'your name')
     .requiredOption('--email <email>', 'your email')
     .option('--encrypt', 'encrypt the private key with the passphrase in $SLIPWAY_PASSPHRASE')
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<
-        GlobalOptions & { name: string; email: string; encrypt?: boolean }
-      >()
-      await withSlipway(opts, async (slipway) => {
-        const passphrase = opts.encrypt ? process.env.SLIPWAY_PASSPHRASE : undefined
-        if (opts.encrypt && !passphrase)
-          throw new SlipwayError(
-            'INVALID_INPUT',
-            '--encrypt needs the passphrase in $SLIPWAY_PASSPHRASE (never on the command line)',
-          )
-        const v = await slipway.call('identity:init', {
-          name: opts.name,
-          email: opts.email,
-          passphrase,
-        })
-        const out = {
-          name: v.name,
-          email: v.email,
-          publicKey: v.publicKey,
-          fingerprint: v.fingerprint,
-        }
-        if (opts.json) printJson(out)
-        else
-          write(
-            `Identity ${safe(v.name)} <${safe(v.email)}>\nFingerprint ${v.shortFingerprint} (${v.fingerprint})\nPublic key  ${v.publicKey}\n`,
-          )
-      })
-    })
+    .action(
+      showAnswer<IdentityView, { name: string; email: string; encrypt?: boolean }>(
+        (slipway, opts) => {
+          const passphrase = opts.encrypt ? process.env.SLIPWAY_PASSPHRASE : undefined
+          if (opts.encrypt && !passphrase)
+            throw new SlipwayError(
+              'INVALID_INPUT',
+              '--encrypt needs the passphrase in $SLIPWAY_PASSPHRASE (never on the command line)',
+            )
+          return slipway.call('identity:init', { name: opts.name, email: opts.email, passphrase })
+        },
+        printIdentity,
+        identityOut,
+      ),
+    )
   identity
     .command('show')
     .description("print this home's name, email, public key and fingerprint")
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
-      await withSlipway(opts, async (slipway) => {
-        const v = await slipway.call('identity:show', {})
-        if (!v)
-          throw new SlipwayError(
-            'NOT_FOUND',
-            'This home has no identity: run `slipway identity init --name NAME --email EMAIL`',
-          )
-        const out = {
-          name: v.name,
-          email: v.email,
-          publicKey: v.publicKey,
-          fingerprint: v.fingerprint,
-        }
-        if (opts.json) printJson(out)
-        else
-          write(
-            `Identity ${safe(v.name)} <${safe(v.email)}>\nFingerprint ${v.shortFingerprint} (${v.fingerprint})\nPublic key  ${v.publicKey}\n`,
-          )
-      })
-    })
+    .action(
+      showAnswer(
+        async (slipway) => {
+          const v = await slipway.call('identity:show', {})
+          if (!v)
+            throw new SlipwayError(
+              'NOT_FOUND',
+              'This home has no identity: run `slipway identity init --name NAME --email EMAIL`',
+            )
+          return v
+        },
+        printIdentity,
+        identityOut,
+      ),
+    )
+}
 
+function registerTeamCommands(program: Command): void {
   const team = program
     .command('team')
     .description('the team policy: members, roles, protected aliases, approvals')
-  const teamOut = (t: TeamPolicy) => ({
-    team: t.team,
-    version: t.version,
-    rootFingerprint: t.rootFingerprint,
-    members: t.members.map((m) => ({
-      name: m.name,
-      email: m.email,
-      fingerprint: m.fingerprint,
-      roles: m.roles,
-    })),
-    protectedAliases: t.protectedAliases,
-    approvalsRequired: t.approvalsRequired,
-    requirements: t.requirements,
-    policyId: t.policyId,
-  })
   team
     .command('init')
     .description('start a team with this identity as its admin (policy version 1)')
@@ -209,21 +219,19 @@ export function registerGovernanceCommands(program: Command): void {
       '--protect <aliases>',
       'protected aliases, comma-separated (default production,champion)',
     )
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<
-        GlobalOptions & { name: string; approvals?: string; protect?: string }
-      >()
-      await withSlipway(opts, async (slipway) => {
-        const t = await slipway.call('team:init', {
-          name: opts.name,
-          approvals:
-            opts.approvals === undefined ? undefined : parseCount(opts.approvals, '--approvals'),
-          protect: splitList(opts.protect),
-        })
-        if (opts.json) printJson(teamOut(t))
-        else printTeam(t)
-      })
-    })
+    .action(
+      showAnswer<TeamPolicy, { name: string; approvals?: string; protect?: string }>(
+        (slipway, opts) =>
+          slipway.call('team:init', {
+            name: opts.name,
+            approvals:
+              opts.approvals === undefined ? undefined : parseCount(opts.approvals, '--approvals'),
+            protect: splitList(opts.protect),
+          }),
+        printTeam,
+        teamOut,
+      ),
+    )
   team
     .command('add-member')
     .description('sign a new policy version that adds a member (admins only)')
@@ -231,21 +239,19 @@ export function registerGovernanceCommands(program: Command): void {
     .requiredOption('--name <name>', "the new member's name")
     .requiredOption('--email <email>', "the new member's email")
     .requiredOption('--role <role>', 'viewer, contributor, approver or admin')
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<
-        GlobalOptions & { publicKey: string; name: string; email: string; role: string }
-      >()
-      await withSlipway(opts, async (slipway) => {
-        const t = await slipway.call('team:add-member', {
-          publicKey: opts.publicKey,
-          name: opts.name,
-          email: opts.email,
-          role: opts.role,
-        })
-        if (opts.json) printJson(teamOut(t))
-        else printTeam(t)
-      })
-    })
+    .action(
+      showAnswer<TeamPolicy, { publicKey: string; name: string; email: string; role: string }>(
+        (slipway, opts) =>
+          slipway.call('team:add-member', {
+            publicKey: opts.publicKey,
+            name: opts.name,
+            email: opts.email,
+            role: opts.role,
+          }),
+        printTeam,
+        teamOut,
+      ),
+    )
   team
     .command('set')
     .description(
@@ -322,35 +328,36 @@ export function registerGovernanceCommands(program: Command): void {
   team
     .command('show')
     .description('print the team policy in force and its root fingerprint')
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
-      await withSlipway(opts, async (slipway) => {
-        const t = await slipway.call('team:show', {})
-        if (!t)
-          throw new SlipwayError(
-            'NOT_FOUND',
-            'This home has no team (solo): `slipway team init` or `slipway team join`',
-          )
-        if (opts.json) printJson(teamOut(t))
-        else printTeam(t)
-      })
-    })
+    .action(
+      showAnswer(
+        async (slipway) => {
+          const t = await slipway.call('team:show', {})
+          if (!t)
+            throw new SlipwayError(
+              'NOT_FOUND',
+              'This home has no team (solo): `slipway team init` or `slipway team join`',
+            )
+          return t
+        },
+        printTeam,
+        teamOut,
+      ),
+    )
   team
     .command('export')
     .description('write the policy chain for new members to join with')
     .requiredOption('--out <file>', 'file to write the policy chain to (JSON)')
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { out: string }>()
-      await withSlipway(opts, async (slipway) => {
-        const chain = await slipway.call('team:export', {})
-        const file = writeOut(opts.out, `${JSON.stringify(chain, null, 2)}\n`)
-        if (opts.json) printJson({ out: file, root: chain.root, policies: chain.policies.length })
-        else
-          write(
-            `Wrote ${chain.policies.length} policy version(s) to ${safe(file)}; root ${chain.root}\n`,
-          )
-      })
-    })
+    .action(
+      showAnswer<{ file: string; root: string; policies: number }, { out: string }>(
+        async (slipway, opts) => {
+          const chain = await slipway.call('team:export', {})
+          const file = writeOut(opts.out, `${JSON.stringify(chain, null, 2)}\n`)
+          return { file, root: chain.root, policies: chain.policies.length }
+        },
+        (r) => write(`Wrote ${r.policies} policy version(s) to ${safe(r.file)}; root ${r.root}\n`),
+        (r) => ({ out: r.file, root: r.root, policies: r.policies }),
+      ),
+    )
   team
     .command('join')
     .description(
@@ -358,41 +365,41 @@ export function registerGovernanceCommands(program: Command): void {
     )
     .argument('<file>', 'from `team export` or `audit export --format json`')
     .requiredOption('--root <fingerprint>', 'the team root fingerprint, checked out of band')
-    .action(async (file: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { root: string }>()
-      await withSlipway(opts, async (slipway) => {
-        const data = readJsonFile(file) as { policies?: unknown }
-        if (!Array.isArray(data.policies))
-          throw new SlipwayError('BAD_FILE', `${file}: has no "policies" list`)
-        const t = await slipway.call('team:join', {
-          policies: data.policies,
-          root: opts.root.trim().toLowerCase(),
-        })
-        if (opts.json) printJson(teamOut(t))
-        else printTeam(t)
-      })
-    })
+    .action(
+      showAnswer<TeamPolicy, { root: string }>(
+        (slipway, opts, file = '') => {
+          const data = readJsonFile(file) as { policies?: unknown }
+          if (!Array.isArray(data.policies))
+            throw new SlipwayError('BAD_FILE', `${file}: has no "policies" list`)
+          return slipway.call('team:join', {
+            policies: data.policies,
+            root: opts.root.trim().toLowerCase(),
+          })
+        },
+        printTeam,
+        teamOut,
+      ),
+    )
+}
 
+function registerRequestCommands(program: Command): void {
   program
     .command('request')
     .description('ask to point a protected alias at a version (evidence attached)')
     .argument('<ref>', 'MODEL@VERSION')
     .requiredOption('--alias <alias>', 'the protected alias to point at the version')
     .option('--comment <text>', 'why, for the approvers')
-    .action(async (ref: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { alias: string; comment?: string }>()
-      await withSlipway(opts, async (slipway) => {
-        const { model, ref: version } = parseModelRef(ref, { requireRef: true })
-        const r = await slipway.call('requests:create', {
+    .action(
+      showAnswer<PromotionRequest, { alias: string; comment?: string }>((slipway, opts, ref) => {
+        const { model, ref: version } = versionRef(ref)
+        return slipway.call('requests:create', {
           model,
           ref: version,
           alias: opts.alias,
           comment: opts.comment,
         })
-        if (opts.json) printJson(r)
-        else printRequest(r)
-      })
-    })
+      }, printRequest),
+    )
   for (const [name, call, needsComment] of [
     ['approve', 'requests:approve', false],
     ['reject', 'requests:reject', true],
@@ -403,39 +410,34 @@ export function registerGovernanceCommands(program: Command): void {
       .argument('<id>', 'request id (or its first 8+ characters)')
     if (needsComment) c.requiredOption('--comment <text>', 'why it is rejected')
     else c.option('--comment <text>', 'a note kept with the approval')
-    c.action(async (id: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { comment?: string }>()
-      await withSlipway(opts, async (slipway) => {
-        const r = await slipway.call(call, { id, comment: opts.comment ?? '' })
-        if (opts.json) printJson(r)
-        else printRequest(r)
-      })
-    })
+    c.action(
+      showAnswer<PromotionRequest, { comment?: string }>(
+        (slipway, opts, id = '') => slipway.call(call, { id, comment: opts.comment ?? '' }),
+        printRequest,
+      ),
+    )
   }
   program
     .command('withdraw')
     .description('withdraw your own promotion request')
     .argument('<id>', 'request id (or its first 8+ characters)')
-    .action(async (id: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
-      await withSlipway(opts, async (slipway) => {
-        const r = await slipway.call('requests:withdraw', { id })
-        if (opts.json) printJson(r)
-        else printRequest(r)
-      })
-    })
+    .action(
+      showAnswer(
+        (slipway, _opts, id = '') => slipway.call('requests:withdraw', { id }),
+        printRequest,
+      ),
+    )
   program
     .command('requests')
     .description('list promotion requests')
     .option('--status <status>', 'pending, approved, rejected, applied, withdrawn or superseded')
     .option('--model <model>', "only this model's requests")
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { status?: string; model?: string }>()
-      await withSlipway(opts, async (slipway) => {
-        const list = await slipway.call('requests:list', { status: opts.status, model: opts.model })
-        if (opts.json) printJson(list)
-        else if (list.length === 0) write('No promotion requests\n')
-        else
+    .action(
+      showAnswer<PromotionRequest[], { status?: string; model?: string }>(
+        (slipway, opts) =>
+          slipway.call('requests:list', { status: opts.status, model: opts.model }),
+        (list) => {
+          if (list.length === 0) return write('No promotion requests\n')
           printTable(
             list.map((r) => ({
               id: r.id.slice(0, 12),
@@ -449,9 +451,12 @@ export function registerGovernanceCommands(program: Command): void {
             })),
             ['id', 'model', 'version', 'alias', 'status', 'approvals', 'by', 'at'],
           )
-      })
-    })
+        },
+      ),
+    )
+}
 
+function registerAuditCommands(program: Command): void {
   const audit = program
     .command('audit')
     .description(
@@ -459,15 +464,14 @@ export function registerGovernanceCommands(program: Command): void {
     )
     .option('--model <model>', "only this model's entries")
     .option('--limit <n>', 'show only the latest N entries')
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { model?: string; limit?: string }>()
-      await withSlipway(opts, async (slipway) => {
-        const list = await slipway.call('audit:list', {
-          model: opts.model,
-          limit: opts.limit === undefined ? undefined : parseCount(opts.limit, '--limit'),
-        })
-        if (opts.json) printJson(list)
-        else
+    .action(
+      showAnswer(
+        (slipway, opts: GlobalOptions & { model?: string; limit?: string }) =>
+          slipway.call('audit:list', {
+            model: opts.model,
+            limit: opts.limit === undefined ? undefined : parseCount(opts.limit, '--limit'),
+          }),
+        (list) =>
           printTable(
             list.map((e) => ({
               at: e.at,
@@ -478,9 +482,9 @@ export function registerGovernanceCommands(program: Command): void {
               record: e.id.slice(0, 12),
             })),
             ['at', 'action', 'actor', 'what', 'signed', 'record'],
-          )
-      })
-    })
+          ),
+      ),
+    )
   audit
     .command('verify')
     .description(
@@ -516,42 +520,45 @@ export function registerGovernanceCommands(program: Command): void {
     .requiredOption('--format <format>', 'json, csv or html')
     .requiredOption('--out <file>', 'file to write the trail to')
     .option('--model <model>', "only this model's records")
-    .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<
-        GlobalOptions & { format: string; out: string; model?: string }
-      >()
-      await withSlipway(opts, async (slipway) => {
+    .action(
+      showAnswer<
+        { out: string; format: string; bytes: number },
+        ExportOptions & { model?: string }
+      >(async (slipway, opts) => {
         const r = await slipway.call('audit:export', { format: opts.format, model: opts.model })
-        const file = writeOut(opts.out, r.content)
-        if (opts.json)
-          printJson({ out: file, format: opts.format, bytes: Buffer.byteLength(r.content) })
-        else write(`Wrote ${safe(file)}\n`)
-      })
-    })
+        return {
+          out: writeOut(opts.out, r.content),
+          format: opts.format,
+          bytes: Buffer.byteLength(r.content),
+        }
+      }, printWrote),
+    )
   audit
     .command('import')
     .description(
       'take in records signed elsewhere (from `audit export --format json`); verified first, all or nothing',
     )
     .argument('<file>', 'a JSON file from `audit export --format json`')
-    .action(async (file: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
-      await withSlipway(opts, async (slipway) => {
-        const data = readJsonFile(file) as { policies?: unknown; records?: unknown }
-        if (!Array.isArray(data.records))
-          throw new SlipwayError('BAD_FILE', `${file}: has no "records" list`)
-        const r = await slipway.call('audit:import', {
-          policies: Array.isArray(data.policies) ? data.policies : undefined,
-          records: data.records,
-        })
-        if (opts.json) printJson(r)
-        else
+    .action(
+      showAnswer(
+        (slipway, _opts, file = '') => {
+          const data = readJsonFile(file) as { policies?: unknown; records?: unknown }
+          if (!Array.isArray(data.records))
+            throw new SlipwayError('BAD_FILE', `${file}: has no "records" list`)
+          return slipway.call('audit:import', {
+            policies: Array.isArray(data.policies) ? data.policies : undefined,
+            records: data.records,
+          })
+        },
+        (r) =>
           write(
             `Imported ${r.imported} record(s) (${r.alreadyPresent} already here), ${r.policiesAdded} policy version(s)\n`,
-          )
-      })
-    })
+          ),
+      ),
+    )
+}
 
+function registerHistoryCommand(program: Command): void {
   program
     .command('history')
     .description(
@@ -559,13 +566,12 @@ export function registerGovernanceCommands(program: Command): void {
     )
     .argument('<model>', 'model name')
     .option('--alias <alias>', 'only the history of this alias')
-    .action(async (model: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { alias?: string }>()
-      await withSlipway(opts, async (slipway) => {
-        const list = await slipway.call('history:get', { model, alias: opts.alias })
-        if (opts.json) printJson(list)
-        else if (list.length === 0) write(`${safe(model)}: no alias has been set\n`)
-        else
+    .action(
+      showAnswer(
+        (slipway, opts: GlobalOptions & { alias?: string }, model = '') =>
+          slipway.call('history:get', { model, alias: opts.alias }),
+        (list, _opts, model) => {
+          if (list.length === 0) return write(`${safe(model)}: no alias has been set\n`)
           printTable(
             list.map((h) => ({
               alias: h.alias,
@@ -578,24 +584,22 @@ export function registerGovernanceCommands(program: Command): void {
             })),
             ['alias', 'version', 'from', 'until', 'movedBy', 'request', 'approvedBy'],
           )
-      })
-    })
+        },
+      ),
+    )
+}
 
+function registerCardCommands(program: Command): void {
   const card = program
     .command('card')
     .description("a version's model card")
     .argument('[ref]', 'MODEL@VERSION')
-    .action(async (ref: string | undefined, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
-      await withSlipway(opts, async (slipway) => {
-        if (!ref)
-          throw new SlipwayError('INVALID_INPUT', 'Name the version: slipway card MODEL@VERSION')
-        const { model, ref: version } = parseModelRef(ref, { requireRef: true })
-        const c = await slipway.call('cards:get', { model, ref: version })
-        if (opts.json) printJson(c)
-        else printCard(c)
-      })
-    })
+    .action(
+      showAnswer((slipway, _opts, ref) => {
+        const { model, ref: version } = versionRef(ref)
+        return slipway.call('cards:get', { model, ref: version })
+      }, printCard),
+    )
   card
     .command('set')
     .description("fill in fields of a version's model card")
@@ -605,37 +609,38 @@ export function registerGovernanceCommands(program: Command): void {
       'intendedUse, outOfScope, limitations, ethicalConsiderations, owner, or your own (repeat)',
       collect,
     )
-    .action(async (ref: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { field: string[] }>()
-      await withSlipway(opts, async (slipway) => {
-        const { model, ref: version } = parseModelRef(ref, { requireRef: true })
+    .action(
+      showAnswer<ModelCard, { field: string[] }>((slipway, opts, ref) => {
+        const { model, ref: version } = versionRef(ref)
         const fields = parseKeyValues(opts.field, '--field')
         const keys = fields.map((f) => f.key)
         const repeated = keys.find((k, i) => keys.indexOf(k) !== i)
         if (repeated) throw new SlipwayError('INVALID_INPUT', `--field ${repeated} is given twice`)
-        const c = await slipway.call('cards:set', {
+        return slipway.call('cards:set', {
           model,
           ref: version,
           fields: Object.fromEntries(fields.map((f) => [f.key, f.value])),
         })
-        if (opts.json) printJson(c)
-        else printCard(c)
-      })
-    })
+      }, printCard),
+    )
   card
     .command('export')
     .description("write a version's model card as Markdown or HTML")
     .argument('<ref>', 'MODEL@VERSION')
     .requiredOption('--format <format>', 'md or html')
     .requiredOption('--out <file>', 'file to write the card to')
-    .action(async (ref: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { format: string; out: string }>()
-      await withSlipway(opts, async (slipway) => {
-        const { model, ref: version } = parseModelRef(ref, { requireRef: true })
+    .action(
+      showAnswer<{ out: string; format: string }, ExportOptions>(async (slipway, opts, ref) => {
+        const { model, ref: version } = versionRef(ref)
         const r = await slipway.call('cards:export', { model, ref: version, format: opts.format })
-        const file = writeOut(opts.out, r.content)
-        if (opts.json) printJson({ out: file, format: opts.format })
-        else write(`Wrote ${safe(file)}\n`)
-      })
-    })
+        return { out: writeOut(opts.out, r.content), format: opts.format }
+      }, printWrote),
+    )
 }
+
+interface ExportOptions {
+  format: string
+  out: string
+}
+
+const printWrote = (r: { out: string }): void => write(`Wrote ${safe(r.out)}\n`)

@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import { SlipwayError } from '../../api/errors'
 import { metricLabel } from '../../api/metrics'
 import type { Slipway } from '../../core/service'
-import { withSlipway } from '../context'
+import { showAnswer, withSlipway } from '../context'
 import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
 import { driftJson, printReport } from './drift'
 import { evaluationJson, printEvaluation, printShadow, shadowJson } from './evaluation'
@@ -90,14 +90,13 @@ export function registerHistoryCommands(program: Command): void {
     .command('show')
     .description('show one stored evaluation: metrics, confusion matrix, slices, latency')
     .argument('<id>', 'evaluation id (see `slipway evaluations`)')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
-      await withSlipway(opts, async (slipway) => {
-        const evaluation = await slipway.call('eval:get', { id: parseId(id, 'Evaluation') })
-        if (opts.json) printJson(evaluationJson(evaluation))
-        else printEvaluation(evaluation)
-      })
-    })
+    .action(
+      showAnswer(
+        (slipway, _opts, id = '') => slipway.call('eval:get', { id: parseId(id, 'Evaluation') }),
+        printEvaluation,
+        evaluationJson,
+      ),
+    )
 
   program
     .command('comparisons')
@@ -141,14 +140,13 @@ export function registerHistoryCommands(program: Command): void {
     .command('show')
     .description('show one stored shadow comparison: agreement, flips, McNemar, metrics, latency')
     .argument('<id>', 'comparison id (see `slipway comparisons`)')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
-      await withSlipway(opts, async (slipway) => {
-        const comparison = await slipway.call('shadow:get', { id: parseId(id, 'Comparison') })
-        if (opts.json) printJson(shadowJson(comparison))
-        else printShadow(comparison)
-      })
-    })
+    .action(
+      showAnswer(
+        (slipway, _opts, id = '') => slipway.call('shadow:get', { id: parseId(id, 'Comparison') }),
+        printShadow,
+        shadowJson,
+      ),
+    )
 
   program
     .command('drift-runs')
