@@ -15,6 +15,7 @@ import { datasetPath, importDataset } from '../../src/core/data/import'
 import { loadTable } from '../../src/core/data/load'
 import { resolveLocalFile } from '../../src/core/context'
 import { Slipway } from '../../src/core/service'
+import { held, withTestHold } from '../helpers/hold'
 
 const root = path.resolve(__dirname, '..', '..')
 const fixture = (name: string): string => path.join(root, 'test', 'fixtures', 'csv', name)
@@ -176,18 +177,15 @@ describe('datasets:add', () => {
   })
 
   it('can be cancelled, leaving nothing', async () => {
-    const file = bigCsv(400_000)
-    const job = await slipway.call('datasets:add', { file: { path: file } })
-    await new Promise<void>((resolve) => {
-      const stop = slipway.core.jobs.onUpdate((j) => {
-        if (j.id === job.id && j.progress.message.startsWith('Reading')) {
-          stop()
-          resolve()
-        }
-      })
+    // Over the in-process limit (256 KiB), so the import runs in a worker, which stops while
+    // reading the file until cancelled.
+    const file = bigCsv(20_000)
+    const finished = await withTestHold(/^Reading/, async () => {
+      const job = await slipway.call('datasets:add', { file: { path: file } })
+      expect(await held(slipway, job.id)).toMatch(/^Reading/)
+      await slipway.call('jobs:cancel', { jobId: job.id })
+      return slipway.core.jobs.wait(job.id)
     })
-    await slipway.call('jobs:cancel', { jobId: job.id })
-    const finished = await slipway.core.jobs.wait(job.id)
     expect(finished.status).toBe('cancelled')
     expect(datasetRows()).toBe(0)
     expect(blobFiles()).toEqual([])

@@ -10,6 +10,7 @@ import type { ApiEvent } from '../../src/api/calls'
 import type { DriftAlert, DriftReport } from '../../src/api/drift'
 import { startMonitors, stopMonitors } from '../../src/core/drift/monitors'
 import { Slipway } from '../../src/core/service'
+import { held, withTestHold } from '../helpers/hold'
 
 const fixtures = path.join(__dirname, '..', 'fixtures')
 const drift = (name: string): string => path.join(fixtures, 'drift', name)
@@ -243,12 +244,15 @@ describe('drift:start on two CSV files', () => {
   it('can be cancelled while running; a cancelled run is not stored', async () => {
     const big = path.join(home, 'big.csv')
     const lines = ['a,b']
-    for (let i = 0; i < 300_000; i++) lines.push(`${(i * 7919) % 10007},${(i * 31) % 977}`)
+    for (let i = 0; i < 3_000; i++) lines.push(`${(i * 7919) % 10007},${(i * 31) % 977}`)
     fs.writeFileSync(big, lines.join('\n'))
-    const job = await slipway.call('drift:start', { reference: file(big), current: file(big) })
-    await new Promise((r) => setTimeout(r, 50))
-    await slipway.call('jobs:cancel', { jobId: job.id })
-    const done = await slipway.core.jobs.wait(job.id)
+    // The worker stops before comparing its first column until cancelled.
+    const done = await withTestHold(/^Comparing /, async () => {
+      const job = await slipway.call('drift:start', { reference: file(big), current: file(big) })
+      expect(await held(slipway, job.id)).toBe('Comparing a')
+      await slipway.call('jobs:cancel', { jobId: job.id })
+      return slipway.core.jobs.wait(job.id)
+    })
     expect(done.status).toBe('cancelled')
     expect(await slipway.call('drift:list', {})).toHaveLength(0)
   })

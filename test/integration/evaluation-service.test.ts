@@ -13,6 +13,7 @@ import type {
 } from '../../src/api/evaluation'
 import { Slipway } from '../../src/core/service'
 import { registerChurnPair } from '../helpers/home'
+import { held, withTestHold } from '../helpers/hold'
 
 const FIX = path.join(__dirname, '../fixtures')
 const refs = JSON.parse(fs.readFileSync(path.join(FIX, 'eval/refs.json'), 'utf8')) as {
@@ -333,26 +334,22 @@ describe('evaluation service', () => {
   it('cancelling a running evaluation stops the worker and stores nothing', async () => {
     const file = path.join(home, 'big.csv')
     const lines = ['age,income,tenure,balance,label']
-    for (let i = 0; i < 40_000; i++)
+    for (let i = 0; i < 4_000; i++)
       lines.push(`${(i % 97) / 50},${(i % 13) / 7},${(i % 31) / 9},${(i % 7) / 3},${i % 2}`)
     fs.writeFileSync(file, lines.join('\n') + '\n')
     const before = count('evaluations')
-    const job = await slipway.call('eval:start', {
-      model: 'churn',
-      ref: 1,
-      dataset: { path: file },
-      batchSize: 8,
-    })
-    await new Promise<void>((resolve) => {
-      const stop = slipway.core.jobs.onUpdate((update) => {
-        if (update.id === job.id && /of 40,000 rows/.test(update.progress.message)) {
-          stop()
-          resolve()
-        }
+    // The worker stops after its first batch until cancelled: the cancel lands mid-inference.
+    const done = await withTestHold(/of 4,000 rows$/, async () => {
+      const job = await slipway.call('eval:start', {
+        model: 'churn',
+        ref: 1,
+        dataset: { path: file },
+        batchSize: 8,
       })
+      expect(await held(slipway, job.id)).toMatch(/: 8 of 4,000 rows$/)
+      await slipway.call('jobs:cancel', { jobId: job.id })
+      return slipway.core.jobs.wait(job.id)
     })
-    await slipway.call('jobs:cancel', { jobId: job.id })
-    const done = await slipway.core.jobs.wait(job.id)
     expect(done.status).toBe('cancelled')
     expect(done.error?.code).toBe('CANCELLED')
     expect(count('evaluations')).toBe(before)

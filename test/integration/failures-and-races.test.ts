@@ -12,6 +12,7 @@ import { runMonitorOnFile } from '../../src/core/drift/monitors'
 import { getRun, storeRun } from '../../src/core/drift/service'
 import { Slipway } from '../../src/core/service'
 import { blobFiles, fixture, registerChurnPair, tempHome } from '../helpers/home'
+import { held, withTestHold } from '../helpers/hold'
 
 let home: ReturnType<typeof tempHome>
 let slipway: Slipway
@@ -164,27 +165,23 @@ describe('failed runs leave nothing behind', () => {
   it('a gate check cancelled while the champion runs stores nothing and reports cancelled', async () => {
     const file = path.join(home.dir, 'gate-cancel.csv')
     const lines = ['age,income,tenure,balance,label']
-    for (let i = 0; i < 30_000; i++)
+    for (let i = 0; i < 3_000; i++)
       lines.push(`${(i % 97) / 50},${(i % 13) / 7},${(i % 31) / 9},${(i % 7) / 3},${i % 2}`)
     fs.writeFileSync(file, lines.join('\n') + '\n')
     const before = snapshot()
-    const job = await slipway.call('gates:check', {
-      model: 'churn',
-      ref: 2,
-      dataset: { path: file },
-      batchSize: 8,
-      policy: { rules: [{ metric: 'accuracy', threshold: 0.5, greaterIsBetter: true }] },
-    })
-    await new Promise<void>((resolve) => {
-      const stop = slipway.core.jobs.onUpdate((update) => {
-        if (update.id === job.id && /^churn v1: .* of 30,000 rows/.test(update.progress.message)) {
-          stop()
-          resolve()
-        }
+    // The champion's evaluation (after the candidate's) stops after its first batch until cancelled.
+    const done = await withTestHold(/^churn v1: .* of 3,000 rows$/, async () => {
+      const job = await slipway.call('gates:check', {
+        model: 'churn',
+        ref: 2,
+        dataset: { path: file },
+        batchSize: 8,
+        policy: { rules: [{ metric: 'accuracy', threshold: 0.5, greaterIsBetter: true }] },
       })
+      expect(await held(slipway, job.id)).toMatch(/^churn v1: 8 of 3,000 rows$/)
+      await slipway.call('jobs:cancel', { jobId: job.id })
+      return slipway.core.jobs.wait(job.id)
     })
-    await slipway.call('jobs:cancel', { jobId: job.id })
-    const done = await slipway.core.jobs.wait(job.id)
     expect(done.status).toBe('cancelled')
     expect(snapshot()).toEqual(before)
   })

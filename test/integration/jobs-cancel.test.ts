@@ -1,9 +1,11 @@
 // Cancelling jobs whose worker is inside onnxruntime must never take the process down: a
 // thread terminated mid-inference aborts Node with a fatal N-API error (seen before the fix).
+// Each cancel lands at a moment the test names, through the workers' test hold.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Slipway } from '../../src/core/service'
+import { held, withTestHold } from '../helpers/hold'
 import { fixture, tempHome } from '../helpers/home'
 
 let home: { dir: string; cleanup: () => void }
@@ -35,24 +37,32 @@ it('survives cancelling evaluations at many different moments, storing none of t
   const evaluations = (): number =>
     (slipway.core.db.prepare('SELECT COUNT(*) AS n FROM evaluations').get() as { n: number }).n
   const before = evaluations()
-  let cancelled = 0
-  for (let k = 0; k < 12; k++) {
-    const job = await slipway.call('eval:start', {
-      model: 'churn',
-      ref: 1,
-      dataset: { datasetId },
-      batchSize: 8,
+  // Each run stops at a named moment (see test/helpers/hold.ts) and is cancelled there: while
+  // reading, after the first batch of several sizes, and after the last batch.
+  const moments: { at: RegExp; batchSize: number }[] = [
+    { at: /^Reading/, batchSize: 8 },
+    { at: /: 8 of 40,000 rows$/, batchSize: 8 },
+    { at: /: 512 of 40,000 rows$/, batchSize: 512 },
+    { at: /: 4,096 of 40,000 rows$/, batchSize: 4096 },
+    { at: /: 40,000 of 40,000 rows$/, batchSize: 8 },
+    { at: /: 40,000 of 40,000 rows$/, batchSize: 4096 },
+  ]
+  for (const { at, batchSize } of moments) {
+    const done = await withTestHold(at, async () => {
+      const job = await slipway.call('eval:start', {
+        model: 'churn',
+        ref: 1,
+        dataset: { datasetId },
+        batchSize,
+      })
+      expect(await held(slipway, job.id)).toMatch(at)
+      await slipway.call('jobs:cancel', { jobId: job.id })
+      return slipway.core.jobs.wait(job.id)
     })
-    await new Promise((resolve) => setTimeout(resolve, 20 + k * 25))
-    await slipway.call('jobs:cancel', { jobId: job.id })
-    const done = await slipway.core.jobs.wait(job.id)
-    expect(['cancelled', 'done']).toContain(done.status)
-    if (done.status === 'cancelled') cancelled++
+    expect(done.status).toBe('cancelled')
   }
-  expect(cancelled).toBeGreaterThan(0)
-  expect(evaluations()).toBe(before + (12 - cancelled))
-  // Give the cancelled workers time to reach their checkpoint and exit while we are alive.
-  await new Promise((resolve) => setTimeout(resolve, 1500))
+  expect(evaluations()).toBe(before)
   const after = await slipway.call('eval:start', { model: 'churn', ref: 1, dataset: { datasetId } })
   expect((await slipway.core.jobs.wait(after.id)).status).toBe('done')
+  expect(evaluations()).toBe(before + 1)
 })

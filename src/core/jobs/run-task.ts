@@ -128,11 +128,13 @@ export async function runTaskByName(
   const script = resolveWorkerScript()
   if (busyWorkers >= maxWorkers) onProgress?.(0, null, 'Waiting for a free worker')
   await acquireWorker(signal)
+  // Set on cancel; the worker reads it at its checkpoints (and a test hold waits on it).
+  const cancelFlag = new Int32Array(new SharedArrayBuffer(4))
   let worker: Worker
   try {
     if (signal?.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
     worker = new Worker(script, {
-      workerData: { task, payload },
+      workerData: { task, payload, cancelFlag },
       resourceLimits: options.resourceLimits,
     })
   } catch (error) {
@@ -155,6 +157,8 @@ export async function runTaskByName(
     // `cancelled()` between batches) and is only terminated if it has not stopped in time.
     const onAbort = (): void => {
       finish(() => reject(new SlipwayError('CANCELLED', 'Cancelled')))
+      Atomics.store(cancelFlag, 0, 1)
+      Atomics.notify(cancelFlag, 0)
       worker.postMessage('cancel')
       forceStop = setTimeout(() => {
         if (!exited) void worker.terminate()

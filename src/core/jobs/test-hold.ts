@@ -1,0 +1,36 @@
+// A test-only hold for worker tasks (read by worker.ts): off unless the environment asks for it.
+/** The longest a test hold waits for its cancel before the task carries on. */
+const HOLD_LIMIT_MS = 60_000
+
+/**
+ * A test-only hold, off unless the environment asks for it: with SLIPWAY_TEST_HOLD_AT=REGEX
+ * (and SLIPWAY_TEST_HOLD_SKIP=N) the task stops right after reporting the (N+1)-th progress
+ * message that matches, says so in a progress message ending in HELD_SUFFIX, and waits until the
+ * job is cancelled. A cancel test then lands while the task is provably running, at a moment it
+ * chose, instead of racing a timer against the data's size.
+ */
+export function testHold(
+  cancelFlag: Int32Array,
+  post: (message: {
+    type: 'progress'
+    done: number
+    total: number | null
+    message: string
+  }) => void,
+): (done: number, total: number | null, message: string) => void {
+  const pattern = process.env.SLIPWAY_TEST_HOLD_AT
+  if (!pattern) return () => {}
+  const at = new RegExp(pattern)
+  let skip = Number(process.env.SLIPWAY_TEST_HOLD_SKIP ?? 0)
+  let held = false
+  return (done, total, message) => {
+    if (held || !at.test(message)) return
+    if (skip-- > 0) return
+    held = true
+    post({ type: 'progress', done, total, message: `${message}${HELD_SUFFIX}` })
+    Atomics.wait(cancelFlag, 0, 0, HOLD_LIMIT_MS)
+  }
+}
+
+/** Ends the progress message of a task stopped by the test hold. */
+export const HELD_SUFFIX = ' (held for a test)'
