@@ -92,16 +92,20 @@ const noBounds: MetricThreshold = {
   drop: null,
 }
 
+/** What the performance sections read: both labelled sides, the reference chunks and windows. */
+export interface PerformanceInputs {
+  ref: LabelledSide
+  cur: LabelledSide
+  referenceChunks: Uint32Array[]
+  windows: WindowPlan[] | null
+  settings: DriftSettings
+  allRef: Uint32Array
+  allCur: Uint32Array
+}
+
 /** Realised metrics on both sides, their change, bounds and the verdict, overall and per window. */
-export function performanceSection(
-  ref: LabelledSide,
-  cur: LabelledSide,
-  referenceChunks: Uint32Array[],
-  windows: WindowPlan[] | null,
-  settings: DriftSettings,
-  allRef: Uint32Array,
-  allCur: Uint32Array,
-): Performance {
+export function performanceSection(inputs: PerformanceInputs): Performance {
+  const { ref, cur, referenceChunks, windows, settings, allRef, allCur } = inputs
   const task = ref.classifier ? 'classification' : 'regression'
   const names = task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS
   const metric = names[0]
@@ -178,15 +182,8 @@ function verdictText(
 const capitalize = (t: string): string => t.charAt(0).toUpperCase() + t.slice(1)
 
 /** CBPE on unlabelled current data, with bounds from the reference chunks' realised metrics. */
-export function estimatedSection(
-  ref: LabelledSide,
-  cur: LabelledSide,
-  referenceChunks: Uint32Array[],
-  windows: WindowPlan[] | null,
-  settings: DriftSettings,
-  allRef: Uint32Array,
-  allCur: Uint32Array,
-): EstimatedPerformance | string {
+export function estimatedSection(inputs: PerformanceInputs): EstimatedPerformance | string {
+  const { ref, cur, referenceChunks, windows, settings, allRef, allCur } = inputs
   if (!ref.classifier || !ref.truthCodes || !cur.classifier)
     return 'Estimated performance (CBPE) is for classifiers; a regression needs labels on current data for its MAE and RMSE.'
   if (!ref.classifier.proba)

@@ -499,28 +499,12 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     const ref = labelledSide(refTable, refOutputs, refTruth, payload)
     const cur = labelledSide(curTable, curOutputs, curTruth, payload, ref.classifier?.classes)
     checkCancelled(ctx)
+    const inputs = { ref, cur, referenceChunks, windows: windowPlans, settings, allRef, allCur }
     if (ref.labelled === 0)
       performanceNote = `${payload.reference.name} has no labels, so the model's performance cannot be measured or estimated.`
-    else if (cur.labelled > 0)
-      performance = performanceSection(
-        ref,
-        cur,
-        referenceChunks,
-        windowPlans,
-        settings,
-        allRef,
-        allCur,
-      )
+    else if (cur.labelled > 0) performance = performanceSection(inputs)
     else {
-      const estimate = estimatedSection(
-        ref,
-        cur,
-        referenceChunks,
-        windowPlans,
-        settings,
-        allRef,
-        allCur,
-      )
+      const estimate = estimatedSection(inputs)
       if (typeof estimate === 'string') performanceNote = estimate
       else estimatedPerformance = estimate
     }

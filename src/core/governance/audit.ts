@@ -170,20 +170,24 @@ export function legacyHead(db: Database.Database): { count: number; head: string
   return { count: row.n, head: row.head ?? GENESIS }
 }
 
+/** A row of audit_events as stored (the hash chain aside). */
+export interface AuditEventRow {
+  id: number
+  at: string
+  actor: string
+  action: string
+  model_id: number | null
+  version_id: number | null
+  details_json: string
+}
+
 export function verifyAuditChain(
   db: Database.Database,
 ): { ok: true; count: number } | { ok: false; brokenAt: number } {
-  const rows = db.prepare('SELECT * FROM audit_events ORDER BY id').all() as {
-    id: number
-    at: string
-    actor: string
-    action: string
-    model_id: number | null
-    version_id: number | null
-    details_json: string
+  const rows = db.prepare('SELECT * FROM audit_events ORDER BY id').all() as (AuditEventRow & {
     prev_hash: string
     hash: string
-  }[]
+  })[]
   let prevHash = GENESIS
   for (const row of rows) {
     const expected = recordHash(

@@ -6,7 +6,7 @@ import { SlipwayError } from '../../api/errors'
 import { cardFieldNames, type ModelCard } from '../../api/governance'
 import type { Actor, CoreContext } from '../context'
 import { resolveVersion, versionDetail } from '../registry/registry'
-import { listRequests } from './requests'
+import { latestDrift, listRequests } from './requests'
 import { appendSigned } from './store'
 import { memberNames } from './team'
 import { escapeHtml } from '../../api/display'
@@ -63,19 +63,7 @@ export function getCard(db: Database.Database, model: string, ref: string | numb
         latency?: Record<string, unknown>
       })
     : null
-  const drift = db
-    .prepare(
-      'SELECT status, drift_share, drifted_columns, tested_columns, created_at FROM drift_runs WHERE model_id = ? ORDER BY id DESC LIMIT 1',
-    )
-    .get(version.model.id) as
-    | {
-        status: string
-        drift_share: number
-        drifted_columns: number
-        tested_columns: number
-        created_at: string
-      }
-    | undefined
+  const drift = latestDrift(db, version.model.id)
   const training = detail.lineage.trainingDataset
   const updater = stored?.updated_by
   return {
@@ -125,15 +113,7 @@ export function getCard(db: Database.Database, model: string, ref: string | numb
             rowsPerSecond: result.latency.rowsPerSecond,
           }
         : null,
-      drift: drift
-        ? {
-            at: drift.created_at,
-            status: drift.status,
-            driftShare: drift.drift_share,
-            driftedColumns: drift.drifted_columns,
-            testedColumns: drift.tested_columns,
-          }
-        : null,
+      drift,
       approvals: requests.map((r) => ({
         request: r.id,
         alias: r.alias,

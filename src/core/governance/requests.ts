@@ -226,20 +226,7 @@ function evidenceFor(
     )
     .get(version.id) as
     { id: number; dataset_sha256: string; created_at: string; champion: number } | undefined
-  const drift = db
-    .prepare(
-      'SELECT id, status, drift_share, drifted_columns, tested_columns, created_at FROM drift_runs WHERE model_id = ? ORDER BY id DESC LIMIT 1',
-    )
-    .get(version.model.id) as
-    | {
-        id: number
-        status: string
-        drift_share: number
-        drifted_columns: number
-        tested_columns: number
-        created_at: string
-      }
-    | undefined
+  const drift = latestDrift(db, version.model.id)
   return {
     evaluation: evaluation
       ? toSignable({
@@ -267,16 +254,43 @@ function evidenceFor(
           datasetSha256: shadow.dataset_sha256,
         })
       : null,
-    drift: drift
-      ? toSignable({
-          at: drift.created_at,
-          status: drift.status,
-          driftShare: drift.drift_share,
-          driftedColumns: drift.drifted_columns,
-          testedColumns: drift.tested_columns,
-        })
-      : null,
+    drift: drift ? toSignable(drift) : null,
   }
+}
+
+/** A model's latest drift run as evidence (requests) and on its card. */
+export function latestDrift(
+  db: Database.Database,
+  modelId: number,
+): {
+  at: string
+  status: string
+  driftShare: number
+  driftedColumns: number
+  testedColumns: number
+} | null {
+  const row = db
+    .prepare(
+      'SELECT status, drift_share, drifted_columns, tested_columns, created_at FROM drift_runs WHERE model_id = ? ORDER BY id DESC LIMIT 1',
+    )
+    .get(modelId) as
+    | {
+        status: string
+        drift_share: number
+        drifted_columns: number
+        tested_columns: number
+        created_at: string
+      }
+    | undefined
+  return row
+    ? {
+        at: row.created_at,
+        status: row.status,
+        driftShare: row.drift_share,
+        driftedColumns: row.drifted_columns,
+        testedColumns: row.tested_columns,
+      }
+    : null
 }
 
 export function createRequest(

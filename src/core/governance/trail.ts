@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3'
 import type { AuditEntry, AuditVerifyResult } from '../../api/governance'
 import type { CoreContext } from '../context'
-import { legacyHead, verifyAuditChain } from './audit'
+import { legacyHead, verifyAuditChain, type AuditEventRow } from './audit'
 import { canonicalJson } from './canonical'
 import { shortFingerprint } from './identity'
 import { recordId, type SignedRecord } from './records'
@@ -12,15 +12,8 @@ import { memberNames, nameOf } from './team'
 import { verifyRecords } from './verify'
 import { escapeHtml } from '../../api/display'
 
-interface LegacyRow {
-  id: number
-  at: string
-  actor: string
-  action: string
-  model_id: number | null
-  version_id: number | null
-  details_json: string
-}
+/** The rows written before the home had an identity (unsigned, hash-chained only). */
+type LegacyRow = AuditEventRow
 
 function summarize(type: string, body: Record<string, unknown>): string {
   const model = typeof body.model === 'string' ? body.model : ''
