@@ -1,9 +1,8 @@
 // Past comparisons of the champion's model, newest first; one click shows the full comparison.
 import type { PastComparison } from '../../stores/shadow'
-import { formatCount, formatTime } from '../../lib/format'
-import { hrefFor } from '../../stores/route'
+import { formatCount } from '../../lib/format'
 import { useShadow } from '../../stores/shadow'
-import { ConfirmButton } from '../shared/ConfirmButton'
+import { HistoryTable } from '../shared/HistoryTable'
 import { Text } from '../Text'
 
 export function CompareHistory({
@@ -13,57 +12,37 @@ export function CompareHistory({
   history: PastComparison[]
   openId: number | null
 }) {
-  if (history.length === 0) return null
   return (
-    <div className="card" data-testid="compare-history">
-      <h2>Past comparisons</h2>
-      <table className="data compact">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>When</th>
-            <th>Champion</th>
-            <th>Challenger</th>
-            <th>Dataset</th>
-            <th className="num">Rows</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {history.map((entry) => (
-            <tr
-              key={entry.id}
-              className={entry.id === openId ? 'selected' : undefined}
-              data-testid="compare-history-row"
-            >
-              <td>
-                <a href={hrefFor('compare', entry.id)}>#{entry.id}</a>
-              </td>
-              <td className="muted">{formatTime(entry.createdAt)}</td>
-              <td>
-                <Text value={entry.champion.model} max={40} /> v{entry.champion.version}
-              </td>
-              <td>
-                <Text value={entry.challenger.model} max={40} /> v{entry.challenger.version}
-              </td>
-              <td>
-                <Text value={entry.dataset.name} max={40} />
-              </td>
-              <td className="num">{formatCount(entry.dataset.rows)}</td>
-              <td className="actions">
-                <ConfirmButton
-                  label="Delete…"
-                  ariaLabel={`Delete comparison ${entry.id}`}
-                  question={`Delete comparison #${entry.id}? This cannot be undone.`}
-                  confirmLabel="Delete"
-                  onConfirm={() => useShadow.getState().removeComparison(entry.id)}
-                  testId="comparison-delete"
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <HistoryTable
+      title="Past comparisons"
+      history={history}
+      openId={openId}
+      view="compare"
+      what="comparison"
+      onDelete={(id) => useShadow.getState().removeComparison(id)}
+      testId="compare-history"
+      rowTestId="compare-history-row"
+      deleteTestId="comparison-delete"
+      columns={[
+        {
+          title: 'Champion',
+          cell: (entry) => (
+            <>
+              <Text value={entry.champion.model} max={40} /> v{entry.champion.version}
+            </>
+          ),
+        },
+        {
+          title: 'Challenger',
+          cell: (entry) => (
+            <>
+              <Text value={entry.challenger.model} max={40} /> v{entry.challenger.version}
+            </>
+          ),
+        },
+        { title: 'Dataset', cell: (entry) => <Text value={entry.dataset.name} max={40} /> },
+        { title: 'Rows', className: 'num', cell: (entry) => formatCount(entry.dataset.rows) },
+      ]}
+    />
   )
 }
