@@ -2,11 +2,11 @@
 // run), the run history with status chips, the selected run's live log with Cancel, and for a
 // successful run the challenger's evaluation next to the champion's, the gate verdict and the
 // request, each one click from its stored record.
-import { useEffect } from 'react'
+import { useEffect, type ReactNode } from 'react'
 import type { RetrainRun } from '../../../../api/retraining'
 import { formatTime } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
-import { useRetraining } from '../../stores/retraining'
+import { useRetraining, type RecipeDraft } from '../../stores/retraining'
 import { ErrorNote } from '../ErrorNote'
 import { Text } from '../Text'
 
@@ -157,22 +157,24 @@ function RecipeEditor() {
             </div>
           ))}
         </dl>
-        <label>
-          Working directory <span className="muted">(blank: the run’s folder)</span>
-          <input
-            value={draft.cwd}
-            onChange={(e) => edit({ cwd: e.target.value })}
-            data-testid="recipe-cwd"
-          />
-        </label>
-        <label>
-          Timeout (seconds)
-          <input
-            value={draft.timeoutSec}
-            onChange={(e) => edit({ timeoutSec: e.target.value })}
-            data-testid="recipe-timeout"
-          />
-        </label>
+        <DraftInput
+          draft={draft}
+          edit={edit}
+          field="cwd"
+          testId="recipe-cwd"
+          label={
+            <>
+              Working directory <span className="muted">(blank: the run’s folder)</span>
+            </>
+          }
+        />
+        <DraftInput
+          draft={draft}
+          edit={edit}
+          field="timeoutSec"
+          testId="recipe-timeout"
+          label="Timeout (seconds)"
+        />
         <label>
           Training data
           <select
@@ -187,18 +189,21 @@ function RecipeEditor() {
           </select>
         </label>
         {draft.trainKind !== 'none' && (
-          <label>
-            {draft.trainKind === 'dataset'
-              ? 'Dataset (name or id)'
-              : draft.trainKind === 'folder'
-                ? 'Folder path'
-                : 'Monitor number'}
-            <input
-              value={draft.trainValue}
-              onChange={(e) => edit({ trainValue: e.target.value })}
-              data-testid="recipe-train-value"
-            />
-          </label>
+          <DraftInput
+            draft={draft}
+            edit={edit}
+            field="trainValue"
+            testId="recipe-train-value"
+            label={
+              <>
+                {draft.trainKind === 'dataset'
+                  ? 'Dataset (name or id)'
+                  : draft.trainKind === 'folder'
+                    ? 'Folder path'
+                    : 'Monitor number'}
+              </>
+            }
+          />
         )}
         <label>
           Evaluation data
@@ -213,96 +218,111 @@ function RecipeEditor() {
           </select>
         </label>
         {draft.evalKind !== 'none' && (
-          <label>
-            {draft.evalKind === 'dataset' ? 'Dataset (name or id)' : 'Holdout share (last rows)'}
-            <input
-              value={draft.evalValue}
-              onChange={(e) => edit({ evalValue: e.target.value })}
-              data-testid="recipe-eval-value"
-            />
-          </label>
+          <DraftInput
+            draft={draft}
+            edit={edit}
+            field="evalValue"
+            testId="recipe-eval-value"
+            label={
+              <>
+                {draft.evalKind === 'dataset'
+                  ? 'Dataset (name or id)'
+                  : 'Holdout share (last rows)'}
+              </>
+            }
+          />
         )}
-        <label>
-          Label column <span className="muted">(blank: automatic)</span>
-          <input
-            value={draft.label}
-            onChange={(e) => edit({ label: e.target.value })}
-            data-testid="recipe-label"
-          />
-        </label>
-        <label>
-          Schedule <span className="muted">(cron, e.g. 0 3 * * *)</span>
-          <input
-            value={draft.schedule}
-            onChange={(e) => edit({ schedule: e.target.value })}
-            data-testid="recipe-schedule"
-          />
-        </label>
-        <label>
-          Parameters <span className="muted">(KEY=VALUE per line → {'{params}'})</span>
-          <textarea
-            rows={3}
-            className="mono"
-            value={draft.params}
-            onChange={(e) => edit({ params: e.target.value })}
-            data-testid="recipe-params"
-          />
-        </label>
-        <label>
-          Environment <span className="muted">(KEY=VALUE per line)</span>
-          <textarea
-            rows={3}
-            className="mono"
-            value={draft.env}
-            onChange={(e) => edit({ env: e.target.value })}
-            data-testid="recipe-env"
-          />
-        </label>
-        <label>
-          Alias for the new version <span className="muted">(blank: none)</span>
-          <input
-            value={draft.alias}
-            onChange={(e) => edit({ alias: e.target.value })}
-            data-testid="recipe-alias"
-          />
-        </label>
-        <label>
-          Request promotion to <span className="muted">(team homes)</span>
-          <input
-            value={draft.request}
-            onChange={(e) => edit({ request: e.target.value })}
-            placeholder="champion"
-            data-testid="recipe-request"
-          />
-        </label>
+        <DraftInput
+          draft={draft}
+          edit={edit}
+          field="label"
+          testId="recipe-label"
+          label={
+            <>
+              Label column <span className="muted">(blank: automatic)</span>
+            </>
+          }
+        />
+        <DraftInput
+          draft={draft}
+          edit={edit}
+          field="schedule"
+          testId="recipe-schedule"
+          label={
+            <>
+              Schedule <span className="muted">(cron, e.g. 0 3 * * *)</span>
+            </>
+          }
+        />
+        <DraftInput
+          draft={draft}
+          edit={edit}
+          field="params"
+          testId="recipe-params"
+          rows={3}
+          label={
+            <>
+              Parameters <span className="muted">(KEY=VALUE per line → {'{params}'})</span>
+            </>
+          }
+        />
+        <DraftInput
+          draft={draft}
+          edit={edit}
+          field="env"
+          testId="recipe-env"
+          rows={3}
+          label={
+            <>
+              Environment <span className="muted">(KEY=VALUE per line)</span>
+            </>
+          }
+        />
+        <DraftInput
+          draft={draft}
+          edit={edit}
+          field="alias"
+          testId="recipe-alias"
+          label={
+            <>
+              Alias for the new version <span className="muted">(blank: none)</span>
+            </>
+          }
+        />
+        <DraftInput
+          draft={draft}
+          edit={edit}
+          field="request"
+          testId="recipe-request"
+          placeholder="champion"
+          label={
+            <>
+              Request promotion to <span className="muted">(team homes)</span>
+            </>
+          }
+        />
         <div className="wide checks">
-          <label>
-            <input
-              type="checkbox"
-              checked={draft.gates}
-              onChange={(e) => edit({ gates: e.target.checked })}
-              data-testid="recipe-gates"
-            />{' '}
-            check the gate policy
-          </label>
-          <label>
-            <input
-              type="checkbox"
-              checked={draft.onDrift}
-              onChange={(e) => edit({ onDrift: e.target.checked })}
-              data-testid="recipe-on-drift"
-            />{' '}
-            retrain when a monitor crosses into drift
-          </label>
-          <label>
-            <input
-              type="checkbox"
-              checked={draft.onNewData}
-              onChange={(e) => edit({ onNewData: e.target.checked })}
-              data-testid="recipe-on-new-data"
-            />{' '}
-            retrain when a new file lands in the training folder
-          </label>
+          <DraftCheck
+            draft={draft}
+            edit={edit}
+            field="gates"
+            testId="recipe-gates"
+            label="check the gate policy"
+          />
+          <DraftCheck
+            draft={draft}
+            edit={edit}
+            field="onDrift"
+            testId="recipe-on-drift"
+            label="retrain when a monitor crosses into drift"
+          />
+          <DraftCheck
+            draft={draft}
+            edit={edit}
+            field="onNewData"
+            testId="recipe-on-new-data"
+            label="retrain when a new file lands in the training folder"
+          />
         </div>
       </div>
       <div className="drift-actions">
@@ -483,5 +503,77 @@ function RunDetail({ run, model }: { run: RetrainRun; model: string }) {
         {log}
       </pre>
     </div>
+  )
+}
+
+type Edit = (change: Partial<RecipeDraft>) => void
+type KeysOf<V> = {
+  [K in keyof RecipeDraft]: RecipeDraft[K] extends V ? K : never
+}[keyof RecipeDraft]
+
+/** One text field of the recipe draft: an input, or a monospaced textarea when `rows` is given. */
+function DraftInput({
+  draft,
+  edit,
+  field,
+  label,
+  testId,
+  rows,
+  placeholder,
+}: {
+  draft: RecipeDraft
+  edit: Edit
+  field: KeysOf<string>
+  label: ReactNode
+  testId: string
+  rows?: number
+  placeholder?: string
+}) {
+  const props = {
+    value: draft[field],
+    placeholder,
+    'data-testid': testId,
+  }
+  return (
+    <label>
+      {label}
+      {rows ? (
+        <textarea
+          rows={rows}
+          className="mono"
+          {...props}
+          onChange={(e) => edit({ [field]: e.target.value })}
+        />
+      ) : (
+        <input {...props} onChange={(e) => edit({ [field]: e.target.value })} />
+      )}
+    </label>
+  )
+}
+
+/** One switch of the recipe draft. */
+function DraftCheck({
+  draft,
+  edit,
+  field,
+  label,
+  testId,
+}: {
+  draft: RecipeDraft
+  edit: Edit
+  field: KeysOf<boolean>
+  label: string
+  testId: string
+}) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        checked={draft[field]}
+        onChange={(e) => edit({ [field]: e.target.checked })}
+        data-testid={testId}
+      />{' '}
+      {label}
+    </label>
   )
 }
