@@ -6,7 +6,7 @@ import { SlipwayError } from '../../api/errors'
 import { cardFieldNames, type ModelCard } from '../../api/governance'
 import type { Actor, CoreContext } from '../context'
 import { resolveVersion, versionDetail } from '../registry/registry'
-import { latestDrift, listRequests } from './requests'
+import { latestDrift, latestEvaluation, listRequests } from './requests'
 import { appendSigned } from './store'
 import { memberNames } from './team'
 import { escapeHtml } from '../../api/display'
@@ -42,21 +42,7 @@ export function getCard(db: Database.Database, model: string, ref: string | numb
     : requests.some((r) => r.status === 'pending' || r.status === 'approved')
       ? 'In review'
       : 'Draft'
-  const evaluation = db
-    .prepare(
-      'SELECT id, dataset_sha256, task, row_count, headline_json, result_json, created_at FROM evaluations WHERE version_id = ? ORDER BY id DESC LIMIT 1',
-    )
-    .get(version.id) as
-    | {
-        id: number
-        dataset_sha256: string
-        task: string
-        row_count: number
-        headline_json: string
-        result_json: string
-        created_at: string
-      }
-    | undefined
+  const evaluation = latestEvaluation(db, version.id)
   const result = evaluation
     ? (JSON.parse(evaluation.result_json) as {
         slices?: unknown

@@ -199,20 +199,7 @@ function evidenceFor(
   db: Database.Database,
   version: VersionRow & { model: ModelRow },
 ): { [k: string]: Signable } {
-  const evaluation = db
-    .prepare(
-      'SELECT id, dataset_sha256, task, row_count, headline_json, created_at FROM evaluations WHERE version_id = ? ORDER BY id DESC LIMIT 1',
-    )
-    .get(version.id) as
-    | {
-        id: number
-        dataset_sha256: string
-        task: string
-        row_count: number
-        headline_json: string
-        created_at: string
-      }
-    | undefined
+  const evaluation = latestEvaluation(db, version.id)
   const gate = db
     .prepare(
       'SELECT id, passed, rules_json, created_at FROM gate_reports WHERE version_id = ? ORDER BY id DESC LIMIT 1',
@@ -256,6 +243,28 @@ function evidenceFor(
       : null,
     drift: drift ? toSignable(drift) : null,
   }
+}
+
+/** A version's latest evaluation, as evidence (requests) and on its card. */
+export function latestEvaluation(
+  db: Database.Database,
+  versionId: number,
+):
+  | {
+      id: number
+      dataset_sha256: string
+      task: string
+      row_count: number
+      headline_json: string
+      result_json: string
+      created_at: string
+    }
+  | undefined {
+  return db
+    .prepare(
+      'SELECT id, dataset_sha256, task, row_count, headline_json, result_json, created_at FROM evaluations WHERE version_id = ? ORDER BY id DESC LIMIT 1',
+    )
+    .get(versionId) as ReturnType<typeof latestEvaluation>
 }
 
 /** A model's latest drift run as evidence (requests) and on its card. */

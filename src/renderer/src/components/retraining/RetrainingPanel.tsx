@@ -118,6 +118,32 @@ export function RetrainingPanel({ model }: { model: string }) {
   )
 }
 
+/** The kinds of training and evaluation data a recipe names, as its selects offer them. */
+const TRAIN_KINDS: [RecipeDraft['trainKind'], string][] = [
+  ['none', 'given per run'],
+  ['dataset', 'a dataset'],
+  ['folder', 'the newest file of a folder'],
+  ['monitor', 'a monitor’s data plus its reference'],
+]
+const EVAL_KINDS: [RecipeDraft['evalKind'], string][] = [
+  ['none', 'none'],
+  ['dataset', 'a dataset'],
+  ['holdout', 'a holdout of the training rows'],
+]
+
+/** What the value field of each kind of training and evaluation data asks for. */
+const TRAIN_VALUE_LABEL: Record<RecipeDraft['trainKind'], string> = {
+  none: '',
+  dataset: 'Dataset (name or id)',
+  folder: 'Folder path',
+  monitor: 'Monitor number',
+}
+const EVAL_VALUE_LABEL: Record<RecipeDraft['evalKind'], string> = {
+  none: '',
+  dataset: 'Dataset (name or id)',
+  holdout: 'Holdout share (last rows)',
+}
+
 function RecipeEditor() {
   const { draft, recipe, dirty, recipeError, saving, runs } = useRetraining()
   const { edit, save, start } = useRetraining.getState()
@@ -175,61 +201,36 @@ function RecipeEditor() {
           testId="recipe-timeout"
           label="Timeout (seconds)"
         />
-        <label>
-          Training data
-          <select
-            value={draft.trainKind}
-            onChange={(e) => edit({ trainKind: e.target.value as typeof draft.trainKind })}
-            data-testid="recipe-train-kind"
-          >
-            <option value="none">given per run</option>
-            <option value="dataset">a dataset</option>
-            <option value="folder">the newest file of a folder</option>
-            <option value="monitor">a monitor’s data plus its reference</option>
-          </select>
-        </label>
+        <DraftSelect
+          value={draft.trainKind}
+          onChange={(trainKind) => edit({ trainKind })}
+          label="Training data"
+          testId="recipe-train-kind"
+          options={TRAIN_KINDS}
+        />
         {draft.trainKind !== 'none' && (
           <DraftInput
             draft={draft}
             edit={edit}
             field="trainValue"
             testId="recipe-train-value"
-            label={
-              <>
-                {draft.trainKind === 'dataset'
-                  ? 'Dataset (name or id)'
-                  : draft.trainKind === 'folder'
-                    ? 'Folder path'
-                    : 'Monitor number'}
-              </>
-            }
+            label={TRAIN_VALUE_LABEL[draft.trainKind]}
           />
         )}
-        <label>
-          Evaluation data
-          <select
-            value={draft.evalKind}
-            onChange={(e) => edit({ evalKind: e.target.value as typeof draft.evalKind })}
-            data-testid="recipe-eval-kind"
-          >
-            <option value="none">none</option>
-            <option value="dataset">a dataset</option>
-            <option value="holdout">a holdout of the training rows</option>
-          </select>
-        </label>
+        <DraftSelect
+          value={draft.evalKind}
+          onChange={(evalKind) => edit({ evalKind })}
+          label="Evaluation data"
+          testId="recipe-eval-kind"
+          options={EVAL_KINDS}
+        />
         {draft.evalKind !== 'none' && (
           <DraftInput
             draft={draft}
             edit={edit}
             field="evalValue"
             testId="recipe-eval-value"
-            label={
-              <>
-                {draft.evalKind === 'dataset'
-                  ? 'Dataset (name or id)'
-                  : 'Holdout share (last rows)'}
-              </>
-            }
+            label={EVAL_VALUE_LABEL[draft.evalKind]}
           />
         )}
         <DraftInput
@@ -574,6 +575,41 @@ function DraftCheck({
         data-testid={testId}
       />{' '}
       {label}
+    </label>
+  )
+}
+
+/** A choice among fixed options of the recipe draft. */
+function DraftSelect<V extends string>({
+  value,
+  onChange,
+  label,
+  testId,
+  options,
+}: {
+  value: V
+  onChange: (value: V) => void
+  label: string
+  testId: string
+  options: [V, string][]
+}) {
+  return (
+    <label>
+      {label}
+      <select
+        value={value}
+        onChange={(e) => {
+          const chosen = options.find(([option]) => option === e.target.value)
+          if (chosen) onChange(chosen[0])
+        }}
+        data-testid={testId}
+      >
+        {options.map(([option, text]) => (
+          <option key={option} value={option}>
+            {text}
+          </option>
+        ))}
+      </select>
     </label>
   )
 }
