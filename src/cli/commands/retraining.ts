@@ -267,6 +267,14 @@ function monitorRow(m: Monitor): Record<string, unknown> {
 }
 
 export function registerRetrainingCommands(program: Command): void {
+  registerRecipeCommands(program)
+  registerRunCommands(program)
+  registerMonitorCommands(program)
+  registerWatchCommand(program)
+}
+
+/** `recipe set|show|remove`: the one recipe of a model. */
+function registerRecipeCommands(program: Command): void {
   const recipe = program.command('recipe').description('Retraining recipes (one per model)')
   recipe
     .command('set')
@@ -338,7 +346,10 @@ export function registerRetrainingCommands(program: Command): void {
           )
       })
     })
+}
 
+/** `retrain`, `runs` and `run show`: starting and reading retraining runs. */
+function registerRunCommands(program: Command): void {
   program
     .command('retrain')
     .description(
@@ -452,7 +463,10 @@ export function registerRetrainingCommands(program: Command): void {
         else printRun(run)
       })
     })
+}
 
+/** `monitor add|remove|pause|resume` and `monitors`: drift monitors. */
+function registerMonitorCommands(program: Command): void {
   const monitor = program.command('monitor').description('Drift monitors')
   monitor
     .command('add')
@@ -556,7 +570,10 @@ export function registerRetrainingCommands(program: Command): void {
           ])
       })
     })
+}
 
+/** `watch`: drift monitors and retraining triggers in the foreground. */
+function registerWatchCommand(program: Command): void {
   program
     .command('watch')
     .description(
