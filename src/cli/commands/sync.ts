@@ -76,6 +76,12 @@ const looksLikeLocation = (value: string): boolean =>
   value.startsWith('.')
 
 export function registerSyncCommands(program: Command): void {
+  registerRemoteCommands(program)
+  registerTransferCommands(program)
+}
+
+/** `remote add|list|remove`: the shared stores this home syncs with. */
+function registerRemoteCommands(program: Command): void {
   const remote = program.command('remote').description('shared stores this home syncs with')
   remote
     .command('add')
@@ -144,7 +150,10 @@ export function registerSyncCommands(program: Command): void {
         process.stdout.write(`Removed remote ${safe(name)}.\n`)
       })
     })
+}
 
+/** `push`, `pull`, `sync` and `fetch`: moving records and models to and from a store. */
+function registerTransferCommands(program: Command): void {
   program
     .command('push')
     .description('publish a version to a shared store: it gets its team number there')

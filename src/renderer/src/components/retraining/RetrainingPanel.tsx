@@ -146,7 +146,7 @@ const EVAL_VALUE_LABEL: Record<RecipeDraft['evalKind'], string> = {
 
 function RecipeEditor() {
   const { draft, recipe, dirty, recipeError, saving, runs } = useRetraining()
-  const { edit, save, start } = useRetraining.getState()
+  const { edit, save } = useRetraining.getState()
   const busy = runs.some((r) => r.status === 'running')
   return (
     <form
@@ -326,30 +326,54 @@ function RecipeEditor() {
           />
         </div>
       </div>
-      <div className="drift-actions">
-        <button type="submit" className="primary" disabled={saving} data-testid="recipe-save">
-          Save recipe
-        </button>
-        <button
-          type="button"
-          disabled={busy || (!recipe && !dirty)}
-          onClick={() => void start('test')}
-          data-testid="recipe-test-run"
-          title="Saves the recipe and runs it now; a successful run registers a version"
-        >
-          Test run
-        </button>
-        <button
-          type="button"
-          disabled={busy || (!recipe && !dirty)}
-          onClick={() => void start('manual')}
-          data-testid="recipe-run-now"
-        >
-          Retrain now
-        </button>
-        <ErrorNote message={recipeError} testId="recipe-error" />
-      </div>
+      <RecipeActions
+        busy={busy}
+        saving={saving}
+        canRun={Boolean(recipe) || dirty}
+        error={recipeError}
+      />
     </form>
+  )
+}
+
+/** Save, test-run and retrain-now buttons of the recipe editor, with the save's error. */
+function RecipeActions({
+  busy,
+  saving,
+  canRun,
+  error,
+}: {
+  busy: boolean
+  saving: boolean
+  /** There is a saved recipe or a draft to save first. */
+  canRun: boolean
+  error: string | null
+}) {
+  const { start } = useRetraining.getState()
+  return (
+    <div className="drift-actions">
+      <button type="submit" className="primary" disabled={saving} data-testid="recipe-save">
+        Save recipe
+      </button>
+      <button
+        type="button"
+        disabled={busy || !canRun}
+        onClick={() => void start('test')}
+        data-testid="recipe-test-run"
+        title="Saves the recipe and runs it now; a successful run registers a version"
+      >
+        Test run
+      </button>
+      <button
+        type="button"
+        disabled={busy || !canRun}
+        onClick={() => void start('manual')}
+        data-testid="recipe-run-now"
+      >
+        Retrain now
+      </button>
+      <ErrorNote message={error} testId="recipe-error" />
+    </div>
   )
 }
 
