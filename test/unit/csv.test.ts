@@ -237,6 +237,80 @@ describe('missing values and explicit NaN', () => {
     const v = numeric(t, 'v').values
     cells.forEach((cell, i) => expect(v[i]).toBe(Number(cell)))
   })
+  it('reads the edge cases of number syntax like Number(), on the fast path, the general scanner and in quotes', async () => {
+    // One number reader for all three paths; one exponent rule: exact below 2^53 and within
+    // 10^±22, Number() on the text beyond; an exponent of any length.
+    const cells = [
+      '1e22',
+      '1e23',
+      '1e-22',
+      '1e-23',
+      '-1E+5',
+      '1e0005',
+      '2.5e-0',
+      '9007199254740991',
+      '9007199254740993',
+      '123456789012345678',
+      '0.0000000000000000000001234',
+      '000123.4500',
+      '1e99999999',
+      '1e-99999999',
+      '1e400',
+      '4.9e-324',
+      '1.7976931348623157e308',
+      '1.8e308',
+      '-0',
+      '+5',
+      '1.',
+      '.5',
+      '-.5',
+      '0',
+      '123456789.123456789',
+      '1234567890123456e-5',
+    ]
+    const expected = cells.map(Number)
+    expect(expected.every((v) => !Number.isNaN(v))).toBe(true)
+    // Fast path: plain cells only.
+    const plain = numeric(
+      await loadTable(writeTmp('edges-plain.csv', `v\n${cells.join('\n')}\n`)),
+      'v',
+    ).values
+    // General scanner: a quoted cell on each row takes the row off the fast path; the quoted
+    // cell (and one with spaces) is read by parseNumberBytes.
+    const rows = cells.map((c) => `${c},"${c}", ${c} `)
+    const t = await loadTable(writeTmp('edges-mixed.csv', `a,b,c\n${rows.join('\n')}\n`))
+    for (const values of [
+      plain,
+      numeric(t, 'a').values,
+      numeric(t, 'b').values,
+      numeric(t, 'c').values,
+    ])
+      cells.forEach((cell, i) => expect(Object.is(values[i], expected[i]), cell).toBe(true))
+    // In a ;-separated file a decimal comma and a decimal point both read as the point.
+    const semi = await loadTable(writeTmp('edges-semi.csv', 'a;b\n12,5;1,5e3\n12.5;"-0,25"\n7;8\n'))
+    expect(Array.from(numeric(semi, 'a').values)).toEqual([12.5, 12.5, 7])
+    expect(Array.from(numeric(semi, 'b').values)).toEqual([1500, -0.25, 8])
+    // Not numbers, whichever path reads them.
+    for (const bad of [
+      '1e',
+      '1e+',
+      'e5',
+      '.',
+      '-',
+      '+',
+      '1.2.3',
+      '1e5.5',
+      '--1',
+      '0x10',
+      '1,5',
+      '1 2',
+    ]) {
+      const quotedOrNot = bad.includes(',') || bad.includes(' ') ? `"${bad}"` : bad
+      const file = writeTmp('edges-bad.csv', `v\n1\n2\n${quotedOrNot}\n3\n`)
+      await expect(loadTable(file), bad).rejects.toThrow(`"${bad}" is not a number`)
+    }
+  })
+
   it('reads a numeric table the same on its fast path and with every rule', async () => {
     // Mostly plain numbers (the fast path) with rows that leave it: empty cells, quotes, long
     // numbers, spaces, NaN, a CRLF; every cell must equal Number() of its text, or be missing.

@@ -56,11 +56,102 @@ for (let i = 0; i < 23; i++) POW10[i] = Number(`1e${i}`)
 /** Set by parseNumberBytes: whether the last cell was a number. */
 let numberOk = false
 
+// The one reader of decimal number syntax, shared by both scanners and parseNumberBytes:
+// optional sign, digits, an optional fraction (after `.`, or `,` too in `;`-separated files), an
+// optional exponent. It returns the value when Clinger's fast path makes it exact (the digits as
+// an integer below 2^53, a power of ten within ±22: one correctly rounded operation); otherwise
+// the caller reads the text with Number(), which rounds correctly.
+
+/** Where scanDecimal stopped (the first byte that is not part of the number). */
+let scanEnd = 0
+/** What scanDecimal found: EXACT (its value is returned), LONG (valid, read it with Number()), BAD. */
+let scanStatus = 0
+const BAD = 0
+const EXACT = 1
+const LONG = 2
+/** Exponent digits past this value are read but no longer added: the exponent stays finite. */
+const EXPONENT_CAP = 100_000
+const MAX_EXACT = 2 ** 53
+
+/**
+ * Scans a decimal number from b[p] on; see scanEnd and scanStatus. The byte where the number's
+ * text ends must not itself continue a number (callers pass fields that end at a delimiter, a
+ * quote, a line end, a space, or the 0 byte after a buffer's data), so the digit loops need no
+ * bounds check; `end` bounds the rest.
+ */
+function scanDecimal(b: Uint8Array, p: number, end: number, decimalComma: boolean): number {
+  let negative = false
+  let c = p < end ? (b[p] as number) : 0
+  if (c === 45 || c === 43) {
+    negative = c === 45
+    p++
+  }
+  let mantissa = 0
+  const intStart = p
+  let d = (b[p] as number) - 48
+  while (d >= 0 && d <= 9) {
+    mantissa = mantissa * 10 + d
+    d = (b[++p] as number) - 48
+  }
+  let seen = p - intStart
+  let scale = 0
+  c = p < end ? (b[p] as number) : 0
+  if (c === DOT || (decimalComma && c === COMMA)) {
+    const fracStart = ++p
+    d = (b[p] as number) - 48
+    while (d >= 0 && d <= 9) {
+      mantissa = mantissa * 10 + d
+      d = (b[++p] as number) - 48
+    }
+    scale = fracStart - p
+    seen -= scale
+  }
+  if (seen === 0) {
+    scanStatus = BAD
+    scanEnd = p
+    return NaN
+  }
+  scanStatus = EXACT
+  c = p < end ? (b[p] as number) : 0
+  if (c === 101 || c === 69) {
+    // Rare: kept out of line so that this function stays small enough to be inlined.
+    scale += scanExponent(b, p + 1, end)
+    p = scanEnd
+  }
+  scanEnd = p
+  if (scanStatus === BAD) return NaN
+  // The mantissa only grows, so below 2^53 at the end means every step of it was exact.
+  if (mantissa >= MAX_EXACT || scale < -22 || scale > 22) {
+    scanStatus = LONG
+    return NaN
+  }
+  const v = scale < 0 ? mantissa / (POW10[-scale] as number) : mantissa * (POW10[scale] as number)
+  return negative ? -v : v
+}
+
+/** The exponent after an `e` at b[p - 1]: sets scanEnd, and scanStatus to BAD when it has no digits. */
+function scanExponent(b: Uint8Array, p: number, end: number): number {
+  let negative = false
+  const c = p < end ? (b[p] as number) : 0
+  if (c === 45 || c === 43) {
+    negative = c === 45
+    p++
+  }
+  let exponent = 0
+  const start = p
+  let d = (b[p] as number) - 48
+  while (d >= 0 && d <= 9) {
+    if (exponent < EXPONENT_CAP) exponent = exponent * 10 + d
+    d = (b[++p] as number) - 48
+  }
+  if (p === start) scanStatus = BAD
+  scanEnd = p
+  return negative ? -exponent : exponent
+}
+
 /**
  * Parses the bytes [s, e) as a number, exactly as `Number()` would for the accepted syntax
- * (optional sign, digits, optional fraction, optional exponent; nan/inf/infinity in any case;
- * surrounding spaces). Up to 15 significant digits and a small exponent take Clinger's exact fast
- * path; anything longer falls back to `Number()` on the text, so every result is correctly rounded.
+ * (scanDecimal's; nan/inf/infinity in any case; surrounding spaces). Sets numberOk.
  */
 function parseNumberBytes(b: Uint8Array, s: number, e: number, decimalComma: boolean): number {
   numberOk = false
@@ -68,74 +159,16 @@ function parseNumberBytes(b: Uint8Array, s: number, e: number, decimalComma: boo
   while (e > s && (b[e - 1] === SPACE || b[e - 1] === TAB)) e--
   if (s >= e) return NaN
   let i = s
-  let negative = false
-  let c = b[i]!
-  if (c === 45 || c === 43) {
-    negative = c === 45
-    i++
-    if (i >= e) return NaN
-    c = b[i]!
-  }
-  if (c === 110 || c === 78 || c === 105 || c === 73) return parseSpecial(b, i, e, negative)
-  let mantissa = 0
-  let digits = 0 // significant digits taken into the mantissa
-  let intDigits = 0
-  let fracDigits = 0
-  let scale = 0
-  for (; i < e; i++) {
-    c = b[i]!
-    if (c < 48 || c > 57) break
-    intDigits++
-    if (mantissa !== 0 || c !== 48) {
-      if (digits < 19) mantissa = mantissa * 10 + (c - 48)
-      else scale++
-      digits++
-    }
-  }
-  if (i < e && (b[i] === DOT || (decimalComma && b[i] === COMMA))) {
-    i++
-    for (; i < e; i++) {
-      c = b[i]!
-      if (c < 48 || c > 57) break
-      fracDigits++
-      if (mantissa !== 0 || c !== 48) {
-        if (digits < 19) {
-          mantissa = mantissa * 10 + (c - 48)
-          scale--
-        }
-        digits++
-      } else scale--
-    }
-  }
-  if (intDigits + fracDigits === 0) return NaN
-  if (i < e && (b[i] === 101 || b[i] === 69)) {
-    i++
-    let expNegative = false
-    if (i < e && (b[i] === 45 || b[i] === 43)) {
-      expNegative = b[i] === 45
-      i++
-    }
-    let exponent = 0
-    const expStart = i
-    for (; i < e; i++) {
-      c = b[i]!
-      if (c < 48 || c > 57) break
-      if (exponent < 100000) exponent = exponent * 10 + (c - 48)
-    }
-    if (i === expStart) return NaN
-    scale += expNegative ? -exponent : exponent
-  }
-  if (i !== e) return NaN
+  let c = b[i] ?? 0
+  if (c === 45 || c === 43) c = ++i < e ? (b[i] ?? 0) : 0
+  if (c === 110 || c === 78 || c === 105 || c === 73) return parseSpecial(b, i, e, b[s] === 45)
+  const value = scanDecimal(b, s, e, decimalComma)
+  if (scanEnd !== e || scanStatus === BAD) return NaN
   numberOk = true
-  let value: number
-  if (digits <= 15 && scale >= -22 && scale <= 22) {
-    value = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!
-  } else {
-    let text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1')
-    if (decimalComma) text = text.replace(',', '.')
-    return Number(text) // the text carries its own sign
-  }
-  return negative ? -value : value
+  if (scanStatus === EXACT) return value
+  let text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1')
+  if (decimalComma) text = text.replace(',', '.')
+  return Number(text) // the text carries its own sign
 }
 
 function parseSpecial(b: Uint8Array, i: number, e: number, negative: boolean): number {
@@ -342,7 +375,6 @@ function scanRows(
   decimalComma = false,
 ): number {
   const tryCount = tryNumber ? tryNumber.length : 0
-  const decimalPoint = decimalComma ? COMMA : DOT
   let pos = start
   let starts = fieldStarts
   let ends = fieldEnds
@@ -419,71 +451,20 @@ function scanRows(
       } else {
         oks[fields] = 0
         if (fields < tryCount && tryNumber![fields] === 1) {
-          // Plain decimal numbers with up to 15 significant digits and a small exponent are read
-          // here, exactly (Clinger's fast path); anything else is left to parseNumberBytes.
-          let p = pos
-          let negative = false
-          c = p < end ? b[p]! : 0
-          if (c === 45 || c === 43) {
-            negative = c === 45
-            p++
-          }
-          let mantissa = 0
-          let digits = 0
-          let seen = 0
-          let scale = 0
-          while (p < end) {
-            const d = b[p]! - 48
-            if (d < 0 || d > 9) break
-            seen++
-            if (mantissa !== 0 || d !== 0) {
-              digits++
-              mantissa = mantissa * 10 + d
-            }
-            p++
-          }
-          if (p < end && b[p] === decimalPoint) {
-            p++
-            while (p < end) {
-              const d = b[p]! - 48
-              if (d < 0 || d > 9) break
-              seen++
-              if (mantissa !== 0 || d !== 0) {
-                digits++
-                mantissa = mantissa * 10 + d
-              }
-              scale--
-              p++
-            }
-          }
-          let good = seen > 0
-          if (good && p < end && (b[p] === 101 || b[p] === 69)) {
-            p++
-            let expNegative = false
-            if (p < end && (b[p] === 45 || b[p] === 43)) {
-              expNegative = b[p] === 45
-              p++
-            }
-            let exponent = 0
-            let expDigits = 0
-            while (p < end) {
-              const d = b[p]! - 48
-              if (d < 0 || d > 9) break
-              if (exponent < 10000) exponent = exponent * 10 + d
-              expDigits++
-              p++
-            }
-            good = expDigits > 0
-            scale += expNegative ? -exponent : exponent
-          }
-          if (good && digits <= 15 && scale >= -22 && scale <= 22) {
+          // Numbers scanDecimal reads exactly are read here; anything else is left to
+          // parseNumberBytes.
+          const v = scanDecimal(b, pos, end, decimalComma)
+          if (scanStatus === EXACT) {
+            const p = scanEnd
             if (p < end) {
-              c = b[p]!
-              good = c === delimiter || c === LF || c === CR
-            } else good = final
-            if (good) {
-              const v = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!
-              vals[fields] = negative ? -v : v
+              c = b[p] ?? 0
+              if (c === delimiter || c === LF || c === CR) {
+                vals[fields] = v
+                oks[fields] = 1
+                pos = p
+              }
+            } else if (final) {
+              vals[fields] = v
               oks[fields] = 1
               pos = p
             }
@@ -566,7 +547,7 @@ function scanFastRows(
   start: number,
   end: number,
   delimiter: number,
-  decimalPoint: number,
+  decimalComma: boolean,
   layout: FastLayout,
   firstRow: number,
   rowLimit: number,
@@ -626,56 +607,13 @@ function scanFastRows(
         values[k]![row] = NaN
         missing[k]![row] = 1
       } else {
-        let negative = false
-        const c = b[p]!
-        if (c === 45 || c === 43) {
-          negative = c === 45
-          p++
-        }
-        // A byte that is not a digit sits at b[end] (see readMore), so the digit loops need no
-        // bounds check; leading zeros count as digits here (at most 15 keeps the mantissa exact).
-        let mantissa = 0
-        const intStart = p
-        let d = b[p]! - 48
-        while (d >= 0 && d <= 9) {
-          mantissa = mantissa * 10 + d
-          d = b[++p]! - 48
-        }
-        let digits = p - intStart
-        let scale = 0
-        if (b[p] === decimalPoint) {
-          const fracStart = ++p
-          d = b[p]! - 48
-          while (d >= 0 && d <= 9) {
-            mantissa = mantissa * 10 + d
-            d = b[++p]! - 48
-          }
-          scale = fracStart - p
-          digits -= scale
-        }
-        if (p < end && (b[p] === 101 || b[p] === 69)) {
-          p++
-          let expNegative = false
-          if (b[p] === 45 || b[p] === 43) {
-            expNegative = b[p] === 45
-            p++
-          }
-          let exponent = 0
-          const expStart = p
-          d = b[p]! - 48
-          while (d >= 0 && d <= 9) {
-            if (exponent < 10000) exponent = exponent * 10 + d
-            d = b[++p]! - 48
-          }
-          if (p === expStart) digits = 0
-          scale += expNegative ? -exponent : exponent
-        }
-        if (digits === 0 || digits > 15 || scale < -22 || scale > 22 || p >= end) {
+        const v = scanDecimal(b, p, end, decimalComma)
+        p = scanEnd
+        if (scanStatus !== EXACT || p >= end) {
           pos = rowStart
           break rows
         }
-        const v = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!
-        values[k]![row] = negative ? -v : v
+        values[k]![row] = v
       }
       const c = b[p]!
       if (k < n - 1) {
@@ -997,7 +935,7 @@ function readCsvPass(
           pos,
           filled,
           delimiter,
-          state.decimalComma ? COMMA : DOT,
+          state.decimalComma,
           layout,
           state.rows,
           state.capacity - 1,
