@@ -6,6 +6,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SlipwayError } from '../../src/api/errors'
 import { readCsv } from '../../src/core/data/csv'
+import { readCsvInTwo, readCsvParallel } from '../../src/core/data/csv-parallel'
 import { detectFormat, loadTable } from '../../src/core/data/load'
 import type {
   CodedColumn,
@@ -551,5 +552,90 @@ describe('format detection', () => {
     const controller = new AbortController()
     controller.abort()
     expect(() => readCsv(fixture('types.csv'), { signal: controller.signal })).toThrow('cancelled')
+  })
+})
+
+describe('two-thread read (csv-parallel): the same table, or the same error, as one read', () => {
+  // parallelBytes: 1 splits even these small files; the second half is read by a real worker
+  // thread (the built out/node/worker.cjs).
+  const both = async (file: string): Promise<[Table, Table]> => [
+    readCsv(file),
+    await readCsvParallel(file, { parallelBytes: 1 }),
+  ]
+  const same = (a: Table, b: Table): void => {
+    expect(b.rowCount).toBe(a.rowCount)
+    expect(b.columns.map((c) => [c.name, c.kind, c.missingCount])).toEqual(
+      a.columns.map((c) => [c.name, c.kind, c.missingCount]),
+    )
+    a.columns.forEach((c, i) => {
+      const d = b.columns[i]
+      if ('values' in c && d && 'values' in d) {
+        expect(
+          Array.from(d.values).every((v, r) => Object.is(v, c.values[r])),
+          c.name,
+        ).toBe(true)
+        expect(Array.from(d.missing)).toEqual(Array.from(c.missing))
+      } else if ('codes' in c && d && 'codes' in d) {
+        expect(d.categories).toEqual(c.categories)
+        expect(Array.from(d.codes)).toEqual(Array.from(c.codes))
+      }
+    })
+  }
+
+  it('joins numbers, missing cells, booleans, dates and text dictionaries in order', async () => {
+    let seed = 3
+    const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647
+    const lines = ['x,n,flag,day,city,note']
+    for (let r = 0; r < 4000; r++) {
+      // Cities only in the second half appear after the first half's, in first-appearance order;
+      // `note` has too many distinct values to be categorical on the whole.
+      const city = r < 2000 ? ['Oslo', 'Lima', 'Pune'][r % 3] : ['Kyiv', 'Lima', 'Baku'][r % 3]
+      lines.push(
+        [
+          rand() < 0.05 ? '' : ((rand() - 0.5) * 100).toFixed(3),
+          String(r % 7),
+          r % 2 ? 'true' : 'False',
+          `2024-01-${String(1 + (r % 28)).padStart(2, '0')}`,
+          city,
+          `n${r % 1500}`,
+        ].join(','),
+      )
+    }
+    const file = writeTmp('split.csv', `${lines.join('\n')}\n`)
+    const [one, two] = await both(file)
+    same(one, two)
+    // It was read in two halves, not in one after a fallback.
+    const halves = await readCsvInTwo(file, fs.statSync(file).size)
+    expect(halves).not.toBeNull()
+    if (halves) same(one, halves)
+    expect(coded(two, 'city').categories).toEqual(['Oslo', 'Lima', 'Pune', 'Baku', 'Kyiv'])
+    expect(col(two, 'note').kind).toBe(col(one, 'note').kind)
+  })
+
+  it('reads the fixtures alike, quoted fields included (read in one piece)', async () => {
+    for (const name of ['quoted.csv', 'types.csv', 'profile.csv', 'crlf.csv', 'semicolon.csv']) {
+      const [one, two] = await both(fixture(name))
+      same(one, two)
+    }
+    // A quote in the first half: the split is not trusted.
+    const quoted = fixture('quoted.csv')
+    expect(await readCsvInTwo(quoted, fs.statSync(quoted).size)).toBeNull()
+  })
+
+  it('refuses a bad file with the message of one read: row and line numbers from the top', async () => {
+    for (const name of ['orders.csv', 'bad_numbers.csv', 'ragged.csv', 'bad_date.csv']) {
+      const message = await dataError(name)
+      await expect(readCsvParallel(fixture(name), { parallelBytes: 1 })).rejects.toThrow(message)
+    }
+  })
+
+  it('reads a column of dates in one half and text in the other in one piece', async () => {
+    const lines = ['d,v']
+    for (let r = 0; r < 1000; r++) lines.push(`${r < 500 ? '2024-05-01' : `word${r % 3}`},${r}`)
+    const file = writeTmp('kinds.csv', `${lines.join('\n')}\n`)
+    expect(await readCsvInTwo(file, fs.statSync(file).size)).toBeNull()
+    const [one, two] = await both(file)
+    same(one, two)
+    expect(col(two, 'd').kind).toBe('categorical')
   })
 })

@@ -729,6 +729,16 @@ export interface CsvHeader {
   bodyStart: number
 }
 
+/** The header of a CSV file (its checks included: BOM, NUL bytes, names). */
+export function readCsvHeader(file: string, fileName = baseName(file)): CsvHeader {
+  const fd = fs.openSync(file, 'r')
+  try {
+    return readHeader(fd, fs.fstatSync(fd).size, fileName).header
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 /** Thrown by a part read that finds a quote: the split may cut a quoted field, so it is undone. */
 export class QuoteInPart extends Error {}
 
@@ -736,7 +746,16 @@ export class QuoteInPart extends Error {}
 export function readCsvPart(
   file: string,
   header: CsvHeader,
-  range: { from: number; to: number; refuseQuotes: boolean },
+  range: {
+    from: number
+    to: number
+    refuseQuotes: boolean
+    /**
+     * Size the numeric columns for the rows of this many bytes, and keep the room: the next part's
+     * rows are then joined in place (joinParts) instead of copying both.
+     */
+    roomFor?: number
+  },
   options: CsvReadOptions = {},
 ): Table {
   const fileName = options.fileName ?? baseName(file)
@@ -745,7 +764,7 @@ export function readCsvPart(
     return withTextPass((opts, forceText) => {
       const reader = new ChunkReader(fd, range.from, range.to, range.refuseQuotes)
       reader.readMore()
-      return readBody(reader, 0, 0, header, fileName, opts, forceText)
+      return readBody(reader, 0, 0, header, fileName, opts, forceText, range.roomFor)
     }, options)
   } finally {
     fs.closeSync(fd)
@@ -1057,6 +1076,7 @@ function readBody(
   fileName: string,
   options: CsvReadOptions,
   forceText: Set<string> | null,
+  roomFor?: number,
 ): PassResult {
   const { names, delimiter } = header
   const state: ParseState = {
@@ -1076,7 +1096,7 @@ function readBody(
     buf: reader.buf,
     start,
     filled: reader.filled,
-    bytes: reader.end - (reader.fileOffset - (reader.filled - start)),
+    bytes: roomFor ?? reader.end - (reader.fileOffset - (reader.filled - start)),
   })
   const { active, tryNumber } = columns
   const onRow = rowHandler(state, columns, reader)
@@ -1155,11 +1175,11 @@ function readBody(
     start = 0
     reader.readMore()
   }
-  return finishBody(state, columns)
+  return finishBody(state, columns, roomFor !== undefined)
 }
 
 /** Refuses ragged rows and cells that are not numbers; else the finished columns. */
-function finishBody(state: ParseState, columns: BodyColumns): PassResult {
+function finishBody(state: ParseState, columns: BodyColumns, keepRoom: boolean): PassResult {
   const { fileName } = state
   if (state.raggedCount > 0) {
     const list = state.ragged.map((r) => `row ${r.row} (line ${r.line}) has ${r.fields}`).join(', ')
@@ -1190,7 +1210,7 @@ function finishBody(state: ParseState, columns: BodyColumns): PassResult {
         : !state.textPass && col.mode === 'number'
     if (numeric) {
       if (col.badCount > 0) numericErrors.push(col)
-      out.push(finishNumeric(col, rowCount))
+      out.push(finishNumeric(col, rowCount, keepRoom))
     } else if (col.needsTextPass || (col.mode === 'number' && !state.textPass)) {
       textPassColumns.push(name)
       out.push(finishNumeric(col, rowCount)) // replaced by the second pass
@@ -1225,13 +1245,13 @@ function numericError(fileName: string, cols: ColumnBuilder[]): SlipwayError {
 const fit = <T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T =>
   (a.length > n * 1.25 + 1024 ? a.slice(0, n) : a.subarray(0, n)) as T
 
-function finishNumeric(col: ColumnBuilder, rowCount: number): NumericColumn {
+function finishNumeric(col: ColumnBuilder, rowCount: number, keepRoom = false): NumericColumn {
   const values = col.values.length >= rowCount ? col.values : new Float64Array(rowCount).fill(NaN)
   return {
     name: col.name,
     kind: 'numeric',
-    values: fit(values, rowCount),
-    missing: fit(col.missing, rowCount),
+    values: keepRoom ? values.subarray(0, rowCount) : fit(values, rowCount),
+    missing: keepRoom ? col.missing.subarray(0, rowCount) : fit(col.missing, rowCount),
     missingCount: col.missingCount,
   }
 }
