@@ -119,9 +119,13 @@ async function main(): Promise<void> {
   const slipway = await best('slipway', async () => {
     kept = null
     gc()
-    kept = await loadTable(csvFile)
+    kept = await loadTable(csvFile, { csvThreads: 1 })
     return kept.rowCount
   })
+  const twoThreads = await best(
+    'slipway two threads',
+    async () => (await loadTable(csvFile)).rowCount,
+  )
   const rssSlipway = peakRssMb()
   const table = kept!
   const heldMb =
@@ -162,6 +166,9 @@ async function main(): Promise<void> {
   console.log(`\nCSV (best of ${REPEATS})`)
   console.log(
     `  slipway loadTable   ${slipway.toFixed(2)} s  ${rate(slipway)}  ${(mb / slipway).toFixed(0)} MB/s`,
+  )
+  console.log(
+    `  slipway, 2 threads  ${twoThreads.toFixed(2)} s  ${rate(twoThreads)}  (csv-parallel.ts, what the jobs use)`,
   )
   console.log(
     `  pandas read_csv     ${pandas.toFixed(2)} s  ${rate(pandas)}  ${(mb / pandas).toFixed(0)} MB/s`,

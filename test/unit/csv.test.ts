@@ -6,6 +6,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SlipwayError } from '../../src/api/errors'
 import { readCsv } from '../../src/core/data/csv'
+import { readCsvInTwo, readCsvParallel } from '../../src/core/data/csv-parallel'
 import { detectFormat, loadTable } from '../../src/core/data/load'
 import type {
   CodedColumn,
@@ -237,6 +238,80 @@ describe('missing values and explicit NaN', () => {
     const v = numeric(t, 'v').values
     cells.forEach((cell, i) => expect(v[i]).toBe(Number(cell)))
   })
+  it('reads the edge cases of number syntax like Number(), on the fast path, the general scanner and in quotes', async () => {
+    // One number reader for all three paths; one exponent rule: exact below 2^53 and within
+    // 10^±22, Number() on the text beyond; an exponent of any length.
+    const cells = [
+      '1e22',
+      '1e23',
+      '1e-22',
+      '1e-23',
+      '-1E+5',
+      '1e0005',
+      '2.5e-0',
+      '9007199254740991',
+      '9007199254740993',
+      '123456789012345678',
+      '0.0000000000000000000001234',
+      '000123.4500',
+      '1e99999999',
+      '1e-99999999',
+      '1e400',
+      '4.9e-324',
+      '1.7976931348623157e308',
+      '1.8e308',
+      '-0',
+      '+5',
+      '1.',
+      '.5',
+      '-.5',
+      '0',
+      '123456789.123456789',
+      '1234567890123456e-5',
+    ]
+    const expected = cells.map(Number)
+    expect(expected.every((v) => !Number.isNaN(v))).toBe(true)
+    // Fast path: plain cells only.
+    const plain = numeric(
+      await loadTable(writeTmp('edges-plain.csv', `v\n${cells.join('\n')}\n`)),
+      'v',
+    ).values
+    // General scanner: a quoted cell on each row takes the row off the fast path; the quoted
+    // cell (and one with spaces) is read by parseNumberBytes.
+    const rows = cells.map((c) => `${c},"${c}", ${c} `)
+    const t = await loadTable(writeTmp('edges-mixed.csv', `a,b,c\n${rows.join('\n')}\n`))
+    for (const values of [
+      plain,
+      numeric(t, 'a').values,
+      numeric(t, 'b').values,
+      numeric(t, 'c').values,
+    ])
+      cells.forEach((cell, i) => expect(Object.is(values[i], expected[i]), cell).toBe(true))
+    // In a ;-separated file a decimal comma and a decimal point both read as the point.
+    const semi = await loadTable(writeTmp('edges-semi.csv', 'a;b\n12,5;1,5e3\n12.5;"-0,25"\n7;8\n'))
+    expect(Array.from(numeric(semi, 'a').values)).toEqual([12.5, 12.5, 7])
+    expect(Array.from(numeric(semi, 'b').values)).toEqual([1500, -0.25, 8])
+    // Not numbers, whichever path reads them.
+    for (const bad of [
+      '1e',
+      '1e+',
+      'e5',
+      '.',
+      '-',
+      '+',
+      '1.2.3',
+      '1e5.5',
+      '--1',
+      '0x10',
+      '1,5',
+      '1 2',
+    ]) {
+      const quotedOrNot = bad.includes(',') || bad.includes(' ') ? `"${bad}"` : bad
+      const file = writeTmp('edges-bad.csv', `v\n1\n2\n${quotedOrNot}\n3\n`)
+      await expect(loadTable(file), bad).rejects.toThrow(`"${bad}" is not a number`)
+    }
+  })
+
   it('reads a numeric table the same on its fast path and with every rule', async () => {
     // Mostly plain numbers (the fast path) with rows that leave it: empty cells, quotes, long
     // numbers, spaces, NaN, a CRLF; every cell must equal Number() of its text, or be missing.
@@ -477,5 +552,90 @@ describe('format detection', () => {
     const controller = new AbortController()
     controller.abort()
     expect(() => readCsv(fixture('types.csv'), { signal: controller.signal })).toThrow('cancelled')
+  })
+})
+
+describe('two-thread read (csv-parallel): the same table, or the same error, as one read', () => {
+  // parallelBytes: 1 splits even these small files; the second half is read by a real worker
+  // thread (the built out/node/worker.cjs).
+  const both = async (file: string): Promise<[Table, Table]> => [
+    readCsv(file),
+    await readCsvParallel(file, { parallelBytes: 1 }),
+  ]
+  const same = (a: Table, b: Table): void => {
+    expect(b.rowCount).toBe(a.rowCount)
+    expect(b.columns.map((c) => [c.name, c.kind, c.missingCount])).toEqual(
+      a.columns.map((c) => [c.name, c.kind, c.missingCount]),
+    )
+    a.columns.forEach((c, i) => {
+      const d = b.columns[i]
+      if ('values' in c && d && 'values' in d) {
+        expect(
+          Array.from(d.values).every((v, r) => Object.is(v, c.values[r])),
+          c.name,
+        ).toBe(true)
+        expect(Array.from(d.missing)).toEqual(Array.from(c.missing))
+      } else if ('codes' in c && d && 'codes' in d) {
+        expect(d.categories).toEqual(c.categories)
+        expect(Array.from(d.codes)).toEqual(Array.from(c.codes))
+      }
+    })
+  }
+
+  it('joins numbers, missing cells, booleans, dates and text dictionaries in order', async () => {
+    let seed = 3
+    const rand = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647
+    const lines = ['x,n,flag,day,city,note']
+    for (let r = 0; r < 4000; r++) {
+      // Cities only in the second half appear after the first half's, in first-appearance order;
+      // `note` has too many distinct values to be categorical on the whole.
+      const city = r < 2000 ? ['Oslo', 'Lima', 'Pune'][r % 3] : ['Kyiv', 'Lima', 'Baku'][r % 3]
+      lines.push(
+        [
+          rand() < 0.05 ? '' : ((rand() - 0.5) * 100).toFixed(3),
+          String(r % 7),
+          r % 2 ? 'true' : 'False',
+          `2024-01-${String(1 + (r % 28)).padStart(2, '0')}`,
+          city,
+          `n${r % 1500}`,
+        ].join(','),
+      )
+    }
+    const file = writeTmp('split.csv', `${lines.join('\n')}\n`)
+    const [one, two] = await both(file)
+    same(one, two)
+    // It was read in two halves, not in one after a fallback.
+    const halves = await readCsvInTwo(file, fs.statSync(file).size)
+    expect(halves).not.toBeNull()
+    if (halves) same(one, halves)
+    expect(coded(two, 'city').categories).toEqual(['Oslo', 'Lima', 'Pune', 'Baku', 'Kyiv'])
+    expect(col(two, 'note').kind).toBe(col(one, 'note').kind)
+  })
+
+  it('reads the fixtures alike, quoted fields included (read in one piece)', async () => {
+    for (const name of ['quoted.csv', 'types.csv', 'profile.csv', 'crlf.csv', 'semicolon.csv']) {
+      const [one, two] = await both(fixture(name))
+      same(one, two)
+    }
+    // A quote in the first half: the split is not trusted.
+    const quoted = fixture('quoted.csv')
+    expect(await readCsvInTwo(quoted, fs.statSync(quoted).size)).toBeNull()
+  })
+
+  it('refuses a bad file with the message of one read: row and line numbers from the top', async () => {
+    for (const name of ['orders.csv', 'bad_numbers.csv', 'ragged.csv', 'bad_date.csv']) {
+      const message = await dataError(name)
+      await expect(readCsvParallel(fixture(name), { parallelBytes: 1 })).rejects.toThrow(message)
+    }
+  })
+
+  it('reads a column of dates in one half and text in the other in one piece', async () => {
+    const lines = ['d,v']
+    for (let r = 0; r < 1000; r++) lines.push(`${r < 500 ? '2024-05-01' : `word${r % 3}`},${r}`)
+    const file = writeTmp('kinds.csv', `${lines.join('\n')}\n`)
+    expect(await readCsvInTwo(file, fs.statSync(file).size)).toBeNull()
+    const [one, two] = await both(file)
+    same(one, two)
+    expect(col(two, 'd').kind).toBe('categorical')
   })
 })

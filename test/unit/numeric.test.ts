@@ -95,6 +95,49 @@ describe('radix sorts', () => {
     expect(Array.from(sortedCopy(narrow))).toEqual(Array.from(narrow.slice().sort()))
   })
 
+  it('sortFloat64 sorts decimal data as scaled integers, and falls back whenever that is not exact', () => {
+    let seed = 11
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    const decimals = (n: number, d: number, scale: number): Float64Array =>
+      Float64Array.from({ length: n }, () => Number(((rand() - 0.5) * scale).toFixed(d)))
+    const cases: [string, Float64Array][] = [
+      ['6 decimals, with ties', decimals(20_000, 6, 10)],
+      ['integers', decimals(20_000, 0, 1000)],
+      ['9 decimals', decimals(20_000, 9, 4)],
+      // The decimals grow after the first values: 1, then 3, then 7.
+      [
+        'mixed decimals',
+        Float64Array.from({ length: 20_000 }, (_, i) =>
+          Number(((rand() - 0.5) * 100).toFixed(i < 5000 ? 1 : i < 15_000 ? 3 : 7)),
+        ),
+      ],
+      ['10 decimals (not scaled)', decimals(20_000, 10, 1)],
+      ['keys spanning 2^32 (not scaled)', decimals(20_000, 6, 1e5)],
+      // Integers next to 2^53, where m / p = v can hold at fewer decimals and not at more.
+      [
+        'near 2^53',
+        Float64Array.from({ length: 20_000 }, (_, i) =>
+          i % 2 ? 2 ** 53 - Math.floor(rand() * 1000) : Number((rand() * 10).toFixed(4)),
+        ),
+      ],
+      [
+        'some -0 among the zeros (they sort before +0)',
+        Float64Array.from({ length: 20_000 }, (_, i) =>
+          i % 777 === 5 ? -0 : i % 3 ? 0 : (i % 5) - 2.5,
+        ),
+      ],
+      ['thirds (not decimals)', Float64Array.from({ length: 20_000 }, (_, i) => (i % 301) / 3)],
+    ]
+    for (const [name, values] of cases) {
+      const expected = values.slice().sort()
+      const sorted = sortedCopy(values)
+      expect(
+        sorted.every((v, i) => Object.is(v, expected[i])),
+        name,
+      ).toBe(true)
+    }
+  })
+
   it('sortUint32 sorts like a numeric sort, also when a digit is the same in every key', () => {
     let seed = 5
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648

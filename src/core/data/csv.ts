@@ -56,11 +56,102 @@ for (let i = 0; i < 23; i++) POW10[i] = Number(`1e${i}`)
 /** Set by parseNumberBytes: whether the last cell was a number. */
 let numberOk = false
 
+// The one reader of decimal number syntax, shared by both scanners and parseNumberBytes:
+// optional sign, digits, an optional fraction (after `.`, or `,` too in `;`-separated files), an
+// optional exponent. It returns the value when Clinger's fast path makes it exact (the digits as
+// an integer below 2^53, a power of ten within ±22: one correctly rounded operation); otherwise
+// the caller reads the text with Number(), which rounds correctly.
+
+/** Where scanDecimal stopped (the first byte that is not part of the number). */
+let scanEnd = 0
+/** What scanDecimal found: EXACT (its value is returned), LONG (valid, read it with Number()), BAD. */
+let scanStatus = 0
+const BAD = 0
+const EXACT = 1
+const LONG = 2
+/** Exponent digits past this value are read but no longer added: the exponent stays finite. */
+const EXPONENT_CAP = 100_000
+const MAX_EXACT = 2 ** 53
+
+/**
+ * Scans a decimal number from b[p] on; see scanEnd and scanStatus. The byte where the number's
+ * text ends must not itself continue a number (callers pass fields that end at a delimiter, a
+ * quote, a line end, a space, or the 0 byte after a buffer's data), so the digit loops need no
+ * bounds check; `end` bounds the rest.
+ */
+function scanDecimal(b: Uint8Array, p: number, end: number, decimalComma: boolean): number {
+  let negative = false
+  let c = p < end ? (b[p] as number) : 0
+  if (c === 45 || c === 43) {
+    negative = c === 45
+    p++
+  }
+  let mantissa = 0
+  const intStart = p
+  let d = (b[p] as number) - 48
+  while (d >= 0 && d <= 9) {
+    mantissa = mantissa * 10 + d
+    d = (b[++p] as number) - 48
+  }
+  let seen = p - intStart
+  let scale = 0
+  c = p < end ? (b[p] as number) : 0
+  if (c === DOT || (decimalComma && c === COMMA)) {
+    const fracStart = ++p
+    d = (b[p] as number) - 48
+    while (d >= 0 && d <= 9) {
+      mantissa = mantissa * 10 + d
+      d = (b[++p] as number) - 48
+    }
+    scale = fracStart - p
+    seen -= scale
+  }
+  if (seen === 0) {
+    scanStatus = BAD
+    scanEnd = p
+    return NaN
+  }
+  scanStatus = EXACT
+  c = p < end ? (b[p] as number) : 0
+  if (c === 101 || c === 69) {
+    // Rare: kept out of line so that this function stays small enough to be inlined.
+    scale += scanExponent(b, p + 1, end)
+    p = scanEnd
+  }
+  scanEnd = p
+  if (scanStatus === BAD) return NaN
+  // The mantissa only grows, so below 2^53 at the end means every step of it was exact.
+  if (mantissa >= MAX_EXACT || scale < -22 || scale > 22) {
+    scanStatus = LONG
+    return NaN
+  }
+  const v = scale < 0 ? mantissa / (POW10[-scale] as number) : mantissa * (POW10[scale] as number)
+  return negative ? -v : v
+}
+
+/** The exponent after an `e` at b[p - 1]: sets scanEnd, and scanStatus to BAD when it has no digits. */
+function scanExponent(b: Uint8Array, p: number, end: number): number {
+  let negative = false
+  const c = p < end ? (b[p] as number) : 0
+  if (c === 45 || c === 43) {
+    negative = c === 45
+    p++
+  }
+  let exponent = 0
+  const start = p
+  let d = (b[p] as number) - 48
+  while (d >= 0 && d <= 9) {
+    if (exponent < EXPONENT_CAP) exponent = exponent * 10 + d
+    d = (b[++p] as number) - 48
+  }
+  if (p === start) scanStatus = BAD
+  scanEnd = p
+  return negative ? -exponent : exponent
+}
+
 /**
  * Parses the bytes [s, e) as a number, exactly as `Number()` would for the accepted syntax
- * (optional sign, digits, optional fraction, optional exponent; nan/inf/infinity in any case;
- * surrounding spaces). Up to 15 significant digits and a small exponent take Clinger's exact fast
- * path; anything longer falls back to `Number()` on the text, so every result is correctly rounded.
+ * (scanDecimal's; nan/inf/infinity in any case; surrounding spaces). Sets numberOk.
  */
 function parseNumberBytes(b: Uint8Array, s: number, e: number, decimalComma: boolean): number {
   numberOk = false
@@ -68,74 +159,16 @@ function parseNumberBytes(b: Uint8Array, s: number, e: number, decimalComma: boo
   while (e > s && (b[e - 1] === SPACE || b[e - 1] === TAB)) e--
   if (s >= e) return NaN
   let i = s
-  let negative = false
-  let c = b[i]!
-  if (c === 45 || c === 43) {
-    negative = c === 45
-    i++
-    if (i >= e) return NaN
-    c = b[i]!
-  }
-  if (c === 110 || c === 78 || c === 105 || c === 73) return parseSpecial(b, i, e, negative)
-  let mantissa = 0
-  let digits = 0 // significant digits taken into the mantissa
-  let intDigits = 0
-  let fracDigits = 0
-  let scale = 0
-  for (; i < e; i++) {
-    c = b[i]!
-    if (c < 48 || c > 57) break
-    intDigits++
-    if (mantissa !== 0 || c !== 48) {
-      if (digits < 19) mantissa = mantissa * 10 + (c - 48)
-      else scale++
-      digits++
-    }
-  }
-  if (i < e && (b[i] === DOT || (decimalComma && b[i] === COMMA))) {
-    i++
-    for (; i < e; i++) {
-      c = b[i]!
-      if (c < 48 || c > 57) break
-      fracDigits++
-      if (mantissa !== 0 || c !== 48) {
-        if (digits < 19) {
-          mantissa = mantissa * 10 + (c - 48)
-          scale--
-        }
-        digits++
-      } else scale--
-    }
-  }
-  if (intDigits + fracDigits === 0) return NaN
-  if (i < e && (b[i] === 101 || b[i] === 69)) {
-    i++
-    let expNegative = false
-    if (i < e && (b[i] === 45 || b[i] === 43)) {
-      expNegative = b[i] === 45
-      i++
-    }
-    let exponent = 0
-    const expStart = i
-    for (; i < e; i++) {
-      c = b[i]!
-      if (c < 48 || c > 57) break
-      if (exponent < 100000) exponent = exponent * 10 + (c - 48)
-    }
-    if (i === expStart) return NaN
-    scale += expNegative ? -exponent : exponent
-  }
-  if (i !== e) return NaN
+  let c = b[i] ?? 0
+  if (c === 45 || c === 43) c = ++i < e ? (b[i] ?? 0) : 0
+  if (c === 110 || c === 78 || c === 105 || c === 73) return parseSpecial(b, i, e, b[s] === 45)
+  const value = scanDecimal(b, s, e, decimalComma)
+  if (scanEnd !== e || scanStatus === BAD) return NaN
   numberOk = true
-  let value: number
-  if (digits <= 15 && scale >= -22 && scale <= 22) {
-    value = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!
-  } else {
-    let text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1')
-    if (decimalComma) text = text.replace(',', '.')
-    return Number(text) // the text carries its own sign
-  }
-  return negative ? -value : value
+  if (scanStatus === EXACT) return value
+  let text = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1')
+  if (decimalComma) text = text.replace(',', '.')
+  return Number(text) // the text carries its own sign
 }
 
 function parseSpecial(b: Uint8Array, i: number, e: number, negative: boolean): number {
@@ -266,7 +299,6 @@ interface ParseState {
   columnCount: number
   rows: number
   capacity: number
-  line: number
   ragged: { row: number; line: number; fields: number }[]
   raggedCount: number
   textPass: boolean
@@ -342,7 +374,6 @@ function scanRows(
   decimalComma = false,
 ): number {
   const tryCount = tryNumber ? tryNumber.length : 0
-  const decimalPoint = decimalComma ? COMMA : DOT
   let pos = start
   let starts = fieldStarts
   let ends = fieldEnds
@@ -419,71 +450,20 @@ function scanRows(
       } else {
         oks[fields] = 0
         if (fields < tryCount && tryNumber![fields] === 1) {
-          // Plain decimal numbers with up to 15 significant digits and a small exponent are read
-          // here, exactly (Clinger's fast path); anything else is left to parseNumberBytes.
-          let p = pos
-          let negative = false
-          c = p < end ? b[p]! : 0
-          if (c === 45 || c === 43) {
-            negative = c === 45
-            p++
-          }
-          let mantissa = 0
-          let digits = 0
-          let seen = 0
-          let scale = 0
-          while (p < end) {
-            const d = b[p]! - 48
-            if (d < 0 || d > 9) break
-            seen++
-            if (mantissa !== 0 || d !== 0) {
-              digits++
-              mantissa = mantissa * 10 + d
-            }
-            p++
-          }
-          if (p < end && b[p] === decimalPoint) {
-            p++
-            while (p < end) {
-              const d = b[p]! - 48
-              if (d < 0 || d > 9) break
-              seen++
-              if (mantissa !== 0 || d !== 0) {
-                digits++
-                mantissa = mantissa * 10 + d
-              }
-              scale--
-              p++
-            }
-          }
-          let good = seen > 0
-          if (good && p < end && (b[p] === 101 || b[p] === 69)) {
-            p++
-            let expNegative = false
-            if (p < end && (b[p] === 45 || b[p] === 43)) {
-              expNegative = b[p] === 45
-              p++
-            }
-            let exponent = 0
-            let expDigits = 0
-            while (p < end) {
-              const d = b[p]! - 48
-              if (d < 0 || d > 9) break
-              if (exponent < 10000) exponent = exponent * 10 + d
-              expDigits++
-              p++
-            }
-            good = expDigits > 0
-            scale += expNegative ? -exponent : exponent
-          }
-          if (good && digits <= 15 && scale >= -22 && scale <= 22) {
+          // Numbers scanDecimal reads exactly are read here; anything else is left to
+          // parseNumberBytes.
+          const v = scanDecimal(b, pos, end, decimalComma)
+          if (scanStatus === EXACT) {
+            const p = scanEnd
             if (p < end) {
-              c = b[p]!
-              good = c === delimiter || c === LF || c === CR
-            } else good = final
-            if (good) {
-              const v = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!
-              vals[fields] = negative ? -v : v
+              c = b[p] ?? 0
+              if (c === delimiter || c === LF || c === CR) {
+                vals[fields] = v
+                oks[fields] = 1
+                pos = p
+              }
+            } else if (final) {
+              vals[fields] = v
               oks[fields] = 1
               pos = p
             }
@@ -566,7 +546,7 @@ function scanFastRows(
   start: number,
   end: number,
   delimiter: number,
-  decimalPoint: number,
+  decimalComma: boolean,
   layout: FastLayout,
   firstRow: number,
   rowLimit: number,
@@ -626,56 +606,13 @@ function scanFastRows(
         values[k]![row] = NaN
         missing[k]![row] = 1
       } else {
-        let negative = false
-        const c = b[p]!
-        if (c === 45 || c === 43) {
-          negative = c === 45
-          p++
-        }
-        // A byte that is not a digit sits at b[end] (see readMore), so the digit loops need no
-        // bounds check; leading zeros count as digits here (at most 15 keeps the mantissa exact).
-        let mantissa = 0
-        const intStart = p
-        let d = b[p]! - 48
-        while (d >= 0 && d <= 9) {
-          mantissa = mantissa * 10 + d
-          d = b[++p]! - 48
-        }
-        let digits = p - intStart
-        let scale = 0
-        if (b[p] === decimalPoint) {
-          const fracStart = ++p
-          d = b[p]! - 48
-          while (d >= 0 && d <= 9) {
-            mantissa = mantissa * 10 + d
-            d = b[++p]! - 48
-          }
-          scale = fracStart - p
-          digits -= scale
-        }
-        if (p < end && (b[p] === 101 || b[p] === 69)) {
-          p++
-          let expNegative = false
-          if (b[p] === 45 || b[p] === 43) {
-            expNegative = b[p] === 45
-            p++
-          }
-          let exponent = 0
-          const expStart = p
-          d = b[p]! - 48
-          while (d >= 0 && d <= 9) {
-            if (exponent < 10000) exponent = exponent * 10 + d
-            d = b[++p]! - 48
-          }
-          if (p === expStart) digits = 0
-          scale += expNegative ? -exponent : exponent
-        }
-        if (digits === 0 || digits > 15 || scale < -22 || scale > 22 || p >= end) {
+        const v = scanDecimal(b, p, end, decimalComma)
+        p = scanEnd
+        if (scanStatus !== EXACT || p >= end) {
           pos = rowStart
           break rows
         }
-        const v = scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!
-        values[k]![row] = negative ? -v : v
+        values[k]![row] = v
       }
       const c = b[p]!
       if (k < n - 1) {
@@ -741,123 +678,239 @@ function checkHeader(fileName: string, names: string[]): void {
   })
 }
 
+const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file
+
+/** The result of reading a file (or part of one) once: the table, and columns to read again. */
+interface PassResult {
+  table: Table
+  textPassColumns: string[]
+}
+
+/**
+ * Reads a table in one or two passes: a column that looked numeric at first and turned out to
+ * be text has its text read again (`pass` with that column forced to text).
+ */
+function withTextPass(
+  pass: (options: CsvReadOptions, forceText: Set<string> | null) => PassResult,
+  options: CsvReadOptions,
+): Table {
+  const first = pass(options, null)
+  if (first.textPassColumns.length === 0) return first.table
+  const second = pass(
+    { ...options, columns: first.textPassColumns },
+    new Set(first.textPassColumns),
+  )
+  const byName = new Map(second.table.columns.map((c) => [c.name, c]))
+  return {
+    rowCount: first.table.rowCount,
+    columns: first.table.columns.map((c) => byName.get(c.name) ?? c),
+  }
+}
+
 /** Reads a CSV file into a Table. Throws SlipwayError('DATA_INVALID', `${fileName}: …`) on bad input. */
 export function readCsv(file: string, options: CsvReadOptions = {}): Table {
-  const fileName = options.fileName ?? file.split(/[\\/]/).pop()!
+  const fileName = options.fileName ?? baseName(file)
   const fd = fs.openSync(file, 'r')
   try {
     const size = fs.fstatSync(fd).size
-    const first = readCsvPass(fd, size, fileName, options, null)
-    if (first.textPassColumns.length === 0) return first.table
-    // Some columns looked numeric at first and turned out to be text: read their text again.
-    const second = readCsvPass(
-      fd,
-      size,
-      fileName,
-      { ...options, columns: first.textPassColumns },
-      new Set(first.textPassColumns),
-    )
-    const byName = new Map(second.table.columns.map((c) => [c.name, c]))
-    return {
-      rowCount: first.table.rowCount,
-      columns: first.table.columns.map((c) => byName.get(c.name) ?? c),
-    }
+    return withTextPass((opts, forceText) => {
+      const head = readHeader(fd, size, fileName)
+      return readBody(head.reader, head.start, head.line, head.header, fileName, opts, forceText)
+    }, options)
   } finally {
     fs.closeSync(fd)
   }
 }
 
-function readCsvPass(
+/** A file's header: its column names and delimiter, and the file offset of the first data row. */
+export interface CsvHeader {
+  names: string[]
+  delimiter: number
+  bodyStart: number
+}
+
+/** The header of a CSV file (its checks included: BOM, NUL bytes, names). */
+export function readCsvHeader(file: string, fileName = baseName(file)): CsvHeader {
+  const fd = fs.openSync(file, 'r')
+  try {
+    return readHeader(fd, fs.fstatSync(fd).size, fileName).header
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Thrown by a part read that finds a quote: the split may cut a quoted field, so it is undone. */
+export class QuoteInPart extends Error {}
+
+/** Reads the rows of bytes [from, to) of a file (whole rows, after the header), in one or two passes. */
+export function readCsvPart(
+  file: string,
+  header: CsvHeader,
+  range: {
+    from: number
+    to: number
+    refuseQuotes: boolean
+    /**
+     * Size the numeric columns for the rows of this many bytes, and keep the room: the next part's
+     * rows are then joined in place (joinParts) instead of copying both.
+     */
+    roomFor?: number
+  },
+  options: CsvReadOptions = {},
+): Table {
+  const fileName = options.fileName ?? baseName(file)
+  const fd = fs.openSync(file, 'r')
+  try {
+    return withTextPass((opts, forceText) => {
+      const reader = new ChunkReader(fd, range.from, range.to, range.refuseQuotes)
+      reader.readMore()
+      return readBody(reader, 0, 0, header, fileName, opts, forceText, range.roomFor)
+    }, options)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * The file read a chunk at a time, between two offsets, into one buffer. One byte past the data
+ * always holds 0, a stop byte for the digit loops.
+ */
+class ChunkReader {
+  buf: Buffer
+  filled = 0
+
+  constructor(
+    readonly fd: number,
+    public fileOffset: number,
+    public end: number,
+    /** Throw QuoteInPart on a quote byte (a part of a file split without looking at quotes). */
+    readonly refuseQuotes = false,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, end - fileOffset + 4) + 1)
+  }
+
+  /** True once every byte up to `end` has been read. */
+  get final(): boolean {
+    return this.fileOffset >= this.end
+  }
+
+  /** Reads the next chunk after the data held, growing the buffer when it is full. */
+  readMore(): number {
+    if (this.filled >= this.buf.length - 1) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2)
+      this.buf.copy(bigger, 0, 0, this.filled)
+      this.buf = bigger
+    }
+    const want = Math.min(this.buf.length - 1 - this.filled, this.end - this.fileOffset)
+    const n = fs.readSync(this.fd, this.buf, this.filled, want, this.fileOffset)
+    if (n === 0) this.end = this.fileOffset // the file is shorter than it was
+    if (this.refuseQuotes && this.buf.subarray(this.filled, this.filled + n).includes(QUOTE))
+      throw new QuoteInPart()
+    this.fileOffset += n
+    this.filled += n
+    this.buf[this.filled] = 0
+    return n
+  }
+
+  /** Keeps the bytes from `consumed` on (an incomplete last row) at the start of the buffer. */
+  keepFrom(consumed: number): void {
+    this.buf.copy(this.buf, 0, consumed, this.filled)
+    this.filled -= consumed
+  }
+}
+
+/** Checks the start of the file and reads its header; the reader is left after it. */
+function readHeader(
   fd: number,
   size: number,
   fileName: string,
-  options: CsvReadOptions,
-  forceText: Set<string> | null,
-): { table: Table; textPassColumns: string[] } {
+): { header: CsvHeader; reader: ChunkReader; start: number; line: number } {
   if (size === 0) throw fileError(fileName, 'the file is empty')
-  let buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size + 4) + 1)
-  let filled = 0
-  let fileOffset = 0
-  // One byte past the data always holds 0, a stop byte for the fast path's digit loops.
-  const readMore = (): number => {
-    if (filled >= buf.length - 1) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2)
-      buf.copy(bigger, 0, 0, filled)
-      buf = bigger
-    }
-    const n = fs.readSync(fd, buf, filled, buf.length - 1 - filled, fileOffset)
-    fileOffset += n
-    filled += n
-    buf[filled] = 0
-    return n
-  }
-  readMore()
+  const reader = new ChunkReader(fd, 0, size)
+  reader.readMore()
+  const buf = reader.buf
   let start = 0
   // The byte-order marks: UTF-8 is dropped, UTF-16 refused (its bytes are not this parser's).
-  if (filled >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3
+  if (reader.filled >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3
   else if (
-    filled >= 2 &&
+    reader.filled >= 2 &&
     ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))
   ) {
     throw fileError(fileName, 'the file is UTF-16 text; save it as UTF-8 CSV')
   }
-  if (buf.subarray(start, Math.min(filled, 65536)).includes(0)) {
+  if (buf.subarray(start, Math.min(reader.filled, 65536)).includes(0)) {
     throw fileError(fileName, 'this is not a CSV text file (it contains NUL bytes)')
   }
   let onlyBlank = true
-  for (let i = start; i < filled; i++) {
-    const c = buf[i]!
+  for (let i = start; i < reader.filled; i++) {
+    const c = buf[i]
     if (c !== LF && c !== CR && c !== SPACE && c !== TAB) {
       onlyBlank = false
       break
     }
   }
-  if (onlyBlank && fileOffset >= size) throw fileError(fileName, 'the file is empty')
+  if (onlyBlank && reader.final) throw fileError(fileName, 'the file is empty')
 
-  const delimiter = detectDelimiter(buf, start, filled)
+  const delimiter = detectDelimiter(buf, start, reader.filled)
   const lineState = { line: 1 }
-  let header: string[] | null = null
+  let names: string[] | null = null
   const headerRow = (fields: number): boolean => {
-    header = []
+    const found: string[] = []
     for (let i = 0; i < fields; i++)
-      header.push(fieldText(buf, fieldStarts[i]!, fieldEnds[i]!, fieldFlags[i]!))
+      found.push(fieldText(reader.buf, fieldStarts[i] ?? 0, fieldEnds[i] ?? 0, fieldFlags[i] ?? 0))
+    names = found
     return false
   }
   // The header may be longer than one chunk (very wide files): read until it is complete.
   for (;;) {
-    const final = fileOffset >= size
-    const consumed = scanRows(buf, start, filled, final, delimiter, lineState, headerRow, fileName)
-    if (header) {
+    const final = reader.final
+    const consumed = scanRows(
+      reader.buf,
+      start,
+      reader.filled,
+      final,
+      delimiter,
+      lineState,
+      headerRow,
+      fileName,
+    )
+    if (names) {
       start = consumed
       break
     }
     if (final) throw fileError(fileName, 'the file is empty')
-    readMore()
+    reader.readMore()
   }
-  const names: string[] = header!
-  checkHeader(fileName, names)
+  const header: string[] = names
+  checkHeader(fileName, header)
+  const bodyStart = reader.fileOffset - (reader.filled - start)
+  return { header: { names: header, delimiter, bodyStart }, reader, start, line: lineState.line }
+}
 
-  const state: ParseState = {
-    fileName,
-    delimiter,
-    decimalComma: delimiter === SEMICOLON,
-    builders: [],
-    columnCount: names.length,
-    rows: 0,
-    capacity: 0,
-    line: 0,
-    ragged: [],
-    raggedCount: 0,
-    textPass: forceText !== null,
-    layout: 0,
-  }
+/** Column index → builder (null: not read), the builders read, and what the scanners need. */
+interface BodyColumns {
+  wanted: Set<string>
+  indexOf: Map<string, number>
+  active: ColumnBuilder[]
+  activeIndex: Int32Array
+  tryNumber: Uint8Array
+}
+
+/** The columns to read (all, or `options.columns`, each checked), sized for the rows expected. */
+function setUpColumns(
+  state: ParseState,
+  names: string[],
+  options: CsvReadOptions,
+  forceText: Set<string> | null,
+  sample: { buf: Buffer; start: number; filled: number; bytes: number },
+): BodyColumns {
   // Sets, not arrays: a file of thousands of columns must not cost columns² lookups.
   const wanted = new Set(options.columns ?? names)
   const indexOf = new Map(names.map((name, i) => [name, i]))
   for (const name of wanted) {
     if (!indexOf.has(name)) {
       throw fileError(
-        fileName,
+        state.fileName,
         `no column named "${name}" (the columns are ${names
           .slice(0, 20)
           .map((n) => `"${n}"`)
@@ -866,111 +919,189 @@ function readCsvPass(
     }
   }
   // Capacity from the bytes per line of what is already in the buffer; grown if the guess is short.
+  const { buf, start, filled, bytes } = sample
   let newlines = 0
   for (let i = start; i < filled; i++) if (buf[i] === LF) newlines++
   const bytesPerRow = newlines > 0 ? (filled - start) / newlines : Math.max(1, filled - start)
-  state.capacity = Math.max(1024, Math.ceil((size / bytesPerRow) * 1.05) + 16)
+  state.capacity = Math.max(1024, Math.ceil((bytes / bytesPerRow) * 1.05) + 16)
   state.builders = names.map((name, i) =>
     wanted.has(name)
       ? new ColumnBuilder(name, i, state.capacity, forceText?.has(name) ?? false)
       : null,
   )
   const active = state.builders.filter((b): b is ColumnBuilder => b !== null)
-  const activeIndex = Int32Array.from(active.map((b) => b.index))
-  const tryNumber = Uint8Array.from(state.builders, (b) => (b && b.mode === 'number' ? 1 : 0))
+  return {
+    wanted,
+    indexOf,
+    active,
+    activeIndex: Int32Array.from(active.map((b) => b.index)),
+    tryNumber: Uint8Array.from(state.builders, (b) => (b && b.mode === 'number' ? 1 : 0)),
+  }
+}
 
-  const onRow = (fields: number, line: number): boolean => {
+function growAll(state: ParseState, active: ColumnBuilder[]): void {
+  state.capacity = Math.ceil(state.capacity * 1.5) + 1024
+  for (const col of active) col.grow(state.capacity)
+  state.layout++
+}
+
+/**
+ * The general scanner's row handler: every rule, per cell — numbers, missing cells, cells that
+ * are not numbers (and the switch of a column to text), text into the column's dictionary.
+ */
+function rowHandler(
+  state: ParseState,
+  columns: BodyColumns,
+  reader: ChunkReader,
+): (fields: number, line: number) => boolean {
+  const { active, activeIndex, tryNumber } = columns
+  return (fields, line) => {
     const row = state.rows
     if (fields !== state.columnCount) {
       state.raggedCount++
       if (state.ragged.length < 5) state.ragged.push({ row: row + 1, line, fields })
       state.rows++
-      if (state.rows >= state.capacity) growAll()
+      if (state.rows >= state.capacity) growAll(state, active)
       return true
     }
+    const buf = reader.buf
     const decimalComma = state.decimalComma
     for (let k = 0; k < active.length; k++) {
-      const col = active[k]!
-      const f = activeIndex[k]!
-      const s = fieldStarts[f]!
-      const e = fieldEnds[f]!
-      // Counts are taken at the end (countExactly, countText), so rows the fast path gave up on
-      // and this path reads again are never counted twice.
-      if (s === e) {
-        col.missing[row] = 1
-        if (col.mode === 'number') col.values[row] = NaN
-        else col.codes![row] = -1
-        continue
-      }
-      const flags = fieldFlags[f]!
-      if (col.mode === 'number') {
-        if (fieldOk[f] === 1) {
-          col.values[row] = fieldValues[f]!
-          col.numbers++
-          continue
-        }
-        const v = flags === 2 ? NaN : parseNumberBytes(buf, s, e, decimalComma)
-        if (numberOk && flags !== 2) {
-          col.values[row] = v
-          col.numbers++
-          continue
-        }
-        col.badCount++
-        if (col.bad.length < MAX_SAMPLES)
-          col.bad.push({ row: row + 1, line, text: fieldText(buf, s, e, flags) })
-        // A text column (its first value is not a number, or most are not): keep text from here on.
-        // Text of earlier numeric cells is lost, so the column is read again in a second pass.
-        if (
-          !state.textPass &&
-          (col.numbers === 0 || (col.badCount >= 16 && col.badCount > col.numbers))
-        ) {
-          col.needsTextPass = col.numbers > 0
-          col.countExactly(row, col.badCount - 1)
-          col.toText(state.capacity, row)
-          tryNumber[f] = 0
-          state.layout++
-        } else {
-          col.values[row] = NaN
-          continue
-        }
-      } else if (!state.textPass && col.bad.length < MAX_SAMPLES) {
-        // Only the first few text cells are looked at here, to name them with their line.
-        if (flags !== 2) parseNumberBytes(buf, s, e, decimalComma)
-        if (!numberOk || flags === 2) {
-          col.bad.push({ row: row + 1, line, text: fieldText(buf, s, e, flags) })
-        }
-      }
-      const text = fieldText(buf, s, e, flags)
-      let code = col.dict!.get(text)
-      if (code === undefined) {
-        code = col.categories!.length
-        col.categories!.push(text)
-        col.dict!.set(text, code)
-      }
-      col.codes![row] = code
+      const col = active[k]
+      const f = activeIndex[k] ?? 0
+      if (!col) continue
+      readCell(state, col, f, row, line, buf, decimalComma, tryNumber)
     }
     state.rows++
-    if (state.rows >= state.capacity) growAll()
+    if (state.rows >= state.capacity) growAll(state, active)
     return true
   }
-  const growAll = (): void => {
-    state.capacity = Math.ceil(state.capacity * 1.5) + 1024
-    for (const col of active) col.grow(state.capacity)
-    state.layout++
-  }
+}
 
-  // The fast path reads rows while it can; it is dropped for good when most rows miss it.
-  const layoutOf = (): FastLayout => ({
-    kinds: Uint8Array.from(state.builders, (b) =>
-      b === null ? FIELD_SKIP : b.mode === 'number' ? FIELD_NUMBER : FIELD_TEXT,
-    ),
-    values: state.builders.map((b) => (b && b.mode === 'number' ? b.values : null)),
-    missing: state.builders.map((b) => (b ? b.missing : null)),
-    codes: state.builders.map((b) => (b && b.mode === 'string' ? b.codes : null)),
-    dicts: state.builders.map((b) => (b && b.mode === 'string' ? b.dict : null)),
-    categories: state.builders.map((b) => (b && b.mode === 'string' ? b.categories : null)),
+/** One cell of a complete row (field `f` of the scanner's slots) into its column. */
+function readCell(
+  state: ParseState,
+  col: ColumnBuilder,
+  f: number,
+  row: number,
+  line: number,
+  buf: Buffer,
+  decimalComma: boolean,
+  tryNumber: Uint8Array,
+): void {
+  const s = fieldStarts[f] ?? 0
+  const e = fieldEnds[f] ?? 0
+  // Counts are taken at the end (countExactly, countText), so rows the fast path gave up on
+  // and this path reads again are never counted twice.
+  if (s === e) {
+    col.missing[row] = 1
+    if (col.mode === 'number') col.values[row] = NaN
+    else if (col.codes) col.codes[row] = -1
+    return
+  }
+  const flags = fieldFlags[f] ?? 0
+  if (col.mode === 'number') {
+    if (fieldOk[f] === 1) {
+      col.values[row] = fieldValues[f] ?? NaN
+      col.numbers++
+      return
+    }
+    const v = flags === 2 ? NaN : parseNumberBytes(buf, s, e, decimalComma)
+    if (numberOk && flags !== 2) {
+      col.values[row] = v
+      col.numbers++
+      return
+    }
+    col.badCount++
+    if (col.bad.length < MAX_SAMPLES)
+      col.bad.push({ row: row + 1, line, text: fieldText(buf, s, e, flags) })
+    // A text column (its first value is not a number, or most are not): keep text from here on.
+    // Text of earlier numeric cells is lost, so the column is read again in a second pass.
+    if (
+      !state.textPass &&
+      (col.numbers === 0 || (col.badCount >= 16 && col.badCount > col.numbers))
+    ) {
+      col.needsTextPass = col.numbers > 0
+      col.countExactly(row, col.badCount - 1)
+      col.toText(state.capacity, row)
+      tryNumber[f] = 0
+      state.layout++
+    } else {
+      col.values[row] = NaN
+      return
+    }
+  } else if (!state.textPass && col.bad.length < MAX_SAMPLES) {
+    // Only the first few text cells are looked at here, to name them with their line.
+    if (flags !== 2) parseNumberBytes(buf, s, e, decimalComma)
+    if (!numberOk || flags === 2) {
+      col.bad.push({ row: row + 1, line, text: fieldText(buf, s, e, flags) })
+    }
+  }
+  const text = fieldText(buf, s, e, flags)
+  const dict = col.dict
+  const categories = col.categories
+  const codes = col.codes
+  if (!dict || !categories || !codes) return
+  let code = dict.get(text)
+  if (code === undefined) {
+    code = categories.length
+    categories.push(text)
+    dict.set(text, code)
+  }
+  codes[row] = code
+}
+
+/** What the fast path writes into: the builders' arrays, re-read when the layout changes. */
+const layoutOf = (state: ParseState): FastLayout => ({
+  kinds: Uint8Array.from(state.builders, (b) =>
+    b === null ? FIELD_SKIP : b.mode === 'number' ? FIELD_NUMBER : FIELD_TEXT,
+  ),
+  values: state.builders.map((b) => (b && b.mode === 'number' ? b.values : null)),
+  missing: state.builders.map((b) => (b ? b.missing : null)),
+  codes: state.builders.map((b) => (b && b.mode === 'string' ? b.codes : null)),
+  dicts: state.builders.map((b) => (b && b.mode === 'string' ? b.dict : null)),
+  categories: state.builders.map((b) => (b && b.mode === 'string' ? b.categories : null)),
+})
+
+/**
+ * Reads the data rows from buffer position `start` of `reader` to its end into columns: the
+ * fast path while it can (it is dropped for good when most rows miss it), the general scanner
+ * for the rows it cannot read.
+ */
+function readBody(
+  reader: ChunkReader,
+  start: number,
+  firstLine: number,
+  header: CsvHeader,
+  fileName: string,
+  options: CsvReadOptions,
+  forceText: Set<string> | null,
+  roomFor?: number,
+): PassResult {
+  const { names, delimiter } = header
+  const state: ParseState = {
+    fileName,
+    delimiter,
+    decimalComma: delimiter === SEMICOLON,
+    builders: [],
+    columnCount: names.length,
+    rows: 0,
+    capacity: 0,
+    ragged: [],
+    raggedCount: 0,
+    textPass: forceText !== null,
+    layout: 0,
+  }
+  const columns = setUpColumns(state, names, options, forceText, {
+    buf: reader.buf,
+    start,
+    filled: reader.filled,
+    bytes: roomFor ?? reader.end - (reader.fileOffset - (reader.filled - start)),
   })
-  let layout = layoutOf()
+  const { active, tryNumber } = columns
+  const onRow = rowHandler(state, columns, reader)
+  const lineState = { line: firstLine }
+  let layout = layoutOf(state)
   let layoutVersion = state.layout
   const cursor = { pos: 0 }
   let fastRows = 0
@@ -983,13 +1114,15 @@ function readCsvPass(
   for (;;) {
     if (options.signal?.aborted)
       throw new SlipwayError('CANCELLED', `${fileName}: reading cancelled`)
-    const final = fileOffset >= size
+    const final = reader.final
+    const buf = reader.buf
+    const filled = reader.filled
     let pos = start
     for (;;) {
       const fast = !state.textPass && slowRows <= 1000 + fastRows / 8
       if (fast) {
         if (layoutVersion !== state.layout) {
-          layout = layoutOf()
+          layout = layoutOf(state)
           layoutVersion = state.layout
         }
         const read = scanFastRows(
@@ -997,7 +1130,7 @@ function readCsvPass(
           pos,
           filled,
           delimiter,
-          state.decimalComma ? COMMA : DOT,
+          state.decimalComma,
           layout,
           state.rows,
           state.capacity - 1,
@@ -1012,7 +1145,7 @@ function readCsvPass(
           // number-or-text heuristic reads it.
           for (const col of active) if (col.mode === 'number') col.numbers += read
         }
-        if (state.rows >= state.capacity - 1) growAll()
+        if (state.rows >= state.capacity - 1) growAll(state, active)
       }
       if (pos >= filled) break
       // One row (or, off the fast path, the rest of the buffer) with every rule.
@@ -1035,16 +1168,19 @@ function readCsvPass(
       pos = next
       if (!fast) break
     }
-    const consumed = pos
-    options.onProgress?.(fileOffset - (filled - consumed), size, `Reading ${fileName}`)
+    options.onProgress?.(reader.fileOffset - (filled - pos), reader.end, `Reading ${fileName}`)
     if (final) break
     // Keep the incomplete last row and read on after it.
-    buf.copy(buf, 0, consumed, filled)
-    filled -= consumed
+    reader.keepFrom(pos)
     start = 0
-    readMore()
+    reader.readMore()
   }
+  return finishBody(state, columns, roomFor !== undefined)
+}
 
+/** Refuses ragged rows and cells that are not numbers; else the finished columns. */
+function finishBody(state: ParseState, columns: BodyColumns, keepRoom: boolean): PassResult {
+  const { fileName } = state
   if (state.raggedCount > 0) {
     const list = state.ragged.map((r) => `row ${r.row} (line ${r.line}) has ${r.fields}`).join(', ')
     const more =
@@ -1053,17 +1189,17 @@ function readCsvPass(
         : ''
     throw fileError(
       fileName,
-      `${state.raggedCount} ${state.raggedCount === 1 ? 'row does' : 'rows do'} not have ${state.columnCount} fields like the header (${delimiterName(delimiter)}-separated): ${list}${more}`,
+      `${state.raggedCount} ${state.raggedCount === 1 ? 'row does' : 'rows do'} not have ${state.columnCount} fields like the header (${delimiterName(state.delimiter)}-separated): ${list}${more}`,
     )
   }
   if (state.rows === 0) throw fileError(fileName, 'the file has a header but no data rows')
 
   const rowCount = state.rows
-  const columns: Column[] = []
+  const out: Column[] = []
   const textPassColumns: string[] = []
   const numericErrors: ColumnBuilder[] = []
-  for (const name of wanted) {
-    const col = state.builders[indexOf.get(name) ?? -1]
+  for (const name of columns.wanted) {
+    const col = state.builders[columns.indexOf.get(name) ?? -1]
     if (!col) continue
     if (col.mode === 'number') col.countExactly(rowCount)
     else col.countText(rowCount, state.decimalComma)
@@ -1074,16 +1210,16 @@ function readCsvPass(
         : !state.textPass && col.mode === 'number'
     if (numeric) {
       if (col.badCount > 0) numericErrors.push(col)
-      columns.push(finishNumeric(col, rowCount))
+      out.push(finishNumeric(col, rowCount, keepRoom))
     } else if (col.needsTextPass || (col.mode === 'number' && !state.textPass)) {
       textPassColumns.push(name)
-      columns.push(finishNumeric(col, rowCount)) // replaced by the second pass
+      out.push(finishNumeric(col, rowCount)) // replaced by the second pass
     } else {
-      columns.push(finishText(col, rowCount, fileName))
+      out.push(finishText(col, rowCount, fileName))
     }
   }
   if (numericErrors.length > 0) throw numericError(fileName, numericErrors)
-  return { table: { rowCount, columns }, textPassColumns }
+  return { table: { rowCount, columns: out }, textPassColumns }
 }
 
 function numericError(fileName: string, cols: ColumnBuilder[]): SlipwayError {
@@ -1109,13 +1245,13 @@ function numericError(fileName: string, cols: ColumnBuilder[]): SlipwayError {
 const fit = <T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T =>
   (a.length > n * 1.25 + 1024 ? a.slice(0, n) : a.subarray(0, n)) as T
 
-function finishNumeric(col: ColumnBuilder, rowCount: number): NumericColumn {
+function finishNumeric(col: ColumnBuilder, rowCount: number, keepRoom = false): NumericColumn {
   const values = col.values.length >= rowCount ? col.values : new Float64Array(rowCount).fill(NaN)
   return {
     name: col.name,
     kind: 'numeric',
-    values: fit(values, rowCount),
-    missing: fit(col.missing, rowCount),
+    values: keepRoom ? values.subarray(0, rowCount) : fit(values, rowCount),
+    missing: keepRoom ? col.missing.subarray(0, rowCount) : fit(col.missing, rowCount),
     missingCount: col.missingCount,
   }
 }

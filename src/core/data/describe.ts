@@ -65,12 +65,18 @@ async function profileColumns(
     heavy.forEach((c, i) => {
       if (i % 2 === 1) away.add(c)
     })
+  // The helper's columns are moved to it, not copied: this thread profiles only the others.
+  const moved = new Set<ArrayBuffer>()
+  for (const c of away) {
+    if (c.kind !== 'numeric' && c.kind !== 'timestamp') continue
+    for (const a of [c.values, c.missing]) if (a.buffer instanceof ArrayBuffer) moved.add(a.buffer)
+  }
   const elsewhere =
     away.size > 0
       ? runTask(
           'profile-columns',
           { columns: [...away] },
-          { signal: options.signal, inProcess: false },
+          { signal: options.signal, inProcess: false, transfer: [...moved] },
         )
       : Promise.resolve([])
   // Started first: the helper copies its columns and profiles them while this thread does the rest.

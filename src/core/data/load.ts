@@ -4,6 +4,7 @@ import path from 'node:path'
 import { SlipwayError } from '../../api/errors'
 import { verifyBlobFile } from '../artifacts/blobs'
 import { readCsv } from './csv'
+import { readCsvParallel } from './csv-parallel'
 import { readParquet } from './parquet'
 import { duckdbAvailable, readParquetWithDuckDB } from './parquet-duckdb'
 import type { Table } from './table'
@@ -23,6 +24,12 @@ export interface LoadTableOptions {
    * hyparquet (pure JS). Tests name one to compare them.
    */
   parquetEngine?: 'duckdb' | 'hyparquet'
+  /**
+   * CSV: read a large file on two threads (csv-parallel.ts; the same table) or on this one only.
+   * Defaults to 2. `parallelBytes` lowers the size from which two are used (tests).
+   */
+  csvThreads?: 1 | 2
+  parallelBytes?: number
 }
 
 const PARQUET_MAGIC = Buffer.from('PAR1')
@@ -70,7 +77,10 @@ export async function loadTable(file: string, options: LoadTableOptions = {}): P
     columns: options.columns,
     fileName,
   }
-  if (format === 'csv') return readCsv(file, readOptions)
+  if (format === 'csv')
+    return options.csvThreads === 1
+      ? readCsv(file, readOptions)
+      : readCsvParallel(file, { ...readOptions, parallelBytes: options.parallelBytes })
   // DuckDB reads a path with * ? [ as a glob pattern: such (rare) paths go to hyparquet.
   const engine =
     options.parquetEngine ??

@@ -41,60 +41,73 @@ function formatNumber(value: number, kind: ColumnKind): string {
   return String(value)
 }
 
+/**
+ * Statistics of a numeric or timestamp column from one sort of its finite values (sortFloat64,
+ * which sorts decimal data as scaled integers): min, max, quantiles, and the distinct values with
+ * their counts as the runs of equal values; mean and std as compensated sums.
+ */
 function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' }>): ColumnProfile {
   const { values, missing } = column
   let nanCount = 0
-  let infinityCount = 0
+  let negInf = 0
+  let posInf = 0
   let finiteCount = 0
   for (let i = 0; i < values.length; i++) {
     if (missing[i]) continue
-    const v = values[i]!
-    if (Number.isNaN(v)) nanCount++
-    else if (v === Infinity || v === -Infinity) infinityCount++
-    else finiteCount++
+    const v = values[i] ?? NaN
+    if (v === Infinity) posInf++
+    else if (v === -Infinity) negInf++
+    else if (v === v) finiteCount++
+    else nanCount++
   }
   const unsorted = new Float64Array(finiteCount)
   let k = 0
-  let posInf = 0
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!
-    if (missing[i] || Number.isNaN(v)) continue
-    if (v === Infinity || v === -Infinity) {
-      if (v > 0) posInf++
-      continue
-    }
+    const v = values[i] ?? NaN
+    if (missing[i] || v !== v || v === Infinity || v === -Infinity) continue
     unsorted[k++] = v
   }
-  const finite = sortFloat64(unsorted)
-  const n = finite.length
+  const n = finiteCount
   let mean: number | null = null
   let std: number | null = null
   if (n > 0) {
-    mean = compensatedSum(finite) / n
+    const m = compensatedSum(unsorted) / n
+    mean = m
     if (n > 1) {
-      const squares = new Float64Array(n)
-      for (let i = 0; i < n; i++) squares[i] = (finite[i]! - mean) ** 2
-      std = Math.sqrt(compensatedSum(squares) / (n - 1))
+      // Neumaier's sum of the squared deviations, without an array of them.
+      let sum = 0
+      let compensation = 0
+      for (let i = 0; i < n; i++) {
+        const d = (unsorted[i] ?? 0) - m
+        const v = d * d
+        const t = sum + v
+        if (sum >= v) compensation += sum - t + v
+        else compensation += v - t + sum
+        sum = t
+      }
+      std = Math.sqrt((sum + compensation) / (n - 1))
     }
   }
+  const finite = sortFloat64(unsorted)
   // Distinct values and their counts from the sorted run lengths; the top ones kept in order, and
   // only those turned into text.
   const top: { value: number; count: number }[] = []
   let distinct = 0
   const consider = (value: number, count: number): void => {
     distinct++
-    if (top.length === TOP && count <= top[TOP - 1]!.count) return
+    const last = top[TOP - 1]
+    if (last && count <= last.count) return
     let at = top.length
-    while (at > 0 && top[at - 1]!.count < count) at--
+    while (at > 0 && (top[at - 1]?.count ?? Infinity) < count) at--
     top.splice(at, 0, { value, count })
     if (top.length > TOP) top.pop()
   }
-  const negInf = infinityCount - posInf
   if (negInf > 0) consider(-Infinity, negInf)
   for (let i = 0; i < n;) {
+    const v = finite[i] ?? NaN
     let j = i + 1
-    while (j < n && finite[j] === finite[i]) j++
-    consider(finite[i]!, j - i)
+    while (j < n && finite[j] === v) j++
+    consider(v, j - i)
     i = j
   }
   if (posInf > 0) consider(Infinity, posInf)
@@ -105,10 +118,10 @@ function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' 
     count: values.length - column.missingCount,
     missing: column.missingCount,
     nanCount,
-    infinityCount,
+    infinityCount: negInf + posInf,
     distinct,
-    min: n > 0 ? finite[0]! : null,
-    max: n > 0 ? finite[n - 1]! : null,
+    min: n > 0 ? (finite[0] ?? null) : null,
+    max: n > 0 ? (finite[n - 1] ?? null) : null,
     mean,
     std,
     quantiles:

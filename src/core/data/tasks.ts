@@ -3,6 +3,7 @@ import type { DatasetDescription } from './describe'
 import { SlipwayError } from '../../api/errors'
 import type { TaskFns } from '../jobs/tasks'
 import { describeFile } from './describe'
+import { readCsvPartTask, type CsvPartPayload } from './csv-parallel'
 import { profileColumn } from './profile'
 import type { Column } from './table'
 
@@ -18,7 +19,10 @@ export interface ProfileColumnsPayload {
   columns: Column[]
 }
 
-export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns'> = {
+export type { CsvPartPayload }
+
+export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns' | 'csv-part'> = {
+  'csv-part': async (payload) => readCsvPartTask(payload),
   'profile-columns': async ({ columns }, ctx) =>
     columns.map((column) => {
       if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')

@@ -15,6 +15,11 @@ export interface RunTaskOptions {
   inProcess?: boolean
   /** Heap limits of the worker; a task that exceeds them fails alone, the app stays up. */
   resourceLimits?: ResourceLimits
+  /**
+   * Buffers of the payload moved into the worker rather than copied; they are unusable here
+   * afterwards (a caller that is done with the data, e.g. columns handed off to be profiled).
+   */
+  transfer?: ArrayBuffer[]
 }
 
 /** How long a cancelled task may take to reach its next checkpoint before it is terminated. */
@@ -136,6 +141,7 @@ export async function runTaskByName(
     worker = new Worker(script, {
       workerData: { task, payload, cancelFlag },
       resourceLimits: options.resourceLimits,
+      transferList: options.transfer,
     })
   } catch (error) {
     releaseWorker()

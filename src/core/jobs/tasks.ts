@@ -3,7 +3,13 @@
 // its functions to `tasks`; `runTask` then checks both ends at compile time.
 import type { DriftReport } from '../../api/drift'
 import type { ColumnProfile } from '../../api/datasets'
-import type { DescribeTaskPayload, DescribedFile, ProfileColumnsPayload } from '../data/tasks'
+import type { Table } from '../data/table'
+import type {
+  CsvPartPayload,
+  DescribeTaskPayload,
+  DescribedFile,
+  ProfileColumnsPayload,
+} from '../data/tasks'
 import { dataTasks } from '../data/tasks'
 import type { DriftTaskPayload } from '../drift/run'
 import { driftTasks } from '../drift/tasks'
@@ -22,6 +28,7 @@ export interface TaskContext {
 export interface TaskMap {
   'dataset-describe': { payload: DescribeTaskPayload; result: DescribedFile }
   'profile-columns': { payload: ProfileColumnsPayload; result: ColumnProfile[] }
+  'csv-part': { payload: CsvPartPayload; result: Table }
   evaluate: { payload: EvaluatePayload; result: EvaluateOutput }
   shadow: { payload: ShadowPayload; result: ShadowOutput }
   drift: { payload: DriftTaskPayload; result: DriftReport }

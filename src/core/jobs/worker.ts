@@ -16,6 +16,27 @@ export type WorkerMessage =
   | { type: 'result'; value: unknown }
   | { type: 'error'; code: string; message: string }
 
+/** The buffers of the large typed arrays in a result (a few levels deep), each once. */
+function transferables(
+  value: unknown,
+  found = new Set<ArrayBuffer>(),
+  depth = 0,
+): Set<ArrayBuffer> {
+  if (depth > 4 || value === null || typeof value !== 'object') return found
+  if (ArrayBuffer.isView(value)) {
+    if (
+      !Buffer.isBuffer(value) &&
+      value.buffer instanceof ArrayBuffer &&
+      value.buffer.byteLength >= 1 << 16
+    )
+      found.add(value.buffer)
+    return found
+  }
+  const items = Array.isArray(value) ? value : Object.values(value)
+  for (const item of items) transferables(item, found, depth + 1)
+  return found
+}
+
 async function main(): Promise<void> {
   const port = parentPort
   if (!port) throw new Error('worker.ts must run in a worker thread')
@@ -35,7 +56,8 @@ async function main(): Promise<void> {
       },
       cancelled: () => cancelled || Atomics.load(cancelFlag, 0) === 1,
     })
-    post({ type: 'result', value })
+    // Large typed arrays (a table's columns) are moved to the parent, not copied.
+    port.postMessage({ type: 'result', value } satisfies WorkerMessage, [...transferables(value)])
   } catch (error) {
     if (isSlipwayError(error)) post({ type: 'error', code: error.code, message: error.message })
     else

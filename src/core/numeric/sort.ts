@@ -50,6 +50,7 @@ function toOffsets(count: Uint32Array, mask: number, n: number): boolean {
 export function sortFloat64(values: Float64Array): Float64Array {
   const n = values.length
   if (n <= SMALL) return values.sort()
+  if (sortScaledIntegers(values)) return values
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2)
   let lo = new Uint32Array(n)
   let hi = new Uint32Array(n)
@@ -63,9 +64,12 @@ export function sortFloat64(values: Float64Array): Float64Array {
     } else h = (h | 0x80000000) >>> 0
     hi[i] = h
     lo[i] = l
-    c0[h & 2047]++
-    c1[(h >>> 11) & 2047]++
-    c2[h >>> 22]++
+    const d0 = h & 2047
+    const d1 = (h >>> 11) & 2047
+    const d2 = h >>> 22
+    c0[d0] = (c0[d0] ?? 0) + 1
+    c1[d1] = (c1[d1] ?? 0) + 1
+    c2[d2] = (c2[d2] ?? 0) + 1
   }
   let loOut = new Uint32Array(n)
   let hiOut = new Uint32Array(n)
@@ -73,7 +77,9 @@ export function sortFloat64(values: Float64Array): Float64Array {
     if (toOffsets(count, mask, n)) continue
     for (let i = 0; i < n; i++) {
       const h = hi[i] ?? 0
-      const at = count[(h >>> shift) & mask]++
+      const digit = (h >>> shift) & mask
+      const at = count[digit] ?? 0
+      count[digit] = at + 1
       hiOut[at] = h
       loOut[at] = lo[i] ?? 0
     }
@@ -116,6 +122,57 @@ export function sortFloat64(values: Float64Array): Float64Array {
   return values
 }
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+const MAX_DECIMALS = POW10.length - 1
+
+/**
+ * Sorts values that are all decimals with at most 9 digits after the point (what a CSV of
+ * exported features or counts holds) as integers: with p = 10^d for the decimals d the values
+ * need, each value v is checked to be exactly m / p for the integer m = round(v·p) (|m| ≤ 2^53),
+ * so v ↦ m is one-to-one and keeps the order; the keys m − min(m) are sorted with the 32-bit
+ * radix sort (half the bytes of the float64 sort, no second word) and written back as m / p, the
+ * very same doubles. Returns false, with `values` unchanged, when a value is not such a decimal,
+ * or the keys span 2^32 or more.
+ */
+function sortScaledIntegers(values: Float64Array): boolean {
+  const n = values.length
+  let d = 0
+  let p = 1
+  let min = Infinity
+  let max = -Infinity
+  let negativeZeros = 0
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? NaN
+    if (Math.round(v * p) / p !== v) {
+      while (d < MAX_DECIMALS && Math.round(v * p) / p !== v) p = POW10[++d] ?? Infinity
+      if (Math.round(v * p) / p !== v) return false
+    }
+    if (v < min) min = v
+    if (v > max) max = v
+    if (v === 0 && 1 / v < 0) negativeZeros++
+  }
+  const low = Math.round(min * p)
+  const high = Math.round(max * p)
+  if (!(Math.abs(low) <= 2 ** 53 && Math.abs(high) <= 2 ** 53 && high - low < 2 ** 32)) return false
+  const keys = new Uint32Array(n)
+  // Every value checked again at the final scale (a value checked at fewer decimals may not pass
+  // at more, near 2^53): only then is the mapping known to be exact.
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? NaN
+    const m = Math.round(v * p)
+    if (m / p !== v) return false
+    keys[i] = m - low
+  }
+  const sorted = sortUint32(keys)
+  for (let i = 0; i < n; i++) values[i] = ((sorted[i] ?? 0) + low) / p
+  // -0 and +0 have the same key; the -0s go first among the zeros, as TypedArray#sort puts them.
+  if (negativeZeros > 0) {
+    const firstZero = values.indexOf(0)
+    values.fill(-0, firstZero, firstZero + negativeZeros)
+  }
+  return true
+}
+
 /** A sorted copy of NaN-free `values`; `values` itself is left as it was. */
 export const sortedCopy = (values: Float64Array): Float64Array => sortFloat64(values.slice())
 
@@ -131,9 +188,12 @@ export function sortUint32(keys: Uint32Array): Uint32Array {
   const [low, mid, high] = digitCounts()
   for (let i = 0; i < n; i++) {
     const k = keys[i] ?? 0
-    low[k & 2047]++
-    mid[(k >>> 11) & 2047]++
-    high[k >>> 22]++
+    const d0 = k & 2047
+    const d1 = (k >>> 11) & 2047
+    const d2 = k >>> 22
+    low[d0] = (low[d0] ?? 0) + 1
+    mid[d1] = (mid[d1] ?? 0) + 1
+    high[d2] = (high[d2] ?? 0) + 1
   }
   let src: Uint32Array = keys
   let dst: Uint32Array = new Uint32Array(n)
@@ -141,7 +201,10 @@ export function sortUint32(keys: Uint32Array): Uint32Array {
     if (toOffsets(count, mask, n)) continue
     for (let i = 0; i < n; i++) {
       const k = src[i] ?? 0
-      dst[count[(k >>> shift) & mask]++] = k
+      const digit = (k >>> shift) & mask
+      const at = count[digit] ?? 0
+      count[digit] = at + 1
+      dst[at] = k
     }
     const t = src
     src = dst
