@@ -182,6 +182,8 @@ export const EvaluationResult = z.object({
   latency: Latency,
   operational: Operational,
   warnings: z.array(z.string()),
+  /** Label → the model's `class_names` entry, for the labels it names (absent: none named). */
+  classNames: z.record(z.string(), z.string()).optional(),
 })
 export type EvaluationResult = z.infer<typeof EvaluationResult>
 
@@ -288,6 +290,8 @@ export const ShadowResult = z.object({
   latency: z.object({ champion: Latency, challenger: Latency }),
   operational: z.object({ champion: Operational, challenger: Operational }),
   warnings: z.array(z.string()),
+  /** Label → the champion's `class_names` entry (else the challenger's), for the labels named. */
+  classNames: z.record(z.string(), z.string()).optional(),
 })
 export type ShadowResult = z.infer<typeof ShadowResult>
 

@@ -1,8 +1,9 @@
 // What a new user tripped over in the window (issue 11), in real Chromium against web mode: the
 // register dialog's state and results, a failed run under an old result, Compare's form against
 // the opened result, the disagreement list, data files dropped on the Models page, dataset names.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { withMetadata } from '../helpers/onnx-metadata'
 import { dropFiles, fixture, useHarness } from './harness'
 
 let evalDatasetId = 0
@@ -349,22 +350,6 @@ describe('archive, delete and undo', () => {
     ).not.toContain(id)
   })
 })
-
-/** The fixture with one more metadata entry appended (protobuf fields concatenate). */
-function withMetadata(file: string, key: string, value: string): Buffer {
-  const varint = (n: number): Buffer => {
-    const out: number[] = []
-    for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128)
-    return Buffer.from([...out, n])
-  }
-  const field = (tag: number, body: Buffer): Buffer =>
-    Buffer.concat([Buffer.from([tag]), varint(body.length), body])
-  const entry = field(
-    0x72,
-    Buffer.concat([field(0x0a, Buffer.from(key)), field(0x12, Buffer.from(value))]),
-  )
-  return Buffer.concat([readFileSync(file), entry])
-}
 
 describe('lineage in the window', () => {
   it('edits a version’s lineage, each change audited, and links the training data its metadata names', async () => {

@@ -1,9 +1,12 @@
 // Issue 11, the parts finished in the second session, through the CLI: archiving refused while a
 // promotion request is open (naming it), class labels from the model's `class_names`, deletes
 // that can be undone, and a dataset deleted while results that used it are kept.
+import fs from 'node:fs'
+import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/cli'
 import { fixture, tempHome } from '../helpers/home'
+import { withMetadata } from '../helpers/onnx-metadata'
 
 let home: { dir: string; cleanup: () => void }
 beforeEach(() => {
@@ -56,5 +59,41 @@ describe('archiving under an open promotion request', () => {
     ok('withdraw', request.id)
     ok('version', 'archive', 'churn@2')
     ok('model', 'archive', 'churn')
+  })
+})
+
+describe('class names from the model', () => {
+  it('labels the confusion matrix and the flip matrix with class_names, keeping the labels in JSON', () => {
+    const named = path.join(home.dir, 'iris.onnx')
+    fs.writeFileSync(
+      named,
+      withMetadata(
+        fixture('models', 'mlp_multiclass.onnx'),
+        'class_names',
+        '["setosa", "versicolor", "virginica"]',
+      ),
+    )
+    ok('register', named, '--model', 'iris')
+    ok('register', fixture('models', 'mlp_multiclass.onnx'), '--model', 'iris')
+    const data = fixture('data', 'mlp_multiclass-eval.csv')
+    const text = ok('evaluate', 'iris@1', '--data', data).stdout
+    const matrix = text.slice(text.indexOf('Confusion matrix'))
+    expect(matrix.split('\n')[1]).toMatch(/^ACTUAL\s+SETOSA\s+VERSICOLOR\s+VIRGINICA$/)
+    expect(matrix.split('\n')[2]).toMatch(/^setosa\s+\d+/)
+    const json = ok('evaluation', 'show', '1', '--json').json() as {
+      metrics: { labels: string[] }
+      classNames?: Record<string, string>
+    }
+    expect(json.metrics.labels).toEqual(['0', '1', '2'])
+    expect(json.classNames).toEqual({ '0': 'setosa', '1': 'versicolor', '2': 'virginica' })
+
+    // The model without class_names keeps its labels.
+    const plain = ok('evaluate', 'iris@2', '--data', data).stdout
+    expect(plain.slice(plain.indexOf('Confusion matrix')).split('\n')[1]).toMatch(
+      /^ACTUAL\s+0\s+1\s+2$/,
+    )
+    const shadow = ok('shadow', 'iris@1', 'iris@2', '--data', data).stdout
+    const flips = shadow.slice(shadow.indexOf('Label flips'))
+    expect(flips.split('\n')[1]).toMatch(/^CHAMPION\s+SETOSA\s+VERSICOLOR\s+VIRGINICA$/)
   })
 })
