@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { FileRef, ModelName, Timestamp, VersionRef } from './common'
 import { DatasetRef } from './datasets'
 import { Job } from './jobs'
+import { Removed } from './trash'
 
 /** A metric's value; `null` where it is undefined (the reason is in `reasons`). */
 export const Metric = z.number().nullable()
@@ -433,7 +434,7 @@ export const evaluationCalls = {
   /** Deletes a stored evaluation; refused while a gate report rests on it. */
   'eval:remove': {
     input: z.object({ id: z.number().int().positive() }).strict(),
-    output: z.object({ id: z.number(), removed: z.literal(true) }),
+    output: Removed,
   },
   'eval:latest-for-model': {
     input: z.object({ model: ModelName }).strict(),
@@ -459,7 +460,7 @@ export const evaluationCalls = {
   },
   'shadow:remove': {
     input: z.object({ id: z.number().int().positive() }).strict(),
-    output: z.object({ id: z.number(), removed: z.literal(true) }),
+    output: Removed,
   },
   'gates:get-policy': {
     input: z.object({ model: ModelName }).strict(),

@@ -97,3 +97,69 @@ describe('class names from the model', () => {
     expect(flips.split('\n')[1]).toMatch(/^CHAMPION\s+SETOSA\s+VERSICOLOR\s+VIRGINICA$/)
   })
 })
+
+describe('deletes can be undone', () => {
+  it('puts deleted results and datasets in the trash, restores them with their ids, and audits both steps', () => {
+    const data = fixture('data', 'linear_binary-eval.csv')
+    ok('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn')
+    ok('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn')
+    ok('dataset', 'add', data, '--name', 'reference')
+    ok('dataset', 'add', fixture('data', 'linear_binary-drifted.csv'), '--name', 'spare')
+    ok('evaluate', 'churn@1', '--data', 'reference')
+    ok('shadow', 'churn@1', 'churn@2', '--data', 'reference')
+    ok('drift', '--reference', data, '--current', data)
+    const evaluation = (ok('evaluations', '--json').json() as { id: number }[])[0]!
+    const before = ok('evaluation', 'show', String(evaluation.id), '--json').json()
+
+    const trashIds: number[] = []
+    for (const args of [
+      ['evaluation', 'remove', String(evaluation.id)],
+      ['comparison', 'remove', '1'],
+      ['drift-run', 'remove', '1'],
+      ['dataset', 'remove', 'spare'],
+    ]) {
+      const removed = ok(...args, '--json').json() as { removed: true; trashId: number }
+      trashIds.push(removed.trashId)
+    }
+    expect(cli('evaluation', 'show', String(evaluation.id)).status).toBe(1)
+    expect((ok('datasets', '--json').json() as { name: string }[]).map((d) => d.name)).toEqual([
+      'reference',
+    ])
+    const listed = ok('trash', '--json').json() as { id: number; kind: string; title: string }[]
+    expect(listed.map((e) => e.kind).sort()).toEqual([
+      'comparison',
+      'dataset',
+      'drift-run',
+      'evaluation',
+    ])
+    expect(listed.find((e) => e.kind === 'evaluation')?.title).toBe(
+      `Evaluation ${evaluation.id} (churn v1 on reference)`,
+    )
+    expect(ok('trash').stdout).toMatch(/Dataset \d+ \("spare"\)/)
+
+    for (const id of trashIds)
+      expect(ok('trash', 'restore', String(id)).stdout).toMatch(/ restored\n$/)
+    expect(ok('evaluation', 'show', String(evaluation.id), '--json').json()).toEqual(before)
+    expect(ok('comparison', 'show', '1', '--json').json()).toMatchObject({ id: 1 })
+    expect(ok('drift-run', 'show', '1', '--json').json()).toMatchObject({ runId: 1 })
+    // The dataset's rows came back with it: it evaluates again.
+    ok('evaluate', 'churn@2', '--data', 'spare')
+    expect(ok('trash').stdout).toBe('The trash is empty\n')
+    const again = cli('trash', 'restore', String(trashIds[0]))
+    expect(again.status).toBe(1)
+    expect(again.stderr).toContain(`Nothing in the trash with id ${trashIds[0]}`)
+
+    const actions = (ok('audit', '--json').json() as { type: string }[]).map((a) => a.type)
+    for (const action of [
+      'evaluation.remove',
+      'evaluation.restore',
+      'shadow.remove',
+      'shadow.restore',
+      'drift.run.remove',
+      'drift.run.restore',
+      'dataset.remove',
+      'dataset.restore',
+    ])
+      expect(actions).toContain(action)
+  })
+})
