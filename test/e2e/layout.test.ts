@@ -161,7 +161,7 @@ describe('layout', () => {
     expect(cells.filter((text) => text.includes(reason))).toEqual([])
     const last = e2e.page.locator('[data-testid="drift-column-row"]').last()
     const name = await last.getAttribute('data-column')
-    await last.click()
+    await last.getByRole('button', { name: name! }).click()
     const detail = e2e.page.locator('[data-testid="drift-column-detail"]')
     await detail.filter({ hasText: name! }).waitFor()
     await expect

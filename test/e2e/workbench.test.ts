@@ -340,7 +340,7 @@ describe('archive, delete and undo', () => {
     await row.waitFor()
     await row.locator('[data-testid="evaluation-delete"]').click()
     expect(await row.locator('[data-testid="evaluation-delete-confirm"]').innerText()).toContain(
-      `Delete evaluation #${id}? This cannot be undone.`,
+      `Delete evaluation #${id}? It can be restored from the trash for 30 days.`,
     )
     await row.locator('[data-testid="evaluation-delete-yes"]').click()
     await row.waitFor({ state: 'detached' })

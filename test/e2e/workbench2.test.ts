@@ -10,6 +10,7 @@ import { fixture, useHarness } from './harness'
 let irisDataset = 0
 let irisEvaluation = 0
 let irisComparison = 0
+const driftRuns: number[] = []
 
 const e2e = useHarness({
   name: 'workbench2',
@@ -48,6 +49,13 @@ const e2e = useHarness({
       dataset: { datasetId: irisDataset },
     })
     irisComparison = ((await slipway.core.jobs.wait(shadow.id)).result as { id: number }).id
+    for (const current of ['linear_binary-drifted.csv', 'linear_binary-eval.csv']) {
+      const drift = await slipway.call('drift:start', {
+        reference: { file: { path: fixture('data', 'linear_binary-train.csv') } },
+        current: { file: { path: fixture('data', current) } },
+      })
+      driftRuns.push(((await slipway.core.jobs.wait(drift.id)).result as { id: number }).id)
+    }
   },
 })
 
@@ -69,5 +77,86 @@ describe('class names from the model', () => {
     await e2e.page.goto(`${e2e.server.url}#/compare/${irisComparison}`)
     await e2e.page.locator('[data-testid="flip-matrix"]').waitFor()
     expect(await headers('flip-matrix')).toEqual(['setosa', 'versicolor', 'virginica'])
+  })
+})
+
+describe('deletes can be undone', () => {
+  it('restores a deleted evaluation from the Undo bar, with its id, and audits both steps', async () => {
+    const { slipway } = e2e.server
+    const job = await slipway.call('eval:start', {
+      model: 'iris',
+      ref: 2,
+      dataset: { datasetId: irisDataset },
+    })
+    const id = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
+    await e2e.page.goto(`${e2e.server.url}#/evaluate/${id}`)
+    const row = e2e.page.locator('[data-testid="history-row"]', { hasText: `#${id}` })
+    await row.waitFor()
+    await row.locator('[data-testid="evaluation-delete"]').click()
+    await row.locator('[data-testid="evaluation-delete-yes"]').click()
+    await row.waitFor({ state: 'detached' })
+    expect(await e2e.page.locator('[data-testid="undo-message"]').innerText()).toBe(
+      `Evaluation ${id} deleted.`,
+    )
+    const trash = await slipway.call('trash:list', {})
+    expect(trash.map((entry) => [entry.kind, entry.itemId])).toContainEqual(['evaluation', id])
+
+    await e2e.page.locator('[data-testid="undo-button"]').click()
+    await row.waitFor()
+    expect(await e2e.page.locator('[data-testid="undo-message"]').innerText()).toBe('Undone.')
+    expect((await slipway.call('eval:get', { id })).id).toBe(id)
+    const audit = (await slipway.call('audit:list', {})).map((entry) => entry.type)
+    expect(audit).toContain('evaluation.remove')
+    expect(audit).toContain('evaluation.restore')
+  })
+})
+
+describe('drift runs in the window', () => {
+  it('deletes a run after asking, and brings it back with Undo', async () => {
+    const [first] = driftRuns
+    await e2e.page.goto(`${e2e.server.url}#/drift`)
+    const row = e2e.page.locator(`[data-testid="drift-history-row"][data-run="${first}"]`)
+    await row.waitFor()
+    await row.getByRole('button', { name: `Delete drift run ${first}` }).click()
+    expect(await row.locator('[data-testid="drift-run-delete-confirm"]').innerText()).toContain(
+      `Delete drift run #${first}? It can be restored from the trash for 30 days.`,
+    )
+    await row.locator('[data-testid="drift-run-delete-yes"]').click()
+    await row.waitFor({ state: 'detached' })
+    expect((await e2e.server.slipway.call('drift:list', {})).map((run) => run.id)).not.toContain(
+      first,
+    )
+    expect(await e2e.page.locator('[data-testid="undo-message"]').innerText()).toBe(
+      `Drift run ${first} deleted.`,
+    )
+    await e2e.page.locator('[data-testid="undo-button"]').click()
+    await row.waitFor()
+    expect((await e2e.server.slipway.call('drift:get', { runId: first! })).id).toBe(first)
+  })
+
+  it('opens runs and columns through links and buttons, never through clickable rows', async () => {
+    const [, second] = driftRuns
+    await e2e.page.goto(`${e2e.server.url}#/drift`)
+    const link = e2e.page
+      .locator(`[data-testid="drift-history-row"][data-run="${second}"]`)
+      .getByRole('link', { name: `#${second}` })
+    await link.focus()
+    await e2e.page.keyboard.press('Enter')
+    await e2e.page.locator(`[data-testid="drift-report"][data-run="${second}"]`).waitFor()
+    const table = e2e.page.locator('[data-testid="drift-columns"]')
+    const names = await table
+      .locator('[data-testid="drift-column-row"]')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-column') ?? ''))
+    expect(names.length).toBeGreaterThan(1)
+    // Each column is opened by a button named after it, from the keyboard too.
+    const last = names.at(-1) ?? ''
+    const button = table.getByRole('button', { name: last, exact: true })
+    expect(await button.getAttribute('aria-pressed')).toBe('false')
+    await button.focus()
+    await e2e.page.keyboard.press('Enter')
+    await e2e.page.locator(`[data-testid="drift-column-detail"][data-column="${last}"]`).waitFor()
+    expect(await button.getAttribute('aria-pressed')).toBe('true')
+    // No row is a focus stop or a click target of its own.
+    expect(await e2e.page.locator('tr[tabindex], tr[onclick], tr.clickable').count()).toBe(0)
   })
 })

@@ -54,7 +54,7 @@ export function CompareHistory({
                 <ConfirmButton
                   label="Delete…"
                   ariaLabel={`Delete comparison ${entry.id}`}
-                  question={`Delete comparison #${entry.id}? This cannot be undone.`}
+                  question={`Delete comparison #${entry.id}? It can be restored from the trash for 30 days.`}
                   confirmLabel="Delete"
                   onConfirm={() => useShadow.getState().removeComparison(entry.id)}
                   testId="comparison-delete"

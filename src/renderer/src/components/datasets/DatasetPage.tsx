@@ -7,7 +7,6 @@ import { formatBytes, formatCount, formatTime } from '../../lib/format'
 import { useEvaluation } from '../../stores/evaluation'
 import { hrefFor, useRoute } from '../../stores/route'
 import { useDatasets } from '../../stores/datasets'
-import { useUndo } from '../../stores/undo'
 import { ErrorNote } from '../ErrorNote'
 import { ConfirmButton } from '../shared/ConfirmButton'
 import { Text } from '../Text'
@@ -96,14 +95,11 @@ function DatasetDetailView({ dataset }: { dataset: DatasetDetail }) {
         <ConfirmButton
           className=""
           label="Delete…"
-          question={`Delete dataset ${dataset.name}? Its snapshot is removed; this cannot be undone.`}
+          question={`Delete dataset ${dataset.name}? It can be restored from the trash for 30 days.`}
           confirmLabel="Delete"
           onConfirm={async () => {
             const problem = await useDatasets.getState().remove(dataset.id)
-            if (!problem) {
-              useUndo.getState().show(`Deleted dataset ${dataset.name}.`)
-              useRoute.getState().navigate(hrefFor('datasets'))
-            }
+            if (!problem) useRoute.getState().navigate(hrefFor('datasets'))
             return problem
           }}
           testId="dataset-delete"

@@ -66,7 +66,7 @@ export function EvaluationHistory({
                 <ConfirmButton
                   label="Delete…"
                   ariaLabel={`Delete evaluation ${entry.id}`}
-                  question={`Delete evaluation #${entry.id}? This cannot be undone.`}
+                  question={`Delete evaluation #${entry.id}? It can be restored from the trash for 30 days.`}
                   confirmLabel="Delete"
                   onConfirm={() => useEvaluation.getState().removeEvaluation(entry.id)}
                   testId="evaluation-delete"
