@@ -9,6 +9,7 @@ import { fixture, useHarness } from './harness'
 
 let irisDataset = 0
 let irisEvaluation = 0
+let irisV2Evaluation = 0
 let irisComparison = 0
 const driftRuns: number[] = []
 
@@ -43,6 +44,12 @@ const e2e = useHarness({
       dataset: { datasetId: irisDataset },
     })
     irisEvaluation = ((await slipway.core.jobs.wait(evaluation.id)).result as { id: number }).id
+    const second = await slipway.call('eval:start', {
+      model: 'iris',
+      ref: 2,
+      dataset: { path: fixture('data', 'mlp_multiclass-train.csv') },
+    })
+    irisV2Evaluation = ((await slipway.core.jobs.wait(second.id)).result as { id: number }).id
     const shadow = await slipway.call('shadow:start', {
       champion: { model: 'iris', ref: 1 },
       challenger: { model: 'iris', ref: 2 },
@@ -158,5 +165,42 @@ describe('drift runs in the window', () => {
     expect(await button.getAttribute('aria-pressed')).toBe('true')
     // No row is a focus stop or a click target of its own.
     expect(await e2e.page.locator('tr[tabindex], tr[onclick], tr.clickable').count()).toBe(0)
+  })
+})
+
+describe('hand-picked evaluations side by side', () => {
+  it('compares any two evaluations of a model, every metric a row, the best marked', async () => {
+    const { slipway } = e2e.server
+    await e2e.page.goto(`${e2e.server.url}#/registry/iris`)
+    const card = e2e.page.locator('[data-testid="side-by-side"]')
+    await card.waitFor()
+    expect(await card.locator('[data-testid="side-by-side-empty"]').count()).toBe(1)
+    // v1 on the evaluation rows, v2 on the training rows: another version and another dataset.
+    await card.getByRole('checkbox', { name: new RegExp(`^#${irisV2Evaluation} · v2 on`) }).check()
+    await card.getByRole('checkbox', { name: new RegExp(`^#${irisEvaluation} · v1 on`) }).check()
+    const table = card.locator('[data-testid="side-by-side-table"]')
+    await table.waitFor()
+    expect(await table.locator('[data-testid="side-by-side-column"]').allInnerTexts()).toEqual([
+      `#${irisV2Evaluation} · v2\nmlp_multiclass-train`,
+      `#${irisEvaluation} · v1\niris-eval`,
+    ])
+    const [v2, v1] = await Promise.all([
+      slipway.call('eval:get', { id: irisV2Evaluation }),
+      slipway.call('eval:get', { id: irisEvaluation }),
+    ])
+    const accuracy = (e: typeof v1) => (e.result.metrics as { accuracy: number }).accuracy
+    const row = table.locator('[data-testid="side-by-side-row"][data-metric="accuracy"]')
+    expect(await row.locator('td').allInnerTexts()).toEqual([
+      accuracy(v2).toFixed(4),
+      accuracy(v1).toFixed(4),
+    ])
+    const best = accuracy(v2) >= accuracy(v1) ? 0 : 1
+    expect(await row.locator('td').nth(best).getAttribute('data-best')).toBe('yes')
+    for (const key of ['f1Macro', 'logLoss', 'latencyP95Ms'])
+      expect(
+        await table.locator(`[data-testid="side-by-side-row"][data-metric="${key}"]`).count(),
+      ).toBe(1)
+    await card.getByRole('checkbox', { name: new RegExp(`^#${irisEvaluation} · v1 on`) }).uncheck()
+    await card.locator('[data-testid="side-by-side-empty"]').waitFor()
   })
 })
