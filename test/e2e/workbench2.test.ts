@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { withMetadata } from '../helpers/onnx-metadata'
-import { fixture, useHarness } from './harness'
+import { dropFiles, fixture, useHarness } from './harness'
 
 let irisDataset = 0
 let irisEvaluation = 0
@@ -202,5 +202,45 @@ describe('hand-picked evaluations side by side', () => {
       ).toBe(1)
     await card.getByRole('checkbox', { name: new RegExp(`^#${irisEvaluation} · v1 on`) }).uncheck()
     await card.locator('[data-testid="side-by-side-empty"]').waitFor()
+  })
+})
+
+describe('lineage in the register dialog', () => {
+  it('registers a file with its training dataset, parent, parameters, code version and description', async () => {
+    const { slipway } = e2e.server
+    await slipway.call('registry:register', {
+      file: { path: fixture('models', 'linear_binary.onnx') },
+      model: 'lineage-reg',
+    })
+    await dropFiles(e2e.page, [fixture('models', 'tree_ensemble.onnx')])
+    const dialog = e2e.page.locator('[data-testid="register-dialog"]')
+    await dialog.waitFor()
+    await dialog.locator('[data-testid="register-model"]').fill('lineage-reg')
+    await dialog.locator('[data-testid="register-code-version"]').fill('git:9e8d7c6')
+    await dialog.locator('[data-testid="register-parent"]').fill('v1')
+    await dialog.locator('[data-testid="register-dataset"]').selectOption(String(irisDataset))
+    await dialog.locator('[data-testid="register-description"]').fill('Trees on the same rows.')
+    // A line that is not key=value is refused before anything is registered.
+    await dialog.locator('[data-testid="register-params"]').fill('max_depth=3\noops')
+    await dialog.locator('[data-testid="register-submit"]').click()
+    expect(await dialog.locator('[data-testid="register-lineage-error"]').innerText()).toBe(
+      'Hyperparameter "oops" is not key=value',
+    )
+    expect(
+      (await slipway.call('registry:get-model', { model: 'lineage-reg' })).versions,
+    ).toHaveLength(1)
+
+    await dialog.locator('[data-testid="register-params"]').fill('max_depth=3\nn_estimators=10')
+    await dialog.locator('[data-testid="register-submit"]').click()
+    await dialog.locator('[data-status="registered"]').waitFor()
+    await dialog.locator('[data-testid="register-close"]').click()
+    const { lineage } = await slipway.call('registry:get-version', { model: 'lineage-reg', ref: 2 })
+    expect(lineage).toMatchObject({
+      codeVersion: 'git:9e8d7c6',
+      description: 'Trees on the same rows.',
+      parentVersion: 1,
+      trainingDataset: { id: irisDataset },
+      hyperparameters: { max_depth: '3', n_estimators: '10' },
+    })
   })
 })
