@@ -2,7 +2,7 @@
 // names from the model, deletes that can be undone, a dataset deleted while its results are kept,
 // lineage in the register dialog, drift runs deleted from the window, hand-picked evaluations side
 // by side, and no clickable plain rows.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { withMetadata } from '../helpers/onnx-metadata'
 import { dropFiles, fixture, useHarness } from './harness'
@@ -242,5 +242,55 @@ describe('lineage in the register dialog', () => {
       trainingDataset: { id: irisDataset },
       hyperparameters: { max_depth: '3', n_estimators: '10' },
     })
+  })
+})
+
+describe('a dataset that results were computed on', () => {
+  it('names the results that keep it, and deletes it together with them, all restored by one Undo', async () => {
+    const { slipway } = e2e.server
+    // Rows no other test imported (the same bytes would be an existing dataset).
+    const file = `${e2e.scratch}/iris-train.csv`
+    const lines = readFileSync(fixture('data', 'mlp_multiclass-train.csv'), 'utf8').split('\n')
+    writeFileSync(file, lines.slice(0, 200).join('\n') + '\n')
+    const job = await slipway.call('datasets:add', { file: { path: file }, name: 'iris-train' })
+    const datasetId = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
+    const run = await slipway.call('eval:start', { model: 'iris', ref: 1, dataset: { datasetId } })
+    const evaluationId = ((await slipway.core.jobs.wait(run.id)).result as { id: number }).id
+    const shadow = await slipway.call('shadow:start', {
+      champion: { model: 'iris', ref: 1 },
+      challenger: { model: 'iris', ref: 2 },
+      dataset: { datasetId },
+    })
+    const comparisonId = ((await slipway.core.jobs.wait(shadow.id)).result as { id: number }).id
+
+    await e2e.page.goto(`${e2e.server.url}#/datasets/${datasetId}`)
+    const usedBy = e2e.page.locator('[data-testid="dataset-used-by"]')
+    await usedBy.waitFor()
+    expect(await usedBy.locator('[data-testid="dataset-use"] a').allInnerTexts()).toEqual([
+      `Evaluation #${evaluationId}`,
+      `Comparison #${comparisonId}`,
+    ])
+    expect(await usedBy.locator('[data-testid="dataset-kept-because"]').innerText()).toContain(
+      'cannot be deleted on its own while they exist',
+    )
+    expect(await e2e.page.locator('[data-testid="dataset-delete"]').count()).toBe(0)
+    await e2e.page.locator('[data-testid="dataset-delete-with-results"]').click()
+    expect(
+      await e2e.page.locator('[data-testid="dataset-delete-with-results-confirm"]').innerText(),
+    ).toContain('Delete dataset iris-train and the 2 results computed on it?')
+    await e2e.page.locator('[data-testid="dataset-delete-with-results-yes"]').click()
+    await expect
+      .poll(() => e2e.page.locator('[data-testid="undo-message"]').textContent())
+      .toBe('Dataset "iris-train" and 2 results deleted.')
+    expect((await slipway.call('datasets:list', {})).map((d) => d.id)).not.toContain(datasetId)
+    await expect(slipway.call('eval:get', { id: evaluationId })).rejects.toThrow()
+
+    await e2e.page.locator('[data-testid="undo-button"]').click()
+    await expect
+      .poll(() => e2e.page.locator('[data-testid="undo-message"]').textContent())
+      .toBe('Undone.')
+    expect((await slipway.call('datasets:get', { id: datasetId })).name).toBe('iris-train')
+    expect((await slipway.call('eval:get', { id: evaluationId })).dataset.id).toBe(datasetId)
+    expect((await slipway.call('shadow:get', { id: comparisonId })).id).toBe(comparisonId)
   })
 })
