@@ -76,14 +76,14 @@ export function DatasetUsedBy({ dataset }: { dataset: DatasetDetail }) {
         {evaluations.map((e) => (
           <li key={`e${e.id}`} data-testid="dataset-use">
             <a href={hrefFor('evaluate', e.id)}>Evaluation #{e.id}</a>:{' '}
-            <Text value={e.model} max={40} /> v{e.version}{' '}
+            <Text value={e.model} max={80} /> v{e.version}{' '}
             <span className="muted small">{formatTime(e.createdAt)}</span>
           </li>
         ))}
         {comparisons.map((c) => (
           <li key={`c${c.id}`} data-testid="dataset-use">
             <a href={hrefFor('compare', c.id)}>Comparison #{c.id}</a>:{' '}
-            <Text value={c.champion.model} max={40} /> v{c.champion.version} vs v
+            <Text value={c.champion.model} max={80} /> v{c.champion.version} vs v
             {c.challenger.version} <span className="muted small">{formatTime(c.createdAt)}</span>
           </li>
         ))}
