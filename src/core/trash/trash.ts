@@ -8,6 +8,9 @@ import { removeBlobIfUnused } from '../artifacts/leases'
 import type { Actor, CoreContext, HandlersFor } from '../context'
 import { appendAudit, type AuditAction } from '../governance/audit'
 
+/** The key under which a trashed result keeps its dataset's fingerprint (not a column). */
+const DATASET_SHA = '_dataset_sha256'
+
 /** How long a deleted item can be restored. */
 export const TRASH_DAYS = 30
 
@@ -53,6 +56,13 @@ export function moveToTrash(
   const row = db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(item.id) as
     Record<string, unknown> | undefined
   if (!row) throw new SlipwayError('NOT_FOUND', `No ${item.kind} with id ${item.id}`)
+  // Ids are reused, so a result also keeps its dataset's fingerprint: a restore finds the dataset
+  // by it, never another dataset that took the old id.
+  if (typeof row.dataset_id === 'number') {
+    const dataset = db.prepare('SELECT sha256 FROM datasets WHERE id = ?').get(row.dataset_id) as
+      { sha256: string } | undefined
+    if (dataset) row[DATASET_SHA] = dataset.sha256
+  }
   // An older entry for the same id (deleted, restored, deleted again) is replaced.
   db.prepare('DELETE FROM trash WHERE kind = ? AND item_id = ?').run(item.kind, item.id)
   const entry = db
@@ -97,7 +107,27 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
       const known = new Set(
         (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name),
       )
-      const columns = Object.keys(values).filter((c) => known.has(c))
+      // Ids are reused after a delete (no AUTOINCREMENT): when a newer row took this one's id, the
+      // item comes back under a new id, and the entry says so.
+      const idTaken = Boolean(db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(row.item_id))
+      const columns = Object.keys(values).filter((c) => known.has(c) && !(idTaken && c === 'id'))
+      const sha = values[DATASET_SHA]
+      if (typeof sha === 'string' && typeof values.dataset_id === 'number') {
+        const same = db
+          .prepare('SELECT 1 FROM datasets WHERE id = ? AND sha256 = ?')
+          .get(values.dataset_id, sha)
+        if (!same) {
+          const moved = db
+            .prepare('SELECT id FROM datasets WHERE sha256 = ? ORDER BY id LIMIT 1')
+            .get(sha) as { id: number } | undefined
+          if (!moved)
+            throw new SlipwayError(
+              'CONFLICT',
+              `${row.title} cannot be restored: its dataset (sha256 ${sha.slice(0, 12)}…) is gone; restore the dataset first`,
+            )
+          values.dataset_id = moved.id
+        }
+      }
       if (row.kind === 'dataset') {
         const taken = db.prepare('SELECT id FROM datasets WHERE name = ?').get(values.name) as
           { id: number } | undefined
@@ -106,11 +136,23 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
             'CONFLICT',
             `${row.title} cannot be restored: dataset ${taken.id} now has the name "${String(values.name)}"; rename that one first`,
           )
+        const same = db
+          .prepare('SELECT id, name FROM datasets WHERE sha256 = ?')
+          .get(values.sha256) as { id: number; name: string } | undefined
+        if (same)
+          throw new SlipwayError(
+            'CONFLICT',
+            `${row.title} need not be restored: the same rows were imported again as dataset ${same.id} ("${same.name}"); its results can be restored onto that one`,
+          )
       }
+      let itemId = row.item_id
       try {
-        db.prepare(
-          `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-        ).run(...columns.map((c) => values[c] as string | number | null))
+        const inserted = db
+          .prepare(
+            `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+          )
+          .run(...columns.map((c) => values[c] as string | number | null))
+        if (idTaken) itemId = Number(inserted.lastInsertRowid)
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
           throw new SlipwayError(
@@ -123,9 +165,14 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
       appendAudit(core, actor, {
         action: restore,
         modelId: row.model_id,
-        details: { [`${row.kind === 'drift-run' ? 'run' : row.kind}Id`]: row.item_id, trashId: id },
+        details: {
+          [`${row.kind === 'drift-run' ? 'run' : row.kind}Id`]: itemId,
+          trashId: id,
+          ...(idTaken ? { formerId: row.item_id } : {}),
+        },
       })
-      return toEntry(row)
+      const entry = toEntry(row)
+      return idTaken ? { ...entry, itemId, title: `${entry.title}, restored as #${itemId}` } : entry
     })
     .immediate()
 }
