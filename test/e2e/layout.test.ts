@@ -79,6 +79,7 @@ const pages = (): { name: string; hash: string; ready: string }[] => [
   { name: 'requests', hash: '#/governance/requests', ready: 'requests-inbox' },
   { name: 'audit', hash: '#/governance/audit', ready: 'audit-page' },
   { name: 'remotes', hash: '#/remotes', ready: 'remote-add-form' },
+  { name: 'trash', hash: '#/trash', ready: 'trash-view' },
 ]
 
 describe('layout', () => {

@@ -294,3 +294,28 @@ describe('a dataset that results were computed on', () => {
     expect((await slipway.call('shadow:get', { id: comparisonId })).id).toBe(comparisonId)
   })
 })
+
+describe('the trash in the window', () => {
+  it('lists what was deleted and restores it after the window that deleted it is gone', async () => {
+    const { slipway } = e2e.server
+    const job = await slipway.call('eval:start', {
+      model: 'iris',
+      ref: 1,
+      dataset: { datasetId: irisDataset },
+    })
+    const id = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
+    // Deleted elsewhere (another window, the CLI): no Undo bar here, the trash still has it.
+    await slipway.call('eval:remove', { id })
+    await e2e.page.goto(`${e2e.server.url}#/trash`)
+    const row = e2e.page.locator('[data-testid="trash-row"]', {
+      hasText: `Evaluation ${id} (iris v1 on iris-eval)`,
+    })
+    await row.waitFor()
+    await row
+      .getByRole('button', { name: `Restore Evaluation ${id} (iris v1 on iris-eval)` })
+      .click()
+    await row.locator('[data-testid="trash-restore-yes"]').click()
+    await row.waitFor({ state: 'detached' })
+    expect((await slipway.call('eval:get', { id })).id).toBe(id)
+  })
+})
