@@ -167,9 +167,13 @@ describe('results on screen belong to what the form says', () => {
     const pairs = await e2e.page
       .locator('[data-testid="disagreement-rows"] [data-testid="disagreement-row"]')
       .evaluateAll((rows) =>
-        rows.map((r) => [r.children[2]?.textContent ?? '', r.children[3]?.textContent ?? '']),
+        rows.map((r) => ({
+          champion: r.children[2]?.textContent ?? '',
+          challenger: r.children[3]?.textContent ?? '',
+        })),
       )
-    for (const [a, b] of pairs) expect(a.split(' ·')[0]).not.toBe(b.split(' ·')[0])
+    for (const { champion, challenger } of pairs)
+      expect(champion.split(' ·')[0]).not.toBe(challenger.split(' ·')[0])
     const mcnemar = e2e.page.locator('[data-testid="shadow-stat"][data-stat="mcnemarStatistic"]')
     expect(await mcnemar.innerText()).toContain('the exact test counts the smaller of the two')
   })
