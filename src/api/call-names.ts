@@ -92,4 +92,6 @@ export const CALL_NAMES = [
   'sync:rejections',
   'sync:team-versions',
   'sync:audit',
+  'trash:list',
+  'trash:restore',
 ] as const

@@ -12,6 +12,7 @@ import { registryCalls } from './registry'
 import { retrainingCalls } from './retraining'
 import { reportCalls } from './report'
 import { SyncProgress, syncCalls } from './sync'
+import { trashCalls } from './trash'
 
 export const apiCalls = {
   ...appCalls,
@@ -24,6 +25,7 @@ export const apiCalls = {
   ...governanceCalls,
   ...reportCalls,
   ...syncCalls,
+  ...trashCalls,
 } as const
 
 export type ApiCalls = typeof apiCalls

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { FileRef } from './common'
 import { Job } from './jobs'
 import { DatasetSummary } from './registry'
+import { Removed } from './trash'
 
 export const ColumnKind = z.enum(['numeric', 'categorical', 'boolean', 'timestamp', 'text'])
 export type ColumnKind = z.infer<typeof ColumnKind>
@@ -99,6 +100,6 @@ export const datasetCalls = {
   /** Refused while a model version or a stored result refers to the dataset. */
   'datasets:remove': {
     input: z.object({ id: DatasetRef }).strict(),
-    output: z.object({ id: z.number(), removed: z.literal(true) }),
+    output: Removed,
   },
 } as const

@@ -57,3 +57,10 @@ export function localTime(iso: string): string {
   const pad = (n: number): string => String(n).padStart(2, '0')
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
 }
+
+/**
+ * A class as people name it: the model's `class_names` entry for the label when it has one
+ * (`classNames` from an evaluation or comparison result), else the label itself.
+ */
+export const classLabel = (label: string, classNames?: Readonly<Record<string, string>>): string =>
+  classNames?.[label] ?? label

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { FileRef, ModelName, Timestamp, VersionRef } from './common'
 import { DatasetRef } from './datasets'
 import { Job } from './jobs'
+import { Removed } from './trash'
 
 /** ks: two-sample Kolmogorov–Smirnov; wasserstein: normed Wasserstein-1; z: two-proportion Z. */
 export const DriftTest = z.enum(['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare', 'z'])
@@ -493,7 +494,7 @@ export const driftCalls = {
   /** Deletes a stored drift run; refused for a run that records a monitored file. */
   'drift:remove-run': {
     input: z.object({ runId: z.number().int().positive() }).strict(),
-    output: z.object({ id: z.number(), removed: z.literal(true) }),
+    output: Removed,
   },
   'drift:model-status': {
     input: z.object({ model: ModelName.optional() }).strict(),

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { FileRef, ModelName, Timestamp, VersionRef } from './common'
 import { DatasetRef } from './datasets'
 import { Job } from './jobs'
+import { Removed } from './trash'
 
 /** A metric's value; `null` where it is undefined (the reason is in `reasons`). */
 export const Metric = z.number().nullable()
@@ -182,6 +183,8 @@ export const EvaluationResult = z.object({
   latency: Latency,
   operational: Operational,
   warnings: z.array(z.string()),
+  /** Label → the model's `class_names` entry, for the labels it names (absent: none named). */
+  classNames: z.record(z.string(), z.string()).optional(),
 })
 export type EvaluationResult = z.infer<typeof EvaluationResult>
 
@@ -288,6 +291,8 @@ export const ShadowResult = z.object({
   latency: z.object({ champion: Latency, challenger: Latency }),
   operational: z.object({ champion: Operational, challenger: Operational }),
   warnings: z.array(z.string()),
+  /** Label → the champion's `class_names` entry (else the challenger's), for the labels named. */
+  classNames: z.record(z.string(), z.string()).optional(),
 })
 export type ShadowResult = z.infer<typeof ShadowResult>
 
@@ -429,7 +434,7 @@ export const evaluationCalls = {
   /** Deletes a stored evaluation; refused while a gate report rests on it. */
   'eval:remove': {
     input: z.object({ id: z.number().int().positive() }).strict(),
-    output: z.object({ id: z.number(), removed: z.literal(true) }),
+    output: Removed,
   },
   'eval:latest-for-model': {
     input: z.object({ model: ModelName }).strict(),
@@ -455,7 +460,7 @@ export const evaluationCalls = {
   },
   'shadow:remove': {
     input: z.object({ id: z.number().int().positive() }).strict(),
-    output: z.object({ id: z.number(), removed: z.literal(true) }),
+    output: Removed,
   },
   'gates:get-policy': {
     input: z.object({ model: ModelName }).strict(),

@@ -129,6 +129,8 @@ export const RegisterInput = z.object({
   codeVersion: z.string().trim().min(1).max(512).optional(),
   hyperparameters: z.array(Param).max(1000).default([]),
   trainingData: FileRef.optional(),
+  /** An imported dataset as the training data (instead of a file). */
+  trainingDatasetId: z.number().int().positive().optional(),
   parentVersion: z.number().int().positive().optional(),
   alias: AliasName.optional(),
   tags: z.array(Param).max(1000).default([]),

@@ -8,6 +8,7 @@ import { registerDriftCommands } from './commands/drift'
 import { registerEvaluationCommands } from './commands/evaluation'
 import { registerGovernanceCommands } from './commands/governance'
 import { registerHistoryCommands } from './commands/history'
+import { registerTrashCommands } from './commands/trash'
 import { registerRegistryCommands } from './commands/registry'
 import { registerRetrainingCommands } from './commands/retraining'
 import { registerSyncCommands } from './commands/sync'
@@ -41,5 +42,6 @@ export function buildProgram(): Command {
   registerGovernanceCommands(program)
   registerDoctorCommand(program)
   registerSyncCommands(program)
+  registerTrashCommands(program)
   return program
 }

@@ -38,6 +38,7 @@ import {
 } from './retraining/triggers'
 import { createReportHandlers } from './report/handlers'
 import { createSyncHandlers } from './sync/handlers'
+import { createTrashHandlers } from './trash/trash'
 
 export const SLIPWAY_VERSION = '0.1.0'
 
@@ -144,6 +145,7 @@ export class Slipway {
       ...createGovernanceHandlers(core),
       ...createReportHandlers(core),
       ...createSyncHandlers(core),
+      ...createTrashHandlers(core),
     }
     sweepStaleRuns(core)
     // A monitor crossing into drift may start its model's retraining, where triggers run.

@@ -123,7 +123,7 @@ describe('drift in the browser', () => {
     expect(await detail.getAttribute('data-column')).toBe(expected[0]!.name)
     await e2e.page
       .locator(
-        '[data-testid="drift-columns"] [data-testid="drift-column-row"][data-column="balance"]',
+        '[data-testid="drift-columns"] [data-testid="drift-column-row"][data-column="balance"] [data-testid="drift-column-open"]',
       )
       .click()
     await e2e.page.locator('[data-testid="drift-column-detail"][data-column="balance"]').waitFor()
@@ -170,7 +170,9 @@ describe('drift in the browser', () => {
     expect(plan.stats.unseenCategories).toEqual(['violet'])
 
     await e2e.page
-      .locator('[data-testid="drift-columns"] [data-testid="drift-column-row"][data-column="plan"]')
+      .locator(
+        '[data-testid="drift-columns"] [data-testid="drift-column-row"][data-column="plan"] [data-testid="drift-column-open"]',
+      )
       .click()
     const detail = e2e.page.locator('[data-testid="drift-column-detail"][data-column="plan"]')
     await detail.waitFor()
@@ -249,7 +251,10 @@ describe('drift in the browser', () => {
 
     // An older run without windows opens from the history: its report has no heatmap.
     const firstRun = (await e2e.server.slipway.call('drift:list', {})).find((r) => r.id !== run.id)!
-    await e2e.page.locator(`[data-testid="drift-history-row"][data-run="${firstRun.id}"]`).click()
+    await e2e.page
+      .locator(`[data-testid="drift-history-row"][data-run="${firstRun.id}"]`)
+      .getByRole('link', { name: `#${firstRun.id}` })
+      .click()
     await e2e.page.locator(`[data-testid="drift-report"][data-run="${firstRun.id}"]`).waitFor()
     expect(await e2e.page.locator('[data-testid="drift-heatmap"]').count()).toBe(0)
   })

@@ -75,10 +75,24 @@ const pages = (): { name: string; hash: string; ready: string }[] => [
   { name: 'evaluate', hash: `#/evaluate/${ids.evaluation}`, ready: 'evaluation-result' },
   { name: 'compare', hash: `#/compare/${ids.comparison}`, ready: 'shadow-result' },
   { name: 'drift', hash: `#/drift/run/${ids.run}`, ready: 'drift-report' },
+  { name: 'governance', hash: '#/governance', ready: 'governance-tabs' },
+  { name: 'requests', hash: '#/governance/requests', ready: 'requests-inbox' },
+  { name: 'audit', hash: '#/governance/audit', ready: 'audit-page' },
+  { name: 'remotes', hash: '#/remotes', ready: 'remote-add-form' },
+  { name: 'trash', hash: '#/trash', ready: 'trash-view' },
 ]
 
 describe('layout', () => {
   it('never scrolls a page sideways at 900 px, and shows each page at 900 and 1280 px', async () => {
+    // Every view in the sidebar is measured: a new view added without a page here fails.
+    await e2e.page.goto(`${e2e.server.url}#/registry`)
+    await e2e.page.locator('[data-testid="models-table"]').waitFor()
+    const navigated = await e2e.page
+      .locator('aside.sidebar a[href^="#/"]')
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')?.split('/')[1] ?? ''))
+    const measured = new Set(pages().map((page) => page.hash.split('/')[1]))
+    expect(navigated.filter((view) => !measured.has(view))).toEqual([])
+    expect(navigated).toEqual(expect.arrayContaining(['governance', 'remotes']))
     const overflowing: string[] = []
     for (const page of pages()) {
       for (const width of [900, 1280]) {
@@ -161,7 +175,7 @@ describe('layout', () => {
     expect(cells.filter((text) => text.includes(reason))).toEqual([])
     const last = e2e.page.locator('[data-testid="drift-column-row"]').last()
     const name = await last.getAttribute('data-column')
-    await last.click()
+    await last.getByRole('button', { name: name! }).click()
     const detail = e2e.page.locator('[data-testid="drift-column-detail"]')
     await detail.filter({ hasText: name! }).waitFor()
     await expect

@@ -282,7 +282,9 @@ describe('the UI as a demanding user meets it', () => {
 
   it('opens a past drift run from the keyboard', async () => {
     await open('#/drift', 'drift-history')
-    const row = e2e.page.locator(`[data-testid="drift-history-row"][data-run="${driftRunId}"]`)
+    const row = e2e.page
+      .locator(`[data-testid="drift-history-row"][data-run="${driftRunId}"]`)
+      .getByRole('link', { name: `#${driftRunId}` })
     await row.focus()
     expect(await row.evaluate((element) => element === document.activeElement)).toBe(true)
     await e2e.page.keyboard.press('Enter')

@@ -1,8 +1,9 @@
 // What a new user tripped over in the window (issue 11), in real Chromium against web mode: the
 // register dialog's state and results, a failed run under an old result, Compare's form against
 // the opened result, the disagreement list, data files dropped on the Models page, dataset names.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { withMetadata } from '../helpers/onnx-metadata'
 import { dropFiles, fixture, useHarness } from './harness'
 
 let evalDatasetId = 0
@@ -166,9 +167,13 @@ describe('results on screen belong to what the form says', () => {
     const pairs = await e2e.page
       .locator('[data-testid="disagreement-rows"] [data-testid="disagreement-row"]')
       .evaluateAll((rows) =>
-        rows.map((r) => [r.children[2]?.textContent ?? '', r.children[3]?.textContent ?? '']),
+        rows.map((r) => ({
+          champion: r.children[2]?.textContent ?? '',
+          challenger: r.children[3]?.textContent ?? '',
+        })),
       )
-    for (const [a = '', b = ''] of pairs) expect(a.split(' ·')[0]).not.toBe(b.split(' ·')[0])
+    for (const { champion, challenger } of pairs)
+      expect(champion.split(' ·')[0]).not.toBe(challenger.split(' ·')[0])
     const mcnemar = e2e.page.locator('[data-testid="shadow-stat"][data-stat="mcnemarStatistic"]')
     expect(await mcnemar.innerText()).toContain('the exact test counts the smaller of the two')
   })
@@ -339,7 +344,7 @@ describe('archive, delete and undo', () => {
     await row.waitFor()
     await row.locator('[data-testid="evaluation-delete"]').click()
     expect(await row.locator('[data-testid="evaluation-delete-confirm"]').innerText()).toContain(
-      `Delete evaluation #${id}? This cannot be undone.`,
+      `Delete evaluation #${id}? It can be restored from the trash for 30 days.`,
     )
     await row.locator('[data-testid="evaluation-delete-yes"]').click()
     await row.waitFor({ state: 'detached' })
@@ -349,22 +354,6 @@ describe('archive, delete and undo', () => {
     ).not.toContain(id)
   })
 })
-
-/** The fixture with one more metadata entry appended (protobuf fields concatenate). */
-function withMetadata(file: string, key: string, value: string): Buffer {
-  const varint = (n: number): Buffer => {
-    const out: number[] = []
-    for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128)
-    return Buffer.from([...out, n])
-  }
-  const field = (tag: number, body: Buffer): Buffer =>
-    Buffer.concat([Buffer.from([tag]), varint(body.length), body])
-  const entry = field(
-    0x72,
-    Buffer.concat([field(0x0a, Buffer.from(key)), field(0x12, Buffer.from(value))]),
-  )
-  return Buffer.concat([readFileSync(file), entry])
-}
 
 describe('lineage in the window', () => {
   it('edits a version’s lineage, each change audited, and links the training data its metadata names', async () => {

@@ -289,8 +289,10 @@ describe('archive and delete', () => {
     const evaluations = cli('evaluations', '--json').json() as { id: number; version: number }[]
     const ofV1 = evaluations.find((e) => e.version === 1)!
     const ofV2 = evaluations.find((e) => e.version === 2)!
-    expect(cli('evaluation', 'remove', String(ofV1.id)).stdout).toBe(
-      `Evaluation ${ofV1.id} deleted\n`,
+    expect(cli('evaluation', 'remove', String(ofV1.id)).stdout).toMatch(
+      new RegExp(
+        `^Evaluation ${ofV1.id} deleted; it can be restored for 30 days: slipway trash restore \\d+\n$`,
+      ),
     )
     const kept = cli('evaluation', 'remove', String(ofV2.id))
     expect(kept.status).toBe(1)
@@ -304,8 +306,10 @@ describe('archive and delete', () => {
 
     expect(cli('drift', '--reference', data, '--current', data).status).toBe(0)
     const [run] = cli('drift-runs', '--json').json() as { id: number }[]
-    expect(cli('drift-run', 'remove', String(run!.id)).stdout).toBe(
-      `Drift run ${run!.id} deleted\n`,
+    expect(cli('drift-run', 'remove', String(run!.id)).stdout).toMatch(
+      new RegExp(
+        `^Drift run ${run!.id} deleted; it can be restored for 30 days: slipway trash restore \\d+\n$`,
+      ),
     )
     expect(cli('drift-run', 'show', String(run!.id)).stderr).toContain(`No drift run #${run!.id}`)
   })

@@ -16,6 +16,7 @@ import { loadTable } from '../../src/core/data/load'
 import { resolveLocalFile } from '../../src/core/context'
 import { Slipway } from '../../src/core/service'
 import { held, withTestHold } from '../helpers/hold'
+import { purgeTrash, TRASH_DAYS } from '../../src/core/trash/trash'
 
 const root = path.resolve(__dirname, '..', '..')
 const fixture = (name: string): string => path.join(root, 'test', 'fixtures', 'csv', name)
@@ -257,8 +258,11 @@ describe('importDataset (for the registry lineage) and remove', () => {
     })
     expect(result).toMatchObject({ name: 'letters', rows: 3, existing: false })
     const removed = await slipway.call('datasets:remove', { id: 'letters' })
-    expect(removed).toEqual({ id: result.id, removed: true })
+    expect(removed).toEqual({ id: result.id, removed: true, trashId: expect.any(Number) })
     expect(datasetRows()).toBe(0)
+    // The snapshot waits in the trash (restorable) until the purge, 30 days on.
+    expect(blobFiles()).toHaveLength(1)
+    purgeTrash(slipway.core, Date.now() + (TRASH_DAYS + 1) * 86_400_000)
     expect(blobFiles()).toEqual([])
     await expect(slipway.call('datasets:get', { id: result.id })).rejects.toThrow(
       `No dataset with id ${result.id}`,

@@ -5,6 +5,7 @@ import type { Slipway } from '../../core/service'
 import { withSlipway } from '../context'
 import { waitForJob } from '../jobs'
 import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
+import { removedText } from './trash'
 
 /** Runs `datasets:add` as the window does (a job) and waits for its result. */
 export async function addDataset(
@@ -148,7 +149,7 @@ export function registerDatasetCommands(program: Command): void {
           id: /^\d+$/.test(ref) ? Number(ref) : ref,
         })
         if (options.json) printJson(result)
-        else process.stdout.write(`Removed dataset ${result.id}\n`)
+        else process.stdout.write(removedText('Dataset', result))
       })
     })
 

@@ -11,6 +11,7 @@ import {
   type GateReport,
   type ShadowComparison,
 } from '../../api/evaluation'
+import { classLabel } from '../../api/display'
 import { SlipwayError } from '../../api/errors'
 import { refuseUnknownMetrics } from '../../core/evaluation/gates'
 import { describeZodError, type Slipway } from '../../core/service'
@@ -125,6 +126,8 @@ export function evaluationJson(e: Evaluation): Record<string, unknown> {
     // What --slice and --cost asked for: printed only then, so the plain keys stay as listed.
     ...(e.result.slices ? { slices: e.result.slices } : {}),
     ...(e.result.businessValue ? { businessValue: e.result.businessValue } : {}),
+    // Label → the model's class_names entry, when the model names its classes.
+    ...(e.result.classNames ? { classNames: e.result.classNames } : {}),
     reasons: e.result.reasons,
     warnings: e.result.warnings,
   }
@@ -158,14 +161,14 @@ export function printEvaluation(e: Evaluation): void {
       `\nConfusion matrix: ${cm.labels.length} labels, too many to print (see --json)\n`,
     )
   } else if (cm) {
-    const m = cm
+    const names = cm.labels.map((label) => classLabel(label, r.classNames))
     process.stdout.write('\nConfusion matrix (rows: actual, columns: predicted)\n')
     printTable(
-      m.confusionMatrix.map((row, i) => ({
-        actual: m.labels[i],
-        ...Object.fromEntries(row.map((v, j) => [m.labels[j]!, v])),
+      cm.confusionMatrix.map((row, i) => ({
+        actual: names[i],
+        ...Object.fromEntries(row.map((v, j) => [names[j] ?? '', v])),
       })),
-      ['actual', ...m.labels],
+      ['actual', ...names],
     )
   }
   if (r.businessValue) {
@@ -217,6 +220,7 @@ export function shadowJson(s: ShadowComparison): Record<string, unknown> {
     ...diffs,
     mcnemar: r.mcnemar ? { statistic: r.mcnemar.statistic, pValue: r.mcnemar.pValue } : null,
     flipLabels: r.flipLabels,
+    ...(r.classNames ? { classNames: r.classNames } : {}),
     flipMatrix: r.flipMatrix,
     topDisagreements: r.topDisagreements,
     metrics: r.metrics,
@@ -245,12 +249,13 @@ export function printShadow(s: ShadowComparison): void {
         `Total variation distance: mean ${fmt(r.meanTotalVariation)}, max ${fmt(r.maxTotalVariation)}\n`,
       )
     process.stdout.write('\nLabel flips (rows: champion, columns: challenger)\n')
+    const names = r.flipLabels.map((label) => classLabel(label, r.classNames))
     printTable(
       r.flipMatrix.map((row, i) => ({
-        champion: r.flipLabels[i],
-        ...Object.fromEntries(row.map((v, j) => [r.flipLabels[j]!, v])),
+        champion: names[i],
+        ...Object.fromEntries(row.map((v, j) => [names[j] ?? '', v])),
       })),
-      ['champion', ...r.flipLabels],
+      ['champion', ...names],
     )
   } else {
     process.stdout.write(

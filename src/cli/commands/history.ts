@@ -3,11 +3,13 @@
 import type { Command } from 'commander'
 import { SlipwayError } from '../../api/errors'
 import { metricLabel } from '../../api/metrics'
+import type { Removed } from '../../api/trash'
 import type { Slipway } from '../../core/service'
 import { showAnswer, withSlipway } from '../context'
 import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
 import { driftJson, printReport } from './drift'
 import { evaluationJson, printEvaluation, printShadow, shadowJson } from './evaluation'
+import { removedText } from './trash'
 
 /** A positive whole number given as an id; anything else is a usage error naming the argument. */
 function parseId(text: string, what: string): number {
@@ -27,13 +29,13 @@ async function removeById(
   cmd: Command,
   id: string,
   what: string,
-  remove: (slipway: Slipway, id: number) => Promise<{ id: number; removed: true }>,
+  remove: (slipway: Slipway, id: number) => Promise<Removed>,
 ): Promise<void> {
   const opts = cmd.optsWithGlobals<GlobalOptions>()
   await withSlipway(opts, async (slipway) => {
     const result = await remove(slipway, parseId(id, what))
     if (opts.json) printJson(result)
-    else process.stdout.write(`${what} ${result.id} deleted\n`)
+    else process.stdout.write(removedText(what, result))
   })
 }
 

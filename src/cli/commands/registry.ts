@@ -289,7 +289,10 @@ export function registerRegistryCommands(program: Command): void {
         const team = new Map<string, number>()
         for (const t of await slipway.call('sync:team-versions', { model }))
           if (!team.has(t.sha256)) team.set(t.sha256, t.teamNumber)
-        const withTeam = detail.versions.map((v) => ({ ...v, teamNumber: team.get(v.sha256) ?? null }))
+        const withTeam = detail.versions.map((v) => ({
+          ...v,
+          teamNumber: team.get(v.sha256) ?? null,
+        }))
         if (opts.json) return printJson(withTeam)
         printTable(
           withTeam.map((v) => ({

@@ -28,9 +28,10 @@ export function blobReferenced(db: Database.Database, sha256: string): boolean {
   return Boolean(
     db
       .prepare(
-        'SELECT 1 FROM model_versions WHERE sha256 = ? UNION ALL SELECT 1 FROM datasets WHERE sha256 = ? LIMIT 1',
+        // A deleted dataset's snapshot is held by its trash entry until the purge.
+        'SELECT 1 FROM model_versions WHERE sha256 = ? UNION ALL SELECT 1 FROM datasets WHERE sha256 = ? UNION ALL SELECT 1 FROM trash WHERE blob_sha256 = ? LIMIT 1',
       )
-      .get(sha256, sha256),
+      .get(sha256, sha256, sha256),
   )
 }
 

@@ -13,6 +13,7 @@ import { SlipwayError, isSlipwayError } from '../../api/errors'
 import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
 import { leaseBlob, releaseBlob, removeBlobIfUnused, type LeasedBlob } from '../artifacts/leases'
+import { moveToTrash } from '../trash/trash'
 import { consumedUploadError } from '../artifacts/uploads'
 import type { Actor, CoreContext, ResolvedFile } from '../context'
 import { appendAudit, type AuditRecord } from '../governance/audit'
@@ -353,7 +354,8 @@ function storeDescribed(
       deferAudit,
     )
   } catch (error) {
-    if (isUniqueViolation(error) && d.asked && nameHolder(core, d.name)) refuseTakenName(core, d.name)
+    if (isUniqueViolation(error) && d.asked && nameHolder(core, d.name))
+      refuseTakenName(core, d.name)
     if (isUniqueViolation(error)) {
       // Another import of the same bytes finished first; its row owns the blob.
       const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(d.blob.sha256) as
@@ -405,7 +407,9 @@ export async function beginImport(
       return { existing: existingResult(core, known, file) }
     }
     const name = asked || defaultDatasetName(file.fileName)
-    return { pending: { actor: options.actor, file, name, asked: Boolean(asked), blob: blob.value } }
+    return {
+      pending: { actor: options.actor, file, name, asked: Boolean(asked), blob: blob.value },
+    }
   } catch (error) {
     throw consumedUploadError(file, error)
   } finally {
@@ -493,7 +497,7 @@ export function removeDataset(
   ref: DatasetRef,
   actor: Actor,
   { audit = true }: { audit?: boolean } = {},
-): { id: number; removed: true } {
+): { id: number; removed: true; trashId: number } {
   const { db } = core
   const row = findRow(core, ref)
   if (!row)
@@ -529,15 +533,23 @@ export function removeDataset(
       `Dataset "${row.name}" (id ${row.id}) is the data of ${uses.join(' and ')}; it is kept so those results stay checkable. Delete those results first to remove it`,
     )
   }
+  let trashId = 0
   try {
     db.transaction(() => {
-      db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
-      // A dataset whose import was never recorded (a failed run's) leaves no removal record either.
-      if (audit)
+      // A dataset whose import was never recorded (a failed run's) leaves no removal record either,
+      // and no trash entry; any other waits in the trash, its snapshot kept, until the purge.
+      if (audit) {
+        trashId = moveToTrash(db, actor, {
+          kind: 'dataset',
+          id: row.id,
+          title: `Dataset ${row.id} ("${row.name}")`,
+          blob: row.sha256,
+        })
         appendAudit(core, actor, {
           action: 'dataset.remove',
-          details: { datasetId: row.id, name: row.name, sha256: row.sha256 },
+          details: { datasetId: row.id, name: row.name, sha256: row.sha256, trashId },
         })
+      } else db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id)
     }).immediate()
   } catch (error) {
     if (
@@ -552,6 +564,6 @@ export function removeDataset(
     }
     throw error
   }
-  removeBlobIfUnused(core, row.sha256)
-  return { id: row.id, removed: true }
+  if (!audit) removeBlobIfUnused(core, row.sha256)
+  return { id: row.id, removed: true, trashId }
 }

@@ -9,6 +9,7 @@ import type {
 } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
+import { classNamesFor } from './class-names'
 import { detectFormat, loadTable } from '../data/load'
 import { profileTable } from '../data/profile'
 import type { DescribedFile } from '../data/tasks'
@@ -502,6 +503,10 @@ export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promi
     },
     { readMs, startedAt },
   )
+  if ('labels' in result.metrics) {
+    const classNames = classNamesFor(payload.onnx, result.metrics.labels)
+    if (classNames) result.classNames = classNames
+  }
   if (!payload.describe) return { mapping, result }
   const described = describeTable(table, payload.datasetPath, fileName, ctx)
   return { mapping, result, described }

@@ -5,6 +5,7 @@ import { SlipwayError } from '../../api/errors'
 import type { ModelSummary, VersionSummary } from '../../api/registry'
 import type { Actor, CoreContext } from '../context'
 import { appendAudit } from '../governance/audit'
+import { requestView } from '../governance/requests'
 import {
   modelSummary,
   requireModel,
@@ -28,6 +29,28 @@ function heldAliases(db: Database.Database, modelId: number, versionId?: number)
   return rows.map((r) => `${r.alias} → v${r.version}`)
 }
 
+/**
+ * The promotion requests still open (pending or approved, not yet applied) for the model's
+ * versions, or one version's bytes, as "request 1a2b3c4d (v2 → production, pending)".
+ */
+function openRequests(db: Database.Database, model: string, sha256?: string): string[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM promotion_requests WHERE model = ? ${sha256 === undefined ? '' : 'AND version_sha256 = ?'}
+       AND withdrawn_at IS NULL AND applied_at IS NULL AND superseded_at IS NULL ORDER BY created_at`,
+    )
+    .all(...(sha256 === undefined ? [model] : [model, sha256])) as Parameters<
+    typeof requestView
+  >[1][]
+  return rows
+    .map((row) => requestView(db, row))
+    .filter((r) => r.status === 'pending' || r.status === 'approved')
+    .map(
+      (r) =>
+        `request ${r.id.slice(0, 8)} (${r.version === null ? 'a version' : `v${r.version}`} → ${r.alias}, ${r.status})`,
+    )
+}
+
 export function archiveModel(
   core: CoreContext,
   actor: Actor,
@@ -45,6 +68,12 @@ export function archiveModel(
           throw new SlipwayError(
             'CONFLICT',
             `Model "${model.name}" cannot be archived while its versions hold aliases (${held.join(', ')}): an alias names what runs somewhere; remove or move them first`,
+          )
+        const open = openRequests(db, model.name)
+        if (open.length)
+          throw new SlipwayError(
+            'CONFLICT',
+            `Model "${model.name}" cannot be archived while a promotion request for it is open (${open.join(', ')}): withdraw, reject or apply it first`,
           )
       }
       const now = new Date().toISOString()
@@ -84,6 +113,12 @@ export function archiveVersion(
           throw new SlipwayError(
             'CONFLICT',
             `${row.model.name} v${row.version} cannot be archived while it holds ${held.length === 1 ? 'the alias' : 'the aliases'} ${held.map((h) => h.split(' ')[0]).join(', ')}: an alias names what runs somewhere; move or remove it first`,
+          )
+        const open = openRequests(db, row.model.name, row.sha256)
+        if (open.length)
+          throw new SlipwayError(
+            'CONFLICT',
+            `${row.model.name} v${row.version} cannot be archived while a promotion request for it is open (${open.join(', ')}): withdraw, reject or apply it first`,
           )
       }
       const now = new Date().toISOString()

@@ -212,6 +212,22 @@ export async function registerVersion(
     }
 
     let trainingDatasetId: number | null = null
+    if (input.trainingDatasetId !== undefined) {
+      if (input.trainingData)
+        throw new SlipwayError(
+          'INVALID_INPUT',
+          'Give the training data as a file or as an imported dataset, not both',
+        )
+      const dataset = db
+        .prepare('SELECT id FROM datasets WHERE id = ?')
+        .get(input.trainingDatasetId) as { id: number } | undefined
+      if (!dataset)
+        throw new SlipwayError(
+          'NOT_FOUND',
+          `Training data: no dataset with id ${input.trainingDatasetId}`,
+        )
+      trainingDatasetId = dataset.id
+    }
     if (input.trainingData) {
       const dataFile = core.resolveFile(input.trainingData as FileRef, call)
       trainingDatasetId = (await importDataset(core, dataFile, { actor })).id

@@ -1,5 +1,6 @@
 // Shadow comparison (champion vs challenger): both versions on the same rows — agreement, label
 // flips, probability deltas, McNemar's exact test, per-slice metric deltas and latency side by side.
+import { classNamesFor } from '../evaluation/class-names'
 import type { ResolvedMapping, ShadowResult, Task } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import { cellText, type Table } from '../data/table'
@@ -581,6 +582,10 @@ export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<S
     positiveLabel: positiveClassOf(payload.champion.onnx),
     featureColumns,
   })
+  const classNames =
+    classNamesFor(payload.champion.onnx, result.flipLabels) ??
+    classNamesFor(payload.challenger.onnx, result.flipLabels)
+  if (classNames) result.classNames = classNames
   const totalMs = performance.now() - startedAt
   result.operational.champion.readMs = readMs
   result.operational.challenger.readMs = readMs

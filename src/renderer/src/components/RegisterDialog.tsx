@@ -1,46 +1,40 @@
-// The register dialog: which model each file becomes a version of, optional lineage, then each
-// file's progress and result in plain words.
-import { useEffect, useRef, type FormEvent } from 'react'
+// The register dialog: which model each file becomes a version of, an alias and optional lineage
+// (code version, parent, training data, description, hyperparameters), then each file's progress
+// and result in plain words.
+import { useEffect } from 'react'
+import { useDatasets } from '../stores/datasets'
 import { hrefFor, useRoute } from '../stores/route'
 import { useRegistry } from '../stores/registry'
 import { describeAliasOutcome } from '../../../api/registry'
 import { isPending, useRegisterDialog, type RegisterItem } from '../stores/register-dialog'
 import { ErrorNote } from './ErrorNote'
+import { LineageFields } from './shared/LineageFields'
+import { ModalForm } from './shared/ModalForm'
 import { Text } from './Text'
 
 export function RegisterDialog() {
-  const { open, running, items, form, aliasProblem, setModel, setForm, removeItem, submit, close } =
-    useRegisterDialog()
+  const {
+    open,
+    running,
+    items,
+    form,
+    aliasProblem,
+    lineageProblem,
+    setModel,
+    setForm,
+    removeItem,
+    submit,
+    close,
+  } = useRegisterDialog()
   const { models, loadModels } = useRegistry()
+  const loadDatasets = useDatasets((state) => state.loadList)
   const navigate = useRoute((state) => state.navigate)
 
   useEffect(() => {
-    if (open) void loadModels()
-  }, [open, loadModels])
-
-  useEffect(() => {
     if (!open) return
-    const onKey = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape') close()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [open, close])
-
-  // A keyboard user lands in the dialog (the page behind it is inert, see AppFrame) and goes back
-  // to where they were when it closes.
-  const dialog = useRef<HTMLFormElement>(null)
-  useEffect(() => {
-    if (!open) return
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null
-    const first = dialog.current?.querySelector<HTMLElement>(
-      'input:not([disabled]), textarea:not([disabled]), button:not([disabled])',
-    )
-    ;(first ?? dialog.current)?.focus()
-    return () => {
-      if (before?.isConnected) before.focus()
-    }
-  }, [open])
+    void loadModels()
+    void loadDatasets()
+  }, [open, loadModels, loadDatasets])
 
   if (!open) return null
   const pending = items.filter(isPending).length
@@ -48,10 +42,6 @@ export function RegisterDialog() {
   const anyDone = items.some((item) => item.status === 'registered' || item.status === 'existing')
   const retry = !running && items.some((item) => item.status === 'failed' && item.retryable)
 
-  const onSubmit = (event: FormEvent): void => {
-    event.preventDefault()
-    void submit()
-  }
   const openResult = (item: RegisterItem): void => {
     if (!item.result) return
     close()
@@ -59,144 +49,119 @@ export function RegisterDialog() {
   }
 
   return (
-    <div className="modal-backdrop">
-      <form
-        ref={dialog}
-        tabIndex={-1}
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="register-title"
-        onSubmit={onSubmit}
-        data-testid="register-dialog"
-      >
-        <h2 id="register-title">
-          Register {items.length === 1 ? 'a model file' : `${items.length} model files`}
-        </h2>
-        <datalist id="existing-models">
-          {models.map((model) => (
-            <option key={model.id} value={model.name} />
-          ))}
-        </datalist>
-        <table className="data compact files">
-          <thead>
-            <tr>
-              <th>File</th>
-              <th>Model</th>
-              <th>Result</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => (
-              <tr key={item.id} data-testid="register-row" data-status={item.status}>
-                <td className="file-name">
-                  <Text value={item.fileName} max={60} />
-                </td>
-                <td>
-                  {item.status === 'skipped' ? (
-                    <span className="muted">—</span>
-                  ) : (
-                    <>
-                      <input
-                        list="existing-models"
-                        value={item.model}
-                        disabled={
-                          running || item.status === 'registered' || item.status === 'existing'
-                        }
-                        onChange={(event) => setModel(item.id, event.target.value)}
-                        aria-label={`Model for ${item.fileName}`}
-                        data-testid="register-model"
-                      />
-                      <ErrorNote message={item.modelProblem} />
-                    </>
+    <ModalForm
+      titleId="register-title"
+      title={`Register ${items.length === 1 ? 'a model file' : `${items.length} model files`}`}
+      onSubmit={() => void submit()}
+      onClose={close}
+      testId="register-dialog"
+    >
+      <datalist id="existing-models">
+        {models.map((model) => (
+          <option key={model.id} value={model.name} />
+        ))}
+      </datalist>
+      <table className="data compact files">
+        <thead>
+          <tr>
+            <th>File</th>
+            <th>Model</th>
+            <th>Result</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => (
+            <tr key={item.id} data-testid="register-row" data-status={item.status}>
+              <td className="file-name">
+                <Text value={item.fileName} max={60} />
+              </td>
+              <td>
+                {item.status === 'skipped' ? (
+                  <span className="muted">—</span>
+                ) : (
+                  <>
+                    <input
+                      list="existing-models"
+                      value={item.model}
+                      disabled={
+                        running || item.status === 'registered' || item.status === 'existing'
+                      }
+                      onChange={(event) => setModel(item.id, event.target.value)}
+                      aria-label={`Model for ${item.fileName}`}
+                      data-testid="register-model"
+                    />
+                    <ErrorNote message={item.modelProblem} />
+                  </>
+                )}
+              </td>
+              <td data-testid="register-result">
+                <ItemOutcome item={item} onOpen={() => openResult(item)} />
+              </td>
+              <td className="actions">
+                {!running &&
+                  (item.status === 'ready' ||
+                    item.status === 'skipped' ||
+                    item.status === 'failed') && (
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => removeItem(item.id)}
+                      aria-label={`Remove ${item.fileName}`}
+                    >
+                      ×
+                    </button>
                   )}
-                </td>
-                <td data-testid="register-result">
-                  <ItemOutcome item={item} onOpen={() => openResult(item)} />
-                </td>
-                <td className="actions">
-                  {!running &&
-                    (item.status === 'ready' ||
-                      item.status === 'skipped' ||
-                      item.status === 'failed') && (
-                      <button
-                        type="button"
-                        className="link"
-                        onClick={() => removeItem(item.id)}
-                        aria-label={`Remove ${item.fileName}`}
-                      >
-                        ×
-                      </button>
-                    )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
 
+      {!finished && (
+        <fieldset className="form-grid" disabled={running}>
+          <label>
+            <span>
+              Alias <span className="muted">(optional)</span>
+            </span>
+            <input
+              value={form.alias}
+              onChange={(event) => setForm({ alias: event.target.value })}
+              placeholder="challenger"
+              data-testid="register-alias"
+            />
+            <ErrorNote message={aliasProblem} />
+          </label>
+          <p className="wide muted small" data-testid="register-lineage">
+            Lineage, all optional: what made these files. Editable later on each version’s page.
+          </p>
+          <LineageFields draft={form} onChange={setForm} testIdPrefix="register" />
+          <ErrorNote message={lineageProblem} testId="register-lineage-error" />
+        </fieldset>
+      )}
+
+      <div className="modal-actions">
+        <button type="button" onClick={close} disabled={running} data-testid="register-close">
+          {finished || anyDone ? 'Close' : 'Cancel'}
+        </button>
         {!finished && (
-          <fieldset className="form-grid" disabled={running}>
-            <label>
-              <span>
-                Code version <span className="muted">(optional)</span>
-              </span>
-              <input
-                value={form.codeVersion}
-                onChange={(event) => setForm({ codeVersion: event.target.value })}
-                placeholder="git commit or tag"
-                data-testid="register-code-version"
-              />
-            </label>
-            <label>
-              <span>
-                Alias <span className="muted">(optional)</span>
-              </span>
-              <input
-                value={form.alias}
-                onChange={(event) => setForm({ alias: event.target.value })}
-                placeholder="challenger"
-                data-testid="register-alias"
-              />
-              <ErrorNote message={aliasProblem} />
-            </label>
-            <label className="wide">
-              <span>
-                Description <span className="muted">(optional)</span>
-              </span>
-              <textarea
-                value={form.description}
-                onChange={(event) => setForm({ description: event.target.value })}
-                rows={2}
-                data-testid="register-description"
-              />
-            </label>
-          </fieldset>
-        )}
-
-        <div className="modal-actions">
-          <button type="button" onClick={close} disabled={running} data-testid="register-close">
-            {finished || anyDone ? 'Close' : 'Cancel'}
+          <button
+            type="submit"
+            className="primary"
+            disabled={running || pending === 0}
+            data-testid="register-submit"
+          >
+            {running
+              ? 'Registering…'
+              : retry
+                ? 'Try again'
+                : pending > 1
+                  ? `Register ${pending} files`
+                  : 'Register'}
           </button>
-          {!finished && (
-            <button
-              type="submit"
-              className="primary"
-              disabled={running || pending === 0}
-              data-testid="register-submit"
-            >
-              {running
-                ? 'Registering…'
-                : retry
-                  ? 'Try again'
-                  : pending > 1
-                    ? `Register ${pending} files`
-                    : 'Register'}
-            </button>
-          )}
-        </div>
-      </form>
-    </div>
+        )}
+      </div>
+    </ModalForm>
   )
 }
 

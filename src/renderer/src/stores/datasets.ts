@@ -8,6 +8,7 @@ import { create } from 'zustand'
 import { client } from '../transport/client'
 import { errorOf } from './evaluation'
 import { followJob } from './jobs'
+import { offerRestore } from './trash'
 
 export type ImportStatus = 'uploading' | 'importing' | 'done' | 'failed' | 'cancelled'
 
@@ -148,8 +149,14 @@ export const useDatasets = create<DatasetsState>()((set, get) => {
     async remove(id) {
       const result = await client().call('datasets:remove', { id })
       if (!result.ok) return result.error.message
+      const name = (get().datasets.find((d) => d.id === id) ?? get().detail)?.name
       if (get().detail?.id === id) set({ detail: null })
       await get().loadList()
+      offerRestore(
+        `Dataset ${name === undefined ? id : `"${name}"`} deleted.`,
+        result.value.trashId,
+        () => get().loadList(),
+      )
       return null
     },
     async rename(id, name) {

@@ -25,6 +25,8 @@ import type { DatasetSummary, ModelSummary, VersionSummary } from '../../../api/
 import { create } from 'zustand'
 import { client } from '../transport/client'
 import { useJobs } from './jobs'
+import { hrefFor, useRoute } from './route'
+import { offerRestore } from './trash'
 
 export type ReferenceKind = 'version' | 'dataset' | 'file'
 export type CurrentKind = 'dataset' | 'file'
@@ -116,6 +118,8 @@ export interface DriftState {
   cancel(): Promise<void>
   selectColumn(name: string | null): void
   openRun(runId: number): Promise<void>
+  /** Deletes a stored run (to the trash, with Undo); resolves with the problem to show, or null. */
+  removeRun(runId: number): Promise<string | null>
   loadHistory(): Promise<void>
   loadMonitors(): Promise<void>
   createMonitor(input: MonitorFormInput): Promise<string | null>
@@ -548,6 +552,17 @@ export const useDrift = create<DriftState>()((set, get) => {
         selectedColumn: null,
         historyError: null,
       })
+    },
+    async removeRun(runId) {
+      const result = await client().call('drift:remove-run', { runId })
+      if (!result.ok) return result.error.message
+      if (get().reportRunId === runId) {
+        set({ report: null, reportRunId: null, selectedColumn: null })
+        useRoute.getState().navigate(hrefFor('drift'))
+      }
+      await get().loadHistory()
+      offerRestore(`Drift run ${runId} deleted.`, result.value.trashId, () => get().loadHistory())
+      return null
     },
     async loadHistory() {
       const model = get().form.model

@@ -13,6 +13,7 @@ import { create } from 'zustand'
 import { client } from '../transport/client'
 import { followJob, useJobs } from './jobs'
 import { hrefFor, useRoute } from './route'
+import { offerRestore } from './trash'
 
 export const errorOf = (error: unknown): ApiError =>
   error instanceof Error
@@ -282,6 +283,7 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
         useRoute.getState().navigate(hrefFor('evaluate'))
       }
       await get().loadHistory()
+      offerRestore(`Evaluation ${id} deleted.`, result.value.trashId, () => get().loadHistory())
       return null
     },
     async listForModel(model) {

@@ -4,6 +4,12 @@ import type { FileRef } from '../../../api/common'
 import { isRetryable } from '../../../api/errors'
 import type { RegisterResult } from '../../../api/registry'
 import { create } from 'zustand'
+import {
+  emptyLineageDraft,
+  parseLineageDraft,
+  type LineageDraft,
+  type LineageValues,
+} from '../lib/lineage-draft'
 import { isOnnxFileName, modelNameFromFileName, modelNameProblem } from '../lib/model-name'
 import { client } from '../transport/client'
 import { useRegistry } from './registry'
@@ -29,9 +35,8 @@ export interface RegisterItem {
   retryable: boolean
 }
 
-export interface RegisterForm {
-  codeVersion: string
-  description: string
+/** The alias, and the lineage every file of the batch is registered with. */
+export interface RegisterForm extends LineageDraft {
   alias: string
 }
 
@@ -41,6 +46,8 @@ export interface RegisterDialogState {
   items: RegisterItem[]
   form: RegisterForm
   aliasProblem: string | null
+  /** A lineage field that cannot be read (a parameter without "=", a parent that is no number). */
+  lineageProblem: string | null
   openWith(sources: FileSource[]): void
   close(): void
   setModel(id: number, model: string): void
@@ -53,8 +60,9 @@ export const initialRegisterDialogState = {
   open: false,
   running: false,
   items: [] as RegisterItem[],
-  form: { codeVersion: '', description: '', alias: '' } as RegisterForm,
+  form: { ...emptyLineageDraft, alias: '' } as RegisterForm,
   aliasProblem: null as string | null,
+  lineageProblem: null as string | null,
 }
 
 const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file
@@ -107,7 +115,11 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
   const update = (id: number, patch: Partial<RegisterItem>): void =>
     set({ items: get().items.map((item) => (item.id === id ? { ...item, ...patch } : item)) })
 
-  const register = async (item: RegisterItem, form: RegisterForm): Promise<void> => {
+  const register = async (
+    item: RegisterItem,
+    form: RegisterForm,
+    lineage: LineageValues,
+  ): Promise<void> => {
     let file: FileRef
     try {
       if (item.source.kind === 'path') {
@@ -128,8 +140,13 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
       file,
       model: item.model.trim(),
       fileName: item.fileName,
-      ...(form.codeVersion.trim() ? { codeVersion: form.codeVersion.trim() } : {}),
-      ...(form.description.trim() ? { description: form.description.trim() } : {}),
+      ...(lineage.codeVersion ? { codeVersion: lineage.codeVersion } : {}),
+      ...(lineage.description.trim() ? { description: lineage.description.trim() } : {}),
+      ...(lineage.trainingDatasetId !== null
+        ? { trainingDatasetId: lineage.trainingDatasetId }
+        : {}),
+      ...(lineage.parentVersion !== null ? { parentVersion: lineage.parentVersion } : {}),
+      hyperparameters: lineage.hyperparameters,
       ...(form.alias.trim() ? { alias: form.alias.trim() } : {}),
     })
     if (result.ok) {
@@ -178,6 +195,7 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
       set({
         form: { ...get().form, ...patch },
         ...(patch.alias !== undefined ? { aliasProblem: null } : {}),
+        lineageProblem: null,
       })
     },
     removeItem(id) {
@@ -199,12 +217,14 @@ export const useRegisterDialog = create<RegisterDialogState>()((set, get) => {
           : alias
             ? sharedAliasProblem(alias, todo)
             : null
-      set({ items, aliasProblem })
-      if (aliasProblem || items.some((item) => item.modelProblem) || todo.length === 0) return
+      const lineage = parseLineageDraft(form)
+      set({ items, aliasProblem, lineageProblem: lineage.ok ? null : lineage.problem })
+      if (!lineage.ok || aliasProblem || items.some((item) => item.modelProblem) || !todo.length)
+        return
       set({ running: true })
       try {
         // One at a time: versions are numbered in the order the files were given.
-        for (const item of todo) await register(item, form)
+        for (const item of todo) await register(item, form, lineage.value)
       } finally {
         set({ running: false })
       }

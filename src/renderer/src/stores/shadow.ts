@@ -9,6 +9,7 @@ import { client } from '../transport/client'
 import { defaultRef, refValue, type RunStatus } from './evaluation'
 import { followJob, useJobs } from './jobs'
 import { hrefFor, useRoute } from './route'
+import { offerRestore } from './trash'
 
 export type PastComparison = Omit<ShadowComparison, 'result'>
 
@@ -230,6 +231,7 @@ export const useShadow = create<ShadowState>()((set, get) => {
         useRoute.getState().navigate(hrefFor('compare'))
       }
       await get().loadHistory()
+      offerRestore(`Comparison ${id} deleted.`, result.value.trashId, () => get().loadHistory())
       return null
     },
     async loadHistory() {

@@ -6,6 +6,7 @@ import { evaluateView } from './evaluate'
 import { governanceView } from './governance'
 import { registryView } from './registry'
 import { remotesView } from './remotes'
+import { trashView } from './trash'
 import type { ViewDefinition } from './types'
 
 export const views: ViewDefinition[] = [
@@ -16,6 +17,7 @@ export const views: ViewDefinition[] = [
   driftView,
   governanceView,
   remotesView,
+  trashView,
 ]
 
 /** The view an unknown or empty address opens. */

@@ -1,5 +1,6 @@
 // A stored shadow comparison, drawn: agreement, flip matrix, probability-delta histogram, McNemar's
 // test, metrics and slices side by side, both latency profiles, and the rows they disagree on most.
+import { classLabel } from '../../../../api/display'
 import type { ShadowComparison, ShadowResult } from '../../../../api/evaluation'
 import { histogramBars } from '../../lib/charts/histogram'
 import { formatDelta, formatMetric, metricColumns, metricInfo } from '../../lib/charts/metrics'
@@ -168,7 +169,7 @@ export function ShadowResultView({ comparison }: { comparison: ShadowComparison 
             <h2>Label flips</h2>
             <MatrixTable
               matrix={result.flipMatrix}
-              labels={result.flipLabels}
+              labels={result.flipLabels.map((label) => classLabel(label, result.classNames))}
               rowTitle="Champion"
               columnTitle="Challenger"
               normalise="total"
@@ -212,7 +213,7 @@ export function ShadowResultView({ comparison }: { comparison: ShadowComparison 
       </div>
       {result.slices && <SliceDeltas slices={result.slices} />}
 
-      <TopDisagreements rows={result.topDisagreements} task={result.task} />
+      <TopDisagreements rows={namedRows(result)} task={result.task} />
     </div>
   )
 }
@@ -278,6 +279,18 @@ function SliceDeltas({ slices }: { slices: NonNullable<ShadowResult['slices']> }
 }
 
 const MAX_FEATURE_COLUMNS = 8
+
+/** The disagreement rows with their labels named by the model's class_names. */
+function namedRows(result: ShadowResult): ShadowResult['topDisagreements'] {
+  const name = (label: string | null): string | null =>
+    label === null ? null : classLabel(label, result.classNames)
+  return result.topDisagreements.map((row) => ({
+    ...row,
+    actual: name(row.actual),
+    championLabel: name(row.championLabel),
+    challengerLabel: name(row.challengerLabel),
+  }))
+}
 
 function TopDisagreements({
   rows,

@@ -7,9 +7,8 @@ import { formatBytes, formatCount, formatTime } from '../../lib/format'
 import { useEvaluation } from '../../stores/evaluation'
 import { hrefFor, useRoute } from '../../stores/route'
 import { useDatasets } from '../../stores/datasets'
-import { useUndo } from '../../stores/undo'
 import { ErrorNote } from '../ErrorNote'
-import { ConfirmButton } from '../shared/ConfirmButton'
+import { DatasetDelete, DatasetUsedBy } from './DatasetDelete'
 import { Text } from '../Text'
 
 export function DatasetPage({ id }: { id: number }) {
@@ -93,21 +92,7 @@ function DatasetDetailView({ dataset }: { dataset: DatasetDetail }) {
           <Text value={dataset.name} max={120} />
         </h1>
         <RenameDataset dataset={dataset} />
-        <ConfirmButton
-          className=""
-          label="Delete…"
-          question={`Delete dataset ${dataset.name}? Its snapshot is removed; this cannot be undone.`}
-          confirmLabel="Delete"
-          onConfirm={async () => {
-            const problem = await useDatasets.getState().remove(dataset.id)
-            if (!problem) {
-              useUndo.getState().show(`Deleted dataset ${dataset.name}.`)
-              useRoute.getState().navigate(hrefFor('datasets'))
-            }
-            return problem
-          }}
-          testId="dataset-delete"
-        />
+        <DatasetDelete dataset={dataset} />
         <button type="button" onClick={() => evaluateOn(dataset.id)} data-testid="dataset-evaluate">
           Evaluate a model on it…
         </button>
@@ -120,6 +105,7 @@ function DatasetDetailView({ dataset }: { dataset: DatasetDetail }) {
           sha256 {dataset.sha256.slice(0, 16)}…
         </span>
       </p>
+      <DatasetUsedBy dataset={dataset} />
       <div className="card flush">
         <table className="data compact profile" data-testid="profile-table">
           <thead>

@@ -1,5 +1,5 @@
 // The columns of a drift report, most severe first: test, statistic, p-value, threshold, verdict
-// and the engine's one-sentence reason. A click opens the column's chart.
+// and the engine's one-sentence reason. The column's name is a button that opens its chart.
 import { useMemo } from 'react'
 import type { ColumnDrift } from '../../../../api/drift'
 import { formatPValue, formatStatistic, testLabel } from '../../lib/charts/drift-format'
@@ -46,22 +46,26 @@ export function ColumnsTable({
           {sorted.map((column) => (
             <tr
               key={column.name}
-              className={`clickable${column.drifted ? ' drifted' : ''}${column.name === selected ? ' selected' : ''}`}
-              onClick={() => onSelect(column.name)}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter' || event.key === ' ') {
-                  event.preventDefault()
-                  onSelect(column.name)
-                }
-              }}
-              tabIndex={0}
-              aria-selected={column.name === selected}
+              className={
+                [column.drifted && 'drifted', column.name === selected && 'selected']
+                  .filter(Boolean)
+                  .join(' ') || undefined
+              }
               data-testid="drift-column-row"
               data-column={column.name}
               data-drifted={column.drifted ? 'yes' : 'no'}
             >
               <td>
-                <Text value={column.name} max={60} />
+                {/* The name is the control: a button that shows the column's detail. */}
+                <button
+                  type="button"
+                  className="link"
+                  aria-pressed={column.name === selected}
+                  onClick={() => onSelect(column.name)}
+                  data-testid="drift-column-open"
+                >
+                  <Text value={column.name} max={60} />
+                </button>
               </td>
               <td className="muted">{column.kind}</td>
               <td>{testLabel(column.test)}</td>

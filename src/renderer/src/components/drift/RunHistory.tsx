@@ -1,9 +1,12 @@
-// Stored drift runs (of the chosen model, or all): when, which data, the verdict; a click opens one.
+// Stored drift runs (of the chosen model, or all): when, which data, the verdict; each run's link
+// opens it (#/drift/run/N), and Delete… asks first and can be undone from the Undo bar.
 import type { DriftRunSummary, DriftStatus } from '../../../../api/drift'
 import { formatShare } from '../../lib/charts/drift-format'
 import { formatTime } from '../../lib/format'
 import { useDrift } from '../../stores/drift'
+import { hrefFor } from '../../stores/route'
 import { ErrorNote } from '../ErrorNote'
+import { ConfirmButton } from '../shared/ConfirmButton'
 import { Text } from '../Text'
 
 const STATUS_LABELS: Record<DriftStatus, string> = {
@@ -22,7 +25,7 @@ export function RunHistory({
   openRunId: number | null
 }) {
   const historyError = useDrift((state) => state.historyError)
-  const openRun = useDrift((state) => state.openRun)
+  const removeRun = useDrift((state) => state.removeRun)
   return (
     <div className="card" data-testid="drift-history">
       <h2>Run history</h2>
@@ -38,27 +41,26 @@ export function RunHistory({
               <th>Reference → current</th>
               <th>Model</th>
               <th>Verdict</th>
+              <th />
             </tr>
           </thead>
           <tbody>
             {runs.map((run) => (
               <tr
                 key={run.id}
-                className={`clickable${run.id === openRunId ? ' selected' : ''}`}
-                onClick={() => void openRun(run.id)}
-                // reachable by keyboard like the columns table: Tab to a run, Enter opens it
-                onKeyDown={(event) => {
-                  if (event.key === 'Enter' || event.key === ' ') {
-                    event.preventDefault()
-                    void openRun(run.id)
-                  }
-                }}
-                tabIndex={0}
-                aria-selected={run.id === openRunId}
+                className={run.id === openRunId ? 'selected' : undefined}
                 data-testid="drift-history-row"
                 data-run={run.id}
               >
-                <td>#{run.id}</td>
+                <td>
+                  <a
+                    href={hrefFor('drift', 'run', run.id)}
+                    aria-current={run.id === openRunId ? 'page' : undefined}
+                    data-testid="drift-history-open"
+                  >
+                    #{run.id}
+                  </a>
+                </td>
                 <td className="muted">{formatTime(run.createdAt)}</td>
                 <td className="wrap">
                   <Text value={run.referenceName} max={40} /> →{' '}
@@ -80,6 +82,16 @@ export function RunHistory({
                   <span className="muted small">
                     {run.driftedColumns}/{run.testedColumns} · {formatShare(run.driftShare)}
                   </span>
+                </td>
+                <td className="actions">
+                  <ConfirmButton
+                    label="Delete…"
+                    ariaLabel={`Delete drift run ${run.id}`}
+                    question={`Delete drift run #${run.id}? It can be restored from the trash for 30 days.`}
+                    confirmLabel="Delete"
+                    onConfirm={() => removeRun(run.id)}
+                    testId="drift-run-delete"
+                  />
                 </td>
               </tr>
             ))}

@@ -1,5 +1,6 @@
 // A stored evaluation, drawn: metric cards, curves, confusion matrix, per-class and slice tables,
 // business value, regression plots, latency and resources.
+import { classLabel } from '../../../../api/display'
 import type {
   ClassificationMetrics,
   Evaluation,
@@ -158,9 +159,12 @@ function ClassificationCharts({
   metrics: ClassificationMetrics
 }) {
   const { charts } = result
-  const roc = rocSeries(charts.roc)
+  // Curves of a class are named by the model's class_names, like the matrix and the table.
+  const named = (curves: typeof charts.roc): typeof charts.roc =>
+    curves.map((curve) => ({ ...curve, label: classLabel(curve.label, result.classNames) }))
+  const roc = rocSeries(named(charts.roc))
   const pr = prSeries(
-    charts.pr,
+    named(charts.pr),
     charts.pr.length === 1 ? positiveShare(metrics, result.positiveLabel) : null,
   )
   const scores = charts.scoreHistogram ? histogramBars(charts.scoreHistogram) : []
@@ -253,7 +257,7 @@ function ClassificationCharts({
           <h2>Confusion matrix</h2>
           <MatrixTable
             matrix={metrics.confusionMatrix}
-            labels={metrics.labels}
+            labels={metrics.labels.map((label) => classLabel(label, result.classNames))}
             rowTitle="True"
             columnTitle="Predicted"
             normalise="row"
@@ -301,7 +305,13 @@ function PerClassTable({ result, metrics }: { result: Result; metrics: Classific
         {result.perClass.map((row) => (
           <tr key={row.label}>
             <td>
-              <Text value={row.label} max={60} />
+              <Text value={classLabel(row.label, result.classNames)} max={60} />
+              {result.classNames?.[row.label] !== undefined && (
+                <span className="muted small" data-testid="per-class-label">
+                  {' '}
+                  (label <Text value={row.label} max={30} />)
+                </span>
+              )}
               {row.label === result.positiveLabel && (
                 <span className="muted small"> (positive)</span>
               )}

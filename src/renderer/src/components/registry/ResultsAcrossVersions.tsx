@@ -1,5 +1,6 @@
 // On the model page: how the versions did on one dataset, from stored evaluations — the latest
-// evaluation of each version side by side, and each headline metric as a line over the versions.
+// evaluation of each version side by side, and each headline metric as a line over the versions —
+// and below it any hand-picked evaluations compared (EvaluationsSideBySide).
 import { useEffect, useMemo, useState } from 'react'
 import type { EvaluationSummary } from '../../../../api/evaluation'
 import { acrossVersions, metricLines } from '../../lib/charts/across-versions'
@@ -9,6 +10,7 @@ import { useEvaluation } from '../../stores/evaluation'
 import { hrefFor } from '../../stores/route'
 import { LineChart } from '../charts/LineChart'
 import { Text } from '../Text'
+import { EvaluationsSideBySide } from './EvaluationsSideBySide'
 
 export function ResultsAcrossVersions({ model }: { model: string }) {
   const [evaluations, setEvaluations] = useState<EvaluationSummary[] | null>(null)
@@ -27,6 +29,23 @@ export function ResultsAcrossVersions({ model }: { model: string }) {
 
   const view = useMemo(() => acrossVersions(evaluations ?? [], datasetId), [evaluations, datasetId])
   if (evaluations === null) return null
+  return (
+    <>
+      <AcrossVersionsCard view={view} datasetId={datasetId} setDatasetId={setDatasetId} />
+      <EvaluationsSideBySide model={model} evaluations={evaluations} />
+    </>
+  )
+}
+
+function AcrossVersionsCard({
+  view,
+  datasetId,
+  setDatasetId,
+}: {
+  view: ReturnType<typeof acrossVersions>
+  datasetId: number | null
+  setDatasetId: (id: number) => void
+}) {
   return (
     <div className="card" data-testid="results-across-versions">
       <h2>Results across versions</h2>

@@ -6,7 +6,6 @@ import { hrefFor } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
 import { useDatasets } from '../../stores/datasets'
 import { useUndo } from '../../stores/undo'
-import { DatasetSelect } from '../shared/DataPickers'
 import { ErrorNote } from '../ErrorNote'
 import { ConfirmButton } from '../shared/ConfirmButton'
 import { VersionEvaluationPanel } from '../gates/VersionEvaluationPanel'
@@ -15,6 +14,8 @@ import { AliasHistoryTable } from './ModelPage'
 import { ModelCardEditor, PromotionPanel } from '../governance/PromotionPanel'
 import { useGovernance } from '../../stores/governance'
 import { ProtectedLock } from '../governance/LockIcon'
+import { emptyLineageDraft, parseLineageDraft, type LineageDraft } from '../../lib/lineage-draft'
+import { LineageFields } from '../shared/LineageFields'
 
 export function VersionPage({ name, version }: { name: string; version: number }) {
   const { version: detail, versionStatus, versionError, loadVersion } = useRegistry()
@@ -252,26 +253,22 @@ function LineageEditor({ detail }: { detail: VersionDetail }) {
   const loadList = useDatasets((state) => state.loadList)
   const { lineage } = detail
   const [open, setOpen] = useState(false)
-  const [codeVersion, setCodeVersion] = useState('')
-  const [description, setDescription] = useState('')
-  const [datasetId, setDatasetId] = useState<number | null>(null)
-  const [parent, setParent] = useState('')
-  const [params, setParams] = useState('')
+  const [draft, setDraft] = useState<LineageDraft>(emptyLineageDraft)
   const [problem, setProblem] = useState<string | null>(null)
   if (!open)
     return (
       <button
         type="button"
         onClick={() => {
-          setCodeVersion(lineage.codeVersion ?? '')
-          setDescription(lineage.description)
-          setDatasetId(lineage.trainingDataset?.id ?? null)
-          setParent(lineage.parentVersion === null ? '' : String(lineage.parentVersion))
-          setParams(
-            Object.entries(lineage.hyperparameters)
+          setDraft({
+            codeVersion: lineage.codeVersion ?? '',
+            description: lineage.description,
+            datasetId: lineage.trainingDataset?.id ?? null,
+            parent: lineage.parentVersion === null ? '' : String(lineage.parentVersion),
+            params: Object.entries(lineage.hyperparameters)
               .map(([key, value]) => `${key}=${value}`)
               .join('\n'),
-          )
+          })
           setProblem(null)
           setOpen(true)
           void loadList()
@@ -283,76 +280,25 @@ function LineageEditor({ detail }: { detail: VersionDetail }) {
     )
   const onSubmit = (event: FormEvent): void => {
     event.preventDefault()
-    const pairs = params
-      .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean)
-    const bad = pairs.find((line) => !line.includes('='))
-    if (bad) return setProblem(`"${bad}" is not key=value`)
-    const parentText = parent.trim().replace(/^v/i, '')
-    if (parentText && !/^\d+$/.test(parentText))
-      return setProblem(`Parent "${parent}" is not a version number`)
-    void updateLineage({
-      model: detail.model,
-      version: detail.version,
-      codeVersion: codeVersion.trim() || null,
-      description,
-      trainingDatasetId: datasetId,
-      parentVersion: parentText ? Number(parentText) : null,
-      hyperparameters: pairs.map((line) => ({
-        key: line.slice(0, line.indexOf('=')).trim(),
-        value: line.slice(line.indexOf('=') + 1).trim(),
-      })),
-    }).then((error) => {
-      setProblem(error)
-      if (!error) setOpen(false)
-    })
+    const parsed = parseLineageDraft(draft)
+    if (!parsed.ok) return setProblem(parsed.problem)
+    void updateLineage({ model: detail.model, version: detail.version, ...parsed.value }).then(
+      (error) => {
+        setProblem(error)
+        if (!error) setOpen(false)
+      },
+    )
   }
   return (
     <form className="form-grid lineage-form" onSubmit={onSubmit} data-testid="lineage-form">
       <p className="muted small wide">
         Each change is recorded in the audit trail with who made it.
       </p>
-      <label>
-        <span>Code version</span>
-        <input
-          value={codeVersion}
-          onChange={(event) => setCodeVersion(event.target.value)}
-          placeholder="git commit or tag"
-          data-testid="lineage-code-version"
-        />
-      </label>
-      <label>
-        <span>Parent version</span>
-        <input
-          value={parent}
-          onChange={(event) => setParent(event.target.value)}
-          placeholder="e.g. 2"
-          data-testid="lineage-parent"
-        />
-      </label>
-      <label>
-        <span>Training data</span>
-        <DatasetSelect value={datasetId} onChange={setDatasetId} testId="lineage-dataset" />
-      </label>
-      <label className="wide">
-        <span>Description</span>
-        <textarea
-          rows={2}
-          value={description}
-          onChange={(event) => setDescription(event.target.value)}
-          data-testid="lineage-description"
-        />
-      </label>
-      <label className="wide">
-        <span>Hyperparameters (key=value, one per line)</span>
-        <textarea
-          rows={3}
-          value={params}
-          onChange={(event) => setParams(event.target.value)}
-          data-testid="lineage-params"
-        />
-      </label>
+      <LineageFields
+        draft={draft}
+        onChange={(patch) => setDraft({ ...draft, ...patch })}
+        testIdPrefix="lineage"
+      />
       <div className="wide inline-form">
         <button type="submit" className="primary" data-testid="lineage-save">
           Save lineage

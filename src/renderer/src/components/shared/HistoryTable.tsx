@@ -76,7 +76,7 @@ export function HistoryTable<T extends { id: number; createdAt: string }>({
                 <ConfirmButton
                   label="Delete…"
                   ariaLabel={`Delete ${what} ${entry.id}`}
-                  question={`Delete ${what} #${entry.id}? This cannot be undone.`}
+                  question={`Delete ${what} #${entry.id}? It can be restored from the trash for 30 days.`}
                   confirmLabel="Delete"
                   onConfirm={() => onDelete(entry.id)}
                   testId={deleteTestId}

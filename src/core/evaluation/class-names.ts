@@ -1,0 +1,47 @@
+// The readable class names a model's `class_names` metadata gives its classes, keyed by the label
+// the metrics use: a label is the class's position (0..C-1), or its entry in `class_labels`.
+import type { OnnxInfo } from '../../api/registry'
+
+/** `class_names` as a JSON list of strings, or a comma-separated list; null when absent or malformed. */
+export function parseClassNames(raw: string | undefined): string[] | null {
+  if (raw === undefined || !raw.trim()) return null
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    if (Array.isArray(parsed))
+      return parsed.every((v) => typeof v === 'string' || typeof v === 'number')
+        ? parsed.map(String)
+        : null
+  } catch {
+    // not JSON: a plain comma-separated list
+  }
+  const names = raw.split(',').map((name) => name.trim())
+  return names.length > 1 && names.every(Boolean) ? names : null
+}
+
+/**
+ * Label → class name for the labels that have one; undefined when the model names none of them
+ * (no `class_names`, or names that match no label), so results without names stay as they were.
+ */
+export function classNamesFor(
+  onnx: OnnxInfo,
+  labels: readonly string[],
+): Record<string, string> | undefined {
+  const names = parseClassNames(onnx.metadata.class_names)
+  if (!names) return undefined
+  let order: string[] | null = null
+  try {
+    const parsed: unknown = onnx.metadata.class_labels
+      ? JSON.parse(onnx.metadata.class_labels)
+      : null
+    if (Array.isArray(parsed) && parsed.length === names.length) order = parsed.map(String)
+  } catch {
+    // no usable class_labels: positions 0..C-1
+  }
+  const out: Record<string, string> = {}
+  for (const label of labels) {
+    const index = order ? order.indexOf(label) : /^\d+$/.test(label) ? Number(label) : -1
+    const name = index >= 0 ? names[index] : undefined
+    if (name !== undefined && name !== label) out[label] = name
+  }
+  return Object.keys(out).length ? out : undefined
+}

@@ -1,0 +1,18 @@
+// A fixture model with one more metadata entry, for tests of what metadata changes.
+import { readFileSync } from 'node:fs'
+
+/** The model file's bytes with `key: value` appended to its metadata (protobuf fields concatenate). */
+export function withMetadata(file: string, key: string, value: string): Buffer {
+  const varint = (n: number): Buffer => {
+    const out: number[] = []
+    for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128)
+    return Buffer.from([...out, n])
+  }
+  const field = (tag: number, body: Buffer): Buffer =>
+    Buffer.concat([Buffer.from([tag]), varint(body.length), body])
+  const entry = field(
+    0x72,
+    Buffer.concat([field(0x0a, Buffer.from(key)), field(0x12, Buffer.from(value))]),
+  )
+  return Buffer.concat([readFileSync(file), entry])
+}
