@@ -11,6 +11,7 @@ import { migration008 } from './008-dataset-names'
 import { migration009 } from './009-archive'
 import { migration010 } from './010-retraining'
 import { migration011 } from './011-remotes'
+import { migration012 } from './012-listing-indexes'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ]

@@ -162,9 +162,10 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
     async loadModels() {
       const result = await client().call('registry:list-models', {})
       if (!result.ok) return set({ formError: result.error.message })
-      set({ models: result.value })
-      if (!get().form.model && result.value.length > 0)
-        await get().selectModel(result.value[0].name)
+      const models = result.value.models
+      set({ models })
+      const first = models[0]
+      if (!get().form.model && first) await get().selectModel(first.name)
     },
     async selectModel(name) {
       set({
@@ -197,7 +198,7 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
     async prepare(model, ref) {
       if (get().models.length === 0) {
         const list = await client().call('registry:list-models', {})
-        if (list.ok) set({ models: list.value })
+        if (list.ok) set({ models: list.value.models })
       }
       await get().selectModel(model)
       get().setForm({ ref })
