@@ -189,9 +189,9 @@ export const registryCalls = {
     }),
   },
   /**
-   * A model's versions, a page at a time, archived ones included. `search` matches a version
-   * number (`12`, `v12`), an alias, a tag (`key`, `value` or `key=value`), the file name, the
-   * code version or the description.
+   * A model's versions, a page at a time, archived ones included. A `search` that is a version
+   * number (`12`, `v12`) finds that version; other text matches part of an alias, a tag (`key`,
+   * `value` or `key=value`), the file name, the code version or the description.
    */
   'registry:list-versions': {
     input: z

@@ -284,12 +284,12 @@ function decodeCursor(
     typeof b.l !== 'string' ||
     typeof b.s !== 'string' ||
     typeof b.q !== 'string' ||
-    !Array.isArray(b.k) ||
-    b.k.length !== arity ||
-    !b.k.every((v) => typeof v === 'string' || typeof v === 'number')
+    !Array.isArray(b.k)
   )
     return bad('not a cursor this listing gave out')
   if (b.l !== expect.l) return bad('it belongs to another listing')
+  if (b.k.length !== arity || !b.k.every((v) => typeof v === 'string' || typeof v === 'number'))
+    return bad('not a cursor this listing gave out')
   if (b.s !== expect.s || b.q !== expect.q)
     return bad(`it belongs to another sort or search (made for sort "${b.s}", search "${b.q}")`)
   return b.k
@@ -368,9 +368,10 @@ export interface ListVersionsOptions {
 }
 
 /**
- * A model's versions, a page at a time, archived ones included. The search matches a version
- * number (`12`, `v12`), an alias, a tag key, value or `key=value`, the file name, the code version
- * or the description.
+ * A model's versions, a page at a time, archived ones included. A search that is a version number
+ * (`12`, `v12`) finds that version (or an alias or tag value spelled exactly so); any other text
+ * matches part of an alias, a tag key, value or `key=value`, the file name, the code version or
+ * the description.
  */
 export function listVersions(
   db: Database.Database,
@@ -382,25 +383,31 @@ export function listVersions(
   const where = ['v.model_id = ?']
   const params: (string | number)[] = [model.id]
   if (term) {
-    const like = likeTerm(term)
     const numeric = /^v?(\d{1,15})$/i.exec(term)
-    const text = [
-      'v.file_name',
-      'v.description',
-      'v.code_version',
-      'a.alias',
-      't.key',
-      't.value',
-      "t.key || '=' || t.value",
-    ].map((column) => `${column} LIKE ? ESCAPE '\\'`)
-    const [file, description, code, alias, ...tag] = text
-    where.push(
-      `(${numeric ? 'v.version = ? OR ' : ''}${file} OR ${description} OR ${code}
-        OR EXISTS (SELECT 1 FROM aliases a WHERE a.version_id = v.id AND ${alias})
-        OR EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id AND (${tag.join(' OR ')})))`,
-    )
-    if (numeric) params.push(Number(numeric[1]))
-    params.push(...text.map(() => like))
+    if (numeric) {
+      // `12` or `v12` names a version: that one, or an alias or tag value spelled exactly so.
+      where.push(`(v.version = ?
+        OR EXISTS (SELECT 1 FROM aliases a WHERE a.version_id = v.id AND a.alias = ?)
+        OR EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id AND t.value = ?))`)
+      params.push(Number(numeric[1]), term, term)
+    } else {
+      const text = [
+        'v.file_name',
+        'v.description',
+        'v.code_version',
+        'a.alias',
+        't.key',
+        't.value',
+        "t.key || '=' || t.value",
+      ].map((column) => `${column} LIKE ? ESCAPE '\\'`)
+      const [file, description, code, alias, ...tag] = text
+      where.push(
+        `(${file} OR ${description} OR ${code}
+          OR EXISTS (SELECT 1 FROM aliases a WHERE a.version_id = v.id AND ${alias})
+          OR EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id AND (${tag.join(' OR ')})))`,
+      )
+      params.push(...text.map(() => likeTerm(term)))
+    }
   }
   const filter = where.join(' AND ')
   const scope = { l: `versions:${model.id}`, s: sort, q: term }
