@@ -98,9 +98,6 @@ export const useRegistry = create<RegistryState>()((set, get) => {
     await Promise.all([
       get().loadModels(),
       model ? get().loadModel(model.name) : Promise.resolve(),
-      model && get().versionsModel === model.name
-        ? get().loadVersions(model.name)
-        : Promise.resolve(),
       version ? get().loadVersion(version.model, version.version) : Promise.resolve(),
     ])
   }
@@ -213,8 +210,11 @@ export const useRegistry = create<RegistryState>()((set, get) => {
     },
     async loadModel(name) {
       if (get().model?.name !== name) set({ model: null, modelStatus: 'loading' })
-      // The versions come a page at a time from `loadVersions`, not with the model.
+      // The versions come a page at a time from `loadVersions`, not with the model; the first page
+      // is asked for alongside the model, ahead of the page's other panels.
+      const versions = get().loadVersions(name)
       const result = await client().call('registry:get-model', { model: name, versionLimit: 0 })
+      await versions
       if (result.ok) set({ model: result.value, modelStatus: 'ready', modelError: null })
       else set({ model: null, modelStatus: 'error', modelError: result.error.message })
     },

@@ -21,8 +21,9 @@ export function VersionsTable({ model }: { model: string }) {
   const { loadVersions, loadMoreVersions, setVersionsSearch } = useRegistry.getState()
   const onMore = useCallback(() => void loadMoreVersions(), [loadMoreVersions])
 
+  // The model page's `loadModel` asks for the first page with the model; anywhere else, here.
   useEffect(() => {
-    void loadVersions(model)
+    if (useRegistry.getState().versionsModel !== model) void loadVersions(model)
   }, [model, loadVersions])
 
   const shown = versionsModel === model ? versions : []
