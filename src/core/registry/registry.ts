@@ -424,14 +424,25 @@ export function listVersions(
   }
   const limit = options.limit
   if (limit) params.push(limit + 1)
-  const rows = db
-    .prepare(
-      `SELECT v.* FROM model_versions v WHERE ${[filter, ...after].join(' AND ')}
-       ORDER BY v.version ${sort === 'newest' ? 'DESC' : 'ASC'}${limit ? ' LIMIT ?' : ''}`,
-    )
-    .all(...params) as VersionRow[]
-  const more = limit !== undefined && rows.length > limit
-  const page = more ? rows.slice(0, limit) : rows
+  // The search reads only the covering index of migration 012 (a version's row also holds its
+  // ONNX summary, too wide to scan 10,000 of); the rows of the one page are read by id after.
+  const ids = (
+    db
+      .prepare(
+        `SELECT v.id FROM model_versions v WHERE ${[filter, ...after].join(' AND ')}
+         ORDER BY v.version ${sort === 'newest' ? 'DESC' : 'ASC'}${limit ? ' LIMIT ?' : ''}`,
+      )
+      .all(...params) as { id: number }[]
+  ).map((r) => r.id)
+  const more = limit !== undefined && ids.length > limit
+  const pageIds = more ? ids.slice(0, limit) : ids
+  const byId = new Map<number, VersionRow>()
+  const read = db.prepare('SELECT * FROM model_versions WHERE id = ?')
+  for (const id of pageIds) {
+    const row = read.get(id) as VersionRow | undefined
+    if (row) byId.set(id, row)
+  }
+  const page = pageIds.flatMap((id) => byId.get(id) ?? [])
   const last = page.at(-1)
   return {
     rows: page.map((v) => toVersionSummary(db, v, model.name)),
