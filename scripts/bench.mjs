@@ -25,7 +25,14 @@ for (const file of files) {
     target: 'node20',
     format: 'cjs',
     logLevel: 'warning',
-    external: ['better-sqlite3', 'onnxruntime-node', '@duckdb/node-api', 'electron'],
+    external: [
+      'better-sqlite3',
+      'onnxruntime-node',
+      '@duckdb/node-api',
+      'electron',
+      'playwright-core',
+      '@sparticuz/chromium',
+    ],
   })
   console.log(`\n=== ${file}`)
   const run = spawnSync(process.execPath, ['--expose-gc', outfile], {

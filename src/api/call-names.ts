@@ -6,6 +6,7 @@ export const CALL_NAMES = [
   'app:info',
   'app:doctor',
   'registry:list-models',
+  'registry:list-versions',
   'registry:get-model',
   'registry:get-version',
   'registry:register',

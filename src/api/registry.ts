@@ -154,15 +154,71 @@ export const RegisterResult = z.object({
 })
 export type RegisterResult = z.infer<typeof RegisterResult>
 
+/** The most rows one page of a listing returns. */
+export const PAGE_MAX = 1000
+export const PageLimit = z.number().int().min(1).max(PAGE_MAX)
+/** Opaque: exactly what a previous page's `nextCursor` was. */
+export const PageCursor = z.string().min(1).max(2000)
+export const ListSearch = z.string().max(200)
+/** `updated`: most recently changed first (the default); `name`: A to Z. */
+export const ModelSort = z.enum(['updated', 'name'])
+export type ModelSort = z.infer<typeof ModelSort>
+/** `newest`: highest version number first (the default); `oldest`: v1 first. */
+export const VersionSort = z.enum(['newest', 'oldest'])
+export type VersionSort = z.infer<typeof VersionSort>
+
 export const registryCalls = {
+  /**
+   * Models, a page at a time: `limit` rows (all when not given) in `sort` order, and `nextCursor`
+   * to pass back as `cursor` for the next page (null on the last one). A cursor holds its place by
+   * the sort keys, so rows added between pages neither repeat nor push others out of the list.
+   */
   'registry:list-models': {
     input: z
-      .object({ search: z.string().max(200).optional(), includeArchived: z.boolean().optional() })
+      .object({
+        search: ListSearch.optional(),
+        includeArchived: z.boolean().optional(),
+        sort: ModelSort.optional(),
+        limit: PageLimit.optional(),
+        cursor: PageCursor.optional(),
+      })
       .strict(),
-    output: z.array(ModelSummary),
+    output: z.object({
+      models: z.array(ModelSummary),
+      nextCursor: z.string().nullable(),
+      /** Rows matching the search, over all pages. */
+      total: z.number(),
+    }),
+  },
+  /**
+   * A model's versions, a page at a time, archived ones included. A `search` that is a version
+   * number (`12`, `v12`) finds that version; other text matches part of an alias, a tag (`key`,
+   * `value` or `key=value`), the file name, the code version or the description.
+   */
+  'registry:list-versions': {
+    input: z
+      .object({
+        model: ModelName,
+        search: ListSearch.optional(),
+        sort: VersionSort.optional(),
+        limit: PageLimit.optional(),
+        cursor: PageCursor.optional(),
+      })
+      .strict(),
+    output: z.object({
+      versions: z.array(VersionSummary),
+      nextCursor: z.string().nullable(),
+      total: z.number(),
+    }),
   },
   'registry:get-model': {
-    input: z.object({ model: ModelName }).strict(),
+    input: z
+      .object({
+        model: ModelName,
+        /** At most this many versions, newest first, in `versions` (all when not given). */
+        versionLimit: z.number().int().min(0).max(PAGE_MAX).optional(),
+      })
+      .strict(),
     output: ModelDetail,
   },
   'registry:get-version': {

@@ -4,6 +4,7 @@
 // tried, so the tests it stops fail instead of being skipped.
 import fs from 'node:fs'
 import path from 'node:path'
+import { chromium, type Browser } from 'playwright-core'
 
 /** One place to look for a browser, tried in the order given. */
 export type BrowserCandidate =
@@ -111,4 +112,30 @@ export async function findBrowser(
     `No Chromium found for the browser tests. Tried: ${tried.join(', ')}. ` +
       'Set SLIPWAY_CHROMIUM to a Chrome or Chromium executable.',
   )
+}
+
+// Nothing but the page under test may reach the network or start background work.
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
+
+/** Starts the browser the tests drive, found by `findBrowser`, with the harness's flags. */
+export async function launchBrowser(candidates?: BrowserCandidate[]): Promise<Browser> {
+  const found = await findBrowser(candidates)
+  const args = [...new Set([...found.args, ...CHROMIUM_FLAGS])]
+  try {
+    return await chromium.launch({ executablePath: found.executablePath, args })
+  } catch (error) {
+    throw new Error(
+      `Chromium from ${found.source} (${found.executablePath}) did not start: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
+  }
 }

@@ -4,26 +4,16 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import type { RunningServer } from '../../src/server/server'
 import { startServer } from '../../src/server/server'
-import { findBrowser, type BrowserCandidate } from './browser'
+import { launchBrowser, type BrowserCandidate } from './browser'
+
+export { launchBrowser }
 
 export const root = path.resolve(__dirname, '..', '..')
 export const fixture = (...parts: string[]): string => path.join(root, 'test', 'fixtures', ...parts)
-
-// Nothing but the page under test may reach the network or start background work.
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
 
 export interface Harness {
   readonly server: RunningServer
@@ -45,20 +35,6 @@ export interface HarnessOptions {
   setup?: (harness: Pick<Harness, 'server' | 'home' | 'scratch'>) => Promise<void> | void
   /** Where to look for the browser; the default is SLIPWAY_CHROMIUM, system paths, the npm build. */
   browsers?: BrowserCandidate[]
-}
-
-/** Starts the browser the tests drive, found by `findBrowser`, with the harness's flags. */
-export async function launchBrowser(candidates?: BrowserCandidate[]): Promise<Browser> {
-  const found = await findBrowser(candidates)
-  const args = [...new Set([...found.args, ...CHROMIUM_FLAGS])]
-  try {
-    return await chromium.launch({ executablePath: found.executablePath, args })
-  } catch (error) {
-    throw new Error(
-      `Chromium from ${found.source} (${found.executablePath}) did not start: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    )
-  }
 }
 
 /** Registers the file's hooks and returns the harness whose fields the tests read. */

@@ -41,7 +41,7 @@ it('six registrations started together on a fresh home all succeed', async () =>
   expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0])
   const slipway = new Slipway({ home: home.dir })
   try {
-    const models = await slipway.call('registry:list-models', {})
+    const { models } = await slipway.call('registry:list-models', {})
     expect(models.map((m) => m.name).sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6'])
   } finally {
     slipway.close()

@@ -8,16 +8,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { argvBytes } from '../../src/core/onnx/argv-limit'
 import { runCli } from '../helpers/cli'
 import { fixture, tempHome } from '../helpers/home'
+import { metadataEntry } from '../helpers/onnx-copies'
 
 const COUNT = 1500
-
-/** An ONNX metadata_props entry (ModelProto field 14), appended so each copy has its own bytes. */
-function metadataEntry(key: string, value: string): Buffer {
-  const k = Buffer.from(key)
-  const v = Buffer.from(value)
-  const inner = Buffer.concat([Buffer.from([0x0a, k.length]), k, Buffer.from([0x12, v.length]), v])
-  return Buffer.concat([Buffer.from([0x72, inner.length]), inner])
-}
 
 let models: string
 let files: string[]

@@ -129,7 +129,7 @@ describe('registering versions', () => {
     expect(v2.version).toBe(2)
     const detail = await slipway.call('registry:get-version', { model: 'churn', ref: 'latest' })
     expect(detail.lineage.parentVersion).toBe(1)
-    const models = await slipway.call('registry:list-models', {})
+    const { models } = await slipway.call('registry:list-models', {})
     expect(models).toMatchObject([{ name: 'churn', versionCount: 2, latestVersion: 2 }])
     await expect(
       slipway.call('registry:register', {
@@ -206,10 +206,10 @@ describe('registering versions', () => {
       model: 'house-prices',
     })
     expect(
-      (await slipway.call('registry:list-models', { search: 'house' })).map((m) => m.name),
+      (await slipway.call('registry:list-models', { search: 'house' })).models.map((m) => m.name),
     ).toEqual(['house-prices'])
     expect(
-      (await slipway.call('registry:list-models', { search: '%' })).map((m) => m.name),
+      (await slipway.call('registry:list-models', { search: '%' })).models.map((m) => m.name),
     ).toEqual([])
   })
 

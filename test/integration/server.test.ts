@@ -280,9 +280,9 @@ describe('web mode server', () => {
     expect(broken.error?.code).toMatch(/ONNX_INVALID|BAD_FILE/)
     expect(broken.error?.message).toContain('truncated.onnx')
     const models = await call('registry:list-models', {})
-    expect((models.value as unknown as Array<{ name: string }>).map((model) => model.name)).toEqual(
-      ['churn'],
-    )
+    expect(
+      (models.value as unknown as { models: Array<{ name: string }> }).models.map((m) => m.name),
+    ).toEqual(['churn'])
   })
 
   it('refuses uploads without the token', async () => {

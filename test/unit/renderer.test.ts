@@ -196,7 +196,7 @@ describe('stores over the IPC transport and a real core', () => {
     state = useRegisterDialog.getState()
     expect(state.items[0]?.modelProblem).toMatch(/letters, digits/)
     expect(state.items[0]?.status).toBe('ready')
-    expect(await slipway.call('registry:list-models', {})).toEqual([])
+    expect((await slipway.call('registry:list-models', {})).models).toEqual([])
 
     state.setModel(at(state.items, 0).id, 'churn')
     state.setForm({ codeVersion: 'git:abc123', alias: 'champion' })

@@ -239,7 +239,10 @@ describe('IPC', () => {
       ok: true,
       value: { face: 'electron', home },
     })
-    expect(await ipc.invoke('registry:list-models', fileApp, {})).toEqual({ ok: true, value: [] })
+    expect(await ipc.invoke('registry:list-models', fileApp, {})).toEqual({
+      ok: true,
+      value: { models: [], nextCursor: null, total: 0 },
+    })
     const bad = (await ipc.invoke('registry:get-model', fileApp, { model: '../../etc' })) as {
       ok: boolean
       error: { code: string }

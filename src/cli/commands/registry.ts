@@ -247,13 +247,32 @@ export function registerRegistryCommands(program: Command): void {
     .description('list models (archived ones only with --archived)')
     .option('--search <text>', 'filter by name or description')
     .option('--archived', 'include archived models')
+    .option('--sort <order>', 'updated (most recently changed first, the default) or name')
+    .option('--limit <n>', 'at most N models (one page); the next page is shown with --cursor')
+    .option('--cursor <cursor>', 'continue a listing from the cursor a previous page printed')
     .action(async (_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { search?: string; archived?: boolean }>()
+      const opts = cmd.optsWithGlobals<
+        GlobalOptions & {
+          search?: string
+          archived?: boolean
+          sort?: string
+          limit?: string
+          cursor?: string
+        }
+      >()
       await withSlipway(opts, async (slipway) => {
-        const models = await slipway.call('registry:list-models', {
+        const page = await slipway.call('registry:list-models', {
           search: opts.search,
           ...(opts.archived ? { includeArchived: true } : {}),
+          ...(opts.sort !== undefined ? { sort: opts.sort as 'updated' | 'name' } : {}),
+          ...(opts.limit !== undefined ? { limit: Number(opts.limit) } : {}),
+          ...(opts.cursor !== undefined ? { cursor: opts.cursor } : {}),
         })
+        const models = page.models
+        if (page.nextCursor)
+          process.stderr.write(
+            `${models.length} of ${page.total} models; the next page: --cursor ${page.nextCursor}\n`,
+          )
         if (opts.json) return printJson(models)
         if (!models.length)
           return void process.stdout.write(
@@ -281,10 +300,27 @@ export function registerRegistryCommands(program: Command): void {
     .command('versions')
     .description("list a model's versions")
     .argument('<model>', 'model name')
+    .option('--search <text>', 'only versions whose number, alias, tag, file or description match')
+    .option('--sort <order>', 'newest (the default) or oldest')
+    .option('--limit <n>', 'at most N versions (one page); the next page is shown with --cursor')
+    .option('--cursor <cursor>', 'continue a listing from the cursor a previous page printed')
     .action(async (model: string, _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      const opts = cmd.optsWithGlobals<
+        GlobalOptions & { search?: string; sort?: string; limit?: string; cursor?: string }
+      >()
       await withSlipway(opts, async (slipway) => {
-        const detail = await slipway.call('registry:get-model', { model })
+        const page = await slipway.call('registry:list-versions', {
+          model,
+          ...(opts.search !== undefined ? { search: opts.search } : {}),
+          ...(opts.sort !== undefined ? { sort: opts.sort as 'newest' | 'oldest' } : {}),
+          ...(opts.limit !== undefined ? { limit: Number(opts.limit) } : {}),
+          ...(opts.cursor !== undefined ? { cursor: opts.cursor } : {}),
+        })
+        if (page.nextCursor)
+          process.stderr.write(
+            `${page.versions.length} of ${page.total} versions; the next page: --cursor ${page.nextCursor}\n`,
+          )
+        const detail = { versions: page.versions }
         // Local numbers (v3) are this laptop's; team numbers (#12) are the shared store's.
         const team = new Map<string, number>()
         for (const t of await slipway.call('sync:team-versions', { model }))

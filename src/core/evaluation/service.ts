@@ -271,28 +271,44 @@ export async function runEvaluation(
   }
 }
 
-/** Per version of a model: its latest evaluation and its latest gate report. */
+/**
+ * Per version of a model: its latest evaluation and its latest gate report. One statement finds
+ * the latest ids of every version (index lookups), and only versions that have one read the row:
+ * a model with 10,000 unevaluated versions costs one query, not 20,000.
+ */
 export function latestForModel(core: CoreContext, model: string) {
   const versions = core.db
     .prepare(
-      'SELECT v.id, v.version FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? ORDER BY v.version DESC',
+      `SELECT v.id, v.version,
+         (SELECT e.id FROM evaluations e WHERE e.version_id = v.id ORDER BY e.id DESC LIMIT 1) AS evaluation_id,
+         (SELECT g.id FROM gate_reports g WHERE g.version_id = v.id ORDER BY g.id DESC LIMIT 1) AS gate_id
+       FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? ORDER BY v.version DESC`,
     )
-    .all(model) as { id: number; version: number }[]
+    .all(model) as {
+    id: number
+    version: number
+    evaluation_id: number | null
+    gate_id: number | null
+  }[]
   if (!versions.length && !core.db.prepare('SELECT 1 FROM models WHERE name = ?').get(model)) {
     throw new SlipwayError('NOT_FOUND', `No model named "${model}" in this registry`)
   }
+  const evaluation = core.db.prepare(
+    `${EVALUATION_SELECT.replace('e.*', 'e.id, e.version_id, e.dataset_id, e.dataset_sha256, e.task, e.row_count, e.mapping_json, e.settings_json, e.onnxruntime_version, e.headline_json, e.created_at, e.created_by')} WHERE e.id = ?`,
+  )
+  const gateReport = core.db.prepare(
+    'SELECT id, passed, created_at, rules_json FROM gate_reports WHERE id = ?',
+  )
   return versions.map((v) => {
-    const row = core.db
-      .prepare(
-        `${EVALUATION_SELECT.replace('e.*', 'e.id, e.version_id, e.dataset_id, e.dataset_sha256, e.task, e.row_count, e.mapping_json, e.settings_json, e.onnxruntime_version, e.headline_json, e.created_at, e.created_by')} WHERE e.version_id = ? ORDER BY e.id DESC LIMIT 1`,
-      )
-      .get(v.id) as EvaluationRow | undefined
-    const gate = core.db
-      .prepare(
-        'SELECT id, passed, created_at, rules_json FROM gate_reports WHERE version_id = ? ORDER BY id DESC LIMIT 1',
-      )
-      .get(v.id) as
-      { id: number; passed: number; created_at: string; rules_json: string } | undefined
+    const row =
+      v.evaluation_id === null
+        ? undefined
+        : (evaluation.get(v.evaluation_id) as EvaluationRow | undefined)
+    const gate =
+      v.gate_id === null
+        ? undefined
+        : (gateReport.get(v.gate_id) as
+            { id: number; passed: number; created_at: string; rules_json: string } | undefined)
     return {
       version: v.version,
       latestEvaluation: row ? toSummary(row) : null,

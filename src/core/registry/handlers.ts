@@ -8,6 +8,7 @@ import { updateLineage } from './lineage'
 import { registerVersion, setAliasInTx } from './register'
 import {
   listModels,
+  listVersions,
   modelDetail,
   modelSummary,
   requireModel,
@@ -18,13 +19,19 @@ import {
 export function createRegistryHandlers(core: CoreContext): HandlersFor<typeof registryCalls> {
   const { db } = core
   return {
-    'registry:list-models': async ({ search, includeArchived }) =>
-      listModels(db, search, includeArchived),
+    'registry:list-models': async (input) => {
+      const page = listModels(db, input)
+      return { models: page.rows, nextCursor: page.nextCursor, total: page.total }
+    },
+    'registry:list-versions': async ({ model, ...options }) => {
+      const page = listVersions(db, requireModel(db, model), options)
+      return { versions: page.rows, nextCursor: page.nextCursor, total: page.total }
+    },
     'registry:archive-model': async ({ model, archived }, { actor }) =>
       archiveModel(core, actor, model, archived),
     'registry:archive-version': async ({ model, version, archived }, { actor }) =>
       archiveVersion(core, actor, model, version, archived),
-    'registry:get-model': async ({ model }) => modelDetail(db, model),
+    'registry:get-model': async ({ model, versionLimit }) => modelDetail(db, model, versionLimit),
     'registry:get-version': async ({ model, ref }) => {
       const row = resolveVersion(db, model, ref)
       return versionDetail(db, row, row.model)

@@ -5,9 +5,11 @@ import type { BlobStore } from '../artifacts/blobs'
 import type {
   AliasEvent,
   ModelDetail,
+  ModelSort,
   ModelSummary,
   OnnxInfo,
   VersionDetail,
+  VersionSort,
   VersionSummary,
 } from '../../api/registry'
 import { toDatasetSummary, type DatasetRow } from '../data/import'
@@ -215,10 +217,8 @@ export function versionDetail(
 
 export function modelSummary(db: Database.Database, model: ModelRow): ModelSummary {
   const stats = db
-    .prepare(
-      'SELECT COUNT(*) AS n, MAX(version) AS latest, MAX(registered_at) AS last FROM model_versions WHERE model_id = ?',
-    )
-    .get(model.id) as { n: number; latest: number | null; last: string | null }
+    .prepare('SELECT COUNT(*) AS n, MAX(version) AS latest FROM model_versions WHERE model_id = ?')
+    .get(model.id) as { n: number; latest: number | null }
   const aliases = db
     .prepare(
       'SELECT a.alias, v.version FROM aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = ? ORDER BY a.alias',
@@ -238,34 +238,229 @@ export function modelSummary(db: Database.Database, model: ModelRow): ModelSumma
   }
 }
 
-/** Models, newest change first; archived ones only when asked for. */
-export function listModels(
-  db: Database.Database,
-  search?: string,
-  includeArchived = false,
-): ModelSummary[] {
-  const term = search?.trim()
-  const live = includeArchived ? '' : 'archived_at IS NULL AND'
-  const rows = term
-    ? (db
-        .prepare(
-          `SELECT * FROM models WHERE ${live} (name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\') ORDER BY updated_at DESC, name`,
-        )
-        .all(...Array(2).fill(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)) as ModelRow[])
-    : (db
-        .prepare(`SELECT * FROM models WHERE ${live} 1 ORDER BY updated_at DESC, name`)
-        .all() as ModelRow[])
-  return rows.map((m) => modelSummary(db, m))
+/** `%term%` for LIKE with `\\` as the escape, so `%` and `_` match themselves. */
+function likeTerm(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
-export function modelDetail(db: Database.Database, name: string): ModelDetail {
+/**
+ * A page cursor: the sort keys of the last row given out, with the sort and search they belong
+ * to. Base64url JSON, opaque to callers; one made for another sort or search is refused.
+ */
+interface CursorBody {
+  /** Which listing: `models` or `versions:<model id>`. */
+  l: string
+  s: string
+  q: string
+  k: (string | number)[]
+}
+
+function encodeCursor(body: CursorBody): string {
+  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url')
+}
+
+function decodeCursor(
+  cursor: string,
+  expect: Omit<CursorBody, 'k'>,
+  arity: number,
+): CursorBody['k'] {
+  const bad = (why: string): never => {
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `cursor: ${why}; pass back exactly the nextCursor of the previous page, or no cursor to start from the first page`,
+    )
+  }
+  let body: unknown
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url')
+    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    return bad('not a cursor this listing gave out')
+  }
+  const b = body as Partial<CursorBody> | null
+  if (
+    !b ||
+    typeof b !== 'object' ||
+    typeof b.l !== 'string' ||
+    typeof b.s !== 'string' ||
+    typeof b.q !== 'string' ||
+    !Array.isArray(b.k)
+  )
+    return bad('not a cursor this listing gave out')
+  if (b.l !== expect.l) return bad('it belongs to another listing')
+  if (b.k.length !== arity || !b.k.every((v) => typeof v === 'string' || typeof v === 'number'))
+    return bad('not a cursor this listing gave out')
+  if (b.s !== expect.s || b.q !== expect.q)
+    return bad(`it belongs to another sort or search (made for sort "${b.s}", search "${b.q}")`)
+  return b.k
+}
+
+export interface ListModelsOptions {
+  search?: string
+  includeArchived?: boolean
+  sort?: ModelSort
+  limit?: number
+  cursor?: string
+}
+
+export interface Page<T> {
+  rows: T[]
+  nextCursor: string | null
+  total: number
+}
+
+/**
+ * Models, a page at a time: most recently changed first (or by name), archived ones only when
+ * asked for. Keyset paging on the index of migration 012, so page 500 costs what page 1 does.
+ */
+export function listModels(
+  db: Database.Database,
+  options: ListModelsOptions = {},
+): Page<ModelSummary> {
+  const term = options.search?.trim() ?? ''
+  const sort: ModelSort = options.sort ?? 'updated'
+  const where: string[] = []
+  const params: (string | number)[] = []
+  if (!options.includeArchived) where.push('archived_at IS NULL')
+  if (term) {
+    where.push(`(name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')`)
+    params.push(likeTerm(term), likeTerm(term))
+  }
+  const filter = where.length ? where.join(' AND ') : '1'
+  const total = (
+    db.prepare(`SELECT COUNT(*) AS n FROM models WHERE ${filter}`).get(...params) as { n: number }
+  ).n
+  const scope = { l: 'models', s: sort, q: term }
+  const after: string[] = []
+  const afterParams: (string | number)[] = []
+  if (options.cursor) {
+    const k = decodeCursor(options.cursor, scope, 2)
+    if (sort === 'updated') {
+      after.push('(updated_at < ? OR (updated_at = ? AND name > ?))')
+      afterParams.push(k[0] ?? '', k[0] ?? '', k[1] ?? '')
+    } else {
+      after.push('name > ?')
+      afterParams.push(k[1] ?? '')
+    }
+  }
+  const order = sort === 'updated' ? 'updated_at DESC, name' : 'name'
+  const limit = options.limit
+  const rows = db
+    .prepare(
+      `SELECT * FROM models WHERE ${[filter, ...after].join(' AND ')} ORDER BY ${order}${limit ? ' LIMIT ?' : ''}`,
+    )
+    .all(...params, ...afterParams, ...(limit ? [limit + 1] : [])) as ModelRow[]
+  const more = limit !== undefined && rows.length > limit
+  const page = more ? rows.slice(0, limit) : rows
+  const last = page.at(-1)
+  return {
+    rows: page.map((m) => modelSummary(db, m)),
+    nextCursor: more && last ? encodeCursor({ ...scope, k: [last.updated_at, last.name] }) : null,
+    total,
+  }
+}
+
+export interface ListVersionsOptions {
+  search?: string
+  sort?: VersionSort
+  limit?: number
+  cursor?: string
+}
+
+/**
+ * A model's versions, a page at a time, archived ones included. A search that is a version number
+ * (`12`, `v12`) finds that version (or an alias or tag value spelled exactly so); any other text
+ * matches part of an alias, a tag key, value or `key=value`, the file name, the code version or
+ * the description.
+ */
+export function listVersions(
+  db: Database.Database,
+  model: ModelRow,
+  options: ListVersionsOptions = {},
+): Page<VersionSummary> {
+  const term = options.search?.trim() ?? ''
+  const sort: VersionSort = options.sort ?? 'newest'
+  const where = ['v.model_id = ?']
+  const params: (string | number)[] = [model.id]
+  if (term) {
+    const numeric = /^v?(\d{1,15})$/i.exec(term)
+    if (numeric) {
+      // `12` or `v12` names a version: that one, or an alias or tag value spelled exactly so.
+      where.push(`(v.version = ?
+        OR EXISTS (SELECT 1 FROM aliases a WHERE a.version_id = v.id AND a.alias = ?)
+        OR EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id AND t.value = ?))`)
+      params.push(Number(numeric[1]), term, term)
+    } else {
+      const text = [
+        'v.file_name',
+        'v.description',
+        'v.code_version',
+        'a.alias',
+        't.key',
+        't.value',
+        "t.key || '=' || t.value",
+      ].map((column) => `${column} LIKE ? ESCAPE '\\'`)
+      const [file, description, code, alias, ...tag] = text
+      where.push(
+        `(${file} OR ${description} OR ${code}
+          OR EXISTS (SELECT 1 FROM aliases a WHERE a.version_id = v.id AND ${alias})
+          OR EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id AND (${tag.join(' OR ')})))`,
+      )
+      params.push(...text.map(() => likeTerm(term)))
+    }
+  }
+  const filter = where.join(' AND ')
+  const scope = { l: `versions:${model.id}`, s: sort, q: term }
+  const total = (
+    db.prepare(`SELECT COUNT(*) AS n FROM model_versions v WHERE ${filter}`).get(...params) as {
+      n: number
+    }
+  ).n
+  const after: string[] = []
+  if (options.cursor) {
+    const k = decodeCursor(options.cursor, scope, 1)
+    after.push(sort === 'newest' ? 'v.version < ?' : 'v.version > ?')
+    params.push(Number(k[0]))
+  }
+  const limit = options.limit
+  if (limit) params.push(limit + 1)
+  // The search reads only the covering index of migration 012 (a version's row also holds its
+  // ONNX summary, too wide to scan 10,000 of); the rows of the one page are read by id after.
+  const ids = (
+    db
+      .prepare(
+        `SELECT v.id FROM model_versions v WHERE ${[filter, ...after].join(' AND ')}
+         ORDER BY v.version ${sort === 'newest' ? 'DESC' : 'ASC'}${limit ? ' LIMIT ?' : ''}`,
+      )
+      .all(...params) as { id: number }[]
+  ).map((r) => r.id)
+  const more = limit !== undefined && ids.length > limit
+  const pageIds = more ? ids.slice(0, limit) : ids
+  const byId = new Map<number, VersionRow>()
+  const read = db.prepare('SELECT * FROM model_versions WHERE id = ?')
+  for (const id of pageIds) {
+    const row = read.get(id) as VersionRow | undefined
+    if (row) byId.set(id, row)
+  }
+  const page = pageIds.flatMap((id) => byId.get(id) ?? [])
+  const last = page.at(-1)
+  return {
+    rows: page.map((v) => toVersionSummary(db, v, model.name)),
+    nextCursor: more && last ? encodeCursor({ ...scope, k: [last.version] }) : null,
+    total,
+  }
+}
+
+export function modelDetail(
+  db: Database.Database,
+  name: string,
+  versionLimit?: number,
+): ModelDetail {
   const model = requireModel(db, name)
-  const versions = db
-    .prepare('SELECT * FROM model_versions WHERE model_id = ? ORDER BY version DESC')
-    .all(model.id) as VersionRow[]
+  const versions = versionLimit === 0 ? [] : listVersions(db, model, { limit: versionLimit }).rows
   return {
     ...modelSummary(db, model),
-    versions: versions.map((v) => toVersionSummary(db, v, model.name)),
+    versions,
     aliasHistory: aliasHistory(db, model.id),
   }
 }

@@ -372,7 +372,7 @@ export const useDrift = create<DriftState>()((set, get) => {
         client().call('datasets:list', {}),
       ])
       const errors: string[] = []
-      if (models.ok) set({ models: models.value })
+      if (models.ok) set({ models: models.value.models })
       else errors.push(models.error.message)
       if (datasets.ok) set({ datasets: datasets.value })
       else errors.push(datasets.error.message)

@@ -163,8 +163,9 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
     async loadModels() {
       const result = await client().call('registry:list-models', {})
       if (!result.ok) return set({ formError: result.error.message })
-      set({ models: result.value })
-      const [first] = result.value
+      const models = result.value.models
+      set({ models })
+      const first = models[0]
       if (!get().form.model && first) await get().selectModel(first.name)
     },
     async selectModel(name) {
@@ -198,7 +199,7 @@ export const useEvaluation = create<EvaluationState>()((set, get) => {
     async prepare(model, ref) {
       if (get().models.length === 0) {
         const list = await client().call('registry:list-models', {})
-        if (list.ok) set({ models: list.value })
+        if (list.ok) set({ models: list.value.models })
       }
       await get().selectModel(model)
       get().setForm({ ref })

@@ -107,7 +107,8 @@ export const useShadow = create<ShadowState>()((set, get) => {
       const result = await client().call('registry:list-models', {})
       if (!result.ok) return set({ formError: result.error.message })
       // Fresh details: aliases may have moved since the last visit.
-      set({ models: result.value, details: {}, modelsLoaded: true })
+      const models = result.value.models
+      set({ models, details: {}, modelsLoaded: true })
       // An opened comparison has set the form already; picking a default would undo it.
       const shown = get().comparison
       if (shown && get().form.champion.model === shown.champion.model) {
@@ -115,9 +116,7 @@ export const useShadow = create<ShadowState>()((set, get) => {
         return
       }
       const current = get().form.champion.model
-      const name = result.value.some((m) => m.name === current)
-        ? current
-        : (result.value[0]?.name ?? '')
+      const name = models.some((m) => m.name === current) ? current : (models[0]?.name ?? '')
       if (name) await get().selectModel('champion', name)
     },
     async selectModel(side, name) {

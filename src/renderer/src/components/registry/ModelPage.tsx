@@ -1,19 +1,18 @@
 // One model: its description, aliases and every version with who registered it and when.
 import { useEffect } from 'react'
-import { formatBytes, formatTime, shortHash } from '../../lib/format'
+import { formatTime } from '../../lib/format'
 import { hrefFor, useRoute } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
 import { useUndo } from '../../stores/undo'
 import { ConfirmButton } from '../shared/ConfirmButton'
 import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
-import { EvaluationCell, EvaluationColumnHeader } from '../gates/ModelEvaluationColumn'
 import { PolicyEditor } from '../gates/PolicyEditor'
 import { ResultsAcrossVersions } from './ResultsAcrossVersions'
+import { VersionsTable } from './VersionsTable'
 import { RetrainingPanel } from '../retraining/RetrainingPanel'
 import { Text } from '../Text'
 import { DeploymentTimeline } from '../governance/DeploymentTimeline'
-import { ProtectedLock } from '../governance/LockIcon'
 
 export function ModelPage({ name }: { name: string }) {
   const { model, modelStatus, modelError, loadModel } = useRegistry()
@@ -58,65 +57,7 @@ export function ModelPage({ name }: { name: string }) {
               <Text value={model.description} max={2000} />
             </p>
           )}
-          <table className="data" data-testid="versions-table">
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th>File</th>
-                <th>Aliases</th>
-                <EvaluationColumnHeader model={model.name} />
-                <th>Tags</th>
-                <th>Registered</th>
-                <th className="hide-narrow">SHA-256</th>
-              </tr>
-            </thead>
-            <tbody>
-              {model.versions.map((version) => (
-                <tr key={version.id} data-testid="version-row">
-                  <td>
-                    <a
-                      href={hrefFor('registry', model.name, version.version)}
-                      data-testid="version-link"
-                    >
-                      v{version.version}
-                    </a>
-                    {version.archivedAt && (
-                      <span className="badge archived" data-testid="version-archived">
-                        archived
-                      </span>
-                    )}
-                  </td>
-                  <td>
-                    <Text value={version.fileName} max={60} />{' '}
-                    <span className="muted small">{formatBytes(version.size)}</span>
-                  </td>
-                  <td>
-                    {version.aliases.map((alias) => (
-                      <span key={alias} className="badge">
-                        <ProtectedLock alias={alias} />
-                        <Text value={alias} max={64} />
-                      </span>
-                    ))}
-                  </td>
-                  <EvaluationCell model={model.name} version={version.version} />
-                  <td>
-                    {Object.entries(version.tags).map(([key, value]) => (
-                      <span key={key} className="tag">
-                        <Text value={key} max={40} />=<Text value={value} max={40} />
-                      </span>
-                    ))}
-                  </td>
-                  <td>
-                    <Text value={version.registeredBy} max={64} />
-                    <div className="muted small">{formatTime(version.registeredAt)}</div>
-                  </td>
-                  <td className="mono muted hide-narrow" title={version.sha256}>
-                    {shortHash(version.sha256)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <VersionsTable model={model.name} />
           <DeploymentTimeline model={model.name} />
           <ResultsAcrossVersions model={model.name} />
           <div className="card" data-testid="model-policy">

@@ -1,10 +1,12 @@
-// The registry's front page: every model with its version count, latest version and aliases.
-import { useEffect } from 'react'
+// The registry's front page: every model with its version count, latest version and aliases;
+// a page at a time from the registry, only the rows in view in the DOM.
+import { useCallback, useEffect } from 'react'
 import { formatTime } from '../../lib/format'
 import { hrefFor } from '../../stores/route'
 import { useRegistry } from '../../stores/registry'
 import { DriftStatusBadge } from '../drift/DriftStatusBadge'
 import { ErrorNote } from '../ErrorNote'
+import { VirtualTable } from '../shared/VirtualTable'
 import { Text } from '../Text'
 
 export function ModelsList() {
@@ -17,7 +19,11 @@ export function ModelsList() {
     loadModels,
     showArchived,
     setShowArchived,
+    modelsTotal,
+    modelsCursor,
+    loadMoreModels,
   } = useRegistry()
+  const onMore = useCallback(() => void loadMoreModels(), [loadMoreModels])
 
   useEffect(() => {
     void loadModels()
@@ -65,20 +71,32 @@ export function ModelsList() {
         </div>
       )}
       {models.length > 0 && (
-        <table className="data" data-testid="models-table">
-          <thead>
-            <tr>
-              <th>Model</th>
-              <th className="num">Versions</th>
-              <th className="num">Latest</th>
-              <th>Aliases</th>
-              <th>Drift</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {models.map((model) => (
-              <tr key={model.id} data-testid="model-row">
+        <>
+          {modelsTotal > models.length && (
+            <p className="muted small" data-testid="models-count">
+              {modelsTotal} models; more load as you scroll.
+            </p>
+          )}
+          <VirtualTable
+            rows={models}
+            rowKey={(model) => model.id}
+            columns={6}
+            estimateRowHeight={58}
+            hasMore={modelsCursor !== null}
+            onMore={onMore}
+            testId="models-table"
+            header={
+              <tr>
+                <th>Model</th>
+                <th className="num">Versions</th>
+                <th className="num">Latest</th>
+                <th>Aliases</th>
+                <th>Drift</th>
+                <th>Updated</th>
+              </tr>
+            }
+            renderRow={(model, index, measure) => (
+              <tr key={model.id} data-testid="model-row" data-index={index} ref={measure}>
                 <td>
                   <a href={hrefFor('registry', model.name)} data-testid="model-link">
                     <Text value={model.name} max={80} />
@@ -116,9 +134,9 @@ export function ModelsList() {
                 </td>
                 <td className="muted">{formatTime(model.updatedAt)}</td>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            )}
+          />
+        </>
       )}
     </section>
   )
