@@ -97,9 +97,12 @@ export const datasetCalls = {
     input: z.object({ id: DatasetRef, name: DatasetName }).strict(),
     output: DatasetSummary,
   },
-  /** Refused while a model version or a stored result refers to the dataset. */
+  /**
+   * Refused while a model version refers to the dataset, or a stored result does unless
+   * `keepResults`: then the dataset is retired (data to the trash, results kept).
+   */
   'datasets:remove': {
-    input: z.object({ id: DatasetRef }).strict(),
+    input: z.object({ id: DatasetRef, keepResults: z.boolean().optional() }).strict(),
     output: Removed,
   },
 } as const

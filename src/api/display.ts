@@ -64,3 +64,9 @@ export function localTime(iso: string): string {
  */
 export const classLabel = (label: string, classNames?: Readonly<Record<string, string>>): string =>
   classNames?.[label] ?? label
+
+/** A result whose dataset was deleted with its results kept says so: "dataset x deleted on …; results kept". */
+export const retiredDatasetNote = (dataset: { name: string; retiredAt?: string }): string =>
+  dataset.retiredAt
+    ? `dataset ${displayText(dataset.name, 80)} deleted on ${localTime(dataset.retiredAt)}; results kept`
+    : ''

@@ -193,6 +193,8 @@ export const EvaluatedDataset = z.object({
   name: z.string(),
   sha256: z.string(),
   rows: z.number(),
+  /** When the dataset was deleted with its results kept (its data gone, these results stay). */
+  retiredAt: z.string().optional(),
 })
 
 export const EvaluationSettings = z.object({

@@ -50,6 +50,8 @@ export const DatasetSummary = z.object({
   format: z.enum(['csv', 'parquet']),
   createdAt: Timestamp,
   createdBy: z.string(),
+  /** Deleted with its results kept: out of lists, refused for new runs; its results still open. */
+  retiredAt: Timestamp.optional(),
 })
 export type DatasetSummary = z.infer<typeof DatasetSummary>
 

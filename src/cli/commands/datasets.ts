@@ -142,14 +142,22 @@ export function registerDatasetCommands(program: Command): void {
     .command('remove')
     .description('remove a dataset no model version or result refers to')
     .argument('<dataset>', 'dataset id or name')
+    .option(
+      '--keep-results',
+      'when evaluations or comparisons use it: delete its data (to the trash) but keep those results',
+    )
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
-      const options = cmd.optsWithGlobals<GlobalOptions>()
+      const options = cmd.optsWithGlobals<GlobalOptions & { keepResults?: boolean }>()
       await withSlipway(options, async (slipway) => {
         const result = await slipway.call('datasets:remove', {
           id: /^\d+$/.test(ref) ? Number(ref) : ref,
+          ...(options.keepResults ? { keepResults: true } : {}),
         })
         if (options.json) printJson(result)
-        else process.stdout.write(removedText('Dataset', result))
+        else
+          process.stdout.write(
+            removedText('Dataset', result, options.keepResults ? ', its results kept' : ''),
+          )
       })
     })
 

@@ -11,7 +11,7 @@ import {
   type GateReport,
   type ShadowComparison,
 } from '../../api/evaluation'
-import { classLabel } from '../../api/display'
+import { classLabel, retiredDatasetNote } from '../../api/display'
 import { SlipwayError } from '../../api/errors'
 import { refuseUnknownMetrics } from '../../core/evaluation/gates'
 import { describeZodError, type Slipway } from '../../core/service'
@@ -140,10 +140,13 @@ const latencyJson = (l: Evaluation['result']['latency']): Record<string, number>
   rowsPerSecond: l.rowsPerSecond,
 })
 
+const retiredLine = (dataset: { name: string; retiredAt?: string }): string =>
+  dataset.retiredAt ? `(${retiredDatasetNote(dataset)})\n` : ''
+
 export function printEvaluation(e: Evaluation): void {
   const r = e.result
   process.stdout.write(
-    `Evaluation ${e.id}: ${safe(e.model)} v${e.version} on ${safe(e.dataset.name)} (${r.rows} rows, ${r.task}), ${when(e.createdAt)} by ${safe(e.createdBy, 60)}\n\n`,
+    `Evaluation ${e.id}: ${safe(e.model)} v${e.version} on ${safe(e.dataset.name)} (${r.rows} rows, ${r.task}), ${when(e.createdAt)} by ${safe(e.createdBy, 60)}\n${retiredLine(e.dataset)}\n`,
   )
   const metrics = r.metrics as Record<string, unknown>
   const rows = Object.entries(metrics)
@@ -236,7 +239,7 @@ export function shadowJson(s: ShadowComparison): Record<string, unknown> {
 export function printShadow(s: ShadowComparison): void {
   const r = s.result
   process.stdout.write(
-    `Shadow comparison ${s.id}: ${safe(s.champion.model)} v${s.champion.version} (champion) vs ${safe(s.challenger.model)} v${s.challenger.version} (challenger) on ${safe(s.dataset.name)}, ${r.rows} rows\n\n`,
+    `Shadow comparison ${s.id}: ${safe(s.champion.model)} v${s.champion.version} (champion) vs ${safe(s.challenger.model)} v${s.challenger.version} (challenger) on ${safe(s.dataset.name)}, ${r.rows} rows\n${retiredLine(s.dataset)}\n`,
   )
   if (r.task === 'classification') {
     process.stdout.write(`Agreement ${fmt(r.agreementRate)} (${r.disagreements} disagreements)\n`)

@@ -7,8 +7,8 @@ import { withSlipway } from '../context'
 import { printJson, printTable, safe, when, type GlobalOptions } from '../output'
 
 /** What a delete prints: what went, and the command that brings it back. */
-export const removedText = (what: string, removed: Removed): string =>
-  `${what} ${removed.id} deleted; it can be restored for 30 days: slipway trash restore ${removed.trashId}\n`
+export const removedText = (what: string, removed: Removed, note = ''): string =>
+  `${what} ${removed.id} deleted${note}; it can be restored for 30 days: slipway trash restore ${removed.trashId}\n`
 
 export function registerTrashCommands(program: Command): void {
   const trash = program

@@ -34,7 +34,10 @@ export async function runDoctor(core: CoreContext, { repair = false } = {}): Pro
       'SELECT m.name AS model, v.version, v.sha256 FROM model_versions v JOIN models m ON m.id = v.model_id ORDER BY m.name, v.version',
     )
     .all() as { model: string; version: number; sha256: string }[]
-  const datasets = db.prepare('SELECT id, name, sha256 FROM datasets ORDER BY id').all() as {
+  const datasets = db
+    // A retired dataset (deleted, results kept) has no snapshot to check: it is in the trash or purged.
+    .prepare('SELECT id, name, sha256 FROM datasets WHERE retired_at IS NULL ORDER BY id')
+    .all() as {
     id: number
     name: string
     sha256: string

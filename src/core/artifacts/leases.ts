@@ -28,8 +28,9 @@ export function blobReferenced(db: Database.Database, sha256: string): boolean {
   return Boolean(
     db
       .prepare(
-        // A deleted dataset's snapshot is held by its trash entry until the purge.
-        'SELECT 1 FROM model_versions WHERE sha256 = ? UNION ALL SELECT 1 FROM datasets WHERE sha256 = ? UNION ALL SELECT 1 FROM trash WHERE blob_sha256 = ? LIMIT 1',
+        // A deleted dataset's snapshot is held by its trash entry until the purge; a retired
+        // dataset (deleted, results kept) holds none once its entry is purged.
+        'SELECT 1 FROM model_versions WHERE sha256 = ? UNION ALL SELECT 1 FROM datasets WHERE sha256 = ? AND retired_at IS NULL UNION ALL SELECT 1 FROM trash WHERE blob_sha256 = ? LIMIT 1',
       )
       .get(sha256, sha256, sha256),
   )

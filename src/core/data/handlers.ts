@@ -27,6 +27,7 @@ export function createDatasetHandlers(core: CoreContext): HandlersFor<typeof dat
     'datasets:list': async () => listDatasets(core),
     'datasets:get': async ({ id }) => getDataset(core, id),
     'datasets:rename': async ({ id, name }, { actor }) => renameDataset(core, actor, id, name),
-    'datasets:remove': async ({ id }, { actor }) => removeDataset(core, id, actor),
+    'datasets:remove': async ({ id, keepResults }, { actor }) =>
+      removeDataset(core, id, actor, { keepResults }),
   }
 }

@@ -9,6 +9,7 @@ import {
   type DatasetImported,
   type DatasetRef,
 } from '../../api/datasets'
+import { localTime } from '../../api/display'
 import { SlipwayError, isSlipwayError } from '../../api/errors'
 import type { DatasetSummary } from '../../api/registry'
 import { hashFile } from '../artifacts/blobs'
@@ -49,6 +50,24 @@ export interface DatasetRow {
   profile_json: string | null
   created_at: string
   created_by: string
+  /** Set when the dataset was deleted with its results kept (its snapshot in the trash). */
+  retired_at?: string | null
+}
+
+/**
+ * A retired dataset ("delete, keep the results") still names its results but runs nothing: the
+ * refusal names it, when it was deleted, and how to bring it back.
+ */
+export function refuseRetired(row: {
+  id: number
+  name: string
+  retired_at?: string | null
+}): void {
+  if (!row.retired_at) return
+  throw new SlipwayError(
+    'CONFLICT',
+    `Dataset "${row.name}" (id ${row.id}) was deleted on ${localTime(row.retired_at)} with its results kept; it cannot be used for new runs or imported again. Restore it from the trash first (\`slipway trash\`)`,
+  )
 }
 
 // Files this small are parsed in the calling thread: starting a worker costs more than reading them.
@@ -68,6 +87,7 @@ export function toDatasetSummary(row: DatasetRow): DatasetSummary {
     format: row.format,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    ...(row.retired_at ? { retiredAt: row.retired_at } : {}),
   }
 }
 
@@ -101,8 +121,12 @@ function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | unde
     if (byId) return byId
   }
   // A dataset may be named with digits only ("2024"): an id that matches nothing is tried as a name.
-  const byName = db.prepare('SELECT * FROM datasets WHERE name = ?').get(String(ref)) as
-    DatasetRow | undefined
+  // A live dataset holds its name; a retired one is still found by it (to say it was deleted).
+  const byName = db
+    .prepare(
+      'SELECT * FROM datasets WHERE name = ? ORDER BY retired_at IS NOT NULL, retired_at DESC LIMIT 1',
+    )
+    .get(String(ref)) as DatasetRow | undefined
   if (byName) return byName
   if (/^[0-9a-f]{8,64}$/.test(String(ref))) {
     const bySha = db
@@ -114,10 +138,11 @@ function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | unde
 }
 
 const takenNames = (core: CoreContext): string[] =>
-  (core.db.prepare('SELECT name FROM datasets').all() as { name: string }[]).map((r) => r.name)
+  (core.db.prepare('SELECT name FROM datasets WHERE retired_at IS NULL').all() as { name: string }[]).map((r) => r.name)
 
 const nameHolder = (core: CoreContext, name: string): DatasetRow | undefined =>
-  core.db.prepare('SELECT * FROM datasets WHERE name = ?').get(name) as DatasetRow | undefined
+  core.db.prepare('SELECT * FROM datasets WHERE name = ? AND retired_at IS NULL').get(name) as
+    DatasetRow | undefined
 
 /** Names are unique: one taken is refused with the first free NAME-2, NAME-3, … suggested. */
 export function refuseTakenName(core: CoreContext, name: string, exceptId?: number): void {
@@ -173,9 +198,10 @@ export function getDataset(core: CoreContext, idOrName: DatasetRef | string): Da
 
 /** The dataset's snapshot in the blob store: the file every engine reads. */
 export function datasetPath(core: CoreContext, id: number): string {
-  const row = core.db.prepare('SELECT sha256, name FROM datasets WHERE id = ?').get(id) as
-    { sha256: string; name: string } | undefined
+  const row = core.db.prepare('SELECT id, sha256, name, retired_at FROM datasets WHERE id = ?').get(id) as
+    { id: number; sha256: string; name: string; retired_at: string | null } | undefined
   if (!row) throw new SlipwayError('NOT_FOUND', `No dataset with id ${id}`)
+  refuseRetired(row)
   const file = core.blobs.pathFor(row.sha256)
   if (!core.blobs.has(row.sha256)) {
     throw new SlipwayError(
@@ -187,7 +213,9 @@ export function datasetPath(core: CoreContext, id: number): string {
 }
 
 export function listDatasets(core: CoreContext): DatasetSummary[] {
-  const rows = core.db.prepare('SELECT * FROM datasets ORDER BY id DESC').all() as DatasetRow[]
+  const rows = core.db
+    .prepare('SELECT * FROM datasets WHERE retired_at IS NULL ORDER BY id DESC')
+    .all() as DatasetRow[]
   return rows.map(toDatasetSummary)
 }
 
@@ -198,6 +226,7 @@ const isUniqueViolation = (error: unknown): boolean =>
 
 function existingResult(core: CoreContext, row: DatasetRow, file: ResolvedFile): DatasetImported {
   if (file.uploadId) core.uploads.remove(file.uploadId)
+  refuseRetired(row)
   return { ...toDetail(row), existing: true }
 }
 
@@ -491,12 +520,16 @@ function insertDataset(
     .immediate()
 }
 
-/** Removes a dataset no model version or stored result refers to, and its snapshot. */
+/**
+ * Removes a dataset no model version or stored result refers to, and its snapshot. With
+ * `keepResults`, a dataset that stored results use is retired instead: its snapshot goes to the
+ * trash, its row stays (out of lists, refused for new runs) so those results keep opening.
+ */
 export function removeDataset(
   core: CoreContext,
   ref: DatasetRef,
   actor: Actor,
-  { audit = true }: { audit?: boolean } = {},
+  { audit = true, keepResults = false }: { audit?: boolean; keepResults?: boolean } = {},
 ): { id: number; removed: true; trashId: number } {
   const { db } = core
   const row = findRow(core, ref)
@@ -504,6 +537,11 @@ export function removeDataset(
     throw new SlipwayError(
       'NOT_FOUND',
       `No dataset ${typeof ref === 'number' ? `with id ${ref}` : `"${ref}"`}`,
+    )
+  if (row.retired_at)
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `Dataset "${row.name}" (id ${row.id}) was already deleted on ${localTime(row.retired_at)} (its results kept)`,
     )
   const versions = db
     .prepare('SELECT COUNT(*) AS n FROM model_versions WHERE training_dataset_id = ?')
@@ -519,6 +557,34 @@ export function removeDataset(
     (db.prepare(sql).all(row.id) as { id: number }[]).map((r) => r.id)
   const evaluations = ids('SELECT id FROM evaluations WHERE dataset_id = ? ORDER BY id')
   const comparisons = ids('SELECT id FROM shadow_comparisons WHERE dataset_id = ? ORDER BY id')
+  if ((evaluations.length || comparisons.length) && keepResults && audit) {
+    return db
+      .transaction(() => {
+        const trashId = moveToTrash(db, actor, {
+          kind: 'dataset',
+          id: row.id,
+          title: `Dataset ${row.id} ("${row.name}"), results kept`,
+          blob: row.sha256,
+          keepRow: true,
+        })
+        db.prepare('UPDATE datasets SET retired_at = ? WHERE id = ?').run(
+          new Date().toISOString(),
+          row.id,
+        )
+        appendAudit(core, actor, {
+          action: 'dataset.remove',
+          details: {
+            datasetId: row.id,
+            name: row.name,
+            sha256: row.sha256,
+            trashId,
+            keptResults: { evaluations, comparisons },
+          },
+        })
+        return { id: row.id, removed: true as const, trashId }
+      })
+      .immediate()
+  }
   if (evaluations.length || comparisons.length) {
     const uses = [
       evaluations.length
@@ -530,7 +596,7 @@ export function removeDataset(
     ].filter(Boolean)
     throw new SlipwayError(
       'CONFLICT',
-      `Dataset "${row.name}" (id ${row.id}) is the data of ${uses.join(' and ')}; it is kept so those results stay checkable. Delete those results first to remove it`,
+      `Dataset "${row.name}" (id ${row.id}) is the data of ${uses.join(' and ')}; it is kept so those results stay checkable. Delete those results first, or delete it keeping them (\`--keep-results\`)`,
     )
   }
   let trashId = 0

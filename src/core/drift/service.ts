@@ -16,6 +16,7 @@ import { SlipwayError } from '../../api/errors'
 import type { Job } from '../../api/jobs'
 import type { FileRef } from '../../api/common'
 import { hashFile, isSha256 } from '../artifacts/blobs'
+import { refuseRetired } from '../data/import'
 import type { Actor, CallContext, CoreContext } from '../context'
 import { localCall, resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
@@ -33,9 +34,11 @@ interface DatasetRow {
   id: number
   name: string
   sha256: string
+  retired_at?: string | null
 }
 
 function datasetSource(core: CoreContext, row: DatasetRow): ResolvedSource {
+  refuseRetired(row)
   const file = core.blobs.pathFor(row.sha256)
   if (!fs.existsSync(file)) {
     throw new SlipwayError(
@@ -49,14 +52,14 @@ function datasetSource(core: CoreContext, row: DatasetRow): ResolvedSource {
 export function findDataset(core: CoreContext, ref: number | string): DatasetRow {
   let row: DatasetRow | undefined
   if (typeof ref === 'number' || /^\d+$/.test(ref)) {
-    row = core.db.prepare('SELECT id, name, sha256 FROM datasets WHERE id = ?').get(Number(ref)) as
+    row = core.db.prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE id = ?').get(Number(ref)) as
       DatasetRow | undefined
   } else if (isSha256(ref)) {
-    row = core.db.prepare('SELECT id, name, sha256 FROM datasets WHERE sha256 = ?').get(ref) as
+    row = core.db.prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE sha256 = ?').get(ref) as
       DatasetRow | undefined
   } else {
     row = core.db
-      .prepare('SELECT id, name, sha256 FROM datasets WHERE name = ? ORDER BY id DESC LIMIT 1')
+      .prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE name = ? ORDER BY retired_at IS NOT NULL, id DESC LIMIT 1')
       .get(ref) as DatasetRow | undefined
   }
   if (!row)
@@ -83,7 +86,7 @@ export function resolveSource(
     )
   }
   const row = core.db
-    .prepare('SELECT id, name, sha256 FROM datasets WHERE id = ?')
+    .prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE id = ?')
     .get(v.training_dataset_id) as DatasetRow
   return {
     ...datasetSource(core, row),

@@ -100,9 +100,10 @@ interface EvaluationRow {
   version: number
   dataset_name: string
   dataset_rows: number
+  dataset_retired_at: string | null
 }
 
-const EVALUATION_SELECT = `SELECT e.*, m.name AS model, v.version AS version, d.name AS dataset_name, d.row_count AS dataset_rows
+const EVALUATION_SELECT = `SELECT e.*, m.name AS model, v.version AS version, d.name AS dataset_name, d.row_count AS dataset_rows, d.retired_at AS dataset_retired_at
   FROM evaluations e JOIN model_versions v ON v.id = e.version_id JOIN models m ON m.id = v.model_id JOIN datasets d ON d.id = e.dataset_id`
 
 function toEvaluation(row: EvaluationRow): Evaluation {
@@ -116,6 +117,7 @@ function toEvaluation(row: EvaluationRow): Evaluation {
       name: row.dataset_name,
       sha256: row.dataset_sha256,
       rows: row.dataset_rows,
+      ...(row.dataset_retired_at ? { retiredAt: row.dataset_retired_at } : {}),
     },
     mapping: JSON.parse(row.mapping_json) as ResolvedMapping,
     onnxruntimeVersion: row.onnxruntime_version,

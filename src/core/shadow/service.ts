@@ -36,10 +36,11 @@ interface ShadowRow {
   challenger_version: number
   dataset_name: string
   dataset_rows: number
+  dataset_retired_at: string | null
 }
 
 const SHADOW_SELECT = `SELECT s.*, mc.name AS champion_model, vc.version AS champion_version, mh.name AS challenger_model,
-    vh.version AS challenger_version, d.name AS dataset_name, d.row_count AS dataset_rows
+    vh.version AS challenger_version, d.name AS dataset_name, d.row_count AS dataset_rows, d.retired_at AS dataset_retired_at
   FROM shadow_comparisons s
   JOIN model_versions vc ON vc.id = s.champion_version_id JOIN models mc ON mc.id = vc.model_id
   JOIN model_versions vh ON vh.id = s.challenger_version_id JOIN models mh ON mh.id = vh.model_id
@@ -63,6 +64,7 @@ function toShadow(row: ShadowRow): ShadowComparison {
       name: row.dataset_name,
       sha256: row.dataset_sha256,
       rows: row.dataset_rows,
+      ...(row.dataset_retired_at ? { retiredAt: row.dataset_retired_at } : {}),
     },
     mapping: JSON.parse(row.mapping_json) as ShadowComparison['mapping'],
     onnxruntimeVersion: row.onnxruntime_version,

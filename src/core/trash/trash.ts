@@ -50,7 +50,15 @@ const toEntry = (row: TrashRow): TrashEntry => ({
 export function moveToTrash(
   db: Database.Database,
   actor: Actor,
-  item: { kind: TrashKind; id: number; title: string; modelId?: number | null; blob?: string },
+  item: {
+    kind: TrashKind
+    id: number
+    title: string
+    modelId?: number | null
+    blob?: string
+    /** A dataset retired with its results kept: its row stays (the caller retires it). */
+    keepRow?: boolean
+  },
 ): number {
   const { table } = tables[item.kind]
   const row = db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(item.id) as
@@ -80,7 +88,7 @@ export function moveToTrash(
       new Date().toISOString(),
       actor.name,
     )
-  db.prepare(`DELETE FROM ${table} WHERE id = ?`).run(item.id)
+  if (!item.keepRow) db.prepare(`DELETE FROM ${table} WHERE id = ?`).run(item.id)
   return Number(entry.lastInsertRowid)
 }
 
@@ -104,6 +112,28 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
         )
       const { table, restore } = tables[row.kind]
       const values = JSON.parse(row.row_json) as Record<string, unknown>
+      if (row.kind === 'dataset') {
+        const retired = db
+          .prepare('SELECT id, name FROM datasets WHERE id = ? AND sha256 = ? AND retired_at IS NOT NULL')
+          .get(row.item_id, values.sha256) as { id: number; name: string } | undefined
+        if (retired) {
+          const taken = db
+            .prepare('SELECT id FROM datasets WHERE name = ? AND retired_at IS NULL')
+            .get(retired.name) as { id: number } | undefined
+          if (taken)
+            throw new SlipwayError(
+              'CONFLICT',
+              `${row.title} cannot be restored: dataset ${taken.id} now has the name "${retired.name}"; rename that one first`,
+            )
+          db.prepare('UPDATE datasets SET retired_at = NULL WHERE id = ?').run(retired.id)
+          db.prepare('DELETE FROM trash WHERE id = ?').run(id)
+          appendAudit(core, actor, {
+            action: restore,
+            details: { datasetId: retired.id, trashId: id, keptResults: true },
+          })
+          return toEntry(row)
+        }
+      }
       const known = new Set(
         (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name),
       )
@@ -129,7 +159,9 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
         }
       }
       if (row.kind === 'dataset') {
-        const taken = db.prepare('SELECT id FROM datasets WHERE name = ?').get(values.name) as
+        const taken = db
+          .prepare('SELECT id FROM datasets WHERE name = ? AND retired_at IS NULL')
+          .get(values.name) as
           { id: number } | undefined
         if (taken)
           throw new SlipwayError(

@@ -13,6 +13,7 @@ import { migration010 } from './010-retraining'
 import { migration011 } from './011-remotes'
 import { migration012 } from './012-listing-indexes'
 import { migration013 } from './013-trash'
+import { migration014 } from './014-dataset-retired'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
 ]
