@@ -271,7 +271,7 @@ describe('a dataset that results were computed on', () => {
       `Comparison #${comparisonId}`,
     ])
     expect(await usedBy.locator('[data-testid="dataset-kept-because"]').innerText()).toContain(
-      'cannot be deleted on its own while they exist',
+      'Keep the dataset to keep them checkable',
     )
     expect(await e2e.page.locator('[data-testid="dataset-delete"]').count()).toBe(0)
     await e2e.page.locator('[data-testid="dataset-delete-with-results"]').click()
@@ -292,6 +292,61 @@ describe('a dataset that results were computed on', () => {
     expect((await slipway.call('datasets:get', { id: datasetId })).name).toBe('iris-train')
     expect((await slipway.call('eval:get', { id: evaluationId })).dataset.id).toBe(datasetId)
     expect((await slipway.call('shadow:get', { id: comparisonId })).id).toBe(comparisonId)
+  })
+
+  it('deletes it but keeps the results, which say so; new runs are refused; Undo brings it back', async () => {
+    const { slipway } = e2e.server
+    const file = `${e2e.scratch}/iris-keep.csv`
+    const lines = readFileSync(fixture('data', 'mlp_multiclass-train.csv'), 'utf8').split('\n')
+    writeFileSync(file, [lines[0], ...lines.slice(200, 400)].join('\n') + '\n')
+    const job = await slipway.call('datasets:add', { file: { path: file }, name: 'iris-keep' })
+    const datasetId = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
+    const run = await slipway.call('eval:start', { model: 'iris', ref: 1, dataset: { datasetId } })
+    const evaluationId = ((await slipway.core.jobs.wait(run.id)).result as { id: number }).id
+    const shadow = await slipway.call('shadow:start', {
+      champion: { model: 'iris', ref: 1 },
+      challenger: { model: 'iris', ref: 2 },
+      dataset: { datasetId },
+    })
+    const comparisonId = ((await slipway.core.jobs.wait(shadow.id)).result as { id: number }).id
+
+    await e2e.page.goto(`${e2e.server.url}#/datasets/${datasetId}`)
+    await e2e.page.locator('[data-testid="dataset-used-by"]').waitFor()
+    await e2e.page.locator('[data-testid="dataset-delete-keep-results"]').click()
+    expect(
+      await e2e.page.locator('[data-testid="dataset-delete-keep-results-confirm"]').innerText(),
+    ).toContain('Delete dataset iris-keep but keep the 2 results computed on it?')
+    await e2e.page.locator('[data-testid="dataset-delete-keep-results-yes"]').click()
+    await expect
+      .poll(() => e2e.page.locator('[data-testid="undo-message"]').textContent())
+      .toBe('Dataset "iris-keep" deleted; its results kept.')
+    // Gone from the list (and so from every picker), its results still open and say so.
+    expect((await slipway.call('datasets:list', {})).map((d) => d.id)).not.toContain(datasetId)
+    const rows = e2e.page.locator('[data-testid="dataset-row"]')
+    await rows.first().waitFor()
+    expect((await rows.allInnerTexts()).join('\n')).not.toContain('iris-keep')
+    await e2e.page.goto(`${e2e.server.url}#/evaluate/${evaluationId}`)
+    const note = e2e.page.locator('[data-testid="dataset-retired-note"]')
+    await note.waitFor()
+    expect(await note.innerText()).toMatch(
+      /^Dataset iris-keep deleted on \d{4}-\d{2}-\d{2} \d{2}:\d{2}; results kept/,
+    )
+    await e2e.page.goto(`${e2e.server.url}#/compare/${comparisonId}`)
+    await e2e.page.locator('[data-testid="dataset-retired-note"]').waitFor()
+    const refused = await slipway.core.jobs.wait(
+      (await slipway.call('eval:start', { model: 'iris', ref: 2, dataset: { datasetId } })).id,
+    )
+    expect(refused.status).toBe('failed')
+    expect(refused.error?.message).toMatch(
+      /Dataset "iris-keep" \(id \d+\) was deleted on .*; it cannot be used for new runs/,
+    )
+
+    await e2e.page.locator('[data-testid="undo-button"]').click()
+    await expect
+      .poll(() => e2e.page.locator('[data-testid="undo-message"]').textContent())
+      .toBe('Undone.')
+    expect((await slipway.call('datasets:list', {})).map((d) => d.id)).toContain(datasetId)
+    expect((await slipway.call('eval:get', { id: evaluationId })).dataset.retiredAt).toBeUndefined()
   })
 })
 

@@ -63,7 +63,13 @@ describe('dataset remove --keep-results', () => {
       cli('evaluate', 'churn@2', '--data', 'reference'),
       cli('evaluate', 'churn@2', '--data', '1'),
       cli('shadow', 'churn@1', 'churn@2', '--data', 'reference'),
-      cli('drift', '--reference', 'reference', '--current', fixture('data', 'linear_binary-eval.csv')),
+      cli(
+        'drift',
+        '--reference',
+        'reference',
+        '--current',
+        fixture('data', 'linear_binary-eval.csv'),
+      ),
     ]) {
       expect(run.status).toBe(1)
       expect(run.stderr).toMatch(
@@ -90,12 +96,11 @@ describe('dataset remove --keep-results', () => {
     ok('evaluate', 'churn@2', '--data', 'reference')
     expect(doctor()).toMatchObject({ problems: [], healthy: true, datasetsChecked: 1 })
 
-    const audit = ok('audit', '--json').json() as { type: string; details: Record<string, unknown> }[]
+    const audit = ok('audit', '--json').json() as { type: string; body: unknown }[]
     const remove = audit.find((a) => a.type === 'dataset.remove')
-    expect(remove?.details).toMatchObject({
-      datasetId: 1,
-      keptResults: { evaluations: [1], comparisons: [1] },
-    })
+    expect(JSON.stringify(remove?.body)).toContain(
+      '"keptResults":{"evaluations":[1],"comparisons":[1]}',
+    )
     expect(audit.map((a) => a.type)).toContain('dataset.restore')
   })
 

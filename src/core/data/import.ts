@@ -58,11 +58,7 @@ export interface DatasetRow {
  * A retired dataset ("delete, keep the results") still names its results but runs nothing: the
  * refusal names it, when it was deleted, and how to bring it back.
  */
-export function refuseRetired(row: {
-  id: number
-  name: string
-  retired_at?: string | null
-}): void {
+export function refuseRetired(row: { id: number; name: string; retired_at?: string | null }): void {
   if (!row.retired_at) return
   throw new SlipwayError(
     'CONFLICT',
@@ -138,7 +134,11 @@ function findRow(core: CoreContext, ref: DatasetRef | string): DatasetRow | unde
 }
 
 const takenNames = (core: CoreContext): string[] =>
-  (core.db.prepare('SELECT name FROM datasets WHERE retired_at IS NULL').all() as { name: string }[]).map((r) => r.name)
+  (
+    core.db.prepare('SELECT name FROM datasets WHERE retired_at IS NULL').all() as {
+      name: string
+    }[]
+  ).map((r) => r.name)
 
 const nameHolder = (core: CoreContext, name: string): DatasetRow | undefined =>
   core.db.prepare('SELECT * FROM datasets WHERE name = ? AND retired_at IS NULL').get(name) as
@@ -198,8 +198,9 @@ export function getDataset(core: CoreContext, idOrName: DatasetRef | string): Da
 
 /** The dataset's snapshot in the blob store: the file every engine reads. */
 export function datasetPath(core: CoreContext, id: number): string {
-  const row = core.db.prepare('SELECT id, sha256, name, retired_at FROM datasets WHERE id = ?').get(id) as
-    { id: number; sha256: string; name: string; retired_at: string | null } | undefined
+  const row = core.db
+    .prepare('SELECT id, sha256, name, retired_at FROM datasets WHERE id = ?')
+    .get(id) as { id: number; sha256: string; name: string; retired_at: string | null } | undefined
   if (!row) throw new SlipwayError('NOT_FOUND', `No dataset with id ${id}`)
   refuseRetired(row)
   const file = core.blobs.pathFor(row.sha256)

@@ -52,14 +52,18 @@ function datasetSource(core: CoreContext, row: DatasetRow): ResolvedSource {
 export function findDataset(core: CoreContext, ref: number | string): DatasetRow {
   let row: DatasetRow | undefined
   if (typeof ref === 'number' || /^\d+$/.test(ref)) {
-    row = core.db.prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE id = ?').get(Number(ref)) as
-      DatasetRow | undefined
+    row = core.db
+      .prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE id = ?')
+      .get(Number(ref)) as DatasetRow | undefined
   } else if (isSha256(ref)) {
-    row = core.db.prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE sha256 = ?').get(ref) as
-      DatasetRow | undefined
+    row = core.db
+      .prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE sha256 = ?')
+      .get(ref) as DatasetRow | undefined
   } else {
     row = core.db
-      .prepare('SELECT id, name, sha256, retired_at FROM datasets WHERE name = ? ORDER BY retired_at IS NOT NULL, id DESC LIMIT 1')
+      .prepare(
+        'SELECT id, name, sha256, retired_at FROM datasets WHERE name = ? ORDER BY retired_at IS NOT NULL, id DESC LIMIT 1',
+      )
       .get(ref) as DatasetRow | undefined
   }
   if (!row)

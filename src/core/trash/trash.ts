@@ -114,7 +114,9 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
       const values = JSON.parse(row.row_json) as Record<string, unknown>
       if (row.kind === 'dataset') {
         const retired = db
-          .prepare('SELECT id, name FROM datasets WHERE id = ? AND sha256 = ? AND retired_at IS NOT NULL')
+          .prepare(
+            'SELECT id, name FROM datasets WHERE id = ? AND sha256 = ? AND retired_at IS NOT NULL',
+          )
           .get(row.item_id, values.sha256) as { id: number; name: string } | undefined
         if (retired) {
           const taken = db
@@ -161,8 +163,7 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
       if (row.kind === 'dataset') {
         const taken = db
           .prepare('SELECT id FROM datasets WHERE name = ? AND retired_at IS NULL')
-          .get(values.name) as
-          { id: number } | undefined
+          .get(values.name) as { id: number } | undefined
         if (taken)
           throw new SlipwayError(
             'CONFLICT',

@@ -22,6 +22,12 @@ export interface DatasetUsesState {
     name: string,
     reload: () => Promise<void>,
   ): Promise<string | null>
+  /** Deletes the dataset's data (to the trash) and keeps its results; resolves with a problem or null. */
+  removeKeepingResults(
+    datasetId: number,
+    name: string,
+    reload: () => Promise<void>,
+  ): Promise<string | null>
 }
 
 export const initialDatasetUsesState = {
@@ -46,6 +52,18 @@ export const useDatasetUses = create<DatasetUsesState>()((set, get) => ({
         comparisons: comparisons.value.filter((c) => c.dataset.id === datasetId),
       },
     })
+  },
+  async removeKeepingResults(datasetId, name, reload) {
+    const removed = await client().call('datasets:remove', { id: datasetId, keepResults: true })
+    if (!removed.ok) return removed.error.message
+    await reload()
+    useUndo.getState().show(`Dataset "${name}" deleted; its results kept.`, async () => {
+      const restored = await client().call('trash:restore', { id: removed.value.trashId })
+      if (!restored.ok) return restored.error.message
+      await reload()
+      return null
+    })
+    return null
   },
   async removeWithResults(datasetId, name, reload) {
     const uses = get().uses

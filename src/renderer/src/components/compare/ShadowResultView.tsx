@@ -1,6 +1,7 @@
 // A stored shadow comparison, drawn: agreement, flip matrix, probability-delta histogram, McNemar's
 // test, metrics and slices side by side, both latency profiles, and the rows they disagree on most.
 import { classLabel } from '../../../../api/display'
+import { RetiredDatasetNote } from '../datasets/RetiredDatasetNote'
 import type { ShadowComparison, ShadowResult } from '../../../../api/evaluation'
 import { histogramBars } from '../../lib/charts/histogram'
 import { formatDelta, formatMetric, metricColumns, metricInfo } from '../../lib/charts/metrics'
@@ -129,6 +130,7 @@ export function ShadowResultView({ comparison }: { comparison: ShadowComparison 
             <Text value={comparison.dataset.name} max={60} />
           </a>
         </h2>
+        <RetiredDatasetNote dataset={comparison.dataset} />
         <ReportDownloads kind="shadow" id={comparison.id} />
         <p className="muted small">
           Comparison #{comparison.id} · {result.task} · {formatCount(result.rows)} rows ·{' '}

@@ -13,13 +13,20 @@ import { ConfirmButton } from '../shared/ConfirmButton'
 import { Text } from '../Text'
 
 export function DatasetDelete({ dataset }: { dataset: DatasetDetail }) {
-  const { uses, error, load, removeWithResults } = useDatasetUses()
+  const { uses, error, load, removeWithResults, removeKeepingResults } = useDatasetUses()
   useEffect(() => {
     void load(dataset.id)
   }, [dataset.id, load])
   const mine = uses?.datasetId === dataset.id ? uses : null
   const count = mine ? mine.evaluations.length + mine.comparisons.length : 0
   const leave = (): void => useRoute.getState().navigate(hrefFor('datasets'))
+  if (dataset.retiredAt)
+    return (
+      <p className="muted small" data-testid="dataset-retired">
+        Deleted on {formatTime(dataset.retiredAt)}; its results are kept. Restore it from the trash
+        to use it again.
+      </p>
+    )
   if (!mine || count === 0)
     return (
       <ConfirmButton
@@ -52,6 +59,20 @@ export function DatasetDelete({ dataset }: { dataset: DatasetDetail }) {
         }}
         testId="dataset-delete-with-results"
       />
+      <ConfirmButton
+        className=""
+        label="Delete, keep the results…"
+        question={`Delete dataset ${dataset.name} but keep the ${count} ${count === 1 ? 'result' : 'results'} computed on it? They stay viewable and say the dataset was deleted; new runs on it are refused. Its data can be restored from the trash for 30 days.`}
+        confirmLabel="Delete, keep results"
+        onConfirm={async () => {
+          const problem = await removeKeepingResults(dataset.id, dataset.name, () =>
+            useDatasets.getState().loadList(),
+          )
+          if (!problem) leave()
+          return problem
+        }}
+        testId="dataset-delete-keep-results"
+      />
       <ErrorNote message={error} />
     </>
   )
@@ -68,9 +89,11 @@ export function DatasetUsedBy({ dataset }: { dataset: DatasetDetail }) {
       <h2>Results computed on this dataset</h2>
       <p className="muted small" data-testid="dataset-kept-because">
         These results keep the dataset: each records its numbers against these rows (name,
-        fingerprint and row count are shown with it), so the dataset cannot be deleted on its own
-        while they exist. Keep it to keep them checkable, or delete it together with them — the
-        dataset and its results then wait in the trash for 30 days and one Undo restores them all.
+        fingerprint and row count are shown with it). Keep the dataset to keep them checkable;
+        delete it together with them (the dataset and its results wait in the trash for 30 days and
+        one Undo restores them all); or delete it and keep the results: they stay viewable and say
+        the dataset was deleted, its data waits in the trash for 30 days, and new runs on it are
+        refused.
       </p>
       <ul className="plain-list">
         {evaluations.map((e) => (

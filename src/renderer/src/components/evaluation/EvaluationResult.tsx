@@ -1,6 +1,7 @@
 // A stored evaluation, drawn: metric cards, curves, confusion matrix, per-class and slice tables,
 // business value, regression plots, latency and resources.
 import { classLabel } from '../../../../api/display'
+import { RetiredDatasetNote } from '../datasets/RetiredDatasetNote'
 import type {
   ClassificationMetrics,
   Evaluation,
@@ -60,6 +61,7 @@ export function EvaluationResultView({ evaluation }: { evaluation: Evaluation })
             <Text value={evaluation.dataset.name} max={80} />
           </a>
         </h2>
+        <RetiredDatasetNote dataset={evaluation.dataset} />
         <ReportDownloads kind="evaluation" id={evaluation.id} />
         <p className="muted small" data-testid="evaluation-facts">
           Evaluation #{evaluation.id} · {result.task} · {formatCount(result.rows)} of{' '}
