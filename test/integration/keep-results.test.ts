@@ -132,6 +132,14 @@ describe('dataset remove --keep-results', () => {
       const blobsBefore = blobFiles(home.dir).length
       expect(purgeTrash(slipway.core, Date.now() + (TRASH_DAYS + 1) * 86_400_000)).toBe(1)
       expect(blobFiles(home.dir).length).toBe(blobsBefore - 1)
+      // Nor can it become a version's training data.
+      await expect(
+        slipway.call('registry:update-lineage', {
+          model: 'churn',
+          version: 1,
+          trainingDatasetId: 1,
+        }),
+      ).rejects.toThrow(/Dataset "reference" \(id 1\) was deleted on .*; it cannot be used/)
       const kept = await slipway.call('eval:get', { id: 1 })
       expect(kept.dataset).toMatchObject({ id: 1, name: 'reference' })
     } finally {

@@ -5,6 +5,7 @@ import { SlipwayError } from '../../api/errors'
 import type { registryCalls, VersionDetail } from '../../api/registry'
 import type { z } from 'zod'
 import type { Actor, CoreContext } from '../context'
+import { refuseRetired } from '../data/import'
 import { appendAudit } from '../governance/audit'
 import { refuseRepeatedKeys } from './register'
 import { resolveVersion, versionDetail, type VersionRow } from './registry'
@@ -44,10 +45,12 @@ export function updateLineage(core: CoreContext, actor: Actor, input: LineageEdi
       if (input.trainingDatasetId !== undefined) {
         if (input.trainingDatasetId !== null) {
           const dataset = db
-            .prepare('SELECT id FROM datasets WHERE id = ?')
-            .get(input.trainingDatasetId)
+            .prepare('SELECT id, name, retired_at FROM datasets WHERE id = ?')
+            .get(input.trainingDatasetId) as
+            { id: number; name: string; retired_at: string | null } | undefined
           if (!dataset)
             throw new SlipwayError('NOT_FOUND', `No dataset with id ${input.trainingDatasetId}`)
+          refuseRetired(dataset)
         }
         db.prepare('UPDATE model_versions SET training_dataset_id = ? WHERE id = ?').run(
           input.trainingDatasetId,

@@ -9,7 +9,7 @@ import { leaseBlob, releaseBlob, type LeasedBlob } from '../artifacts/leases'
 import { consumedUploadError } from '../artifacts/uploads'
 import { appendAudit } from '../governance/audit'
 import type { Actor, CallContext, CoreContext } from '../context'
-import { importDataset } from '../data/import'
+import { importDataset, refuseRetired } from '../data/import'
 import { inspectOnnxFile } from '../onnx'
 import { findModel, type ModelRow, type VersionRow } from './registry'
 import { requireApprovalToMove } from '../governance/requests'
@@ -219,13 +219,15 @@ export async function registerVersion(
           'Give the training data as a file or as an imported dataset, not both',
         )
       const dataset = db
-        .prepare('SELECT id FROM datasets WHERE id = ?')
-        .get(input.trainingDatasetId) as { id: number } | undefined
+        .prepare('SELECT id, name, retired_at FROM datasets WHERE id = ?')
+        .get(input.trainingDatasetId) as
+        { id: number; name: string; retired_at: string | null } | undefined
       if (!dataset)
         throw new SlipwayError(
           'NOT_FOUND',
           `Training data: no dataset with id ${input.trainingDatasetId}`,
         )
+      refuseRetired(dataset)
       trainingDatasetId = dataset.id
     }
     if (input.trainingData) {
