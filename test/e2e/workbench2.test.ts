@@ -331,6 +331,15 @@ describe('a dataset that results were computed on', () => {
     expect(await note.innerText()).toMatch(
       /^Dataset iris-keep deleted on \d{4}-\d{2}-\d{2} \d{2}:\d{2}; results kept/,
     )
+    // The history marks the result's dataset as deleted.
+    await expect
+      .poll(() =>
+        e2e.page
+          .locator('[data-testid="history-row"]', { hasText: 'iris-keep' })
+          .first()
+          .innerText(),
+      )
+      .toContain('iris-keep (deleted)')
     await e2e.page.goto(`${e2e.server.url}#/compare/${comparisonId}`)
     await e2e.page.locator('[data-testid="dataset-retired-note"]').waitFor()
     const refused = await slipway.core.jobs.wait(

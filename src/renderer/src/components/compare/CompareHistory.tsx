@@ -1,5 +1,6 @@
 // Past comparisons of the champion's model, newest first; one click shows the full comparison.
 import type { PastComparison } from '../../stores/shadow'
+import { DatasetNameCell } from '../datasets/RetiredDatasetNote'
 import { formatCount } from '../../lib/format'
 import { useShadow } from '../../stores/shadow'
 import { HistoryTable } from '../shared/HistoryTable'
@@ -40,7 +41,7 @@ export function CompareHistory({
             </>
           ),
         },
-        { title: 'Dataset', cell: (entry) => <Text value={entry.dataset.name} max={40} /> },
+        { title: 'Dataset', cell: (entry) => <DatasetNameCell dataset={entry.dataset} max={40} /> },
         { title: 'Rows', className: 'num', cell: (entry) => formatCount(entry.dataset.rows) },
       ]}
     />

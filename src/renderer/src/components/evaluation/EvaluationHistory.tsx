@@ -1,10 +1,10 @@
 // Past evaluations of the chosen version, newest first; one click shows its full result.
 import type { EvaluationSummary } from '../../../../api/evaluation'
+import { DatasetNameCell } from '../datasets/RetiredDatasetNote'
 import { formatMetric, metricInfo } from '../../lib/charts/metrics'
 import { formatCount } from '../../lib/format'
 import { useEvaluation } from '../../stores/evaluation'
 import { HistoryTable } from '../shared/HistoryTable'
-import { Text } from '../Text'
 
 /** A multiclass result has no binary F1 (it is null): its macro F1 is the one worth a headline. */
 const headlineKeys = (entry: EvaluationSummary): string[] =>
@@ -35,7 +35,7 @@ export function EvaluationHistory({
       rowTestId="history-row"
       deleteTestId="evaluation-delete"
       columns={[
-        { title: 'Dataset', cell: (entry) => <Text value={entry.dataset.name} max={60} /> },
+        { title: 'Dataset', cell: (entry) => <DatasetNameCell dataset={entry.dataset} max={60} /> },
         { title: 'Rows', className: 'num', cell: (entry) => formatCount(entry.rows) },
         {
           title: 'Headline',
