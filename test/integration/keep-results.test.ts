@@ -147,5 +147,34 @@ describe('dataset remove --keep-results', () => {
     }
     expect(ok('comparison', 'show', '1', '--json').json()).toMatchObject({ id: 1 })
     expect(doctor()).toMatchObject({ problems: [], healthy: true })
+
+    // The same file imported after the purge brings dataset 1 back (not a dead end, not a second
+    // row): its results find their data again; its old name is taken, so it gets the next free.
+    const blobsBefore = blobFiles(home.dir).length
+    const back = ok('dataset', 'add', fixture('data', 'linear_binary-eval.csv'), '--json').json()
+    expect(back).toMatchObject({ id: 1, name: 'reference-2', existing: true })
+    expect(blobFiles(home.dir).length).toBe(blobsBefore + 1)
+    const again = ok('evaluation', 'show', '1', '--json').json() as {
+      dataset: { id: number; retiredAt?: string }
+    }
+    expect(again.dataset.id).toBe(1)
+    expect(again.dataset.retiredAt).toBeUndefined()
+    ok('evaluate', 'churn@1', '--data', 'reference-2')
+    expect(doctor()).toMatchObject({ problems: [], healthy: true, datasetsChecked: 2 })
+    const audit = ok('audit', '--json').json() as { type: string; body: unknown }[]
+    expect(JSON.stringify(audit.filter((a) => a.type === 'dataset.restore'))).toContain(
+      '"reimported":true',
+    )
+  })
+
+  it('the same file imported before the purge restores it from the trash under its own name', () => {
+    setUp()
+    ok('dataset', 'remove', 'reference', '--keep-results')
+    const blobs = blobFiles(home.dir).length
+    const back = ok('dataset', 'add', fixture('data', 'linear_binary-eval.csv'), '--json').json()
+    expect(back).toMatchObject({ id: 1, name: 'reference', existing: true })
+    expect(ok('trash', '--json').json()).toEqual([])
+    expect(blobFiles(home.dir).length).toBe(blobs)
+    expect(doctor()).toMatchObject({ problems: [], healthy: true, datasetsChecked: 1 })
   })
 })

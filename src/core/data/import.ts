@@ -62,7 +62,7 @@ export function refuseRetired(row: { id: number; name: string; retired_at?: stri
   if (!row.retired_at) return
   throw new SlipwayError(
     'CONFLICT',
-    `Dataset "${row.name}" (id ${row.id}) was deleted on ${localTime(row.retired_at)} with its results kept; it cannot be used for new runs or imported again. Restore it from the trash first (\`slipway trash\`)`,
+    `Dataset "${row.name}" (id ${row.id}) was deleted on ${localTime(row.retired_at)} with its results kept; it cannot be used for new runs. Restore it from the trash (\`slipway trash\`) or import the same file again`,
   )
 }
 
@@ -225,6 +225,48 @@ const isUniqueViolation = (error: unknown): boolean =>
   error !== null &&
   (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
 
+/**
+ * The same bytes as a dataset deleted with its results kept bring that dataset back, rather than
+ * a second row: its results find their data again, and a file re-imported after the purge is not
+ * a dead end. The caller holds the bytes (a lease, or the trash entry this drops). Its old name
+ * comes back when free (else the first free NAME-2); a name the user asked for must be free.
+ */
+function reviveRetired(
+  core: CoreContext,
+  actor: Actor,
+  row: DatasetRow,
+  file: ResolvedFile,
+  asked?: string,
+): DatasetImported {
+  const { db } = core
+  if (file.uploadId) core.uploads.remove(file.uploadId)
+  const revived = db
+    .transaction((): DatasetRow => {
+      if (asked) refuseTakenName(core, asked, row.id)
+      const name =
+        asked ||
+        (nameHolder(core, row.name) ? uniqueDatasetName(row.name, takenNames(core)) : row.name)
+      const trash = db
+        .prepare("SELECT id FROM trash WHERE kind = 'dataset' AND item_id = ?")
+        .get(row.id) as { id: number } | undefined
+      if (trash) db.prepare('DELETE FROM trash WHERE id = ?').run(trash.id)
+      db.prepare('UPDATE datasets SET retired_at = NULL, name = ? WHERE id = ?').run(name, row.id)
+      appendAudit(core, actor, {
+        action: 'dataset.restore',
+        details: {
+          datasetId: row.id,
+          name,
+          sha256: row.sha256,
+          reimported: true,
+          ...(trash ? { trashId: trash.id } : {}),
+        },
+      })
+      return db.prepare('SELECT * FROM datasets WHERE id = ?').get(row.id) as DatasetRow
+    })
+    .immediate()
+  return { ...toDetail(revived), existing: true }
+}
+
 function existingResult(core: CoreContext, row: DatasetRow, file: ResolvedFile): DatasetImported {
   if (file.uploadId) core.uploads.remove(file.uploadId)
   refuseRetired(row)
@@ -291,7 +333,8 @@ async function importFile(
     const { sha256 } = await hashFile(file.path)
     if (options.signal?.aborted) throw cancelled()
     const known = bySha.get(sha256) as DatasetRow | undefined
-    if (known) return existingResult(core, known, file)
+    // A retired dataset's bytes are leased below first, so it comes back with its data held.
+    if (known && !known.retired_at) return existingResult(core, known, file)
   }
   if (options.signal?.aborted) throw cancelled()
 
@@ -321,7 +364,9 @@ async function importFile(
       if (known) {
         parse.abort()
         await describing
-        return existingResult(core, known, file)
+        return known.retired_at
+          ? reviveRetired(core, options.actor, known, file, asked)
+          : existingResult(core, known, file)
       }
       const described = await describing
       if (options.signal?.aborted) throw cancelled()
@@ -432,9 +477,16 @@ export async function beginImport(
       .prepare('SELECT * FROM datasets WHERE sha256 = ?')
       .get(blob.value.sha256) as DatasetRow | undefined
     if (known || options.signal?.aborted) {
-      releaseBlob(core, blob.value)
-      if (!known) throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
-      return { existing: existingResult(core, known, file) }
+      try {
+        if (!known) throw new SlipwayError('CANCELLED', `${file.fileName}: import cancelled`)
+        return {
+          existing: known.retired_at
+            ? reviveRetired(core, options.actor, known, file, asked)
+            : existingResult(core, known, file),
+        }
+      } finally {
+        releaseBlob(core, blob.value)
+      }
     }
     const name = asked || defaultDatasetName(file.fileName)
     return {
