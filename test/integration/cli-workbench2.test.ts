@@ -138,7 +138,7 @@ describe('deletes can be undone', () => {
     expect(ok('trash').stdout).toMatch(/Dataset \d+ \("spare"\)/)
 
     for (const id of trashIds)
-      expect(ok('trash', 'restore', String(id)).stdout).toMatch(/ restored\n$/)
+      expect(ok('trash', 'restore', String(id)).stdout).toMatch(/^Restored .*\n$/)
     expect(ok('evaluation', 'show', String(evaluation.id), '--json').json()).toEqual(before)
     expect(ok('comparison', 'show', '1', '--json').json()).toMatchObject({ id: 1 })
     expect(ok('drift-run', 'show', '1', '--json').json()).toMatchObject({ runId: 1 })

@@ -167,6 +167,26 @@ describe('dataset remove --keep-results', () => {
     )
   })
 
+  it('a delete never pushes an older item out of the trash when SQLite reuses its id', () => {
+    ok('dataset', 'add', fixture('data', 'linear_binary-drifted.csv'), '--name', 'first')
+    ok('dataset', 'remove', 'first')
+    ok('dataset', 'add', fixture('data', 'linear_binary-eval.csv'), '--name', 'second')
+    ok('dataset', 'remove', 'second')
+    const trash = ok('trash', '--json').json() as { id: number; itemId: number; title: string }[]
+    // Both datasets had id 1; both wait in the trash, each under its own trash id.
+    expect(trash.map((t) => t.title).sort()).toEqual([
+      'Dataset 1 ("first")',
+      'Dataset 1 ("second")',
+    ])
+    expect(new Set(trash.map((t) => t.id)).size).toBe(2)
+    // Neither snapshot is an orphan the doctor would offer to remove.
+    expect(doctor()).toMatchObject({ problems: [], healthy: true })
+    for (const entry of trash) ok('trash', 'restore', String(entry.id))
+    const names = (ok('datasets', '--json').json() as { name: string }[]).map((d) => d.name)
+    expect(names.sort()).toEqual(['first', 'second'])
+    expect(doctor()).toMatchObject({ problems: [], healthy: true, datasetsChecked: 2 })
+  })
+
   it('the same file imported before the purge restores it from the trash under its own name', () => {
     setUp()
     ok('dataset', 'remove', 'reference', '--keep-results')

@@ -76,7 +76,9 @@ describe('the trash', () => {
     await slipway.call('datasets:rename', { id: second, name: 'drifted' })
     const restored = await slipway.call('trash:restore', { id: removed.trashId })
     expect(restored.itemId).not.toBe(first)
-    expect(restored.title).toBe(`Dataset ${first} ("reference"), restored as #${restored.itemId}`)
+    expect(restored.title).toBe(
+      `Dataset ${first} ("reference") (its id was taken meanwhile: it is back as #${restored.itemId})`,
+    )
     expect((await slipway.call('datasets:get', { id: restored.itemId })).name).toBe('reference')
   })
 })

@@ -42,7 +42,7 @@ export function registerTrashCommands(program: Command): void {
           throw new SlipwayError('INVALID_INPUT', `Trash entry "${safe(id, 40)}" is not an id`)
         const entry = await slipway.call('trash:restore', { id: Number(id) })
         if (opts.json) printJson(entry)
-        else process.stdout.write(`${entry.title} restored\n`)
+        else process.stdout.write(`Restored ${entry.title}\n`)
       })
     })
 }

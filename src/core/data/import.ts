@@ -247,8 +247,10 @@ function reviveRetired(
         asked ||
         (nameHolder(core, row.name) ? uniqueDatasetName(row.name, takenNames(core)) : row.name)
       const trash = db
-        .prepare("SELECT id FROM trash WHERE kind = 'dataset' AND item_id = ?")
-        .get(row.id) as { id: number } | undefined
+        .prepare(
+          "SELECT id FROM trash WHERE kind = 'dataset' AND item_id = ? AND blob_sha256 = ? ORDER BY id DESC",
+        )
+        .get(row.id, row.sha256) as { id: number } | undefined
       if (trash) db.prepare('DELETE FROM trash WHERE id = ?').run(trash.id)
       db.prepare('UPDATE datasets SET retired_at = NULL, name = ? WHERE id = ?').run(name, row.id)
       appendAudit(core, actor, {

@@ -71,8 +71,7 @@ export function moveToTrash(
       { sha256: string } | undefined
     if (dataset) row[DATASET_SHA] = dataset.sha256
   }
-  // An older entry for the same id (deleted, restored, deleted again) is replaced.
-  db.prepare('DELETE FROM trash WHERE kind = ? AND item_id = ?').run(item.kind, item.id)
+  // Ids are reused after a delete, so an older entry with the same id is another item: both stay.
   const entry = db
     .prepare(
       `INSERT INTO trash (kind, item_id, title, model_id, row_json, blob_sha256, deleted_at, deleted_by)
@@ -205,7 +204,13 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
         },
       })
       const entry = toEntry(row)
-      return idTaken ? { ...entry, itemId, title: `${entry.title}, restored as #${itemId}` } : entry
+      return idTaken
+        ? {
+            ...entry,
+            itemId,
+            title: `${entry.title} (its id was taken meanwhile: it is back as #${itemId})`,
+          }
+        : entry
     })
     .immediate()
 }

@@ -9,7 +9,8 @@ export const migration013: Migration = {
   name: 'trash',
   sql: `
 CREATE TABLE trash (
-  id INTEGER PRIMARY KEY,
+  -- AUTOINCREMENT: a trash id names one deleted item, never a later one.
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL CHECK (kind IN ('evaluation', 'comparison', 'drift-run', 'dataset')),
   item_id INTEGER NOT NULL,
   title TEXT NOT NULL,
@@ -17,9 +18,10 @@ CREATE TABLE trash (
   row_json TEXT NOT NULL,
   blob_sha256 TEXT,
   deleted_at TEXT NOT NULL,
-  deleted_by TEXT NOT NULL,
-  UNIQUE (kind, item_id)
+  deleted_by TEXT NOT NULL
 ) STRICT;
+-- Not unique: ids are reused after a delete, so two entries may carry the same kind and id.
+CREATE INDEX trash_item ON trash(kind, item_id);
 CREATE INDEX trash_deleted ON trash(deleted_at);
 `,
 }

@@ -40,7 +40,7 @@ export const useTrash = create<TrashState>()((set, get) => ({
     const result = await client().call('trash:restore', { id })
     if (!result.ok) return result.error.message
     await get().load()
-    useUndo.getState().show(`${result.value.title} restored.`)
+    useUndo.getState().show(`Restored ${result.value.title}.`)
     return null
   },
 }))
