@@ -255,6 +255,12 @@ describe('archive and delete', () => {
     expect(
       (cli('show', 'churn@2', '--json').json() as { archivedAt: string | null }).archivedAt,
     ).toMatch(/Z$/)
+    // An alias never points at an archived version.
+    const aliasOnArchived = cli('alias', 'set', 'churn@2', 'challenger')
+    expect(aliasOnArchived.status).toBe(1)
+    expect(aliasOnArchived.stderr).toContain(
+      'churn v2 is archived: restore it first (`slipway version archive churn@2 --undo`)',
+    )
     expect(cli('version', 'archive', 'churn@2', '--undo').stdout).toBe('churn v2: restored\n')
     expect(
       (cli('show', 'churn@2', '--json').json() as { archivedAt: string | null }).archivedAt,
@@ -267,6 +273,17 @@ describe('archive and delete', () => {
     expect(cli('model', 'archive', 'churn').status).toBe(0)
     expect(cli('models').stdout).toMatch(/^No models yet/)
     expect(cli('models', '--archived').stdout).toContain('churn')
+    // An archived model takes no new version and no alias until it is restored.
+    for (const run of [
+      cli('register', fixture('models', 'regression.onnx'), '--model', 'churn'),
+      cli('alias', 'set', 'churn@1', 'champion'),
+    ]) {
+      expect(run.status).toBe(1)
+      expect(run.stderr).toContain(
+        'Model "churn" is archived: restore it first (`slipway model archive churn --undo`)',
+      )
+    }
+    expect(cli('versions', 'churn', '--json').json()).toHaveLength(2)
     expect(cli('model', 'archive', 'churn', '--undo').stdout).toBe('churn: restored\n')
     expect(cli('models').stdout).toContain('churn')
   })

@@ -19,6 +19,23 @@ import type { registryCalls } from '../../api/registry'
 
 type ParsedRegisterInput = z.output<(typeof registryCalls)['registry:register']['input']>
 
+/** An alias points at a live version: an archived version, or one of an archived model, is refused. */
+function refuseArchivedTarget(db: CoreContext['db'], model: ModelRow, versionId: number): void {
+  if (model.archived_at)
+    throw new SlipwayError(
+      'CONFLICT',
+      `Model "${model.name}" is archived: restore it first (\`slipway model archive ${model.name} --undo\`) before an alias points at one of its versions`,
+    )
+  const version = db
+    .prepare('SELECT version, archived_at FROM model_versions WHERE id = ?')
+    .get(versionId) as { version: number; archived_at: string | null } | undefined
+  if (version?.archived_at)
+    throw new SlipwayError(
+      'CONFLICT',
+      `${model.name} v${version.version} is archived: restore it first (\`slipway version archive ${model.name}@${version.version} --undo\`) before an alias points at it`,
+    )
+}
+
 export function setAliasInTx(
   core: CoreContext,
   actor: Actor,
@@ -34,6 +51,7 @@ export function setAliasInTx(
   const from = current?.version_id ?? null
   if (from === versionId) return { from, requestId: null }
   const model = db.prepare('SELECT * FROM models WHERE id = ?').get(modelId) as ModelRow
+  if (versionId !== null) refuseArchivedTarget(db, model, versionId)
   const target =
     versionId === null
       ? null
@@ -183,6 +201,11 @@ export async function registerVersion(
     })
     lease = stored
     const model = findModel(db, input.model)
+    if (model?.archived_at)
+      throw new SlipwayError(
+        'CONFLICT',
+        `Model "${model.name}" is archived: restore it first (\`slipway model archive ${model.name} --undo\`) to register versions of it`,
+      )
     if (model) {
       const existing = db
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
