@@ -255,6 +255,10 @@ describe('archive and delete', () => {
     expect(
       (cli('show', 'churn@2', '--json').json() as { archivedAt: string | null }).archivedAt,
     ).toMatch(/Z$/)
+    expect(cli('versions', 'churn').stdout).toMatch(/^v2 \(archived\) /m)
+    expect(cli('versions', 'churn', '--search', 'zzz').stdout).toBe(
+      'No version of churn matches "zzz".\n',
+    )
     // An alias never points at an archived version.
     const aliasOnArchived = cli('alias', 'set', 'churn@2', 'challenger')
     expect(aliasOnArchived.status).toBe(1)
@@ -271,7 +275,9 @@ describe('archive and delete', () => {
     )
     expect(cli('alias', 'remove', 'churn', 'champion').status).toBe(0)
     expect(cli('model', 'archive', 'churn').status).toBe(0)
-    expect(cli('models').stdout).toMatch(/^No models yet/)
+    expect(cli('models').stdout).toBe(
+      'No models in use: 1 archived (`slipway models --archived` lists them).\n',
+    )
     expect(cli('models', '--archived').stdout).toContain('churn')
     // An archived model takes no new version and no alias until it is restored.
     for (const run of [

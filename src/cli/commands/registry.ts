@@ -274,12 +274,21 @@ export function registerRegistryCommands(program: Command): void {
             `${models.length} of ${page.total} models; the next page: --cursor ${page.nextCursor}\n`,
           )
         if (opts.json) return printJson(models)
-        if (!models.length)
+        if (!models.length) {
+          if (opts.search?.trim())
+            return void process.stdout.write(
+              `No model matches "${safe(opts.search.trim(), 80)}".\n`,
+            )
+          // Archived models are out of the list, not gone: say so rather than "no models yet".
+          const all = opts.archived
+            ? page
+            : await slipway.call('registry:list-models', { includeArchived: true, limit: 1 })
           return void process.stdout.write(
-            opts.search?.trim()
-              ? `No model matches "${safe(opts.search.trim(), 80)}".\n`
+            all.total > 0
+              ? `No models in use: ${all.total} archived (\`slipway models --archived\` lists them).\n`
               : 'No models yet. Register one with `slipway register FILE --model NAME`.\n',
           )
+        }
         printTable(
           models.map((m) => ({
             name: m.name,
@@ -330,9 +339,13 @@ export function registerRegistryCommands(program: Command): void {
           teamNumber: team.get(v.sha256) ?? null,
         }))
         if (opts.json) return printJson(withTeam)
+        if (!withTeam.length && opts.search?.trim())
+          return void process.stdout.write(
+            `No version of ${safe(model, 80)} matches "${safe(opts.search.trim(), 80)}".\n`,
+          )
         printTable(
           withTeam.map((v) => ({
-            version: `v${v.version}`,
+            version: v.archivedAt ? `v${v.version} (archived)` : `v${v.version}`,
             team: v.teamNumber === null ? 'local only' : `#${v.teamNumber}`,
             file: v.fileName,
             sha256: v.sha256.slice(0, 12),
