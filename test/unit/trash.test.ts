@@ -97,6 +97,12 @@ describe('class names', () => {
     expect(classNamesFor(onnx({}), ['0'])).toBeUndefined()
     expect(classNamesFor(onnx({ class_names: '["x"]' }), ['cat'])).toBeUndefined()
     expect(parseClassNames('{"a": 1}')).toBeNull()
+    // A JSON object names classes by label, and is never split on its commas.
+    expect(parseClassNames('{"0":"setosa","2":"virginica"}')).toBeNull()
+    expect(
+      classNamesFor(onnx({ class_names: '{"0":"setosa","2":"virginica"}' }), ['0', '1', '2']),
+    ).toEqual({ '0': 'setosa', '2': 'virginica' })
+    expect(classNamesFor(onnx({ class_names: '{"0": 1}' }), ['0'])).toBeUndefined()
   })
 })
 

@@ -2,20 +2,38 @@
 // the metrics use: a label is the class's position (0..C-1), or its entry in `class_labels`.
 import type { OnnxInfo } from '../../api/registry'
 
-/** `class_names` as a JSON list of strings, or a comma-separated list; null when absent or malformed. */
+/**
+ * `class_names` as a JSON list of strings, or a comma-separated list; null when absent or malformed.
+ * JSON that is not a list (an object, a number) is never read as a comma list.
+ */
 export function parseClassNames(raw: string | undefined): string[] | null {
   if (raw === undefined || !raw.trim()) return null
   try {
     const parsed: unknown = JSON.parse(raw)
-    if (Array.isArray(parsed))
-      return parsed.every((v) => typeof v === 'string' || typeof v === 'number')
-        ? parsed.map(String)
-        : null
+    return Array.isArray(parsed) &&
+      parsed.every((v) => typeof v === 'string' || typeof v === 'number')
+      ? parsed.map(String)
+      : null
   } catch {
     // not JSON: a plain comma-separated list
   }
   const names = raw.split(',').map((name) => name.trim())
   return names.length > 1 && names.every(Boolean) ? names : null
+}
+
+/** `class_names` as a JSON object of label → name (`{"0": "setosa", "2": "virginica"}`); else null. */
+export function parseClassNameMap(raw: string | undefined): Record<string, string> | null {
+  if (raw === undefined || !raw.trim().startsWith('{')) return null
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null
+    const entries = Object.entries(parsed)
+    return entries.length && entries.every(([, v]) => typeof v === 'string')
+      ? Object.fromEntries(entries as [string, string][])
+      : null
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -26,6 +44,15 @@ export function classNamesFor(
   onnx: OnnxInfo,
   labels: readonly string[],
 ): Record<string, string> | undefined {
+  const byLabel = parseClassNameMap(onnx.metadata.class_names)
+  if (byLabel) {
+    const named: Record<string, string> = {}
+    for (const label of labels) {
+      const name = byLabel[label]
+      if (name !== undefined && name !== label) named[label] = name
+    }
+    return Object.keys(named).length ? named : undefined
+  }
   const names = parseClassNames(onnx.metadata.class_names)
   if (!names) return undefined
   let order: string[] | null = null
