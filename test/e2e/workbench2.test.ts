@@ -378,6 +378,18 @@ describe('the trash in the window', () => {
     await row
       .getByRole('button', { name: `Restore Evaluation ${id} (iris v1 on iris-eval)` })
       .click()
+    // The question wraps inside its cell: at 900 px the page still does not scroll sideways, and
+    // putting something back is not styled as a danger.
+    await e2e.page.setViewportSize({ width: 900, height: 800 })
+    expect(
+      await e2e.page.evaluate(
+        () => document.documentElement.scrollWidth <= document.documentElement.clientWidth,
+      ),
+    ).toBe(true)
+    expect(await row.locator('[data-testid="trash-restore-yes"]').getAttribute('class')).toBe(
+      'primary',
+    )
+    await e2e.page.setViewportSize({ width: 1280, height: 900 })
     await row.locator('[data-testid="trash-restore-yes"]').click()
     await row.waitFor({ state: 'detached' })
     expect((await slipway.call('eval:get', { id })).id).toBe(id)

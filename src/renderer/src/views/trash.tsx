@@ -54,6 +54,7 @@ function TrashView() {
                     ariaLabel={`Restore ${entry.title}`}
                     question={`Restore ${entry.title}?`}
                     confirmLabel="Restore"
+                    confirmClassName="primary"
                     onConfirm={() => restore(entry.id)}
                     testId="trash-restore"
                   />

@@ -12,6 +12,7 @@ export function ConfirmButton({
   disabled = false,
   disabledReason,
   className = 'link',
+  confirmClassName = 'danger',
   ariaLabel,
 }: {
   /** The button's name for assistive technology when its label is a symbol (×). */
@@ -26,6 +27,8 @@ export function ConfirmButton({
   /** Said beside a disabled button: why it cannot be used now. */
   disabledReason?: string
   className?: string
+  /** The confirming button's style: `danger` for what removes, `primary` for what puts back. */
+  confirmClassName?: string
 }) {
   const [asking, setAsking] = useState(false)
   const [busy, setBusy] = useState(false)
@@ -60,7 +63,7 @@ export function ConfirmButton({
       <span>{question}</span>{' '}
       <button
         type="button"
-        className="danger"
+        className={confirmClassName}
         disabled={busy}
         onClick={() => {
           setBusy(true)
