@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
 import { SlipwayError } from '../../api/errors'
-import { BUSY_TIMEOUT_MS } from './busy'
+import { BUSY_TIMEOUT_MS, isBusyError } from './busy'
 import { migrate } from './migrate'
 import { migrations } from './migrations'
 
@@ -30,8 +30,28 @@ function refuseEmptyFile(file: string): void {
   )
 }
 
+// Several processes opening a fresh registry at once race to switch it to WAL and migrate it:
+// SQLite can answer busy at once there, without waiting out the busy timeout. Opening tries again
+// until twice the busy timeout has passed, so six commands started together all open it.
+const OPEN_RETRY_MS = 2 * BUSY_TIMEOUT_MS
+const pause = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
 export function openDatabase(file: string): OpenedDatabase {
   refuseEmptyFile(file)
+  const started = Date.now()
+  for (;;) {
+    try {
+      return openOnce(file)
+    } catch (error) {
+      if (!isBusyError(error) || Date.now() - started >= OPEN_RETRY_MS) throw error
+      pause(25 + Math.floor(Math.random() * 50))
+    }
+  }
+}
+
+function openOnce(file: string): OpenedDatabase {
   const db = new Database(file)
   try {
     // The busy timeout comes first: switching a fresh file to WAL and migrating it take
