@@ -123,6 +123,43 @@ describe('column profile matches pandas', () => {
     }
   })
 
+  it('columns of decimals (from a count table or a sort) as pandas, with ties by value', async () => {
+    const decimals = JSON.parse(
+      fs.readFileSync(path.join(fixtures, 'profile_decimals_refs.json'), 'utf8'),
+    ) as { rows: number; columns: Record<string, NumericRef & { top: [string, number][] }> }
+    const table = await loadTable(path.join(fixtures, 'profile_decimals.csv'))
+    expect(table.rowCount).toBe(decimals.rows)
+    const all = new Map(profileTable(table).map((p) => [p.name, p]))
+    expect(all.size).toBe(Object.keys(decimals.columns).length)
+    for (const [name, ref] of Object.entries(decimals.columns)) {
+      const p = all.get(name)
+      if (!p) throw new Error(`no profile of ${name}`)
+      expect(p.kind, name).toBe('numeric')
+      expect([p.count, p.missing, p.nanCount, p.infinityCount], name).toEqual([
+        ref.count,
+        ref.missing,
+        ref.nanCount,
+        ref.infinityCount,
+      ])
+      close(p.mean, ref.mean)
+      close(p.std, ref.std)
+      expect([p.min, p.max], name).toEqual([ref.min, ref.max])
+      // Quantiles of decimals are exact order statistics or numpy's lerp of two: equal to the bit.
+      expect(p.quantiles, name).toEqual({
+        p5: ref.p5,
+        p25: ref.p25,
+        p50: ref.p50,
+        p75: ref.p75,
+        p95: ref.p95,
+      })
+      expect(p.distinct, name).toBe(ref.distinct)
+      expect(
+        p.topValues.map((t) => [t.value, t.count]),
+        name,
+      ).toEqual(ref.top.map(([v, c]) => [String(Number(v)), c]))
+    }
+  })
+
   it('reports null statistics for an all-missing column and a single value', async () => {
     const table = {
       rowCount: 2,

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   compensatedSum,
+  decimalSummary,
   pairwiseSum,
   quantile,
   quantileSorted,
@@ -154,5 +155,99 @@ describe('radix sorts', () => {
       const expected = Array.from(keys).sort((a, b) => a - b)
       expect(Array.from(sortUint32(Uint32Array.from(keys)))).toEqual(expected)
     }
+  })
+})
+
+describe('decimalSummary: order statistics without a sort', () => {
+  /** What a sort gives: min, max, np.quantile, distinct count, top counts (ties by value). */
+  function bySort(values: Float64Array, qs: number[], topK: number) {
+    const sorted = values.slice().sort()
+    // Runs of equal values (-0 === 0: one run, named by its first value, as a sort meets it).
+    const runs: { value: number; count: number }[] = []
+    for (const v of sorted) {
+      const last = runs[runs.length - 1]
+      if (last && last.value === v) last.count++
+      else runs.push({ value: v, count: 1 })
+    }
+    const top = [...runs].sort((a, b) => b.count - a.count || a.value - b.value).slice(0, topK)
+    return {
+      min: sorted[0],
+      max: sorted[sorted.length - 1],
+      distinct: runs.length,
+      quantiles: qs.map((q) => quantileSorted(sorted, q)),
+      top,
+    }
+  }
+  let seed = 29
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const normal = (): number => rand() + rand() + rand() - 1.5
+  const qs = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]
+
+  it('equals the sort on columns whose keys span a narrow range, -0 and repeats included', () => {
+    const cases: [string, Float64Array][] = [
+      ['small integers', Float64Array.from({ length: 30_000 }, () => Math.floor(rand() * 40) - 20)],
+      ['0/1 labels', Float64Array.from({ length: 30_000 }, () => (rand() < 0.3 ? 1 : 0))],
+      [
+        '2 decimals',
+        Float64Array.from({ length: 30_000 }, () => Number((normal() * 20).toFixed(2))),
+      ],
+      // Values that all differ: the top is the ten smallest, each seen once.
+      ['all distinct', Float64Array.from({ length: 5000 }, (_, i) => (i * 7919) % 5000)],
+      ['one value', new Float64Array(10_000).fill(4.25)],
+      ['a single value', Float64Array.from([3])],
+      // -0 and +0 share a key: the -0s come first among the zeros, as in the sort.
+      [
+        '-0 among the zeros',
+        Float64Array.from({ length: 20_000 }, (_, i) => (i % 97 === 7 ? -0 : (i % 5) - 2)),
+      ],
+      [
+        'only -0 at the top',
+        Float64Array.from({ length: 20_000 }, (_, i) => (i % 3 ? -0 : -(i % 11))),
+      ],
+      ['-0 is the min', Float64Array.from({ length: 20_000 }, (_, i) => (i % 3 ? -0 : i % 11))],
+      ['two values', Float64Array.from({ length: 10_000 }, (_, i) => (i % 7 ? 1.5 : -2))],
+      // The widest span a count table takes: 2^18 keys.
+      [
+        'a span of 2^18 keys',
+        Float64Array.from({ length: 70_000 }, (_, i) =>
+          i === 0 ? 0 : i === 1 ? 2 ** 18 - 1 : Math.floor(rand() * 2 ** 18),
+        ),
+      ],
+    ]
+    for (const [name, values] of cases) {
+      const before = values.slice()
+      const summary = decimalSummary(values, qs, 10)
+      expect(summary, name).not.toBeNull()
+      const expected = bySort(values, qs, 10)
+      expect(Object.is(summary?.min, expected.min), `${name}: min`).toBe(true)
+      expect(Object.is(summary?.max, expected.max), `${name}: max`).toBe(true)
+      expect(summary?.distinct, name).toBe(expected.distinct)
+      expect(summary?.quantiles, name).toEqual(expected.quantiles)
+      expect(summary?.top, name).toEqual(expected.top)
+      expect(values, `${name}: left as it was`).toEqual(before)
+    }
+  })
+
+  it('answers null, for the caller to sort, whenever it cannot be exact or cheap', () => {
+    const cases: [string, Float64Array][] = [
+      ['thirds (not decimals)', Float64Array.from({ length: 20_000 }, (_, i) => i / 3)],
+      ['10 decimals', Float64Array.from({ length: 20_000 }, () => Number(rand().toFixed(10)))],
+      [
+        'a span of 2^18 + 1 keys',
+        Float64Array.from({ length: 70_000 }, (_, i) =>
+          i === 0 ? 0 : i === 1 ? 2 ** 18 : Math.floor(rand() * 2 ** 18),
+        ),
+      ],
+      [
+        '6 decimals over a wide span',
+        Float64Array.from({ length: 50_000 }, () => Number((normal() * 9).toFixed(6))),
+      ],
+      [
+        'more than 4 keys per value',
+        Float64Array.from({ length: 100 }, (_, i) => (i === 0 ? 0 : i === 1 ? 401 : i)),
+      ],
+      ['empty', new Float64Array(0)],
+    ]
+    for (const [name, values] of cases) expect(decimalSummary(values, qs, 10), name).toBeNull()
   })
 })

@@ -9,7 +9,13 @@
 // - `distinct` counts distinct non-missing values (an explicit NaN is one value).
 // - `topValues`: the 10 most frequent non-missing values, most frequent first; ties by value
 //   (numbers ascending) or by first appearance (text).
-import { compensatedSum, quantileSorted, sortFloat64 } from '../numeric'
+import {
+  compensatedSum,
+  decimalSummary,
+  quantileSorted,
+  sortFloat64,
+  type NumberCount,
+} from '../numeric'
 import type { ColumnKind, Column, Table } from './table'
 
 export interface ValueCount {
@@ -41,10 +47,57 @@ function formatNumber(value: number, kind: ColumnKind): string {
   return String(value)
 }
 
+const QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95] as const
+
+/** Min, max, quantiles (as QUANTILES), distinct count and top values of finite values. */
+interface FiniteSummary {
+  min: number
+  max: number
+  quantiles: number[]
+  distinct: number
+  top: NumberCount[]
+}
+
 /**
- * Statistics of a numeric or timestamp column from one sort of its finite values (sortFloat64,
- * which sorts decimal data as scaled integers): min, max, quantiles, and the distinct values with
- * their counts as the runs of equal values; mean and std as compensated sums.
+ * The finite values' summary from one sort (sortFloat64, which sorts decimal data as scaled
+ * integers): min, max, quantiles, and the distinct values with their counts as the runs of equal
+ * values. Sorts `finite` in place.
+ */
+function summaryBySort(finite: Float64Array): FiniteSummary {
+  const n = finite.length
+  sortFloat64(finite)
+  const top: NumberCount[] = []
+  let distinct = 0
+  for (let i = 0; i < n;) {
+    const v = finite[i] ?? NaN
+    let j = i + 1
+    while (j < n && finite[j] === v) j++
+    distinct++
+    const count = j - i
+    const last = top[TOP - 1]
+    if (!last || count > last.count) {
+      let at = top.length
+      while (at > 0 && (top[at - 1]?.count ?? Infinity) < count) at--
+      top.splice(at, 0, { value: v, count })
+      if (top.length > TOP) top.pop()
+    }
+    i = j
+  }
+  return {
+    min: finite[0] ?? NaN,
+    max: finite[n - 1] ?? NaN,
+    quantiles: QUANTILES.map((q) => quantileSorted(finite, q)),
+    distinct,
+    top,
+  }
+}
+
+/**
+ * Statistics of a numeric or timestamp column: mean and std as compensated sums; min, max,
+ * quantiles, distinct count and top values of the finite values without a sort when they are
+ * decimals (decimalSummary: a count table or a bitmap), else from one sort. Infinities and NaN
+ * are counted apart and join the top values in the order a sort would meet them: -Infinity
+ * before the finite values, then Infinity, then NaN.
  */
 function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' }>): ColumnProfile {
   const { values, missing } = column
@@ -60,25 +113,29 @@ function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' 
     else if (v === v) finiteCount++
     else nanCount++
   }
-  const unsorted = new Float64Array(finiteCount)
-  let k = 0
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] ?? NaN
-    if (missing[i] || v !== v || v === Infinity || v === -Infinity) continue
-    unsorted[k++] = v
+  // A column with nothing left out is summarised as it is (decimalSummary does not change it).
+  const whole = finiteCount === values.length
+  const finiteValues = whole ? values : new Float64Array(finiteCount)
+  if (!whole) {
+    let k = 0
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] ?? NaN
+      if (missing[i] || v !== v || v === Infinity || v === -Infinity) continue
+      finiteValues[k++] = v
+    }
   }
   const n = finiteCount
   let mean: number | null = null
   let std: number | null = null
   if (n > 0) {
-    const m = compensatedSum(unsorted) / n
+    const m = compensatedSum(finiteValues) / n
     mean = m
     if (n > 1) {
       // Neumaier's sum of the squared deviations, without an array of them.
       let sum = 0
       let compensation = 0
       for (let i = 0; i < n; i++) {
-        const d = (unsorted[i] ?? 0) - m
+        const d = (finiteValues[i] ?? 0) - m
         const v = d * d
         const t = sum + v
         if (sum >= v) compensation += sum - t + v
@@ -88,30 +145,20 @@ function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' 
       std = Math.sqrt((sum + compensation) / (n - 1))
     }
   }
-  const finite = sortFloat64(unsorted)
-  // Distinct values and their counts from the sorted run lengths; the top ones kept in order, and
-  // only those turned into text.
-  const top: { value: number; count: number }[] = []
-  let distinct = 0
-  const consider = (value: number, count: number): void => {
-    distinct++
-    const last = top[TOP - 1]
-    if (last && count <= last.count) return
-    let at = top.length
-    while (at > 0 && (top[at - 1]?.count ?? Infinity) < count) at--
-    top.splice(at, 0, { value, count })
-    if (top.length > TOP) top.pop()
-  }
-  if (negInf > 0) consider(-Infinity, negInf)
-  for (let i = 0; i < n;) {
-    const v = finite[i] ?? NaN
-    let j = i + 1
-    while (j < n && finite[j] === v) j++
-    consider(v, j - i)
-    i = j
-  }
-  if (posInf > 0) consider(Infinity, posInf)
-  if (nanCount > 0) consider(NaN, nanCount)
+  const summary: FiniteSummary | null =
+    n === 0
+      ? null
+      : (decimalSummary(finiteValues, QUANTILES, TOP) ??
+        summaryBySort(whole ? finiteValues.slice() : finiteValues))
+  const special: { value: number; count: number; order: number }[] = []
+  if (negInf > 0) special.push({ value: -Infinity, count: negInf, order: 0 })
+  if (posInf > 0) special.push({ value: Infinity, count: posInf, order: 2 })
+  if (nanCount > 0) special.push({ value: NaN, count: nanCount, order: 3 })
+  const top = [...(summary?.top ?? []).map((t) => ({ ...t, order: 1 })), ...special]
+    // Stable: among equal counts and orders, the finite top keeps its ascending values.
+    .sort((a, b) => b.count - a.count || a.order - b.order)
+    .slice(0, TOP)
+  const q = summary?.quantiles
   return {
     name: column.name,
     kind: column.kind,
@@ -119,19 +166,19 @@ function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' 
     missing: column.missingCount,
     nanCount,
     infinityCount: negInf + posInf,
-    distinct,
-    min: n > 0 ? (finite[0] ?? null) : null,
-    max: n > 0 ? (finite[n - 1] ?? null) : null,
+    distinct: (summary?.distinct ?? 0) + special.length,
+    min: summary ? summary.min : null,
+    max: summary ? summary.max : null,
     mean,
     std,
     quantiles:
-      n > 0
+      q && summary
         ? {
-            p5: quantileSorted(finite, 0.05),
-            p25: quantileSorted(finite, 0.25),
-            p50: quantileSorted(finite, 0.5),
-            p75: quantileSorted(finite, 0.75),
-            p95: quantileSorted(finite, 0.95),
+            p5: q[0] ?? NaN,
+            p25: q[1] ?? NaN,
+            p50: q[2] ?? NaN,
+            p75: q[3] ?? NaN,
+            p95: q[4] ?? NaN,
           }
         : null,
     topValues: top.map((t) => ({ value: formatNumber(t.value, column.kind), count: t.count })),

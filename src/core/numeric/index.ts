@@ -1,4 +1,5 @@
 // Numeric kernels shared by profiles, drift and evaluation: one home each.
-export { sortFloat64, sortedCopy, sortUint32 } from './sort'
-export { lerp, quantile, quantileSorted, quantiles } from './quantile'
+export { decimalScale, sortFloat64, sortedCopy, sortUint32, type DecimalScale } from './sort'
+export { lerp, quantile, quantileAt, quantileRanks, quantileSorted, quantiles } from './quantile'
+export { decimalSummary, type DecimalSummary, type NumberCount } from './summary'
 export { compensatedSum, pairwiseSum } from './sum'

@@ -10,16 +10,34 @@ export function lerp(a: number, b: number, t: number): number {
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t
 }
 
-/** np.quantile(sorted, q) of an ascending, NaN-free sample; NaN when it is empty. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length
+/**
+ * np.quantile at q of n ascending values known by their order statistics: `at(rank)` gives the
+ * rank-th smallest (0-based). Only the ranks `quantileRanks` names are asked for.
+ */
+export function quantileAt(n: number, q: number, at: (rank: number) => number): number {
   if (n === 0) return NaN
   const index = (n - 1) * q
-  if (index >= n - 1) return sorted[n - 1] ?? NaN
-  if (index <= 0) return sorted[0] ?? NaN
+  if (index >= n - 1) return at(n - 1)
+  if (index <= 0) return at(0)
   const lo = Math.floor(index)
-  return lerp(sorted[lo] ?? NaN, sorted[lo + 1] ?? NaN, index - lo)
+  return lerp(at(lo), at(lo + 1), index - lo)
 }
+
+/** The order statistics (0-based ranks, ascending, each once) quantileAt reads for each q. */
+export function quantileRanks(n: number, qs: readonly number[]): number[] {
+  const ranks = new Set<number>()
+  for (const q of qs) {
+    const index = (n - 1) * q
+    const lo = Math.min(n - 1, Math.max(0, Math.floor(index)))
+    ranks.add(lo)
+    if (lo + 1 < n) ranks.add(lo + 1)
+  }
+  return [...ranks].sort((a, b) => a - b)
+}
+
+/** np.quantile(sorted, q) of an ascending, NaN-free sample; NaN when it is empty. */
+export const quantileSorted = (sorted: ArrayLike<number>, q: number): number =>
+  quantileAt(sorted.length, q, (rank) => sorted[rank] ?? NaN)
 
 /**
  * np.quantile(values, qs) of a NaN-free sample in any order, without sorting it: the order
@@ -30,22 +48,9 @@ export function quantiles(values: ArrayLike<number>, qs: readonly number[]): num
   const n = values.length
   if (n === 0) return qs.map(() => NaN)
   const scratch = Float64Array.from(values)
-  const ranks = new Set<number>()
-  for (const q of qs) {
-    const index = (n - 1) * q
-    const lo = Math.min(n - 1, Math.max(0, Math.floor(index)))
-    ranks.add(lo)
-    if (lo + 1 < n) ranks.add(lo + 1)
-  }
-  const wanted = [...ranks].sort((a, b) => a - b)
+  const wanted = quantileRanks(n, qs)
   selectRanks(scratch, 0, n - 1, wanted, 0, wanted.length - 1)
-  return qs.map((q) => {
-    const index = (n - 1) * q
-    if (index >= n - 1) return scratch[n - 1] ?? NaN
-    if (index <= 0) return scratch[0] ?? NaN
-    const lo = Math.floor(index)
-    return lerp(scratch[lo] ?? NaN, scratch[lo + 1] ?? NaN, index - lo)
-  })
+  return qs.map((q) => quantileAt(n, q, (rank) => scratch[rank] ?? NaN))
 }
 
 /** np.quantile(values, q) of a NaN-free sample in any order. */

@@ -125,16 +125,26 @@ export function sortFloat64(values: Float64Array): Float64Array {
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
 const MAX_DECIMALS = POW10.length - 1
 
+/** How a column of decimals maps onto integers: v = m / p exactly, m in [low, high]. */
+export interface DecimalScale {
+  /** 10^d for the fewest decimals d (at most 9) every value needs. */
+  p: number
+  /** round(min·p) and round(max·p): the extreme integers, each within ±2^53. */
+  low: number
+  high: number
+  /** How many -0 the values hold (they map to the same integer as +0). */
+  negativeZeros: number
+}
+
 /**
- * Sorts values that are all decimals with at most 9 digits after the point (what a CSV of
- * exported features or counts holds) as integers: with p = 10^d for the decimals d the values
- * need, each value v is checked to be exactly m / p for the integer m = round(v·p) (|m| ≤ 2^53),
- * so v ↦ m is one-to-one and keeps the order; the keys m − min(m) are sorted with the 32-bit
- * radix sort (half the bytes of the float64 sort, no second word) and written back as m / p, the
- * very same doubles. Returns false, with `values` unchanged, when a value is not such a decimal,
- * or the keys span 2^32 or more.
+ * The scale of NaN-free values that are all decimals with at most 9 digits after the point (what
+ * a CSV of exported features or counts holds): the fewest decimals d such that each value v is
+ * m / 10^d for an integer m = round(v·10^d), with the extremes within ±2^53. Null when a value is
+ * not such a decimal. Only the extremes are checked at the final scale here: a caller mapping
+ * values to integers checks each value again at that scale (`m / p === v`) as it goes, since a
+ * value checked at fewer decimals may not pass at more, near 2^53.
  */
-function sortScaledIntegers(values: Float64Array): boolean {
+export function decimalScale(values: Float64Array): DecimalScale | null {
   const n = values.length
   let d = 0
   let p = 1
@@ -145,7 +155,7 @@ function sortScaledIntegers(values: Float64Array): boolean {
     const v = values[i] ?? NaN
     if (Math.round(v * p) / p !== v) {
       while (d < MAX_DECIMALS && Math.round(v * p) / p !== v) p = POW10[++d] ?? Infinity
-      if (Math.round(v * p) / p !== v) return false
+      if (Math.round(v * p) / p !== v) return null
     }
     if (v < min) min = v
     if (v > max) max = v
@@ -153,10 +163,23 @@ function sortScaledIntegers(values: Float64Array): boolean {
   }
   const low = Math.round(min * p)
   const high = Math.round(max * p)
-  if (!(Math.abs(low) <= 2 ** 53 && Math.abs(high) <= 2 ** 53 && high - low < 2 ** 32)) return false
+  if (!(Math.abs(low) <= 2 ** 53 && Math.abs(high) <= 2 ** 53)) return null
+  return { p, low, high, negativeZeros }
+}
+
+/**
+ * Sorts decimals (see decimalScale) as integers: v ↦ m is one-to-one and keeps the order, so the
+ * keys m − low are sorted with the 32-bit radix sort (half the bytes of the float64 sort, no
+ * second word) and written back as m / p, the very same doubles. Returns false, with `values`
+ * unchanged, when a value is not such a decimal, or the keys span 2^32 or more.
+ */
+function sortScaledIntegers(values: Float64Array): boolean {
+  const n = values.length
+  const scale = decimalScale(values)
+  if (!scale) return false
+  const { p, low, high, negativeZeros } = scale
+  if (high - low >= 2 ** 32) return false
   const keys = new Uint32Array(n)
-  // Every value checked again at the final scale (a value checked at fewer decimals may not pass
-  // at more, near 2^53): only then is the mapping known to be exact.
   for (let i = 0; i < n; i++) {
     const v = values[i] ?? NaN
     const m = Math.round(v * p)
