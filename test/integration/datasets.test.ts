@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DatasetImported } from '../../src/api/datasets'
 import type { Job } from '../../src/api/jobs'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { describeFile } from '../../src/core/data/describe'
+import { describeFile, startProfiles } from '../../src/core/data/describe'
+import { profileTable } from '../../src/core/data/profile'
 import { datasetPath, importDataset } from '../../src/core/data/import'
 import { loadTable } from '../../src/core/data/load'
 import { resolveLocalFile } from '../../src/core/context'
@@ -360,5 +361,28 @@ describe('profiles of large tables', () => {
     const shared = await describeFile(file, { parallelProfileCells: 1 })
     expect(alone.columns.filter((c) => c.kind === 'numeric').length).toBeGreaterThanOrEqual(2)
     expect(shared).toEqual(alone)
+  })
+
+  it('a run that keeps its columns gives the helper copies: same profiles, columns intact', async () => {
+    const file = fixture('profile.csv')
+    const table = await loadTable(file)
+    const expected = profileTable(table)
+    const before = table.columns.map((c) => (c.kind === 'numeric' ? c.values.slice() : null))
+    const started = startProfiles(table, 'profile.csv', {
+      parallelProfileCells: 1,
+      keepColumns: true,
+      helperShare: 0.75,
+    })
+    expect(await started.finish()).toEqual(expected)
+    table.columns.forEach((c, i) => {
+      if (c.kind === 'numeric') expect(c.values, c.name).toEqual(before[i])
+    })
+    // Abandoned (a run that failed): the helper stops and the columns are still there.
+    const abandoned = startProfiles(table, 'profile.csv', {
+      parallelProfileCells: 1,
+      keepColumns: true,
+    })
+    abandoned.abandon()
+    expect(profileTable(table)).toEqual(expected)
   })
 })

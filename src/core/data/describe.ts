@@ -43,70 +43,119 @@ export async function describeFile(
   return { format, rows: table.rowCount, columns }
 }
 
-/** Tables of at least this many numeric cells profile half their columns in a second thread. */
+/** Tables of at least this many numeric cells profile part of their columns in a second thread. */
 const PARALLEL_PROFILE_CELLS = 4_000_000
 
+export interface ProfileOptions extends DescribeOptions {
+  /**
+   * The caller still needs the columns (a run that imports its file evaluates them): the helper
+   * gets copies. Otherwise they are moved to it and unusable here afterwards.
+   */
+  keepColumns?: boolean
+  /**
+   * The share of the numeric columns the helper profiles (default a half). A run that profiles
+   * while it evaluates gives the helper more: this thread takes its share only afterwards.
+   */
+  helperShare?: number
+}
+
+/** Profiles under way: `finish` profiles this thread's share and returns them all, in order. */
+export interface ProfilesStarted {
+  finish(): Promise<ColumnProfile[]>
+  /** Stops the helper: for a caller that failed and will not ask for the profiles. */
+  abandon(): void
+}
+
 /**
- * Profiles every column; a large table's numeric columns (a sort each) are shared with a second
- * worker thread, so the import's profile costs about half its single-thread time on two cores.
+ * Starts profiling every column: a large table's numeric columns (a sort each) are shared with a
+ * second worker thread, which starts at once; this thread profiles its own share when `finish`
+ * is called. An import calls it at once (about half the single-thread time on two cores); a run
+ * that imports its file starts it before its model runs, so the helper profiles meanwhile.
  */
-async function profileColumns(
+export function startProfiles(
   table: Table,
   fileName: string,
-  options: DescribeOptions,
-): Promise<ColumnProfile[]> {
+  options: ProfileOptions = {},
+): ProfilesStarted {
   const total = table.columns.length
   const heavy = table.columns.filter((c) => c.kind === 'numeric' || c.kind === 'timestamp')
   const away = new Set<Column>()
+  const share = Math.min(1, Math.max(0, options.helperShare ?? 0.5))
   if (
     heavy.length >= 2 &&
     heavy.length * table.rowCount >= (options.parallelProfileCells ?? PARALLEL_PROFILE_CELLS)
   )
+    // Spread over the table: column i goes when the running share passes a whole column.
     heavy.forEach((c, i) => {
-      if (i % 2 === 1) away.add(c)
+      if (Math.floor((i + 1) * share) > Math.floor(i * share)) away.add(c)
     })
-  // The helper's columns are moved to it, not copied: this thread profiles only the others.
+  // Moved to the helper, not copied, unless the caller keeps using them.
   const moved = new Set<ArrayBuffer>()
-  for (const c of away) {
-    if (c.kind !== 'numeric' && c.kind !== 'timestamp') continue
-    for (const a of [c.values, c.missing]) if (a.buffer instanceof ArrayBuffer) moved.add(a.buffer)
-  }
+  if (!options.keepColumns)
+    for (const c of away) {
+      if (c.kind !== 'numeric' && c.kind !== 'timestamp') continue
+      for (const a of [c.values, c.missing])
+        if (a.buffer instanceof ArrayBuffer) moved.add(a.buffer)
+    }
+  const stop = new AbortController()
+  const stopHelper = (): void => stop.abort()
+  options.signal?.addEventListener('abort', stopHelper, { once: true })
   const elsewhere =
     away.size > 0
       ? runTask(
           'profile-columns',
           { columns: [...away] },
-          { signal: options.signal, inProcess: false, transfer: [...moved] },
+          { signal: stop.signal, inProcess: false, transfer: [...moved] },
         )
       : Promise.resolve([])
-  // Started first: the helper copies its columns and profiles them while this thread does the rest.
   const settled = elsewhere.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
   )
-  const here = new Map<Column, ColumnProfile>()
-  let done = 0
-  for (const column of table.columns) {
-    if (away.has(column)) continue
-    if (options.signal?.aborted) throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
-    options.onProgress?.(
-      800 + Math.round((done / Math.max(1, total)) * 200),
-      1000,
-      `Profiling ${column.name}`,
-    )
-    here.set(column, profileColumn(column))
-    done++
+  const finish = async (): Promise<ColumnProfile[]> => {
+    try {
+      const here = new Map<Column, ColumnProfile>()
+      let done = 0
+      for (const column of table.columns) {
+        if (away.has(column)) continue
+        if (options.signal?.aborted) throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
+        options.onProgress?.(
+          800 + Math.round((done / Math.max(1, total)) * 200),
+          1000,
+          `Profiling ${column.name}`,
+        )
+        here.set(column, profileColumn(column))
+        done++
+      }
+      const result = await settled
+      if (!result.ok) throw result.error
+      const fromHelper = new Map([...away].map((c, i) => [c, result.value[i]]))
+      return table.columns.map((c) => {
+        const profile = here.get(c) ?? fromHelper.get(c)
+        if (!profile)
+          throw new SlipwayError('INTERNAL', `${fileName}: column ${c.name} was not profiled`)
+        return profile
+      })
+    } finally {
+      stop.abort()
+      options.signal?.removeEventListener('abort', stopHelper)
+    }
   }
-  const result = await settled
-  if (!result.ok) throw result.error
-  const fromHelper = new Map([...away].map((c, i) => [c, result.value[i]]))
-  return table.columns.map((c) => {
-    const profile = here.get(c) ?? fromHelper.get(c)
-    if (!profile)
-      throw new SlipwayError('INTERNAL', `${fileName}: column ${c.name} was not profiled`)
-    return profile
-  })
+  return {
+    finish,
+    abandon: () => {
+      stop.abort()
+      options.signal?.removeEventListener('abort', stopHelper)
+    },
+  }
 }
+
+/** Profiles every column (see startProfiles): the columns a helper profiles are moved to it. */
+const profileColumns = (
+  table: Table,
+  fileName: string,
+  options: DescribeOptions,
+): Promise<ColumnProfile[]> => startProfiles(table, fileName, options).finish()
 
 /** Hash, format, rows and profiles of a file. */
 export async function describeDataset(

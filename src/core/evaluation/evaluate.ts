@@ -10,8 +10,8 @@ import type {
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
 import { classNamesFor } from './class-names'
+import { startProfiles } from '../data/describe'
 import { detectFormat, loadTable } from '../data/load'
-import { profileTable } from '../data/profile'
 import type { DescribedFile } from '../data/tasks'
 import type { Column, Table } from '../data/table'
 import {
@@ -83,22 +83,69 @@ export async function readDataset(
   return { table, readMs: performance.now() - started }
 }
 
+/** A description being made: `finish` gives it once the run's own work is done. */
+interface DescribingTable {
+  finish(): Promise<DescribedFile>
+  /** For a run that failed: the helper stops, nothing is profiled. */
+  abandon(): void
+}
+
 /**
  * The description an import records (format, rows, column profiles), made from a table a run
- * has read anyway: a run that imports its file parses it once. Done after the run's own work, so
- * a run that fails on its data does not profile it first.
+ * has read anyway: a run that imports its file parses it once. Started just before the run's
+ * model runs: a large table's numeric columns are profiled meanwhile by a helper thread (on
+ * copies: the run still reads them), the rest here after the run's own work. A run that fails on
+ * its data abandons it.
  */
-export function describeTable(
+function startDescribing(
   table: Table,
   path: string,
   fileName: string,
   ctx: RunContext,
-): DescribedFile {
-  const columns = profileTable(table, (done, total, name) => {
-    if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
-    ctx.progress(done, total, `Profiling ${name} for the import`)
+): DescribingTable {
+  const format = detectFormat(path, fileName)
+  const controller = new AbortController()
+  const profiles = startProfiles(table, fileName, {
+    keepColumns: true,
+    helperShare: 0.75,
+    signal: controller.signal,
+    onProgress: (done, total, message) => {
+      if (ctx.cancelled()) controller.abort()
+      ctx.progress(done, total, `${message} for the import`)
+    },
   })
-  return { format: detectFormat(path, fileName), rows: table.rowCount, columns }
+  return {
+    finish: async () => {
+      const columns = await profiles.finish().catch((error: unknown) => {
+        if (controller.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+        throw error
+      })
+      return { format, rows: table.rowCount, columns }
+    },
+    abandon: () => profiles.abandon(),
+  }
+}
+
+/**
+ * Runs a run's own work on its table while the description an import records is made, when the
+ * run imports its file (`describe`); a failed run abandons the description.
+ */
+export async function whileDescribing<T>(
+  describe: boolean | undefined,
+  where: { table: Table; path: string; fileName: string },
+  ctx: RunContext,
+  work: () => Promise<T>,
+): Promise<{ value: T; described?: DescribedFile }> {
+  if (!describe) return { value: await work() }
+  const describing = startDescribing(where.table, where.path, where.fileName, ctx)
+  let value: T
+  try {
+    value = await work()
+  } catch (error) {
+    describing.abandon()
+    throw error
+  }
+  return { value, described: await describing.finish() }
 }
 
 export function columnOf(table: Table, name: string): Column {
@@ -479,35 +526,42 @@ export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promi
       `${payload.datasetName}: no row has a value in label column "${label}" (${table.rowCount.toLocaleString('en-US')} rows), so there is nothing to measure`,
     )
   }
-  const run = await runModel(
-    table,
-    {
-      modelPath: payload.modelPath,
-      modelLabel: payload.modelLabel,
-      onnx: payload.onnx,
-      mapping,
-      batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
-      task: payload.task ?? null,
-    },
+  const where = { table, path: payload.datasetPath, fileName }
+  const { value: result, described } = await whileDescribing(
+    payload.describe,
+    where,
     ctx,
-  )
-  const result = buildResult(
-    table,
-    run,
-    {
-      label,
-      slice: payload.slice,
-      costMatrix: payload.costMatrix,
-      positiveLabel: positiveClassOf(payload.onnx),
-      datasetName: payload.datasetName,
+    async () => {
+      const run = await runModel(
+        table,
+        {
+          modelPath: payload.modelPath,
+          modelLabel: payload.modelLabel,
+          onnx: payload.onnx,
+          mapping,
+          batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
+          task: payload.task ?? null,
+        },
+        ctx,
+      )
+      const result = buildResult(
+        table,
+        run,
+        {
+          label,
+          slice: payload.slice,
+          costMatrix: payload.costMatrix,
+          positiveLabel: positiveClassOf(payload.onnx),
+          datasetName: payload.datasetName,
+        },
+        { readMs, startedAt },
+      )
+      if ('labels' in result.metrics) {
+        const classNames = classNamesFor(payload.onnx, result.metrics.labels)
+        if (classNames) result.classNames = classNames
+      }
+      return result
     },
-    { readMs, startedAt },
   )
-  if ('labels' in result.metrics) {
-    const classNames = classNamesFor(payload.onnx, result.metrics.labels)
-    if (classNames) result.classNames = classNames
-  }
-  if (!payload.describe) return { mapping, result }
-  const described = describeTable(table, payload.datasetPath, fileName, ctx)
-  return { mapping, result, described }
+  return described ? { mapping, result, described } : { mapping, result }
 }

@@ -17,7 +17,7 @@ import {
   checkSlice,
   classificationData,
   columnOf,
-  describeTable,
+  whileDescribing,
   labelledRows,
   mappingFor,
   readDataset,
@@ -548,50 +548,57 @@ export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<S
   }
   const mapping = { champion: mapSide('champion'), challenger: mapSide('challenger') }
   checkSlice(table, payload.slice)
-  const total = table.rowCount * 2
-  const runs: ModelRun[] = []
-  for (const [side, model] of [
-    ['champion', payload.champion],
-    ['challenger', payload.challenger],
-  ] as const) {
-    runs.push(
-      await runModel(
-        table,
-        {
-          modelPath: model.modelPath,
-          modelLabel: model.modelLabel,
-          onnx: model.onnx,
-          mapping: mapping[side],
-          batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
-          task: payload.task ?? null,
-        },
-        ctx,
-        { base: side === 'champion' ? 0 : table.rowCount, total },
-      ),
-    )
-  }
-  const featureColumns = [
-    ...new Set([
-      ...mapping.champion.inputs.flatMap((i) => i.columns),
-      ...mapping.challenger.inputs.flatMap((i) => i.columns),
-    ]),
-  ]
-  const result = compareRuns(table, runs[0]!, runs[1]!, {
-    label,
-    slice: payload.slice,
-    positiveLabel: positiveClassOf(payload.champion.onnx),
-    featureColumns,
-  })
-  const classNames =
-    classNamesFor(payload.champion.onnx, result.flipLabels) ??
-    classNamesFor(payload.challenger.onnx, result.flipLabels)
-  if (classNames) result.classNames = classNames
-  const totalMs = performance.now() - startedAt
-  result.operational.champion.readMs = readMs
-  result.operational.challenger.readMs = readMs
-  result.operational.champion.totalMs = totalMs
-  result.operational.challenger.totalMs = totalMs
-  if (!payload.describe) return { mapping, result }
-  const described = describeTable(table, payload.datasetPath, fileName, ctx)
-  return { mapping, result, described }
+  const where = { table, path: payload.datasetPath, fileName }
+  const { value: result, described } = await whileDescribing(
+    payload.describe,
+    where,
+    ctx,
+    async () => {
+      const total = table.rowCount * 2
+      const runs: ModelRun[] = []
+      for (const [side, model] of [
+        ['champion', payload.champion],
+        ['challenger', payload.challenger],
+      ] as const) {
+        runs.push(
+          await runModel(
+            table,
+            {
+              modelPath: model.modelPath,
+              modelLabel: model.modelLabel,
+              onnx: model.onnx,
+              mapping: mapping[side],
+              batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
+              task: payload.task ?? null,
+            },
+            ctx,
+            { base: side === 'champion' ? 0 : table.rowCount, total },
+          ),
+        )
+      }
+      const featureColumns = [
+        ...new Set([
+          ...mapping.champion.inputs.flatMap((i) => i.columns),
+          ...mapping.challenger.inputs.flatMap((i) => i.columns),
+        ]),
+      ]
+      const result = compareRuns(table, runs[0]!, runs[1]!, {
+        label,
+        slice: payload.slice,
+        positiveLabel: positiveClassOf(payload.champion.onnx),
+        featureColumns,
+      })
+      const classNames =
+        classNamesFor(payload.champion.onnx, result.flipLabels) ??
+        classNamesFor(payload.challenger.onnx, result.flipLabels)
+      if (classNames) result.classNames = classNames
+      const totalMs = performance.now() - startedAt
+      result.operational.champion.readMs = readMs
+      result.operational.challenger.readMs = readMs
+      result.operational.champion.totalMs = totalMs
+      result.operational.challenger.totalMs = totalMs
+      return result
+    },
+  )
+  return described ? { mapping, result, described } : { mapping, result }
 }
