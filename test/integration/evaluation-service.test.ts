@@ -11,6 +11,7 @@ import type {
   GateReport,
   ShadowComparison,
 } from '../../src/api/evaluation'
+import { readSnapshot, writeSnapshot } from '../../src/core/data/snapshot'
 import { Slipway } from '../../src/core/service'
 import { registerChurnPair } from '../helpers/home'
 import { held, withTestHold } from '../helpers/hold'
@@ -383,5 +384,92 @@ describe('evaluation service', () => {
       second.close()
       fs.rmSync(other, { recursive: true, force: true })
     }
+  })
+
+  it("a stored dataset's runs read its snapshot; a snapshot altered, short or gone is not used", async () => {
+    const source = path.join(FIX, 'data/tree_ensemble-eval.csv')
+    const file = path.join(home, 'snapshotted.csv')
+    const lines = fs.readFileSync(source, 'utf8').trimEnd().split('\n')
+    fs.writeFileSync(file, `${lines.slice(0, -2).join('\n')}\n`)
+    const add = await slipway.call('datasets:add', { file: { path: file } })
+    const dataset = await slipway.jobResult(add.id, 'dataset-import')
+    const row = slipway.core.db
+      .prepare('SELECT table_sha256 FROM datasets WHERE id = ?')
+      .get(dataset.id) as { table_sha256: string | null }
+    expect(row.table_sha256).toMatch(/^[0-9a-f]{64}$/)
+    const tables = path.join(home, 'tables')
+    const snapshot = path.join(tables, `${row.table_sha256}.tbl`)
+    const bytes = fs.readFileSync(snapshot)
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(row.table_sha256)
+    // Only the kept snapshot is left: no temporary file.
+    expect(fs.readdirSync(tables).filter((f) => f.endsWith('.tmp'))).toEqual([])
+
+    const evaluate = async (): Promise<{ evaluation: Evaluation }> => {
+      const job = await slipway.call('eval:start', {
+        model: 'churn',
+        ref: 2,
+        dataset: { datasetId: dataset.id },
+        costMatrix: { tp: 50, fp: -5, tn: 0, fn: -20 },
+      })
+      const evaluation = await waitJob<Evaluation>(job.id)
+      return { evaluation }
+    }
+    const fromSnapshot = (await evaluate()).evaluation
+    const metrics = (e: Evaluation): unknown => e.result.metrics
+    // Runs read the snapshot: one written with half its labels flipped, and named by the row,
+    // changes the metrics (the file was not parsed).
+    const table = readSnapshot({ path: snapshot, sha256: row.table_sha256 ?? '' })
+    expect(table?.rowCount).toBe(lines.length - 3)
+    const label = table?.columns.find((c) => c.name === 'label')
+    if (!table || label?.kind !== 'numeric') throw new Error('no numeric label column')
+    for (let i = 0; i < label.values.length; i += 2) label.values[i] = 1 - (label.values[i] ?? 0)
+    const forged = path.join(tables, 'forged.tmp')
+    const { sha256: forgedSha } = writeSnapshot(table, forged)
+    fs.renameSync(forged, path.join(tables, `${forgedSha}.tbl`))
+    const setTable = slipway.core.db.prepare('UPDATE datasets SET table_sha256 = ? WHERE id = ?')
+    setTable.run(forgedSha, dataset.id)
+    const relabelled = (await evaluate()).evaluation
+    expect(metrics(relabelled)).not.toEqual(metrics(fromSnapshot))
+    setTable.run(row.table_sha256, dataset.id)
+    expect(metrics((await evaluate()).evaluation)).toEqual(metrics(fromSnapshot))
+
+    // Altered by one bit: not used, the file is parsed, the result is the same.
+    const flipped = Buffer.from(bytes)
+    flipped[flipped.length - 20] = (flipped[flipped.length - 20] ?? 0) ^ 1
+    fs.writeFileSync(snapshot, flipped)
+    const altered = (await evaluate()).evaluation
+    expect(metrics(altered)).toEqual(metrics(fromSnapshot))
+    // Short, then gone: the same.
+    fs.writeFileSync(snapshot, bytes.subarray(0, bytes.length - 8))
+    expect(metrics((await evaluate()).evaluation)).toEqual(metrics(fromSnapshot))
+    fs.rmSync(snapshot)
+    expect(metrics((await evaluate()).evaluation)).toEqual(metrics(fromSnapshot))
+    expect(fromSnapshot.dataset.rows).toBe(lines.length - 3)
+  })
+
+  it('deleting a dataset removes its snapshot; a failed import leaves no snapshot behind', async () => {
+    const file = path.join(home, 'to-delete.csv')
+    const lines = fs
+      .readFileSync(path.join(FIX, 'data/tree_ensemble-eval.csv'), 'utf8')
+      .trimEnd()
+      .split('\n')
+    fs.writeFileSync(file, `${lines.slice(0, -3).join('\n')}\n`)
+    const add = await slipway.call('datasets:add', { file: { path: file } })
+    const dataset = await slipway.jobResult(add.id, 'dataset-import')
+    const { table_sha256: sha } = slipway.core.db
+      .prepare('SELECT table_sha256 FROM datasets WHERE id = ?')
+      .get(dataset.id) as { table_sha256: string }
+    const snapshot = path.join(home, 'tables', `${sha}.tbl`)
+    expect(fs.existsSync(snapshot)).toBe(true)
+    await slipway.call('datasets:remove', { id: dataset.id })
+    expect(fs.existsSync(snapshot)).toBe(false)
+
+    const before = fs.readdirSync(path.join(home, 'tables')).sort()
+    const bad = path.join(home, 'ragged.csv')
+    fs.writeFileSync(bad, 'a,b\n1,2\n3\n')
+    const failed = await slipway.call('datasets:add', { file: { path: bad } })
+    const job = await slipway.core.jobs.wait(failed.id)
+    expect(job.status).toBe('failed')
+    expect(fs.readdirSync(path.join(home, 'tables')).sort()).toEqual(before)
   })
 })

@@ -6,6 +6,7 @@ import { hashFile } from '../artifacts/blobs'
 import { detectFormat, loadTable, type DataFormat } from './load'
 import { runTask } from '../jobs/run-task'
 import { profileColumn } from './profile'
+import { writeSnapshot } from './snapshot'
 import type { Column, Table } from './table'
 
 export interface DatasetDescription {
@@ -14,6 +15,8 @@ export interface DatasetDescription {
   format: DataFormat
   rows: number
   columns: ColumnProfile[]
+  /** The snapshot written to `snapshotTmp`, when asked for. */
+  snapshot?: { sha256: string; size: number }
 }
 
 export interface DescribeOptions {
@@ -22,6 +25,8 @@ export interface DescribeOptions {
   onProgress?: (done: number, total: number, message: string) => void
   /** Numeric cells from which a second thread profiles half the columns (tests set it low). */
   parallelProfileCells?: number
+  /** Also write the table's snapshot (snapshot.ts) to this new file. */
+  snapshotTmp?: string
 }
 
 /** Reads and profiles a file in the calling thread (the import job runs it in a worker). */
@@ -39,8 +44,26 @@ export async function describeFile(
     onProgress: (done, total, message) =>
       options.onProgress?.(Math.round((done / Math.max(1, total)) * 800), 1000, message),
   })
-  const columns = await profileColumns(table, fileName, options)
-  return { format, rows: table.rowCount, columns }
+  if (!options.snapshotTmp) {
+    const columns = await profileColumns(table, fileName, options)
+    return { format, rows: table.rowCount, columns }
+  }
+  // The helper profiles copies of its share while this thread writes the snapshot, then the rest.
+  const profiles = startProfiles(table, fileName, {
+    ...options,
+    keepColumns: true,
+    helperShare: 0.6,
+  })
+  let snapshot: { sha256: string; size: number }
+  try {
+    options.onProgress?.(800, 1000, `Writing the snapshot of ${fileName}`)
+    snapshot = writeSnapshot(table, options.snapshotTmp)
+  } catch (error) {
+    profiles.abandon()
+    throw error
+  }
+  const columns = await profiles.finish()
+  return { format, rows: table.rowCount, columns, snapshot }
 }
 
 /** Tables of at least this many numeric cells profile part of their columns in a second thread. */

@@ -19,6 +19,7 @@ import { consumedUploadError } from '../artifacts/uploads'
 import type { Actor, CoreContext, ResolvedFile } from '../context'
 import { appendAudit, type AuditRecord } from '../governance/audit'
 import { runTask } from '../jobs/run-task'
+import { newSnapshotTmp, snapshotPath, type SnapshotRef } from './snapshot'
 import type { DescribeTaskPayload, DescribedFile } from './tasks'
 
 export type DatasetSummaryWithProfile = DatasetImported
@@ -52,6 +53,8 @@ export interface DatasetRow {
   created_by: string
   /** Set when the dataset was deleted with its results kept (its snapshot in the trash). */
   retired_at?: string | null
+  /** The sha256 of its parsed table's snapshot (home/tables), when one was written. */
+  table_sha256?: string | null
 }
 
 /**
@@ -344,9 +347,11 @@ async function importFile(
   const parse = new AbortController()
   const stopParse = (): void => parse.abort()
   options.signal?.addEventListener('abort', stopParse, { once: true })
+  // The worker writes the table's snapshot here; kept (renamed) only with the dataset's row.
+  const snapshotTmp = newSnapshotTmp(core.home)
   try {
     progress(0, null, `Reading ${file.fileName}`)
-    const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName }
+    const payload: DescribeTaskPayload = { path: file.path, fileName: file.fileName, snapshotTmp }
     const describing = settle(
       runTask('dataset-describe', payload, {
         signal: parse.signal,
@@ -381,6 +386,7 @@ async function importFile(
         file,
         blob,
         described: described.value,
+        snapshotTmp,
       })
     } finally {
       // The bytes stay when the row was written or another call uses them; else they go.
@@ -388,6 +394,7 @@ async function importFile(
     }
   } finally {
     options.signal?.removeEventListener('abort', stopParse)
+    fs.rmSync(snapshotTmp, { force: true })
   }
 }
 
@@ -410,6 +417,8 @@ function storeDescribed(
     file: ResolvedFile
     blob: LeasedBlob
     described: DescribedFile
+    /** Where the worker wrote `described.snapshot`. */
+    snapshotTmp?: string
   },
   deferAudit?: (record: AuditRecord) => void,
 ): DatasetImported {
@@ -442,8 +451,30 @@ function storeDescribed(
     throw error
   }
   if (d.file.uploadId) core.uploads.remove(d.file.uploadId)
+  if (d.described.snapshot && d.snapshotTmp)
+    keepSnapshot(core, d.snapshotTmp, d.described.snapshot.sha256)
   const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow
   return { ...toDetail(row), existing: false }
+}
+
+/**
+ * Puts a written snapshot where its row's sha256 names it. A failure only costs speed: runs find
+ * no snapshot and parse the dataset's file.
+ */
+function keepSnapshot(core: CoreContext, tmpPath: string, sha256: string): void {
+  try {
+    fs.renameSync(tmpPath, snapshotPath(core.home, sha256))
+  } catch {
+    fs.rmSync(tmpPath, { force: true })
+  }
+}
+
+/** The snapshot of a dataset whose row records one (runs check its hash as they read it). */
+export function datasetSnapshot(core: CoreContext, id: number): SnapshotRef | undefined {
+  const row = core.db.prepare('SELECT table_sha256 FROM datasets WHERE id = ?').get(id) as
+    { table_sha256: string | null } | undefined
+  if (!row?.table_sha256) return undefined
+  return { path: snapshotPath(core.home, row.table_sha256), sha256: row.table_sha256 }
 }
 
 /**
@@ -540,8 +571,8 @@ function insertDataset(
       const id = Number(
         db
           .prepare(
-            `INSERT INTO datasets (name, sha256, size, format, row_count, columns_json, profile_json, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO datasets (name, sha256, size, format, row_count, columns_json, profile_json, created_at, created_by, table_sha256)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             d.name,
@@ -553,6 +584,7 @@ function insertDataset(
             JSON.stringify(d.described.columns),
             new Date().toISOString(),
             actor.name,
+            d.described.snapshot?.sha256 ?? null,
           ).lastInsertRowid,
       )
       const record: AuditRecord = {
@@ -613,7 +645,7 @@ export function removeDataset(
   const evaluations = ids('SELECT id FROM evaluations WHERE dataset_id = ? ORDER BY id')
   const comparisons = ids('SELECT id FROM shadow_comparisons WHERE dataset_id = ? ORDER BY id')
   if ((evaluations.length || comparisons.length) && keepResults && audit) {
-    return db
+    const retired = db
       .transaction(() => {
         const trashId = moveToTrash(db, actor, {
           kind: 'dataset',
@@ -639,6 +671,8 @@ export function removeDataset(
         return { id: row.id, removed: true as const, trashId }
       })
       .immediate()
+    dropSnapshotIfUnused(core, row.table_sha256)
+    return retired
   }
   if (evaluations.length || comparisons.length) {
     const uses = [
@@ -686,5 +720,18 @@ export function removeDataset(
     throw error
   }
   if (!audit) removeBlobIfUnused(core, row.sha256)
+  dropSnapshotIfUnused(core, row.table_sha256)
   return { id: row.id, removed: true, trashId }
+}
+
+/**
+ * Removes a snapshot no live dataset names (one deleted, or retired). A dataset brought back
+ * from the trash parses its file instead.
+ */
+function dropSnapshotIfUnused(core: CoreContext, sha256: string | null | undefined): void {
+  if (!sha256) return
+  const used = core.db
+    .prepare('SELECT 1 FROM datasets WHERE table_sha256 = ? AND retired_at IS NULL LIMIT 1')
+    .get(sha256)
+  if (!used) fs.rmSync(snapshotPath(core.home, sha256), { force: true })
 }

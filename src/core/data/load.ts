@@ -6,6 +6,7 @@ import { verifyBlobFile } from '../artifacts/blobs'
 import { readCsv } from './csv'
 import { readCsvParallel } from './csv-parallel'
 import { readParquet } from './parquet'
+import { readSnapshot, type SnapshotRef } from './snapshot'
 import { duckdbAvailable, readParquetWithDuckDB } from './parquet-duckdb'
 import type { Table } from './table'
 
@@ -30,6 +31,11 @@ export interface LoadTableOptions {
    */
   csvThreads?: 1 | 2
   parallelBytes?: number
+  /**
+   * The dataset's snapshot (its parsed table, snapshot.ts): read instead of the file when it is
+   * there and its hash matches; otherwise the file is read as usual.
+   */
+  snapshot?: SnapshotRef
 }
 
 const PARQUET_MAGIC = Buffer.from('PAR1')
@@ -70,6 +76,16 @@ export async function loadTable(file: string, options: LoadTableOptions = {}): P
   if (stat.size === 0) throw new SlipwayError('DATA_INVALID', `${fileName}: the file is empty`)
   // A dataset read from the blob store for a run is checked against its hash first.
   await verifyBlobFile(file, `Dataset "${fileName}"`)
+  // Its parsed table, when the import kept one that still hashes right: the file is checked all
+  // the same (above), so a changed file is refused whether or not its snapshot is intact.
+  if (options.snapshot) {
+    options.onProgress?.(0, stat.size, `Reading ${fileName}`)
+    const table = readSnapshot(options.snapshot, options.columns)
+    if (table) {
+      options.onProgress?.(stat.size, stat.size, `Read ${fileName}`)
+      return table
+    }
+  }
   const format = options.format ?? detectFormat(file, fileName)
   const readOptions = {
     signal: options.signal,

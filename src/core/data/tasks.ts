@@ -10,6 +10,8 @@ import type { Column } from './table'
 export interface DescribeTaskPayload {
   path: string
   fileName: string
+  /** Where to write the table's snapshot (snapshot.ts), when the import keeps one. */
+  snapshotTmp?: string
 }
 
 /** What describing a file finds; the caller adds the hash and size it computed itself. */
@@ -28,10 +30,11 @@ export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns' | 'csv-pa
       if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
       return profileColumn(column)
     }),
-  'dataset-describe': async ({ path, fileName }, ctx) => {
+  'dataset-describe': async ({ path, fileName, snapshotTmp }, ctx) => {
     const controller = new AbortController()
     return describeFile(path, {
       fileName,
+      snapshotTmp,
       signal: controller.signal,
       onProgress: (done, total, message) => {
         // The reader checks the signal between chunks; this is where a cancel reaches it.

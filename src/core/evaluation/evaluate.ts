@@ -12,6 +12,7 @@ import type { OnnxInfo } from '../../api/registry'
 import { classNamesFor } from './class-names'
 import { startProfiles } from '../data/describe'
 import { detectFormat, loadTable } from '../data/load'
+import type { SnapshotRef } from '../data/snapshot'
 import type { DescribedFile } from '../data/tasks'
 import type { Column, Table } from '../data/table'
 import {
@@ -44,6 +45,8 @@ export interface ModelPayload {
 
 export interface EvaluatePayload extends ModelPayload {
   datasetPath: string
+  /** The dataset's parsed table, read instead of the file when its hash matches (snapshot.ts). */
+  datasetTable?: SnapshotRef
   datasetName: string
   /** Also profile the table read (a file this run imports): one parse serves both. */
   describe?: boolean
@@ -68,11 +71,13 @@ export async function readDataset(
   path: string,
   fileName: string,
   ctx: RunContext,
+  snapshot?: SnapshotRef,
 ): Promise<{ table: Table; readMs: number }> {
   const started = performance.now()
   const controller = new AbortController()
   const table = await loadTable(path, {
     fileName,
+    snapshot,
     signal: controller.signal,
     onProgress: (done, total, message) => {
       if (ctx.cancelled()) controller.abort()
@@ -509,7 +514,12 @@ export function mappingFor(
 export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promise<EvaluateOutput> {
   const startedAt = performance.now()
   const fileName = payload.datasetFileName ?? payload.datasetName
-  const { table, readMs } = await readDataset(payload.datasetPath, fileName, ctx)
+  const { table, readMs } = await readDataset(
+    payload.datasetPath,
+    fileName,
+    ctx,
+    payload.datasetTable,
+  )
   const label = resolveLabel(table, payload.onnx, payload.label ?? undefined, payload.datasetName)
   if (!label) {
     throw new SlipwayError(

@@ -9,10 +9,12 @@ import {
   beginImport,
   completeImport,
   datasetPath,
+  datasetSnapshot,
   getDataset,
   removeDataset,
   type PendingImport,
 } from '../data/import'
+import type { SnapshotRef } from '../data/snapshot'
 import type { DescribedFile } from '../data/tasks'
 import { appendAudit, type AuditRecord } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
@@ -25,6 +27,8 @@ export interface DatasetForRun {
   name: string
   sha256: string
   path: string
+  /** The dataset's parsed table (snapshot.ts), read instead of `path` when its hash matches. */
+  table?: SnapshotRef
   /** True when this run imported the file itself (it did not exist before). */
   importedNow?: boolean
   /** A file this run imports from its own parse (see `beginImport`). */
@@ -128,6 +132,7 @@ export function prepareDataset(
       name: detail.name,
       sha256: detail.sha256,
       path: datasetPath(core, detail.id),
+      table: datasetSnapshot(core, detail.id),
     })
   }
   const file = core.resolveFile(input as FileRef, call)
@@ -136,7 +141,7 @@ export function prepareDataset(
     const begun = await beginImport(core, file, { actor: call.actor, signal: job.signal })
     if ('existing' in begun) {
       const { id, name, sha256 } = begun.existing
-      return { id, name, sha256, path: datasetPath(core, id) }
+      return { id, name, sha256, path: datasetPath(core, id), table: datasetSnapshot(core, id) }
     }
     const { pending } = begun
     return {

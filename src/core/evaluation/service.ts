@@ -252,6 +252,7 @@ export async function runEvaluation(
   const payload: EvaluatePayload = {
     ...modelPayload(core, version, settings.mapping),
     datasetPath: dataset.path,
+    datasetTable: dataset.table,
     datasetName: dataset.name,
     ...importFields(dataset),
     label: settings.label ?? null,

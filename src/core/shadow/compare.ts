@@ -1,5 +1,6 @@
 // Shadow comparison (champion vs challenger): both versions on the same rows — agreement, label
 // flips, probability deltas, McNemar's exact test, per-slice metric deltas and latency side by side.
+import type { SnapshotRef } from '../data/snapshot'
 import { classNamesFor } from '../evaluation/class-names'
 import type { ResolvedMapping, ShadowResult, Task } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
@@ -36,6 +37,8 @@ export interface ShadowPayload {
   champion: ModelPayload
   challenger: ModelPayload
   datasetPath: string
+  /** The dataset's parsed table, read instead of the file when its hash matches (snapshot.ts). */
+  datasetTable?: SnapshotRef
   datasetName: string
   /** Also profile the table read (a file this run imports): one parse serves both. */
   describe?: boolean
@@ -528,7 +531,12 @@ function features(table: Table, columns: string[], row: number): Record<string, 
 export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<ShadowOutput> {
   const startedAt = performance.now()
   const fileName = payload.datasetFileName ?? payload.datasetName
-  const { table, readMs } = await readDataset(payload.datasetPath, fileName, ctx)
+  const { table, readMs } = await readDataset(
+    payload.datasetPath,
+    fileName,
+    ctx,
+    payload.datasetTable,
+  )
   const label = resolveLabel(
     table,
     payload.champion.onnx,

@@ -108,6 +108,7 @@ export async function compareVersions(
     champion: modelPayload(core, champion, settings.mapping),
     challenger: modelPayload(core, challenger, settings.mapping),
     datasetPath: dataset.path,
+    datasetTable: dataset.table,
     datasetName: dataset.name,
     ...importFields(dataset),
     label: settings.label ?? null,

@@ -14,6 +14,7 @@ import { migration011 } from './011-remotes'
 import { migration012 } from './012-listing-indexes'
 import { migration013 } from './013-trash'
 import { migration014 } from './014-dataset-retired'
+import { migration015 } from './015-dataset-snapshot'
 
 export const migrations: readonly Migration[] = [
   migration001,
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   migration012,
   migration013,
   migration014,
+  migration015,
 ]

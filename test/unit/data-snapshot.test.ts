@@ -1,0 +1,124 @@
+// A dataset's snapshot (src/core/data/snapshot.ts): the parsed table written once and read back
+// whole, bit for bit, or not at all: every altered, short, long or misnamed file is refused.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadTable } from '../../src/core/data/load'
+import { readSnapshot, writeSnapshot, type SnapshotRef } from '../../src/core/data/snapshot'
+import type { Table } from '../../src/core/data/table'
+
+const fixtures = path.join(__dirname, '..', 'fixtures', 'csv')
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-snapshot-'))
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+const bytesOf = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+
+let n = 0
+function written(table: Table): SnapshotRef & { size: number } {
+  const file = path.join(dir, `t${n++}.tbl`)
+  const { sha256, size } = writeSnapshot(table, file)
+  expect(fs.statSync(file).size).toBe(size)
+  return { path: file, sha256, size }
+}
+
+/** Text with quotes and accents, -0, an infinity and a missing cell. */
+function edges(): Table {
+  return {
+    rowCount: 3,
+    columns: [
+      {
+        name: 'edge',
+        kind: 'numeric',
+        values: Float64Array.from([-0, Infinity, NaN]),
+        missing: Uint8Array.from([0, 0, 1]),
+        missingCount: 1,
+      },
+      {
+        name: 'word',
+        kind: 'text',
+        codes: Int32Array.from([0, -1, 1]),
+        categories: ['é', '"q"'],
+        missingCount: 1,
+      },
+    ],
+  }
+}
+
+describe('dataset snapshots', () => {
+  it('read back equal to the table written, for every column kind', async () => {
+    for (const table of [
+      await loadTable(path.join(fixtures, 'types.csv')),
+      await loadTable(path.join(fixtures, 'profile.csv')),
+      edges(),
+    ]) {
+      const ref = written(table)
+      const back = readSnapshot(ref)
+      expect(back).toEqual(table)
+      // -0 and NaN bit for bit.
+      for (const [i, c] of table.columns.entries()) {
+        const b = back?.columns[i]
+        if (c.kind === 'numeric' || c.kind === 'timestamp')
+          if (b?.kind === c.kind)
+            expect(bytesOf(b.values).equals(bytesOf(c.values)), c.name).toBe(true)
+      }
+    }
+  })
+
+  it('types.csv covers numeric, categorical, boolean and timestamp columns', async () => {
+    const kinds = new Set(
+      (await loadTable(path.join(fixtures, 'types.csv'))).columns.map((c) => c.kind),
+    )
+    expect([...kinds]).toEqual(
+      expect.arrayContaining(['boolean', 'numeric', 'timestamp', 'categorical']),
+    )
+  })
+
+  it('reads only the columns asked for, in the order asked, and refuses a name it lacks', async () => {
+    const table = await loadTable(path.join(fixtures, 'profile.csv'))
+    const ref = written(table)
+    const names = table.columns.map((c) => c.name)
+    const picked = [names[3], names[0]].filter((x): x is string => Boolean(x))
+    const back = readSnapshot(ref, picked)
+    expect(back?.columns.map((c) => c.name)).toEqual(picked)
+    expect(back?.columns).toEqual(picked.map((name) => table.columns.find((c) => c.name === name)))
+    expect(readSnapshot(ref, [...picked, 'no_such_column'])).toBeNull()
+  })
+
+  it('refuses any snapshot that is not the bytes its row names', async () => {
+    const table = await loadTable(path.join(fixtures, 'profile.csv'))
+    const ref = written(table)
+    const bytes = fs.readFileSync(ref.path)
+    const variant = (name: string, change: (b: Buffer) => Buffer): SnapshotRef => {
+      const file = path.join(dir, `${name}.tbl`)
+      fs.writeFileSync(file, change(Buffer.from(bytes)))
+      return { path: file, sha256: ref.sha256 }
+    }
+    const flip =
+      (at: number) =>
+      (b: Buffer): Buffer => {
+        b[at] = (b[at] ?? 0) ^ 1
+        return b
+      }
+    const headerLength = bytes.readUInt32LE(8)
+    const cases: [string, SnapshotRef][] = [
+      ['a bit of the magic', variant('magic', flip(0))],
+      ['a bit of the header', variant('header', flip(14))],
+      ['a bit of the first values', variant('values', flip(12 + headerLength + 8))],
+      ['a bit of the last section', variant('last', flip(bytes.length - 9))],
+      ['a bit of the padding', variant('pad', flip(bytes.length - 1))],
+      ['one byte short', variant('short', (b) => b.subarray(0, b.length - 1))],
+      ['one byte more', variant('long', (b) => Buffer.concat([b, Buffer.from([0])]))],
+      ['the header only', variant('cut', (b) => b.subarray(0, 12 + headerLength))],
+      ['an empty file', variant('empty', () => Buffer.alloc(0))],
+      ['a CSV file', { path: path.join(fixtures, 'profile.csv'), sha256: ref.sha256 }],
+      ['another sha256', { path: ref.path, sha256: '0'.repeat(64) }],
+      ['no such file', { path: path.join(dir, 'missing.tbl'), sha256: ref.sha256 }],
+    ]
+    // The untouched copy reads: each case fails by its change alone.
+    expect(readSnapshot(variant('same', (b) => b))).toEqual(table)
+    for (const [name, bad] of cases) expect(readSnapshot(bad), name).toBeNull()
+    for (const [name, bad] of cases)
+      expect(readSnapshot(bad, ['x_int']), `${name}, one column`).toBeNull()
+  })
+})
