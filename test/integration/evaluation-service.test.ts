@@ -13,7 +13,7 @@ import type {
 } from '../../src/api/evaluation'
 import { readSnapshot, writeSnapshot } from '../../src/core/data/snapshot'
 import { Slipway } from '../../src/core/service'
-import { registerChurnPair } from '../helpers/home'
+import { blobFiles, registerChurnPair } from '../helpers/home'
 import { held, withTestHold } from '../helpers/hold'
 
 const FIX = path.join(__dirname, '../fixtures')
@@ -471,5 +471,48 @@ describe('evaluation service', () => {
     const job = await slipway.core.jobs.wait(failed.id)
     expect(job.status).toBe('failed')
     expect(fs.readdirSync(path.join(home, 'tables')).sort()).toEqual(before)
+  })
+
+  it('a file read while it is stored: bytes already a dataset are that dataset; a failed run keeps nothing', async () => {
+    const source = path.join(FIX, 'data/tree_ensemble-eval.csv')
+    const lines = fs.readFileSync(source, 'utf8').trimEnd().split('\n')
+    const first = path.join(home, 'overlap-a.csv')
+    fs.writeFileSync(first, `${lines.slice(0, -4).join('\n')}\n`)
+    const add = await slipway.call('datasets:add', { file: { path: first }, name: 'kept-name' })
+    const dataset = await slipway.jobResult(add.id, 'dataset-import')
+    // The same bytes under another file name: evaluated as the dataset that holds them.
+    const copy = path.join(home, 'overlap-b.csv')
+    fs.copyFileSync(first, copy)
+    const datasetsBefore = count('datasets')
+    const job = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 1,
+      dataset: { path: copy },
+    })
+    const evaluation = await waitJob<Evaluation>(job.id)
+    expect(evaluation.dataset).toMatchObject({
+      id: dataset.id,
+      name: 'kept-name',
+      sha256: dataset.sha256,
+    })
+    expect(count('datasets')).toBe(datasetsBefore)
+
+    // New bytes, a run that fails on them (no such label): no dataset row, no blob, no evaluation.
+    const fresh = path.join(home, 'overlap-c.csv')
+    fs.writeFileSync(fresh, `${lines.slice(0, -5).join('\n')}\n`)
+    const blobsBefore = blobFiles(home).sort()
+    const evaluationsBefore = count('evaluations')
+    const failing = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 1,
+      dataset: { path: fresh },
+      label: 'no_such_column',
+    })
+    const failed = await slipway.core.jobs.wait(failing.id)
+    expect(failed.status).toBe('failed')
+    expect(failed.error?.message).toContain('no_such_column')
+    expect(count('datasets')).toBe(datasetsBefore)
+    expect(count('evaluations')).toBe(evaluationsBefore)
+    expect(blobFiles(home).sort()).toEqual(blobsBefore)
   })
 })

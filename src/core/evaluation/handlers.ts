@@ -31,7 +31,7 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
   return {
     'eval:start': async (input, call) => {
       const version = resolveModelFile(core, input.model, input.ref)
-      const dataset = prepareDataset(core, input.dataset, call)
+      const dataset = prepareDataset(core, input.dataset, call, { overlap: true })
       return core.jobs.start('evaluate', `Evaluating ${version.label}`, async (job) =>
         withDataset(core, call.actor, dataset, job, (ds) =>
           evaluateVersion(core, call.actor, version, ds, settingsOf(input), job),
@@ -51,7 +51,7 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
     'shadow:start': async (input, call) => {
       const champion = resolveModelFile(core, input.champion.model, input.champion.ref)
       const challenger = resolveModelFile(core, input.challenger.model, input.challenger.ref)
-      const dataset = prepareDataset(core, input.dataset, call)
+      const dataset = prepareDataset(core, input.dataset, call, { overlap: true })
       return core.jobs.start(
         'shadow',
         `Comparing ${champion.label} with ${challenger.label}`,
@@ -82,7 +82,7 @@ export function createEvaluationHandlers(core: CoreContext): HandlersFor<typeof 
         policy,
         input.policy ? 'The gate policy' : `The stored gate policy of model "${version.model}"`,
       )
-      const dataset = prepareDataset(core, input.dataset, call)
+      const dataset = prepareDataset(core, input.dataset, call, { overlap: true })
       return core.jobs.start(
         'gate',
         `Checking ${version.label} against its promotion gates`,

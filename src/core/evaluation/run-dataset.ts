@@ -10,6 +10,7 @@ import {
   completeImport,
   datasetPath,
   datasetSnapshot,
+  defaultDatasetName,
   getDataset,
   removeDataset,
   type PendingImport,
@@ -33,6 +34,13 @@ export interface DatasetForRun {
   importedNow?: boolean
   /** A file this run imports from its own parse (see `beginImport`). */
   pending?: PendingImport
+  /**
+   * A file being stored (copied and hashed into the blob store) while the run reads it: settled
+   * into `pending` (or the dataset holding those bytes already) once the run has read it.
+   */
+  storing?: Promise<Begun>
+  /** The name of the file this run imports, for its messages and format detection. */
+  importFileName?: string
   /** The import's audit record, written with the run's result (see ImportOptions.deferAudit). */
   pendingAudit?: AuditRecord
 }
@@ -44,7 +52,32 @@ export interface DatasetForRun {
 export const importFields = (
   dataset: DatasetForRun,
 ): { describe?: true; datasetFileName?: string } =>
-  dataset.pending ? { describe: true, datasetFileName: dataset.pending.file.fileName } : {}
+  dataset.pending || dataset.storing
+    ? { describe: true, datasetFileName: dataset.importFileName ?? dataset.pending?.file.fileName }
+    : {}
+
+type Begun = Awaited<ReturnType<typeof beginImport>>
+
+/**
+ * Waits for the file being stored while the run read it: its bytes become the run's pending
+ * import, or, when a dataset holds them already, the run's dataset is that one (the run's own
+ * description of the file is then not needed).
+ */
+async function settleStoring(core: CoreContext, dataset: DatasetForRun): Promise<void> {
+  const storing = dataset.storing
+  if (!storing) return
+  dataset.storing = undefined
+  const begun = await storing
+  if ('existing' in begun) {
+    const { id, name, sha256 } = begun.existing
+    Object.assign(dataset, { id, name, sha256, path: datasetPath(core, id) })
+    dataset.table = datasetSnapshot(core, id)
+    return
+  }
+  dataset.pending = begun.pending
+  dataset.sha256 = begun.pending.blob.sha256
+  dataset.path = begun.pending.blob.path
+}
 
 /** Writes the dataset row of a pending import from the description the run returned. */
 export function finishImport(
@@ -104,6 +137,7 @@ export async function withDataset<T>(
   try {
     return await work(dataset)
   } catch (error) {
+    await settleStoring(core, dataset).catch(() => {})
     if (dataset.pending) abandonImport(core, dataset.pending)
     if (dataset.importedNow) {
       try {
@@ -124,6 +158,7 @@ export function prepareDataset(
   core: CoreContext,
   input: DatasetInput,
   call: CallContext,
+  options: { overlap?: boolean } = {},
 ): (job: JobContext) => Promise<DatasetForRun> {
   if ('datasetId' in input) {
     const detail = getDataset(core, input.datasetId)
@@ -136,6 +171,21 @@ export function prepareDataset(
     })
   }
   const file = core.resolveFile(input as FileRef, call)
+  // A local file (not an upload, which is removed once stored) is read by the run while it is
+  // stored: the run costs its parse, not copy + hash + parse. Settled by runOnDataset.
+  if (options.overlap && !file.uploadId)
+    return async (job) => {
+      const storing = beginImport(core, file, { actor: call.actor, signal: job.signal })
+      storing.catch(() => {})
+      return {
+        id: 0,
+        name: defaultDatasetName(file.fileName),
+        sha256: '',
+        path: file.path,
+        storing,
+        importFileName: file.fileName,
+      }
+    }
   return async (job) => {
     job.progress(0, null, `Storing ${file.fileName}`)
     const begun = await beginImport(core, file, { actor: call.actor, signal: job.signal })
@@ -165,8 +215,16 @@ export async function runOnDataset<K extends 'evaluate' | 'shadow'>(
   payload: TaskPayload<K>,
   job: JobContext,
 ): Promise<TaskResult<K>> {
-  const output = await runTask(task, payload, { signal: job.signal, onProgress: job.progress })
+  const run = await runTask(task, payload, { signal: job.signal, onProgress: job.progress }).then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+  if (!run.ok) {
+    await settleStoring(core, dataset).catch(() => {})
+    throw run.error
+  }
+  await settleStoring(core, dataset)
   if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
-  finishImport(core, dataset, output.described)
-  return output
+  finishImport(core, dataset, run.value.described)
+  return run.value
 }
