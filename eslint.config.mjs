@@ -75,7 +75,6 @@ export default tseslint.config(
       'src/core/drift/monitors.ts',
       'src/core/drift/multivariate.ts',
       'src/core/drift/performance.ts',
-      'src/core/drift/run.ts',
       'src/core/drift/service.ts',
       'src/core/drift/special.ts',
       'src/core/drift/stats.ts',
