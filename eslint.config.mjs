@@ -88,7 +88,6 @@ export default tseslint.config(
       'src/core/governance/store.ts',
       'src/core/governance/team.ts',
       'src/core/governance/trail.ts',
-      'src/core/governance/verify.ts',
       'src/core/jobs/run-task.ts',
       'src/core/onnx/wire.ts',
       'src/core/registry/register.ts',
