@@ -97,7 +97,6 @@ export default tseslint.config(
       'src/core/retraining/log.ts',
       'src/core/retraining/process.ts',
       'src/core/retraining/recipes.ts',
-      'src/core/retraining/runs.ts',
       'src/core/retraining/triggers.ts',
       'src/core/shadow/compare.ts',
       'src/core/sync/engine.ts',
