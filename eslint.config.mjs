@@ -92,7 +92,6 @@ export default tseslint.config(
       'src/core/onnx/wire.ts',
       'src/core/registry/register.ts',
       'src/core/report/document.ts',
-      'src/core/report/exporters.ts',
       'src/core/retraining/data.ts',
       'src/core/retraining/log.ts',
       'src/core/retraining/process.ts',
