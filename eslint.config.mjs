@@ -55,7 +55,6 @@ export default tseslint.config(
       'src/api/display.ts',
       'src/api/retraining.ts',
       'src/cli/commands/evaluation.ts',
-      'src/cli/commands/registry.ts',
       'src/cli/commands/retraining.ts',
       'src/cli/commands/sync.ts',
       'src/cli/context.ts',
