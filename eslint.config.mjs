@@ -104,7 +104,6 @@ export default tseslint.config(
       'src/main/open-files.ts',
       'src/renderer/src/components/drift/DriftHeatmap.tsx',
       'src/renderer/src/components/drift/MonitoringPanels.tsx',
-      'src/renderer/src/components/drift/MonitorsPanel.tsx',
       'src/renderer/src/components/governance/IdentityTeamPage.tsx',
       'src/renderer/src/stores/retraining.ts',
       'src/renderer/src/views/remotes.tsx',
