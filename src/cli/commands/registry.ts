@@ -94,7 +94,8 @@ function commonRegisterInput(opts: RegisterOptions, files: string[]): CommonRegi
   }
   const parsed = RegisterInput.safeParse({ ...common, file: { path: files[0] ?? '-' } })
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
+    const [issue] = parsed.error.issues
+    if (!issue) throw new SlipwayError('INVALID_INPUT', parsed.error.message)
     const [field, index] = issue.path
     const option = OPTION_OF[String(field)] ?? `--${String(field)}`
     const given =
@@ -195,7 +196,8 @@ function printVersion(v: VersionDetail): void {
   }
 }
 
-export function registerRegistryCommands(program: Command): void {
+/** `register`: ONNX files (or folders of them) as new versions, one result per file. */
+function registerRegisterCommand(program: Command): void {
   program
     .command('register')
     .description('register ONNX files as new versions of a model')
@@ -241,7 +243,10 @@ export function registerRegistryCommands(program: Command): void {
         if (failed) process.exitCode = 1
       })
     })
+}
 
+/** `models`, `versions` and `show`: what the registry holds. */
+function registerListingCommands(program: Command): void {
   program
     .command('models')
     .description('list models (archived ones only with --archived)')
@@ -381,7 +386,10 @@ export function registerRegistryCommands(program: Command): void {
         else printVersion(v)
       })
     })
+}
 
+/** `alias set` and `alias remove`. */
+function registerAliasCommands(program: Command): void {
   const alias = program.command('alias').description('manage aliases (champion, challenger, …)')
   alias
     .command('set')
@@ -420,18 +428,22 @@ export function registerRegistryCommands(program: Command): void {
         else process.stdout.write(`${model}: removed ${name} (was v${event.fromVersion})\n`)
       })
     })
+}
 
+/** `tag` (and `tag set`) and `tag remove`. */
+function registerTagCommands(program: Command): void {
   const setTag = async (ref: string, pair: string, cmd: Command): Promise<void> => {
     const opts = cmd.optsWithGlobals<GlobalOptions>()
     await withSlipway(opts, async (slipway) => {
       const [tag] = parseKeyValues([pair], 'Tag')
+      if (!tag) throw new SlipwayError('INVALID_INPUT', `Tag "${pair}" is not KEY=VALUE`)
       const { model, ref: version } = parseModelRef(ref, { requireRef: true })
       const resolved = await slipway.call('registry:get-version', { model, ref: version })
       const result = await slipway.call('registry:set-tag', {
         model,
         version: resolved.version,
-        key: tag!.key,
-        value: tag!.value,
+        key: tag.key,
+        value: tag.value,
       })
       if (opts.json) printJson(result)
       else
@@ -482,7 +494,10 @@ export function registerRegistryCommands(program: Command): void {
         else process.stdout.write(`${model} v${resolved.version}: removed tag ${safe(key, 80)}\n`)
       })
     })
+}
 
+/** `model archive` and `version archive`, each with --undo. */
+function registerArchiveCommands(program: Command): void {
   const model = program.command('model').description('archive or restore a model')
   model
     .command('archive')
@@ -533,4 +548,12 @@ export function registerRegistryCommands(program: Command): void {
           )
       })
     })
+}
+
+export function registerRegistryCommands(program: Command): void {
+  registerRegisterCommand(program)
+  registerListingCommands(program)
+  registerAliasCommands(program)
+  registerTagCommands(program)
+  registerArchiveCommands(program)
 }

@@ -67,7 +67,8 @@ function predictionColumns(run: ModelRun, onnx: OnnxInfo, rowCount: number): Col
       codes = new Int32Array(rowCount)
       for (let r = 0; r < rowCount; r++) {
         let best = 0
-        for (let c = 1; c < k; c++) if (run.proba[r * k + c]! > run.proba[r * k + best]!) best = c
+        for (let c = 1; c < k; c++)
+          if ((run.proba[r * k + c] ?? NaN) > (run.proba[r * k + best] ?? NaN)) best = c
         codes[r] = best
       }
       names = run.probaClasses
@@ -83,16 +84,17 @@ function predictionColumns(run: ModelRun, onnx: OnnxInfo, rowCount: number): Col
       out.push(column)
     }
     const k = run.probaClasses.length
-    if (run.proba && k === 2) {
-      const positive = positiveClassOf(onnx) ?? run.probaClasses[1]!
-      const index = Math.max(0, run.probaClasses.indexOf(positive))
-      out.push(probabilityColumn(run.proba, k, index, run.probaClasses[index]!, rowCount))
+    const positive = positiveProbability(run, onnx)
+    if (run.proba && positive) {
+      out.push(probabilityColumn(run.proba, k, positive.index, positive.className, rowCount))
     } else if (run.proba && k > 2) {
       // Multiclass: each class's probability drifts on its own (a model can keep its predicted
       // labels while growing unsure between two classes). Past the cap (50 classes), the
       // predicted label carries the comparison alone.
-      for (let c = 0; c < Math.min(k, MAX_PROBABILITY_COLUMNS); c++)
-        out.push(probabilityColumn(run.proba, k, c, run.probaClasses[c]!, rowCount))
+      const proba = run.proba
+      run.probaClasses
+        .slice(0, MAX_PROBABILITY_COLUMNS)
+        .forEach((className, c) => out.push(probabilityColumn(proba, k, c, className, rowCount)))
     }
   } else if (run.prediction) {
     out.push(numericColumn('prediction', run.prediction))
@@ -103,6 +105,22 @@ function predictionColumns(run: ModelRun, onnx: OnnxInfo, rowCount: number): Col
 /** Multiclass models compare at most this many per-class probability columns. */
 export const MAX_PROBABILITY_COLUMNS = 50
 
+/**
+ * The positive class's probability column of a binary classifier: the model's
+ * `positive_class` where it names one of the classes, else the second class (null: not binary).
+ */
+function positiveProbability(
+  run: ModelRun,
+  onnx: OnnxInfo,
+): { index: number; className: string } | null {
+  const classes = run.probaClasses
+  if (!run.proba || classes.length !== 2) return null
+  const named = positiveClassOf(onnx)
+  const index = named === null ? 1 : Math.max(0, classes.indexOf(named))
+  const className = classes[index]
+  return className === undefined ? null : { index, className }
+}
+
 function probabilityColumn(
   proba: Float32Array | Float64Array,
   k: number,
@@ -111,7 +129,7 @@ function probabilityColumn(
   rowCount: number,
 ): NumericColumn {
   const values = new Float64Array(rowCount)
-  for (let r = 0; r < rowCount; r++) values[r] = proba[r * k + index]!
+  for (let r = 0; r < rowCount; r++) values[r] = proba[r * k + index] ?? NaN
   return numericColumn(`probability of ${className}`, values)
 }
 
@@ -119,7 +137,7 @@ function numericColumn(name: string, values: Float64Array): NumericColumn {
   const missing = new Uint8Array(values.length)
   let missingCount = 0
   for (let i = 0; i < values.length; i++) {
-    if (Number.isNaN(values[i]!)) {
+    if (Number.isNaN(values[i])) {
       missing[i] = 1
       missingCount++
     }
@@ -134,6 +152,8 @@ interface SideOutputs {
   label: string | null
 }
 
+type DriftModel = NonNullable<DriftTaskPayload['model']>
+
 /** The label of one side: the settings' label where the table has it, else the model's. */
 function sideLabel(table: Table, payload: DriftTaskPayload, side: DriftSideInput): string | null {
   const named = payload.settings.label
@@ -145,11 +165,11 @@ function sideLabel(table: Table, payload: DriftTaskPayload, side: DriftSideInput
 
 async function modelOutputs(
   table: Table,
+  model: DriftModel,
   payload: DriftTaskPayload,
   side: DriftSideInput,
   ctx: TaskContext,
 ): Promise<SideOutputs> {
-  const model = payload.model!
   const label = sideLabel(table, payload, side)
   const mapping = resolveMapping(table, model.onnx, { label, fileName: side.fileName })
   const run = await runModel(
@@ -172,19 +192,19 @@ async function modelOutputs(
 
 /** Model outputs and labels of one side, as the performance sections read them. */
 function labelledSide(
-  table: Table,
+  rowCount: number,
   outputs: SideOutputs,
   truth: Column | null,
-  payload: DriftTaskPayload,
+  onnx: OnnxInfo,
   classes?: string[],
 ): LabelledSide {
-  const positive = positiveClassOf(payload.model!.onnx)
-  const classifier = classifierOutputs(outputs.run, table.rowCount, positive, classes)
-  const codes = classifier && truth ? truthCodes(truth, classifier.classes, table.rowCount) : null
+  const positive = positiveClassOf(onnx)
+  const classifier = classifierOutputs(outputs.run, rowCount, positive, classes)
+  const codes = classifier && truth ? truthCodes(truth, classifier.classes, rowCount) : null
   let labelled = 0
-  if (truth) for (let r = 0; r < table.rowCount; r++) if (labelText(truth, r) !== null) labelled++
+  if (truth) for (let r = 0; r < rowCount; r++) if (labelText(truth, r) !== null) labelled++
   return {
-    rowCount: table.rowCount,
+    rowCount,
     classifier,
     prediction: outputs.run.task === 'regression' ? outputs.run.prediction : null,
     truth,
@@ -216,8 +236,8 @@ function windowMetrics(
     let sq = 0
     let n = 0
     for (const r of rows) {
-      const t = truth.values[r]!
-      const p = prediction.values[r]!
+      const t = truth.values[r] ?? NaN
+      const p = prediction.values[r] ?? NaN
       if (Number.isNaN(t) || Number.isNaN(p)) continue
       n++
       abs += Math.abs(p - t)
@@ -228,89 +248,114 @@ function windowMetrics(
   return {}
 }
 
-export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Promise<DriftReport> {
-  const started = Date.now()
-  const { settings } = payload
-  ctx.progress(0, null, `Reading ${payload.reference.name}`)
-  const refTable = await loadTable(payload.reference.path, {
-    fileName: payload.reference.fileName,
-    onProgress: (done, total) => ctx.progress(done, total, `Reading ${payload.reference.name}`),
+/** One side's table, read with progress; cancellation is checked once it is in memory. */
+async function readSide(side: DriftSideInput, ctx: TaskContext): Promise<Table> {
+  ctx.progress(0, null, `Reading ${side.name}`)
+  const table = await loadTable(side.path, {
+    fileName: side.fileName,
+    onProgress: (done, total) => ctx.progress(done, total, `Reading ${side.name}`),
   })
   checkCancelled(ctx)
-  const referenceRows = refTable.rowCount
-  const referenceColumnCount = refTable.columns.length
-  const refOutputs = payload.model
-    ? await modelOutputs(refTable, payload, payload.reference, ctx)
+  return table
+}
+
+/** The reference, once read: its outputs, its label, and its columns waiting to be sampled. */
+interface ReferenceSide {
+  rows: number
+  columnCount: number
+  outputs: SideOutputs | null
+  labelName: string | null
+  kinds: Map<string, Column['kind']>
+  /** Reference columns not yet turned into samples, by name; emptied by `pairColumns`. */
+  pending: Map<string, Column>
+}
+
+async function readReference(payload: DriftTaskPayload, ctx: TaskContext): Promise<ReferenceSide> {
+  const table = await readSide(payload.reference, ctx)
+  const columnCount = table.columns.length
+  const outputs = payload.model
+    ? await modelOutputs(table, payload.model, payload, payload.reference, ctx)
     : null
-  const refPredictions = refOutputs?.columns ?? []
-  const refLabelName = refOutputs
-    ? refOutputs.label
-    : sideLabel(refTable, payload, payload.reference)
+  const labelName = outputs ? outputs.label : sideLabel(table, payload, payload.reference)
 
   // Reference columns become samples one by one; the table's copy of each is dropped.
-  const refColumns = refTable.columns.splice(0)
-  const refKinds = new Map<string, Column['kind']>(refColumns.map((c) => [c.name, c.kind]))
-  const pendingRef = new Map<string, Column>(refColumns.map((c) => [c.name, c]))
-  refColumns.length = 0
+  const columns = table.columns.splice(0)
+  const kinds = new Map<string, Column['kind']>(columns.map((c) => [c.name, c.kind]))
+  const pending = new Map<string, Column>(columns.map((c) => [c.name, c]))
+  columns.length = 0
+  return { rows: table.rowCount, columnCount, outputs, labelName, kinds, pending }
+}
 
-  ctx.progress(0, null, `Reading ${payload.current.name}`)
-  const curTable = await loadTable(payload.current.path, {
-    fileName: payload.current.fileName,
-    onProgress: (done, total) => ctx.progress(done, total, `Reading ${payload.current.name}`),
-  })
-  checkCancelled(ctx)
+interface CurrentSide {
+  table: Table
+  outputs: SideOutputs | null
+  /** The target: the label the model's mapping left out, or the settings' label; never a feature. */
+  targetName: string | null
+}
+
+async function readCurrent(
+  payload: DriftTaskPayload,
+  reference: ReferenceSide,
+  ctx: TaskContext,
+): Promise<CurrentSide> {
+  const { settings } = payload
+  const table = await readSide(payload.current, ctx)
   if (
     settings.label &&
-    !curTable.columns.some((c) => c.name === settings.label) &&
-    !refKinds.has(settings.label)
+    !table.columns.some((c) => c.name === settings.label) &&
+    !reference.kinds.has(settings.label)
   ) {
     throw new SlipwayError(
       'INVALID_INPUT',
       `${payload.current.name}: has no label column "${settings.label}", and neither has ${payload.reference.name}`,
     )
   }
-  const curOutputs = payload.model
-    ? await modelOutputs(curTable, payload, payload.current, ctx)
+  const outputs = payload.model
+    ? await modelOutputs(table, payload.model, payload, payload.current, ctx)
     : null
-  const curPredictions = curOutputs?.columns ?? []
-  const findCur = (name: string | null): Column | null =>
-    (name && curTable.columns.find((c) => c.name === name)) || null
-  // The target: the label the model's mapping left out, or the settings' label; never a feature.
-  const targetName = curOutputs
-    ? curOutputs.label
-    : settings.label && refKinds.has(settings.label)
+  const targetName = outputs
+    ? outputs.label
+    : settings.label && reference.kinds.has(settings.label)
       ? settings.label
       : null
-  const logRoles = settings.log
+  return { table, outputs, targetName }
+}
+
+const columnNamed = (table: Table, name: string | null): Column | null =>
+  (name && table.columns.find((c) => c.name === name)) || null
+
+/** The production log's columns in current data, and the role each named column plays. */
+function logRolesOf(
+  payload: DriftTaskPayload,
+  table: Table,
+): { logColumns: LogColumns; roleOf: Map<string, string> } {
+  const logRoles = payload.settings.log
   for (const [flag, name] of Object.entries(logRoles)) {
-    if (name && !curTable.columns.some((c) => c.name === name))
+    if (name && !table.columns.some((c) => c.name === name))
       throw new SlipwayError(
         'INVALID_INPUT',
         `${payload.current.name}: has no column "${name}" for the log's ${LOG_ROLE_NAMES[flag as keyof typeof LOG_ROLE_NAMES]}`,
       )
   }
   const logColumns: LogColumns = {
-    prediction: findCur(logRoles.prediction),
-    score: findCur(logRoles.score),
-    latency: findCur(logRoles.latency),
-    value: findCur(logRoles.value),
+    prediction: columnNamed(table, logRoles.prediction),
+    score: columnNamed(table, logRoles.score),
+    latency: columnNamed(table, logRoles.latency),
+    value: columnNamed(table, logRoles.value),
   }
   const roleOf = new Map<string, string>()
   for (const [role, name] of Object.entries(logRoles))
     if (name) roleOf.set(name, LOG_ROLE_NAMES[role as keyof typeof LOG_ROLE_NAMES])
-  const refTruth = refLabelName ? (pendingRef.get(refLabelName) ?? null) : null
-  const curTruth = findCur(targetName)
+  return { logColumns, roleOf }
+}
 
-  const timestampColumn = settings.timestampColumn
-  if (settings.window && !timestampColumn) {
-    throw new SlipwayError('INVALID_INPUT', `A ${settings.window} window needs a timestamp column`)
-  }
-  const curNames = new Set(curTable.columns.map((c) => c.name))
-  const onlyInReference = [...refKinds.keys()].filter((n) => !curNames.has(n))
-  const onlyInCurrent = curTable.columns
-    .map((c) => c.name)
-    .filter((n) => !refKinds.has(n) && n !== timestampColumn && !roleOf.has(n))
-  for (const name of Object.keys(settings.columns)) {
+/** Settings that give a column a test or threshold name a column both sides hold. */
+function checkSettingsColumns(
+  payload: DriftTaskPayload,
+  refKinds: Map<string, Column['kind']>,
+  curNames: Set<string>,
+): void {
+  for (const name of Object.keys(payload.settings.columns)) {
     if (!refKinds.has(name) || !curNames.has(name)) {
       const where = refKinds.has(name)
         ? `not in ${payload.current.name} (only in ${payload.reference.name})`
@@ -323,21 +368,47 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       )
     }
   }
-  const skipped: { name: string; reason: string }[] = []
-  const pairs: { name: string; kind: 'numeric' | 'categorical'; ref: Sample; cur: Column }[] = []
-  const kindNotes = new Map<string, string>()
-  // Numeric feature columns of both sides, kept for the multivariate (PCA) check.
-  const pcaNames: string[] = []
-  const pcaRef: Float64Array[] = []
-  const pcaCur: Float64Array[] = []
-  let targetPair: { ref: Sample; cur: Sample } | null = null
-  for (const cur of curTable.columns) {
+}
+
+type ColumnPair = { name: string; kind: 'numeric' | 'categorical'; ref: Sample; cur: Column }
+
+/** The columns of both sides, paired by name: compared, skipped (and why), or the target. */
+interface PairedColumns {
+  skipped: { name: string; reason: string }[]
+  pairs: ColumnPair[]
+  kindNotes: Map<string, string>
+  /** Numeric feature columns of both sides, kept for the multivariate (PCA) check. */
+  pcaNames: string[]
+  pcaRef: Float64Array[]
+  pcaCur: Float64Array[]
+  target: { name: string; ref: Sample; cur: Sample } | null
+}
+
+function pairColumns(
+  current: Table,
+  pendingRef: Map<string, Column>,
+  targetName: string | null,
+  roleOf: Map<string, string>,
+  timestampColumn: string | null | undefined,
+): PairedColumns {
+  const paired: PairedColumns = {
+    skipped: [],
+    pairs: [],
+    kindNotes: new Map(),
+    pcaNames: [],
+    pcaRef: [],
+    pcaCur: [],
+    target: null,
+  }
+  const { skipped, pairs, kindNotes, pcaNames, pcaRef, pcaCur } = paired
+  for (const cur of current.columns) {
     const ref = pendingRef.get(cur.name)
     if (!ref) continue
     pendingRef.delete(cur.name)
     if (cur.name === targetName) {
       const kind = pairKind(ref, cur)
-      if (kind) targetPair = { ref: sampleOf(ref, kind), cur: sampleOf(cur, kind) }
+      if (kind)
+        paired.target = { name: cur.name, ref: sampleOf(ref, kind), cur: sampleOf(cur, kind) }
       continue
     }
     const role = roleOf.get(cur.name)
@@ -380,6 +451,11 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       )
   }
   pendingRef.clear()
+  return paired
+}
+
+/** Settings cannot give a test or threshold to a column that is not compared. */
+function checkSkippedSettings(skipped: PairedColumns['skipped'], settings: DriftSettings): void {
   for (const { name, reason } of skipped) {
     if (settings.columns[name])
       throw new SlipwayError(
@@ -387,42 +463,56 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
         `The settings give column "${name}" a test or threshold, but it is not compared: ${reason}`,
       )
   }
+}
 
-  const predPairs = curPredictions.map((cur, i) => {
-    const ref = refPredictions[i]!
-    const kind = pairKind(ref, cur)!
+/** The model's output columns on both sides, paired by name (the same model made both). */
+function predictionPairs(refPredictions: Column[], curPredictions: Column[]): ColumnPair[] {
+  return curPredictions.map((cur) => {
+    const ref = refPredictions.find((c) => c.name === cur.name)
+    const kind = ref ? pairKind(ref, cur) : null
+    if (!ref || !kind)
+      throw new SlipwayError(
+        'INTERNAL',
+        `The model's output "${cur.name}" on current data has no counterpart of the same kind on the reference`,
+      )
     return { name: cur.name, kind, ref: sampleOf(ref, kind), cur }
   })
+}
 
-  let windowPlans: WindowPlan[] | null = null
-  let rowsWithoutTimestamp = 0
-  if (timestampColumn || settings.chunks) {
-    if (settings.chunks && !settings.window) {
-      if (curTable.rowCount < settings.chunks) {
-        throw new SlipwayError(
-          'INVALID_INPUT',
-          `${payload.current.name}: has ${curTable.rowCount} row${curTable.rowCount === 1 ? '' : 's'}, fewer than the ${settings.chunks} chunks asked for`,
-        )
-      }
-      windowPlans = planChunks(curTable.rowCount, settings.chunks)
-    } else {
-      const column = curTable.columns.find((c) => c.name === timestampColumn)
-      if (!column)
-        throw new SlipwayError(
-          'INVALID_INPUT',
-          `${payload.current.name}: has no column "${timestampColumn}" to split into windows`,
-        )
-      if (column.kind !== 'timestamp') throw notTimestamps(payload.current.name, column)
-      const plan = planTimeWindows(column.values, settings.window ?? 'day', column.name)
-      windowPlans = plan.windows
-      rowsWithoutTimestamp = plan.withoutTimestamp
+/** Current data's windows: fixed chunks, or time windows of its timestamp column (null: none). */
+function planWindows(
+  payload: DriftTaskPayload,
+  current: Table,
+): { plans: WindowPlan[] | null; rowsWithoutTimestamp: number } {
+  const { settings } = payload
+  const timestampColumn = settings.timestampColumn
+  if (!timestampColumn && !settings.chunks) return { plans: null, rowsWithoutTimestamp: 0 }
+  if (settings.chunks && !settings.window) {
+    if (current.rowCount < settings.chunks) {
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `${payload.current.name}: has ${current.rowCount} row${current.rowCount === 1 ? '' : 's'}, fewer than the ${settings.chunks} chunks asked for`,
+      )
     }
+    return { plans: planChunks(current.rowCount, settings.chunks), rowsWithoutTimestamp: 0 }
   }
+  const column = current.columns.find((c) => c.name === timestampColumn)
+  if (!column)
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${payload.current.name}: has no column "${timestampColumn}" to split into windows`,
+    )
+  if (column.kind !== 'timestamp') throw notTimestamps(payload.current.name, column)
+  const plan = planTimeWindows(column.values, settings.window ?? 'day', column.name)
+  return { plans: plan.windows, rowsWithoutTimestamp: plan.withoutTimestamp }
+}
 
-  const totalSteps = (pairs.length + predPairs.length) * (1 + (windowPlans?.length ?? 0))
+/** Compares column pairs (on all rows, or on a window's rows), counting steps for progress. */
+type CompareAll = (list: ColumnPair[], rows?: Uint32Array) => ColumnDrift[]
+
+function columnComparer(ctx: TaskContext, settings: DriftSettings, totalSteps: number): CompareAll {
   let step = 0
-  const columns: ColumnDrift[] = []
-  const compareAll = (list: typeof pairs, rows?: Uint32Array): ColumnDrift[] =>
+  return (list, rows) =>
     list.map((p) => {
       checkCancelled(ctx)
       const result = compareColumn(p.name, p.ref, sampleOf(p.cur, p.kind, rows), {
@@ -432,108 +522,213 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       ctx.progress(++step, totalSteps, rows ? `Windows: ${p.name}` : `Comparing ${p.name}`)
       return result
     })
-  columns.push(...compareAll(pairs))
+}
+
+/** Every window's drift, prediction drift and metrics, after the whole-data comparison. */
+function windowsSection(input: {
+  plans: WindowPlan[]
+  rowsWithoutTimestamp: number
+  settings: DriftSettings
+  compareAll: CompareAll
+  pairs: ColumnPair[]
+  predPairs: ColumnPair[]
+  truth: Column | null
+  firstPrediction: Column | undefined
+}): NonNullable<DriftReport['windows']> {
+  const { settings, compareAll, truth, firstPrediction } = input
+  const items: DriftWindow[] = input.plans.map((w, index) => {
+    const wc = compareAll(input.pairs, w.rows)
+    const wp = compareAll(input.predPairs, w.rows)
+    const s = summarize(wc, settings.driftShare)
+    return {
+      index,
+      label: w.label,
+      start: w.start,
+      end: w.end,
+      rows: w.rows.length,
+      datasetDrift: s.datasetDrift,
+      driftShare: s.driftShare,
+      columns: wc.map(toWindowColumn),
+      prediction: wp.map(toWindowColumn),
+      metrics: truth && firstPrediction ? windowMetrics(firstPrediction, truth, w.rows) : null,
+    }
+  })
+  const byChunks = settings.chunks && !settings.window
+  return {
+    by: byChunks ? 'chunks' : 'time',
+    timestampColumn: byChunks ? null : settings.timestampColumn,
+    unit: byChunks ? null : (settings.window ?? 'day'),
+    rowsWithoutTimestamp: input.rowsWithoutTimestamp,
+    items,
+  }
+}
+
+type PerformanceSections = Pick<
+  DriftReport,
+  'performance' | 'estimatedPerformance' | 'performanceNote'
+>
+
+/**
+ * Realised performance when both sides have labels, estimated (CBPE) when only the reference
+ * has them, else a note saying why neither.
+ */
+function performanceSections(input: {
+  payload: DriftTaskPayload
+  reference: ReferenceSide
+  current: CurrentSide
+  refTruth: Column | null
+  curTruth: Column | null
+  referenceChunks: Uint32Array[]
+  windows: WindowPlan[] | null
+  allRef: Uint32Array
+  allCur: Uint32Array
+  ctx: TaskContext
+}): PerformanceSections {
+  const { payload, reference, current } = input
+  const none: PerformanceSections = {
+    performance: null,
+    estimatedPerformance: null,
+    performanceNote: null,
+  }
+  if (!payload.model || !reference.outputs || !current.outputs) return none
+  const onnx = payload.model.onnx
+  const ref = labelledSide(reference.rows, reference.outputs, input.refTruth, onnx)
+  const cur = labelledSide(
+    current.table.rowCount,
+    current.outputs,
+    input.curTruth,
+    onnx,
+    ref.classifier?.classes,
+  )
+  checkCancelled(input.ctx)
+  const inputs = {
+    ref,
+    cur,
+    referenceChunks: input.referenceChunks,
+    windows: input.windows,
+    settings: payload.settings,
+    allRef: input.allRef,
+    allCur: input.allCur,
+  }
+  if (ref.labelled === 0)
+    return {
+      ...none,
+      performanceNote: `${payload.reference.name} has no labels, so the model's performance cannot be measured or estimated.`,
+    }
+  if (cur.labelled > 0) return { ...none, performance: performanceSection(inputs) }
+  const estimate = estimatedSection(inputs)
+  return typeof estimate === 'string'
+    ? { ...none, performanceNote: estimate }
+    : { ...none, estimatedPerformance: estimate }
+}
+
+export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Promise<DriftReport> {
+  const started = Date.now()
+  const { settings } = payload
+  const reference = await readReference(payload, ctx)
+  const current = await readCurrent(payload, reference, ctx)
+  const curTable = current.table
+  const { logColumns, roleOf } = logRolesOf(payload, curTable)
+  const refTruth = reference.labelName ? (reference.pending.get(reference.labelName) ?? null) : null
+  const curTruth = columnNamed(curTable, current.targetName)
+
+  const timestampColumn = settings.timestampColumn
+  if (settings.window && !timestampColumn) {
+    throw new SlipwayError('INVALID_INPUT', `A ${settings.window} window needs a timestamp column`)
+  }
+  const curNames = new Set(curTable.columns.map((c) => c.name))
+  const onlyInReference = [...reference.kinds.keys()].filter((n) => !curNames.has(n))
+  const onlyInCurrent = curTable.columns
+    .map((c) => c.name)
+    .filter((n) => !reference.kinds.has(n) && n !== timestampColumn && !roleOf.has(n))
+  checkSettingsColumns(payload, reference.kinds, curNames)
+  const paired = pairColumns(
+    curTable,
+    reference.pending,
+    current.targetName,
+    roleOf,
+    timestampColumn,
+  )
+  checkSkippedSettings(paired.skipped, settings)
+  const curPredictions = current.outputs?.columns ?? []
+  const predPairs = predictionPairs(reference.outputs?.columns ?? [], curPredictions)
+  const { plans: windowPlans, rowsWithoutTimestamp } = planWindows(payload, curTable)
+
+  const totalSteps = (paired.pairs.length + predPairs.length) * (1 + (windowPlans?.length ?? 0))
+  const compareAll = columnComparer(ctx, settings, totalSteps)
+  const columns = compareAll(paired.pairs)
   for (const c of columns) {
-    const note = kindNotes.get(c.name)
+    const note = paired.kindNotes.get(c.name)
     if (note) c.notes.unshift(note)
   }
   const predictionColumnsDrift = compareAll(predPairs)
   const summary = summarize(columns, settings.driftShare)
 
-  let metricsNote: string | null = null
-  let truth: Column | undefined
-  if (payload.model) {
-    truth = curTruth ?? undefined
-    metricsNote = truth
+  const truth = payload.model ? curTruth : null
+  const metricsNote = !payload.model
+    ? null
+    : truth
       ? `Metrics against the label column "${truth.name}", over all current rows and per window.`
       : `${payload.current.name} has no label column, so no evaluation metrics.`
-  }
   const firstPrediction = curPredictions[0]
   const overallMetrics =
     truth && firstPrediction
       ? windowMetrics(firstPrediction, truth, allRows(curTable.rowCount))
       : null
+  const windows = windowPlans
+    ? windowsSection({
+        plans: windowPlans,
+        rowsWithoutTimestamp,
+        settings,
+        compareAll,
+        pairs: paired.pairs,
+        predPairs,
+        truth,
+        firstPrediction,
+      })
+    : null
 
-  let windows: DriftReport['windows'] = null
-  if (windowPlans) {
-    const items: DriftWindow[] = windowPlans.map((w, index) => {
-      const wc = compareAll(pairs, w.rows)
-      const wp = compareAll(predPairs, w.rows)
-      const s = summarize(wc, settings.driftShare)
-      const first = curPredictions[0]
-      return {
-        index,
-        label: w.label,
-        start: w.start,
-        end: w.end,
-        rows: w.rows.length,
-        datasetDrift: s.datasetDrift,
-        driftShare: s.driftShare,
-        columns: wc.map(toWindowColumn),
-        prediction: wp.map(toWindowColumn),
-        metrics: truth && first ? windowMetrics(first, truth, w.rows) : null,
-      }
-    })
-    windows = {
-      by: settings.chunks && !settings.window ? 'chunks' : 'time',
-      timestampColumn: settings.chunks && !settings.window ? null : timestampColumn,
-      unit: settings.chunks && !settings.window ? null : (settings.window ?? 'day'),
-      rowsWithoutTimestamp,
-      items,
-    }
-  }
-
-  // Performance first: realised when both sides have labels, estimated (CBPE) when only the
-  // reference has them. Timed with the other monitoring sections (`monitoringMs`).
+  // Performance first, then the other monitoring sections, all timed as `monitoringMs`.
   const monitoringStarted = Date.now()
   const referenceChunks = planChunks(
-    referenceRows,
-    Math.min(settings.referenceChunks, Math.max(referenceRows, 1)),
+    reference.rows,
+    Math.min(settings.referenceChunks, Math.max(reference.rows, 1)),
   ).map((w) => w.rows)
-  const allRef = allRows(referenceRows)
   const allCur = allRows(curTable.rowCount)
-  let performance: DriftReport['performance'] = null
-  let estimatedPerformance: DriftReport['estimatedPerformance'] = null
-  let performanceNote: string | null = null
-  if (payload.model && refOutputs && curOutputs) {
-    const ref = labelledSide(refTable, refOutputs, refTruth, payload)
-    const cur = labelledSide(curTable, curOutputs, curTruth, payload, ref.classifier?.classes)
-    checkCancelled(ctx)
-    const inputs = { ref, cur, referenceChunks, windows: windowPlans, settings, allRef, allCur }
-    if (ref.labelled === 0)
-      performanceNote = `${payload.reference.name} has no labels, so the model's performance cannot be measured or estimated.`
-    else if (cur.labelled > 0) performance = performanceSection(inputs)
-    else {
-      const estimate = estimatedSection(inputs)
-      if (typeof estimate === 'string') performanceNote = estimate
-      else estimatedPerformance = estimate
-    }
-  }
+  const performance = performanceSections({
+    payload,
+    reference,
+    current,
+    refTruth,
+    curTruth,
+    referenceChunks,
+    windows: windowPlans,
+    allRef: allRows(reference.rows),
+    allCur,
+    ctx,
+  })
   checkCancelled(ctx)
   const multivariate = multivariateSection(
-    pcaNames,
-    pcaRef,
-    pcaCur,
+    paired.pcaNames,
+    paired.pcaRef,
+    paired.pcaCur,
     referenceChunks,
     windowPlans,
     settings.pcaVariance,
   )
-  pcaRef.length = 0
-  const target: DriftReport['target'] = targetPair
-    ? targetDrift(targetName!, targetPair, settings)
+  paired.pcaRef.length = 0
+  const target = paired.target ? targetDrift(paired.target, settings) : null
+  const log: DriftReport['log'] = Object.values(logColumns).some((c) => c !== null)
+    ? logSection(
+        logColumns,
+        payload.model && current.outputs ? recomputedOf(current.outputs, payload.model.onnx) : null,
+        curTable.rowCount,
+        allCur,
+        windowPlans,
+      )
     : null
-  let log: DriftReport['log'] = null
-  if (Object.values(logColumns).some((c) => c !== null)) {
-    log = logSection(
-      logColumns,
-      curOutputs ? recomputedOf(curOutputs, payload) : null,
-      curTable.rowCount,
-      allCur,
-      windowPlans,
-    )
-  }
-
   const monitoringMs = Date.now() - monitoringStarted
+
   const report: Omit<DriftReport, 'headline'> = {
     id: null,
     createdAt: new Date().toISOString(),
@@ -541,8 +736,8 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
       name: payload.reference.name,
       sha256: payload.reference.sha256,
       datasetId: payload.reference.datasetId,
-      rows: referenceRows,
-      columns: referenceColumnCount,
+      rows: reference.rows,
+      columns: reference.columnCount,
     },
     current: {
       name: payload.current.name,
@@ -554,20 +749,18 @@ export async function runDrift(payload: DriftTaskPayload, ctx: TaskContext): Pro
     model: payload.model ? { name: payload.model.name, version: payload.model.version } : null,
     settings,
     ...summary,
-    referenceRows,
+    referenceRows: reference.rows,
     currentRows: curTable.rowCount,
     columns,
     onlyInReference,
     onlyInCurrent,
-    skipped,
+    skipped: paired.skipped,
     prediction: payload.model
       ? { columns: predictionColumnsDrift, metricsNote, metrics: overallMetrics }
       : null,
     windows,
     target,
-    performance,
-    estimatedPerformance,
-    performanceNote,
+    ...performance,
     multivariate: typeof multivariate === 'string' ? null : multivariate,
     multivariateNote: typeof multivariate === 'string' ? multivariate : null,
     log,
@@ -586,10 +779,10 @@ const LOG_ROLE_NAMES = {
 
 /** The target's drift, with the test chosen as for a feature. */
 function targetDrift(
-  name: string,
-  pair: { ref: Sample; cur: Sample },
+  pair: { name: string; ref: Sample; cur: Sample },
   settings: DriftSettings,
 ): NonNullable<DriftReport['target']> {
+  const { name } = pair
   const detail = compareColumn(name, pair.ref, pair.cur, {
     settings,
     referenceCount: countOf(pair.ref),
@@ -606,17 +799,16 @@ function targetDrift(
 }
 
 /** The local run's label (or value) and positive score per row, for a log's served outputs. */
-function recomputedOf(outputs: SideOutputs, payload: DriftTaskPayload): Recomputed {
+function recomputedOf(outputs: SideOutputs, onnx: OnnxInfo): Recomputed {
   const columns = outputs.columns
   const label = columns.find((c) => c.name === 'predicted label' || c.name === 'prediction')
   const k = outputs.run.probaClasses.length
+  const positive = positiveProbability(outputs.run, onnx)
   let score: Float64Array | null = null
-  if (outputs.run.proba && k === 2) {
-    const positive = positiveClassOf(payload.model!.onnx) ?? outputs.run.probaClasses[1]!
-    const index = Math.max(0, outputs.run.probaClasses.indexOf(positive))
+  if (outputs.run.proba && positive) {
     const proba = outputs.run.proba
     score = new Float64Array(proba.length / k)
-    for (let r = 0; r < score.length; r++) score[r] = proba[r * k + index]!
+    for (let r = 0; r < score.length; r++) score[r] = proba[r * k + positive.index] ?? NaN
   } else if (outputs.run.prediction) score = outputs.run.prediction
   return { label: (row) => (label ? labelText(label, row) : null), score }
 }

@@ -81,13 +81,12 @@ interface Entry {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
-export function verifyRecords(input: VerifyInput): VerifyReport {
-  const policy = verifyPolicyChain(input.policies, input.pinnedRoot)
-  const chain = policy.chain
-  const problems: VerifyProblem[] = policy.problems.map((p) => ({ ...p, type: 'policy' }))
-  const unknownTypes = new Set<string>()
-  const entries: Entry[] = []
-  const problem = (e: Entry | null, text: string): void => {
+/** Adds a problem, about one record (which is then bad) or about none. */
+type Report = (e: Entry | null, text: string) => void
+
+const reporter =
+  (problems: VerifyProblem[]): Report =>
+  (e, text) => {
     if (e) e.bad = true
     problems.push(
       e
@@ -103,8 +102,12 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
     )
   }
 
-  // Shapes and ids.
-  for (const raw of input.records) {
+type AuthorKeys = Map<string, { key: crypto.KeyObject; name: string }>
+
+/** Records of a sound shape, with their ids; the others are problems. */
+function readEntries(records: readonly unknown[], problems: VerifyProblem[]): Entry[] {
+  const entries: Entry[] = []
+  for (const raw of records) {
     const shape = recordShapeProblem(raw)
     if (shape) {
       problems.push({ record: null, problem: `a record is malformed: ${shape}` })
@@ -123,9 +126,12 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
     }
     entries.push({ id, r, bad: false })
   }
+  return entries
+}
 
-  // Public keys: from the team policy (any version) and from identity.init records.
-  const keys = new Map<string, { key: crypto.KeyObject; name: string }>()
+/** Public keys: from the team policy (any version) and from identity.init records. */
+function authorKeys(chain: readonly VerifiedPolicy[], entries: readonly Entry[]): AuthorKeys {
+  const keys: AuthorKeys = new Map()
   for (const p of chain)
     for (const m of p.members.values()) {
       const key = publicKeyObject(m.publicKey)
@@ -146,8 +152,16 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
       // reported below as a bad signature / unknown author
     }
   }
+  return keys
+}
 
-  // Signatures and per-author chains.
+/** Signatures and per-author chains: no duplicates, forks, gaps, reordering or backdating. */
+function checkAuthorChains(
+  entries: readonly Entry[],
+  keys: AuthorKeys,
+  chain: readonly VerifiedPolicy[],
+  problem: Report,
+): void {
   const byAuthor = new Map<string, Entry[]>()
   for (const e of entries) {
     const list = byAuthor.get(e.r.author) ?? []
@@ -206,14 +220,16 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
       prev = e
     }
   }
+}
 
-  // Team membership and roles at each record's time.
-  const root = policy.root
-  const memberAt = (fp: string, at: string): { p: VerifiedPolicy; roles: string[] } | null => {
-    const p = policyInForce(chain, at)
-    const m = p?.members.get(fp)
-    return p && m ? { p, roles: m.roles } : null
-  }
+/** Team membership and roles at each record's time; collects the types this version does not know. */
+function checkMembership(
+  entries: readonly Entry[],
+  chain: readonly VerifiedPolicy[],
+  root: string | null,
+  unknownTypes: Set<string>,
+  problem: Report,
+): void {
   for (const e of entries) {
     if (e.bad) continue
     if (!knownRecordTypes.has(e.r.type)) unknownTypes.add(e.r.type)
@@ -244,9 +260,26 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
         `${m.name} is ${topRole(m.roles)} in policy version ${p.doc.seq}; ${e.r.type} needs ${needed}`,
       )
   }
+}
 
-  // Requests, four eyes, protected aliases.
-  const ok = entries.filter((e) => !e.bad)
+interface Tally {
+  approvals: { by: string; at: string }[]
+  rejectedAt: string | null
+  withdrawnAt: string | null
+}
+
+/** The valid records' requests and the decisions on them, after the four-eyes checks. */
+interface RequestBook {
+  requests: Map<string, Entry>
+  tally: (id: string) => Tally
+}
+
+function tallyRequests(
+  ok: readonly Entry[],
+  chain: readonly VerifiedPolicy[],
+  blobsPresent: VerifyInput['blobsPresent'],
+  problem: Report,
+): RequestBook {
   const requests = new Map<string, Entry>()
   const registrants = new Map<string, Set<string>>()
   for (const e of ok) {
@@ -255,22 +288,20 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
       const k = `${str(e.r.body.model)}\u0000${str(e.r.body.versionSha256)}`
       registrants.set(k, (registrants.get(k) ?? new Set()).add(e.r.author))
       const sha = str(e.r.body.versionSha256)
-      if (input.blobsPresent && sha && !input.blobsPresent(sha))
+      if (blobsPresent && sha && !blobsPresent(sha))
         problem(e, `the model file ${sha.slice(0, 12)}… it registers is missing from the store`)
     }
   }
-  const tallies = new Map<
-    string,
-    {
-      approvals: { by: string; at: string }[]
-      rejectedAt: string | null
-      withdrawnAt: string | null
-    }
-  >()
-  const tally = (id: string) => {
+  const tallies = new Map<string, Tally>()
+  const tally = (id: string): Tally => {
     let t = tallies.get(id)
     if (!t) tallies.set(id, (t = { approvals: [], rejectedAt: null, withdrawnAt: null }))
     return t
+  }
+  const memberAt = (fp: string, at: string): { p: VerifiedPolicy; roles: string[] } | null => {
+    const p = policyInForce(chain, at)
+    const m = p?.members.get(fp)
+    return p && m ? { p, roles: m.roles } : null
   }
   const decisions = ok
     .filter((e) => e.r.type.startsWith('request.') && e.r.type !== 'request.create')
@@ -325,15 +356,25 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
     } else if (!t.approvals.some((a) => a.by === e.r.author))
       t.approvals.push({ by: e.r.author, at: e.r.at })
   }
+  return { requests, tally }
+}
 
-  const v1 = chain[0]
+/** Each move of a protected alias needs a matching request, approved enough and still open. */
+function checkProtectedAliases(
+  ok: readonly Entry[],
+  chain: readonly VerifiedPolicy[],
+  book: RequestBook,
+  problem: Report,
+): void {
   for (const e of ok) {
-    if (e.r.type !== 'alias.set' || !v1 || Date.parse(e.r.at) < Date.parse(v1.doc.at)) continue
-    const p = policyInForce(chain, e.r.at)!
+    if (e.r.type !== 'alias.set') continue
+    // Dated before the team's first policy (or no team): no alias was protected then.
+    const p = policyInForce(chain, e.r.at)
+    if (!p) continue
     const alias = str(e.r.body.alias)
     if (!alias || !p.doc.body.protectedAliases.includes(alias)) continue
     const requestId = str(e.r.body.requestId)
-    const req = requestId ? requests.get(requestId) : undefined
+    const req = requestId ? book.requests.get(requestId) : undefined
     const what = `moves protected alias "${alias}" of ${str(e.r.body.model)}`
     if (!req) {
       problem(
@@ -350,7 +391,7 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
       problem(e, `${what}, but its request is for another model, alias or version`)
       continue
     }
-    const t = tally(req.id)
+    const t = book.tally(req.id)
     const at = Date.parse(e.r.at)
     if (t.rejectedAt && Date.parse(t.rejectedAt) <= at) {
       problem(e, `${what} under a rejected request`)
@@ -367,6 +408,22 @@ export function verifyRecords(input: VerifyInput): VerifyReport {
         `${what} with ${counted} valid approval(s); policy version ${p.doc.seq} requires ${p.doc.body.approvalsRequired}`,
       )
   }
+}
+
+export function verifyRecords(input: VerifyInput): VerifyReport {
+  const policy = verifyPolicyChain(input.policies, input.pinnedRoot)
+  const chain = policy.chain
+  const root = policy.root
+  const problems: VerifyProblem[] = policy.problems.map((p) => ({ ...p, type: 'policy' }))
+  const problem = reporter(problems)
+  const unknownTypes = new Set<string>()
+
+  const entries = readEntries(input.records, problems)
+  checkAuthorChains(entries, authorKeys(chain, entries), chain, problem)
+  checkMembership(entries, chain, root, unknownTypes, problem)
+  const ok = entries.filter((e) => !e.bad)
+  const book = tallyRequests(ok, chain, input.blobsPresent, problem)
+  checkProtectedAliases(ok, chain, book, problem)
 
   problems.sort((a, b) =>
     a.at && b.at ? Date.parse(a.at) - Date.parse(b.at) : a.at ? 1 : b.at ? -1 : 0,

@@ -10,110 +10,107 @@ const metricRows = (
   ...sides: Record<string, number | null | undefined>[]
 ): Cell[][] => names.map((m) => [m, ...sides.map((s) => s[m] ?? null)])
 
-export function driftDocument(run: DriftRun): ReportDocument {
-  const r = run.report
-  const sections: ReportSection[] = []
-  const p = r.performance
-  if (p) {
-    sections.push({
-      heading: `Performance (labels in "${p.labelColumn}")`,
-      alarm: p.degraded,
-      sentences: [p.why],
-      tables: [
-        {
-          name: 'performance',
-          columns: [
-            'metric',
-            'reference',
-            'current',
-            'change',
-            'lower bound',
-            'upper bound',
-            'degraded',
-          ],
-          rows: Object.keys(p.thresholds).map((m) => [
-            m,
-            p.reference[m] ?? null,
-            p.current[m] ?? null,
-            p.change[m] ?? null,
-            p.thresholds[m]!.lower,
-            p.thresholds[m]!.upper,
-            p.degradedMetrics.includes(m),
-          ]),
-        },
-        ...(p.windows.length
-          ? [
-              {
-                name: 'performance per window',
-                columns: ['window', 'rows', ...Object.keys(p.thresholds), 'degraded'],
-                rows: p.windows.map((w) => [
-                  w.label,
-                  w.rows,
-                  ...Object.keys(p.thresholds).map((m) => w.metrics[m] ?? null),
-                  w.degraded,
-                ]),
-              },
-            ]
-          : []),
-      ],
-      charts:
-        p.windows.length > 1
-          ? [
-              {
-                kind: 'lines',
-                title: `${p.metric} per window`,
-                xLabel: 'window',
-                yLabel: p.metric,
-                series: [
-                  {
-                    name: p.metric,
-                    x: p.windows.map((_, i) => i + 1),
-                    y: p.windows.map((w) => w.metrics[p.metric] ?? null),
-                  },
-                ],
-                rules: [
-                  ...(p.threshold.lower !== null
-                    ? [{ name: 'lower bound', y: p.threshold.lower }]
-                    : []),
-                  ...(p.threshold.upper !== null && !p.threshold.higherIsBetter
-                    ? [{ name: 'upper bound', y: p.threshold.upper }]
-                    : []),
-                ],
-              },
-            ]
-          : [],
-    })
+type DriftReportBody = DriftRun['report']
+
+/** Realised performance against the labels, with its bounds, per window and over windows. */
+function performanceSection(p: NonNullable<DriftReportBody['performance']>): ReportSection {
+  const metrics = Object.keys(p.thresholds)
+  return {
+    heading: `Performance (labels in "${p.labelColumn}")`,
+    alarm: p.degraded,
+    sentences: [p.why],
+    tables: [
+      {
+        name: 'performance',
+        columns: [
+          'metric',
+          'reference',
+          'current',
+          'change',
+          'lower bound',
+          'upper bound',
+          'degraded',
+        ],
+        rows: Object.entries(p.thresholds).map(([m, threshold]) => [
+          m,
+          p.reference[m] ?? null,
+          p.current[m] ?? null,
+          p.change[m] ?? null,
+          threshold.lower,
+          threshold.upper,
+          p.degradedMetrics.includes(m),
+        ]),
+      },
+      ...(p.windows.length
+        ? [
+            {
+              name: 'performance per window',
+              columns: ['window', 'rows', ...metrics, 'degraded'],
+              rows: p.windows.map((w) => [
+                w.label,
+                w.rows,
+                ...metrics.map((m) => w.metrics[m] ?? null),
+                w.degraded,
+              ]),
+            },
+          ]
+        : []),
+    ],
+    charts:
+      p.windows.length > 1
+        ? [
+            {
+              kind: 'lines',
+              title: `${p.metric} per window`,
+              xLabel: 'window',
+              yLabel: p.metric,
+              series: [
+                {
+                  name: p.metric,
+                  x: p.windows.map((_, i) => i + 1),
+                  y: p.windows.map((w) => w.metrics[p.metric] ?? null),
+                },
+              ],
+              rules: [
+                ...(p.threshold.lower !== null
+                  ? [{ name: 'lower bound', y: p.threshold.lower }]
+                  : []),
+                ...(p.threshold.upper !== null && !p.threshold.higherIsBetter
+                  ? [{ name: 'upper bound', y: p.threshold.upper }]
+                  : []),
+              ],
+            },
+          ]
+        : [],
   }
-  const e = r.estimatedPerformance
-  if (e)
-    sections.push({
-      heading: 'Estimated performance (CBPE, no labels in current data)',
-      alarm: e.degraded,
-      sentences: [e.why],
-      tables: [
-        {
-          name: 'estimated performance',
-          columns: ['metric', 'reference', 'estimated', 'lower bound', 'upper bound', 'degraded'],
-          rows: (['accuracy', 'rocAuc', 'f1'] as const).map((m) => [
-            m,
-            e.reference[m] ?? null,
-            e.metrics[m],
-            e.thresholds[m]?.lower ?? null,
-            e.thresholds[m]?.upper ?? null,
-            e.degradedMetrics.includes(m),
-          ]),
-        },
-      ],
-    })
-  if (r.performanceNote) sections.push({ heading: 'Performance', sentences: [r.performanceNote] })
-  if (r.target)
-    sections.push({
-      heading: `Target drift: ${r.target.column}`,
-      alarm: r.target.drifted,
-      sentences: [r.target.why, 'The target is not counted among the features.'],
-      charts: [histogramChart(r.target.detail)],
-    })
-  sections.push({
+}
+
+function estimatedPerformanceSection(
+  e: NonNullable<DriftReportBody['estimatedPerformance']>,
+): ReportSection {
+  return {
+    heading: 'Estimated performance (CBPE, no labels in current data)',
+    alarm: e.degraded,
+    sentences: [e.why],
+    tables: [
+      {
+        name: 'estimated performance',
+        columns: ['metric', 'reference', 'estimated', 'lower bound', 'upper bound', 'degraded'],
+        rows: (['accuracy', 'rocAuc', 'f1'] as const).map((m) => [
+          m,
+          e.reference[m] ?? null,
+          e.metrics[m],
+          e.thresholds[m]?.lower ?? null,
+          e.thresholds[m]?.upper ?? null,
+          e.degradedMetrics.includes(m),
+        ]),
+      },
+    ],
+  }
+}
+
+function dataDriftSection(r: DriftReportBody): ReportSection {
+  return {
     heading: 'Data drift (feature columns)',
     alarm: r.datasetDrift,
     sentences: [
@@ -128,91 +125,121 @@ export function driftDocument(run: DriftRun): ReportDocument {
       .sort((a, b) => b.severity - a.severity)
       .slice(0, 6)
       .map(histogramChart),
-  })
-  if (r.multivariate)
+  }
+}
+
+function multivariateDriftSection(m: NonNullable<DriftReportBody['multivariate']>): ReportSection {
+  return {
+    heading: 'Multivariate drift (PCA reconstruction error)',
+    alarm: m.drifted,
+    sentences: [m.why],
+    tables: m.windows.length
+      ? [
+          {
+            name: 'multivariate per window',
+            columns: ['window', 'error', 'drifted'],
+            rows: m.windows.map((w) => [w.label, w.error, w.drifted]),
+          },
+        ]
+      : [],
+  }
+}
+
+function productionLogSection(log: NonNullable<DriftReportBody['log']>): ReportSection {
+  return {
+    heading: 'Production log',
+    sentences: log.notes,
+    tables: [
+      {
+        name: 'production log',
+        columns: [
+          'window',
+          'rows',
+          'served = recomputed',
+          'max score difference',
+          'latency p50',
+          'latency p95',
+          'value total',
+        ],
+        rows: [log.overall, ...log.windows].map((w) => [
+          w.label,
+          w.rows,
+          w.agreement,
+          w.maxScoreDifference,
+          w.latencyP50,
+          w.latencyP95,
+          w.valueTotal,
+        ]),
+      },
+    ],
+  }
+}
+
+function windowsDriftSection(
+  windows: NonNullable<DriftReportBody['windows']>,
+  driftShare: number,
+): ReportSection {
+  return {
+    heading: 'Drift over time',
+    tables: [
+      {
+        name: 'windows',
+        columns: ['window', 'rows', 'drift share', 'drifted columns'],
+        rows: windows.items.map((w) => [
+          w.label,
+          w.rows,
+          w.driftShare,
+          w.columns
+            .filter((c) => c.drifted)
+            .map((c) => c.name)
+            .join('; '),
+        ]),
+      },
+    ],
+    charts: [
+      {
+        kind: 'lines',
+        title: 'Share of drifted feature columns per window',
+        xLabel: 'window',
+        yLabel: 'drift share',
+        series: [
+          {
+            name: 'drift share',
+            x: windows.items.map((_, i) => i + 1),
+            y: windows.items.map((w) => w.driftShare),
+          },
+        ],
+        rules: [{ name: 'dataset drift', y: driftShare }],
+      },
+    ],
+  }
+}
+
+export function driftDocument(run: DriftRun): ReportDocument {
+  const r = run.report
+  const sections: ReportSection[] = []
+  const p = r.performance
+  if (p) sections.push(performanceSection(p))
+  const e = r.estimatedPerformance
+  if (e) sections.push(estimatedPerformanceSection(e))
+  if (r.performanceNote) sections.push({ heading: 'Performance', sentences: [r.performanceNote] })
+  if (r.target)
     sections.push({
-      heading: 'Multivariate drift (PCA reconstruction error)',
-      alarm: r.multivariate.drifted,
-      sentences: [r.multivariate.why],
-      tables: r.multivariate.windows.length
-        ? [
-            {
-              name: 'multivariate per window',
-              columns: ['window', 'error', 'drifted'],
-              rows: r.multivariate.windows.map((w) => [w.label, w.error, w.drifted]),
-            },
-          ]
-        : [],
+      heading: `Target drift: ${r.target.column}`,
+      alarm: r.target.drifted,
+      sentences: [r.target.why, 'The target is not counted among the features.'],
+      charts: [histogramChart(r.target.detail)],
     })
+  sections.push(dataDriftSection(r))
+  if (r.multivariate) sections.push(multivariateDriftSection(r.multivariate))
   if (r.prediction?.columns.length)
     sections.push({
       heading: 'Prediction drift (model outputs)',
       alarm: r.prediction.columns.some((c) => c.drifted),
       tables: [columnsTable('prediction columns', r.prediction.columns)],
     })
-  if (r.log)
-    sections.push({
-      heading: 'Production log',
-      sentences: r.log.notes,
-      tables: [
-        {
-          name: 'production log',
-          columns: [
-            'window',
-            'rows',
-            'served = recomputed',
-            'max score difference',
-            'latency p50',
-            'latency p95',
-            'value total',
-          ],
-          rows: [r.log.overall, ...r.log.windows].map((w) => [
-            w.label,
-            w.rows,
-            w.agreement,
-            w.maxScoreDifference,
-            w.latencyP50,
-            w.latencyP95,
-            w.valueTotal,
-          ]),
-        },
-      ],
-    })
-  if (r.windows)
-    sections.push({
-      heading: 'Drift over time',
-      tables: [
-        {
-          name: 'windows',
-          columns: ['window', 'rows', 'drift share', 'drifted columns'],
-          rows: r.windows.items.map((w) => [
-            w.label,
-            w.rows,
-            w.driftShare,
-            w.columns
-              .filter((c) => c.drifted)
-              .map((c) => c.name)
-              .join('; '),
-          ]),
-        },
-      ],
-      charts: [
-        {
-          kind: 'lines',
-          title: 'Share of drifted feature columns per window',
-          xLabel: 'window',
-          yLabel: 'drift share',
-          series: [
-            {
-              name: 'drift share',
-              x: r.windows.items.map((_, i) => i + 1),
-              y: r.windows.items.map((w) => w.driftShare),
-            },
-          ],
-          rules: [{ name: 'dataset drift', y: r.settings.driftShare }],
-        },
-      ],
-    })
+  if (r.log) sections.push(productionLogSection(r.log))
+  if (r.windows) sections.push(windowsDriftSection(r.windows, r.settings.driftShare))
   return {
     title: `Drift run #${run.id}`,
     headline:
@@ -245,7 +272,7 @@ function histogramChart(
   }
   const labels =
     h.kind === 'numeric'
-      ? h.reference.map((_, i) => Number(h.edges[i]!.toPrecision(3)).toString())
+      ? h.edges.slice(0, h.reference.length).map((edge) => Number(edge.toPrecision(3)).toString())
       : h.categories
   return {
     kind: 'bars',
@@ -290,17 +317,18 @@ export function evaluationDocument(e: Evaluation): ReportDocument {
         {
           name: 'confusion matrix',
           columns: ['true \\ predicted', ...labels],
-          rows: r.metrics.confusionMatrix.map((row, i) => [labels[i]!, ...row]),
+          rows: r.metrics.confusionMatrix.map((row, i) => [labels[i] ?? null, ...row]),
         },
       ],
     })
-  if (r.perClass.length)
+  const [firstClass] = r.perClass
+  if (firstClass)
     sections.push({
       heading: 'Per class',
       tables: [
         {
           name: 'per class',
-          columns: Object.keys(r.perClass[0]!),
+          columns: Object.keys(firstClass),
           rows: r.perClass.map((row) => Object.values(row) as Cell[]),
         },
       ],
@@ -360,15 +388,16 @@ export function shadowDocument(s: ShadowComparison): ReportDocument {
       ],
     },
   ]
-  if (r.metrics) {
-    const names = Object.keys(r.metrics.champion)
+  const sideMetrics = r.metrics
+  if (sideMetrics) {
+    const names = Object.keys(sideMetrics.champion)
     sections.push({
       heading: 'Metrics on the same rows',
       tables: [
         {
           name: 'metrics',
           columns: ['metric', 'champion', 'challenger', 'delta'],
-          rows: metricRows(names, r.metrics.champion, r.metrics.challenger, r.metrics.delta),
+          rows: metricRows(names, sideMetrics.champion, sideMetrics.challenger, sideMetrics.delta),
         },
       ],
       charts: [
@@ -377,8 +406,8 @@ export function shadowDocument(s: ShadowComparison): ReportDocument {
           title: 'Champion and challenger',
           labels: names,
           series: [
-            { name: 'champion', values: names.map((m) => r.metrics!.champion[m] ?? 0) },
-            { name: 'challenger', values: names.map((m) => r.metrics!.challenger[m] ?? 0) },
+            { name: 'champion', values: names.map((m) => sideMetrics.champion[m] ?? 0) },
+            { name: 'challenger', values: names.map((m) => sideMetrics.challenger[m] ?? 0) },
           ],
         },
       ],

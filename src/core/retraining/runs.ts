@@ -37,9 +37,9 @@ import { createRequest } from '../governance/requests'
 import { teamRoot } from '../governance/store'
 import { registerVersion } from '../registry/register'
 import { requireModel, resolveModelFile, type ModelVersionFile } from '../registry/registry'
-import { prepareRunData, resolveTrainData, type RunDataSource } from './data'
+import { prepareRunData, resolveTrainData, type PreparedRunData, type RunDataSource } from './data'
 import { RunLogWriter, parseProgressLine } from './log'
-import { killTree, runCommand } from './process'
+import { killTree, runCommand, type CommandOutcome } from './process'
 import { requireRecipe } from './recipes'
 
 interface RunRow {
@@ -365,7 +365,7 @@ function gitVersion(cwd: string): { codeVersion: string | null; dirty: boolean |
 }
 
 const substitute = (arg: string, values: Record<string, string>): string =>
-  arg.replace(/\{(data|output|workdir|params)\}/g, (_, key: string) => values[key]!)
+  arg.replace(/\{(data|output|workdir|params)\}/g, (match, key: string) => values[key] ?? match)
 
 /** A failure that ends the run with this status and reason, storing no version. */
 class RunFailure extends Error {
@@ -375,6 +375,247 @@ class RunFailure extends Error {
   ) {
     super(message)
   }
+}
+
+type Recipe = RecipeRecord['recipe']
+
+/** What one run works with, from its start to its stored row. */
+interface RunScope {
+  core: CoreContext
+  runId: number
+  model: string
+  recipe: Recipe
+  options: StartRunOptions
+  call: CallContext
+  ctx: JobContext
+  workdir: string
+  log: RunLogWriter
+  progress: (done: number, total: number | null, message: string) => void
+}
+
+/** The training file (and holdout) in the working directory, and how eval data will be read. */
+function prepareInputs(
+  run: RunScope,
+  source: RunDataSource,
+): {
+  data: PreparedRunData
+  evalPrepare: AfterRun['evalPrepare']
+} {
+  const { core, recipe, options, call } = run
+  const holdout =
+    !options.evalData && recipe.evalData && 'holdout' in recipe.evalData
+      ? recipe.evalData.holdout
+      : null
+  const data = prepareRunData(source, run.workdir, holdout)
+  core.db
+    .prepare('UPDATE retrain_runs SET data_json = ? WHERE id = ?')
+    .run(JSON.stringify({ name: source.name, sha256: null }), run.runId)
+  // Eval data is checked before training, so a typo does not cost a whole training run.
+  const evalInput = options.evalData
+    ? 'dataset' in options.evalData
+      ? { datasetId: options.evalData.dataset }
+      : options.evalData
+    : data.holdout
+      ? { path: data.holdout.path }
+      : recipe.evalData && 'dataset' in recipe.evalData
+        ? { datasetId: recipe.evalData.dataset }
+        : null
+  const evalPrepare = evalInput
+    ? prepareDataset(
+        core,
+        evalInput,
+        options.evalData ? call : { face: 'cli', readLocalPaths: true, actor: call.actor },
+      )
+    : null
+  return { data, evalPrepare }
+}
+
+/** Runs the recipe's command on the training file; the model file it must write is `output`. */
+async function runTraining(
+  run: RunScope,
+  trainPath: string,
+): Promise<{ outcome: CommandOutcome; output: string; cwd: string }> {
+  const { core, runId, recipe, workdir, log } = run
+  const paramsFile = path.join(workdir, 'params.json')
+  fs.writeFileSync(paramsFile, `${JSON.stringify(recipe.params, null, 2)}\n`)
+  const output = path.join(workdir, 'model.onnx')
+  const values = { data: trainPath, output, workdir, params: paramsFile }
+  const argv = recipe.command.map((arg) => substitute(arg, values))
+  const cwd = recipe.cwd ?? workdir
+  log.note(`command: ${JSON.stringify(argv)}`)
+  log.note(`working directory: ${cwd}; timeout ${recipe.timeoutSec} s`)
+  run.progress(0, null, `Training ${run.model}`)
+  const outcome = await runCommand(argv, {
+    cwd,
+    env: {
+      ...(process.env as Record<string, string>),
+      ...recipe.env,
+      SLIPWAY_RUN_ID: String(runId),
+      SLIPWAY_WORKDIR: workdir,
+    },
+    timeoutMs: recipe.timeoutSec * 1000,
+    signal: run.ctx.signal,
+    onSpawn: (pid) => {
+      core.db.prepare('UPDATE retrain_runs SET pid = ? WHERE id = ?').run(pid, runId)
+      log.note(`started, pid ${pid}`)
+    },
+    onOutput: (chunk) => log.write(chunk),
+  })
+  return { outcome, output, cwd }
+}
+
+/** Throws the run's failure when the command did not end well or wrote no model file. */
+function checkOutcome(outcome: CommandOutcome, recipe: Recipe, output: string): void {
+  if (outcome.spawnError) throw new RunFailure('failed', outcome.spawnError)
+  if (outcome.cancelled)
+    throw new RunFailure('cancelled', 'Cancelled; the command and all its processes were ended')
+  if (outcome.timedOut)
+    throw new RunFailure(
+      'timed-out',
+      `Ran longer than the recipe's timeout of ${recipe.timeoutSec} s; the command and all its processes were ended`,
+    )
+  if (outcome.exitCode !== 0)
+    throw new RunFailure(
+      'failed',
+      outcome.signal
+        ? `The command was ended by ${outcome.signal}`
+        : `The command exited with code ${outcome.exitCode}`,
+    )
+  if (!fs.existsSync(output))
+    throw new RunFailure(
+      'failed',
+      'The command succeeded but wrote no model file at {output}; the program must write its ONNX file there',
+    )
+  if (fs.statSync(output).size === 0)
+    throw new RunFailure('failed', 'The command wrote an empty model file at {output}')
+}
+
+/** Registers the model file the command wrote as a new version, with the run's lineage. */
+async function registerCandidate(
+  run: RunScope,
+  trained: { output: string; cwd: string; trainPath: string },
+  source: RunDataSource,
+  parent: ModelVersionFile | null,
+  result: RunResult,
+): Promise<ModelVersionFile> {
+  const { core, runId, model, recipe, options, call, log } = run
+  const written = readSlipwayJson(run.workdir)
+  const git = written.codeVersion ? null : gitVersion(trained.cwd)
+  const codeVersion =
+    written.codeVersion ??
+    (git?.codeVersion ? `${git.codeVersion}${git.dirty ? '-dirty' : ''}` : null)
+  const params = Object.fromEntries(
+    Object.entries(written.params ?? recipe.params).map(([k, v]) => [k, paramText(v)]),
+  )
+  result.trainingMetrics = (written.metrics as Record<string, unknown> | undefined) ?? null
+  run.progress(0, null, 'Registering the new version')
+  let registered
+  try {
+    registered = await registerVersion(
+      core,
+      {
+        model,
+        file: { path: trained.output },
+        fileName: `${model}-run${runId}.onnx`,
+        description: written.description ?? `Retrained by run #${runId} (${options.trigger})`,
+        codeVersion: codeVersion ?? undefined,
+        hyperparameters: Object.entries(params).map(([key, value]) => ({ key, value })),
+        trainingData: { path: trained.trainPath },
+        parentVersion: parent?.version,
+        alias: recipe.after.alias ?? undefined,
+        tags: [
+          { key: 'retrain.run', value: String(runId) },
+          { key: 'retrain.trigger', value: options.trigger },
+        ],
+      },
+      { face: 'cli', readLocalPaths: true, actor: call.actor },
+    )
+  } catch (error) {
+    throw new RunFailure(
+      'failed',
+      `The model file was refused: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  }
+  const candidate = resolveModelFile(core, model, registered.version)
+  const trainingRow = core.db
+    .prepare(
+      'SELECT d.id, d.name, d.sha256 FROM model_versions v JOIN datasets d ON d.id = v.training_dataset_id WHERE v.id = ?',
+    )
+    .get(candidate.versionId) as { id: number; name: string; sha256: string } | undefined
+  if (registered.existing)
+    result.notes.push(
+      `The program wrote the same bytes as ${model} v${registered.version}; that version's lineage stays as first recorded`,
+    )
+  result.lineage = {
+    codeVersion,
+    codeDirty: written.codeVersion ? null : (git?.dirty ?? null),
+    trainingData: {
+      name: source.name,
+      sha256: trainingRow?.sha256 ?? '',
+      datasetId: trainingRow?.id ?? null,
+    },
+    params,
+    parent: parent?.version ?? null,
+    run: runId,
+  }
+  core.db
+    .prepare('UPDATE retrain_runs SET data_json = ?, version_id = ? WHERE id = ?')
+    .run(
+      JSON.stringify({ name: source.name, sha256: trainingRow?.sha256 ?? null }),
+      candidate.versionId,
+      runId,
+    )
+  log.note(`registered ${model} v${registered.version} (${registered.sha256.slice(0, 12)})`)
+  return candidate
+}
+
+/** How the run ended, as stored on its row. */
+interface RunEnd {
+  status: RunStatus
+  reason: string | null
+  exitCode: number | null
+  versionId: number | null
+  source: RunDataSource | null
+  result: RunResult
+}
+
+/** Closes the log, removes the working directory, and stores the run's end with its audit. */
+function finishRun(run: RunScope, end: RunEnd, started: number): void {
+  const { core, runId, model, call, log } = run
+  const { status, reason, exitCode, versionId, result } = end
+  if (reason) log.note(`${status}: ${reason}`)
+  else log.note(`${status} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  const kept = log.close()
+  liveProgress.delete(runId)
+  fs.rmSync(run.workdir, { recursive: true, force: true })
+  if (!core.db.open) return
+  core.db
+    .transaction(() => {
+      core.db
+        .prepare(
+          `UPDATE retrain_runs SET status = ?, reason = ?, exit_code = ?, finished_at = ?, version_id = ?, result_json = ?,
+               log_bytes = ?, log_truncated = ? WHERE id = ?`,
+        )
+        .run(
+          status,
+          reason,
+          exitCode,
+          new Date().toISOString(),
+          status === 'succeeded' ? versionId : null,
+          JSON.stringify(result),
+          kept.bytes,
+          kept.truncated ? 1 : 0,
+          runId,
+        )
+      appendAudit(core, call.actor, {
+        action: 'retrain.finish',
+        modelId: requireModel(core.db, model).id,
+        versionId: status === 'succeeded' ? versionId : null,
+        details: { runId, status, reason, exitCode },
+      })
+    })
+    .immediate()
+  run.options.onFinished?.(getRun(core, runId), end.source)
 }
 
 async function executeRun(
@@ -400,12 +641,15 @@ async function executeRun(
     const p = parseProgressLine(line)
     if (p) progress(p.done, p.total, p.message || `Training ${model}`)
   })
-  let status: RunStatus = 'failed'
-  let reason: string | null = null
-  let exitCode: number | null = null
-  let versionId: number | null = null
-  let source: RunDataSource | null = null
-  const result = emptyResult()
+  const run: RunScope = { core, runId, model, recipe, options, call, ctx, workdir, log, progress }
+  const end: RunEnd = {
+    status: 'failed',
+    reason: null,
+    exitCode: null,
+    versionId: null,
+    source: null,
+    result: emptyResult(),
+  }
   try {
     log.note(
       `run #${runId} of ${model}, recipe v${record.version}, trigger ${options.trigger}${options.triggerDetail ? ` (${options.triggerDetail})` : ''}`,
@@ -417,152 +661,24 @@ async function executeRun(
         'failed',
         'No training data: the recipe names none (--train-data) and none was given for this run (--data)',
       )
-    source = resolveTrainData(core, model, trainRef, options.data ? call : 'internal')
-    const holdout =
-      !options.evalData && recipe.evalData && 'holdout' in recipe.evalData
-        ? recipe.evalData.holdout
-        : null
-    const data = prepareRunData(source, workdir, holdout)
-    core.db
-      .prepare('UPDATE retrain_runs SET data_json = ? WHERE id = ?')
-      .run(JSON.stringify({ name: source.name, sha256: null }), runId)
-    // Eval data is checked before training, so a typo does not cost a whole training run.
-    const evalInput = options.evalData
-      ? 'dataset' in options.evalData
-        ? { datasetId: options.evalData.dataset }
-        : options.evalData
-      : data.holdout
-        ? { path: data.holdout.path }
-        : recipe.evalData && 'dataset' in recipe.evalData
-          ? { datasetId: recipe.evalData.dataset }
-          : null
-    const evalPrepare = evalInput
-      ? prepareDataset(
-          core,
-          evalInput,
-          options.evalData ? call : { face: 'cli', readLocalPaths: true, actor: call.actor },
-        )
-      : null
+    const source = resolveTrainData(core, model, trainRef, options.data ? call : 'internal')
+    end.source = source
+    const { data, evalPrepare } = prepareInputs(run, source)
 
     const parent = championOf(core, model)
-    const paramsFile = path.join(workdir, 'params.json')
-    fs.writeFileSync(paramsFile, `${JSON.stringify(recipe.params, null, 2)}\n`)
-    const output = path.join(workdir, 'model.onnx')
-    const values = { data: data.train.path, output, workdir, params: paramsFile }
-    const argv = recipe.command.map((arg) => substitute(arg, values))
-    const cwd = recipe.cwd ?? workdir
-    log.note(`command: ${JSON.stringify(argv)}`)
-    log.note(`working directory: ${cwd}; timeout ${recipe.timeoutSec} s`)
-    progress(0, null, `Training ${model}`)
-    const outcome = await runCommand(argv, {
-      cwd,
-      env: {
-        ...(process.env as Record<string, string>),
-        ...recipe.env,
-        SLIPWAY_RUN_ID: String(runId),
-        SLIPWAY_WORKDIR: workdir,
-      },
-      timeoutMs: recipe.timeoutSec * 1000,
-      signal: ctx.signal,
-      onSpawn: (pid) => {
-        core.db.prepare('UPDATE retrain_runs SET pid = ? WHERE id = ?').run(pid, runId)
-        log.note(`started, pid ${pid}`)
-      },
-      onOutput: (chunk) => log.write(chunk),
-    })
-    exitCode = outcome.exitCode
-    if (outcome.spawnError) throw new RunFailure('failed', outcome.spawnError)
-    if (outcome.cancelled)
-      throw new RunFailure('cancelled', 'Cancelled; the command and all its processes were ended')
-    if (outcome.timedOut)
-      throw new RunFailure(
-        'timed-out',
-        `Ran longer than the recipe's timeout of ${recipe.timeoutSec} s; the command and all its processes were ended`,
-      )
-    if (outcome.exitCode !== 0)
-      throw new RunFailure(
-        'failed',
-        outcome.signal
-          ? `The command was ended by ${outcome.signal}`
-          : `The command exited with code ${outcome.exitCode}`,
-      )
-    if (!fs.existsSync(output))
-      throw new RunFailure(
-        'failed',
-        'The command succeeded but wrote no model file at {output}; the program must write its ONNX file there',
-      )
-    if (fs.statSync(output).size === 0)
-      throw new RunFailure('failed', 'The command wrote an empty model file at {output}')
+    const { outcome, output, cwd } = await runTraining(run, data.train.path)
+    end.exitCode = outcome.exitCode
+    checkOutcome(outcome, recipe, output)
 
-    const written = readSlipwayJson(workdir)
-    const git = written.codeVersion ? null : gitVersion(cwd)
-    const codeVersion =
-      written.codeVersion ??
-      (git?.codeVersion ? `${git.codeVersion}${git.dirty ? '-dirty' : ''}` : null)
-    const params = Object.fromEntries(
-      Object.entries(written.params ?? recipe.params).map(([k, v]) => [k, paramText(v)]),
+    const candidate = await registerCandidate(
+      run,
+      { output, cwd, trainPath: data.train.path },
+      source,
+      parent,
+      end.result,
     )
-    result.trainingMetrics = (written.metrics as Record<string, unknown> | undefined) ?? null
-    progress(0, null, 'Registering the new version')
-    let registered
-    try {
-      registered = await registerVersion(
-        core,
-        {
-          model,
-          file: { path: output },
-          fileName: `${model}-run${runId}.onnx`,
-          description: written.description ?? `Retrained by run #${runId} (${options.trigger})`,
-          codeVersion: codeVersion ?? undefined,
-          hyperparameters: Object.entries(params).map(([key, value]) => ({ key, value })),
-          trainingData: { path: data.train.path },
-          parentVersion: parent?.version,
-          alias: recipe.after.alias ?? undefined,
-          tags: [
-            { key: 'retrain.run', value: String(runId) },
-            { key: 'retrain.trigger', value: options.trigger },
-          ],
-        },
-        { face: 'cli', readLocalPaths: true, actor: call.actor },
-      )
-    } catch (error) {
-      throw new RunFailure(
-        'failed',
-        `The model file was refused: ${error instanceof Error ? error.message : String(error)}`,
-      )
-    }
-    const candidate = resolveModelFile(core, model, registered.version)
-    versionId = candidate.versionId
-    const trainingRow = core.db
-      .prepare(
-        'SELECT d.id, d.name, d.sha256 FROM model_versions v JOIN datasets d ON d.id = v.training_dataset_id WHERE v.id = ?',
-      )
-      .get(candidate.versionId) as { id: number; name: string; sha256: string } | undefined
-    if (registered.existing)
-      result.notes.push(
-        `The program wrote the same bytes as ${model} v${registered.version}; that version's lineage stays as first recorded`,
-      )
-    result.lineage = {
-      codeVersion,
-      codeDirty: written.codeVersion ? null : (git?.dirty ?? null),
-      trainingData: {
-        name: source.name,
-        sha256: trainingRow?.sha256 ?? '',
-        datasetId: trainingRow?.id ?? null,
-      },
-      params,
-      parent: parent?.version ?? null,
-      run: runId,
-    }
-    core.db
-      .prepare('UPDATE retrain_runs SET data_json = ?, version_id = ? WHERE id = ?')
-      .run(
-        JSON.stringify({ name: source.name, sha256: trainingRow?.sha256 ?? null }),
-        candidate.versionId,
-        runId,
-      )
-    log.note(`registered ${model} v${registered.version} (${registered.sha256.slice(0, 12)})`)
-    status = 'succeeded'
+    end.versionId = candidate.versionId
+    end.status = 'succeeded'
     await afterRegistration({
       core,
       actor: call.actor,
@@ -571,61 +687,28 @@ async function executeRun(
       champion: parent,
       evalPrepare,
       recipe,
-      result,
+      result: end.result,
       ctx,
       log,
     })
   } catch (error) {
     if (error instanceof RunFailure) {
-      status = error.status
-      reason = error.message
-    } else if (status !== 'succeeded') {
-      status = ctx.signal.aborted ? 'cancelled' : 'failed'
-      reason = ctx.signal.aborted
+      end.status = error.status
+      end.reason = error.message
+    } else if (end.status !== 'succeeded') {
+      end.status = ctx.signal.aborted ? 'cancelled' : 'failed'
+      end.reason = ctx.signal.aborted
         ? 'Cancelled'
         : isSlipwayError(error) || error instanceof Error
           ? error.message
           : String(error)
     } else {
-      result.notes.push(
+      end.result.notes.push(
         `After registration: ${error instanceof Error ? error.message : String(error)}`,
       )
     }
   } finally {
-    if (reason) log.note(`${status}: ${reason}`)
-    else log.note(`${status} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    const kept = log.close()
-    liveProgress.delete(runId)
-    fs.rmSync(workdir, { recursive: true, force: true })
-    if (core.db.open) {
-      core.db
-        .transaction(() => {
-          core.db
-            .prepare(
-              `UPDATE retrain_runs SET status = ?, reason = ?, exit_code = ?, finished_at = ?, version_id = ?, result_json = ?,
-               log_bytes = ?, log_truncated = ? WHERE id = ?`,
-            )
-            .run(
-              status,
-              reason,
-              exitCode,
-              new Date().toISOString(),
-              status === 'succeeded' ? versionId : null,
-              JSON.stringify(result),
-              kept.bytes,
-              kept.truncated ? 1 : 0,
-              runId,
-            )
-          appendAudit(core, call.actor, {
-            action: 'retrain.finish',
-            modelId: requireModel(core.db, model).id,
-            versionId: status === 'succeeded' ? versionId : null,
-            details: { runId, status, reason, exitCode },
-          })
-        })
-        .immediate()
-      options.onFinished?.(getRun(core, runId), source)
-    }
+    finishRun(run, end, started)
   }
 }
 

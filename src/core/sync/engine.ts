@@ -36,7 +36,7 @@ import {
   recordKey,
 } from './layout'
 import { isS3Location, listAll, openRemoteStore } from './open'
-import { readNew, type StoreCursors } from './reader'
+import { readNew, type NewObjects, type StoreCursors } from './reader'
 import { misplacedRecord, type StoreProblem } from './verify-store'
 import { StoreError, type RemoteStore, type TransferProgress } from './store'
 
@@ -107,7 +107,8 @@ export function getRemote(db: Database.Database, name?: string): RemoteRow {
     return row
   }
   const rows = db.prepare('SELECT * FROM remotes ORDER BY name').all() as RemoteRow[]
-  if (rows.length === 0)
+  const [only] = rows
+  if (!only)
     throw new SlipwayError(
       'NOT_FOUND',
       'This home has no remote yet: add one with `slipway remote add NAME LOCATION`',
@@ -117,7 +118,7 @@ export function getRemote(db: Database.Database, name?: string): RemoteRow {
       'INVALID_INPUT',
       `This home has ${rows.length} remotes (${rows.map((r) => r.name).join(', ')}): name one with --remote`,
     )
-  return rows[0]!
+  return only
 }
 
 export function openRemote(core: CoreContext, row: RemoteRow): RemoteStore {
@@ -488,16 +489,18 @@ function selectVerified(
       pinnedRoot: root,
     })
     const ids = new Map(candidates.map((c) => [recordId(c.record), c]))
-    const bad = report.problems.filter((p) => p.record && ids.has(p.record))
+    const bad = report.problems.flatMap((p) => {
+      const c = p.record ? ids.get(p.record) : undefined
+      return p.record && c ? [{ id: p.record, problem: p.problem, c }] : []
+    })
     if (bad.length === 0) break
     const firstBadSeq = new Map<string, number>()
-    for (const p of bad) {
-      const c = ids.get(p.record!)!
-      rejected.push({ object: c.key, reason: p.problem })
+    for (const { problem, c } of bad) {
+      rejected.push({ object: c.key, reason: problem })
       const seq = firstBadSeq.get(c.record.author)
       if (seq === undefined || c.record.seq < seq) firstBadSeq.set(c.record.author, c.record.seq)
     }
-    const badIds = new Set(bad.map((p) => p.record!))
+    const badIds = new Set(bad.map((b) => b.id))
     candidates = candidates.filter((c) => {
       if (badIds.has(recordId(c.record))) return false
       const seq = firstBadSeq.get(c.record.author)
@@ -564,7 +567,10 @@ async function materialiseVersion(
       db.prepare(
         'INSERT INTO models (name, description, task, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
       ).run(v.model, '', task && task.length <= 64 ? task : null, now, v.byName, now)
-      m = findModel(db, v.model)!
+      const created = findModel(db, v.model)
+      if (!created)
+        throw new SlipwayError('INTERNAL', `Model ${v.model} is missing right after it was created`)
+      m = created
     }
     if (
       db
@@ -646,6 +652,265 @@ function applyAliases(core: CoreContext, policies: readonly PolicyDocument[]): v
   }
 }
 
+/** Where this home stopped reading the store last time: the policy key and each author's record. */
+function storeCursors(db: Database.Database, remoteName: string): StoreCursors {
+  const records: Record<string, string> = {}
+  for (const row of db
+    .prepare("SELECT scope, cursor FROM remote_cursors WHERE remote = ? AND scope LIKE 'records:%'")
+    .all(remoteName) as {
+    scope: string
+    cursor: string
+  }[])
+    records[row.scope.slice('records:'.length)] = row.cursor
+  return { policy: cursor(db, remoteName, 'policy'), records }
+}
+
+/** The policies to verify records against, and the new ones to import (none if the chain fails). */
+interface PulledPolicies {
+  policies: PolicyDocument[]
+  newPolicies: PolicyDocument[]
+  chainVerifies: boolean
+  /** The newest policy key read, for the cursor. */
+  lastPolicy: string | undefined
+}
+
+/** Policy: the held chain plus what arrived must verify against the pinned root. */
+function pullPolicies(
+  db: Database.Database,
+  fresh: NewObjects,
+  root: string,
+  rejected: StoreProblem[],
+): PulledPolicies {
+  const held = loadPolicies(db)
+  const heldIds = new Set(held.map((p) => recordId(p)))
+  const newPolicies: PolicyDocument[] = []
+  for (const p of fresh.policies) {
+    if (p.problem || recordShapeProblem(p.value)) {
+      rejected.push({
+        object: p.key,
+        reason: p.problem ?? `malformed: ${recordShapeProblem(p.value)}`,
+      })
+      continue
+    }
+    if (!heldIds.has(recordId(p.value as SignedRecord))) newPolicies.push(p.value as PolicyDocument)
+  }
+  let policies: PolicyDocument[] = [...held, ...newPolicies]
+  const chain = verifyPolicyChain(policies, root)
+  if (chain.problems.length) {
+    for (const problem of chain.problems)
+      rejected.push({
+        object: problem.record ? `policy ${problem.record.slice(0, 12)}…` : 'policy chain',
+        reason: problem.problem,
+      })
+    policies = held
+    newPolicies.length = 0
+  }
+  const lastPolicy = fresh.policies
+    .filter((p) => !p.problem)
+    .map((p) => p.key)
+    .pop()
+  return { policies, newPolicies, chainVerifies: chain.problems.length === 0, lastPolicy }
+}
+
+/** The new records that are well placed and well formed, verified against the policies. */
+function acceptRecords(
+  core: CoreContext,
+  fresh: NewObjects,
+  policies: PolicyDocument[],
+  root: string,
+  rejected: StoreProblem[],
+): SignedRecord[] {
+  const arrived: { key: string; record: SignedRecord }[] = []
+  for (const object of fresh.records) {
+    const misplaced = misplacedRecord(object)
+    const shape = misplaced ?? recordShapeProblem(object.value)
+    if (shape) rejected.push({ object: object.key, reason: shape })
+    else arrived.push({ key: object.key, record: object.value as SignedRecord })
+  }
+  // Nothing new costs no verification of what the home already holds.
+  const { accepted, rejected: refused } = arrived.length
+    ? selectVerified(core, policies, root, arrived)
+    : { accepted: [], rejected: [] }
+  rejected.push(...refused)
+  return accepted.map((a) => a.record)
+}
+
+/**
+ * Cursors move to each author's newest record this home now holds: rejected ones are read again.
+ * This home's own records are held before they reach the store: for them the cursor is
+ * the newest one seen in the store.
+ */
+function moveRecordCursors(
+  core: CoreContext,
+  remoteName: string,
+  fresh: NewObjects,
+  lastPolicy: string | undefined,
+): void {
+  const { db } = core
+  const me = core.identity?.info.fingerprint
+  db.transaction(() => {
+    if (lastPolicy) setCursor(db, remoteName, 'policy', lastPolicy)
+    for (const row of db
+      .prepare('SELECT author, MAX(seq) AS seq FROM signed_records GROUP BY author')
+      .all() as {
+      author: string
+      seq: number
+    }[])
+      if (row.author !== me)
+        setCursor(db, remoteName, `records:${row.author}`, recordKey(row.author, row.seq))
+    const mineSeen = fresh.records.filter((r) => r.author === me).pop()
+    if (me && mineSeen) setCursor(db, remoteName, `records:${me}`, mineSeen.key)
+  }).immediate()
+}
+
+/** The model and version sha256 a number claim in the store names (null: not a claim). */
+async function readClaim(
+  store: RemoteStore,
+  key: string,
+): Promise<{ versionSha256?: unknown; model?: unknown } | null> {
+  const claimBytes = await store.get(key)
+  try {
+    return claimBytes
+      ? (JSON.parse(claimBytes.toString('utf8')) as {
+          versionSha256?: unknown
+          model?: unknown
+        })
+      : null
+  } catch {
+    return null
+  }
+}
+
+/** What pulling versions works with: the store, the home's registrations and its members. */
+interface VersionPull {
+  core: CoreContext
+  store: RemoteStore
+  remoteName: string
+  options: SyncOptions
+  registrations: Map<string, SignedRecord>
+  allPolicies: PolicyDocument[]
+  rejected: StoreProblem[]
+}
+
+/**
+ * One model's versions the store has numbered since the cursor, in number order, until one
+ * whose records are not here yet; returns how many were added to this home.
+ */
+async function pullModelVersions(pull: VersionPull, model: string): Promise<number> {
+  const { core, store, remoteName, options, rejected } = pull
+  const { db } = core
+  const scope = `numbers:${modelKey(model)}`
+  const keys = await listAll(store, numberPrefix(model), cursor(db, remoteName, scope))
+  let versions = 0
+  let last: string | undefined
+  for (const key of keys) {
+    cancelled(options.signal)
+    const claim = await readClaim(store, key)
+    const sha = str(claim?.versionSha256)
+    if (!sha || claim?.model !== model) {
+      rejected.push({ object: key, reason: 'not a number claim' })
+      last = key
+      continue
+    }
+    const number = await readNumber(store, model, sha)
+    if (number.number === null) {
+      // A claim whose bytes were numbered otherwise (lost a race) is void, not an error.
+      if (number.problem) rejected.push({ object: key, reason: number.problem })
+      last = key
+      continue
+    }
+    if (`${numberPrefix(model)}${String(number.number).padStart(10, '0')}.json` !== key) {
+      last = key
+      continue
+    }
+    const register = pull.registrations.get(`${model}\u0000${sha}`)
+    if (!register) break // its records are not here yet (a push in progress): read it next time
+    try {
+      if (
+        await materialiseVersion(
+          core,
+          { model, sha256: sha, register, byName: memberName(pull.allPolicies, register.author) },
+          store,
+          options,
+          remoteName,
+        )
+      )
+        versions++
+      recordTeamNumber(db, remoteName, {
+        model,
+        sha256: sha,
+        number: number.number,
+        origin: 'pulled',
+        by: register.author,
+      })
+    } catch (error) {
+      if (error instanceof SlipwayError && error.code === 'CANCELLED') throw error
+      if ((error as Error).message === 'Cancelled')
+        throw new SlipwayError('CANCELLED', 'Sync cancelled')
+      rejected.push({
+        object: `blobs/${sha.slice(0, 2)}/${sha}`,
+        reason: `${model} #${number.number}: ${(error as Error).message}`,
+      })
+      break
+    }
+    last = key
+  }
+  if (last) setCursor(db, remoteName, scope, last)
+  return versions
+}
+
+/**
+ * Versions: every valid registration whose bytes the store has numbered since last time; then
+ * the aliases the records set.
+ */
+async function pullVersions(
+  core: CoreContext,
+  store: RemoteStore,
+  remoteName: string,
+  options: SyncOptions,
+  rejected: StoreProblem[],
+): Promise<number> {
+  const { db } = core
+  const registrations = new Map<string, SignedRecord>()
+  for (const r of recordsOfTypes(db, ['version.register']))
+    if (r.type === 'version.register' && str(r.body.model) && str(r.body.versionSha256))
+      registrations.set(`${r.body.model as string}\u0000${r.body.versionSha256 as string}`, r)
+  const models = new Set([...registrations.values()].map((r) => r.body.model as string))
+  const pull: VersionPull = {
+    core,
+    store,
+    remoteName,
+    options,
+    registrations,
+    allPolicies: loadPolicies(db),
+    rejected,
+  }
+  let versions = 0
+  for (const model of models) versions += await pullModelVersions(pull, model)
+  applyAliases(core, pull.allPolicies)
+  return versions
+}
+
+/** The pull's rejections replace the remote's last ones; the remote remembers this sync. */
+function storePullOutcome(db: Database.Database, remoteName: string, result: PullResult): void {
+  const { rejected } = result
+  db.transaction(() => {
+    const now = new Date().toISOString()
+    db.prepare('DELETE FROM remote_rejections WHERE remote = ?').run(remoteName)
+    const insert = db.prepare(
+      'INSERT OR REPLACE INTO remote_rejections (remote, object, reason, at) VALUES (?, ?, ?, ?)',
+    )
+    for (const r of rejected) insert.run(remoteName, r.object, r.reason, now)
+    db.prepare('UPDATE remotes SET last_sync_at = ?, last_sync_json = ? WHERE name = ?').run(
+      now,
+      JSON.stringify({
+        pulled: { versions: result.versions, records: result.records, rejected: rejected.length },
+      }),
+      remoteName,
+    )
+  }).immediate()
+}
+
 export async function pull(
   core: CoreContext,
   input: { remote?: string },
@@ -664,18 +929,7 @@ export async function pull(
         'VERIFICATION_FAILED',
         `${store.location} no longer names team ${remote.root.slice(0, 16)}… in ${STORE_MARKER_KEY}: the store was replaced; nothing was pulled`,
       )
-    const records: Record<string, string> = {}
-    for (const row of db
-      .prepare(
-        "SELECT scope, cursor FROM remote_cursors WHERE remote = ? AND scope LIKE 'records:%'",
-      )
-      .all(remote.name) as {
-      scope: string
-      cursor: string
-    }[])
-      records[row.scope.slice('records:'.length)] = row.cursor
-    const cursors: StoreCursors = { policy: cursor(db, remote.name, 'policy'), records }
-    const fresh = await readNew(store, cursors)
+    const fresh = await readNew(store, storeCursors(db, remote.name))
     cancelled(options.signal)
     options.onProgress?.({
       remote: remote.name,
@@ -685,155 +939,21 @@ export async function pull(
     for (const key of fresh.strays)
       rejected.push({ object: key, reason: 'not where a record or policy can be' })
 
-    // Policy: the held chain plus what arrived must verify against the pinned root.
-    const held = loadPolicies(db)
-    const heldIds = new Set(held.map((p) => recordId(p)))
-    const newPolicies: PolicyDocument[] = []
-    for (const p of fresh.policies) {
-      if (p.problem || recordShapeProblem(p.value)) {
-        rejected.push({
-          object: p.key,
-          reason: p.problem ?? `malformed: ${recordShapeProblem(p.value)}`,
-        })
-        continue
-      }
-      if (!heldIds.has(recordId(p.value as SignedRecord)))
-        newPolicies.push(p.value as PolicyDocument)
-    }
-    let policies: PolicyDocument[] = [...held, ...newPolicies]
-    const chain = verifyPolicyChain(policies, remote.root)
-    if (chain.problems.length) {
-      for (const problem of chain.problems)
-        rejected.push({
-          object: problem.record ? `policy ${problem.record.slice(0, 12)}…` : 'policy chain',
-          reason: problem.problem,
-        })
-      policies = held
-      newPolicies.length = 0
-    }
-    const lastPolicy = fresh.policies
-      .filter((p) => !p.problem)
-      .map((p) => p.key)
-      .pop()
-
-    const arrived: { key: string; record: SignedRecord }[] = []
-    for (const object of fresh.records) {
-      const misplaced = misplacedRecord(object)
-      const shape = misplaced ?? recordShapeProblem(object.value)
-      if (shape) rejected.push({ object: object.key, reason: shape })
-      else arrived.push({ key: object.key, record: object.value as SignedRecord })
-    }
-    // Nothing new costs no verification of what the home already holds.
-    const { accepted, rejected: refused } = arrived.length
-      ? selectVerified(core, policies, remote.root, arrived)
-      : { accepted: [], rejected: [] }
-    rejected.push(...refused)
+    const { policies, newPolicies, chainVerifies, lastPolicy } = pullPolicies(
+      db,
+      fresh,
+      remote.root,
+      rejected,
+    )
+    const accepted = acceptRecords(core, fresh, policies, remote.root, rejected)
     cancelled(options.signal)
     const imported =
       accepted.length || newPolicies.length
-        ? importSignedRecords(core, {
-            policies: newPolicies,
-            records: accepted.map((a) => a.record),
-          })
+        ? importSignedRecords(core, { policies: newPolicies, records: accepted })
         : { imported: 0, alreadyPresent: 0, policiesAdded: 0 }
+    moveRecordCursors(core, remote.name, fresh, chainVerifies ? lastPolicy : undefined)
 
-    // Cursors move to each author's newest record this home now holds: rejected ones are read again.
-    // This home's own records are held before they reach the store: for them the cursor is
-    // the newest one seen in the store.
-    const me = core.identity?.info.fingerprint
-    db.transaction(() => {
-      if (lastPolicy && !chain.problems.length) setCursor(db, remote.name, 'policy', lastPolicy)
-      for (const row of db
-        .prepare('SELECT author, MAX(seq) AS seq FROM signed_records GROUP BY author')
-        .all() as {
-        author: string
-        seq: number
-      }[])
-        if (row.author !== me)
-          setCursor(db, remote.name, `records:${row.author}`, recordKey(row.author, row.seq))
-      const mineSeen = fresh.records.filter((r) => r.author === me).pop()
-      if (me && mineSeen) setCursor(db, remote.name, `records:${me}`, mineSeen.key)
-    }).immediate()
-
-    // Versions: every valid registration whose bytes the store has numbered since last time.
-    const registrations = new Map<string, SignedRecord>()
-    for (const r of recordsOfTypes(db, ['version.register']))
-      if (r.type === 'version.register' && str(r.body.model) && str(r.body.versionSha256))
-        registrations.set(`${r.body.model as string}\u0000${r.body.versionSha256 as string}`, r)
-    const models = new Set([...registrations.values()].map((r) => r.body.model as string))
-    let versions = 0
-    const allPolicies = loadPolicies(db)
-    for (const model of models) {
-      const scope = `numbers:${modelKey(model)}`
-      const keys = await listAll(store, numberPrefix(model), cursor(db, remote.name, scope))
-      let last: string | undefined
-      for (const key of keys) {
-        cancelled(options.signal)
-        const claimBytes = await store.get(key)
-        let claim: { versionSha256?: unknown; model?: unknown } | null = null
-        try {
-          claim = claimBytes
-            ? (JSON.parse(claimBytes.toString('utf8')) as {
-                versionSha256?: unknown
-                model?: unknown
-              })
-            : null
-        } catch {
-          claim = null
-        }
-        const sha = str(claim?.versionSha256)
-        if (!sha || claim?.model !== model) {
-          rejected.push({ object: key, reason: 'not a number claim' })
-          last = key
-          continue
-        }
-        const number = await readNumber(store, model, sha)
-        if (number.number === null) {
-          // A claim whose bytes were numbered otherwise (lost a race) is void, not an error.
-          if (number.problem) rejected.push({ object: key, reason: number.problem })
-          last = key
-          continue
-        }
-        if (`${numberPrefix(model)}${String(number.number).padStart(10, '0')}.json` !== key) {
-          last = key
-          continue
-        }
-        const register = registrations.get(`${model}\u0000${sha}`)
-        if (!register) break // its records are not here yet (a push in progress): read it next time
-        try {
-          if (
-            await materialiseVersion(
-              core,
-              { model, sha256: sha, register, byName: memberName(allPolicies, register.author) },
-              store,
-              options,
-              remote.name,
-            )
-          )
-            versions++
-          recordTeamNumber(db, remote.name, {
-            model,
-            sha256: sha,
-            number: number.number,
-            origin: 'pulled',
-            by: register.author,
-          })
-        } catch (error) {
-          if (error instanceof SlipwayError && error.code === 'CANCELLED') throw error
-          if ((error as Error).message === 'Cancelled')
-            throw new SlipwayError('CANCELLED', 'Sync cancelled')
-          rejected.push({
-            object: `blobs/${sha.slice(0, 2)}/${sha}`,
-            reason: `${model} #${number.number}: ${(error as Error).message}`,
-          })
-          break
-        }
-        last = key
-      }
-      if (last) setCursor(db, remote.name, scope, last)
-    }
-    applyAliases(core, allPolicies)
-
+    const versions = await pullVersions(core, store, remote.name, options, rejected)
     const result: PullResult = {
       versions,
       records: imported.imported,
@@ -841,21 +961,7 @@ export async function pull(
       rejected,
       requests: store.requestCount,
     }
-    db.transaction(() => {
-      const now = new Date().toISOString()
-      db.prepare('DELETE FROM remote_rejections WHERE remote = ?').run(remote.name)
-      const insert = db.prepare(
-        'INSERT OR REPLACE INTO remote_rejections (remote, object, reason, at) VALUES (?, ?, ?, ?)',
-      )
-      for (const r of rejected) insert.run(remote.name, r.object, r.reason, now)
-      db.prepare('UPDATE remotes SET last_sync_at = ?, last_sync_json = ? WHERE name = ?').run(
-        now,
-        JSON.stringify({
-          pulled: { versions, records: result.records, rejected: rejected.length },
-        }),
-        remote.name,
-      )
-    }).immediate()
+    storePullOutcome(db, remote.name, result)
     options.onProgress?.({ remote: remote.name, phase: 'done', message: 'pulled' })
     return result
   } catch (error) {

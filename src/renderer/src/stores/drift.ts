@@ -22,7 +22,7 @@ import type {
 import { resultOf } from '../../../api/job-results'
 import type { Job } from '../../../api/jobs'
 import type { DatasetSummary, ModelSummary, VersionSummary } from '../../../api/registry'
-import { create } from 'zustand'
+import { create, type StoreApi } from 'zustand'
 import { client } from '../transport/client'
 import { useJobs } from './jobs'
 import { hrefFor, useRoute } from './route'
@@ -359,13 +359,15 @@ export const reportFromJob = (job: Job): DriftReport | null => resultOf(job, 'dr
 const fraction = (job: Job): number | null =>
   job.progress.total ? Math.min(1, job.progress.done / job.progress.total) : null
 
-export const useDrift = create<DriftState>()((set, get) => {
-  const afterRun = async (): Promise<void> => {
-    await Promise.all([get().loadHistory(), get().loadModelStatus(true), get().loadMonitors()])
-  }
+type SetDrift = StoreApi<DriftState>['setState']
+type GetDrift = StoreApi<DriftState>['getState']
 
+/** The pickers and the form: models, versions, datasets, fields and files. */
+function pickerAndFormActions(
+  set: SetDrift,
+  get: GetDrift,
+): Pick<DriftState, 'loadPickers' | 'setForm' | 'chooseModel' | 'setFile'> {
   return {
-    ...initialDriftState,
     async loadPickers() {
       const [models, datasets] = await Promise.all([
         client().call('registry:list-models', {}),
@@ -425,6 +427,16 @@ export const useDrift = create<DriftState>()((set, get) => {
       delete problems[side === 'reference' ? 'referenceFile' : 'currentFile']
       set({ files: { ...get().files, [side]: file }, problems })
     },
+  }
+}
+
+/** One drift check: upload, start, follow its job, cancel. */
+function runActions(
+  set: SetDrift,
+  get: GetDrift,
+  afterRun: () => Promise<void>,
+): Pick<DriftState, 'start' | 'cancel' | 'receiveJob'> {
+  return {
     async start() {
       const status = get().run.status
       if (status === 'uploading' || status === 'running') return
@@ -540,6 +552,15 @@ export const useDrift = create<DriftState>()((set, get) => {
       })
       void afterRun()
     },
+  }
+}
+
+/** The report on screen, stored runs and each model's drift status. */
+function reportActions(
+  set: SetDrift,
+  get: GetDrift,
+): Pick<DriftState, 'selectColumn' | 'openRun' | 'removeRun' | 'loadHistory' | 'loadModelStatus'> {
+  return {
     selectColumn(name) {
       set({ selectedColumn: name })
     },
@@ -571,6 +592,27 @@ export const useDrift = create<DriftState>()((set, get) => {
       if (result.ok) set({ history: result.value, historyError: null })
       else set({ historyError: result.error.message })
     },
+    async loadModelStatus(force = false) {
+      const now = Date.now()
+      if (!force && now - get().modelStatusLoadedAt < MODEL_STATUS_TTL_MS) return
+      // Claim the slot first so a page of badges asks once, not once per badge.
+      set({ modelStatusLoadedAt: now })
+      const result = await client().call('drift:model-status', {})
+      if (!result.ok) return
+      set({ modelStatus: Object.fromEntries(result.value.map((status) => [status.model, status])) })
+    },
+  }
+}
+
+/** A model's monitors: list, create, pause, run now, delete. */
+function monitorActions(
+  set: SetDrift,
+  get: GetDrift,
+): Pick<
+  DriftState,
+  'loadMonitors' | 'createMonitor' | 'deleteMonitor' | 'setMonitorPaused' | 'runMonitor'
+> {
+  return {
     async loadMonitors() {
       const model = get().form.model
       if (!model) return set({ monitors: [], monitorsError: null })
@@ -638,15 +680,19 @@ export const useDrift = create<DriftState>()((set, get) => {
       for (const job of result.value) get().receiveJob(useJobs.getState().jobs[job.id] ?? job)
       return null
     },
-    async loadModelStatus(force = false) {
-      const now = Date.now()
-      if (!force && now - get().modelStatusLoadedAt < MODEL_STATUS_TTL_MS) return
-      // Claim the slot first so a page of badges asks once, not once per badge.
-      set({ modelStatusLoadedAt: now })
-      const result = await client().call('drift:model-status', {})
-      if (!result.ok) return
-      set({ modelStatus: Object.fromEntries(result.value.map((status) => [status.model, status])) })
-    },
+  }
+}
+export const useDrift = create<DriftState>()((set, get) => {
+  const afterRun = async (): Promise<void> => {
+    await Promise.all([get().loadHistory(), get().loadModelStatus(true), get().loadMonitors()])
+  }
+
+  return {
+    ...initialDriftState,
+    ...pickerAndFormActions(set, get),
+    ...runActions(set, get, afterRun),
+    ...reportActions(set, get),
+    ...monitorActions(set, get),
   }
 })
 

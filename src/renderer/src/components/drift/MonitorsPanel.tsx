@@ -51,10 +51,248 @@ function referenceText(monitor: Monitor): string {
   return 'uploaded file'
 }
 
+/** The new-monitor form; its draft and error live in the panel, so they outlast closing it. */
+function MonitorForm({
+  draft,
+  edit,
+  error,
+  onSubmit,
+}: {
+  draft: MonitorFormInput
+  edit(patch: Partial<MonitorFormInput>): void
+  error: string | null
+  onSubmit(): void
+}) {
+  const { versions, datasets } = useDrift()
+  return (
+    <form
+      className="drift-grid monitor-form"
+      data-testid="monitor-form"
+      onSubmit={(event) => {
+        event.preventDefault()
+        onSubmit()
+      }}
+    >
+      <label>
+        <span>
+          Name <span className="muted">(optional)</span>
+        </span>
+        <input
+          value={draft.name}
+          onChange={(e) => edit({ name: e.target.value })}
+          data-testid="monitor-name"
+        />
+      </label>
+      <label>
+        Version
+        <select
+          value={draft.versionRef}
+          onChange={(e) => edit({ versionRef: e.target.value })}
+          data-testid="monitor-version"
+        >
+          <option value="">features only (no predictions)</option>
+          {versions.map((v) => (
+            <option key={v.id} value={String(v.version)}>
+              v{v.version}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Reference
+        <select
+          value={draft.referenceKind}
+          onChange={(e) => edit({ referenceKind: e.target.value as 'version' | 'dataset' })}
+          data-testid="monitor-reference-kind"
+        >
+          <option value="version">the version’s training data</option>
+          <option value="dataset">an imported dataset</option>
+        </select>
+      </label>
+      {draft.referenceKind === 'dataset' && (
+        <label>
+          Reference dataset
+          <select
+            value={draft.referenceDataset}
+            onChange={(e) => edit({ referenceDataset: e.target.value })}
+            data-testid="monitor-reference-dataset"
+          >
+            <option value="">Choose…</option>
+            {datasets.map((d) => (
+              <option key={d.id} value={String(d.id)}>
+                {displayText(d.name, 60)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        Current data from
+        <select
+          value={draft.sourceKind}
+          onChange={(e) => edit({ sourceKind: e.target.value as 'file' | 'folder' })}
+          data-testid="monitor-source-kind"
+        >
+          <option value="folder">a folder (each new file is a run)</option>
+          <option value="file">one file (re-read on each run)</option>
+        </select>
+      </label>
+      <label className="wide">
+        {draft.sourceKind === 'folder' ? 'Folder' : 'File'} path on this machine
+        <input
+          value={draft.sourcePath}
+          onChange={(e) => edit({ sourcePath: e.target.value })}
+          placeholder={
+            draft.sourceKind === 'folder' ? '/data/exports/churn' : '/data/exports/churn/latest.csv'
+          }
+          data-testid="monitor-source-path"
+        />
+      </label>
+      <label>
+        <span>
+          Threshold <span className="muted">(blank: defaults)</span>
+        </span>
+        <input
+          value={draft.threshold}
+          onChange={(e) => edit({ threshold: e.target.value })}
+          data-testid="monitor-threshold"
+        />
+      </label>
+      <label>
+        Dataset drift share
+        <input
+          value={draft.driftShare}
+          onChange={(e) => edit({ driftShare: e.target.value })}
+          data-testid="monitor-share"
+        />
+      </label>
+      {LOG_FIELDS.map(([field, title, testId]) => (
+        <label key={field}>
+          <span>
+            {title} <span className="muted">(optional)</span>
+          </span>
+          <input
+            value={draft[field]}
+            onChange={(e) => edit({ [field]: e.target.value })}
+            data-testid={testId}
+          />
+        </label>
+      ))}
+      <label className="wide">
+        <span>
+          <input
+            type="checkbox"
+            checked={draft.retrainOnDrift}
+            onChange={(e) => edit({ retrainOnDrift: e.target.checked })}
+            data-testid="monitor-retrain"
+          />{' '}
+          start the model’s retraining recipe when this monitor crosses into drift
+        </span>
+      </label>
+      <div className="wide drift-actions">
+        <button type="submit" className="primary" data-testid="monitor-create">
+          Create monitor
+        </button>
+        <ErrorNote message={error} testId="monitor-error" />
+      </div>
+    </form>
+  )
+}
+
+/** One monitor: what it compares, its last run, and pause, run and delete. */
+function MonitorRow({
+  monitor,
+  message,
+  onMessage,
+}: {
+  monitor: Monitor
+  message: string | undefined
+  onMessage(text: string): void
+}) {
+  const { deleteMonitor, runMonitor, openRun, setMonitorPaused } = useDrift.getState()
+  const lastRun = monitor.lastRun
+  return (
+    <tr data-testid="monitor-row" data-monitor={monitor.id}>
+      <td>
+        <Text value={monitor.name} max={60} />
+        {monitor.versionRef && (
+          <span className="muted small"> · v{displayText(monitor.versionRef, 20)}</span>
+        )}
+        {monitor.paused && (
+          <span className="drift-badge" data-testid="monitor-paused">
+            {' '}
+            paused
+          </span>
+        )}
+        {monitor.retrainOnDrift && <span className="muted small"> · retrains on drift</span>}
+      </td>
+      <td className="small">{referenceText(monitor)}</td>
+      <td className="small wrap">
+        {monitor.source.kind}: <Text value={monitor.source.path} max={80} />
+        {monitor.source.kind === 'folder' && (
+          <span className="muted"> · {formatCount(monitor.filesSeen)} files seen</span>
+        )}
+      </td>
+      <td data-testid="monitor-last-run">
+        {lastRun ? (
+          <button type="button" className="link" onClick={() => void openRun(lastRun.id)}>
+            <span className={`drift-badge ${lastRun.status}`}>{statusLabel(lastRun.status)}</span>{' '}
+            {formatShare(lastRun.driftShare)} · {formatTime(lastRun.createdAt)}
+          </button>
+        ) : (
+          <span className="muted">never run</span>
+        )}
+        {message && <div className="muted small">{message}</div>}
+      </td>
+      <td className="actions">
+        <button
+          type="button"
+          className="link"
+          data-testid="monitor-pause"
+          onClick={() =>
+            void setMonitorPaused(monitor.id, !monitor.paused).then(
+              (problem) => problem && onMessage(problem),
+            )
+          }
+        >
+          {monitor.paused ? 'Resume' : 'Pause'}
+        </button>
+        <button
+          type="button"
+          className="link"
+          data-testid="monitor-run"
+          onClick={() =>
+            void runMonitor(monitor.id).then((problem) =>
+              onMessage(problem ?? 'Running — see Running in the sidebar'),
+            )
+          }
+        >
+          Run now
+        </button>
+        <button
+          type="button"
+          className="link danger"
+          data-testid="monitor-delete"
+          onClick={() => {
+            if (
+              !window.confirm(
+                `Delete the monitor “${displayText(monitor.name, 60)}”? Its stored runs stay.`,
+              )
+            )
+              return
+            void deleteMonitor(monitor.id).then((problem) => problem && onMessage(problem))
+          }}
+        >
+          Delete
+        </button>
+      </td>
+    </tr>
+  )
+}
+
 export function MonitorsPanel({ model }: { model: string }) {
-  const { monitors, monitorsError, versions, datasets, form } = useDrift()
-  const { createMonitor, deleteMonitor, runMonitor, openRun, setMonitorPaused } =
-    useDrift.getState()
+  const { monitors, monitorsError, form } = useDrift()
+  const { createMonitor } = useDrift.getState()
   const [draft, setDraft] = useState<MonitorFormInput>(() => emptyForm(model, form.version))
   const [creating, setCreating] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -82,11 +320,11 @@ export function MonitorsPanel({ model }: { model: string }) {
       )}
       <ErrorNote message={monitorsError} />
       {creating && (
-        <form
-          className="drift-grid monitor-form"
-          data-testid="monitor-form"
-          onSubmit={(event) => {
-            event.preventDefault()
+        <MonitorForm
+          draft={draft}
+          edit={edit}
+          error={error}
+          onSubmit={() =>
             void createMonitor({ ...draft, model }).then((problem) => {
               setError(problem)
               if (!problem) {
@@ -94,133 +332,8 @@ export function MonitorsPanel({ model }: { model: string }) {
                 setDraft(emptyForm(model, form.version))
               }
             })
-          }}
-        >
-          <label>
-            <span>
-              Name <span className="muted">(optional)</span>
-            </span>
-            <input
-              value={draft.name}
-              onChange={(e) => edit({ name: e.target.value })}
-              data-testid="monitor-name"
-            />
-          </label>
-          <label>
-            Version
-            <select
-              value={draft.versionRef}
-              onChange={(e) => edit({ versionRef: e.target.value })}
-              data-testid="monitor-version"
-            >
-              <option value="">features only (no predictions)</option>
-              {versions.map((v) => (
-                <option key={v.id} value={String(v.version)}>
-                  v{v.version}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Reference
-            <select
-              value={draft.referenceKind}
-              onChange={(e) => edit({ referenceKind: e.target.value as 'version' | 'dataset' })}
-              data-testid="monitor-reference-kind"
-            >
-              <option value="version">the version’s training data</option>
-              <option value="dataset">an imported dataset</option>
-            </select>
-          </label>
-          {draft.referenceKind === 'dataset' && (
-            <label>
-              Reference dataset
-              <select
-                value={draft.referenceDataset}
-                onChange={(e) => edit({ referenceDataset: e.target.value })}
-                data-testid="monitor-reference-dataset"
-              >
-                <option value="">Choose…</option>
-                {datasets.map((d) => (
-                  <option key={d.id} value={String(d.id)}>
-                    {displayText(d.name, 60)}
-                  </option>
-                ))}
-              </select>
-            </label>
-          )}
-          <label>
-            Current data from
-            <select
-              value={draft.sourceKind}
-              onChange={(e) => edit({ sourceKind: e.target.value as 'file' | 'folder' })}
-              data-testid="monitor-source-kind"
-            >
-              <option value="folder">a folder (each new file is a run)</option>
-              <option value="file">one file (re-read on each run)</option>
-            </select>
-          </label>
-          <label className="wide">
-            {draft.sourceKind === 'folder' ? 'Folder' : 'File'} path on this machine
-            <input
-              value={draft.sourcePath}
-              onChange={(e) => edit({ sourcePath: e.target.value })}
-              placeholder={
-                draft.sourceKind === 'folder'
-                  ? '/data/exports/churn'
-                  : '/data/exports/churn/latest.csv'
-              }
-              data-testid="monitor-source-path"
-            />
-          </label>
-          <label>
-            <span>
-              Threshold <span className="muted">(blank: defaults)</span>
-            </span>
-            <input
-              value={draft.threshold}
-              onChange={(e) => edit({ threshold: e.target.value })}
-              data-testid="monitor-threshold"
-            />
-          </label>
-          <label>
-            Dataset drift share
-            <input
-              value={draft.driftShare}
-              onChange={(e) => edit({ driftShare: e.target.value })}
-              data-testid="monitor-share"
-            />
-          </label>
-          {LOG_FIELDS.map(([field, title, testId]) => (
-            <label key={field}>
-              <span>
-                {title} <span className="muted">(optional)</span>
-              </span>
-              <input
-                value={draft[field]}
-                onChange={(e) => edit({ [field]: e.target.value })}
-                data-testid={testId}
-              />
-            </label>
-          ))}
-          <label className="wide">
-            <span>
-              <input
-                type="checkbox"
-                checked={draft.retrainOnDrift}
-                onChange={(e) => edit({ retrainOnDrift: e.target.checked })}
-                data-testid="monitor-retrain"
-              />{' '}
-              start the model’s retraining recipe when this monitor crosses into drift
-            </span>
-          </label>
-          <div className="wide drift-actions">
-            <button type="submit" className="primary" data-testid="monitor-create">
-              Create monitor
-            </button>
-            <ErrorNote message={error} testId="monitor-error" />
-          </div>
-        </form>
+          }
+        />
       )}
       {monitors.length === 0 ? (
         <p className="muted" data-testid="monitors-empty">
@@ -239,99 +352,12 @@ export function MonitorsPanel({ model }: { model: string }) {
           </thead>
           <tbody>
             {monitors.map((monitor) => (
-              <tr key={monitor.id} data-testid="monitor-row" data-monitor={monitor.id}>
-                <td>
-                  <Text value={monitor.name} max={60} />
-                  {monitor.versionRef && (
-                    <span className="muted small"> · v{displayText(monitor.versionRef, 20)}</span>
-                  )}
-                  {monitor.paused && (
-                    <span className="drift-badge" data-testid="monitor-paused">
-                      {' '}
-                      paused
-                    </span>
-                  )}
-                  {monitor.retrainOnDrift && (
-                    <span className="muted small"> · retrains on drift</span>
-                  )}
-                </td>
-                <td className="small">{referenceText(monitor)}</td>
-                <td className="small wrap">
-                  {monitor.source.kind}: <Text value={monitor.source.path} max={80} />
-                  {monitor.source.kind === 'folder' && (
-                    <span className="muted"> · {formatCount(monitor.filesSeen)} files seen</span>
-                  )}
-                </td>
-                <td data-testid="monitor-last-run">
-                  {monitor.lastRun ? (
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => void openRun(monitor.lastRun!.id)}
-                    >
-                      <span className={`drift-badge ${monitor.lastRun.status}`}>
-                        {statusLabel(monitor.lastRun.status)}
-                      </span>{' '}
-                      {formatShare(monitor.lastRun.driftShare)} ·{' '}
-                      {formatTime(monitor.lastRun.createdAt)}
-                    </button>
-                  ) : (
-                    <span className="muted">never run</span>
-                  )}
-                  {rowMessage[monitor.id] && (
-                    <div className="muted small">{rowMessage[monitor.id]}</div>
-                  )}
-                </td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    className="link"
-                    data-testid="monitor-pause"
-                    onClick={() =>
-                      void setMonitorPaused(monitor.id, !monitor.paused).then(
-                        (problem) =>
-                          problem && setRowMessage({ ...rowMessage, [monitor.id]: problem }),
-                      )
-                    }
-                  >
-                    {monitor.paused ? 'Resume' : 'Pause'}
-                  </button>
-                  <button
-                    type="button"
-                    className="link"
-                    data-testid="monitor-run"
-                    onClick={() =>
-                      void runMonitor(monitor.id).then((problem) =>
-                        setRowMessage({
-                          ...rowMessage,
-                          [monitor.id]: problem ?? 'Running — see Running in the sidebar',
-                        }),
-                      )
-                    }
-                  >
-                    Run now
-                  </button>
-                  <button
-                    type="button"
-                    className="link danger"
-                    data-testid="monitor-delete"
-                    onClick={() => {
-                      if (
-                        !window.confirm(
-                          `Delete the monitor “${displayText(monitor.name, 60)}”? Its stored runs stay.`,
-                        )
-                      )
-                        return
-                      void deleteMonitor(monitor.id).then(
-                        (problem) =>
-                          problem && setRowMessage({ ...rowMessage, [monitor.id]: problem }),
-                      )
-                    }}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
+              <MonitorRow
+                key={monitor.id}
+                monitor={monitor}
+                message={rowMessage[monitor.id]}
+                onMessage={(text) => setRowMessage({ ...rowMessage, [monitor.id]: text })}
+              />
             ))}
           </tbody>
         </table>
