@@ -33,6 +33,7 @@ import {
   type LogColumns,
   type Recomputed,
 } from './monitoring'
+import type { SnapshotRef } from '../data/snapshot'
 import { MAX_PCA_COLUMNS } from './multivariate'
 import { classifierOutputs, truthCodes } from './performance'
 
@@ -42,6 +43,8 @@ export interface DriftSideInput {
   name: string
   sha256: string | null
   datasetId: number | null
+  /** A stored dataset's parsed table, read instead of `path` when its hash matches (snapshot.ts). */
+  table?: SnapshotRef
 }
 
 export interface DriftTaskPayload {
@@ -253,6 +256,7 @@ async function readSide(side: DriftSideInput, ctx: TaskContext): Promise<Table> 
   ctx.progress(0, null, `Reading ${side.name}`)
   const table = await loadTable(side.path, {
     fileName: side.fileName,
+    snapshot: side.table,
     onProgress: (done, total) => ctx.progress(done, total, `Reading ${side.name}`),
   })
   checkCancelled(ctx)

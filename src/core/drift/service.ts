@@ -16,7 +16,7 @@ import { SlipwayError } from '../../api/errors'
 import type { Job } from '../../api/jobs'
 import type { FileRef } from '../../api/common'
 import { hashFile, isSha256 } from '../artifacts/blobs'
-import { refuseRetired } from '../data/import'
+import { datasetSnapshot, refuseRetired } from '../data/import'
 import type { Actor, CallContext, CoreContext } from '../context'
 import { localCall, resolveLocalFile } from '../context'
 import { appendAudit } from '../governance/audit'
@@ -46,7 +46,14 @@ function datasetSource(core: CoreContext, row: DatasetRow): ResolvedSource {
       `Dataset "${row.name}" (${row.sha256.slice(0, 12)}) is registered but its file is missing from the blob store`,
     )
   }
-  return { path: file, fileName: row.name, name: row.name, sha256: row.sha256, datasetId: row.id }
+  return {
+    path: file,
+    fileName: row.name,
+    name: row.name,
+    sha256: row.sha256,
+    datasetId: row.id,
+    table: datasetSnapshot(core, row.id),
+  }
 }
 
 export function findDataset(core: CoreContext, ref: number | string): DatasetRow {
@@ -417,4 +424,5 @@ const strip = (s: ResolvedSource): DriftSideInput => ({
   name: s.name,
   sha256: s.sha256,
   datasetId: s.datasetId,
+  ...(s.table ? { table: s.table } : {}),
 })
