@@ -82,7 +82,6 @@ export default tseslint.config(
       'src/core/evaluation/classification.ts',
       'src/core/evaluation/evaluate.ts',
       'src/core/evaluation/mapping.ts',
-      'src/core/evaluation/metrics.ts',
       'src/core/evaluation/regression.ts',
       'src/core/evaluation/run.ts',
       'src/core/governance/requests.ts',
