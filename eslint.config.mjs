@@ -79,7 +79,6 @@ export default tseslint.config(
       'src/core/drift/service.ts',
       'src/core/drift/special.ts',
       'src/core/drift/stats.ts',
-      'src/core/evaluation/classification.ts',
       'src/core/evaluation/evaluate.ts',
       'src/core/evaluation/mapping.ts',
       'src/core/evaluation/regression.ts',
