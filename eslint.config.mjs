@@ -68,7 +68,6 @@ export default tseslint.config(
       'src/core/data/parquet.ts',
       'src/core/data/profile.ts',
       'src/core/data/table.ts',
-      'src/core/drift/engine.ts',
       'src/core/drift/monitoring.ts',
       'src/core/drift/monitors.ts',
       'src/core/drift/multivariate.ts',
