@@ -94,7 +94,6 @@ export default tseslint.config(
       'src/core/retraining/recipes.ts',
       'src/core/retraining/runs.ts',
       'src/core/retraining/triggers.ts',
-      'src/core/shadow/compare.ts',
       'src/core/sync/engine.ts',
       'src/core/sync/fetch.ts',
       'src/core/sync/layout.ts',
