@@ -70,7 +70,6 @@ export default tseslint.config(
       'src/core/data/table.ts',
       'src/core/drift/monitoring.ts',
       'src/core/drift/monitors.ts',
-      'src/core/drift/multivariate.ts',
       'src/core/drift/performance.ts',
       'src/core/drift/run.ts',
       'src/core/drift/service.ts',
