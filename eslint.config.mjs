@@ -72,8 +72,6 @@ export default tseslint.config(
       'src/core/drift/monitors.ts',
       'src/core/drift/run.ts',
       'src/core/drift/service.ts',
-      'src/core/evaluation/evaluate.ts',
-      'src/core/evaluation/mapping.ts',
       'src/core/governance/requests.ts',
       'src/core/governance/store.ts',
       'src/core/governance/team.ts',
