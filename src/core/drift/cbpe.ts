@@ -121,7 +121,7 @@ export function fitCbpe(
     let q = 0
     for (const r of rows) {
       const t = truth[r] ?? -1
-      if (t === -1 || Number.isNaN(out.proba[r * k + c] ?? 0)) continue
+      if (t === -1 || Number.isNaN(out.proba[r * k + c] ?? NaN)) continue
       if (t === c) p++
       else q++
     }

@@ -202,8 +202,8 @@ function sideStats(s: Sample): ColumnDrift['reference'] {
 function finiteRange(x: Float64Array): [number, number] | null {
   let i = 0
   let j = x.length - 1
-  while (i <= j && !Number.isFinite(x[i] ?? 0)) i++
-  while (j >= i && !Number.isFinite(x[j] ?? 0)) j--
+  while (i <= j && !Number.isFinite(x[i] ?? NaN)) i++
+  while (j >= i && !Number.isFinite(x[j] ?? NaN)) j--
   return i <= j ? [x[i] ?? 0, x[j] ?? 0] : null
 }
 
