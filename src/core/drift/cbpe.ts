@@ -3,6 +3,7 @@
 // expected confusion matrix on current scores gives expected accuracy, F1 and ROC AUC without
 // labels. It assumes P(label | score) did not change: it sees covariate shift, never concept drift.
 import { sortFloat64 } from '../numeric'
+import { SlipwayError } from '../../api/errors'
 import type { ClassifierOutputs } from './performance'
 
 /** The fitted calibration: increasing knots, interpolated linearly, clipped at both ends. */
@@ -28,7 +29,10 @@ export function fitIsotonic(positives: Float64Array, negatives: Float64Array): I
   let i = 0
   let j = 0
   while (i < pos.length || j < neg.length) {
-    const x = j >= neg.length || (i < pos.length && pos[i]! <= neg[j]!) ? pos[i]! : neg[j]!
+    const x =
+      j >= neg.length || (i < pos.length && (pos[i] ?? 0) <= (neg[j] ?? 0))
+        ? (pos[i] ?? 0)
+        : (neg[j] ?? 0)
     let p = 0
     let t = 0
     while (i < pos.length && pos[i] === x) {
@@ -49,13 +53,14 @@ export function fitIsotonic(positives: Float64Array, negatives: Float64Array): I
   const start = new Int32Array(u)
   let blocks = 0
   for (let k = 0; k < u; k++) {
-    value[blocks] = ys[k]!
-    weight[blocks] = ws[k]!
+    value[blocks] = ys[k] ?? 0
+    weight[blocks] = ws[k] ?? 0
     start[blocks++] = k
-    while (blocks > 1 && value[blocks - 2]! >= value[blocks - 1]!) {
-      const w1 = weight[blocks - 2]!
-      const w2 = weight[blocks - 1]!
-      value[blocks - 2] = (value[blocks - 2]! * w1 + value[blocks - 1]! * w2) / (w1 + w2)
+    while (blocks > 1 && (value[blocks - 2] ?? 0) >= (value[blocks - 1] ?? 0)) {
+      const w1 = weight[blocks - 2] ?? 0
+      const w2 = weight[blocks - 1] ?? 0
+      value[blocks - 2] =
+        ((value[blocks - 2] ?? 0) * w1 + (value[blocks - 1] ?? 0) * w2) / (w1 + w2)
       weight[blocks - 2] = w1 + w2
       blocks--
     }
@@ -64,13 +69,13 @@ export function fitIsotonic(positives: Float64Array, negatives: Float64Array): I
   const kx: number[] = []
   const ky: number[] = []
   for (let b = 0; b < blocks; b++) {
-    const first = start[b]!
-    const last = b + 1 < blocks ? start[b + 1]! - 1 : u - 1
-    kx.push(xs[first]!)
-    ky.push(value[b]!)
+    const first = start[b] ?? 0
+    const last = b + 1 < blocks ? (start[b + 1] ?? 0) - 1 : u - 1
+    kx.push(xs[first] ?? 0)
+    ky.push(value[b] ?? 0)
     if (last !== first) {
-      kx.push(xs[last]!)
-      ky.push(value[b]!)
+      kx.push(xs[last] ?? 0)
+      ky.push(value[b] ?? 0)
     }
   }
   return { x: Float64Array.from(kx), y: Float64Array.from(ky) }
@@ -81,18 +86,18 @@ export function calibrate(fit: IsotonicFit, score: number): number {
   const { x, y } = fit
   const n = x.length
   if (n === 0) return NaN
-  if (n === 1 || score <= x[0]!) return y[0]!
-  if (score >= x[n - 1]!) return y[n - 1]!
+  if (n === 1 || score <= (x[0] ?? 0)) return y[0] ?? 0
+  if (score >= (x[n - 1] ?? 0)) return y[n - 1] ?? 0
   let lo = 0
   let hi = n - 1
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1
-    if (x[mid]! <= score) lo = mid
+    if ((x[mid] ?? 0) <= score) lo = mid
     else hi = mid
   }
-  if (x[lo] === score) return y[lo]!
-  const slope = (y[hi]! - y[lo]!) / (x[hi]! - x[lo]!)
-  return slope * (score - x[lo]!) + y[lo]!
+  if (x[lo] === score) return y[lo] ?? 0
+  const slope = ((y[hi] ?? 0) - (y[lo] ?? 0)) / ((x[hi] ?? 0) - (x[lo] ?? 0))
+  return slope * (score - (x[lo] ?? 0)) + (y[lo] ?? 0)
 }
 
 /** Isotonic fits per class (binary: the positive class only) from reference scores and labels. */
@@ -115,8 +120,8 @@ export function fitCbpe(
     let p = 0
     let q = 0
     for (const r of rows) {
-      const t = truth[r]!
-      if (t === -1 || Number.isNaN(out.proba[r * k + c]!)) continue
+      const t = truth[r] ?? -1
+      if (t === -1 || Number.isNaN(out.proba[r * k + c] ?? NaN)) continue
       if (t === c) p++
       else q++
     }
@@ -126,8 +131,8 @@ export function fitCbpe(
     p = 0
     q = 0
     for (const r of rows) {
-      const t = truth[r]!
-      const s = out.proba[r * k + c]!
+      const t = truth[r] ?? -1
+      const s = out.proba[r * k + c] ?? 0
       if (t === -1 || Number.isNaN(s)) continue
       if (t === c) positives[p++] = s
       else negatives[q++] = s
@@ -147,23 +152,30 @@ export function calibrated(
   rows: Uint32Array,
 ): Float64Array {
   const k = model.classes
-  const proba = out.proba!
+  const proba = out.proba
+  if (!proba)
+    throw new SlipwayError('INTERNAL', 'CBPE calibrates probabilities; the model gave none')
+  const fitOf = (j: number): IsotonicFit => {
+    const fit = model.fits[j]
+    if (!fit) throw new SlipwayError('INTERNAL', `CBPE has no fit for class ${j} of ${k}`)
+    return fit
+  }
   if (k === 2) {
     const c = new Float64Array(rows.length)
-    const fit = model.fits[0]!
+    const fit = fitOf(0)
     for (let i = 0; i < rows.length; i++)
-      c[i] = calibrate(fit, proba[rows[i]! * k + model.positive]!)
+      c[i] = calibrate(fit, proba[(rows[i] ?? 0) * k + model.positive] ?? 0)
     return c
   }
   const c = new Float64Array(rows.length * k)
   rows.forEach((r, i) => {
     let sum = 0
     for (let j = 0; j < k; j++) {
-      const v = calibrate(model.fits[j]!, proba[r * k + j]!)
+      const v = calibrate(fitOf(j), proba[r * k + j] ?? 0)
       c[i * k + j] = v
       sum += v
     }
-    for (let j = 0; j < k; j++) c[i * k + j] = sum > 0 ? c[i * k + j]! / sum : 1 / k
+    for (let j = 0; j < k; j++) c[i * k + j] = sum > 0 ? (c[i * k + j] ?? 0) / sum : 1 / k
   })
   return c
 }
@@ -176,7 +188,7 @@ export function calibrated(
 export function expectedRocAuc(probability: Float64Array): number | null {
   const sorted = sortFloat64(Float64Array.from(probability))
   let totalP = 0
-  for (let i = 0; i < sorted.length; i++) totalP += sorted[i]!
+  for (let i = 0; i < sorted.length; i++) totalP += sorted[i] ?? 0
   const totalN = sorted.length - totalP
   if (!(totalP > 0) || !(totalN > 0)) return null
   let tp = 0
@@ -184,7 +196,7 @@ export function expectedRocAuc(probability: Float64Array): number | null {
   let area = 0
   let i = sorted.length - 1
   while (i >= 0) {
-    const v = sorted[i]!
+    const v = sorted[i] ?? 0
     let dp = 0
     let dn = 0
     while (i >= 0 && sorted[i] === v) {
@@ -208,11 +220,12 @@ export function estimateMetrics(
   rows: Uint32Array,
 ): { accuracy: number | null; f1: number | null; rocAuc: number | null } {
   let n = 0
-  for (let i = 0; i < rows.length; i++) if (out.predicted[rows[i]!]! >= 0) n++
+  for (let i = 0; i < rows.length; i++) if ((out.predicted[rows[i] ?? 0] ?? -1) >= 0) n++
   const scored = n === rows.length ? rows : new Uint32Array(n)
   if (scored !== rows) {
     let j = 0
-    for (let i = 0; i < rows.length; i++) if (out.predicted[rows[i]!]! >= 0) scored[j++] = rows[i]!
+    for (let i = 0; i < rows.length; i++)
+      if ((out.predicted[rows[i] ?? 0] ?? -1) >= 0) scored[j++] = rows[i] ?? 0
   }
   if (n === 0) return { accuracy: null, f1: null, rocAuc: null }
   const c = calibrated(model, out, scored)
@@ -223,8 +236,8 @@ export function estimateMetrics(
     let fn = 0
     let tn = 0
     for (let i = 0; i < n; i++) {
-      const p = c[i]!
-      if (out.predicted[scored[i]!] === model.positive) {
+      const p = c[i] ?? 0
+      if (out.predicted[scored[i] ?? 0] === model.positive) {
         tp += p
         fp += 1 - p
       } else {
@@ -240,10 +253,10 @@ export function estimateMetrics(
   const fp = new Float64Array(k)
   const fn = new Float64Array(k)
   scored.forEach((r, i) => {
-    const pred = out.predicted[r]!
-    right += c[i * k + pred]!
+    const pred = out.predicted[r] ?? 0
+    right += c[i * k + pred] ?? 0
     for (let j = 0; j < k; j++) {
-      const p = c[i * k + j]!
+      const p = c[i * k + j] ?? 0
       if (j === pred) {
         tp[j] = (tp[j] ?? 0) + p
         fp[j] = (fp[j] ?? 0) + 1 - p
@@ -255,9 +268,9 @@ export function estimateMetrics(
   let aucOk = true
   const column = new Float64Array(n)
   for (let j = 0; j < k; j++) {
-    const d = 2 * tp[j]! + fp[j]! + fn[j]!
-    f1 += d === 0 ? 0 : (2 * tp[j]!) / d
-    for (let i = 0; i < n; i++) column[i] = c[i * k + j]!
+    const d = 2 * (tp[j] ?? 0) + (fp[j] ?? 0) + (fn[j] ?? 0)
+    f1 += d === 0 ? 0 : (2 * (tp[j] ?? 0)) / d
+    for (let i = 0; i < n; i++) column[i] = c[i * k + j] ?? 0
     const a = expectedRocAuc(column)
     if (a === null) aucOk = false
     else auc += a

@@ -73,11 +73,11 @@ const isPValueTest = (test: DriftTest): boolean =>
 export function numericSample(values: Float64Array, rows?: Uint32Array): NumericSample {
   const n = rows ? rows.length : values.length
   let present = 0
-  for (let i = 0; i < n; i++) if (!Number.isNaN(values[rows ? rows[i]! : i]!)) present++
+  for (let i = 0; i < n; i++) if (!Number.isNaN(values[rows ? (rows[i] ?? 0) : i] ?? NaN)) present++
   const out = new Float64Array(present)
   let k = 0
   for (let i = 0; i < n; i++) {
-    const v = values[rows ? rows[i]! : i]!
+    const v = values[rows ? (rows[i] ?? 0) : i] ?? NaN
     if (!Number.isNaN(v)) out[k++] = v
   }
   return { kind: 'numeric', sorted: sortFloat64(out), missing: n - present }
@@ -94,7 +94,7 @@ export function categoricalSample(column: Column, rows?: Uint32Array): Categoric
       : column.codes.length
   if (column.kind === 'numeric' || column.kind === 'timestamp') {
     for (let i = 0; i < n; i++) {
-      const v = column.values[rows ? rows[i]! : i]!
+      const v = column.values[rows ? (rows[i] ?? 0) : i] ?? NaN
       if (Number.isNaN(v)) missing++
       else {
         const key = String(v)
@@ -104,12 +104,13 @@ export function categoricalSample(column: Column, rows?: Uint32Array): Categoric
   } else {
     const byCode = new Float64Array(column.categories.length)
     for (let i = 0; i < n; i++) {
-      const code = column.codes[rows ? rows[i]! : i]!
+      const code = column.codes[rows ? (rows[i] ?? 0) : i] ?? -1
       if (code < 0) missing++
-      else byCode[code]!++
+      else byCode[code] = (byCode[code] ?? 0) + 1
     }
     column.categories.forEach((name, code) => {
-      if (byCode[code]! > 0) counts.set(name, (counts.get(name) ?? 0) + byCode[code]!)
+      const count = byCode[code] ?? 0
+      if (count > 0) counts.set(name, (counts.get(name) ?? 0) + count)
     })
   }
   return { kind: 'categorical', counts, missing }
@@ -191,8 +192,8 @@ function sideStats(s: Sample): ColumnDrift['reference'] {
     distinct: countDistinctSorted(s.sorted),
     mean: finite(mean),
     std: finite(std),
-    min: finite(s.sorted[0]!),
-    max: finite(s.sorted[count - 1]!),
+    min: finite(s.sorted[0] ?? NaN),
+    max: finite(s.sorted[count - 1] ?? NaN),
     quantiles: allFinite(quantiles) ? quantiles : null,
   }
 }
@@ -201,9 +202,9 @@ function sideStats(s: Sample): ColumnDrift['reference'] {
 function finiteRange(x: Float64Array): [number, number] | null {
   let i = 0
   let j = x.length - 1
-  while (i <= j && !Number.isFinite(x[i]!)) i++
-  while (j >= i && !Number.isFinite(x[j]!)) j--
-  return i <= j ? [x[i]!, x[j]!] : null
+  while (i <= j && !Number.isFinite(x[i] ?? NaN)) i++
+  while (j >= i && !Number.isFinite(x[j] ?? NaN)) j--
+  return i <= j ? [x[i] ?? 0, x[j] ?? 0] : null
 }
 
 function numericHistogram(a: Float64Array, b: Float64Array): ColumnDrift['histogram'] {
@@ -230,8 +231,8 @@ function numericHistogram(a: Float64Array, b: Float64Array): ColumnDrift['histog
   const counts = (x: Float64Array): number[] => {
     const out: number[] = []
     for (let k = 0; k < HISTOGRAM_BINS; k++) {
-      const from = k === 0 ? 0 : lowerBound(x, edges[k]!)
-      const to = k === HISTOGRAM_BINS - 1 ? x.length : lowerBound(x, edges[k + 1]!)
+      const from = k === 0 ? 0 : lowerBound(x, edges[k] ?? 0)
+      const to = k === HISTOGRAM_BINS - 1 ? x.length : lowerBound(x, edges[k + 1] ?? 0)
       out.push(to - from)
     }
     return out
@@ -245,20 +246,19 @@ function categoricalHistogram(
   cur: number[],
 ): ColumnDrift['histogram'] {
   const order = categories
-    .map((_, i) => i)
+    .map((name, i) => ({ name, reference: ref[i] ?? 0, current: cur[i] ?? 0 }))
     .sort(
-      (i, j) =>
-        ref[j]! + cur[j]! - (ref[i]! + cur[i]!) || (categories[i]! < categories[j]! ? -1 : 1),
+      (a, b) => b.reference + b.current - (a.reference + a.current) || (a.name < b.name ? -1 : 1),
     )
   const shown = order.slice(0, MAX_CHART_CATEGORIES)
   const hidden = order.slice(MAX_CHART_CATEGORIES)
   return {
     kind: 'categorical',
-    categories: shown.map((i) => categories[i]!),
-    reference: shown.map((i) => ref[i]!),
-    current: shown.map((i) => cur[i]!),
-    otherReference: hidden.reduce((s, i) => s + ref[i]!, 0),
-    otherCurrent: hidden.reduce((s, i) => s + cur[i]!, 0),
+    categories: shown.map((c) => c.name),
+    reference: shown.map((c) => c.reference),
+    current: shown.map((c) => c.current),
+    otherReference: hidden.reduce((s, c) => s + c.reference, 0),
+    otherCurrent: hidden.reduce((s, c) => s + c.current, 0),
   }
 }
 
@@ -272,7 +272,7 @@ function countInfinite(sorted: Float64Array): number {
 /** Run-length counts of a sorted sample: its distinct values and their counts. */
 function runLengths(sorted: Float64Array): Map<number, number> {
   const out = new Map<number, number>()
-  for (let i = 0; i < sorted.length; i++) out.set(sorted[i]!, (out.get(sorted[i]!) ?? 0) + 1)
+  for (const v of sorted) out.set(v, (out.get(v) ?? 0) + 1)
   return out
 }
 
@@ -382,28 +382,19 @@ function chooseTest(
   return choice('jensenshannon', `${rows('> 1,000')} and the column is ${what}`)
 }
 
-function verdict(
-  test: DriftTest,
-  statistic: number,
-  pValue: number | null,
-  threshold: number,
-): boolean {
-  if (test === 'ks') return pValue! <= threshold
-  if (test === 'chisquare' || test === 'z') return pValue! < threshold
-  return statistic >= threshold
+/** `measure` is what the test decides on: its p-value, or the statistic of a distance. */
+function verdict(test: DriftTest, measure: number, threshold: number): boolean {
+  if (test === 'ks') return measure <= threshold
+  if (test === 'chisquare' || test === 'z') return measure < threshold
+  return measure >= threshold
 }
 
-function severityOf(
-  test: DriftTest,
-  statistic: number,
-  pValue: number | null,
-  threshold: number,
-): number {
+function severityOf(test: DriftTest, measure: number, threshold: number): number {
   if (isPValueTest(test)) {
-    const p = Math.max(pValue!, 1e-300)
+    const p = Math.max(measure, 1e-300)
     return Math.min(Math.log(p) / Math.log(threshold), 1000)
   }
-  return Math.min(statistic / threshold, 1000)
+  return Math.min(measure / threshold, 1000)
 }
 
 const emptyStats = (): ColumnStats => ({
@@ -493,7 +484,8 @@ export function compareColumn(
   const chosen = choice.reason
     ? `chosen because ${choice.reason}`
     : `the test chosen ${choice.source} in the settings`
-  if (statistic === null || (isPValueTest(choice.test) && pValue === null)) {
+  const measure = isPValueTest(choice.test) ? pValue : statistic
+  if (statistic === null || measure === null) {
     return {
       ...base,
       test: choice.test,
@@ -505,8 +497,8 @@ export function compareColumn(
       why: `Not tested: the ${label} is undefined here${undefinedBecause ? ` (${undefinedBecause})` : ''}; ${chosen}.`,
     }
   }
-  const drifted = verdict(choice.test, statistic, pValue, choice.threshold)
-  const [shown, limit] = fmtPair(isPValueTest(choice.test) ? pValue! : statistic, choice.threshold)
+  const drifted = verdict(choice.test, measure, choice.threshold)
+  const [shown, limit] = fmtPair(measure, choice.threshold)
   const comparison = isPValueTest(choice.test)
     ? choice.test === 'ks'
       ? `p = ${shown} ${drifted ? '≤' : '>'} ${limit}`
@@ -523,7 +515,7 @@ export function compareColumn(
     pValue,
     threshold: choice.threshold,
     drifted,
-    severity: severityOf(choice.test, statistic, pValue, choice.threshold),
+    severity: severityOf(choice.test, measure, choice.threshold),
     why: `${label}${on} decided ${drifted ? 'drift' : 'no drift'} (${comparison}), ${chosen}.`,
   }
 }
@@ -576,16 +568,17 @@ function measureNumeric(
     bins = { edges, reference: rc, current: cc }
     stats.psi = finite(psi(rc, cc))
     stats.jensenShannon = finite(jensenShannon(proportions(rc), proportions(cc)))
-    const kept = rc.map((_, i) => i).filter((i) => rc[i]! + cc[i]! > 0)
+    const kept = rc.map((_, i) => i).filter((i) => (rc[i] ?? 0) + (cc[i] ?? 0) > 0)
     binChi2 = chi2Contingency(
-      kept.map((i) => rc[i]!),
-      kept.map((i) => cc[i]!),
+      kept.map((i) => rc[i] ?? 0),
+      kept.map((i) => cc[i] ?? 0),
     )
-    const infinite = [countInfinite(ref.sorted), countInfinite(cur.sorted)]
-    if (infinite[0]! + infinite[1]!) {
-      undefinedBecause = `infinite values: ${thousands(infinite[0]!)} in the reference, ${thousands(infinite[1]!)} in current data`
+    const refInfinite = countInfinite(ref.sorted)
+    const curInfinite = countInfinite(cur.sorted)
+    if (refInfinite + curInfinite) {
+      undefinedBecause = `infinite values: ${thousands(refInfinite)} in the reference, ${thousands(curInfinite)} in current data`
       notes.push(
-        `Infinite values (${thousands(infinite[0]!)} in the reference, ${thousands(infinite[1]!)} in current data) leave the Wasserstein distance undefined.`,
+        `Infinite values (${thousands(refInfinite)} in the reference, ${thousands(curInfinite)} in current data) leave the Wasserstein distance undefined.`,
       )
     }
   }
@@ -638,7 +631,12 @@ function categoryTests(kind: Sample['kind'], measured: Measured, stats: ColumnSt
     if (categoryCounts.categories.length <= 2) {
       const refTotal = categoryCounts.ref.reduce((s, c) => s + c, 0)
       const curTotal = categoryCounts.cur.reduce((s, c) => s + c, 0)
-      stats.z = zTestProportions(categoryCounts.ref[0]!, refTotal, categoryCounts.cur[0]!, curTotal)
+      stats.z = zTestProportions(
+        categoryCounts.ref[0] ?? 0,
+        refTotal,
+        categoryCounts.cur[0] ?? 0,
+        curTotal,
+      )
     }
   } else if (kind === 'numeric') {
     stats.chi2 = measured.binChi2
@@ -802,7 +800,7 @@ export function planTimeWindows(
   const keys = new Map<number, number>()
   let withoutTimestamp = 0
   for (let i = 0; i < timestamps.length; i++) {
-    const t = timestamps[i]!
+    const t = timestamps[i] ?? NaN
     if (Number.isNaN(t)) withoutTimestamp++
     else {
       const k = windowKey(t, unit)
@@ -815,23 +813,26 @@ export function planTimeWindows(
       `Column "${column}" spans ${keys.size} ${unit} windows (at most ${MAX_WINDOWS}); choose a longer window`,
     )
   }
-  const sortedKeys = [...keys.keys()].sort((a, b) => a - b)
-  const index = new Map(sortedKeys.map((k, i) => [k, i]))
-  const rows = sortedKeys.map((k) => new Uint32Array(keys.get(k)!))
-  const fill = new Uint32Array(sortedKeys.length)
+  // In time order: a Map iterates in the order its keys were added.
+  const byKey = new Map(
+    [...keys]
+      .sort((a, b) => a[0] - b[0])
+      .map(([k, count]) => [k, { rows: new Uint32Array(count), filled: 0 }]),
+  )
   for (let i = 0; i < timestamps.length; i++) {
-    const t = timestamps[i]!
+    const t = timestamps[i] ?? NaN
     if (Number.isNaN(t)) continue
-    const w = index.get(windowKey(t, unit))!
-    rows[w]![fill[w]!++] = i
+    const w = byKey.get(windowKey(t, unit))
+    if (!w) throw new SlipwayError('INTERNAL', `${column}: row ${i} falls in no ${unit} window`)
+    w.rows[w.filled++] = i
   }
-  const windows = sortedKeys.map((k, i) => {
+  const windows = [...byKey].map(([k, w]) => {
     const b = windowBounds(k, unit)
     return {
       label: b.label,
       start: new Date(b.start).toISOString(),
       end: new Date(b.end).toISOString(),
-      rows: rows[i]!,
+      rows: w.rows,
     }
   })
   return { windows, withoutTimestamp }

@@ -59,13 +59,13 @@ function outerProbInside(m0: number, n0: number, g: number, h: number): number {
     let val = minj === 0 ? 0.0 : 1.0
     for (let jj = 0; jj < maxj - minj; jj++) {
       const j = jj + minj
-      val = (A[jj + minj - lastminj]! * i + val * j) / (i + j)
+      val = ((A[jj + minj - lastminj] ?? 0) * i + val * j) / (i + j)
       A[jj] = val
     }
     curlen = maxj - minj
     if (lastlen > curlen) A.fill(1, maxj - minj, maxj - minj + (lastlen - curlen))
   }
-  return A[maxj - minj - 1]!
+  return A[maxj - minj - 1] ?? 0
 }
 
 /** KS statistic, its location and p-value for two sorted samples without NaN, both non-empty. */
@@ -81,9 +81,9 @@ export function ks2Sorted(a: Float64Array, b: Float64Array): KsResult {
   let locMax = NaN
   let locMin = NaN
   while (i < n1 || j < n2) {
-    const x = i < n1 && (j >= n2 || a[i]! <= b[j]!) ? a[i]! : b[j]!
-    while (i < n1 && a[i]! <= x) i++
-    while (j < n2 && b[j]! <= x) j++
+    const x = i < n1 && (j >= n2 || (a[i] ?? 0) <= (b[j] ?? 0)) ? (a[i] ?? 0) : (b[j] ?? 0)
+    while (i < n1 && (a[i] ?? 0) <= x) i++
+    while (j < n2 && (b[j] ?? 0) <= x) j++
     const diff = i / n1 - j / n2
     if (diff > maxS) {
       maxS = diff

@@ -12,6 +12,7 @@ import type {
   ProductionLog,
 } from '../../api/drift'
 import type { Column } from '../data/table'
+import { SlipwayError } from '../../api/errors'
 import { quantile } from '../numeric'
 import { labelText } from '../evaluation/run'
 import { estimateMetrics, fitCbpe } from './cbpe'
@@ -106,6 +107,9 @@ export interface PerformanceInputs {
 /** Realised metrics on both sides, their change, bounds and the verdict, overall and per window. */
 export function performanceSection(inputs: PerformanceInputs): Performance {
   const { ref, cur, referenceChunks, windows, settings, allRef, allCur } = inputs
+  const truth = cur.truth
+  if (!truth)
+    throw new SlipwayError('INTERNAL', 'realised performance needs labels on current data')
   const task = ref.classifier ? 'classification' : 'regression'
   const names = task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS
   const metric = names[0]
@@ -140,7 +144,7 @@ export function performanceSection(inputs: PerformanceInputs): Performance {
   return {
     task,
     metric,
-    labelColumn: cur.truth!.name,
+    labelColumn: truth.name,
     reference,
     current,
     change,
@@ -184,7 +188,8 @@ const capitalize = (t: string): string => t.charAt(0).toUpperCase() + t.slice(1)
 /** CBPE on unlabelled current data, with bounds from the reference chunks' realised metrics. */
 export function estimatedSection(inputs: PerformanceInputs): EstimatedPerformance | string {
   const { ref, cur, referenceChunks, windows, settings, allRef, allCur } = inputs
-  if (!ref.classifier || !ref.truthCodes || !cur.classifier)
+  const classifier = cur.classifier
+  if (!ref.classifier || !ref.truthCodes || !classifier)
     return 'Estimated performance (CBPE) is for classifiers; a regression needs labels on current data for its MAE and RMSE.'
   if (!ref.classifier.proba)
     return 'Estimated performance (CBPE) needs the model to output probabilities; this one gives labels only.'
@@ -192,7 +197,7 @@ export function estimatedSection(inputs: PerformanceInputs): EstimatedPerformanc
   if (!model) return 'Estimated performance (CBPE) needs labelled reference rows to calibrate on.'
   const metric = 'accuracy'
   const reference = metricsOf(ref, allRef)
-  const estimate = estimateMetrics(model, cur.classifier, allCur)
+  const estimate = estimateMetrics(model, classifier, allCur)
   const current: Metrics = { ...estimate }
   const chunkMetrics = referenceChunks.map((rows) => metricsOf(ref, rows))
   const { thresholds, degradedMetrics } = judge(
@@ -215,7 +220,7 @@ export function estimatedSection(inputs: PerformanceInputs): EstimatedPerformanc
     degraded: degradedMetrics.length > 0,
     degradedMetrics,
     windows: (windows ?? []).map((w) => {
-      const m: Metrics = { ...estimateMetrics(model, cur.classifier!, w.rows) }
+      const m: Metrics = { ...estimateMetrics(model, classifier, w.rows) }
       return {
         label: w.label,
         rows: w.rows.length,
@@ -297,8 +302,8 @@ function logWindow(
     let max = 0
     let n = 0
     for (const r of rows) {
-      const s = log.score.values[r]!
-      const l = recomputed.score[r]!
+      const s = log.score.values[r] ?? NaN
+      const l = recomputed.score[r] ?? NaN
       if (Number.isNaN(s) || Number.isNaN(l)) continue
       n++
       max = Math.max(max, Math.abs(s - l))
@@ -307,8 +312,8 @@ function logWindow(
     if (!log.prediction && n) {
       let same = 0
       for (const r of rows) {
-        const s = log.score.values[r]!
-        const l = recomputed.score[r]!
+        const s = log.score.values[r] ?? NaN
+        const l = recomputed.score[r] ?? NaN
         if (!Number.isNaN(s) && !Number.isNaN(l) && Math.abs(s - l) <= SCORE_TOLERANCE) same++
       }
       agreement = same / n
@@ -317,7 +322,10 @@ function logWindow(
   const numbers = (c: Column | null): Float64Array | null => {
     if (c?.kind !== 'numeric') return null
     const out: number[] = []
-    for (const r of rows) if (!Number.isNaN(c.values[r]!)) out.push(c.values[r]!)
+    for (const r of rows) {
+      const v = c.values[r] ?? NaN
+      if (!Number.isNaN(v)) out.push(v)
+    }
     return Float64Array.from(out)
   }
   const latency = numbers(log.latency)
@@ -331,7 +339,7 @@ function logWindow(
     latencyP50: latency?.length ? quantile(latency, 0.5) : null,
     latencyP95: latency?.length ? quantile(latency, 0.95) : null,
     valueTotal: total,
-    valueMean: total === null ? null : total / value!.length,
+    valueMean: total === null || !value ? null : total / value.length,
   }
 }
 

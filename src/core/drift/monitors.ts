@@ -404,12 +404,13 @@ export function runMonitorNow(core: CoreContext, id: number, actor: Actor): Job[
         : folderFiles(path.dirname(monitor.source.path)).filter(
             (f) => f.file === monitor.source.path,
           )
-    if (all.length === 0)
+    const last = all.at(-1)
+    if (!last)
       throw new SlipwayError(
         'NOT_FOUND',
         `Monitor "${monitor.name}": no data file at ${monitor.source.path}`,
       )
-    files = [all[all.length - 1]!]
+    files = [last]
   }
   return files
     .map((f) => runMonitorOnFile(core, monitor, f, force, actor))

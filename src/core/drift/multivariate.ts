@@ -3,6 +3,7 @@
 // principal components explaining a share of the reference's variance kept, and each row's
 // distance to its reconstruction from them. A change in how columns move together (a rotation,
 // a broken correlation) raises the error even when every column's own distribution is unchanged.
+import { SlipwayError } from '../../api/errors'
 
 /** A PCA fitted on the reference: per-column mean and scale, and the kept components. */
 export interface PcaModel {
@@ -45,33 +46,33 @@ export function symmetricEigen(
     let off = 0
     let diag = 0
     for (let p = 0; p < d; p++) {
-      diag += a[p * d + p]! ** 2
-      for (let q = p + 1; q < d; q++) off += a[p * d + q]! ** 2
+      diag += (a[p * d + p] ?? 0) ** 2
+      for (let q = p + 1; q < d; q++) off += (a[p * d + q] ?? 0) ** 2
     }
     if (off <= 1e-30 * Math.max(diag, 1e-300)) break
     for (let p = 0; p < d; p++) {
       for (let q = p + 1; q < d; q++) {
-        const apq = a[p * d + q]!
+        const apq = a[p * d + q] ?? 0
         if (apq === 0) continue
-        const theta = (a[q * d + q]! - a[p * d + p]!) / (2 * apq)
+        const theta = ((a[q * d + q] ?? 0) - (a[p * d + p] ?? 0)) / (2 * apq)
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
         const c = 1 / Math.sqrt(t * t + 1)
         const s = t * c
         for (let k = 0; k < d; k++) {
-          const akp = a[k * d + p]!
-          const akq = a[k * d + q]!
+          const akp = a[k * d + p] ?? 0
+          const akq = a[k * d + q] ?? 0
           a[k * d + p] = c * akp - s * akq
           a[k * d + q] = s * akp + c * akq
         }
         for (let k = 0; k < d; k++) {
-          const apk = a[p * d + k]!
-          const aqk = a[q * d + k]!
+          const apk = a[p * d + k] ?? 0
+          const aqk = a[q * d + k] ?? 0
           a[p * d + k] = c * apk - s * aqk
           a[q * d + k] = s * apk + c * aqk
         }
         for (let k = 0; k < d; k++) {
-          const vkp = v[k * d + p]!
-          const vkq = v[k * d + q]!
+          const vkp = v[k * d + p] ?? 0
+          const vkq = v[k * d + q] ?? 0
           v[k * d + p] = c * vkp - s * vkq
           v[k * d + q] = s * vkp + c * vkq
         }
@@ -79,7 +80,7 @@ export function symmetricEigen(
     }
   }
   const values = new Float64Array(d)
-  for (let i = 0; i < d; i++) values[i] = a[i * d + i]!
+  for (let i = 0; i < d; i++) values[i] = a[i * d + i] ?? 0
   return { values, vectors: v }
 }
 
@@ -97,7 +98,7 @@ export function fitPca(names: string[], columns: Float64Array[], variance: numbe
     let sum = 0
     let count = 0
     for (let i = 0; i < n; i++) {
-      const x = col[i]!
+      const x = col[i] ?? NaN
       if (Number.isFinite(x)) {
         sum += x
         count++
@@ -106,7 +107,7 @@ export function fitPca(names: string[], columns: Float64Array[], variance: numbe
     const m = count ? sum / count : 0
     let sq = 0
     for (let i = 0; i < n; i++) {
-      const x = col[i]!
+      const x = col[i] ?? NaN
       if (Number.isFinite(x)) sq += (x - m) * (x - m)
     }
     // Missing cells take the mean, so they add nothing to the variance but count in n.
@@ -125,7 +126,7 @@ export function fitPca(names: string[], columns: Float64Array[], variance: numbe
     step > 1
       ? columns.map((col) => {
           const out = new Float64Array(fitRows)
-          for (let i = 0; i < fitRows; i++) out[i] = col[Math.floor(i * step)]!
+          for (let i = 0; i < fitRows; i++) out[i] = col[Math.floor(i * step)] ?? 0
           return out
         })
       : columns
@@ -134,11 +135,13 @@ export function fitPca(names: string[], columns: Float64Array[], variance: numbe
     const size = Math.min(BLOCK, fitRows - from)
     const z = block(from, size)
     for (let p = 0; p < d; p++) {
-      const zp = z[p]!
+      const zp = z[p]
       for (let q = p; q < d; q++) {
-        const zq = z[q]!
+        const zq = z[q]
+        if (!zp || !zq)
+          throw new SlipwayError('INTERNAL', `PCA: a block of ${z.length} columns, not ${d}`)
         let sum = 0
-        for (let i = 0; i < size; i++) sum += zp[i]! * zq[i]!
+        for (let i = 0; i < size; i++) sum += (zp[i] ?? 0) * (zq[i] ?? 0)
         cov[p * d + q] = (cov[p * d + q] ?? 0) + sum
       }
     }
@@ -150,22 +153,24 @@ export function fitPca(names: string[], columns: Float64Array[], variance: numbe
       cov[q * d + p] = value
     }
   const { values, vectors } = symmetricEigen(cov, d)
-  const order = Array.from({ length: d }, (_, i) => i).sort((x, y) => values[y]! - values[x]!)
-  const total = order.reduce((s, i) => s + Math.max(values[i]!, 0), 0)
+  const order = Array.from({ length: d }, (_, i) => i).sort(
+    (x, y) => (values[y] ?? 0) - (values[x] ?? 0),
+  )
+  const total = order.reduce((s, i) => s + Math.max(values[i] ?? 0, 0), 0)
   let k = 0
   let cumulative = 0
   // Every column constant in the reference: nothing to reconstruct (k stays 0).
   while (k < d && total > 0) {
-    cumulative += Math.max(values[order[k]!]!, 0) / total
+    cumulative += Math.max(values[order[k] ?? 0] ?? 0, 0) / total
     k++
     if (cumulative > variance) break
   }
   const components = new Float64Array(k * d)
   for (let c = 0; c < k; c++)
-    for (let j = 0; j < d; j++) components[c * d + j] = vectors[j * d + order[c]!]!
+    for (let j = 0; j < d; j++) components[c * d + j] = vectors[j * d + (order[c] ?? 0)] ?? 0
   const discarded = new Float64Array((d - k) * d)
   for (let c = k; c < d; c++)
-    for (let j = 0; j < d; j++) discarded[(c - k) * d + j] = vectors[j * d + order[c]!]!
+    for (let j = 0; j < d; j++) discarded[(c - k) * d + j] = vectors[j * d + (order[c] ?? 0)] ?? 0
   return { columns: names, mean, scale, components, discarded, k, explained: cumulative }
 }
 
@@ -180,14 +185,14 @@ function standardisedBlocks(
   model: Pick<PcaModel, 'mean' | 'scale'>,
   columns: Float64Array[],
 ): (from: number, size: number) => Float64Array[] {
-  const buffers = columns.map(() => new Float64Array(BLOCK))
+  const blocks = columns.map((col) => ({ col, out: new Float64Array(BLOCK) }))
+  const buffers = blocks.map((b) => b.out)
   return (from, size) => {
-    columns.forEach((col, j) => {
-      const out = buffers[j]!
-      const m = model.mean[j]!
-      const inverse = 1 / model.scale[j]!
+    blocks.forEach(({ col, out }, j) => {
+      const m = model.mean[j] ?? 0
+      const inverse = 1 / (model.scale[j] ?? NaN)
       for (let i = 0; i < size; i++) {
-        const x = col[from + i]!
+        const x = col[from + i] ?? NaN
         out[i] = Number.isFinite(x) ? (x - m) * inverse : 0
       }
     })
@@ -212,8 +217,8 @@ export function reconstructionErrors(model: PcaModel, columns: Float64Array[]): 
   for (let i = 0; i < n; i++) {
     let norm = 0
     for (let j = 0; j < d; j++) {
-      const x = columns[j]![i]!
-      const v = Number.isFinite(x) ? (x - mean[j]!) * inverse[j]! : 0
+      const x = columns[j]?.[i] ?? NaN
+      const v = Number.isFinite(x) ? (x - (mean[j] ?? 0)) * (inverse[j] ?? 0) : 0
       z[j] = v
       norm += v * v
     }
@@ -221,7 +226,7 @@ export function reconstructionErrors(model: PcaModel, columns: Float64Array[]): 
     for (let c = 0; c < k; c++) {
       const row = c * d
       let p = 0
-      for (let j = 0; j < d; j++) p += basis[row + j]! * z[j]!
+      for (let j = 0; j < d; j++) p += (basis[row + j] ?? 0) * (z[j] ?? 0)
       projected += p * p
     }
     out[i] = Math.sqrt(Math.max(useDiscarded ? projected : norm - projected, 0))
@@ -234,7 +239,7 @@ export function meanOf(errors: Float64Array, rows?: Uint32Array): number | null 
   const n = rows ? rows.length : errors.length
   if (n === 0) return null
   let sum = 0
-  if (rows) for (const r of rows) sum += errors[r]!
-  else for (let i = 0; i < n; i++) sum += errors[i]!
+  if (rows) for (const r of rows) sum += errors[r] ?? 0
+  else for (let i = 0; i < n; i++) sum += errors[i] ?? 0
   return sum / n
 }

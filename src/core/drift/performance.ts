@@ -41,16 +41,17 @@ export function classifierOutputs(
       return i
     })
     for (let r = 0; r < rowCount; r++) {
-      const code = run.predicted.codes[r]!
-      predicted[r] = code < 0 ? -1 : lookup[code]!
+      const code = run.predicted.codes[r] ?? -1
+      predicted[r] = code < 0 ? -1 : (lookup[code] ?? 0)
     }
   } else if (run.proba && run.probaClasses.length) {
     const k = run.probaClasses.length
     const lookup = run.probaClasses.map((c) => classes.indexOf(c))
     for (let r = 0; r < rowCount; r++) {
       let best = 0
-      for (let c = 1; c < k; c++) if (run.proba[r * k + c]! > run.proba[r * k + best]!) best = c
-      predicted[r] = lookup[best]!
+      for (let c = 1; c < k; c++)
+        if ((run.proba[r * k + c] ?? 0) > (run.proba[r * k + best] ?? 0)) best = c
+      predicted[r] = lookup[best] ?? 0
     }
   }
   if (!classes.length) return null
@@ -65,7 +66,7 @@ export function classifierOutputs(
       const moved = new Float64Array(rowCount * width)
       const to = run.probaClasses.map((c) => classes.indexOf(c))
       for (let r = 0; r < rowCount; r++)
-        for (let c = 0; c < k; c++) moved[r * width + to[c]!] = run.proba[r * k + c]!
+        for (let c = 0; c < k; c++) moved[r * width + (to[c] ?? 0)] = run.proba[r * k + c] ?? 0
       proba = moved
     }
   }
@@ -107,16 +108,16 @@ export function classificationMetrics(
   const seen = new Uint8Array(k)
   const inTruth = new Uint8Array(k)
   for (const r of rows) {
-    const t = truth[r]!
+    const t = truth[r] ?? -1
     if (t === -1) continue
-    const p = out.predicted[r]!
+    const p = out.predicted[r] ?? -1
     n++
     if (t === p) {
       right++
-      tp[t]!++
+      tp[t] = (tp[t] ?? 0) + 1
     } else {
-      if (p >= 0) fp[p]!++
-      if (t >= 0) fn[t]!++
+      if (p >= 0) fp[p] = (fp[p] ?? 0) + 1
+      if (t >= 0) fn[t] = (fn[t] ?? 0) + 1
     }
     if (t >= 0) {
       seen[t] = 1
@@ -126,8 +127,8 @@ export function classificationMetrics(
   }
   if (n === 0) return { accuracy: null, f1: null, rocAuc: null, labelled: 0 }
   const f1Of = (c: number): number => {
-    const d = 2 * tp[c]! + fp[c]! + fn[c]!
-    return d === 0 ? 0 : (2 * tp[c]!) / d
+    const d = 2 * (tp[c] ?? 0) + (fp[c] ?? 0) + (fn[c] ?? 0)
+    return d === 0 ? 0 : (2 * (tp[c] ?? 0)) / d
   }
   let f1: number
   if (k === 2) f1 = f1Of(out.positive)
@@ -154,7 +155,7 @@ function rocAucOn(
   if (!out.proba) return null
   const k = out.classes.length
   let n = 0
-  for (const r of rows) if (truth[r]! !== -1) n++
+  for (const r of rows) if ((truth[r] ?? -1) !== -1) n++
   const classes = k === 2 ? [out.positive] : Array.from({ length: k }, (_, c) => c)
   if (k > 2 && !classes.every((c) => inTruth[c])) return null
   let sum = 0
@@ -164,10 +165,10 @@ function rocAucOn(
     const scores = out.proba instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
     let i = 0
     for (const r of rows) {
-      const t = truth[r]!
+      const t = truth[r] ?? -1
       if (t === -1) continue
       isPositive[i] = t === c ? 1 : 0
-      scores[i++] = out.proba[r * k + c]!
+      scores[i++] = out.proba[r * k + c] ?? 0
     }
     const auc = rocAuc(isPositive, scores).value
     if (!Number.isFinite(auc)) return null
@@ -187,8 +188,8 @@ export function regressionMetricsOn(
   let sq = 0
   let n = 0
   for (const r of rows) {
-    const t = truth.values[r]!
-    const p = prediction[r]!
+    const t = truth.values[r] ?? NaN
+    const p = prediction[r] ?? NaN
     if (Number.isNaN(t) || Number.isNaN(p)) continue
     n++
     abs += Math.abs(p - t)
@@ -272,5 +273,5 @@ export function boundsText(metric: string, t: MetricThreshold, reference: number
   if (t.rule === 'absolute-drop')
     return `${t.higherIsBetter ? 'a drop' : 'a rise'} of more than ${t.drop} from the reference's ${metricText(metric, reference)}`
   const bound = t.higherIsBetter ? t.lower : t.upper
-  return `the reference chunks' mean ± 3 std (${metricText(metric, t.mean)} ± ${metricText(metric, 3 * t.std!)}, ${t.higherIsBetter ? 'lower' : 'upper'} bound ${metricText(metric, bound)})`
+  return `the reference chunks' mean ± 3 std (${metricText(metric, t.mean)} ± ${metricText(metric, t.std === null ? null : 3 * t.std)}, ${t.higherIsBetter ? 'lower' : 'upper'} bound ${metricText(metric, bound)})`
 }

@@ -197,9 +197,9 @@ export function getRun(core: CoreContext, runId: number): DriftRun {
     .prepare(
       `${RUN_SELECT.replace('r.created_by,', 'r.created_by, r.report_json,')} WHERE r.id = ?`,
     )
-    .get(runId) as RunRow | undefined
+    .get(runId) as (RunRow & { report_json: string }) | undefined
   if (!row) throw new SlipwayError('NOT_FOUND', `No drift run #${runId}`)
-  return { ...toSummary(row), report: JSON.parse(row.report_json!) as DriftReport }
+  return { ...toSummary(row), report: JSON.parse(row.report_json) as DriftReport }
 }
 
 const driftedNames = (report: DriftReport): string[] =>

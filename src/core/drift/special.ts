@@ -61,11 +61,11 @@ function matmul(a: Float64Array, b: Float64Array, m: number): Float64Array {
   const out = new Float64Array(m * m)
   for (let i = 0; i < m; i++) {
     for (let k = 0; k < m; k++) {
-      const aik = a[i * m + k]!
+      const aik = a[i * m + k] ?? 0
       if (aik === 0) continue
       const rowB = k * m
       const rowO = i * m
-      for (let j = 0; j < m; j++) out[rowO + j]! += aik * b[rowB + j]!
+      for (let j = 0; j < m; j++) out[rowO + j] = (out[rowO + j] ?? 0) + aik * (b[rowB + j] ?? 0)
     }
   }
   return out
@@ -84,18 +84,17 @@ function kolmognDMTW(n: number, d: number): number {
   const w = new Float64Array(m)
   let fac = 1.0
   for (let j = 1; j <= m; j++) {
-    v[j - 1] = 1.0 - h ** j
     w[j - 1] = fac
     fac /= j
-    v[j - 1]! *= fac
+    v[j - 1] = (1.0 - h ** j) * fac
   }
   const tt = Math.max(2 * h - 1.0, 0) ** m - 2 * h ** m
   v[m - 1] = (1.0 + tt) * fac
   for (let i = 1; i < m; i++) {
-    for (let r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)]!
+    for (let r = i - 1; r < m; r++) H[r * m + i] = w[r - (i - 1)] ?? 0
   }
-  for (let r = 0; r < m; r++) H[r * m] = v[r]!
-  for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c]!
+  for (let r = 0; r < m; r++) H[r * m] = v[r] ?? 0
+  for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c] ?? 0
 
   let Hpwr: Float64Array = new Float64Array(m * m)
   for (let i = 0; i < m; i++) Hpwr[i * m + i] = 1
@@ -109,13 +108,13 @@ function kolmognDMTW(n: number, d: number): number {
     }
     H = matmul(H, H, m)
     Hexpnt *= 2
-    if (Math.abs(H[(k - 1) * m + (k - 1)]!) > EP128) {
-      for (let i = 0; i < H.length; i++) H[i]! /= EP128
+    if (Math.abs(H[(k - 1) * m + (k - 1)] ?? 0) > EP128) {
+      for (let i = 0; i < H.length; i++) H[i] = (H[i] ?? 0) / EP128
       Hexpnt += E128
     }
     nn = Math.floor(nn / 2)
   }
-  let p = Hpwr[(k - 1) * m + (k - 1)]!
+  let p = Hpwr[(k - 1) * m + (k - 1)] ?? 0
   for (let i = 1; i <= n; i++) {
     p = (i * p) / n
     if (Math.abs(p) < EM128) {
@@ -178,9 +177,9 @@ function kolmognPomeranz(n: number, x: number): number {
   const twoGOverN = (2 * g) / n
   const oneMinusTwoGOverN = (1 - 2 * g) / n
   for (let m = 1; m < npwrs; m++) {
-    gpower[m] = (gpower[m - 1]! * gOverN) / m
-    twogpower[m] = (twogpower[m - 1]! * twoGOverN) / m
-    onem2gpower[m] = (onem2gpower[m - 1]! * oneMinusTwoGOverN) / m
+    gpower[m] = ((gpower[m - 1] ?? 0) * gOverN) / m
+    twogpower[m] = ((twogpower[m - 1] ?? 0) * twoGOverN) / m
+    onem2gpower[m] = ((onem2gpower[m - 1] ?? 0) * oneMinusTwoGOverN) / m
   }
   let V0 = new Float64Array(npwrs)
   let V1 = new Float64Array(npwrs)
@@ -207,19 +206,19 @@ function kolmognPomeranz(n: number, x: number): number {
         // Full convolution of V0[base .. base+ln2) with pwrs[0 .. ln2), entry kk.
         const lo = Math.max(0, kk - (ln2 - 1))
         const hi = Math.min(kk, ln2 - 1)
-        for (let a = lo; a <= hi; a++) s += V0[base + a]! * pwrs[kk - a]!
+        for (let a = lo; a <= hi; a++) s += (V0[base + a] ?? 0) * (pwrs[kk - a] ?? 0)
         V1[c] = s
       }
       let max = -Infinity
-      for (let c = 0; c < V1.length; c++) if (V1[c]! > max) max = V1[c]!
+      for (const x of V1) if (x > max) max = x
       if (max > 0 && max < EM128) {
-        for (let c = 0; c < V1.length; c++) V1[c]! *= EP128
+        for (let c = 0; c < V1.length; c++) V1[c] = (V1[c] ?? 0) * EP128
         expnt -= E128
       }
       V1s = V0s + j1 - k1
     }
   }
-  let ans = V1[n - V1s]!
+  let ans = V1[n - V1s] ?? 0
   for (let m = 1; m <= n; m++) {
     if (Math.abs(ans) > EP128) {
       ans *= EM128
@@ -252,7 +251,7 @@ function kolmognPelzGood(n: number, x: number): number {
   const k3c = (PI_FOUR * (-60 * zsquared + 212 * zfour)) / 16
   const k3b = (PI_SQUARED * (135 * zfour - 96 * zsix)) / 4
   const k3a = -30 * zsix - 90 * z ** 8
-  const K = [0, 0, 0, 0]
+  const K: [number, number, number, number] = [0, 0, 0, 0]
   const maxk = Math.ceil((16 * z) / Math.PI)
   for (let k = maxk; k > 0; k--) {
     const m = 2 * k - 1
@@ -266,10 +265,10 @@ function kolmognPelzGood(n: number, x: number): number {
       k2a + k2b * msquared + k2c * mfour,
       k3a + k3b * msquared + k3c * mfour + k3d * msix,
     ]
-    for (let i = 0; i < 4; i++) K[i] = K[i]! * qpower + coeffs[i]!
+    for (let i = 0; i < 4; i++) K[i] = (K[i] ?? 0) * qpower + (coeffs[i] ?? 0)
   }
   const divisors = [z, 6 * zfour, 72 * z ** 7, 6480 * z ** 10]
-  for (let i = 0; i < 4; i++) K[i] = (K[i]! * q * SQRT2PI) / divisors[i]!
+  for (let i = 0; i < 4; i++) K[i] = ((K[i] ?? 0) * q * SQRT2PI) / (divisors[i] ?? 0)
   q = Math.exp(-PI_SQUARED / 2 / zsquared)
   const sqrt3z = SQRT3 * z
   let k2extra = 0
@@ -281,10 +280,10 @@ function kolmognPelzGood(n: number, x: number): number {
     const kspi = Math.PI * k
     k3extra += (sqrt3z + kspi) * (sqrt3z - kspi) * ksq * qp
   }
-  K[2]! += k2extra * ((PI_SQUARED * SQRT2PI) / (-36 * zthree))
-  K[3]! += k3extra * ((PI_SQUARED * SQRT2PI) / (216 * zsix))
+  K[2] += k2extra * ((PI_SQUARED * SQRT2PI) / (-36 * zthree))
+  K[3] += k3extra * ((PI_SQUARED * SQRT2PI) / (216 * zsix))
   let sum = 0
-  for (let i = 0; i < 4; i++) sum += K[i]! / Math.pow(n * 1.0, i / 2.0)
+  for (let i = 0; i < 4; i++) sum += (K[i] ?? 0) / Math.pow(n * 1.0, i / 2.0)
   return sum
 }
 

@@ -10,7 +10,7 @@ export function meanAndStd(values: Float64Array): { mean: number; std: number } 
   const mean = pairwiseSum(values) / n
   const sq = new Float64Array(n)
   for (let i = 0; i < n; i++) {
-    const d = Math.abs(values[i]! - mean)
+    const d = Math.abs((values[i] ?? 0) - mean)
     sq[i] = d * d
   }
   return { mean, std: Math.sqrt(pairwiseSum(sq) / n) }
@@ -37,7 +37,7 @@ export function lowerBound(sorted: Float64Array, x: number): number {
   let hi = sorted.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (sorted[mid]! < x) lo = mid + 1
+    if ((sorted[mid] ?? 0) < x) lo = mid + 1
     else hi = mid
   }
   return lo
@@ -49,7 +49,7 @@ export function upperBound(sorted: Float64Array, x: number): number {
   let hi = sorted.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (sorted[mid]! <= x) lo = mid + 1
+    if ((sorted[mid] ?? 0) <= x) lo = mid + 1
     else hi = mid
   }
   return lo
@@ -76,7 +76,7 @@ export function psi(referenceCounts: readonly number[], currentCounts: readonly 
   const nc = currentCounts.reduce((s, c) => s + c, 0)
   const terms = referenceCounts.map((r, i) => {
     let pr = r / nr
-    let pc = currentCounts[i]! / nc
+    let pc = (currentCounts[i] ?? 0) / nc
     if (pr === 0) pr = PSI_FLOOR
     if (pc === 0) pc = PSI_FLOOR
     return (pc - pr) * Math.log(pc / pr)
@@ -93,9 +93,9 @@ export function jensenShannon(p0: readonly number[], q0: readonly number[]): num
   const qs = pairwiseSum(q0)
   const p = p0.map((v) => v / ps)
   const q = q0.map((v) => v / qs)
-  const m = p.map((v, i) => (v + q[i]!) / 2.0)
-  const left = pairwiseSum(p.map((v, i) => relEntr(v, m[i]!)))
-  const right = pairwiseSum(q.map((v, i) => relEntr(v, m[i]!)))
+  const m = p.map((v, i) => (v + (q[i] ?? 0)) / 2.0)
+  const left = pairwiseSum(p.map((v, i) => relEntr(v, m[i] ?? 0)))
+  const right = pairwiseSum(q.map((v, i) => relEntr(v, m[i] ?? 0)))
   let js = left + right
   js /= Math.log(2)
   return Math.sqrt(js / 2.0)
@@ -116,8 +116,8 @@ export function wassersteinSorted(u: Float64Array, v: Float64Array): number {
   let cv = 0
   for (let k = 0; k < total; k++) {
     let x: number
-    if (i < nu && (j >= nv || u[i]! <= v[j]!)) x = u[i++]!
-    else x = v[j++]!
+    if (i < nu && (j >= nv || (u[i] ?? 0) <= (v[j] ?? 0))) x = u[i++] ?? 0
+    else x = v[j++] ?? 0
     if (k > 0) {
       // CDFs at prev (counts of values <= prev); ties contribute a zero-width term.
       terms[k - 1] = Math.abs(cu / nu - cv / nv) * (x - prev)
@@ -144,7 +144,7 @@ export function chi2Contingency(
   const rowRef = referenceCounts.reduce((s, c) => s + c, 0)
   const rowCur = currentCounts.reduce((s, c) => s + c, 0)
   const total = rowRef + rowCur
-  const cols = referenceCounts.map((r, i) => r + currentCounts[i]!)
+  const cols = referenceCounts.map((r, i) => r + (currentCounts[i] ?? 0))
   // scipy refuses a table with an expected frequency of zero.
   if (total === 0 || rowRef === 0 || rowCur === 0 || cols.some((c) => c === 0)) return null
   const dof = k - 1
@@ -156,11 +156,11 @@ export function chi2Contingency(
   ]
   if (dof === 1) {
     for (let i = 0; i < observed.length; i++) {
-      const diff = expected[i]! - observed[i]!
-      observed[i] = observed[i]! + Math.min(0.5, Math.abs(diff)) * Math.sign(diff)
+      const diff = (expected[i] ?? 0) - (observed[i] ?? 0)
+      observed[i] = (observed[i] ?? 0) + Math.min(0.5, Math.abs(diff)) * Math.sign(diff)
     }
   }
-  const terms = observed.map((o, i) => (o - expected[i]!) ** 2 / expected[i]!)
+  const terms = observed.map((o, i) => (o - (expected[i] ?? 0)) ** 2 / (expected[i] ?? 0))
   const statistic = pairwiseSum(terms)
   return { statistic, pValue: chi2Sf(statistic, dof), dof }
 }
@@ -209,7 +209,8 @@ export function countDistinctUnion(a: Float64Array, b: Float64Array, limit = Inf
   let j = 0
   let count = 0
   while (i < a.length || j < b.length) {
-    const x = i < a.length && (j >= b.length || a[i]! <= b[j]!) ? a[i]! : b[j]!
+    const x =
+      i < a.length && (j >= b.length || (a[i] ?? 0) <= (b[j] ?? 0)) ? (a[i] ?? 0) : (b[j] ?? 0)
     while (i < a.length && a[i] === x) i++
     while (j < b.length && b[j] === x) j++
     count++

@@ -1,6 +1,7 @@
 // The readable class names a model's `class_names` metadata gives its classes, keyed by the label
 // the metrics use: a label is the class's position (0..C-1), or its entry in `class_labels`.
 import type { OnnxInfo } from '../../api/registry'
+import { SlipwayError } from '../../api/errors'
 
 /**
  * `class_names` as a JSON list of strings, or a comma-separated list; null when absent or malformed.
@@ -71,4 +72,12 @@ export function classNamesFor(
     if (name !== undefined && name !== label) out[label] = name
   }
   return Object.keys(out).length ? out : undefined
+}
+
+/** The label a code stands for; a code outside the labels is a bug in the caller, not bad input. */
+export function labelAt(labels: readonly string[], code: number): string {
+  const label = labels[code]
+  if (label === undefined)
+    throw new SlipwayError('INTERNAL', `label code ${code} is not one of ${labels.length} labels`)
+  return label
 }

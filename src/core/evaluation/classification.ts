@@ -29,6 +29,8 @@ import {
   thinIndices,
   weightedAverage,
 } from './metrics'
+import { SlipwayError } from '../../api/errors'
+import { labelAt } from './class-names'
 
 /** Labels as scikit-learn sorts them: numerically when every label is a number, else as text. */
 export function sortLabels(labels: Iterable<string>): string[] {
@@ -80,27 +82,37 @@ export function prepareClassification(input: {
   const c = probaClasses.length
   const labels = sortLabels([...truth.names, ...(predicted?.names ?? []), ...probaClasses])
   const index = new Map(labels.map((l, i) => [l, i]))
+  const codeOf = (name: string): number => {
+    const code = index.get(name)
+    if (code === undefined)
+      throw new SlipwayError('INTERNAL', `label ${name} is not in the sorted labels`)
+    return code
+  }
   const remap = (codes: Int32Array, names: string[]): Int32Array => {
-    const table = names.map((name) => index.get(name)!)
+    const table = names.map(codeOf)
     // Already in sorted order (the usual 0, 1 labels): the codes are used as they are.
     return table.every((to, from) => to === from) ? codes : mapCodes(codes, table)
   }
   const yTrue = remap(truth.codes, truth.names)
-  const columnOf = probaClasses.map((name) => index.get(name)!)
+  const columnOf = probaClasses.map(codeOf)
   let yPred: Int32Array
   if (predicted) yPred = remap(predicted.codes, predicted.names)
   else {
+    // Without probabilities there is at most one column, so the argmax below reads none.
+    if (!proba && c > 1)
+      throw new SlipwayError('INTERNAL', `${c} probability classes without probabilities`)
+    const scores = proba ?? new Float64Array(0)
     // numpy argmax: the first maximum (and the first NaN, if any).
     yPred = new Int32Array(n)
     for (let i = 0; i < n; i++) {
       let best = 0
       for (let j = 1; j < c; j++) {
-        const v = proba![i * c + j]!
-        const b = proba![i * c + best]!
+        const v = scores[i * c + j] ?? NaN
+        const b = scores[i * c + best] ?? NaN
         if (Number.isNaN(b)) break
         if (Number.isNaN(v) || v > b) best = j
       }
-      yPred[i] = columnOf[best]!
+      yPred[i] = columnOf[best] ?? 0
     }
   }
   const k = labels.length
@@ -111,7 +123,7 @@ export function prepareClassification(input: {
   else if (proba) {
     full = new Float64Array(n * k)
     for (let i = 0; i < n; i++)
-      for (let j = 0; j < c; j++) full[i * k + columnOf[j]!] = proba[i * c + j]!
+      for (let j = 0; j < c; j++) full[i * k + (columnOf[j] ?? 0)] = proba[i * c + j] ?? 0
   }
   const binary = c === 2 || (c === 0 && labels.length <= 2)
   let positive: number | null = null
@@ -121,7 +133,7 @@ export function prepareClassification(input: {
       input.positiveLabel !== null && candidates.includes(input.positiveLabel)
         ? input.positiveLabel
         : (sortLabels(candidates).at(-1) ?? null)
-    positive = chosen === null ? null : index.get(chosen)!
+    positive = chosen === null ? null : codeOf(chosen)
   }
   return {
     labels,
@@ -163,11 +175,12 @@ const toCurve = (
   const kept = thinIndices(x.length, max)
   return {
     label,
-    x: kept.map((i) => x[i]!),
-    y: kept.map((i) => y[i]!),
-    thresholds: kept.map((i) =>
-      i < thresholds.length && Number.isFinite(thresholds[i]!) ? thresholds[i]! : null,
-    ),
+    x: kept.map((i) => x[i] ?? 0),
+    y: kept.map((i) => y[i] ?? 0),
+    thresholds: kept.map((i) => {
+      const t = thresholds[i]
+      return t !== undefined && Number.isFinite(t) ? t : null
+    }),
     thinned: kept.length < x.length,
   }
 }
@@ -197,13 +210,191 @@ const outcomeCounts = (pairs: Float64Array, k: number, positive: number): Outcom
   let predictedFp = 0
   for (let t = 0; t < k; t++) {
     for (let p = 0; p < k; p++) {
-      const count = pairs[t * k + p]!
+      const count = pairs[t * k + p] ?? 0
       rows += count
       if (t === positive) positives += count
       else if (p === positive) predictedFp += count
     }
   }
-  return { rows, positives, predictedTp: pairs[positive * k + positive]!, predictedFp }
+  return { rows, positives, predictedTp: pairs[positive * k + positive] ?? 0, predictedFp }
+}
+
+/** The (true, predicted) counts of the labels present, as sklearn's label-wise metrics use them. */
+interface LabelCounts {
+  cm: number[][]
+  correct: number
+  /** The labels present (codes into `labels`), sorted. */
+  present: number[]
+  /** `present`'s position of each label code, −1 when absent. */
+  compact: Int32Array
+  /** 1 where a label occurs among the true labels. */
+  trueMask: Uint8Array
+  /** The k × k (true, predicted) counts, when k is small enough to count them in one table. */
+  pairs: Float64Array | null
+}
+
+/**
+ * Precision, recall, F1 and the confusion matrix use only the labels present (sklearn).
+ * One pass counts every (true, predicted) pair; which labels are present, the confusion matrix
+ * over them and the accuracy all follow from those counts. (Many labels: per-row passes.)
+ */
+function countLabels(yTrue: Int32Array, yPred: Int32Array, k: number): LabelCounts {
+  const n = yTrue.length
+  const presentMask = new Uint8Array(k)
+  const trueMask = new Uint8Array(k)
+  const compact = new Int32Array(k).fill(-1)
+  const codes = Array.from({ length: k }, (_, i) => i)
+  if (k <= PAIR_COUNT_MAX_LABELS) {
+    const counts = new Float64Array(k * k)
+    for (let i = 0; i < n; i++) {
+      const at = (yTrue[i] ?? 0) * k + (yPred[i] ?? 0)
+      counts[at] = (counts[at] ?? 0) + 1
+    }
+    let correct = 0
+    for (let t = 0; t < k; t++) {
+      correct += counts[t * k + t] ?? 0
+      for (let p = 0; p < k; p++) {
+        if ((counts[t * k + p] ?? 0) > 0) {
+          presentMask[t] = 1
+          presentMask[p] = 1
+          trueMask[t] = 1
+        }
+      }
+    }
+    const present = codes.filter((i) => presentMask[i])
+    const cm = present.map((t) => present.map((p) => counts[t * k + p] ?? 0))
+    present.forEach((label, i) => (compact[label] = i))
+    return { cm, correct, present, compact, trueMask, pairs: counts }
+  }
+  for (let i = 0; i < n; i++) {
+    const t = yTrue[i] ?? 0
+    presentMask[t] = 1
+    presentMask[yPred[i] ?? 0] = 1
+    trueMask[t] = 1
+  }
+  const present = codes.filter((i) => presentMask[i])
+  present.forEach((label, i) => (compact[label] = i))
+  const cm = confusionMatrix(mapCodes(yTrue, compact), mapCodes(yPred, compact), present.length)
+  let correct = 0
+  for (let i = 0; i < n; i++) if (yTrue[i] === yPred[i]) correct++
+  return { cm, correct, present, compact, trueMask, pairs: null }
+}
+
+/** Why the probabilities cannot give the probability metrics, or null when they can. */
+function probabilityProblem(data: ClassificationData, trueMask: Uint8Array): string | null {
+  const { labels, yTrue, proba, modelClass } = data
+  const n = yTrue.length
+  if (n === 0) return 'no rows'
+  if (!proba) return NO_PROBA
+  if (data.probaProblem) return data.probaProblem
+  if (!labels.some((_, i) => trueMask[i] && !modelClass[i])) return null
+  const unknown = new Set<string>()
+  for (let i = 0; i < n; i++) {
+    const t = yTrue[i] ?? 0
+    if (!modelClass[t]) unknown.add(labelAt(labels, t))
+  }
+  if (!unknown.size) return null
+  return `true label(s) ${[...unknown]
+    .slice(0, 5)
+    .map((l) => JSON.stringify(l))
+    .join(', ')} are not among the model's classes`
+}
+
+interface ReportParts {
+  metrics: ClassificationMetrics
+  reasons: Record<string, string>
+  charts: ClassificationReport['charts']
+  withCharts: boolean
+  maxPoints: number
+  costMatrix: CostMatrix | null
+}
+
+/**
+ * ROC AUC, average precision, Brier score, curves and business value of the positive class:
+ * one sorted pass over its scores serves them all. Returns the business value.
+ */
+function binaryProbabilityMetrics(
+  data: ClassificationData,
+  proba: Float32Array | Float64Array,
+  positive: number,
+  pairs: Float64Array | null,
+  parts: ReportParts,
+): ClassificationReport['businessValue'] {
+  const { labels, yTrue, yPred } = data
+  const { metrics, reasons, charts, withCharts, maxPoints, costMatrix } = parts
+  const n = yTrue.length
+  const k = labels.length
+  // float32 scores stay float32, so the curve sorts their bits directly.
+  const isPos = new Uint8Array(n)
+  const score = proba instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
+  let inRange = true
+  for (let i = 0; i < n; i++) {
+    isPos[i] = yTrue[i] === positive ? 1 : 0
+    const v = proba[i * k + positive] ?? 0
+    score[i] = v
+    if (v < 0 || v > 1) inRange = false
+  }
+  const curve = binaryClfCurve(isPos, score)
+  const roc = rocFromCurve(curve)
+  const auc = rocAucFromCurve(curve, roc)
+  metrics.rocAuc = nullable(auc.value)
+  if (auc.reason) reasons.rocAuc = auc.reason
+  metrics.prAuc = nullable(averagePrecisionFromCurve(curve))
+  if (metrics.prAuc === null) reasons.prAuc = 'no positive rows'
+  // Brier score, calibration curve and score histogram share one pass over the rows.
+  const summary = withCharts && inRange ? probabilitySummary(isPos, score, 10, 20) : null
+  metrics.brier = summary ? summary.brier : brierBinary(isPos, score)
+  if (!withCharts) return null
+  const positiveLabel = labelAt(labels, positive)
+  if (auc.reason === undefined)
+    charts.roc.push(toCurve(positiveLabel, roc.fpr, roc.tpr, roc.thresholds, maxPoints))
+  charts.pr.push(prChart(positiveLabel, curve, maxPoints))
+  if (summary) {
+    charts.calibration = summary.calibration
+    charts.scoreHistogram = summary.histogram
+  }
+  if (!costMatrix) return null
+  // The counts at the model's own labels come from the confusion counts when taken.
+  const bv = pairs
+    ? businessValueFromCounts(outcomeCounts(pairs, k, positive), costMatrix, curve)
+    : businessValue(isPos, maskEquals(yPred, positive), score, costMatrix, curve)
+  return { ...bv, bestThreshold: Number.isFinite(bv.bestThreshold) ? bv.bestThreshold : null }
+}
+
+/** One-vs-rest ROC AUC and average precision over the model's classes, macro-averaged. */
+function oneVsRestMetrics(
+  data: ClassificationData,
+  proba: Float32Array | Float64Array,
+  modelCols: number[],
+  parts: ReportParts,
+): void {
+  const { labels, yTrue } = data
+  const { metrics, reasons, charts, withCharts, maxPoints } = parts
+  const n = yTrue.length
+  const k = labels.length
+  const aucs: number[] = []
+  const aps: number[] = []
+  let aucReason: string | null = null
+  for (const col of modelCols) {
+    const isPos = maskEquals(yTrue, col)
+    const score = proba instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
+    for (let i = 0; i < n; i++) score[i] = proba[i * k + col] ?? 0
+    const curve = binaryClfCurve(isPos, score)
+    const auc = rocAucFromCurve(curve)
+    if (auc.reason)
+      aucReason = `class ${JSON.stringify(labels[col])} has no rows (one-vs-rest ROC AUC needs every class)`
+    aucs.push(auc.value)
+    aps.push(averagePrecisionFromCurve(curve))
+    if (withCharts && !auc.reason) {
+      const roc = rocFromCurve(curve)
+      const label = labelAt(labels, col)
+      charts.roc.push(toCurve(label, roc.fpr, roc.tpr, roc.thresholds, maxPoints))
+      charts.pr.push(prChart(label, curve, maxPoints))
+    }
+  }
+  if (aucReason) reasons.rocAuc = aucReason
+  else metrics.rocAuc = aucs.reduce((a, b) => a + b, 0) / aucs.length
+  metrics.prAuc = nullable(aps.reduce((a, b) => a + b, 0) / aps.length)
 }
 
 /** Everything about one set of rows; `withCharts` false for slices (scalars only). */
@@ -211,51 +402,11 @@ export function classificationReport(
   data: ClassificationData,
   options: { costMatrix?: CostMatrix | null; withCharts?: boolean; maxCurvePoints?: number } = {},
 ): ClassificationReport {
-  const { labels, yTrue, yPred, proba, binary, positive } = data
+  const { labels, yTrue, proba, binary, positive } = data
   const n = yTrue.length
   const k = labels.length
   const reasons: Record<string, string> = {}
-  const withCharts = options.withCharts ?? true
-  const maxPoints = options.maxCurvePoints ?? 1000
-
-  // Precision, recall, F1 and the confusion matrix use only the labels present (sklearn).
-  // One pass counts every (true, predicted) pair; which labels are present, the confusion matrix
-  // over them and the accuracy all follow from those counts. (Many labels: per-row passes.)
-  const presentMask = new Uint8Array(k)
-  const trueMask = new Uint8Array(k)
-  let cm: number[][]
-  let correct = 0
-  let present: number[]
-  const compact = new Int32Array(k).fill(-1)
-  let pairs: Float64Array | null = null
-  if (k <= PAIR_COUNT_MAX_LABELS) {
-    const counts = new Float64Array(k * k)
-    pairs = counts
-    for (let i = 0; i < n; i++) counts[yTrue[i]! * k + yPred[i]!]!++
-    for (let t = 0; t < k; t++) {
-      correct += counts[t * k + t]!
-      for (let p = 0; p < k; p++) {
-        if (counts[t * k + p]! > 0) {
-          presentMask[t] = 1
-          presentMask[p] = 1
-          trueMask[t] = 1
-        }
-      }
-    }
-    present = labels.map((_, i) => i).filter((i) => presentMask[i])
-    cm = present.map((t) => present.map((p) => counts[t * k + p]!))
-    present.forEach((label, i) => (compact[label] = i))
-  } else {
-    for (let i = 0; i < n; i++) {
-      presentMask[yTrue[i]!] = 1
-      presentMask[yPred[i]!] = 1
-      trueMask[yTrue[i]!] = 1
-    }
-    present = labels.map((_, i) => i).filter((i) => presentMask[i])
-    present.forEach((label, i) => (compact[label] = i))
-    cm = confusionMatrix(mapCodes(yTrue, compact), mapCodes(yPred, compact), present.length)
-    for (let i = 0; i < n; i++) if (yTrue[i] === yPred[i]) correct++
-  }
+  const { cm, correct, present, compact, trueMask, pairs } = countLabels(yTrue, data.yPred, k)
   const scores = classScores(cm)
   const macro = macroAverage(scores)
   const weighted = weightedAverage(scores)
@@ -276,7 +427,7 @@ export function classificationReport(
     logLoss: null,
     brier: null,
     confusionMatrix: cm,
-    labels: present.map((i) => labels[i]!),
+    labels: present.map((i) => labelAt(labels, i)),
   }
   if (n === 0) {
     for (const key of Object.keys(metrics))
@@ -284,15 +435,15 @@ export function classificationReport(
   }
 
   if (binary && positive !== null && n) {
-    const pos = compact[positive]!
+    const pos = compact[positive] ?? -1
     if (pos < 0) {
       metrics.precision = 0
       metrics.recall = 0
       metrics.f1 = 0
     } else {
-      metrics.precision = scores.precision[pos]!
-      metrics.recall = scores.recall[pos]!
-      metrics.f1 = scores.f1[pos]!
+      metrics.precision = scores.precision[pos] ?? 0
+      metrics.recall = scores.recall[pos] ?? 0
+      metrics.f1 = scores.f1[pos] ?? 0
     }
   } else if (!binary) {
     for (const key of ['precision', 'recall', 'f1']) {
@@ -301,35 +452,25 @@ export function classificationReport(
   }
 
   const perClass = present.map((label, i) => ({
-    label: labels[label]!,
-    precision: scores.precision[i]!,
-    recall: scores.recall[i]!,
-    f1: scores.f1[i]!,
-    support: scores.support[i]!,
+    label: labelAt(labels, label),
+    precision: scores.precision[i] ?? 0,
+    recall: scores.recall[i] ?? 0,
+    f1: scores.f1[i] ?? 0,
+    support: scores.support[i] ?? 0,
   }))
 
-  const charts: ClassificationReport['charts'] = {
-    roc: [],
-    pr: [],
-    calibration: null,
-    scoreHistogram: null,
+  const parts: ReportParts = {
+    metrics,
+    reasons,
+    charts: { roc: [], pr: [], calibration: null, scoreHistogram: null },
+    withCharts: options.withCharts ?? true,
+    maxPoints: options.maxCurvePoints ?? 1000,
+    costMatrix: options.costMatrix ?? null,
   }
   let business: ClassificationReport['businessValue'] = null
-  const probaKeys = ['rocAuc', 'prAuc', 'logLoss', 'brier'] as const
-  let probaReason: string | null = proba ? data.probaProblem : NO_PROBA
-  if (!probaReason && n && labels.some((_, i) => trueMask[i] && !data.modelClass[i])) {
-    const unknown = new Set<string>()
-    for (let i = 0; i < n; i++) if (!data.modelClass[yTrue[i]!]) unknown.add(labels[yTrue[i]!]!)
-    if (unknown.size) {
-      probaReason = `true label(s) ${[...unknown]
-        .slice(0, 5)
-        .map((l) => JSON.stringify(l))
-        .join(', ')} are not among the model's classes`
-    }
-  }
-  if (n === 0) probaReason = 'no rows'
+  const probaReason = probabilityProblem(data, trueMask)
   if (probaReason) {
-    for (const key of probaKeys) reasons[key] = probaReason
+    for (const key of ['rocAuc', 'prAuc', 'logLoss', 'brier']) reasons[key] = probaReason
   } else if (proba) {
     // Log loss over the model's own classes, in sorted order (sklearn's `labels=`).
     const modelCols = labels.map((_, i) => i).filter((i) => data.modelClass[i])
@@ -342,83 +483,21 @@ export function classificationReport(
     if (kc !== k) {
       const copy = new Float64Array(n * kc)
       for (let i = 0; i < n; i++)
-        for (let j = 0; j < kc; j++) copy[i * kc + j] = proba[i * k + modelCols[j]!]!
+        for (let j = 0; j < kc; j++) copy[i * kc + j] = proba[i * k + (modelCols[j] ?? 0)] ?? 0
       sub = copy
       yModel = mapCodes(yTrue, colIndex)
     }
     metrics.logLoss = logLoss(yModel, sub, kc)
-
     if (binary && positive !== null) {
-      // float32 scores stay float32, so the curve sorts their bits directly.
-      const isPos = new Uint8Array(n)
-      const score = proba instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
-      let inRange = true
-      for (let i = 0; i < n; i++) {
-        isPos[i] = yTrue[i] === positive ? 1 : 0
-        const v = proba[i * k + positive]!
-        score[i] = v
-        if (v < 0 || v > 1) inRange = false
-      }
-      // One sorted pass serves ROC AUC, average precision, both curves and the business value.
-      const curve = binaryClfCurve(isPos, score)
-      const roc = rocFromCurve(curve)
-      const auc = rocAucFromCurve(curve, roc)
-      metrics.rocAuc = nullable(auc.value)
-      if (auc.reason) reasons.rocAuc = auc.reason
-      metrics.prAuc = nullable(averagePrecisionFromCurve(curve))
-      if (metrics.prAuc === null) reasons.prAuc = 'no positive rows'
-      // Brier score, calibration curve and score histogram share one pass over the rows.
-      const summary = withCharts && inRange ? probabilitySummary(isPos, score, 10, 20) : null
-      metrics.brier = summary ? summary.brier : brierBinary(isPos, score)
-      if (withCharts) {
-        if (auc.reason === undefined)
-          charts.roc.push(toCurve(labels[positive]!, roc.fpr, roc.tpr, roc.thresholds, maxPoints))
-        charts.pr.push(prChart(labels[positive]!, curve, maxPoints))
-        if (summary) {
-          charts.calibration = summary.calibration
-          charts.scoreHistogram = summary.histogram
-        }
-        if (options.costMatrix) {
-          // The counts at the model's own labels come from the confusion counts when taken.
-          const bv = pairs
-            ? businessValueFromCounts(outcomeCounts(pairs, k, positive), options.costMatrix, curve)
-            : businessValue(isPos, maskEquals(yPred, positive), score, options.costMatrix, curve)
-          business = {
-            ...bv,
-            bestThreshold: Number.isFinite(bv.bestThreshold) ? bv.bestThreshold : null,
-          }
-        }
-      }
+      business = binaryProbabilityMetrics(data, proba, positive, pairs, parts)
     } else {
-      // One-vs-rest over the model's classes, macro-averaged.
-      const aucs: number[] = []
-      const aps: number[] = []
-      let aucReason: string | null = null
-      for (const col of modelCols) {
-        const isPos = maskEquals(yTrue, col)
-        const score = proba instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
-        for (let i = 0; i < n; i++) score[i] = proba[i * k + col]!
-        const curve = binaryClfCurve(isPos, score)
-        const auc = rocAucFromCurve(curve)
-        if (auc.reason)
-          aucReason = `class ${JSON.stringify(labels[col])} has no rows (one-vs-rest ROC AUC needs every class)`
-        aucs.push(auc.value)
-        aps.push(averagePrecisionFromCurve(curve))
-        if (withCharts && !auc.reason) {
-          const roc = rocFromCurve(curve)
-          charts.roc.push(toCurve(labels[col]!, roc.fpr, roc.tpr, roc.thresholds, maxPoints))
-          charts.pr.push(prChart(labels[col]!, curve, maxPoints))
-        }
-      }
-      if (aucReason) reasons.rocAuc = aucReason
-      else metrics.rocAuc = aucs.reduce((a, b) => a + b, 0) / aucs.length
-      metrics.prAuc = nullable(aps.reduce((a, b) => a + b, 0) / aps.length)
+      oneVsRestMetrics(data, proba, modelCols, parts)
       metrics.brier = brierMulticlass(yModel, sub, kc)
       if (options.costMatrix)
         reasons.businessValue = 'a cost matrix applies to binary classification only'
     }
   }
-  return { metrics, reasons, perClass, charts, businessValue: business }
+  return { metrics, reasons, perClass, charts: parts.charts, businessValue: business }
 }
 
 /** The subset of rows `rows` (indices), with the same label space. */
@@ -428,9 +507,11 @@ export function subsetClassification(
 ): ClassificationData {
   const k = data.labels.length
   let proba: Float64Array | null = null
-  if (data.proba) {
-    proba = new Float64Array(rows.length * k)
-    rows.forEach((r, i) => proba!.set(data.proba!.subarray(r * k, r * k + k), i * k))
+  const source = data.proba
+  if (source) {
+    const subset = new Float64Array(rows.length * k)
+    rows.forEach((r, i) => subset.set(source.subarray(r * k, r * k + k), i * k))
+    proba = subset
   }
   return {
     ...data,

@@ -9,7 +9,7 @@ import type {
 } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import type { OnnxInfo } from '../../api/registry'
-import { classNamesFor } from './class-names'
+import { classNamesFor, labelAt } from './class-names'
 import { startProfiles } from '../data/describe'
 import { detectFormat, loadTable } from '../data/load'
 import type { SnapshotRef } from '../data/snapshot'
@@ -185,7 +185,7 @@ export function sliceGroups(
   const column = columnOf(table, name)
   const groups = new Map<string | null, number[]>()
   for (let i = 0; i < rows.length; i++) {
-    const value = labelText(column, rows[i]!)
+    const value = labelText(column, rows[i] ?? 0)
     let list = groups.get(value)
     if (!list) {
       if (groups.size >= MAX_SLICES) {
@@ -231,7 +231,7 @@ export function labelledRows(table: Table, label: string): { rows: Uint32Array; 
     for (let r = 0; r < n; r++) if (!missing[r]) all[count++] = r
   } else {
     const codes = column.codes
-    for (let r = 0; r < n; r++) if (codes[r]! >= 0) all[count++] = r
+    for (let r = 0; r < n; r++) if ((codes[r] ?? -1) >= 0) all[count++] = r
   }
   return { rows: count === n ? all : all.slice(0, count), missing: n - count }
 }
@@ -277,16 +277,19 @@ export function truthCodes(
     let lastValue = NaN
     let lastCode = -1
     for (let i = 0; i < rows.length; i++) {
-      const v = column.values[rows[i]!]!
+      const v = column.values[rows[i] ?? 0] ?? NaN
       const s = v >= 0 && v < 1024 && (v | 0) === v ? v : -1
-      if (s >= 0 && small[s]! >= 0) {
-        codes[i] = small[s]!
+      const known = s >= 0 ? (small[s] ?? -1) : -1
+      if (known >= 0) {
+        codes[i] = known
         continue
       }
       if (v !== lastValue) {
         let code = byValue.get(v)
         if (code === undefined) {
-          code = dict.code(labelText(column, rows[i]!)!)
+          const text = labelText(column, rows[i] ?? 0)
+          if (text === null) throw new SlipwayError('INTERNAL', `row ${rows[i]} has no label`)
+          code = dict.code(text)
           byValue.set(v, code)
         }
         if (s >= 0) small[s] = code
@@ -299,9 +302,13 @@ export function truthCodes(
   }
   const byCode = new Int32Array(column.categories.length).fill(-1)
   for (let i = 0; i < rows.length; i++) {
-    const c = column.codes[rows[i]!]!
-    if (byCode[c] === -1) byCode[c] = dict.code(column.categories[c]!)
-    codes[i] = byCode[c]!
+    const c = column.codes[rows[i] ?? 0] ?? -1
+    let code = byCode[c] ?? -1
+    if (code === -1) {
+      code = dict.code(labelAt(column.categories, c))
+      byCode[c] = code
+    }
+    codes[i] = code
   }
   return { codes, names: dict.names }
 }
@@ -349,10 +356,10 @@ export function classificationData(
     if (all) nanRows = run.nanRows
     else {
       for (let i = 0; i < rows.length; i++) {
-        const from = rows[i]! * c
+        const from = (rows[i] ?? 0) * c
         let nan = false
         for (let j = 0; j < c; j++) {
-          const v = source[from + j]!
+          const v = source[from + j] ?? 0
           proba[i * c + j] = v
           if (v !== v) nan = true
         }
@@ -413,7 +420,7 @@ export function buildResult(
       rows,
       settings.positiveLabel,
     )
-    positiveLabel = data.positive === null ? null : data.labels[data.positive]!
+    positiveLabel = data.positive === null ? null : labelAt(data.labels, data.positive)
     const report = classificationReport(data, { costMatrix: settings.costMatrix })
     metrics = report.metrics
     reasons = report.reasons
@@ -438,7 +445,8 @@ export function buildResult(
     }
   } else {
     const actual = truthValues(labelColumn, rows, settings.datasetName)
-    const predicted = gatherFloat64(run.prediction!, rows)
+    if (!run.prediction) throw new SlipwayError('INTERNAL', 'a regression run without predictions')
+    const predicted = gatherFloat64(run.prediction, rows)
     const report = regressionReport(actual, predicted, { nanRows: run.nanRows })
     metrics = report.metrics
     reasons = report.reasons

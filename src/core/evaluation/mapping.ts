@@ -113,33 +113,39 @@ export function resolveMapping(
 ): ResolvedMapping {
   const { fileName, label } = options
   const inputs = onnx.inputs
-  if (inputs.length === 0)
-    throw new SlipwayError('MAPPING_INVALID', 'The model has no inputs to feed')
+  const first = inputs[0]
+  if (!first) throw new SlipwayError('MAPPING_INVALID', 'The model has no inputs to feed')
   const done = (source: ResolvedMapping['source'], columns: string[][]): ResolvedMapping => {
-    inputs.forEach((input, i) => columns[i]!.forEach((c) => checkColumn(table, c, input, fileName)))
+    const resolved = inputs.map((input, i) => {
+      const names = columns[i]
+      if (!names) throw new SlipwayError('INTERNAL', `no columns for model input "${input.name}"`)
+      names.forEach((c) => checkColumn(table, c, input, fileName))
+      return { input, names }
+    })
     // Scoring a model against one of its own inputs measures nothing (and a continuous input as
     // the truth makes one class per distinct value): almost always a wrong --label.
-    const fed = inputs.findIndex((_, i) => label !== null && columns[i]!.includes(label))
-    if (fed >= 0)
+    const fed = resolved.find(({ names }) => label !== null && names.includes(label))
+    if (fed)
       throw new SlipwayError(
         'MAPPING_INVALID',
-        `${fileName}: label column "${label}" is also fed to model input "${inputs[fed]!.name}"; choose the column that holds the truth as the label column (--label in the CLI)`,
+        `${fileName}: label column "${label}" is also fed to model input "${fed.input.name}"; choose the column that holds the truth as the label column (--label in the CLI)`,
       )
     return {
       source,
-      inputs: inputs.map((input, i) => ({
+      inputs: resolved.map(({ input, names }) => ({
         name: input.name,
         type: input.type,
-        columns: columns[i]!,
+        columns: names,
       })),
       label,
     }
   }
 
   if (options.explicit && Object.keys(options.explicit).length) {
-    const slots = inputs.map((input) =>
-      new Array<string | undefined>(inputWidth(input) ?? 0).fill(undefined),
-    )
+    const slots = inputs.map((input) => ({
+      input,
+      columns: new Array<string | undefined>(inputWidth(input) ?? 0).fill(undefined),
+    }))
     for (const [key, column] of Object.entries(options.explicit)) {
       let inputIndex = inputs.findIndex((input) => input.name === key)
       let feature = 0
@@ -164,36 +170,38 @@ export function resolveMapping(
         }
         feature = Number(m[2])
       }
-      const slotList = slots[inputIndex]!
+      const slot = slots[inputIndex]
+      if (!slot) throw new SlipwayError('INTERNAL', `model input ${inputIndex} of ${inputs.length}`)
+      const slotList = slot.columns
       if (slotList.length === 0 && feature === 0) slotList.push(undefined)
       if (feature >= slotList.length) {
         // A width the model leaves open grows with the mapping.
-        if (inputWidth(inputs[inputIndex]!) === null)
+        if (inputWidth(slot.input) === null)
           while (slotList.length <= feature) slotList.push(undefined)
         else
           throw new SlipwayError(
             'MAPPING_INVALID',
-            `Mapping names feature ${feature} of input "${inputs[inputIndex]!.name}", which has only ${slotList.length}`,
+            `Mapping names feature ${feature} of input "${slot.input.name}", which has only ${slotList.length}`,
           )
       }
       slotList[feature] = column
     }
-    const columns = slots.map((slotList, i) =>
+    const columns = slots.map(({ input, columns: slotList }) =>
       slotList.map((column, f) => {
         if (column === undefined) {
           throw new SlipwayError(
             'MAPPING_INVALID',
-            `Feature ${f} of model input "${inputs[i]!.name}" is not mapped to a column`,
+            `Feature ${f} of model input "${input.name}" is not mapped to a column`,
           )
         }
         return column
       }),
     )
-    columns.forEach((c, i) => {
-      if (c.length === 0)
+    slots.forEach(({ input }, i) => {
+      if (columns[i]?.length === 0)
         throw new SlipwayError(
           'MAPPING_INVALID',
-          `Model input "${inputs[i]!.name}" is not mapped to any column`,
+          `Model input "${input.name}" is not mapped to any column`,
         )
     })
     return done(options.explicitSource ?? 'explicit', columns)
@@ -202,11 +210,11 @@ export function resolveMapping(
   const features = onnx.featureNames
   if (features && features.length) {
     if (inputs.length === 1) {
-      const width = inputWidth(inputs[0]!)
+      const width = inputWidth(first)
       if (width !== null && width !== features.length) {
         throw new SlipwayError(
           'MAPPING_INVALID',
-          `The model's feature_names lists ${features.length} features but its input "${inputs[0]!.name}" takes ${width}`,
+          `The model's feature_names lists ${features.length} features but its input "${first.name}" takes ${width}`,
         )
       }
       return done('feature_names', [features])
@@ -219,7 +227,7 @@ export function resolveMapping(
     }
   }
 
-  if (inputs.length > 1 || inputWidth(inputs[0]!) === 1) {
+  if (inputs.length > 1 || inputWidth(first) === 1) {
     if (inputs.every((input) => inputWidth(input) === 1 || inputWidth(input) === null)) {
       return done(
         'input_names',
@@ -232,7 +240,7 @@ export function resolveMapping(
     )
   }
 
-  const input = inputs[0]!
+  const input = first
   const width = inputWidth(input)
   const numeric = table.columns
     .filter((c) => c.kind === 'numeric' && c.name !== label && c.name !== options.slice)

@@ -1,6 +1,7 @@
 // Evaluation metrics on typed arrays, written to give scikit-learn's numbers (1.2 semantics):
 // the same curve construction, tie handling, zero-division and clipping rules.
 import { sortUint32 } from '../numeric'
+import { SlipwayError } from '../../api/errors'
 
 /** Rows sorted by descending score, as sklearn's `_binary_clf_curve` does. */
 export interface BinaryCurve {
@@ -31,7 +32,7 @@ function float32Bits(scores: Float32Array | Float64Array): Uint32Array | null {
     return new Uint32Array(scores.buffer, scores.byteOffset, scores.length)
   const narrow = new Float32Array(scores.length)
   for (let i = 0; i < scores.length; i++) {
-    const v = scores[i]!
+    const v = scores[i] ?? 0
     narrow[i] = v
     if (narrow[i] !== v) return null
   }
@@ -49,11 +50,11 @@ function nonNegativeCurve(isPositive: Uint8Array, bits: Uint32Array): BinaryCurv
   const n = bits.length
   const keys = new Uint32Array(n)
   for (let i = 0; i < n; i++) {
-    let b = bits[i]!
+    let b = bits[i] ?? 0
     if (b === 0x80000000)
       b = 0 // −0 is +0, as numpy's diff takes it
     else if (b & 0x80000000) return null
-    keys[i] = ((b << 1) | isPositive[i]!) >>> 0
+    keys[i] = ((b << 1) | (isPositive[i] ?? 0)) >>> 0
   }
   const sorted = sortUint32(keys)
   const fps = new Uint32Array(n)
@@ -65,9 +66,9 @@ function nonNegativeCurve(isPositive: Uint8Array, bits: Uint32Array): BinaryCurv
   let fp = 0
   let i = n - 1
   while (i >= 0) {
-    const score = sorted[i]! >>> 1
-    while (i >= 0 && sorted[i]! >>> 1 === score) {
-      if (sorted[i]! & 1) tp++
+    const score = (sorted[i] ?? 0) >>> 1
+    while (i >= 0 && (sorted[i] ?? 0) >>> 1 === score) {
+      if ((sorted[i] ?? 0) & 1) tp++
       else fp++
       i--
     }
@@ -95,7 +96,7 @@ export function binaryClfCurve(
 ): BinaryCurve {
   const n = scores.length
   let positives = 0
-  for (let i = 0; i < n; i++) positives += isPositive[i]!
+  for (let i = 0; i < n; i++) positives += isPositive[i] ?? 0
   // At most n distinct thresholds; filled in place and cut to length at the end. Counts fit in
   // 32 bits (fewer, smaller arrays: a million rows allocate tens of MB here otherwise).
   const fps = new Uint32Array(n)
@@ -110,8 +111,8 @@ export function binaryClfCurve(
     const posKeys = new Uint32Array(positives)
     const negKeys = new Uint32Array(n - positives)
     for (let i = 0, a = 0, b = 0; i < n; i++) {
-      if (isPositive[i]) posKeys[a++] = keyOfBits(bits[i]!)
-      else negKeys[b++] = keyOfBits(bits[i]!)
+      if (isPositive[i]) posKeys[a++] = keyOfBits(bits[i] ?? 0)
+      else negKeys[b++] = keyOfBits(bits[i] ?? 0)
     }
     const pos = sortUint32(posKeys)
     const neg = sortUint32(negKeys)
@@ -120,8 +121,8 @@ export function binaryClfCurve(
     let i = pos.length - 1
     let j = neg.length - 1
     while (i >= 0 || j >= 0) {
-      const pk = i < 0 ? 0 : pos[i]!
-      const nk = j < 0 ? 0 : neg[j]!
+      const pk = i < 0 ? 0 : (pos[i] ?? 0)
+      const nk = j < 0 ? 0 : (neg[j] ?? 0)
       const k = i < 0 ? nk : j < 0 ? pk : pk > nk ? pk : nk
       while (i >= 0 && pos[i] === k) {
         tp++
@@ -145,15 +146,15 @@ export function binaryClfCurve(
   const pos = new Float64Array(positives)
   const neg = new Float64Array(n - positives)
   for (let i = 0, a = 0, b = 0; i < n; i++) {
-    if (isPositive[i]) pos[a++] = scores[i]!
-    else neg[b++] = scores[i]!
+    if (isPositive[i]) pos[a++] = scores[i] ?? 0
+    else neg[b++] = scores[i] ?? 0
   }
   pos.sort()
   neg.sort()
   let i = pos.length - 1
   let j = neg.length - 1
   while (i >= 0 || j >= 0) {
-    const t = i < 0 ? neg[j]! : j < 0 ? pos[i]! : Math.max(pos[i]!, neg[j]!)
+    const t = i < 0 ? (neg[j] ?? 0) : j < 0 ? (pos[i] ?? 0) : Math.max(pos[i] ?? 0, neg[j] ?? 0)
     while (i >= 0 && pos[i] === t) {
       tp++
       i--
@@ -194,24 +195,24 @@ export function rocFromCurve(curve: BinaryCurve, dropIntermediate = true): RocCu
   for (let i = 0; i < m; i++) {
     if (!dropIntermediate || m <= 2 || i === 0 || i === m - 1) keep[kept++] = i
     else if (
-      fps[i + 1]! - 2 * fps[i]! + fps[i - 1]! !== 0 ||
-      tps[i + 1]! - 2 * tps[i]! + tps[i - 1]! !== 0
+      (fps[i + 1] ?? 0) - 2 * (fps[i] ?? 0) + (fps[i - 1] ?? 0) !== 0 ||
+      (tps[i + 1] ?? 0) - 2 * (tps[i] ?? 0) + (tps[i - 1] ?? 0) !== 0
     )
       keep[kept++] = i
   }
   const fpr = new Float64Array(kept + 1)
   const tpr = new Float64Array(kept + 1)
   const thr = new Float64Array(m ? kept + 1 : 0)
-  const lastF = m ? fps[m - 1]! : 0
-  const lastT = m ? tps[m - 1]! : 0
+  const lastF = m ? (fps[m - 1] ?? 0) : 0
+  const lastT = m ? (tps[m - 1] ?? 0) : 0
   fpr[0] = lastF <= 0 ? NaN : 0
   tpr[0] = lastT <= 0 ? NaN : 0
-  if (m) thr[0] = thresholds[0]! + 1
+  if (m) thr[0] = (thresholds[0] ?? 0) + 1
   for (let j = 0; j < kept; j++) {
-    const i = keep[j]!
-    fpr[j + 1] = lastF <= 0 ? NaN : fps[i]! / lastF
-    tpr[j + 1] = lastT <= 0 ? NaN : tps[i]! / lastT
-    thr[j + 1] = thresholds[i]!
+    const i = keep[j] ?? 0
+    fpr[j + 1] = lastF <= 0 ? NaN : (fps[i] ?? 0) / lastF
+    tpr[j + 1] = lastT <= 0 ? NaN : (tps[i] ?? 0) / lastT
+    thr[j + 1] = thresholds[i] ?? 0
   }
   return { fpr, tpr, thresholds: thr }
 }
@@ -219,7 +220,8 @@ export function rocFromCurve(curve: BinaryCurve, dropIntermediate = true): RocCu
 /** Trapezoidal area, as numpy's trapz (x increasing). */
 export function trapezoid(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let area = 0
-  for (let i = 1; i < x.length; i++) area += ((x[i]! - x[i - 1]!) * (y[i]! + y[i - 1]!)) / 2
+  for (let i = 1; i < x.length; i++)
+    area += (((x[i] ?? 0) - (x[i - 1] ?? 0)) * ((y[i] ?? 0) + (y[i - 1] ?? 0))) / 2
   return area
 }
 
@@ -263,16 +265,16 @@ export function precisionRecallCurve(
 export function prFromCurve(curve: BinaryCurve): PrCurve {
   const { fps, tps, thresholds } = curve
   const n = tps.length
-  const lastT = n ? tps[n - 1]! : 0
+  const lastT = n ? (tps[n - 1] ?? 0) : 0
   const precision = new Float64Array(n + 1)
   const recall = new Float64Array(n + 1)
   const thr = new Float64Array(n)
   for (let j = 0; j < n; j++) {
     const i = n - 1 - j
-    const ps = tps[i]! + fps[i]!
-    precision[j] = ps !== 0 ? tps[i]! / ps : 0
-    recall[j] = lastT === 0 ? 1 : tps[i]! / lastT
-    thr[j] = thresholds[i]!
+    const ps = (tps[i] ?? 0) + (fps[i] ?? 0)
+    precision[j] = ps !== 0 ? (tps[i] ?? 0) / ps : 0
+    recall[j] = lastT === 0 ? 1 : (tps[i] ?? 0) / lastT
+    thr[j] = thresholds[i] ?? 0
   }
   precision[n] = 1
   recall[n] = 0
@@ -289,7 +291,8 @@ export function averagePrecision(
 
 export function averagePrecisionFromPr({ precision, recall }: PrCurve): number {
   let sum = 0
-  for (let i = 0; i < recall.length - 1; i++) sum += (recall[i + 1]! - recall[i]!) * precision[i]!
+  for (let i = 0; i < recall.length - 1; i++)
+    sum += ((recall[i + 1] ?? 0) - (recall[i] ?? 0)) * (precision[i] ?? 0)
   return -sum
 }
 
@@ -304,13 +307,13 @@ export function prPoint(
   const { fps, tps, thresholds } = curve
   const n = tps.length
   if (j === n) return { precision: 1, recall: 0, threshold: NaN }
-  const lastT = n ? tps[n - 1]! : 0
+  const lastT = n ? (tps[n - 1] ?? 0) : 0
   const i = n - 1 - j
-  const ps = tps[i]! + fps[i]!
+  const ps = (tps[i] ?? 0) + (fps[i] ?? 0)
   return {
-    precision: ps !== 0 ? tps[i]! / ps : 0,
-    recall: lastT === 0 ? 1 : tps[i]! / lastT,
-    threshold: thresholds[i]!,
+    precision: ps !== 0 ? (tps[i] ?? 0) / ps : 0,
+    recall: lastT === 0 ? 1 : (tps[i] ?? 0) / lastT,
+    threshold: thresholds[i] ?? 0,
   }
 }
 
@@ -318,15 +321,15 @@ export function prPoint(
 export function averagePrecisionFromCurve(curve: BinaryCurve): number {
   const { fps, tps } = curve
   const n = tps.length
-  const lastT = n ? tps[n - 1]! : 0
+  const lastT = n ? (tps[n - 1] ?? 0) : 0
   let sum = 0
   // recall[j] and precision[j] of the PR curve are tps/fps at i = n − 1 − j; recall[n] = 0.
-  let recall = n ? (lastT === 0 ? 1 : tps[n - 1]! / lastT) : 0
+  let recall = n ? (lastT === 0 ? 1 : (tps[n - 1] ?? 0) / lastT) : 0
   for (let j = 0; j < n; j++) {
     const i = n - 1 - j
-    const ps = tps[i]! + fps[i]!
-    const precision = ps !== 0 ? tps[i]! / ps : 0
-    const next = j + 1 === n ? 0 : lastT === 0 ? 1 : tps[i - 1]! / lastT
+    const ps = (tps[i] ?? 0) + (fps[i] ?? 0)
+    const precision = ps !== 0 ? (tps[i] ?? 0) / ps : 0
+    const next = j + 1 === n ? 0 : lastT === 0 ? 1 : (tps[i - 1] ?? 0) / lastT
     sum += (next - recall) * precision
     recall = next
   }
@@ -361,18 +364,18 @@ class CalibrationBins {
   }
 
   add(p: number, positive: number): void {
-    const { inner, nBins } = this
+    const { inner, nBins, sums, trues, totals } = this
     const last = nBins - 1
     // np.searchsorted(side='left'): the number of inner edges strictly below p — estimated from
     // p · nBins, then corrected against the real edges, so it is exact.
     let lo = Math.ceil(p * nBins) - 1
     if (!(lo >= 0)) lo = 0
     else if (lo > last) lo = last
-    while (lo > 0 && inner[lo - 1]! >= p) lo--
-    while (lo < last && inner[lo]! < p) lo++
-    this.sums[lo]! += p
-    this.trues[lo]! += positive
-    this.totals[lo]! += 1
+    while (lo > 0 && (inner[lo - 1] ?? 0) >= p) lo--
+    while (lo < last && (inner[lo] ?? 0) < p) lo++
+    sums[lo] = (sums[lo] ?? 0) + p
+    trues[lo] = (trues[lo] ?? 0) + positive
+    totals[lo] = (totals[lo] ?? 0) + 1
   }
 
   result(): CalibrationCurve {
@@ -386,11 +389,11 @@ class CalibrationBins {
     }
     for (let b = 0; b < this.nBins; b++) {
       if (totals[b] === 0) continue
-      out.fractionPositive.push(trues[b]! / totals[b]!)
-      out.meanPredicted.push(sums[b]! / totals[b]!)
-      out.counts.push(totals[b]!)
-      out.binLower.push(edges[b]!)
-      out.binUpper.push(edges[b + 1]!)
+      out.fractionPositive.push((trues[b] ?? 0) / (totals[b] ?? 0))
+      out.meanPredicted.push((sums[b] ?? 0) / (totals[b] ?? 0))
+      out.counts.push(totals[b] ?? 0)
+      out.binLower.push(edges[b] ?? 0)
+      out.binUpper.push(edges[b + 1] ?? 0)
     }
     return out
   }
@@ -403,7 +406,7 @@ export function calibrationCurve(
   nBins = 10,
 ): CalibrationCurve {
   const bins = new CalibrationBins(nBins)
-  for (let i = 0; i < probPositive.length; i++) bins.add(probPositive[i]!, isPositive[i]!)
+  for (let i = 0; i < probPositive.length; i++) bins.add(probPositive[i] ?? 0, isPositive[i] ?? 0)
   return bins.result()
 }
 
@@ -422,8 +425,8 @@ export function probabilitySummary(
   const hist = new HistogramBins(0, 1, histogramBins)
   let squares = 0
   for (let i = 0; i < probPositive.length; i++) {
-    const p = probPositive[i]!
-    const positive = isPositive[i]!
+    const p = probPositive[i] ?? 0
+    const positive = isPositive[i] ?? 0
     squares += (positive - p) ** 2
     calibration.add(p, positive)
     hist.add(p)
@@ -438,7 +441,15 @@ export function probabilitySummary(
 /** Rows × columns = true label × predicted label, over `k` classes. */
 export function confusionMatrix(yTrue: Int32Array, yPred: Int32Array, k: number): number[][] {
   const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0))
-  for (let i = 0; i < yTrue.length; i++) cm[yTrue[i]!]![yPred[i]!]! += 1
+  for (let i = 0; i < yTrue.length; i++) {
+    const t = yTrue[i] ?? 0
+    const p = yPred[i] ?? 0
+    const row = cm[t]
+    const cell = row?.[p]
+    if (row === undefined || cell === undefined)
+      throw new SlipwayError('INTERNAL', `confusion matrix: label ${t} or ${p} is not one of ${k}`)
+    row[p] = cell + 1
+  }
   return cm
 }
 
@@ -457,15 +468,14 @@ export interface ClassScores {
 
 /** Per-class scores from a confusion matrix; zero division gives 0, as sklearn's default. */
 export function classScores(cm: number[][]): ClassScores {
-  const k = cm.length
   const out: ClassScores = { precision: [], recall: [], f1: [], support: [] }
-  for (let c = 0; c < k; c++) {
-    const tp = cm[c]![c]!
+  for (const [c, row] of cm.entries()) {
+    const tp = row[c] ?? 0
     let predicted = 0
     let actual = 0
-    for (let j = 0; j < k; j++) {
-      predicted += cm[j]![c]!
-      actual += cm[c]![j]!
+    for (const [j, other] of cm.entries()) {
+      predicted += other[c] ?? 0
+      actual += row[j] ?? 0
     }
     const p = predicted === 0 ? 0 : tp / predicted
     const r = actual === 0 ? 0 : tp / actual
@@ -486,7 +496,7 @@ export function macroAverage(scores: ClassScores): PrecisionRecallF1 {
 export function weightedAverage(scores: ClassScores): PrecisionRecallF1 {
   const total = scores.support.reduce((a, b) => a + b, 0)
   const avg = (xs: number[]): number =>
-    total === 0 ? 0 : xs.reduce((a, x, i) => a + x * scores.support[i]!, 0) / total
+    total === 0 ? 0 : xs.reduce((a, x, i) => a + x * (scores.support[i] ?? 0), 0) / total
   return { precision: avg(scores.precision), recall: avg(scores.recall), f1: avg(scores.f1) }
 }
 
@@ -505,16 +515,16 @@ export function logLoss(
   if (k === 2) {
     // Two classes (the usual case) without the inner loop: 0 + a + b is a + b exactly.
     for (let i = 0; i < n; i++) {
-      const a = Math.min(Math.max(proba[2 * i]!, eps), 1 - eps)
-      const b = Math.min(Math.max(proba[2 * i + 1]!, eps), 1 - eps)
+      const a = Math.min(Math.max(proba[2 * i] ?? 0, eps), 1 - eps)
+      const b = Math.min(Math.max(proba[2 * i + 1] ?? 0, eps), 1 - eps)
       total += -Math.log((yTrue[i] === 0 ? a : b) / (a + b))
     }
     return total / n
   }
   for (let i = 0; i < n; i++) {
     let sum = 0
-    for (let c = 0; c < k; c++) sum += Math.min(Math.max(proba[i * k + c]!, eps), 1 - eps)
-    const p = Math.min(Math.max(proba[i * k + yTrue[i]!]!, eps), 1 - eps) / sum
+    for (let c = 0; c < k; c++) sum += Math.min(Math.max(proba[i * k + c] ?? 0, eps), 1 - eps)
+    const p = Math.min(Math.max(proba[i * k + (yTrue[i] ?? 0)] ?? 0, eps), 1 - eps) / sum
     total += -Math.log(p)
   }
   return total / n
@@ -526,7 +536,8 @@ export function brierBinary(
   probPositive: Float32Array | Float64Array,
 ): number {
   let total = 0
-  for (let i = 0; i < isPositive.length; i++) total += (isPositive[i]! - probPositive[i]!) ** 2
+  for (let i = 0; i < isPositive.length; i++)
+    total += ((isPositive[i] ?? 0) - (probPositive[i] ?? 0)) ** 2
   return total / isPositive.length
 }
 
@@ -543,7 +554,7 @@ export function brierMulticlass(
   let total = 0
   for (let i = 0; i < yTrue.length; i++) {
     let row = 0
-    for (let c = 0; c < k; c++) row += (proba[i * k + c]! - (yTrue[i] === c ? 1 : 0)) ** 2
+    for (let c = 0; c < k; c++) row += ((proba[i * k + c] ?? 0) - (yTrue[i] === c ? 1 : 0)) ** 2
     total += row
   }
   return total / yTrue.length
@@ -565,15 +576,15 @@ export function regressionMetrics(yTrue: Float64Array, yPred: Float64Array): Reg
   let pct = 0
   let mean = 0
   for (let i = 0; i < n; i++) {
-    const d = yTrue[i]! - yPred[i]!
+    const d = (yTrue[i] ?? 0) - (yPred[i] ?? 0)
     abs += Math.abs(d)
     sq += d * d
-    pct += Math.abs(yPred[i]! - yTrue[i]!) / Math.max(Math.abs(yTrue[i]!), EPS)
-    mean += yTrue[i]!
+    pct += Math.abs((yPred[i] ?? 0) - (yTrue[i] ?? 0)) / Math.max(Math.abs(yTrue[i] ?? 0), EPS)
+    mean += yTrue[i] ?? 0
   }
   mean /= n
   let total = 0
-  for (let i = 0; i < n; i++) total += (yTrue[i]! - mean) ** 2
+  for (let i = 0; i < n; i++) total += ((yTrue[i] ?? 0) - mean) ** 2
   let r2: number
   if (total !== 0) r2 = 1 - sq / total
   else r2 = sq === 0 ? 1 : 0
@@ -597,7 +608,7 @@ export function histogram(
   if (range) [lo, hi] = range
   else {
     for (let i = 0; i < values.length; i++) {
-      const v = values[i]!
+      const v = values[i] ?? 0
       if (Number.isNaN(v)) continue
       if (v < lo) lo = v
       if (v > hi) hi = v
@@ -609,7 +620,7 @@ export function histogram(
     hi += 0.5
   }
   const out = new HistogramBins(lo, hi, bins)
-  for (let i = 0; i < values.length; i++) out.add(values[i]!)
+  for (let i = 0; i < values.length; i++) out.add(values[i] ?? 0)
   return out.result()
 }
 
@@ -634,9 +645,9 @@ class HistogramBins {
     let b = Math.floor(((v - lo) / (hi - lo)) * bins)
     if (b === bins) b -= 1
     // numpy corrects the float estimate against the real edges.
-    if (v < edges[b]!) b -= 1
-    else if (b !== bins - 1 && v >= edges[b + 1]!) b += 1
-    this.counts[b]! += 1
+    if (v < (edges[b] ?? 0)) b -= 1
+    else if (b !== bins - 1 && v >= (edges[b + 1] ?? 0)) b += 1
+    this.counts[b] = (this.counts[b] ?? 0) + 1
   }
 
   result(): Histogram {
@@ -674,8 +685,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let mx = 0
   let my = 0
   for (let i = 0; i < n; i++) {
-    mx += x[i]!
-    my += y[i]!
+    mx += x[i] ?? 0
+    my += y[i] ?? 0
   }
   mx /= n
   my /= n
@@ -683,8 +694,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let sxx = 0
   let syy = 0
   for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx
-    const dy = y[i]! - my
+    const dx = (x[i] ?? 0) - mx
+    const dy = (y[i] ?? 0) - my
     sxy += dx * dy
     sxx += dx * dx
     syy += dy * dy
@@ -732,7 +743,7 @@ export function businessValue(
 ): BusinessValue {
   const n = isPositive.length
   let positives = 0
-  for (let i = 0; i < n; i++) positives += isPositive[i]!
+  for (let i = 0; i < n; i++) positives += isPositive[i] ?? 0
   let dtp = 0
   let dfp = 0
   for (let i = 0; i < n; i++) {
@@ -762,10 +773,10 @@ export function businessValueFromCounts(
   let bestThreshold = Infinity
   let bestValue = value(0, 0)
   for (let i = 0; i < curve.thresholds.length; i++) {
-    const v = value(curve.tps[i]!, curve.fps[i]!)
+    const v = value(curve.tps[i] ?? 0, curve.fps[i] ?? 0)
     if (v > bestValue) {
       bestValue = v
-      bestThreshold = curve.thresholds[i]!
+      bestThreshold = curve.thresholds[i] ?? 0
     }
   }
   // The drawing grid: the counts at score ≥ t come from the nearest curve point at or above t.
@@ -773,8 +784,11 @@ export function businessValueFromCounts(
   let j = -1
   for (let g = 100; g >= 0; g--) {
     const t = g / 100
-    while (j + 1 < curve.thresholds.length && curve.thresholds[j + 1]! >= t) j++
-    grid.push({ threshold: t, value: j < 0 ? value(0, 0) : value(curve.tps[j]!, curve.fps[j]!) })
+    while (j + 1 < curve.thresholds.length && (curve.thresholds[j + 1] ?? 0) >= t) j++
+    grid.push({
+      threshold: t,
+      value: j < 0 ? value(0, 0) : value(curve.tps[j] ?? 0, curve.fps[j] ?? 0),
+    })
   }
   grid.reverse()
   return {
@@ -799,7 +813,7 @@ export function thinIndices(length: number, max: number): number[] {
 /** `out[i] = lookup[codes[i]]`. */
 export function mapCodes(codes: Int32Array, lookup: ArrayLike<number>): Int32Array {
   const out = new Int32Array(codes.length)
-  for (let i = 0; i < codes.length; i++) out[i] = lookup[codes[i]!]!
+  for (let i = 0; i < codes.length; i++) out[i] = lookup[codes[i] ?? 0] ?? 0
   return out
 }
 
@@ -813,13 +827,13 @@ export function maskEquals(codes: Int32Array, value: number): Uint8Array {
 /** `out[i] = source[rows[i]]`. */
 export function gatherInt32(source: Int32Array, rows: Uint32Array): Int32Array {
   const out = new Int32Array(rows.length)
-  for (let i = 0; i < rows.length; i++) out[i] = source[rows[i]!]!
+  for (let i = 0; i < rows.length; i++) out[i] = source[rows[i] ?? 0] ?? 0
   return out
 }
 
 export function gatherFloat64(source: ArrayLike<number>, rows: Uint32Array): Float64Array {
   const out = new Float64Array(rows.length)
-  for (let i = 0; i < rows.length; i++) out[i] = source[rows[i]!]!
+  for (let i = 0; i < rows.length; i++) out[i] = source[rows[i] ?? 0] ?? 0
   return out
 }
 

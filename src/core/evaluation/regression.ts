@@ -31,7 +31,7 @@ export function regressionReport(
   }
   if (options.nanRows > 0) {
     let nan = 0
-    for (let i = 0; i < predicted.length; i++) if (Number.isNaN(predicted[i]!)) nan++
+    for (let i = 0; i < predicted.length; i++) if (Number.isNaN(predicted[i] ?? NaN)) nan++
     if (nan > 0) {
       for (const key of KEYS) reasons[key] = `${nan} row(s) have a NaN prediction`
       return { metrics: empty, reasons, charts }
@@ -39,7 +39,7 @@ export function regressionReport(
   }
   // An explicit NaN in the label column is not "infinite": say which rows make the metrics undefined.
   let nanTargets = 0
-  for (let i = 0; i < actual.length; i++) if (Number.isNaN(actual[i]!)) nanTargets++
+  for (let i = 0; i < actual.length; i++) if (Number.isNaN(actual[i] ?? NaN)) nanTargets++
   if (nanTargets > 0) {
     for (const key of KEYS) reasons[key] = `${nanTargets} row(s) have NaN as their target`
     return { metrics: empty, reasons, charts }
@@ -55,12 +55,13 @@ export function regressionReport(
     if (metrics[key] === null) reasons[key] = 'not finite (an infinite prediction or target)'
   if (options.withCharts ?? true) {
     const residuals = new Float64Array(actual.length)
-    for (let i = 0; i < actual.length; i++) residuals[i] = actual[i]! - predicted[i]!
+    for (let i = 0; i < actual.length; i++)
+      residuals[i] = (actual[i] ?? NaN) - (predicted[i] ?? NaN)
     charts.residualHistogram = histogram(residuals, 30)
     const rows = sampleRows(actual.length, 2000)
     charts.predictedVsActual = {
-      actual: Array.from(rows, (r) => actual[r]!),
-      predicted: Array.from(rows, (r) => predicted[r]!),
+      actual: Array.from(rows, (r) => actual[r] ?? 0),
+      predicted: Array.from(rows, (r) => predicted[r] ?? 0),
     }
   }
   return { metrics, reasons, charts }

@@ -66,8 +66,8 @@ export function labelText(column: Column, row: number): string | null {
   if (column.kind === 'numeric' || column.kind === 'timestamp') {
     return column.missing[row] ? null : String(column.values[row])
   }
-  const code = column.codes[row]!
-  return code < 0 ? null : column.categories[code]!
+  const code = column.codes[row] ?? -1
+  return code < 0 ? null : (column.categories[code] ?? null)
 }
 
 /**
@@ -81,8 +81,13 @@ function feeder(
   mapping: ResolvedMapping,
 ): (start: number, rows: number) => Feed {
   const plans = mapping.inputs.map((input, i) => {
-    const info = onnx.inputs[i]!
-    const columns = input.columns.map((name) => table.columns.find((c) => c.name === name)!)
+    const info = onnx.inputs[i]
+    if (!info) throw new SlipwayError('INTERNAL', `mapping input ${i} is not one of the model's`)
+    const columns = input.columns.map((name) => {
+      const column = table.columns.find((c) => c.name === name)
+      if (!column) throw new SlipwayError('MAPPING_INVALID', `The dataset has no column "${name}"`)
+      return column
+    })
     const values =
       info.type === 'string'
         ? []
@@ -111,8 +116,7 @@ function feeder(
       const dims = info.shape && info.shape.length === 1 ? [rows] : [rows, width]
       if (info.type === 'string') {
         const data = new Array<string>(rows * width)
-        for (let w = 0; w < width; w++) {
-          const col = columns[w]!
+        for (const [w, col] of columns.entries()) {
           for (let r = 0; r < rows; r++) data[r * width + w] = labelText(col, start + r) ?? ''
         }
         feeds[input.name] = new Tensor('string', data, dims)
@@ -120,10 +124,9 @@ function feeder(
       }
       if (info.type === 'int64') {
         const data = new BigInt64Array(rows * width)
-        for (let w = 0; w < width; w++) {
-          const v = values[w]!
+        for (const [w, v] of values.entries()) {
           for (let r = 0; r < rows; r++) {
-            const x = v[start + r]!
+            const x = v[start + r] ?? NaN
             if (!Number.isInteger(x)) {
               throw new SlipwayError(
                 'DATA_INVALID',
@@ -143,27 +146,33 @@ function feeder(
         // Only full batches reuse a buffer; the last, shorter one and one-row timing get their own.
         if (rows > 1 && !plan.reused) plan.reused = data
       }
-      if (width === 1) data.set(values[0]!.subarray(start, start + rows))
-      else {
+      if (width === 1) {
+        const only = values[0]
+        if (!only) throw new SlipwayError('INTERNAL', `${input.name}: no values for its column`)
+        data.set(only.subarray(start, start + rows))
+      } else {
         // Four columns at a time into the reused buffer: each column is read sequentially and
         // every row gets four adjacent values per write burst (measured ~1.5× faster than row by
         // row, and than one column at a time, on 1M × 30).
         let w = 0
         for (; w + 3 < width; w += 4) {
-          const a = values[w]!
-          const b = values[w + 1]!
-          const c = values[w + 2]!
-          const d = values[w + 3]!
+          const [a, b, c, d] = values.slice(w, w + 4)
+          if (!a || !b || !c || !d)
+            throw new SlipwayError(
+              'INTERNAL',
+              `${input.name}: ${width} columns, ${values.length} read`,
+            )
           for (let r = 0, o = w, i = start; r < rows; r++, o += width, i++) {
-            data[o] = a[i]!
-            data[o + 1] = b[i]!
-            data[o + 2] = c[i]!
-            data[o + 3] = d[i]!
+            data[o] = a[i] ?? NaN
+            data[o + 1] = b[i] ?? NaN
+            data[o + 2] = c[i] ?? NaN
+            data[o + 3] = d[i] ?? NaN
           }
         }
         for (; w < width; w++) {
-          const v = values[w]!
-          for (let r = 0, o = w, i = start; r < rows; r++, o += width, i++) data[o] = v[i]!
+          const v = values[w]
+          if (!v) throw new SlipwayError('INTERNAL', `${input.name}: no values for column ${w}`)
+          for (let r = 0, o = w, i = start; r < rows; r++, o += width, i++) data[o] = v[i] ?? NaN
         }
       }
       feeds[input.name] =
@@ -199,7 +208,7 @@ class LabelReader {
   }
 
   private smallCode(value: number): number {
-    let code = this.small[value]!
+    let code = this.small[value] ?? -1
     if (code < 0) code = this.small[value] = this.codeOf(value)
     return code
   }
@@ -208,18 +217,23 @@ class LabelReader {
     if (raw instanceof BigInt64Array) {
       const halves = new Int32Array(raw.buffer, raw.byteOffset, raw.length * 2)
       for (let r = 0; r < rows; r++) {
-        const lo = halves[2 * r]!
-        const hi = halves[2 * r + 1]!
+        const lo = halves[2 * r] ?? 0
+        const hi = halves[2 * r + 1] ?? 0
         // Little-endian: the high half is the sign extension of the low half when the value fits.
         if (hi === lo >> 31)
           out[at + r] = lo >= 0 && lo < SMALL_LABELS ? this.smallCode(lo) : this.codeOf(lo)
-        else out[at + r] = this.codeOf(raw[r]!)
+        else {
+          const value = raw[r]
+          if (value === undefined)
+            throw new SlipwayError('INTERNAL', `label output has no row ${r}`)
+          out[at + r] = this.codeOf(value)
+        }
       }
       return
     }
     if (raw instanceof Int32Array) {
       for (let r = 0; r < rows; r++) {
-        const v = raw[r]!
+        const v = raw[r] ?? 0
         out[at + r] = v >= 0 && v < SMALL_LABELS ? this.smallCode(v) : this.codeOf(v)
       }
       return
@@ -227,7 +241,8 @@ class LabelReader {
     let lastValue: bigint | number | string | undefined
     let lastCode = -1
     for (let r = 0; r < rows; r++) {
-      const value = raw[r]!
+      const value = raw[r]
+      if (value === undefined) throw new SlipwayError('INTERNAL', `label output has no row ${r}`)
       if (value !== lastValue) {
         lastValue = value
         lastCode = this.codeOf(value)
@@ -262,7 +277,7 @@ function planOutputs(
       plan.label === null
     )
       plan.label = name
-    else if (floaty && t.dims.length === 2 && t.dims[1]! >= 2 && plan.proba === null)
+    else if (floaty && t.dims.length === 2 && (t.dims[1] ?? 0) >= 2 && plan.proba === null)
       plan.proba = name
     else if (floaty && rank1 && plan.prediction === null) plan.prediction = name
   }
@@ -292,6 +307,14 @@ function planOutputs(
     )
   }
   return { plan, task: chosen }
+}
+
+/** The output a plan named: every batch gives the outputs the first one did. */
+function outputOf(out: Record<string, Tensor>, name: string, modelLabel: string): Tensor {
+  const t = out[name]
+  if (!t)
+    throw new SlipwayError('MAPPING_INVALID', `${modelLabel}: a batch gave no output "${name}"`)
+  return t
 }
 
 function percentiles(values: number[]): { p50Ms: number; p95Ms: number; p99Ms: number } {
@@ -398,25 +421,24 @@ export async function runModel(
         if (task === 'classification') {
           if (plan.label) labelCodes = new Int32Array(n)
           if (plan.proba) {
-            classes = out[plan.proba]!.dims[1]!
+            const t = outputOf(out, plan.proba, modelLabel)
+            classes = t.dims[1] ?? 0
             proba =
-              out[plan.proba]!.type === 'float64'
-                ? new Float64Array(n * classes)
-                : new Float32Array(n * classes)
+              t.type === 'float64' ? new Float64Array(n * classes) : new Float32Array(n * classes)
           }
         } else prediction = new Float64Array(n)
       }
       if (task === 'classification') {
         if (plan.label && labelCodes) {
           labels.read(
-            out[plan.label]!.data as ArrayLike<bigint | number | string>,
+            outputOf(out, plan.label, modelLabel).data as ArrayLike<bigint | number | string>,
             rows,
             labelCodes,
             start,
           )
         }
         if (plan.proba && proba) {
-          const t = out[plan.proba]!
+          const t = outputOf(out, plan.proba, modelLabel)
           if (t.dims[1] !== classes)
             throw new SlipwayError(
               'MAPPING_INVALID',
@@ -426,17 +448,18 @@ export async function runModel(
           proba.set(data.subarray(0, rows * classes), start * classes)
           for (let r = 0; r < rows; r++) {
             for (let c = 0; c < classes; c++) {
-              if (Number.isNaN(data[r * classes + c]!)) {
+              if (Number.isNaN(data[r * classes + c] ?? NaN)) {
                 nanRows++
                 break
               }
             }
           }
         }
-      } else if (prediction) {
-        const data = out[plan.prediction!]!.data as Float32Array | Float64Array
+      } else if (prediction && plan.prediction) {
+        // A regression plan always names its prediction (planOutputs refuses one without).
+        const data = outputOf(out, plan.prediction, modelLabel).data as Float32Array | Float64Array
         for (let r = 0; r < rows; r++) {
-          const v = data[r]!
+          const v = data[r] ?? NaN
           prediction[start + r] = v
           if (Number.isNaN(v)) nanRows++
         }

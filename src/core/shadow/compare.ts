@@ -1,7 +1,7 @@
 // Shadow comparison (champion vs challenger): both versions on the same rows — agreement, label
 // flips, probability deltas, McNemar's exact test, per-slice metric deltas and latency side by side.
 import type { SnapshotRef } from '../data/snapshot'
-import { classNamesFor } from '../evaluation/class-names'
+import { classNamesFor, labelAt } from '../evaluation/class-names'
 import type { ResolvedMapping, ShadowResult, Task } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import { cellText, type Table } from '../data/table'
@@ -63,10 +63,15 @@ export const TOP_DISAGREEMENTS = 20
 export function predictedLabels(run: ModelRun, n: number): LabelCodes {
   if (run.predicted) return run.predicted
   const c = run.probaClasses.length
+  // Without probabilities there is at most one class, so the argmax below reads none.
+  if (!run.proba && c > 1)
+    throw new SlipwayError('INTERNAL', `${c} probability classes without probabilities`)
+  const proba = run.proba ?? new Float64Array(0)
   const codes = new Int32Array(n)
   for (let i = 0; i < n; i++) {
     let best = 0
-    for (let j = 1; j < c; j++) if (run.proba![i * c + j]! > run.proba![i * c + best]!) best = j
+    for (let j = 1; j < c; j++)
+      if ((proba[i * c + j] ?? NaN) > (proba[i * c + best] ?? NaN)) best = j
     codes[i] = best
   }
   return { codes, names: run.probaClasses }
@@ -91,11 +96,11 @@ function delta(
 export function topRows(score: Float64Array, k: number): number[] {
   const top: number[] = []
   for (let i = 0; i < score.length; i++) {
-    const s = score[i]!
+    const s = score[i] ?? 0
     if (!(s > 0)) continue
-    if (top.length === k && s <= score[top[k - 1]!]!) continue
+    if (top.length === k && s <= (score[top[k - 1] ?? 0] ?? 0)) continue
     let pos = top.length
-    while (pos > 0 && score[top[pos - 1]!]! < s) pos--
+    while (pos > 0 && (score[top[pos - 1] ?? 0] ?? 0) < s) pos--
     top.splice(pos, 0, i)
     if (top.length > k) top.pop()
   }
@@ -207,14 +212,23 @@ function flipMatrix(c: Comparison): RowLabel {
   const b = predictedLabels(c.challenger, n)
   const labels = sortLabels([...a.names, ...b.names])
   const index = new Map(labels.map((l, i) => [l, i]))
-  const mapA = a.names.map((name) => index.get(name)!)
-  const mapB = b.names.map((name) => index.get(name)!)
+  const codeOf = (name: string): number => {
+    const code = index.get(name)
+    if (code === undefined) throw new SlipwayError('INTERNAL', `label ${name} is not in the labels`)
+    return code
+  }
+  const mapA = a.names.map(codeOf)
+  const mapB = b.names.map(codeOf)
   const flip = labels.map(() => new Array<number>(labels.length).fill(0))
   let agree = 0
   for (let i = 0; i < n; i++) {
-    const x = mapA[a.codes[i]!]!
-    const y = mapB[b.codes[i]!]!
-    flip[x]![y]! += 1
+    const x = mapA[a.codes[i] ?? 0] ?? -1
+    const y = mapB[b.codes[i] ?? 0] ?? -1
+    const row = flip[x]
+    const cell = row?.[y]
+    if (row === undefined || cell === undefined)
+      throw new SlipwayError('INTERNAL', `row ${i}: a predicted label outside the flip matrix`)
+    row[y] = cell + 1
     if (x === y) agree++
     else score[i] = 2 // label disagreements first; probability distance breaks ties
   }
@@ -222,7 +236,10 @@ function flipMatrix(c: Comparison): RowLabel {
   result.flipMatrix = flip
   result.agreementRate = n ? agree / n : null
   result.disagreements = n - agree
-  return (side, i) => (side === 'a' ? labels[mapA[a.codes[i]!]!]! : labels[mapB[b.codes[i]!]!]!)
+  return (side, i) =>
+    side === 'a'
+      ? labelAt(labels, mapA[a.codes[i] ?? 0] ?? -1)
+      : labelAt(labels, mapB[b.codes[i] ?? 0] ?? -1)
 }
 
 /** Binary: the positive class's probability on each side; returns both scores per row. */
@@ -237,7 +254,9 @@ function positiveClassDifferences(
   const positive =
     options.positiveLabel && ca.includes(options.positiveLabel)
       ? options.positiveLabel
-      : sortLabels(ca).at(-1)!
+      : sortLabels(ca).at(-1)
+  if (positive === undefined)
+    throw new SlipwayError('INTERNAL', 'a binary champion without classes')
   const ia = ca.indexOf(positive)
   const ib = cb.indexOf(positive)
   if (ib < 0) {
@@ -252,8 +271,8 @@ function positiveClassDifferences(
   let sum = 0
   let max = 0
   for (let i = 0; i < n; i++) {
-    const p = championProba[i * 2 + ia]!
-    const q = challengerProba[i * 2 + ib]!
+    const p = championProba[i * 2 + ia] ?? NaN
+    const q = challengerProba[i * 2 + ib] ?? NaN
     champScore[i] = p
     challScore[i] = q
     const d = q - p
@@ -264,7 +283,7 @@ function positiveClassDifferences(
     diffOf[i] = d
     sum += Math.abs(d)
     if (Math.abs(d) > max) max = Math.abs(d)
-    score[i]! += Math.abs(d)
+    score[i] = (score[i] ?? 0) + Math.abs(d)
   }
   const counted = n - nan
   result.meanAbsDiffPositive = counted ? sum / counted : null
@@ -291,8 +310,10 @@ function totalVariationDifferences(
   for (let i = 0; i < n; i++) {
     let tv = 0
     for (let u = 0; u < union.length; u++) {
-      const p = ja[u]! < 0 ? 0 : championProba[i * ca.length + ja[u]!]!
-      const q = jb[u]! < 0 ? 0 : challengerProba[i * cb.length + jb[u]!]!
+      const colA = ja[u] ?? -1
+      const colB = jb[u] ?? -1
+      const p = colA < 0 ? 0 : (championProba[i * ca.length + colA] ?? NaN)
+      const q = colB < 0 ? 0 : (challengerProba[i * cb.length + colB] ?? NaN)
       tv += Math.abs(q - p)
     }
     tv /= 2
@@ -303,7 +324,7 @@ function totalVariationDifferences(
     diffOf[i] = tv
     sum += tv
     if (tv > max) max = tv
-    score[i]! += tv
+    score[i] = (score[i] ?? 0) + tv
   }
   const counted = n - nan
   result.meanTotalVariation = counted ? sum / counted : null
@@ -357,8 +378,8 @@ function labelledClassification(
   let bCount = 0
   let cCount = 0
   for (let i = 0; i < labelled.rows.length; i++) {
-    const r = labelled.rows[i]!
-    const actual = truth.names[truth.codes[i]!]!
+    const r = labelled.rows[i] ?? 0
+    const actual = labelAt(truth.names, truth.codes[i] ?? -1)
     const rightA = rowLabel('a', r) === actual
     const rightB = rowLabel('b', r) === actual
     if (rightA && !rightB) bCount++
@@ -382,7 +403,8 @@ function labelledClassification(
       )
       let agreeHere = 0
       for (const i of group.rows)
-        if (rowLabel('a', labelled.rows[i]!) === rowLabel('b', labelled.rows[i]!)) agreeHere++
+        if (rowLabel('a', labelled.rows[i] ?? 0) === rowLabel('b', labelled.rows[i] ?? 0))
+          agreeHere++
       return {
         value: group.value,
         rows: group.rows.length,
@@ -426,9 +448,9 @@ function compareClassification(c: Comparison): void {
     row: r + 1,
     championLabel: rowLabel('a', r),
     challengerLabel: rowLabel('b', r),
-    championScore: scores ? finiteOrNull(scores.champScore[r]!) : null,
-    challengerScore: scores ? finiteOrNull(scores.challScore[r]!) : null,
-    difference: finiteOrNull(diffOf[r]!),
+    championScore: scores ? finiteOrNull(scores.champScore[r] ?? NaN) : null,
+    challengerScore: scores ? finiteOrNull(scores.challScore[r] ?? NaN) : null,
+    difference: finiteOrNull(diffOf[r] ?? NaN),
     actual: options.label ? cellText(columnOf(table, options.label), r) : null,
     features: features(table, options.featureColumns, r),
   }))
@@ -457,7 +479,8 @@ function labelledRegression(
   result.slices = {
     column: options.slice,
     rows: sliceGroups(table, options.slice, labelled.rows).map((group) => {
-      const pick = (xs: Float64Array): Float64Array => Float64Array.from(group.rows, (i) => xs[i]!)
+      const pick = (xs: Float64Array): Float64Array =>
+        Float64Array.from(group.rows, (i) => xs[i] ?? 0)
       const sa = scalarMetrics(
         regressionReport(pick(actual), pick(pa), {
           nanRows: champion.nanRows,
@@ -483,13 +506,15 @@ function labelledRegression(
 
 function compareRegression(c: Comparison): void {
   const { table, options, labelled, n, score, diffOf, result, warnings } = c
-  const p = c.champion.prediction!
-  const q = c.challenger.prediction!
+  const p = c.champion.prediction
+  const q = c.challenger.prediction
+  if (!p || !q)
+    throw new SlipwayError('INTERNAL', 'a regression comparison without both predictions')
   let abs = 0
   let sq = 0
   let counted = 0
   for (let i = 0; i < n; i++) {
-    const d = q[i]! - p[i]!
+    const d = (q[i] ?? NaN) - (p[i] ?? NaN)
     if (Number.isNaN(d)) continue
     diffOf[i] = d
     score[i] = Math.abs(d) + Number.MIN_VALUE
@@ -511,9 +536,9 @@ function compareRegression(c: Comparison): void {
     row: r + 1,
     championLabel: null,
     challengerLabel: null,
-    championScore: finiteOrNull(p[r]!),
-    challengerScore: finiteOrNull(q[r]!),
-    difference: finiteOrNull(diffOf[r]!),
+    championScore: finiteOrNull(p[r] ?? NaN),
+    challengerScore: finiteOrNull(q[r] ?? NaN),
+    difference: finiteOrNull(diffOf[r] ?? NaN),
     actual: options.label ? cellText(columnOf(table, options.label), r) : null,
     features: features(table, options.featureColumns, r),
   }))
@@ -556,41 +581,39 @@ export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<S
   }
   const mapping = { champion: mapSide('champion'), challenger: mapSide('challenger') }
   checkSlice(table, payload.slice)
+  const total = table.rowCount * 2
+  // One side after the other: both share the progress bar, champion first.
+  const runSide = (side: 'champion' | 'challenger'): Promise<ModelRun> => {
+    const model = payload[side]
+    return runModel(
+      table,
+      {
+        modelPath: model.modelPath,
+        modelLabel: model.modelLabel,
+        onnx: model.onnx,
+        mapping: mapping[side],
+        batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
+        task: payload.task ?? null,
+      },
+      ctx,
+      { base: side === 'champion' ? 0 : table.rowCount, total },
+    )
+  }
   const where = { table, path: payload.datasetPath, fileName }
   const { value: result, described } = await whileDescribing(
     payload.describe,
     where,
     ctx,
     async () => {
-      const total = table.rowCount * 2
-      const runs: ModelRun[] = []
-      for (const [side, model] of [
-        ['champion', payload.champion],
-        ['challenger', payload.challenger],
-      ] as const) {
-        runs.push(
-          await runModel(
-            table,
-            {
-              modelPath: model.modelPath,
-              modelLabel: model.modelLabel,
-              onnx: model.onnx,
-              mapping: mapping[side],
-              batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
-              task: payload.task ?? null,
-            },
-            ctx,
-            { base: side === 'champion' ? 0 : table.rowCount, total },
-          ),
-        )
-      }
+      const championRun = await runSide('champion')
+      const challengerRun = await runSide('challenger')
       const featureColumns = [
         ...new Set([
           ...mapping.champion.inputs.flatMap((i) => i.columns),
           ...mapping.challenger.inputs.flatMap((i) => i.columns),
         ]),
       ]
-      const result = compareRuns(table, runs[0]!, runs[1]!, {
+      const result = compareRuns(table, championRun, challengerRun, {
         label,
         slice: payload.slice,
         positiveLabel: positiveClassOf(payload.champion.onnx),
