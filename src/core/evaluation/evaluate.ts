@@ -43,7 +43,8 @@ export interface ModelPayload {
   savedMapping?: ColumnMapping | null
 }
 
-export interface EvaluatePayload extends ModelPayload {
+/** What a run (evaluation, shadow comparison) reads, and the settings both kinds take. */
+export interface RunDataPayload {
   datasetPath: string
   /** The dataset's parsed table, read instead of the file when its hash matches (snapshot.ts). */
   datasetTable?: SnapshotRef
@@ -54,9 +55,12 @@ export interface EvaluatePayload extends ModelPayload {
   datasetFileName?: string
   label?: string | null
   slice?: string | null
-  costMatrix?: CostMatrix | null
   batchSize?: number
   task?: Task | null
+}
+
+export interface EvaluatePayload extends ModelPayload, RunDataPayload {
+  costMatrix?: CostMatrix | null
 }
 
 export interface EvaluateOutput {

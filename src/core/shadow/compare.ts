@@ -1,8 +1,7 @@
 // Shadow comparison (champion vs challenger): both versions on the same rows — agreement, label
 // flips, probability deltas, McNemar's exact test, per-slice metric deltas and latency side by side.
-import type { SnapshotRef } from '../data/snapshot'
 import { classNamesFor, labelAt } from '../evaluation/class-names'
-import type { ResolvedMapping, ShadowResult, Task } from '../../api/evaluation'
+import type { ResolvedMapping, ShadowResult } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
 import { cellText, type Table } from '../data/table'
 import type { DescribedFile } from '../data/tasks'
@@ -27,27 +26,16 @@ import {
   modelLabelsOf,
   truthValues,
   type ModelPayload,
+  type RunDataPayload,
 } from '../evaluation/evaluate'
 import { positiveClassOf, resolveLabel } from '../evaluation/mapping'
 import { allRows, gatherFloat64, histogram, mcnemarExact, pearson } from '../evaluation/metrics'
 import { regressionReport } from '../evaluation/regression'
 import { runModel, type ModelRun, type RunContext } from '../evaluation/run'
 
-export interface ShadowPayload {
+export interface ShadowPayload extends RunDataPayload {
   champion: ModelPayload
   challenger: ModelPayload
-  datasetPath: string
-  /** The dataset's parsed table, read instead of the file when its hash matches (snapshot.ts). */
-  datasetTable?: SnapshotRef
-  datasetName: string
-  /** Also profile the table read (a file this run imports): one parse serves both. */
-  describe?: boolean
-  /** The file's own name, when it differs from the dataset's (a file this run imports). */
-  datasetFileName?: string
-  label?: string | null
-  slice?: string | null
-  batchSize?: number
-  task?: Task | null
 }
 
 export interface ShadowOutput {
