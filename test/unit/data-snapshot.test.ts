@@ -5,7 +5,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadTable } from '../../src/core/data/load'
-import { readSnapshot, writeSnapshot, type SnapshotRef } from '../../src/core/data/snapshot'
+import {
+  readSnapshot,
+  snapshotLayout,
+  writeSnapshot,
+  type SnapshotRef,
+} from '../../src/core/data/snapshot'
 import type { Table } from '../../src/core/data/table'
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'csv')
@@ -100,25 +105,51 @@ describe('dataset snapshots', () => {
         b[at] = (b[at] ?? 0) ^ 1
         return b
       }
-    const headerLength = bytes.readUInt32LE(8)
+    const layout = snapshotLayout(table)
+    const first = layout.offsets[0]?.[0] ?? NaN
+    const lastValues = layout.offsets[layout.offsets.length - 1]?.[0] ?? NaN
     const cases: [string, SnapshotRef][] = [
       ['a bit of the magic', variant('magic', flip(0))],
       ['a bit of the header', variant('header', flip(14))],
-      ['a bit of the first values', variant('values', flip(12 + headerLength + 8))],
-      ['a bit of the last section', variant('last', flip(bytes.length - 9))],
-      ['a bit of the padding', variant('pad', flip(bytes.length - 1))],
+      ['a bit of the header padding', variant('head-pad', flip(first - 1))],
+      ['a bit of the first values', variant('values', flip(first + 8))],
+      ['a bit of the last column', variant('last', flip(lastValues + 3))],
+      ['a bit of a section padding', variant('pad', flip(layout.trailerAt - 1))],
+      ['a bit of the trailer', variant('trailer', flip(layout.trailerAt + 5))],
       ['one byte short', variant('short', (b) => b.subarray(0, b.length - 1))],
       ['one byte more', variant('long', (b) => Buffer.concat([b, Buffer.from([0])]))],
-      ['the header only', variant('cut', (b) => b.subarray(0, 12 + headerLength))],
+      ['the head only', variant('cut', (b) => b.subarray(0, first))],
       ['an empty file', variant('empty', () => Buffer.alloc(0))],
+      [
+        'two sections swapped',
+        variant('swapped', (b) => {
+          const [a0, b0] = [layout.offsets[0]?.[0] ?? 0, layout.offsets[1]?.[0] ?? 0]
+          const x = Buffer.from(b.subarray(a0, a0 + table.rowCount * 8))
+          b.copy(b, a0, b0, b0 + table.rowCount * 8)
+          x.copy(b, b0)
+          return b
+        }),
+      ],
       ['a CSV file', { path: path.join(fixtures, 'profile.csv'), sha256: ref.sha256 }],
       ['another sha256', { path: ref.path, sha256: '0'.repeat(64) }],
       ['no such file', { path: path.join(dir, 'missing.tbl'), sha256: ref.sha256 }],
     ]
+    expect(bytes.length).toBe(layout.size)
     // The untouched copy reads: each case fails by its change alone.
     expect(readSnapshot(variant('same', (b) => b))).toEqual(table)
     for (const [name, bad] of cases) expect(readSnapshot(bad), name).toBeNull()
-    for (const [name, bad] of cases)
-      expect(readSnapshot(bad, ['x_int']), `${name}, one column`).toBeNull()
+    // A read of some columns checks the head, the trailer and those columns' sections.
+    const names = table.columns.map((c) => c.name)
+    const firstName = names[0] ?? ''
+    const lastName = names[names.length - 1] ?? ''
+    expect(readSnapshot(cases[3]?.[1] ?? ref, [firstName]), 'first values, first column').toBeNull()
+    expect(readSnapshot(cases[4]?.[1] ?? ref, [lastName]), 'last column, last column').toBeNull()
+    expect(readSnapshot(cases[5]?.[1] ?? ref, [lastName]), 'its padding, last column').toBeNull()
+    // The untouched columns of an altered file still read: each is checked on its own.
+    expect(readSnapshot(cases[4]?.[1] ?? ref, [firstName])?.columns[0]).toEqual(table.columns[0])
+    for (const [name, bad] of cases.filter(
+      ([n]) => !/first values|last column|section padding|swapped/.test(n),
+    ))
+      expect(readSnapshot(bad, [firstName]), `${name}, one column`).toBeNull()
   })
 })

@@ -6,7 +6,13 @@ import { hashFile } from '../artifacts/blobs'
 import { detectFormat, loadTable, type DataFormat } from './load'
 import { runTask } from '../jobs/run-task'
 import { profileColumn } from './profile'
-import { writeSnapshot } from './snapshot'
+import {
+  createSnapshotFile,
+  finishSnapshot,
+  snapshotLayout,
+  writeSnapshotColumns,
+  type SnapshotLayout,
+} from './snapshot'
 import type { Column, Table } from './table'
 
 export interface DatasetDescription {
@@ -48,21 +54,17 @@ export async function describeFile(
     const columns = await profileColumns(table, fileName, options)
     return { format, rows: table.rowCount, columns }
   }
-  // The helper profiles copies of its share while this thread writes the snapshot, then the rest.
+  // Each thread writes its own columns into the snapshot, then profiles them: no copies, and
+  // the writing is shared by both threads like the profiling.
+  const layout = snapshotLayout(table)
+  createSnapshotFile(options.snapshotTmp, layout)
+  options.onProgress?.(800, 1000, `Writing the snapshot of ${fileName}`)
   const profiles = startProfiles(table, fileName, {
     ...options,
-    keepColumns: true,
-    helperShare: 0.6,
+    snapshot: { path: options.snapshotTmp, layout },
   })
-  let snapshot: { sha256: string; size: number }
-  try {
-    options.onProgress?.(800, 1000, `Writing the snapshot of ${fileName}`)
-    snapshot = writeSnapshot(table, options.snapshotTmp)
-  } catch (error) {
-    profiles.abandon()
-    throw error
-  }
   const columns = await profiles.finish()
+  const snapshot = finishSnapshot(options.snapshotTmp, layout, profiles.snapshotDigests())
   return { format, rows: table.rowCount, columns, snapshot }
 }
 
@@ -80,11 +82,18 @@ export interface ProfileOptions extends DescribeOptions {
    * while it evaluates gives the helper more: this thread takes its share only afterwards.
    */
   helperShare?: number
+  /**
+   * Also write the table's snapshot into this created file (snapshot.ts): each thread writes its
+   * own columns' sections before profiling them; `snapshotDigests` then has every digest.
+   */
+  snapshot?: { path: string; layout: SnapshotLayout }
 }
 
 /** Profiles under way: `finish` profiles this thread's share and returns them all, in order. */
 export interface ProfilesStarted {
   finish(): Promise<ColumnProfile[]>
+  /** After `finish`: each section's digest in file order, when a snapshot was written. */
+  snapshotDigests(): Uint8Array[]
   /** Stops the helper: for a caller that failed and will not ask for the profiles. */
   abandon(): void
 }
@@ -123,14 +132,27 @@ export function startProfiles(
   const stop = new AbortController()
   const stopHelper = (): void => stop.abort()
   options.signal?.addEventListener('abort', stopHelper, { once: true })
+  const snapshot = options.snapshot
+  const offsetsOf = new Map(table.columns.map((c, i) => [c, snapshot?.layout.offsets[i] ?? []]))
+  const digestsOf = new Map<Column, Uint8Array[]>()
   const elsewhere =
     away.size > 0
       ? runTask(
           'profile-columns',
-          { columns: [...away] },
+          {
+            columns: [...away],
+            ...(snapshot
+              ? {
+                  snapshot: {
+                    path: snapshot.path,
+                    offsets: [...away].map((c) => offsetsOf.get(c) ?? []),
+                  },
+                }
+              : {}),
+          },
           { signal: stop.signal, inProcess: false, transfer: [...moved] },
         )
-      : Promise.resolve([])
+      : Promise.resolve({ profiles: [], digests: [] })
   const settled = elsewhere.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
@@ -139,6 +161,15 @@ export function startProfiles(
     try {
       const here = new Map<Column, ColumnProfile>()
       let done = 0
+      if (snapshot) {
+        const mine = table.columns.filter((c) => !away.has(c))
+        const written = writeSnapshotColumns(
+          snapshot.path,
+          mine,
+          mine.map((c) => offsetsOf.get(c) ?? []),
+        )
+        mine.forEach((c, i) => digestsOf.set(c, written[i] ?? []))
+      }
       for (const column of table.columns) {
         if (away.has(column)) continue
         if (options.signal?.aborted) throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
@@ -152,7 +183,8 @@ export function startProfiles(
       }
       const result = await settled
       if (!result.ok) throw result.error
-      const fromHelper = new Map([...away].map((c, i) => [c, result.value[i]]))
+      const fromHelper = new Map([...away].map((c, i) => [c, result.value.profiles[i]]))
+      ;[...away].forEach((c, i) => digestsOf.set(c, result.value.digests[i] ?? []))
       return table.columns.map((c) => {
         const profile = here.get(c) ?? fromHelper.get(c)
         if (!profile)
@@ -166,6 +198,7 @@ export function startProfiles(
   }
   return {
     finish,
+    snapshotDigests: () => table.columns.flatMap((c) => digestsOf.get(c) ?? []),
     abandon: () => {
       stop.abort()
       options.signal?.removeEventListener('abort', stopHelper)

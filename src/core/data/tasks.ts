@@ -4,7 +4,8 @@ import { SlipwayError } from '../../api/errors'
 import type { TaskFns } from '../jobs/tasks'
 import { describeFile } from './describe'
 import { readCsvPartTask, type CsvPartPayload } from './csv-parallel'
-import { profileColumn } from './profile'
+import { profileColumn, type ColumnProfile } from './profile'
+import { writeSnapshotColumns } from './snapshot'
 import type { Column } from './table'
 
 export interface DescribeTaskPayload {
@@ -19,17 +20,28 @@ export type DescribedFile = Omit<DatasetDescription, 'sha256' | 'size'>
 
 export interface ProfileColumnsPayload {
   columns: Column[]
+  /** Also write these columns' sections into a snapshot being written (snapshot.ts) first. */
+  snapshot?: { path: string; offsets: number[][] }
+}
+
+export interface ProfiledColumns {
+  profiles: ColumnProfile[]
+  /** The sha256 of each section written, per column, when the payload named a snapshot. */
+  digests: Uint8Array[][]
 }
 
 export type { CsvPartPayload }
 
 export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns' | 'csv-part'> = {
   'csv-part': async (payload) => readCsvPartTask(payload),
-  'profile-columns': async ({ columns }, ctx) =>
-    columns.map((column) => {
+  'profile-columns': async ({ columns, snapshot }, ctx) => {
+    const digests = snapshot ? writeSnapshotColumns(snapshot.path, columns, snapshot.offsets) : []
+    const profiles = columns.map((column) => {
       if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
       return profileColumn(column)
-    }),
+    })
+    return { profiles, digests }
+  },
   'dataset-describe': async ({ path, fileName, snapshotTmp }, ctx) => {
     const controller = new AbortController()
     return describeFile(path, {

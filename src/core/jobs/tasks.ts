@@ -2,13 +2,13 @@
 // worker-side counterpart of the contract's call map. A feature adds its tasks to `TaskMap` and
 // its functions to `tasks`; `runTask` then checks both ends at compile time.
 import type { DriftReport } from '../../api/drift'
-import type { ColumnProfile } from '../../api/datasets'
 import type { Table } from '../data/table'
 import type {
   CsvPartPayload,
   DescribeTaskPayload,
   DescribedFile,
   ProfileColumnsPayload,
+  ProfiledColumns,
 } from '../data/tasks'
 import { dataTasks } from '../data/tasks'
 import type { DriftTaskPayload } from '../drift/run'
@@ -27,7 +27,7 @@ export interface TaskContext {
 /** Task name → what it is given (structured-cloned into the worker) and what it returns. */
 export interface TaskMap {
   'dataset-describe': { payload: DescribeTaskPayload; result: DescribedFile }
-  'profile-columns': { payload: ProfileColumnsPayload; result: ColumnProfile[] }
+  'profile-columns': { payload: ProfileColumnsPayload; result: ProfiledColumns }
   'csv-part': { payload: CsvPartPayload; result: Table }
   evaluate: { payload: EvaluatePayload; result: EvaluateOutput }
   shadow: { payload: ShadowPayload; result: ShadowOutput }
