@@ -1,11 +1,12 @@
 // The browser harness every e2e file shares: a web-mode server on a temporary home, one headless
 // Chromium, a fresh page per test whose script errors and CSP violations fail that test, and the
-// in-page helpers (drop files, click when ready) and big generated CSVs the tests need.
+// in-page helpers (drop files, click when ready, wait for a job the test hold stopped).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import { HELD_SUFFIX } from '../../src/core/jobs/test-hold'
 import type { RunningServer } from '../../src/server/server'
 import { startServer } from '../../src/server/server'
 import { launchBrowser, type BrowserCandidate } from './browser'
@@ -206,4 +207,17 @@ export function writeBigCsv(
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/**
+ * Waits until the element at `selector` shows the progress message of a job stopped by the test
+ * hold (run the test inside `withTestHold`, test/helpers/hold.ts: the server runs in this process,
+ * so its workers read the hold from this process's environment). Resolves with the element's text
+ * up to the hold's mark, so the test can check where the job stopped before it clicks Cancel.
+ */
+export async function heldOnPage(target: Page, selector: string): Promise<string> {
+  const shown = target.locator(selector, { hasText: HELD_SUFFIX })
+  await shown.waitFor()
+  const text = await shown.innerText()
+  return text.slice(0, text.indexOf(HELD_SUFFIX))
 }

@@ -1,6 +1,8 @@
 // A test-only hold for worker tasks (read by worker.ts): off unless the environment asks for it.
 /** The longest a test hold waits for its cancel before the task carries on. */
 const HOLD_LIMIT_MS = 60_000
+/** How often a held task posts its held progress message again while it waits. */
+const REPOST_MS = 150
 
 /**
  * A test-only hold, off unless the environment asks for it: with SLIPWAY_TEST_HOLD_AT=REGEX
@@ -27,8 +29,15 @@ export function testHold(
     if (held || !at.test(message)) return
     if (skip-- > 0) return
     held = true
-    post({ type: 'progress', done, total, message: `${message}${HELD_SUFFIX}` })
-    Atomics.wait(cancelFlag, 0, 0, HOLD_LIMIT_MS)
+    // The job manager sends progress at most every 100 ms and drops what arrives in between, so
+    // the held message is posted again until the cancel comes: a page following the job's events
+    // sees it too, not only a test reading the job.
+    const until = Date.now() + HOLD_LIMIT_MS
+    let waited: ReturnType<typeof Atomics.wait>
+    do {
+      post({ type: 'progress', done, total, message: `${message}${HELD_SUFFIX}` })
+      waited = Atomics.wait(cancelFlag, 0, 0, Math.max(0, Math.min(REPOST_MS, until - Date.now())))
+    } while (waited === 'timed-out' && Date.now() < until)
   }
 }
 
