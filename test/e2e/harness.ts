@@ -32,7 +32,7 @@ export interface HarnessOptions {
   viewport?: { width: number; height: number }
   /** A `data-testid` to wait for after opening the app before each test; without it the page stays blank. */
   openAt?: string
-  /** Runs once the server is up and before the browser starts: registrations, imports, big files. */
+  /** Runs once the server is up and before the browser starts: registrations, imports, files. */
   setup?: (harness: Pick<Harness, 'server' | 'home' | 'scratch'>) => Promise<void> | void
   /** Where to look for the browser; the default is SLIPWAY_CHROMIUM, system paths, the npm build. */
   browsers?: BrowserCandidate[]
@@ -146,67 +146,6 @@ export async function dropFiles(target: Page, files: string[]): Promise<void> {
       )
     }
   }, payload)
-}
-
-/**
- * Clicks the element as soon as it exists and is enabled, from inside the page: a cancel must land
- * while the job still runs, without a round trip per poll from the test process.
- */
-export const clickWhenReady = (target: Page, selector: string): Promise<void> =>
-  target.evaluate(
-    (css) =>
-      new Promise<void>((resolve) => {
-        const attempt = (): boolean => {
-          const element = document.querySelector<HTMLButtonElement>(css)
-          if (!element || element.disabled) return false
-          element.click()
-          return true
-        }
-        if (attempt()) return resolve()
-        const observer = new MutationObserver(() => {
-          if (attempt()) {
-            observer.disconnect()
-            resolve()
-          }
-        })
-        observer.observe(document.body, { subtree: true, childList: true, attributes: true })
-      }),
-    selector,
-  )
-
-/**
- * Writes a big CSV in blocks so memory stays flat: `row` makes the cells of row `index`, drawing
- * from one seeded generator so the file is the same on every run.
- */
-export function writeBigCsv(
-  file: string,
-  options: {
-    header: string[]
-    rows: number
-    seed?: number
-    row: (random: () => number, index: number) => (string | number)[]
-  },
-): void {
-  let seed = options.seed ?? 42
-  const random = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    return seed / 2147483648
-  }
-  const fd = fs.openSync(file, 'w')
-  try {
-    fs.writeSync(fd, `${options.header.join(',')}\n`)
-    let block: string[] = []
-    for (let index = 0; index < options.rows; index++) {
-      block.push(options.row(random, index).join(','))
-      if (block.length === 10_000) {
-        fs.writeSync(fd, `${block.join('\n')}\n`)
-        block = []
-      }
-    }
-    if (block.length) fs.writeSync(fd, `${block.join('\n')}\n`)
-  } finally {
-    fs.closeSync(fd)
-  }
 }
 
 /**
