@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { importDataset } from '../helpers/jobs'
 import { at } from '../helpers/at'
 import type { ClassificationMetrics } from '../../src/api/evaluation'
 import { withTestHold } from '../helpers/hold'
@@ -21,15 +22,6 @@ let cancelDatasetId = 0
 let slicedDatasetId = 0
 
 const CANCEL_ROWS = 5_000
-
-/** Imports a file through the API (setup, not under test) and waits for its job. */
-async function importDataset(file: string): Promise<number> {
-  const job = await e2e.server.slipway.call('datasets:add', { file: { path: file } })
-  const done = await e2e.server.slipway.core.jobs.wait(job.id)
-  if (done.status !== 'done')
-    throw new Error(`Import of ${file} ended ${done.status}: ${done.error?.message}`)
-  return (done.result as { id: number }).id
-}
 
 /** Non-transparent pixels of the first canvas inside a chart: proof chart.js drew something. */
 const paintedPixels = (target: Page, testId: string): Promise<number> =>
@@ -59,7 +51,10 @@ const e2e = useHarness({
       model: 'churn',
       alias: 'challenger',
     })
-    evalDatasetId = await importDataset(fixture('data', 'tree_ensemble-eval.csv'))
+    evalDatasetId = await importDataset(
+      e2e.server.slipway,
+      fixture('data', 'tree_ensemble-eval.csv'),
+    )
     // The same rows with a categorical column to slice by.
     const sliced = path.join(scratch, 'churn-by-region.csv')
     const lines = fs
@@ -72,7 +67,7 @@ const e2e = useHarness({
         .map((line, i) => `${line},${i === 0 ? 'region' : ['north', 'south', 'east'][i % 3]}`)
         .join('\n') + '\n',
     )
-    slicedDatasetId = await importDataset(sliced)
+    slicedDatasetId = await importDataset(e2e.server.slipway, sliced)
     // A dataset only the cancel test evaluates, a few batches long: the test hold stops its run.
     const toCancel = path.join(scratch, 'cancel-5k.csv')
     const rows = ['age,income,tenure,balance,label']
@@ -81,7 +76,7 @@ const e2e = useHarness({
         `${(i % 97) / 25 - 2},${(i % 89) / 22 - 2},${(i % 83) / 20 - 2},${(i % 79) / 19 - 2},${i % 2}`,
       )
     fs.writeFileSync(toCancel, `${rows.join('\n')}\n`)
-    cancelDatasetId = await importDataset(toCancel)
+    cancelDatasetId = await importDataset(e2e.server.slipway, toCancel)
   },
 })
 
@@ -197,8 +192,11 @@ describe('evaluation in the browser', () => {
       file: { path: fixture('models', 'mlp_multiclass.onnx') },
       model: 'iris',
     })
-    const houses = await importDataset(fixture('data', 'regression-eval.csv'))
-    const flowers = await importDataset(fixture('data', 'mlp_multiclass-eval.csv'))
+    const houses = await importDataset(e2e.server.slipway, fixture('data', 'regression-eval.csv'))
+    const flowers = await importDataset(
+      e2e.server.slipway,
+      fixture('data', 'mlp_multiclass-eval.csv'),
+    )
     await e2e.page.reload()
 
     await openEvaluateForModel('house', '1', houses)
