@@ -4,7 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { at } from '../helpers/at'
-import { clickWhenReady, dropFiles, fixture, useHarness, writeBigCsv } from './harness'
+import { withTestHold } from '../helpers/hold'
+import { dropFiles, fixture, heldOnPage, useHarness } from './harness'
 
 const e2e = useHarness({ name: 'datasets', openAt: 'nav-datasets' })
 
@@ -64,25 +65,30 @@ describe('datasets in the browser', () => {
   })
 
   it('shows an import’s progress and cancels it: nothing is stored', async () => {
-    const big = path.join(e2e.scratch, 'big-600k.csv')
-    writeBigCsv(big, {
-      header: ['a', 'b', 'c', 'd', 'label'],
-      rows: 600_000,
-      row: (_random, i) => [i % 97, (i * 7) % 101, i / 3, i % 13, i % 2],
-    })
+    // An upload is always read in a worker, whose test hold stops it while it reads the file: the
+    // cancel lands on a running import, whatever the file's size.
+    const file = path.join(e2e.scratch, 'held-import.csv')
+    const lines = ['a,b,c,d,label']
+    for (let i = 0; i < 2_000; i++)
+      lines.push(`${i % 97},${(i * 7) % 101},${i / 3},${i % 13},${i % 2}`)
+    fs.writeFileSync(file, `${lines.join('\n')}\n`)
     await e2e.page.locator('[data-testid="nav-datasets"]').click()
     const before = await e2e.server.slipway.call('datasets:list', {})
-    const cancelled = clickWhenReady(
-      e2e.page,
-      '[data-status="importing"] [data-testid="dataset-import-cancel"]',
-    )
-    await e2e.page.locator('[data-testid="dataset-import-button-input"]').setInputFiles(big)
-    await e2e.page.locator('[data-testid="import-confirm"]').click()
-    await cancelled
-    const item = e2e.page.locator('[data-testid="dataset-import"]', { hasText: 'big-600k.csv' })
-    await item.and(e2e.page.locator('[data-status="cancelled"]')).waitFor()
+    const item = e2e.page.locator('[data-testid="dataset-import"]', { hasText: 'held-import.csv' })
+    await withTestHold(/^Reading /, async () => {
+      await e2e.page.locator('[data-testid="dataset-import-button-input"]').setInputFiles(file)
+      await e2e.page.locator('[data-testid="import-confirm"]').click()
+      // The page shows the worker's own progress message, and the import is still running.
+      expect(
+        await heldOnPage(e2e.page, '[data-testid="dataset-import"][data-status="importing"]'),
+      ).toContain('Reading held-import.csv')
+      await item.locator('[data-testid="dataset-import-cancel"]').click()
+      await item.and(e2e.page.locator('[data-status="cancelled"]')).waitFor()
+    })
     expect(await item.innerText()).toContain('Import cancelled; nothing was stored.')
     expect(await e2e.server.slipway.call('datasets:list', {})).toHaveLength(before.length)
+    const jobs = await e2e.server.slipway.call('jobs:list', {})
+    expect(jobs.find((job) => job.kind === 'dataset-import')?.status).toBe('cancelled')
   })
 
   it('shows a bad CSV’s row and column where the user picked it, and stores nothing', async () => {

@@ -1,14 +1,16 @@
 // Evaluate, Compare and the gates in real Chromium against web mode: metric cards equal to the stored
-// evaluation, curves drawn on canvas, a large evaluation cancelled, the flip matrix of two versions,
+// evaluation, curves drawn on canvas, a running evaluation cancelled, the flip matrix of two versions,
 // and a gate report on the version page.
 import { docsScreenshot } from '../helpers/screenshot'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { importDataset } from '../helpers/jobs'
 import { at } from '../helpers/at'
 import type { ClassificationMetrics } from '../../src/api/evaluation'
-import { clickWhenReady, fixture, useHarness, writeBigCsv } from './harness'
+import { withTestHold } from '../helpers/hold'
+import { fixture, heldOnPage, useHarness } from './harness'
 
 const treeRefs = (
   JSON.parse(fs.readFileSync(fixture('eval', 'refs.json'), 'utf8')) as {
@@ -16,19 +18,10 @@ const treeRefs = (
   }
 ).models.tree_ensemble!
 let evalDatasetId = 0
-let largeDatasetId = 0
+let cancelDatasetId = 0
 let slicedDatasetId = 0
 
-const LARGE_ROWS = 400_000
-
-/** Imports a file through the API (setup, not under test) and waits for its job. */
-async function importDataset(file: string): Promise<number> {
-  const job = await e2e.server.slipway.call('datasets:add', { file: { path: file } })
-  const done = await e2e.server.slipway.core.jobs.wait(job.id)
-  if (done.status !== 'done')
-    throw new Error(`Import of ${file} ended ${done.status}: ${done.error?.message}`)
-  return (done.result as { id: number }).id
-}
+const CANCEL_ROWS = 5_000
 
 /** Non-transparent pixels of the first canvas inside a chart: proof chart.js drew something. */
 const paintedPixels = (target: Page, testId: string): Promise<number> =>
@@ -58,7 +51,10 @@ const e2e = useHarness({
       model: 'churn',
       alias: 'challenger',
     })
-    evalDatasetId = await importDataset(fixture('data', 'tree_ensemble-eval.csv'))
+    evalDatasetId = await importDataset(
+      e2e.server.slipway,
+      fixture('data', 'tree_ensemble-eval.csv'),
+    )
     // The same rows with a categorical column to slice by.
     const sliced = path.join(scratch, 'churn-by-region.csv')
     const lines = fs
@@ -71,21 +67,16 @@ const e2e = useHarness({
         .map((line, i) => `${line},${i === 0 ? 'region' : ['north', 'south', 'east'][i % 3]}`)
         .join('\n') + '\n',
     )
-    slicedDatasetId = await importDataset(sliced)
-    const large = path.join(scratch, 'large-400k.csv')
-    // Rows × columns the way a user's export looks: four float features and a 0/1 label.
-    writeBigCsv(large, {
-      header: ['age', 'income', 'tenure', 'balance', 'label'],
-      rows: LARGE_ROWS,
-      row: (random) => [
-        (random() * 4 - 2).toFixed(4),
-        (random() * 4 - 2).toFixed(4),
-        (random() * 4 - 2).toFixed(4),
-        (random() * 4 - 2).toFixed(4),
-        random() < 0.5 ? 0 : 1,
-      ],
-    })
-    largeDatasetId = await importDataset(large)
+    slicedDatasetId = await importDataset(e2e.server.slipway, sliced)
+    // A dataset only the cancel test evaluates, a few batches long: the test hold stops its run.
+    const toCancel = path.join(scratch, 'cancel-5k.csv')
+    const rows = ['age,income,tenure,balance,label']
+    for (let i = 0; i < CANCEL_ROWS; i++)
+      rows.push(
+        `${(i % 97) / 25 - 2},${(i % 89) / 22 - 2},${(i % 83) / 20 - 2},${(i % 79) / 19 - 2},${i % 2}`,
+      )
+    fs.writeFileSync(toCancel, `${rows.join('\n')}\n`)
+    cancelDatasetId = await importDataset(e2e.server.slipway, toCancel)
   },
 })
 
@@ -201,8 +192,11 @@ describe('evaluation in the browser', () => {
       file: { path: fixture('models', 'mlp_multiclass.onnx') },
       model: 'iris',
     })
-    const houses = await importDataset(fixture('data', 'regression-eval.csv'))
-    const flowers = await importDataset(fixture('data', 'mlp_multiclass-eval.csv'))
+    const houses = await importDataset(e2e.server.slipway, fixture('data', 'regression-eval.csv'))
+    const flowers = await importDataset(
+      e2e.server.slipway,
+      fixture('data', 'mlp_multiclass-eval.csv'),
+    )
     await e2e.page.reload()
 
     await openEvaluateForModel('house', '1', houses)
@@ -251,13 +245,19 @@ describe('evaluation in the browser', () => {
     expect(await paintedPixels(e2e.page, 'chart-roc')).toBeGreaterThan(1000)
   })
 
-  it('cancels an evaluation of a large dataset: the job ends cancelled and the page says so', async () => {
-    await openEvaluateFor('2', largeDatasetId)
-    const cancelled = clickWhenReady(e2e.page, '[data-testid="evaluate-progress-cancel"]')
-    await e2e.page.locator('[data-testid="evaluate-start"]').click()
-    await cancelled
+  it('cancels a running evaluation: the job ends cancelled and the page says so', async () => {
+    await openEvaluateFor('2', cancelDatasetId)
+    // The worker's test hold stops the run after a batch until it is cancelled: the cancel lands
+    // mid-inference, whatever the dataset's size.
+    await withTestHold(/ of 5,000 rows$/, async () => {
+      await e2e.page.locator('[data-testid="evaluate-start"]').click()
+      expect(await heldOnPage(e2e.page, '[data-testid="evaluate-progress-text"]')).toMatch(
+        /churn v2: [\d,]+ of 5,000 rows$/,
+      )
+      await e2e.page.locator('[data-testid="evaluate-progress-cancel"]').click()
+      await e2e.page.locator('[data-testid="evaluate-cancelled"]').waitFor()
+    })
     const progress = e2e.page.locator('[data-testid="evaluate-progress"]')
-    await e2e.page.locator('[data-testid="evaluate-cancelled"]').waitFor()
     expect(await progress.count()).toBe(0)
 
     const jobs = await e2e.server.slipway.call('jobs:list', {})
@@ -265,7 +265,7 @@ describe('evaluation in the browser', () => {
     const evaluation = jobs.find((job) => job.kind === 'evaluate')
     expect(evaluation?.status).toBe('cancelled')
     const stored = await e2e.server.slipway.call('eval:list', { model: 'churn', version: 2 })
-    expect(stored.every((entry) => entry.dataset.id !== largeDatasetId)).toBe(true)
+    expect(stored.every((entry) => entry.dataset.id !== cancelDatasetId)).toBe(true)
   })
 
   it('compares champion and challenger and shows the flip matrix', async () => {

@@ -1,11 +1,12 @@
 // The browser harness every e2e file shares: a web-mode server on a temporary home, one headless
 // Chromium, a fresh page per test whose script errors and CSP violations fail that test, and the
-// in-page helpers (drop files, click when ready) and big generated CSVs the tests need.
+// in-page helpers (drop files, click when ready, wait for a job the test hold stopped).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
+import { HELD_SUFFIX } from '../../src/core/jobs/test-hold'
 import type { RunningServer } from '../../src/server/server'
 import { startServer } from '../../src/server/server'
 import { launchBrowser, type BrowserCandidate } from './browser'
@@ -31,7 +32,7 @@ export interface HarnessOptions {
   viewport?: { width: number; height: number }
   /** A `data-testid` to wait for after opening the app before each test; without it the page stays blank. */
   openAt?: string
-  /** Runs once the server is up and before the browser starts: registrations, imports, big files. */
+  /** Runs once the server is up and before the browser starts: registrations, imports, files. */
   setup?: (harness: Pick<Harness, 'server' | 'home' | 'scratch'>) => Promise<void> | void
   /** Where to look for the browser; the default is SLIPWAY_CHROMIUM, system paths, the npm build. */
   browsers?: BrowserCandidate[]
@@ -148,62 +149,14 @@ export async function dropFiles(target: Page, files: string[]): Promise<void> {
 }
 
 /**
- * Clicks the element as soon as it exists and is enabled, from inside the page: a cancel must land
- * while the job still runs, without a round trip per poll from the test process.
+ * Waits until the element at `selector` shows the progress message of a job stopped by the test
+ * hold (run the test inside `withTestHold`, test/helpers/hold.ts: the server runs in this process,
+ * so its workers read the hold from this process's environment). Resolves with the element's text
+ * up to the hold's mark, so the test can check where the job stopped before it clicks Cancel.
  */
-export const clickWhenReady = (target: Page, selector: string): Promise<void> =>
-  target.evaluate(
-    (css) =>
-      new Promise<void>((resolve) => {
-        const attempt = (): boolean => {
-          const element = document.querySelector<HTMLButtonElement>(css)
-          if (!element || element.disabled) return false
-          element.click()
-          return true
-        }
-        if (attempt()) return resolve()
-        const observer = new MutationObserver(() => {
-          if (attempt()) {
-            observer.disconnect()
-            resolve()
-          }
-        })
-        observer.observe(document.body, { subtree: true, childList: true, attributes: true })
-      }),
-    selector,
-  )
-
-/**
- * Writes a big CSV in blocks so memory stays flat: `row` makes the cells of row `index`, drawing
- * from one seeded generator so the file is the same on every run.
- */
-export function writeBigCsv(
-  file: string,
-  options: {
-    header: string[]
-    rows: number
-    seed?: number
-    row: (random: () => number, index: number) => (string | number)[]
-  },
-): void {
-  let seed = options.seed ?? 42
-  const random = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    return seed / 2147483648
-  }
-  const fd = fs.openSync(file, 'w')
-  try {
-    fs.writeSync(fd, `${options.header.join(',')}\n`)
-    let block: string[] = []
-    for (let index = 0; index < options.rows; index++) {
-      block.push(options.row(random, index).join(','))
-      if (block.length === 10_000) {
-        fs.writeSync(fd, `${block.join('\n')}\n`)
-        block = []
-      }
-    }
-    if (block.length) fs.writeSync(fd, `${block.join('\n')}\n`)
-  } finally {
-    fs.closeSync(fd)
-  }
+export async function heldOnPage(target: Page, selector: string): Promise<string> {
+  const shown = target.locator(selector, { hasText: HELD_SUFFIX })
+  await shown.waitFor()
+  const text = await shown.innerText()
+  return text.slice(0, text.indexOf(HELD_SUFFIX))
 }

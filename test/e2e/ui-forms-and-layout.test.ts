@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { importDataset, storedId } from '../helpers/jobs'
 import { dropFiles, fixture, useHarness } from './harness'
 
 const LONG_NAME =
@@ -20,32 +21,22 @@ let multiclassEvaluationId = 0
 let driftRunId = 0
 let predictionRunId = 0
 
-async function importDataset(file: string): Promise<number> {
-  const job = await e2e.server.slipway.call('datasets:add', { file: { path: file } })
-  const done = await e2e.server.slipway.core.jobs.wait(job.id)
-  if (done.status !== 'done') throw new Error(`Import of ${file} ended ${done.status}`)
-  return (done.result as { id: number }).id
-}
-
 async function evaluate(model: string, datasetId: number): Promise<number> {
-  const job = await e2e.server.slipway.call('eval:start', {
-    model,
-    ref: 1,
-    dataset: { datasetId },
-  })
-  const done = await e2e.server.slipway.core.jobs.wait(job.id)
-  if (done.status !== 'done') throw new Error(`Evaluation of ${model} ended ${done.status}`)
-  return (done.result as { id: number }).id
+  const { slipway } = e2e.server
+  return storedId(
+    slipway,
+    await slipway.call('eval:start', { model, ref: 1, dataset: { datasetId } }),
+  )
 }
 
 const e2e = useHarness({
   name: 'qa-ui',
   async setup({ scratch }) {
-    referenceId = await importDataset(fixture('drift', 'reference.csv'))
-    currentId = await importDataset(fixture('drift', 'current.csv'))
+    referenceId = await importDataset(e2e.server.slipway, fixture('drift', 'reference.csv'))
+    currentId = await importDataset(e2e.server.slipway, fixture('drift', 'current.csv'))
     const long = path.join(scratch, `${LONG_NAME}.csv`)
     fs.copyFileSync(fixture('data', 'linear_binary-eval.csv'), long)
-    longId = await importDataset(long)
+    longId = await importDataset(e2e.server.slipway, long)
     // A binary and a multiclass model, each evaluated once on its own data.
     for (const [model, file] of [
       ['churn', 'linear_binary.onnx'],
@@ -56,8 +47,14 @@ const e2e = useHarness({
         model,
       })
     }
-    binaryDatasetId = await importDataset(fixture('data', 'linear_binary-eval.csv'))
-    multiclassDatasetId = await importDataset(fixture('data', 'mlp_multiclass-eval.csv'))
+    binaryDatasetId = await importDataset(
+      e2e.server.slipway,
+      fixture('data', 'linear_binary-eval.csv'),
+    )
+    multiclassDatasetId = await importDataset(
+      e2e.server.slipway,
+      fixture('data', 'mlp_multiclass-eval.csv'),
+    )
     await evaluate('churn', binaryDatasetId)
     multiclassEvaluationId = await evaluate('flowers', multiclassDatasetId)
     const drift = await e2e.server.slipway.call('drift:start', {
@@ -68,7 +65,10 @@ const e2e = useHarness({
     if (drifted.status !== 'done') throw new Error(`Drift run ended ${drifted.status}`)
     driftRunId = (drifted.result as { id: number }).id
     // The model's predictions on its evaluation rows against a shifted export, without windows.
-    const shifted = await importDataset(fixture('data', 'linear_binary-drifted.csv'))
+    const shifted = await importDataset(
+      e2e.server.slipway,
+      fixture('data', 'linear_binary-drifted.csv'),
+    )
     const prediction = await e2e.server.slipway.call('drift:start', {
       reference: { dataset: binaryDatasetId },
       current: { dataset: shifted },

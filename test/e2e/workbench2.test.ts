@@ -4,6 +4,7 @@
 // by side, and no clickable plain rows.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { importDataset, storedId } from '../helpers/jobs'
 import { withMetadata } from '../helpers/onnx-metadata'
 import { dropFiles, fixture, useHarness } from './harness'
 
@@ -37,31 +38,31 @@ const e2e = useHarness({
       file: { path: fixture('data', 'mlp_multiclass-eval.csv') },
       name: 'iris-eval',
     })
-    irisDataset = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
+    irisDataset = await storedId(slipway, job)
     const evaluation = await slipway.call('eval:start', {
       model: 'iris',
       ref: 1,
       dataset: { datasetId: irisDataset },
     })
-    irisEvaluation = ((await slipway.core.jobs.wait(evaluation.id)).result as { id: number }).id
+    irisEvaluation = await storedId(slipway, evaluation)
     const second = await slipway.call('eval:start', {
       model: 'iris',
       ref: 2,
       dataset: { path: fixture('data', 'mlp_multiclass-train.csv') },
     })
-    irisV2Evaluation = ((await slipway.core.jobs.wait(second.id)).result as { id: number }).id
+    irisV2Evaluation = await storedId(slipway, second)
     const shadow = await slipway.call('shadow:start', {
       champion: { model: 'iris', ref: 1 },
       challenger: { model: 'iris', ref: 2 },
       dataset: { datasetId: irisDataset },
     })
-    irisComparison = ((await slipway.core.jobs.wait(shadow.id)).result as { id: number }).id
+    irisComparison = await storedId(slipway, shadow)
     for (const current of ['linear_binary-drifted.csv', 'linear_binary-eval.csv']) {
       const drift = await slipway.call('drift:start', {
         reference: { file: { path: fixture('data', 'linear_binary-train.csv') } },
         current: { file: { path: fixture('data', current) } },
       })
-      driftRuns.push(((await slipway.core.jobs.wait(drift.id)).result as { id: number }).id)
+      driftRuns.push(await storedId(slipway, drift))
     }
   },
 })
@@ -95,7 +96,7 @@ describe('deletes can be undone', () => {
       ref: 2,
       dataset: { datasetId: irisDataset },
     })
-    const id = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
+    const id = await storedId(slipway, job)
     await e2e.page.goto(`${e2e.server.url}#/evaluate/${id}`)
     const row = e2e.page.locator('[data-testid="history-row"]', { hasText: `#${id}` })
     await row.waitFor()
@@ -245,23 +246,37 @@ describe('lineage in the register dialog', () => {
   })
 })
 
+/**
+ * Imports `name` made of rows of the iris training file no other test imported (the same bytes
+ * would be an existing dataset), then evaluates iris v1 on it and compares v1 with v2 on it.
+ */
+async function datasetWithResults(
+  name: string,
+  rows: (lines: string[]) => string[],
+): Promise<{ datasetId: number; evaluationId: number; comparisonId: number }> {
+  const { slipway } = e2e.server
+  const file = `${e2e.scratch}/${name}.csv`
+  const lines = readFileSync(fixture('data', 'mlp_multiclass-train.csv'), 'utf8').split('\n')
+  writeFileSync(file, rows(lines).join('\n') + '\n')
+  const datasetId = await importDataset(slipway, file, name)
+  const run = await slipway.call('eval:start', { model: 'iris', ref: 1, dataset: { datasetId } })
+  const evaluationId = await storedId(slipway, run)
+  const shadow = await slipway.call('shadow:start', {
+    champion: { model: 'iris', ref: 1 },
+    challenger: { model: 'iris', ref: 2 },
+    dataset: { datasetId },
+  })
+  return { datasetId, evaluationId, comparisonId: await storedId(slipway, shadow) }
+}
+
 describe('a dataset that results were computed on', () => {
   it('names the results that keep it, and deletes it together with them, all restored by one Undo', async () => {
     const { slipway } = e2e.server
     // Rows no other test imported (the same bytes would be an existing dataset).
-    const file = `${e2e.scratch}/iris-train.csv`
-    const lines = readFileSync(fixture('data', 'mlp_multiclass-train.csv'), 'utf8').split('\n')
-    writeFileSync(file, lines.slice(0, 200).join('\n') + '\n')
-    const job = await slipway.call('datasets:add', { file: { path: file }, name: 'iris-train' })
-    const datasetId = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
-    const run = await slipway.call('eval:start', { model: 'iris', ref: 1, dataset: { datasetId } })
-    const evaluationId = ((await slipway.core.jobs.wait(run.id)).result as { id: number }).id
-    const shadow = await slipway.call('shadow:start', {
-      champion: { model: 'iris', ref: 1 },
-      challenger: { model: 'iris', ref: 2 },
-      dataset: { datasetId },
-    })
-    const comparisonId = ((await slipway.core.jobs.wait(shadow.id)).result as { id: number }).id
+    const { datasetId, evaluationId, comparisonId } = await datasetWithResults(
+      'iris-train',
+      (lines) => lines.slice(0, 200),
+    )
 
     await e2e.page.goto(`${e2e.server.url}#/datasets/${datasetId}`)
     const usedBy = e2e.page.locator('[data-testid="dataset-used-by"]')
@@ -296,19 +311,10 @@ describe('a dataset that results were computed on', () => {
 
   it('deletes it but keeps the results, which say so; new runs are refused; Undo brings it back', async () => {
     const { slipway } = e2e.server
-    const file = `${e2e.scratch}/iris-keep.csv`
-    const lines = readFileSync(fixture('data', 'mlp_multiclass-train.csv'), 'utf8').split('\n')
-    writeFileSync(file, [lines[0], ...lines.slice(200, 400)].join('\n') + '\n')
-    const job = await slipway.call('datasets:add', { file: { path: file }, name: 'iris-keep' })
-    const datasetId = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
-    const run = await slipway.call('eval:start', { model: 'iris', ref: 1, dataset: { datasetId } })
-    const evaluationId = ((await slipway.core.jobs.wait(run.id)).result as { id: number }).id
-    const shadow = await slipway.call('shadow:start', {
-      champion: { model: 'iris', ref: 1 },
-      challenger: { model: 'iris', ref: 2 },
-      dataset: { datasetId },
-    })
-    const comparisonId = ((await slipway.core.jobs.wait(shadow.id)).result as { id: number }).id
+    const { datasetId, evaluationId, comparisonId } = await datasetWithResults(
+      'iris-keep',
+      (lines) => [lines[0] ?? '', ...lines.slice(200, 400)],
+    )
 
     await e2e.page.goto(`${e2e.server.url}#/datasets/${datasetId}`)
     await e2e.page.locator('[data-testid="dataset-used-by"]').waitFor()
@@ -367,7 +373,7 @@ describe('the trash in the window', () => {
       ref: 1,
       dataset: { datasetId: irisDataset },
     })
-    const id = ((await slipway.core.jobs.wait(job.id)).result as { id: number }).id
+    const id = await storedId(slipway, job)
     // Deleted elsewhere (another window, the CLI): no Undo bar here, the trash still has it.
     await slipway.call('eval:remove', { id })
     await e2e.page.goto(`${e2e.server.url}#/trash`)

@@ -1,5 +1,7 @@
 // Raw HTTP to a web-mode server on 127.0.0.1, as a browser or a hostile local process sends it.
+import fs from 'node:fs'
 import http from 'node:http'
+import path from 'node:path'
 
 export interface Reply {
   status: number
@@ -47,4 +49,16 @@ export function httpRequest(
     req.on('error', reject)
     req.end(options.body)
   })
+}
+
+/**
+ * A small stand-in for the built renderer under `home` (index.html and one script), for a server
+ * test that needs static files but not the app; returns its folder.
+ */
+export function standInRenderer(home: string): string {
+  const dir = path.join(home, 'renderer')
+  fs.mkdirSync(path.join(dir, 'assets'), { recursive: true })
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Slipway</title>')
+  fs.writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log(1)')
+  return dir
 }

@@ -1,8 +1,8 @@
 // A fixture model with one more metadata entry, for tests of what metadata changes.
 import { readFileSync } from 'node:fs'
 
-/** The model file's bytes with `key: value` appended to its metadata (protobuf fields concatenate). */
-export function withMetadata(file: string, key: string, value: string): Buffer {
+/** One `metadata_props` entry (field 14) of a ModelProto: appended to a model's bytes, it adds to them. */
+export function metadataEntry(key: string, value: string): Buffer {
   const varint = (n: number): Buffer => {
     const out: number[] = []
     for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128)
@@ -10,9 +10,13 @@ export function withMetadata(file: string, key: string, value: string): Buffer {
   }
   const field = (tag: number, body: Buffer): Buffer =>
     Buffer.concat([Buffer.from([tag]), varint(body.length), body])
-  const entry = field(
+  return field(
     0x72,
     Buffer.concat([field(0x0a, Buffer.from(key)), field(0x12, Buffer.from(value))]),
   )
-  return Buffer.concat([readFileSync(file), entry])
+}
+
+/** The model file's bytes with `key: value` appended to its metadata (protobuf fields concatenate). */
+export function withMetadata(file: string, key: string, value: string): Buffer {
+  return Buffer.concat([readFileSync(file), metadataEntry(key, value)])
 }

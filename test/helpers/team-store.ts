@@ -11,7 +11,6 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3'
 import { s3ClientConfig } from '../../src/core/sync/s3-store'
-import { runCli, type CliRun } from './cli'
 import type { TestS3Server } from './s3'
 
 export interface StoreHandle {
@@ -113,20 +112,4 @@ export function s3Store(server: TestS3Server, prefix: string): StoreHandle {
     },
   }
   return handle
-}
-
-/** Runs the CLI in one home; fails the test with the output when the exit code is not `expect`. */
-export function cliIn(home: string) {
-  return (args: string[], expectStatus: number | null = 0): CliRun => {
-    const run = runCli(['--home', home, ...args])
-    if (expectStatus !== null && run.status !== expectStatus)
-      throw new Error(
-        `slipway ${args.join(' ')} exited ${run.status}, expected ${expectStatus}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`,
-      )
-    return run
-  }
-}
-
-export function json<T>(run: CliRun): T {
-  return JSON.parse(run.stdout) as T
 }

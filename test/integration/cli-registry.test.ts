@@ -1,25 +1,19 @@
 // The registry commands of the built CLI against real data directories and real ONNX models.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli'
-import { blobFiles, fixture, tempHome } from '../helpers/home'
+import { describe, expect, it } from 'vitest'
+import { runCli, useCliHome } from '../helpers/cli'
+import { blobFiles, fixture } from '../helpers/home'
 
-let home: { dir: string; cleanup: () => void }
-beforeEach(() => {
-  home = tempHome()
-})
-afterEach(() => home.cleanup())
+const { home, cli } = useCliHome()
 
 describe('slipway register', () => {
   it('prints the contract fields with --json', () => {
-    const run = runCli([
+    const run = cli(
       'register',
       fixture('models', 'mlp_multiclass.onnx'),
       '--model',
       'iris',
-      '--home',
-      home.dir,
       '--json',
       '--code-version',
       'deadbeef',
@@ -27,7 +21,7 @@ describe('slipway register', () => {
       'hidden=16',
       '--param',
       'lr=0.01',
-    ])
+    )
     expect(run.status, run.stderr).toBe(0)
     const r = run.json() as Record<string, unknown> & { onnx: Record<string, unknown> }
     expect(r).toMatchObject({
@@ -59,34 +53,23 @@ describe('slipway register', () => {
   })
 
   it('says "already registered" for the same bytes and registers several files in one call', () => {
-    const first = runCli([
-      '--home',
-      home.dir,
+    const first = cli(
       'register',
       fixture('models', 'linear_binary.onnx'),
       fixture('models', 'tree_ensemble.onnx'),
       '--model',
       'churn',
       '--json',
-    ])
+    )
     expect(first.status, first.stderr).toBe(0)
     expect((first.json() as { version: number }[]).map((r) => r.version)).toEqual([1, 2])
-    const again = runCli([
-      '--home',
-      home.dir,
-      'register',
-      fixture('models', 'linear_binary.onnx'),
-      '--model',
-      'churn',
-    ])
+    const again = cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn')
     expect(again.status).toBe(0)
     expect(again.stdout).toMatch(/already registered as churn v1/)
   })
 
   it('records the training dataset in the lineage', () => {
-    const run = runCli([
-      '--home',
-      home.dir,
+    const run = cli(
       'register',
       fixture('models', 'linear_binary.onnx'),
       '--model',
@@ -94,9 +77,9 @@ describe('slipway register', () => {
       '--training-data',
       fixture('data', 'linear_binary-train.csv'),
       '--json',
-    ])
+    )
     expect(run.status, run.stderr).toBe(0)
-    const show = runCli(['--home', home.dir, 'show', 'churn@1', '--json'])
+    const show = cli('show', 'churn@1', '--json')
     const v = show.json() as {
       lineage: {
         trainingDataset: { name: string; rows: number; columns: string[]; sha256: string }
@@ -120,91 +103,60 @@ describe('slipway register', () => {
   })
 
   it('fails with the file and the reason, exit 1, and writes nothing', () => {
-    const run = runCli([
-      '--home',
-      home.dir,
-      'register',
-      fixture('bad', 'png_renamed.onnx'),
-      '--model',
-      'x',
-      '--json',
-    ])
+    const run = cli('register', fixture('bad', 'png_renamed.onnx'), '--model', 'x', '--json')
     expect(run.status).toBe(1)
     const out = run.json() as { error: { code: string; message: string } }
     expect(out.error.code).toBe('ONNX_INVALID')
     expect(out.error.message).toContain('png_renamed.onnx')
     expect(blobFiles(home.dir)).toEqual([])
-    const human = runCli([
-      '--home',
-      home.dir,
-      'register',
-      fixture('bad', 'truncated.onnx'),
-      '--model',
-      'x',
-    ])
+    const human = cli('register', fixture('bad', 'truncated.onnx'), '--model', 'x')
     expect(human.status).toBe(1)
     expect(human.stderr).toMatch(/truncated\.onnx/)
-    const models = runCli(['--home', home.dir, 'models', '--json'])
+    const models = cli('models', '--json')
     expect(models.json()).toEqual([])
   })
 })
 
 describe('slipway models, versions, show, alias, tag', () => {
   it('lists, shows and moves aliases', () => {
-    runCli([
-      '--home',
-      home.dir,
+    cli(
       'register',
       fixture('models', 'linear_binary.onnx'),
       '--model',
       'churn',
       '--alias',
       'champion',
-    ])
-    runCli([
-      '--home',
-      home.dir,
-      'register',
-      fixture('models', 'tree_ensemble.onnx'),
-      '--model',
-      'churn',
-    ])
-    const models = runCli(['--home', home.dir, 'models', '--json']).json() as {
+    )
+    cli('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn')
+    const models = cli('models', '--json').json() as {
       name: string
       versionCount: number
       aliases: Record<string, number>
     }[]
     expect(models).toMatchObject([{ name: 'churn', versionCount: 2, aliases: { champion: 1 } }])
-    expect(runCli(['--home', home.dir, 'alias', 'set', 'churn@2', 'champion']).status).toBe(0)
-    const champion = runCli(['--home', home.dir, 'show', 'churn@champion', '--json']).json() as {
+    expect(cli('alias', 'set', 'churn@2', 'champion').status).toBe(0)
+    const champion = cli('show', 'churn@champion', '--json').json() as {
       version: number
       aliasHistory: unknown[]
     }
     expect(champion.version).toBe(2)
     expect(champion.aliasHistory).toHaveLength(1)
-    expect(runCli(['--home', home.dir, 'tag', 'churn@v2', 'stage=prod']).status).toBe(0)
-    const versions = runCli(['--home', home.dir, 'versions', 'churn', '--json']).json() as {
+    expect(cli('tag', 'churn@v2', 'stage=prod').status).toBe(0)
+    const versions = cli('versions', 'churn', '--json').json() as {
       version: number
       tags: Record<string, string>
     }[]
     expect(versions.find((v) => v.version === 2)!.tags).toEqual({ stage: 'prod' })
-    const human = runCli(['--home', home.dir, 'versions', 'churn'])
+    const human = cli('versions', 'churn')
     expect(human.stdout).toMatch(/VERSION\s+TEAM\s+FILE/)
-    const missing = runCli(['--home', home.dir, 'show', 'churn@7', '--json'])
+    const missing = cli('show', 'churn@7', '--json')
     expect(missing.status).toBe(1)
     expect(missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } })
   })
 
   it('shows terminal escapes in metadata escaped, never raw', () => {
-    runCli([
-      '--home',
-      home.dir,
-      'register',
-      fixture('bad', 'metadata_escape.onnx'),
-      '--model',
-      'esc',
-    ])
-    const show = runCli(['--home', home.dir, 'show', 'esc'])
+    cli('register', fixture('bad', 'metadata_escape.onnx'), '--model', 'esc')
+    const show = cli('show', 'esc')
     expect(show.status, show.stderr).toBe(0)
     expect(show.stdout).not.toContain('\u001b')
     expect(show.stdout).toContain('\\x1b')

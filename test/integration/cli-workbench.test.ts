@@ -2,17 +2,11 @@
 // rename, `--data` that matches a file and a dataset, an alias applied to existing bytes said aloud.
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli'
-import { fixture, tempHome } from '../helpers/home'
+import { describe, expect, it } from 'vitest'
+import { runCli, useCliHome } from '../helpers/cli'
+import { fixture } from '../helpers/home'
 
-let home: { dir: string; cleanup: () => void }
-beforeEach(() => {
-  home = tempHome()
-})
-afterEach(() => home.cleanup())
-
-const cli = (...args: string[]) => runCli([...args, '--home', home.dir])
+const { home, cli, ok } = useCliHome()
 
 /** A copy of a fixture under another name, so the same rows are a different file or name. */
 function copyAs(source: string, name: string, extraRow = ''): string {
@@ -58,12 +52,10 @@ describe('dataset names are unique', () => {
 
   it('says which one --data used when a file and a dataset share the name', () => {
     const data = fixture('data', 'linear_binary-eval.csv')
-    expect(
-      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
-    ).toBe(0)
+    ok('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn')
     // A dataset named like the relative path of a file in the working directory.
     const local = copyAs(data, 'eval.csv')
-    expect(cli('dataset', 'add', data, '--name', 'eval.csv').status).toBe(0)
+    ok('dataset', 'add', data, '--name', 'eval.csv')
     const run = runCli(['evaluate', 'churn@1', '--data', 'eval.csv', '--home', home.dir], {})
     // spawned from the repo root: no file eval.csv there, so the dataset is used without a note
     expect(run.status, run.stderr).toBe(0)
@@ -71,7 +63,7 @@ describe('dataset names are unique', () => {
     const both = runCli(['evaluate', 'churn@1', '--data', local, '--home', home.dir])
     expect(both.status, both.stderr).toBe(0)
     expect(both.stderr).not.toMatch(/both a file/)
-    expect(cli('dataset', 'rename', 'eval.csv', local).status).toBe(0)
+    ok('dataset', 'rename', 'eval.csv', local)
     const noted = runCli(['evaluate', 'churn@1', '--data', local, '--home', home.dir])
     expect(noted.status, noted.stderr).toBe(0)
     expect(noted.stderr).toContain(
@@ -83,7 +75,7 @@ describe('dataset names are unique', () => {
 describe('register says what the alias did', () => {
   it('reports an alias moved onto bytes that were already a version', () => {
     const model = fixture('models', 'linear_binary.onnx')
-    expect(cli('register', model, '--model', 'churn').status).toBe(0)
+    ok('register', model, '--model', 'churn')
     expect(
       cli(
         'register',
@@ -110,9 +102,7 @@ describe('register says what the alias did', () => {
 describe('gates', () => {
   it('refuses a check without a policy, and names metrics as people do in the report', () => {
     const data = fixture('data', 'linear_binary-eval.csv')
-    expect(
-      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
-    ).toBe(0)
+    ok('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn')
     const none = cli('gate', 'churn@1', '--data', data)
     expect(none.status).toBe(1)
     expect(none.stderr).toContain('Model "churn" has no gate policy; set one or pass a policy file')
@@ -138,26 +128,20 @@ describe('gates', () => {
 describe('listings and everyday commands', () => {
   it('lists and shows evaluations, comparisons and drift runs, with local times in text', () => {
     const data = fixture('data', 'tree_ensemble-eval.csv')
-    expect(
-      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
-    ).toBe(0)
-    expect(
-      cli('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn').status,
-    ).toBe(0)
+    ok('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn')
+    ok('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn')
     expect(cli('evaluations').stdout).toMatch(/^No evaluations yet\. Run one with/)
-    expect(cli('evaluate', 'churn@1', '--data', data).status).toBe(0)
-    expect(cli('shadow', 'churn@1', 'churn@2', '--data', data).status).toBe(0)
-    expect(
-      cli(
-        'drift',
-        '--reference',
-        data,
-        '--current',
-        fixture('data', 'linear_binary-drifted.csv'),
-        '--model',
-        'churn@1',
-      ).status,
-    ).toBe(0)
+    ok('evaluate', 'churn@1', '--data', data)
+    ok('shadow', 'churn@1', 'churn@2', '--data', data)
+    ok(
+      'drift',
+      '--reference',
+      data,
+      '--current',
+      fixture('data', 'linear_binary-drifted.csv'),
+      '--model',
+      'churn@1',
+    )
 
     // Tokyo has no daylight saving: the text shows UTC+9, the JSON the stored UTC.
     const tokyo = { TZ: 'Asia/Tokyo' }
@@ -202,11 +186,9 @@ describe('listings and everyday commands', () => {
   })
 
   it('removes a tag with `slipway tag remove`, and says when there is none', () => {
-    expect(
-      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
-    ).toBe(0)
-    expect(cli('tag', 'churn@1', 'team=risk').status).toBe(0)
-    expect(cli('tag', 'set', 'churn@1', 'owner=ana').status).toBe(0)
+    ok('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn')
+    ok('tag', 'churn@1', 'team=risk')
+    ok('tag', 'set', 'churn@1', 'owner=ana')
     const removed = cli('tag', 'remove', 'churn@1', 'team')
     expect(removed.status, removed.stderr).toBe(0)
     expect(removed.stdout).toBe('churn v1: removed tag team\n')
@@ -229,19 +211,15 @@ describe('listings and everyday commands', () => {
 
 describe('archive and delete', () => {
   it('archives a model and a version with undo, refusing a version under an alias and saying why', () => {
-    expect(
-      cli(
-        'register',
-        fixture('models', 'linear_binary.onnx'),
-        '--model',
-        'churn',
-        '--alias',
-        'champion',
-      ).status,
-    ).toBe(0)
-    expect(
-      cli('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn').status,
-    ).toBe(0)
+    ok(
+      'register',
+      fixture('models', 'linear_binary.onnx'),
+      '--model',
+      'churn',
+      '--alias',
+      'champion',
+    )
+    ok('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn')
     const refused = cli('version', 'archive', 'churn@1')
     expect(refused.status).toBe(1)
     expect(refused.stderr).toContain(
@@ -273,8 +251,8 @@ describe('archive and delete', () => {
     expect(cli('model', 'archive', 'churn').stderr).toContain(
       'Model "churn" cannot be archived while its versions hold aliases (champion → v1)',
     )
-    expect(cli('alias', 'remove', 'churn', 'champion').status).toBe(0)
-    expect(cli('model', 'archive', 'churn').status).toBe(0)
+    ok('alias', 'remove', 'churn', 'champion')
+    ok('model', 'archive', 'churn')
     expect(cli('models').stdout).toBe(
       'No models in use: 1 archived (`slipway models --archived` lists them).\n',
     )
@@ -296,19 +274,15 @@ describe('archive and delete', () => {
 
   it('deletes evaluations, comparisons and drift runs, keeping an evaluation a gate report rests on', () => {
     const data = fixture('data', 'tree_ensemble-eval.csv')
-    expect(
-      cli('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn').status,
-    ).toBe(0)
-    expect(
-      cli('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn').status,
-    ).toBe(0)
-    expect(cli('evaluate', 'churn@1', '--data', data).status).toBe(0)
+    ok('register', fixture('models', 'linear_binary.onnx'), '--model', 'churn')
+    ok('register', fixture('models', 'tree_ensemble.onnx'), '--model', 'churn')
+    ok('evaluate', 'churn@1', '--data', data)
     const policy = path.join(home.dir, 'policy.json')
     fs.writeFileSync(
       policy,
       JSON.stringify({ rules: [{ metric: 'accuracy', threshold: 0.1, greaterIsBetter: true }] }),
     )
-    expect(cli('gate', 'churn@2', '--data', data, '--policy', policy).status).toBe(0)
+    ok('gate', 'churn@2', '--data', data, '--policy', policy)
     const evaluations = cli('evaluations', '--json').json() as { id: number; version: number }[]
     const ofV1 = evaluations.find((e) => e.version === 1)!
     const ofV2 = evaluations.find((e) => e.version === 2)!
@@ -322,12 +296,12 @@ describe('archive and delete', () => {
     expect(kept.stderr).toMatch(/is the basis of gate report \d+; it is kept as their evidence/)
     expect((cli('evaluations', '--json').json() as unknown[]).length).toBe(evaluations.length - 1)
 
-    expect(cli('shadow', 'churn@1', 'churn@2', '--data', data).status).toBe(0)
+    ok('shadow', 'churn@1', 'churn@2', '--data', data)
     const [comparison] = cli('comparisons', '--json').json() as { id: number }[]
-    expect(cli('comparison', 'remove', String(comparison!.id)).status).toBe(0)
+    ok('comparison', 'remove', String(comparison!.id))
     expect(cli('comparisons').stdout).toMatch(/^No comparisons yet/)
 
-    expect(cli('drift', '--reference', data, '--current', data).status).toBe(0)
+    ok('drift', '--reference', data, '--current', data)
     const [run] = cli('drift-runs', '--json').json() as { id: number }[]
     expect(cli('drift-run', 'remove', String(run!.id)).stdout).toMatch(
       new RegExp(

@@ -3,23 +3,12 @@
 // that can be undone, and a dataset deleted while results that used it are kept.
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli'
-import { fixture, tempHome } from '../helpers/home'
+import { describe, expect, it } from 'vitest'
+import { useCliHome } from '../helpers/cli'
+import { fixture } from '../helpers/home'
 import { withMetadata } from '../helpers/onnx-metadata'
 
-let home: { dir: string; cleanup: () => void }
-beforeEach(() => {
-  home = tempHome()
-})
-afterEach(() => home.cleanup())
-
-const cli = (...args: string[]) => runCli([...args, '--home', home.dir])
-const ok = (...args: string[]) => {
-  const run = cli(...args)
-  if (run.status !== 0) throw new Error(`${args.join(' ')}: exit ${run.status}: ${run.stderr}`)
-  return run
-}
+const { home, cli, ok } = useCliHome()
 
 describe('archiving under an open promotion request', () => {
   it('refuses to archive the version or its model, naming the request, until it is withdrawn', () => {

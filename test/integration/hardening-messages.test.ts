@@ -11,6 +11,8 @@ import { describeInProcess } from '../../src/core/data/import'
 import { Slipway } from '../../src/core/service'
 import { runCli } from '../helpers/cli'
 import { fixture, registerChurnPair, tempHome } from '../helpers/home'
+import { held, withTestHold } from '../helpers/hold'
+import { importDataset } from '../helpers/jobs'
 
 let home: { dir: string; cleanup: () => void }
 beforeEach(() => {
@@ -97,29 +99,29 @@ describe('messages', () => {
     const slipway = new Slipway({ home: home.dir })
     try {
       await registerChurnPair(slipway)
-      // Big enough that the run is still going when the dataset is removed.
-      const big = path.join(home.dir, 'big.csv')
+      const file = path.join(home.dir, 'held.csv')
       const lines = ['age,income,tenure,balance,label']
-      for (let i = 0; i < 300_000; i++)
+      for (let i = 0; i < 4_000; i++)
         lines.push(
           `${(i % 97) / 50 - 1},${(i % 89) / 40 - 1},${(i % 83) / 30 - 1},${(i % 79) / 20 - 1},${i % 2}`,
         )
-      fs.writeFileSync(big, `${lines.join('\n')}\n`)
-      const imported = await slipway.call('datasets:add', { file: { path: big }, name: 'big' })
-      const datasetId = ((await slipway.core.jobs.wait(imported.id)).result as { id: number }).id
-      const job = await slipway.call('eval:start', {
-        model: 'churn',
-        ref: 1,
-        dataset: { datasetId },
+      fs.writeFileSync(file, `${lines.join('\n')}\n`)
+      const datasetId = await importDataset(slipway, file, 'big')
+      // The worker stops after its first batch (the data has been read, the model is running over
+      // the rows); the dataset is removed while it waits, then the run carries on to its end.
+      const done = await withTestHold(/^churn v1: [\d,]+ of 4,000 rows$/, async (release) => {
+        const job = await slipway.call('eval:start', {
+          model: 'churn',
+          ref: 1,
+          dataset: { datasetId },
+          batchSize: 500,
+        })
+        expect(await held(slipway, job.id)).toBe('churn v1: 500 of 4,000 rows')
+        expect(slipway.core.jobs.get(job.id).status).toBe('running')
+        await slipway.call('datasets:remove', { id: datasetId })
+        release()
+        return slipway.core.jobs.wait(job.id)
       })
-      // Removed once the model is running over the rows (the data has been read).
-      while (!/row|Running|Predict|Infer/i.test(slipway.core.jobs.get(job.id).progress.message)) {
-        if (slipway.core.jobs.get(job.id).status !== 'running') break
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      expect(slipway.core.jobs.get(job.id).status).toBe('running')
-      await slipway.call('datasets:remove', { id: datasetId })
-      const done = await slipway.core.jobs.wait(job.id)
       expect(done.error).toEqual({
         code: 'NOT_FOUND',
         message: `Dataset "big" (id ${datasetId}) was removed while it was being evaluated, so the result was not stored; import it again and rerun`,

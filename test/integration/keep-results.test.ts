@@ -2,25 +2,14 @@
 // stays retired so evaluations and comparisons keep opening (saying the dataset was deleted), new
 // runs on it are refused naming it, its name is free, restore brings it back, the purge drops the
 // data for good while the results stay, and the doctor calls none of it a problem.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DoctorReport } from '../../src/api/app'
 import { Slipway } from '../../src/core/service'
 import { purgeTrash, TRASH_DAYS } from '../../src/core/trash/trash'
-import { runCli } from '../helpers/cli'
-import { blobFiles, fixture, tempHome } from '../helpers/home'
+import { useCliHome } from '../helpers/cli'
+import { blobFiles, fixture } from '../helpers/home'
 
-let home: { dir: string; cleanup: () => void }
-beforeEach(() => {
-  home = tempHome()
-})
-afterEach(() => home.cleanup())
-
-const cli = (...args: string[]) => runCli([...args, '--home', home.dir])
-const ok = (...args: string[]) => {
-  const run = cli(...args)
-  if (run.status !== 0) throw new Error(`${args.join(' ')}: exit ${run.status}: ${run.stderr}`)
-  return run
-}
+const { home, cli, ok } = useCliHome()
 const doctor = (): DoctorReport => ok('doctor', '--json').json() as DoctorReport
 
 function setUp(): void {

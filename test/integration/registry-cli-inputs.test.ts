@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Slipway } from '../../src/core/service'
 import { runCli, type CliRun } from '../helpers/cli'
 import { blobFiles, fixture, tempHome } from '../helpers/home'
+import { metadataEntry } from '../helpers/onnx-metadata'
 
 let home: { dir: string; cleanup: () => void }
 beforeEach(() => {
@@ -213,20 +214,11 @@ describe('register options', () => {
 describe('hostile ONNX', () => {
   it('a refusal quoting a 100,000-character metadata key stays short and escaped in --json', () => {
     // Appending fields to a protobuf message adds them: two metadata_props (field 14) entries.
-    const varint = (n: number): Buffer => {
-      const out: number[] = []
-      for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128)
-      return Buffer.from([...out, n])
-    }
-    const field = (tag: number, body: Buffer): Buffer =>
-      Buffer.concat([Buffer.from([tag]), varint(body.length), body])
-    const entry = (key: string, value: string): Buffer =>
-      field(0x72, Buffer.concat([field(0x0a, Buffer.from(key)), field(0x12, Buffer.from(value))]))
     const key = `${'k'.repeat(100_000)}\u001b[31m`
     const file = path.join(home.dir, 'dup-keys.onnx')
     fs.writeFileSync(
       file,
-      Buffer.concat([fs.readFileSync(linear), entry(key, 'a'), entry(key, 'b')]),
+      Buffer.concat([fs.readFileSync(linear), metadataEntry(key, 'a'), metadataEntry(key, 'b')]),
     )
     const run = cli('register', file, '--model', 'dup', '--json')
     expect(run.status).toBe(1)

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningServer } from '../../src/server/server'
 import { startServer } from '../../src/server/server'
-import { httpRequest, type Reply, type RequestOptions } from '../helpers/http'
+import { httpRequest, standInRenderer, type Reply, type RequestOptions } from '../helpers/http'
 
 const UPLOAD_LIMIT = 64 * 1024
 
@@ -46,10 +46,7 @@ const uploadsLeft = (): string[] => (fs.existsSync(uploadsDir) ? fs.readdirSync(
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-server-misuse-'))
-  rendererDir = path.join(home, 'renderer')
-  fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true })
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Slipway</title>')
-  fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)')
+  rendererDir = standInRenderer(home)
   server = await startServer({
     home: path.join(home, 'registry'),
     port: 0,

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server/server'
 import { MAX_CALL_BODY_BYTES, startServer } from '../../src/server/server'
-import { httpRequest, type Reply, type RequestOptions } from '../helpers/http'
+import { httpRequest, standInRenderer, type Reply, type RequestOptions } from '../helpers/http'
 
 const fixture = (...parts: string[]): string => path.join(__dirname, '..', 'fixtures', ...parts)
 
@@ -67,10 +67,7 @@ async function upload(file: string, name = path.basename(file)): Promise<string>
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-server-'))
   // A small stand-in renderer folder, with a secret file next to it that must never be served.
-  rendererDir = path.join(home, 'renderer')
-  fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true })
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Slipway</title>')
-  fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)')
+  rendererDir = standInRenderer(home)
   fs.writeFileSync(path.join(home, 'secret.txt'), 'TOP-SECRET')
   server = await startServer({ home: path.join(home, 'registry'), port: 0, rendererDir })
 })

@@ -13,7 +13,8 @@ import { recordId, signRecord, type SignedRecord } from '../../src/core/governan
 import { blobKey } from '../../src/core/sync/store'
 import { fixture } from '../helpers/home'
 import { startS3Server, type TestS3Server } from '../helpers/s3'
-import { cliIn, folderStore, json, s3Store, type StoreHandle } from '../helpers/team-store'
+import { cliIn, json } from '../helpers/cli'
+import { folderStore, s3Store, type StoreHandle } from '../helpers/team-store'
 
 let s3: TestS3Server
 let work: string
