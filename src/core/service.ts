@@ -29,6 +29,8 @@ import { onnxruntimeVersion } from './onnx/version'
 import { createRegistryHandlers } from './registry/handlers'
 import { createRetrainingHandlers } from './retraining/handlers'
 import { sweepStaleRuns } from './retraining/runs'
+import { sweepSnapshots } from './data/snapshot'
+import { snapshotInUse } from './data/import'
 import {
   startTriggers,
   stopTriggers,
@@ -86,6 +88,7 @@ export class Slipway {
     }
     const uploads = new UploadStore(path.join(home, 'uploads'))
     uploads.sweep()
+    sweepSnapshots(home, (sha256) => snapshotInUse(db, sha256))
     const jobs = new JobManager()
     const osActor = options.actor ?? currentActor()
     const core: CoreContext = {

@@ -470,6 +470,37 @@ describe('evaluation service', () => {
     const job = await slipway.core.jobs.wait(failed.id)
     expect(job.status).toBe('failed')
     expect(fs.readdirSync(path.join(home, 'tables')).sort()).toEqual(before)
+
+    // What a killed process leaves is removed at the next start: a temporary file of a dead
+    // writer, and a snapshot no dataset names. A live dataset's snapshot and a running writer's
+    // file stay.
+    const tables = path.join(home, 'tables')
+    const live = path.join(home, 'live.csv')
+    fs.writeFileSync(live, `${lines.slice(0, -6).join('\n')}\n`)
+    await slipway.jobResult(
+      (await slipway.call('datasets:add', { file: { path: live } })).id,
+      'dataset-import',
+    )
+    const named = new Set(
+      (
+        slipway.core.db
+          .prepare('SELECT table_sha256 AS sha FROM datasets WHERE retired_at IS NULL')
+          .all() as { sha: string | null }[]
+      ).map((r) => `${r.sha}.tbl`),
+    )
+    const kept = fs.readdirSync(tables).filter((f) => named.has(f))
+    expect(kept.length).toBeGreaterThan(0)
+    const deadWriter = path.join(tables, 'p999999999-00ff00ff00ff00ff.tmp')
+    const liveWriter = path.join(tables, `p${process.pid}-0123456789abcdef.tmp`)
+    const orphan = path.join(tables, `${'ab'.repeat(32)}.tbl`)
+    for (const f of [deadWriter, liveWriter, orphan]) fs.writeFileSync(f, 'x')
+    const reopened = new Slipway({ home, actor: 'tester' })
+    reopened.close()
+    expect(fs.existsSync(deadWriter)).toBe(false)
+    expect(fs.existsSync(orphan)).toBe(false)
+    expect(fs.existsSync(liveWriter)).toBe(true)
+    for (const f of kept) expect(fs.existsSync(path.join(tables, f)), f).toBe(true)
+    fs.rmSync(liveWriter)
   })
 
   it('a file read while it is stored: bytes already a dataset are that dataset; a failed run keeps nothing', async () => {

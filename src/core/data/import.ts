@@ -729,9 +729,14 @@ export function removeDataset(
  * from the trash parses its file instead.
  */
 function dropSnapshotIfUnused(core: CoreContext, sha256: string | null | undefined): void {
-  if (!sha256) return
-  const used = core.db
-    .prepare('SELECT 1 FROM datasets WHERE table_sha256 = ? AND retired_at IS NULL LIMIT 1')
-    .get(sha256)
-  if (!used) fs.rmSync(snapshotPath(core.home, sha256), { force: true })
+  if (sha256 && !snapshotInUse(core.db, sha256))
+    fs.rmSync(snapshotPath(core.home, sha256), { force: true })
 }
+
+/** True when a live dataset names this snapshot (a retired one's was removed with it). */
+export const snapshotInUse = (db: CoreContext['db'], sha256: string): boolean =>
+  Boolean(
+    db
+      .prepare('SELECT 1 FROM datasets WHERE table_sha256 = ? AND retired_at IS NULL LIMIT 1')
+      .get(sha256),
+  )

@@ -16,6 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { processAlive } from '../artifacts/blobs'
 import type { Column, ColumnKind, Table } from './table'
 
 const MAGIC = Buffer.from('SLPTBL02', 'latin1')
@@ -87,7 +88,48 @@ export const snapshotPath = (home: string, sha256: string): string =>
 export function newSnapshotTmp(home: string): string {
   const dir = snapshotDir(home)
   fs.mkdirSync(dir, { recursive: true })
-  return path.join(dir, `${randomBytes(8).toString('hex')}.tmp`)
+  return path.join(dir, `p${process.pid}-${randomBytes(8).toString('hex')}.tmp`)
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/**
+ * At start: removes what a crash left in the snapshots folder — a temporary file whose writer
+ * is gone (or older than a day), and a snapshot no live dataset names (its row was deleted by a
+ * process killed before it removed the file). A snapshot is renamed into place only after its
+ * row is written, so one being imported now is never taken for an orphan.
+ */
+export function sweepSnapshots(
+  home: string,
+  named: (sha256: string) => boolean,
+  now = Date.now(),
+): number {
+  const dir = snapshotDir(home)
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return 0
+  }
+  let removed = 0
+  for (const name of names) {
+    const file = path.join(dir, name)
+    try {
+      const writer = /^p(\d+)-[0-9a-f]+\.tmp$/.exec(name)
+      const table = /^([0-9a-f]{64})\.tbl$/.exec(name)
+      const leftover = writer
+        ? !processAlive(Number(writer[1])) || now - fs.statSync(file).mtimeMs > DAY_MS
+        : table
+          ? !named(table[1] ?? '')
+          : false
+      if (!leftover) continue
+      fs.rmSync(file, { force: true })
+      removed++
+    } catch {
+      // Renamed or removed by its writer meanwhile.
+    }
+  }
+  return removed
 }
 
 function layoutOf(header: Header): Omit<SnapshotLayout, 'head'> & { headLength: number } {
