@@ -73,7 +73,6 @@ export default tseslint.config(
       'src/core/governance/trail.ts',
       'src/core/jobs/run-task.ts',
       'src/core/onnx/wire.ts',
-      'src/core/registry/register.ts',
       'src/core/report/document.ts',
       'src/core/retraining/data.ts',
       'src/core/retraining/log.ts',

@@ -219,71 +219,12 @@ export async function registerVersion(
     }
     const onnx = await inspectOnnxFile(stored.path, fileName)
 
-    let parentId: number | null = null
-    if (input.parentVersion !== undefined) {
-      const parent = model
-        ? (db
-            .prepare('SELECT id FROM model_versions WHERE model_id = ? AND version = ?')
-            .get(model.id, input.parentVersion) as { id: number } | undefined)
-        : undefined
-      if (!parent)
-        throw new SlipwayError(
-          'NOT_FOUND',
-          `Parent version ${input.parentVersion} of model "${input.model}" does not exist`,
-        )
-      parentId = parent.id
-    }
-
-    let trainingDatasetId: number | null = null
-    if (input.trainingDatasetId !== undefined) {
-      if (input.trainingData)
-        throw new SlipwayError(
-          'INVALID_INPUT',
-          'Give the training data as a file or as an imported dataset, not both',
-        )
-      const dataset = db
-        .prepare('SELECT id, name, retired_at FROM datasets WHERE id = ?')
-        .get(input.trainingDatasetId) as
-        { id: number; name: string; retired_at: string | null } | undefined
-      if (!dataset)
-        throw new SlipwayError(
-          'NOT_FOUND',
-          `Training data: no dataset with id ${input.trainingDatasetId}`,
-        )
-      refuseRetired(dataset)
-      trainingDatasetId = dataset.id
-    }
-    if (input.trainingData) {
-      const dataFile = core.resolveFile(input.trainingData as FileRef, call)
-      trainingDatasetId = (await importDataset(core, dataFile, { actor })).id
-    }
+    const parentId = parentVersionId(core, model, input)
+    const trainingDatasetId = await trainingDataset(core, input, call)
 
     const write = db.transaction((): RegisterResult => {
       const now = new Date().toISOString()
-      let modelRow = findModel(db, input.model)
-      if (!modelRow) {
-        const task = onnx.metadata.task ?? null
-        const id = Number(
-          db
-            .prepare(
-              'INSERT INTO models (name, description, task, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-            )
-            .run(
-              input.model,
-              input.modelDescription ?? '',
-              task && task.length <= 64 ? task : null,
-              now,
-              actor.name,
-              now,
-            ).lastInsertRowid,
-        )
-        modelRow = findModel(db, input.model)!
-        appendAudit(core, actor, {
-          action: 'model.create',
-          modelId: id,
-          details: { name: input.model },
-        })
-      }
+      const modelRow = findModel(db, input.model) ?? createModelInTx(core, actor, input, onnx, now)
       // Another process may have registered these bytes since we looked.
       const raced = db
         .prepare('SELECT * FROM model_versions WHERE model_id = ? AND sha256 = ?')
@@ -292,99 +233,210 @@ export async function registerVersion(
         const alias = applyLabelsInTx(core, actor, modelRow.id, raced.id, input, true)
         return existingResult(raced, modelRow.name, alias)
       }
-      const next = (
-        db
-          .prepare(
-            'SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ?',
-          )
-          .get(modelRow.id) as { next: number }
-      ).next
-      const versionId = Number(
-        db
-          .prepare(
-            `INSERT INTO model_versions (model_id, version, sha256, size, file_name, description, code_version,
-               training_dataset_id, parent_version_id, onnx_json, registered_by, registered_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            modelRow.id,
-            next,
-            stored.sha256,
-            stored.size,
-            fileName,
-            input.description ?? '',
-            input.codeVersion ?? null,
-            trainingDatasetId,
-            parentId,
-            JSON.stringify(onnx),
-            actor.name,
-            now,
-          ).lastInsertRowid,
-      )
-      const param = db.prepare(
-        'INSERT INTO hyperparameters (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
-      )
-      for (const p of input.hyperparameters) param.run(versionId, p.key, p.value)
-      db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, modelRow.id)
-      appendAudit(core, actor, {
-        action: 'version.register',
-        modelId: modelRow.id,
-        versionId,
-        details: {
-          version: next,
-          sha256: stored.sha256,
-          size: stored.size,
-          fileName,
-          codeVersion: input.codeVersion ?? null,
-          trainingDatasetId,
-          parentVersionId: parentId,
-        },
-        body: {
-          model: modelRow.name,
-          versionSha256: stored.sha256,
-          localVersion: next,
-          size: stored.size,
-          lineage: {
-            codeVersion: input.codeVersion ?? null,
-            trainingDataSha256: trainingDatasetId
-              ? (
-                  db.prepare('SELECT sha256 FROM datasets WHERE id = ?').get(trainingDatasetId) as {
-                    sha256: string
-                  }
-                ).sha256
-              : null,
-            params: Object.fromEntries(input.hyperparameters.map((p) => [p.key, p.value])),
-            parentSha256: parentId
-              ? (
-                  db.prepare('SELECT sha256 FROM model_versions WHERE id = ?').get(parentId) as {
-                    sha256: string
-                  }
-                ).sha256
-              : null,
-            description: input.description ?? '',
-          },
-          metadataSha256: createHash('sha256')
-            .update(canonicalJson(toSignable(onnx)))
-            .digest('hex'),
-        },
-      })
-      const alias = applyLabelsInTx(core, actor, modelRow.id, versionId, input, false)
-      return {
-        alias,
-        model: modelRow.name,
-        version: next,
-        sha256: stored.sha256,
-        size: stored.size,
+      return insertVersionInTx(core, actor, input, {
+        modelRow,
+        stored,
         fileName,
-        existing: false,
         onnx,
-      }
+        parentId,
+        trainingDatasetId,
+        now,
+      })
     })
     return write.immediate()
   } finally {
     // The bytes stay when the version was written or another call uses them; else they go.
     if (lease) releaseBlob(core, lease)
     for (const id of consumedUploads) core.uploads.remove(id)
+  }
+}
+
+/** The id of the version given as the parent, which must exist in this model. */
+function parentVersionId(
+  core: CoreContext,
+  model: ModelRow | undefined,
+  input: ParsedRegisterInput,
+): number | null {
+  if (input.parentVersion === undefined) return null
+  const parent = model
+    ? (core.db
+        .prepare('SELECT id FROM model_versions WHERE model_id = ? AND version = ?')
+        .get(model.id, input.parentVersion) as { id: number } | undefined)
+    : undefined
+  if (!parent)
+    throw new SlipwayError(
+      'NOT_FOUND',
+      `Parent version ${input.parentVersion} of model "${input.model}" does not exist`,
+    )
+  return parent.id
+}
+
+/** The training data's dataset: one already imported (not retired), or a file imported now. */
+async function trainingDataset(
+  core: CoreContext,
+  input: ParsedRegisterInput,
+  call: CallContext,
+): Promise<number | null> {
+  if (input.trainingDatasetId !== undefined) {
+    if (input.trainingData)
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        'Give the training data as a file or as an imported dataset, not both',
+      )
+    const dataset = core.db
+      .prepare('SELECT id, name, retired_at FROM datasets WHERE id = ?')
+      .get(input.trainingDatasetId) as
+      { id: number; name: string; retired_at: string | null } | undefined
+    if (!dataset)
+      throw new SlipwayError(
+        'NOT_FOUND',
+        `Training data: no dataset with id ${input.trainingDatasetId}`,
+      )
+    refuseRetired(dataset)
+    return dataset.id
+  }
+  if (!input.trainingData) return null
+  const dataFile = core.resolveFile(input.trainingData as FileRef, call)
+  return (await importDataset(core, dataFile, { actor: call.actor })).id
+}
+
+/** The model row of a first registration under a new name, with its creation record. */
+function createModelInTx(
+  core: CoreContext,
+  actor: Actor,
+  input: ParsedRegisterInput,
+  onnx: OnnxInfo,
+  now: string,
+): ModelRow {
+  const { db } = core
+  const task = onnx.metadata.task ?? null
+  const id = Number(
+    db
+      .prepare(
+        'INSERT INTO models (name, description, task, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        input.model,
+        input.modelDescription ?? '',
+        task && task.length <= 64 ? task : null,
+        now,
+        actor.name,
+        now,
+      ).lastInsertRowid,
+  )
+  const created = findModel(db, input.model)
+  if (!created) throw new SlipwayError('INTERNAL', `Model "${input.model}" was not created`)
+  appendAudit(core, actor, {
+    action: 'model.create',
+    modelId: id,
+    details: { name: input.model },
+  })
+  return created
+}
+
+/** Writes a new version (next number), its hyperparameters, its signed record and its labels. */
+function insertVersionInTx(
+  core: CoreContext,
+  actor: Actor,
+  input: ParsedRegisterInput,
+  v: {
+    modelRow: ModelRow
+    stored: LeasedBlob
+    fileName: string
+    onnx: OnnxInfo
+    parentId: number | null
+    trainingDatasetId: number | null
+    now: string
+  },
+): RegisterResult {
+  const { db } = core
+  const { modelRow, stored, fileName, onnx, parentId, trainingDatasetId, now } = v
+  const next = (
+    db
+      .prepare(
+        'SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions WHERE model_id = ?',
+      )
+      .get(modelRow.id) as { next: number }
+  ).next
+  const versionId = Number(
+    db
+      .prepare(
+        `INSERT INTO model_versions (model_id, version, sha256, size, file_name, description, code_version,
+           training_dataset_id, parent_version_id, onnx_json, registered_by, registered_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        modelRow.id,
+        next,
+        stored.sha256,
+        stored.size,
+        fileName,
+        input.description ?? '',
+        input.codeVersion ?? null,
+        trainingDatasetId,
+        parentId,
+        JSON.stringify(onnx),
+        actor.name,
+        now,
+      ).lastInsertRowid,
+  )
+  const param = db.prepare(
+    'INSERT INTO hyperparameters (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
+  )
+  for (const p of input.hyperparameters) param.run(versionId, p.key, p.value)
+  db.prepare('UPDATE models SET updated_at = ? WHERE id = ?').run(now, modelRow.id)
+  appendAudit(core, actor, {
+    action: 'version.register',
+    modelId: modelRow.id,
+    versionId,
+    details: {
+      version: next,
+      sha256: stored.sha256,
+      size: stored.size,
+      fileName,
+      codeVersion: input.codeVersion ?? null,
+      trainingDatasetId,
+      parentVersionId: parentId,
+    },
+    body: {
+      model: modelRow.name,
+      versionSha256: stored.sha256,
+      localVersion: next,
+      size: stored.size,
+      lineage: {
+        codeVersion: input.codeVersion ?? null,
+        trainingDataSha256: trainingDatasetId
+          ? (
+              db.prepare('SELECT sha256 FROM datasets WHERE id = ?').get(trainingDatasetId) as {
+                sha256: string
+              }
+            ).sha256
+          : null,
+        params: Object.fromEntries(input.hyperparameters.map((p) => [p.key, p.value])),
+        parentSha256: parentId
+          ? (
+              db.prepare('SELECT sha256 FROM model_versions WHERE id = ?').get(parentId) as {
+                sha256: string
+              }
+            ).sha256
+          : null,
+        description: input.description ?? '',
+      },
+      metadataSha256: createHash('sha256')
+        .update(canonicalJson(toSignable(onnx)))
+        .digest('hex'),
+    },
+  })
+  const alias = applyLabelsInTx(core, actor, modelRow.id, versionId, input, false)
+  return {
+    alias,
+    model: modelRow.name,
+    version: next,
+    sha256: stored.sha256,
+    size: stored.size,
+    fileName,
+    existing: false,
+    onnx,
   }
 }
 
