@@ -224,6 +224,11 @@ export class Slipway {
    * Waits for job `jobId` of kind `kind` and returns its result, typed by the contract's job map;
    * a failed or cancelled job throws its error. `onProgress` hears every state while it runs.
    */
+  /** Resolves with the job once it has ended, whatever its status: a face's public wait. */
+  waitJob(jobId: string): Promise<Job> {
+    return this.core.jobs.wait(jobId)
+  }
+
   async jobResult<K extends JobKind>(
     jobId: string,
     kind: K,

@@ -368,7 +368,7 @@ function registerRunCommands(program: Command): void {
         })
         // Ctrl-C ends the run and its whole process tree, not only this command.
         const onSignal = (): void => {
-          if (job) slipway.core.jobs.cancel(job.id)
+          if (job) void slipway.call('jobs:cancel', { jobId: job.id }).catch(() => {})
         }
         process.once('SIGINT', onSignal)
         process.once('SIGTERM', onSignal)
@@ -383,7 +383,7 @@ function registerRunCommands(program: Command): void {
           if (job) {
             const timer = setInterval(() => void follow(), 250)
             try {
-              await slipway.core.jobs.wait(job.id)
+              await slipway.waitJob(job.id)
             } finally {
               clearInterval(timer)
             }
