@@ -31,7 +31,7 @@ export function displayText(value: string, max = 200): string {
   let shown = ''
   let i = 0
   while (i < value.length) {
-    const width = value.codePointAt(i)! > 0xffff ? 2 : 1
+    const width = (value.codePointAt(i) ?? 0) > 0xffff ? 2 : 1
     const piece = escapeControl(value.slice(i, i + width))
     if (shown.length + piece.length > max) break
     shown += piece
@@ -45,7 +45,7 @@ export function displayText(value: string, max = 200): string {
 export const escapeHtml = (text: string): string =>
   text.replace(
     /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   )
 /**
  * A stored time (ISO-8601, UTC) in the reader's local time zone, to the minute: `2026-12-03 14:05`.

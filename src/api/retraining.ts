@@ -37,7 +37,7 @@ export const Recipe = z
       .array(z.string().max(10_000))
       .min(1, 'The command is empty: give the program and its arguments')
       .max(256)
-      .refine((argv) => argv.length === 0 || argv[0]!.trim().length > 0, {
+      .refine((argv) => argv[0] === undefined || argv[0].trim().length > 0, {
         message: 'The program name is empty',
       }),
     cwd: LocalPath.nullable().default(null),

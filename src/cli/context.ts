@@ -78,7 +78,7 @@ export function showAnswer<T, O extends object = object>(
   }
 }
 
-const badRef = (message: string): never => {
+function badRef(message: string): never {
   throw new SlipwayError('INVALID_INPUT', message)
 }
 
@@ -94,7 +94,7 @@ export function parseModelRef(
   const parts = text.split('@')
   if (parts.length > 2)
     badRef(`"${text}" has more than one "@": write MODEL@VERSION or MODEL@ALIAS`)
-  const model = parts[0]!
+  const model = parts[0] ?? ''
   const ref = parts[1]?.trim()
   if (!model.trim()) badRef(`"${text}": the model name before "@" is missing`)
   if (ref === undefined) {
@@ -103,17 +103,17 @@ export function parseModelRef(
     return { model, ref: 'latest' }
   }
   if (!ref) badRef(`"${text}": the version or alias after "@" is missing`)
-  const numeric = /^v?(-?\d+)$/i.exec(ref!)
+  const numeric = /^v?(-?\d+)$/i.exec(ref)
   if (numeric) {
     const version = Number(numeric[1])
     if (version < 1) badRef(`"${text}": versions are numbered from 1`)
     // Beyond a safe integer no version can exist; the registry says so by name.
-    return { model, ref: Number.isSafeInteger(version) ? version : ref! }
+    return { model, ref: Number.isSafeInteger(version) ? version : ref }
   }
-  if (ref!.toLowerCase() === 'latest') return { model, ref: 'latest' }
+  if (ref.toLowerCase() === 'latest') return { model, ref: 'latest' }
   if (!AliasName.safeParse(ref).success)
     badRef(`"${text}": "${ref}" is neither a version (3 or v3), latest, nor an alias name`)
-  return { model, ref: ref! }
+  return { model, ref }
 }
 
 /** Parses `--parent`: a version number, `3` or `v3`. */

@@ -23,10 +23,10 @@ export function printJson(value: unknown): void {
 export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
   if (rows.length === 0) return
   const cells = rows.map((row) => columns.map((c) => safe(row[c] ?? '', 80)))
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)))
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]?.length ?? 0)))
   const line = (values: string[]): string =>
     values
-      .map((v, i) => v.padEnd(widths[i]!))
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd()
   process.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`)

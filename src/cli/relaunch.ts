@@ -17,8 +17,15 @@ export const ARGV_FILE_FLAG = '--slipway-argv-file'
  * file and deletes the file. Returns the arguments to parse.
  */
 export function restoreArgv(argv: string[]): string[] {
-  if (argv[2] !== ARGV_FILE_FLAG || argv.length !== 4) return argv
-  const file = argv[3]!
+  const [node, script, flag, file] = argv
+  if (
+    flag !== ARGV_FILE_FLAG ||
+    argv.length !== 4 ||
+    node === undefined ||
+    script === undefined ||
+    file === undefined
+  )
+    return argv
   let args: unknown
   try {
     args = JSON.parse(fs.readFileSync(file, 'utf8'))
@@ -27,7 +34,7 @@ export function restoreArgv(argv: string[]): string[] {
   }
   if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string'))
     throw new Error(`${file} does not hold a list of arguments`)
-  return [argv[0]!, argv[1]!, ...(args as string[])]
+  return [node, script, ...(args as string[])]
 }
 
 /**
@@ -39,12 +46,14 @@ export function relaunchIfLong(
   argv: string[] = process.argv,
   execArgv: string[] = process.execArgv,
 ): Promise<number> | undefined {
-  if (!argvTooLong(argv, execArgv) || argv[2] === ARGV_FILE_FLAG) return undefined
+  const script = argv[1]
+  if (!argvTooLong(argv, execArgv) || argv[2] === ARGV_FILE_FLAG || script === undefined)
+    return undefined
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-argv-'))
   const file = path.join(folder, 'argv.json')
   fs.writeFileSync(file, JSON.stringify(argv.slice(2)), { mode: 0o600 })
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...execArgv, argv[1]!, ARGV_FILE_FLAG, file], {
+    const child = spawn(process.execPath, [...execArgv, script, ARGV_FILE_FLAG, file], {
       stdio: 'inherit',
     })
     const forward = (signal: NodeJS.Signals): void => {

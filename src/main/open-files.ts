@@ -23,10 +23,10 @@ const FLAGS_WITH_VALUE = new Set(['--home', OPEN_LIST_FLAG])
  */
 export function openedPathsFromArgv(args: readonly string[], cwd: string): string[] {
   const paths: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
+  const rest = args.values()
+  for (const arg of rest) {
     if (FLAGS_WITH_VALUE.has(arg)) {
-      i++
+      rest.next() // the flag's value
       continue
     }
     if (arg.startsWith('-')) continue
@@ -75,7 +75,8 @@ export function relaunchArgs(
   fs.writeFileSync(list, JSON.stringify(openedPathsFromArgv(args, cwd)), { mode: 0o600 })
   const keep: string[] = isPackaged ? [] : argv.slice(1, 2)
   const home = args.indexOf('--home')
-  if (home >= 0 && args[home + 1] !== undefined) keep.push('--home', args[home + 1]!)
+  const homeValue = home >= 0 ? args[home + 1] : undefined
+  if (homeValue !== undefined) keep.push('--home', homeValue)
   for (const arg of args) if (arg.startsWith('--home=')) keep.push(arg)
   return [...keep, OPEN_LIST_FLAG, list]
 }

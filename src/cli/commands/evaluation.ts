@@ -269,14 +269,15 @@ export function printShadow(s: ShadowComparison): void {
     process.stdout.write(
       `\nMcNemar exact test: ${r.mcnemar.b} rows only the champion got right, ${r.mcnemar.c} only the challenger; the test counts the smaller (${r.mcnemar.statistic}), p = ${fmt(r.mcnemar.pValue)}\n`,
     )
-  if (r.metrics) {
+  const metrics = r.metrics
+  if (metrics) {
     process.stdout.write('\n')
     printTable(
-      Object.keys(r.metrics.champion).map((k) => ({
+      Object.keys(metrics.champion).map((k) => ({
         metric: k,
-        champion: fmt(r.metrics!.champion[k]),
-        challenger: fmt(r.metrics!.challenger[k]),
-        delta: fmt(r.metrics!.delta[k]),
+        champion: fmt(metrics.champion[k]),
+        challenger: fmt(metrics.challenger[k]),
+        delta: fmt(metrics.delta[k]),
       })),
       ['metric', 'champion', 'challenger', 'delta'],
     )

@@ -69,8 +69,9 @@ export function parseTrainData(text: string): RecipeTrainData {
 export function parseEvalData(text: string): RecipeEvalData {
   const holdout = /^holdout:(.*)$/.exec(text)
   if (holdout) {
-    const share = Number(holdout[1])
-    if (!holdout[1]!.trim() || !Number.isFinite(share) || share < 0.05 || share > 0.9)
+    const shareText = holdout[1] ?? ''
+    const share = Number(shareText)
+    if (!shareText.trim() || !Number.isFinite(share) || share < 0.05 || share > 0.9)
       invalid(`--eval-data ${text}: the holdout share must be a number from 0.05 to 0.9`)
     return { holdout: share }
   }

@@ -235,13 +235,9 @@ function registerTransferCommands(program: Command): void {
       >()
       try {
         const parts = text.split('@')
+        const model = parts[0] ?? ''
         const alias = parts[1]?.trim()
-        if (
-          parts.length !== 2 ||
-          !parts[0]!.trim() ||
-          !alias ||
-          !AliasName.safeParse(alias).success
-        )
+        if (parts.length !== 2 || !model.trim() || !alias || !AliasName.safeParse(alias).success)
           throw new SlipwayError(
             'INVALID_INPUT',
             `"${text}": write MODEL@ALIAS, e.g. churn@production`,
@@ -293,7 +289,7 @@ function registerTransferCommands(program: Command): void {
         try {
           const r = await fetchAliased(
             store,
-            { model: parts[0]!, alias, out: opts.out, trust },
+            { model, alias, out: opts.out, trust },
             { onProgress: progressPrinter(opts.json, 'download') },
           )
           if (opts.json) return printJson(r)

@@ -50,16 +50,17 @@ export async function runDoctor(core: CoreContext, { repair = false } = {}): Pro
   const verdicts = new Map<string, 'ok' | 'missing' | string>()
   let bytesHashed = 0
   for (const row of rows) {
-    if (!verdicts.has(row.sha256)) {
+    let verdict = verdicts.get(row.sha256)
+    if (verdict === undefined) {
       const file = blobs.pathFor(row.sha256)
-      if (!fs.existsSync(file)) verdicts.set(row.sha256, 'missing')
+      if (!fs.existsSync(file)) verdict = 'missing'
       else {
         const { sha256, size } = await hashFile(file)
         bytesHashed += size
-        verdicts.set(row.sha256, sha256 === row.sha256 ? 'ok' : sha256)
+        verdict = sha256 === row.sha256 ? 'ok' : sha256
       }
+      verdicts.set(row.sha256, verdict)
     }
-    const verdict = verdicts.get(row.sha256)!
     if (verdict === 'missing')
       problems.push({
         kind: 'missing-blob',

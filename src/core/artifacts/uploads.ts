@@ -18,9 +18,7 @@ const MAX_AGE_MS = 24 * 60 * 60 * 1000
 
 /** A display name only: base name, no control characters, bounded length. */
 export function safeFileName(name: string): string {
-  const base = name
-    .split(/[\\/]/)
-    .pop()!
+  const base = (name.split(/[\\/]/).at(-1) ?? '')
     // eslint-disable-next-line no-control-regex -- removing control characters is the point
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()

@@ -228,7 +228,7 @@ class ColumnBuilder {
    */
   countExactly(rows: number, bad = this.badCount): void {
     let missing = 0
-    for (let i = 0; i < rows; i++) missing += this.missing[i]!
+    for (let i = 0; i < rows; i++) missing += this.missing[i] ?? 0
     this.missingCount = missing
     this.nonEmpty = rows - missing
     this.numbers = this.nonEmpty - bad
@@ -250,8 +250,9 @@ class ColumnBuilder {
    * non-empty, how many are numbers, and the first cells that are not (for the numeric error).
    */
   countText(rowCount: number, decimalComma: boolean): void {
-    const categories = this.categories!
-    const codes = this.codes!
+    const { categories, codes } = this
+    if (!categories || !codes)
+      throw new SlipwayError('INTERNAL', `column "${this.name}": counted as text but holds none`)
     const isNumber = Uint8Array.from(categories, (c) => {
       const bytes = Buffer.from(c, 'utf8')
       parseNumberBytes(bytes, 0, bytes.length, decimalComma)
@@ -262,11 +263,11 @@ class ColumnBuilder {
     let missing = 0
     let numbers = 0
     for (let i = this.switchRow; i < rowCount; i++) {
-      const code = codes[i]!
+      const code = codes[i] ?? -1
       if (code < 0) missing++
       else if (isNumber[code]) numbers++
       else if (bad.length < MAX_SAMPLES)
-        bad.push({ row: i + 1, line: lines.get(i + 1) ?? 0, text: categories[code]! })
+        bad.push({ row: i + 1, line: lines.get(i + 1) ?? 0, text: categories[code] ?? '' })
     }
     this.missingCount += missing
     this.nonEmpty += rowCount - this.switchRow - missing
@@ -286,7 +287,7 @@ class ColumnBuilder {
     }
     this.missing = grow(this.missing, (n) => new Uint8Array(n))
     if (this.mode === 'number') this.values = grow(this.values, (n) => new Float64Array(n))
-    else this.codes = grow(this.codes!, (n) => new Int32Array(n))
+    else if (this.codes) this.codes = grow(this.codes, (n) => new Int32Array(n))
   }
 }
 
@@ -384,7 +385,7 @@ function scanRows(
     const rowStart = pos
     const rowLine = state.line
     let line = state.line
-    let c = b[pos]!
+    let c = b[pos] ?? 0
     if (c === LF) {
       pos++
       state.line++
@@ -414,7 +415,7 @@ function scanRows(
         pos++
         let closed = false
         while (pos < end) {
-          c = b[pos]!
+          c = b[pos] ?? 0
           if (c === QUOTE) {
             if (pos + 1 < end && b[pos + 1] === QUOTE) {
               flags = 1
@@ -449,7 +450,7 @@ function scanRows(
         }
       } else {
         oks[fields] = 0
-        if (fields < tryCount && tryNumber![fields] === 1) {
+        if (fields < tryCount && tryNumber?.[fields] === 1) {
           // Numbers scanDecimal reads exactly are read here; anything else is left to
           // parseNumberBytes.
           const v = scanDecimal(b, pos, end, decimalComma)
@@ -470,7 +471,7 @@ function scanRows(
           }
         }
         while (pos < end) {
-          c = b[pos]!
+          c = b[pos] ?? 0
           if (c === delimiter || c === LF || c === CR) break
           pos++
         }
@@ -482,7 +483,7 @@ function scanRows(
       flagsOf[fields] = flags
       fields++
       if (pos >= end) break
-      c = b[pos]!
+      c = b[pos] ?? 0
       if (c === delimiter) {
         pos++
         if (pos >= end && !final) return rowStart
@@ -524,6 +525,12 @@ const FIELD_SKIP = 0
 const FIELD_NUMBER = 1
 const FIELD_TEXT = 2
 
+// Stand-ins for the arrays a field of another kind has none of: `kinds` says which arrays a field
+// uses, so these are never written; they keep the per-cell writes free of checks that throw.
+const NO_VALUES = new Float64Array(0)
+const NO_FLAGS = new Uint8Array(0)
+const NO_CODES = new Int32Array(0)
+
 interface FastLayout {
   kinds: Uint8Array
   values: (Float64Array | null)[]
@@ -561,11 +568,11 @@ function scanFastRows(
     // A blank line is skipped, not a row of empty cells: the general scanner does that.
     if (b[pos] === LF || b[pos] === CR) break
     for (let k = 0; k < n; k++) {
-      const kind = kinds[k]!
+      const kind = kinds[k] ?? FIELD_SKIP
       let p = pos
       if (kind === FIELD_SKIP) {
         while (p < end) {
-          const c = b[p]!
+          const c = b[p] ?? 0
           if (c === delimiter || c === LF || c === CR || c === QUOTE) break
           p++
         }
@@ -580,7 +587,7 @@ function scanFastRows(
         }
         const textStart = p
         while (p < end) {
-          const c = b[p]!
+          const c = b[p] ?? 0
           if (c === delimiter || c === LF || c === CR) break
           p++
         }
@@ -588,23 +595,28 @@ function scanFastRows(
           pos = rowStart
           break rows
         }
-        if (p === textStart) codes[k]![row] = -1
+        const column = codes[k] ?? NO_CODES
+        if (p === textStart) column[row] = -1
         else {
           const text = b.toString('utf8', textStart, p)
-          const dict = dicts[k]!
+          const dict = dicts[k]
+          const known = categories[k]
+          if (!dict || !known)
+            throw new SlipwayError('INTERNAL', `field ${k + 1} is read as text but has no codes`)
           let code = dict.get(text)
           if (code === undefined) {
-            const known = categories[k]!
             code = known.length
             known.push(text)
             dict.set(text, code)
           }
-          codes[k]![row] = code
+          column[row] = code
         }
       } else if (b[p] === delimiter || b[p] === LF || b[p] === CR) {
         // An empty cell: missing (b[end] is 0, so p < end here).
-        values[k]![row] = NaN
-        missing[k]![row] = 1
+        const numbers = values[k] ?? NO_VALUES
+        const empty = missing[k] ?? NO_FLAGS
+        numbers[row] = NaN
+        empty[row] = 1
       } else {
         const v = scanDecimal(b, p, end, decimalComma)
         p = scanEnd
@@ -612,9 +624,10 @@ function scanFastRows(
           pos = rowStart
           break rows
         }
-        values[k]![row] = v
+        const numbers = values[k] ?? NO_VALUES
+        numbers[row] = v
       }
-      const c = b[p]!
+      const c = b[p] ?? 0
       if (k < n - 1) {
         if (c !== delimiter) {
           pos = rowStart
@@ -641,7 +654,7 @@ function detectDelimiter(b: Buffer, start: number, end: number): number {
   let tab = 0
   let quoted = false
   for (let i = start; i < end; i++) {
-    const c = b[i]!
+    const c = b[i] ?? 0
     if (c === QUOTE) quoted = !quoted
     else if (quoted) continue
     else if (c === LF || c === CR) break
@@ -1223,17 +1236,20 @@ function finishBody(state: ParseState, columns: BodyColumns, keepRoom: boolean):
 }
 
 function numericError(fileName: string, cols: ColumnBuilder[]): SlipwayError {
-  cols.sort((a, b) => a.bad[0]!.row - b.bad[0]!.row || a.index - b.index)
-  const col = cols[0]!
-  const bad = col.bad[0]!
+  const firstRow = (c: ColumnBuilder): number => c.bad[0]?.row ?? Infinity
+  cols.sort((a, b) => firstRow(a) - firstRow(b) || a.index - b.index)
+  const [col, second] = cols
+  const bad = col?.bad[0]
+  if (!col || !bad)
+    return new SlipwayError('INTERNAL', `${fileName}: no cell to name as not a number`)
   let message = `row ${bad.row}, column "${col.name}": "${bad.text}" is not a number (line ${bad.line} of the file`
   message += `; ${col.numbers} of the column's ${col.nonEmpty} non-empty cells are numbers; leave a cell empty for a missing value)`
   if (col.badCount > 1) {
     const others = col.bad.slice(1).map((b) => `row ${b.row} "${b.text}"`)
     message += `. ${col.badCount - 1} more ${col.badCount === 2 ? 'cell' : 'cells'} of "${col.name}" ${col.badCount === 2 ? 'is not a number' : 'are not numbers'}${others.length ? ` (${others.join(', ')}${col.badCount - 1 > others.length ? ', …' : ''})` : ''}`
   }
-  if (cols.length === 2)
-    message += `. Column "${cols[1]!.name}" also has cells that are not numbers`
+  if (cols.length === 2 && second)
+    message += `. Column "${second.name}" also has cells that are not numbers`
   if (cols.length > 2)
     message += `. Columns ${cols
       .slice(1, 6)
@@ -1322,9 +1338,12 @@ function finishText(col: ColumnBuilder, rowCount: number, fileName: string): Col
     )
   }
   if (distinct > 0 && categories.every((c) => BOOLEAN_WORDS.has(c.toLowerCase()))) {
-    const remap = Int32Array.from(categories, (c) => BOOLEAN_WORDS.get(c.toLowerCase())!)
+    const remap = Int32Array.from(categories, (c) => BOOLEAN_WORDS.get(c.toLowerCase()) ?? -1)
     const out = new Int32Array(rowCount)
-    for (let i = 0; i < rowCount; i++) out[i] = codes[i]! < 0 ? -1 : remap[codes[i]!]!
+    for (let i = 0; i < rowCount; i++) {
+      const code = codes[i] ?? -1
+      out[i] = code < 0 ? -1 : (remap[code] ?? -1)
+    }
     const column: CodedColumn = {
       name: col.name,
       kind: 'boolean',
@@ -1337,8 +1356,8 @@ function finishText(col: ColumnBuilder, rowCount: number, fileName: string): Col
   if (distinct > 0) {
     const times = new Float64Array(distinct)
     let allDates = true
-    for (let k = 0; k < distinct; k++) {
-      const t = parseIsoTimestamp(categories[k]!)
+    for (const [k, category] of categories.entries()) {
+      const t = parseIsoTimestamp(category)
       if (t === undefined) {
         allDates = false
         break
@@ -1347,7 +1366,7 @@ function finishText(col: ColumnBuilder, rowCount: number, fileName: string): Col
         const row = firstRowWithCode(codes, k)
         throw fileError(
           fileName,
-          `row ${row}, column "${col.name}": "${categories[k]}" is not a valid date`,
+          `row ${row}, column "${col.name}": "${category}" is not a valid date`,
         )
       }
       times[k] = t
@@ -1356,11 +1375,11 @@ function finishText(col: ColumnBuilder, rowCount: number, fileName: string): Col
       const values = new Float64Array(rowCount)
       const missing = new Uint8Array(rowCount)
       for (let i = 0; i < rowCount; i++) {
-        const code = codes[i]!
+        const code = codes[i] ?? -1
         if (code < 0) {
           values[i] = NaN
           missing[i] = 1
-        } else values[i] = times[code]!
+        } else values[i] = times[code] ?? NaN
       }
       const column: TimestampColumn = {
         name: col.name,

@@ -70,6 +70,8 @@ function doubleItems(vector: unknown): { items: Float64Array; nullMask: Uint8Arr
 interface Sink {
   name: string
   kind: Kind
+  /** The column's DuckDB type. */
+  type: string
   values: Float64Array
   missing: Uint8Array
   codes: Int32Array
@@ -107,16 +109,17 @@ export async function readParquetWithDuckDB(
     const schema = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`).catch(fail)
     const described = schema.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }))
     const count = await connection.runAndReadAll(`SELECT COUNT(*) FROM ${source}`).catch(fail)
-    const rowCount = Number(count.getRows()[0]![0])
-    const names = described.map((d) => d.name)
-    const wanted = options.columns ?? names
-    for (const name of wanted) {
-      if (!names.includes(name))
+    const [countRow] = count.getRows()
+    const rowCount = Number(countRow?.[0] ?? 0)
+    const types = new Map(described.map((d) => [d.name, d.type]))
+    const columns = (options.columns ?? described.map((d) => d.name)).map((name) => {
+      const type = types.get(name)
+      if (type === undefined)
         throw new SlipwayError('DATA_INVALID', `${fileName}: no column named "${name}"`)
-    }
+      return { name, type }
+    })
     const sinks: Sink[] = []
-    for (const name of wanted) {
-      const { type } = described.find((d) => d.name === name)!
+    for (const { name, type } of columns) {
       const kind = kindOf(type)
       if (!kind) {
         if (options.columns)
@@ -130,6 +133,7 @@ export async function readParquetWithDuckDB(
       sinks.push({
         name,
         kind,
+        type,
         values: new Float64Array(numbers ? rowCount : 0),
         missing: new Uint8Array(numbers ? rowCount : 0),
         codes: new Int32Array(kind === 'numeric' || kind === 'timestamp' ? 0 : rowCount),
@@ -141,7 +145,7 @@ export async function readParquetWithDuckDB(
     if (rowCount === 0) throw new SlipwayError('DATA_INVALID', `${fileName}: the file has no rows`)
     if (sinks.length === 0)
       throw new SlipwayError('DATA_INVALID', `${fileName}: no column of a type Slipway can use`)
-    const sql = `SELECT ${sinks.map((s) => selectExpression(s.name, s.kind, described.find((d) => d.name === s.name)!.type)).join(', ')} FROM ${source}`
+    const sql = `SELECT ${sinks.map((s) => selectExpression(s.name, s.kind, s.type)).join(', ')} FROM ${source}`
     const result = await connection.stream(sql).catch(fail)
     let row = 0
     for (;;) {
@@ -155,8 +159,7 @@ export async function readParquetWithDuckDB(
           'DATA_INVALID',
           `${fileName}: more rows than the file's metadata says`,
         )
-      for (let c = 0; c < sinks.length; c++) {
-        const sink = sinks[c]!
+      for (const [c, sink] of sinks.entries()) {
         const vector = chunk.getColumnVector(c) as unknown as VectorLike
         if (sink.kind === 'string') {
           for (let i = 0; i < n; i++) {
@@ -180,17 +183,19 @@ export async function readParquetWithDuckDB(
         const fast = doubleItems(vector)
         const values = sink.values
         const missing = sink.missing
-        if (fast && !fast.nullMask) values.set(fast.items.subarray(0, n), row)
+        const mask = fast?.nullMask
+        if (fast && !mask) values.set(fast.items.subarray(0, n), row)
         else {
+          // Here `fast` has a null mask, or there is no fast path at all.
           for (let i = 0; i < n; i++) {
-            const isNull = fast
-              ? ((fast.nullMask![i >> 3]! >> (i & 7)) & 1) === 0
+            const isNull = mask
+              ? (((mask[i >> 3] ?? 0) >> (i & 7)) & 1) === 0
               : vector.getItem(i) === null
             if (isNull) {
               values[row + i] = NaN
               missing[row + i] = 1
               sink.missingCount++
-            } else values[row + i] = fast ? fast.items[i]! : Number(vector.getItem(i))
+            } else values[row + i] = fast ? (fast.items[i] ?? NaN) : Number(vector.getItem(i))
           }
         }
       }
@@ -222,7 +227,7 @@ function finish(sink: Sink, rowCount: number): Column {
   if (sink.kind === 'boolean') {
     const codes = new Int32Array(rowCount)
     for (let i = 0; i < rowCount; i++)
-      codes[i] = sink.missing[i] ? -1 : sink.values[i]! === 0 ? 0 : 1
+      codes[i] = sink.missing[i] ? -1 : sink.values[i] === 0 ? 0 : 1
     const column: CodedColumn = {
       name: sink.name,
       kind: 'boolean',

@@ -67,16 +67,25 @@ function fileBuffer(fd: number, size: number): AsyncBuffer {
   }
 }
 
-interface Sink {
+/** Where a numeric or time column's values go. */
+interface NumberSink<K extends 'numeric' | 'timestamp'> {
   name: string
-  kind: ParquetKind
-  values?: Float64Array
-  missing?: Uint8Array
-  codes?: Int32Array
-  dict?: Map<string, number>
-  categories?: string[]
+  kind: K
+  values: Float64Array
+  missing: Uint8Array
   missingCount: number
 }
+/** Where a boolean or string column's codes go. */
+interface CodeSink<K extends 'boolean' | 'string'> {
+  name: string
+  kind: K
+  codes: Int32Array
+  dict: Map<string, number>
+  categories: string[]
+  missingCount: number
+}
+type Sink =
+  NumberSink<'numeric'> | NumberSink<'timestamp'> | CodeSink<'boolean'> | CodeSink<'string'>
 
 function toMillis(value: unknown): number {
   if (value instanceof Date) return value.getTime()
@@ -90,8 +99,7 @@ function writeChunk(sink: Sink, chunk: ColumnData, fileName: string): void {
   const start = chunk.rowStart
   const n = chunk.rowEnd - chunk.rowStart
   if (sink.kind === 'numeric' || sink.kind === 'timestamp') {
-    const values = sink.values!
-    const missing = sink.missing!
+    const { values, missing } = sink
     if (
       data instanceof Float64Array ||
       data instanceof Float32Array ||
@@ -117,7 +125,8 @@ function writeChunk(sink: Sink, chunk: ColumnData, fileName: string): void {
     }
     return
   }
-  const codes = sink.codes!
+  const { codes, dict, categories } = sink
+  const boolean = sink.kind === 'boolean'
   for (let i = 0; i < n; i++) {
     const v = data[i]
     if (v === null || v === undefined) {
@@ -125,7 +134,7 @@ function writeChunk(sink: Sink, chunk: ColumnData, fileName: string): void {
       sink.missingCount++
       continue
     }
-    if (sink.kind === 'boolean') {
+    if (boolean) {
       codes[start + i] = v ? 1 : 0
       continue
     }
@@ -135,11 +144,11 @@ function writeChunk(sink: Sink, chunk: ColumnData, fileName: string): void {
         : v instanceof Uint8Array
           ? Buffer.from(v).toString('utf8')
           : String(v)
-    let code = sink.dict!.get(text)
+    let code = dict.get(text)
     if (code === undefined) {
-      code = sink.categories!.length
-      sink.categories!.push(text)
-      sink.dict!.set(text, code)
+      code = categories.length
+      categories.push(text)
+      dict.set(text, code)
     }
     codes[start + i] = code
   }
@@ -147,7 +156,7 @@ function writeChunk(sink: Sink, chunk: ColumnData, fileName: string): void {
 
 /** Reads a Parquet file into a Table. */
 export async function readParquet(file: string, options: ParquetReadOptions = {}): Promise<Table> {
-  const fileName = options.fileName ?? file.split(/[\\/]/).pop()!
+  const fileName = options.fileName ?? file.split(/[\\/]/).at(-1) ?? file
   const fd = fs.openSync(file, 'r')
   try {
     const size = fs.fstatSync(fd).size
@@ -181,19 +190,30 @@ export async function readParquet(file: string, options: ParquetReadOptions = {}
           )
         continue // nested columns are left out when the whole file is read
       }
-      const sink: Sink = { name: child.element.name, kind, missingCount: 0 }
-      if (kind === 'numeric' || kind === 'timestamp') {
-        sink.values = new Float64Array(rowCount)
-        sink.missing = new Uint8Array(rowCount)
-      } else {
-        sink.codes = new Int32Array(rowCount)
-        sink.dict = new Map()
-        sink.categories = kind === 'boolean' ? ['false', 'true'] : []
-      }
-      sinks.set(sink.name, sink)
+      const name = child.element.name
+      sinks.set(
+        name,
+        kind === 'numeric' || kind === 'timestamp'
+          ? {
+              name,
+              kind,
+              values: new Float64Array(rowCount),
+              missing: new Uint8Array(rowCount),
+              missingCount: 0,
+            }
+          : {
+              name,
+              kind,
+              codes: new Int32Array(rowCount),
+              dict: new Map(),
+              categories: kind === 'boolean' ? ['false', 'true'] : [],
+              missingCount: 0,
+            },
+      )
     }
     if (rowCount === 0) throw new SlipwayError('DATA_INVALID', `${fileName}: the file has no rows`)
-    const columnsToRead = wanted.filter((name) => sinks.has(name))
+    const toRead = wanted.flatMap((name) => sinks.get(name) ?? [])
+    const columnsToRead = toRead.map((sink) => sink.name)
     let done = 0
     const total = rowCount * Math.max(1, columnsToRead.length)
     await parquetRead({
@@ -211,7 +231,7 @@ export async function readParquet(file: string, options: ParquetReadOptions = {}
       },
     })
     // Null counts for columns copied in bulk: hyparquet gives typed arrays only when there are no nulls.
-    const columns: Column[] = columnsToRead.map((name) => finish(sinks.get(name)!, rowCount))
+    const columns: Column[] = toRead.map((sink) => finish(sink, rowCount))
     return { rowCount, columns }
   } finally {
     fs.closeSync(fd)
@@ -223,8 +243,8 @@ function finish(sink: Sink, rowCount: number): Column {
     const column: NumericColumn = {
       name: sink.name,
       kind: 'numeric',
-      values: sink.values!,
-      missing: sink.missing!,
+      values: sink.values,
+      missing: sink.missing,
       missingCount: sink.missingCount,
     }
     return column
@@ -233,8 +253,8 @@ function finish(sink: Sink, rowCount: number): Column {
     const column: TimestampColumn = {
       name: sink.name,
       kind: 'timestamp',
-      values: sink.values!,
-      missing: sink.missing!,
+      values: sink.values,
+      missing: sink.missing,
       missingCount: sink.missingCount,
     }
     return column
@@ -243,18 +263,18 @@ function finish(sink: Sink, rowCount: number): Column {
     const column: CodedColumn = {
       name: sink.name,
       kind: 'boolean',
-      codes: sink.codes!,
+      codes: sink.codes,
       categories: ['false', 'true'],
       missingCount: sink.missingCount,
     }
     return column
   }
-  const categorical = isCategorical(sink.categories!.length, rowCount - sink.missingCount)
+  const categorical = isCategorical(sink.categories.length, rowCount - sink.missingCount)
   return {
     name: sink.name,
     kind: categorical ? 'categorical' : 'text',
-    codes: sink.codes!,
-    categories: sink.categories!,
+    codes: sink.codes,
+    categories: sink.categories,
     missingCount: sink.missingCount,
   }
 }

@@ -191,19 +191,19 @@ function profileCodes(
   const counts = new Float64Array(column.categories.length)
   const codes = column.codes
   for (let i = 0; i < codes.length; i++) {
-    const code = codes[i]!
-    if (code >= 0) counts[code]!++
+    const code = codes[i] ?? -1
+    if (code >= 0) counts[code] = (counts[code] ?? 0) + 1
   }
   let distinct = 0
   const order: number[] = []
   for (let k = 0; k < counts.length; k++) {
-    if (counts[k]! > 0) {
+    if ((counts[k] ?? 0) > 0) {
       distinct++
       order.push(k)
     }
   }
   // Stable sort keeps first appearance among equal counts.
-  order.sort((a, b) => counts[b]! - counts[a]!)
+  order.sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0))
   return {
     name: column.name,
     kind: column.kind,
@@ -219,7 +219,7 @@ function profileCodes(
     quantiles: null,
     topValues: order
       .slice(0, TOP)
-      .map((k) => ({ value: column.categories[k]!, count: counts[k]! })),
+      .map((k) => ({ value: column.categories[k] ?? '', count: counts[k] ?? 0 })),
   }
 }
 

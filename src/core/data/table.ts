@@ -46,9 +46,9 @@ export const findColumn = (table: Table, name: string): Column | undefined =>
 export function cellText(column: Column, row: number): string | null {
   if (column.kind === 'numeric' || column.kind === 'timestamp') {
     if (column.missing[row]) return null
-    const v = column.values[row]!
+    const v = column.values[row] ?? NaN
     return column.kind === 'timestamp' ? new Date(v).toISOString() : String(v)
   }
-  const code = column.codes[row]!
-  return code < 0 ? null : column.categories[code]!
+  const code = column.codes[row] ?? -1
+  return code < 0 ? null : (column.categories[code] ?? null)
 }

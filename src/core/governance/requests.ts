@@ -75,10 +75,11 @@ function findRequest(db: Database.Database, ref: string): RequestRow {
   const rows = db
     .prepare("SELECT * FROM promotion_requests WHERE id LIKE ? ESCAPE '\\' LIMIT 2")
     .all(`${ref}%`) as RequestRow[]
-  if (rows.length === 0) throw new SlipwayError('NOT_FOUND', `No promotion request ${ref}`)
+  const [row] = rows
+  if (row === undefined) throw new SlipwayError('NOT_FOUND', `No promotion request ${ref}`)
   if (rows.length > 1)
     throw new SlipwayError('INVALID_INPUT', `Request id ${ref} is ambiguous: give more characters`)
-  return rows[0]!
+  return row
 }
 
 export function requestView(

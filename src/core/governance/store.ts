@@ -305,8 +305,8 @@ export function importSignedRecords(core: CoreContext, bundle: ImportBundle): Im
       const relevant = report.problems.filter(
         (p: VerifyProblem) => p.record === null || incomingIds.has(p.record) || p.type === 'policy',
       )
-      if (relevant.length) {
-        const first = relevant[0]!
+      const [first] = relevant
+      if (first) {
         throw new SlipwayError(
           'CONFLICT',
           `Import refused, nothing was written: ${first.record ? `record ${first.record.slice(0, 12)}… (${first.type ?? 'record'} seq ${first.seq ?? '?'}): ` : ''}${first.problem}${relevant.length > 1 ? ` (and ${relevant.length - 1} more problem(s))` : ''}`,

@@ -31,16 +31,35 @@ export function currentChain(db: Database.Database): VerifiedPolicy[] {
   const root = teamRoot(db)
   if (!root) return []
   const { chain, problems } = verifyPolicyChain(loadPolicies(db), root)
-  if (problems.length)
+  const [first] = problems
+  if (first)
     throw new SlipwayError(
       'CONFLICT',
-      `This home's team policy does not verify: ${problems[0]!.problem}. Run \`slipway audit verify\``,
+      `This home's team policy does not verify: ${first.problem}. Run \`slipway audit verify\``,
     )
   return chain
 }
 
 export const currentPolicy = (db: Database.Database): VerifiedPolicy | null =>
   currentChain(db).at(-1) ?? null
+
+/** The current policy of a home that has a team (a team root is pinned). */
+function linkedPolicy(db: Database.Database): VerifiedPolicy {
+  const policy = currentPolicy(db)
+  if (!policy)
+    throw new SlipwayError(
+      'INTERNAL',
+      'This home is linked to a team but holds none of its policies. Run `slipway audit verify`',
+    )
+  return policy
+}
+
+/** The team view of a home that has just been given a team. */
+function linkedTeam(core: CoreContext): TeamPolicy {
+  const team = showTeam(core)
+  if (!team) throw new SlipwayError('INTERNAL', 'This home has no team after linking one')
+  return team
+}
 
 /** The local identity's roles in the current policy; null when the home has no team. */
 export function myRoles(core: CoreContext): Role[] | null {
@@ -101,8 +120,7 @@ export function policyView(core: CoreContext, p: VerifiedPolicy, root: string): 
 export function showTeam(core: CoreContext): TeamPolicy | null {
   const root = teamRoot(core.db)
   if (!root) return null
-  const chain = currentChain(core.db)
-  return policyView(core, chain.at(-1)!, root)
+  return policyView(core, linkedPolicy(core.db), root)
 }
 
 function pinRoot(core: CoreContext, root: string): void {
@@ -154,7 +172,7 @@ export function initTeam(
       const id = storePolicy(core.db, doc)
       pinRoot(core, id)
       appendSigned(core, actor, 'policy.set', { policyId: id, version: 1 })
-      return showTeam(core)!
+      return linkedTeam(core)
     })
     .immediate()
 }
@@ -204,7 +222,7 @@ export function updatePolicy(
           'NOT_FOUND',
           'This home has no team: run `slipway team init --name TEAM` first',
         )
-      const current = currentPolicy(core.db)!
+      const current = linkedPolicy(core.db)
       const me = current.members.get(identity.info.fingerprint)
       if (!me || !roleAtLeast(me.roles, 'admin'))
         throw new SlipwayError(
@@ -242,15 +260,12 @@ export function updatePolicy(
         const { chain } = verifyPolicyChain([...loadPolicies(core.db), doc], root)
         return { policy: policyView(core, chain.at(-1) ?? preview, root), diff, signed: false }
       }
-      const { problems } = verifyPolicyChain([...loadPolicies(core.db), doc], root)
-      if (problems.length)
-        throw new SlipwayError(
-          'CONFLICT',
-          `The new policy would not verify: ${problems[0]!.problem}`,
-        )
+      const [problem] = verifyPolicyChain([...loadPolicies(core.db), doc], root).problems
+      if (problem)
+        throw new SlipwayError('CONFLICT', `The new policy would not verify: ${problem.problem}`)
       const id = storePolicy(core.db, doc)
       appendSigned(core, actor, 'policy.set', { policyId: id, version: next.version })
-      return { policy: showTeam(core)!, diff, signed: true }
+      return { policy: linkedTeam(core), diff, signed: true }
     })
     .immediate()
 }
@@ -285,14 +300,14 @@ export function applyPolicyChange(body: PolicyBody, change: PolicyChange): Polic
   if (change.approvalsRequired !== undefined) body.approvalsRequired = change.approvalsRequired
   if (change.requirements) body.requirements = change.requirements
   for (const [fp, memberRoles] of Object.entries(change.memberRoles ?? {})) {
-    const i = body.members.findIndex((m) => parsePublicKey(m.publicKey).fingerprint === fp)
-    if (i < 0)
+    const member = body.members.find((m) => parsePublicKey(m.publicKey).fingerprint === fp)
+    if (!member)
       throw new SlipwayError(
         'NOT_FOUND',
         `No member with fingerprint ${shortFingerprint(fp)} in the policy`,
       )
-    if (memberRoles.length === 0) body.members.splice(i, 1)
-    else body.members[i]!.roles = [...new Set(memberRoles)]
+    if (memberRoles.length === 0) body.members.splice(body.members.indexOf(member), 1)
+    else member.roles = [...new Set(memberRoles)]
   }
   return body
 }
@@ -320,14 +335,15 @@ export function joinTeam(
             : 'This home already belongs to another team',
         )
       const { chain, problems } = verifyPolicyChain(policies, root)
-      if (problems.length)
+      const [problem] = problems
+      if (problem)
         throw new SlipwayError(
           'CONFLICT',
-          `The team policy does not verify, nothing was changed: ${problems[0]!.problem}`,
+          `The team policy does not verify, nothing was changed: ${problem.problem}`,
         )
       for (const p of chain) storePolicy(core.db, p.doc)
       pinRoot(core, root)
-      return showTeam(core)!
+      return linkedTeam(core)
     })
     .immediate()
 }

@@ -105,11 +105,11 @@ export function verifyHome(core: CoreContext): AuditVerifyResult {
   const me = core.identity?.info.fingerprint
   const anchor = stored.find((s) => s.record.author === me && s.record.type === 'identity.init')
   const anchored = anchor?.record.body.legacy as { count?: unknown; head?: unknown } | undefined
-  if (anchored && legacy.ok) {
+  if (anchor && anchored && legacy.ok) {
     const head = legacyHead(db)
     if (head.count !== anchored.count || head.head !== anchored.head)
       problems.push({
-        record: anchor!.id,
+        record: anchor.id,
         problem: `the ${String(anchored.count)} unsigned audit row(s) this identity anchored when it was made are now ${head.count} with another head: unsigned rows were added, deleted or rewritten`,
       })
   }

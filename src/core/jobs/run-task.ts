@@ -90,7 +90,11 @@ function acquireWorker(signal: AbortSignal | undefined): Promise<void> {
 
 function releaseWorker(): void {
   busyWorkers--
-  while (busyWorkers < maxWorkers && waitingForWorker.length > 0) waitingForWorker.shift()!()
+  while (busyWorkers < maxWorkers) {
+    const grant = waitingForWorker.shift()
+    if (!grant) break
+    grant()
+  }
 }
 
 const toError = (code: string, message: string): SlipwayError =>

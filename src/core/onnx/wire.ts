@@ -20,7 +20,7 @@ export class MemorySource implements ByteSource {
     return this.data.length
   }
   byte(pos: number): number {
-    return this.data[pos]!
+    return this.data[pos] ?? 0
   }
   bytes(start: number, end: number): Uint8Array {
     return this.data.subarray(start, end)
@@ -56,7 +56,7 @@ export class FileSource implements ByteSource {
 
   byte(pos: number): number {
     if (pos < this.windowStart || pos >= this.windowEnd) this.fill(pos)
-    return this.window[pos - this.windowStart]!
+    return this.window[pos - this.windowStart] ?? 0
   }
 
   bytes(start: number, end: number): Uint8Array {

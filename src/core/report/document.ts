@@ -58,7 +58,7 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 }
 /** Text as HTML: every markup character escaped, so names from files cannot inject markup. */
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
 
 /** A number for people: integers with separators, others at 4 significant figures. */
 export function cellText(value: string | number | boolean | null): string {
@@ -133,11 +133,12 @@ function lineChartSvg(chart: LineChart): string {
     pad.top + (1 - (y - y0) / (y1 - y0)) * (height - pad.top - pad.bottom)
   const paths = chart.series.map((s, k) => {
     const points = s.x
-      .map((x, i) =>
-        s.y[i] === null || !Number.isFinite(s.y[i])
+      .map((x, i) => {
+        const y = s.y[i]
+        return y === null || y === undefined || !Number.isFinite(y)
           ? null
-          : `${px(x).toFixed(1)},${py(s.y[i]!).toFixed(1)}`,
-      )
+          : `${px(x).toFixed(1)},${py(y).toFixed(1)}`
+      })
       .filter((p) => p !== null)
     return `<polyline fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="2" points="${points.join(' ')}"><title>${escapeHtml(s.name)}</title></polyline>`
   })

@@ -28,7 +28,7 @@ export const fileKey = (f: { file: string; size: number; mtimeMs: number }): str
 /** The newest data file of a folder, or null when it has none. */
 export function newestFile(dir: string): { file: string; size: number; mtimeMs: number } | null {
   const files = folderFiles(dir)
-  return files.length ? files[files.length - 1]! : null
+  return files.at(-1) ?? null
 }
 
 function checkFolder(dir: string, what: string): string {
@@ -128,15 +128,20 @@ export function csvRecords(text: string): string[] {
   return records.filter((r) => r.length > 0)
 }
 
-function readCsvRecords(file: { path: string; name: string }): string[] {
+function readCsvRecords(file: { path: string; name: string }): {
+  header: string
+  rows: string[]
+} {
   if (detectFormat(file.path, file.name) !== 'csv')
     throw new SlipwayError(
       'DATA_INVALID',
       `${file.name}: is Parquet; joining files and holdout splits need CSV (use a dataset for evaluation instead)`,
     )
   const records = csvRecords(fs.readFileSync(file.path, 'utf8').replace(/^\uFEFF/, ''))
-  if (records.length < 2) throw new SlipwayError('DATA_INVALID', `${file.name}: has no data rows`)
-  return records
+  const [header] = records
+  if (header === undefined || records.length < 2)
+    throw new SlipwayError('DATA_INVALID', `${file.name}: has no data rows`)
+  return { header, rows: records.slice(1) }
 }
 
 const extensionOf = (file: { path: string; name: string }): string =>
@@ -163,26 +168,25 @@ export function prepareRunData(
   workdir: string,
   holdout: number | null,
 ): PreparedRunData {
-  const base = safeBase(source.files[source.files.length - 1]!.name)
-  if (source.files.length === 1 && holdout === null) {
-    const only = source.files[0]!
-    const target = path.join(workdir, `${base}${extensionOf(only)}`)
-    fs.copyFileSync(only.path, target)
+  const [first, ...rest] = source.files
+  const last = source.files.at(-1)
+  if (!first || !last) throw new SlipwayError('INTERNAL', `${source.name}: no files to train on`)
+  const base = safeBase(last.name)
+  if (rest.length === 0 && holdout === null) {
+    const target = path.join(workdir, `${base}${extensionOf(first)}`)
+    fs.copyFileSync(first.path, target)
     return { train: { path: target, name: source.name }, holdout: null }
   }
-  const [first, ...rest] = source.files
-  const records = readCsvRecords(first!)
-  const header = records[0]!
+  const { header, rows } = readCsvRecords(first)
   for (const more of rest) {
     const extra = readCsvRecords(more)
-    if (extra[0] !== header)
+    if (extra.header !== header)
       throw new SlipwayError(
         'DATA_INVALID',
-        `${more.name} and ${first!.name} have different columns (${extra[0]!.slice(0, 200)} vs ${header.slice(0, 200)}); they cannot be joined for training`,
+        `${more.name} and ${first.name} have different columns (${extra.header.slice(0, 200)} vs ${header.slice(0, 200)}); they cannot be joined for training`,
       )
-    records.push(...extra.slice(1))
+    rows.push(...extra.rows)
   }
-  const rows = records.slice(1)
   let trainRows = rows
   let held: string[] = []
   if (holdout !== null) {

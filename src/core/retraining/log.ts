@@ -56,9 +56,10 @@ export class RunLogWriter {
     if (rest.length === 0) return
     this.tail.push(Buffer.from(rest))
     this.tailBytes += rest.length
-    while (this.tailBytes > this.tailLimit && this.tail.length) {
+    while (this.tailBytes > this.tailLimit) {
+      const first = this.tail[0]
+      if (!first) break
       const over = this.tailBytes - this.tailLimit
-      const first = this.tail[0]!
       if (first.length <= over) {
         this.tail.shift()
         this.tailBytes -= first.length

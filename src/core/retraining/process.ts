@@ -55,8 +55,7 @@ export function processTree(pid: number): number[] {
   const children = childrenByParent()
   const out: number[] = []
   const queue = [pid]
-  while (queue.length) {
-    const next = queue.shift()!
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     out.push(next)
     queue.push(...(children.get(next) ?? []))
   }
@@ -125,7 +124,13 @@ export function runCommand(argv: string[], options: RunCommandOptions): Promise<
       resolve(outcome)
       return
     }
-    const child = spawn(argv[0]!, argv.slice(1), {
+    const [program, ...args] = argv
+    if (program === undefined) {
+      outcome.spawnError = 'The command is empty: give the program and its arguments'
+      resolve(outcome)
+      return
+    }
+    const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env,
       shell: false,

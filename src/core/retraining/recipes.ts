@@ -44,8 +44,8 @@ function lastRow(core: CoreContext, modelId: number): RecipeRow | undefined {
     .get(modelId) as RecipeRow | undefined
 }
 
-function toRecord(modelName: string, row: RecipeRow, now = new Date()): RecipeRecord {
-  const recipe = RecipeSchema.parse(JSON.parse(row.recipe_json!))
+function toRecord(modelName: string, row: RecipeRow, json: string, now = new Date()): RecipeRecord {
+  const recipe = RecipeSchema.parse(JSON.parse(json))
   return {
     model: modelName,
     version: row.version,
@@ -61,7 +61,7 @@ function toRecord(modelName: string, row: RecipeRow, now = new Date()): RecipeRe
 export function getRecipe(core: CoreContext, model: string): RecipeRecord | null {
   const row = requireModel(core.db, model)
   const last = lastRow(core, row.id)
-  return last?.recipe_json ? toRecord(row.name, last) : null
+  return last?.recipe_json ? toRecord(row.name, last, last.recipe_json) : null
 }
 
 export function requireRecipe(core: CoreContext, model: string): RecipeRecord {
@@ -84,7 +84,9 @@ export function allRecipes(core: CoreContext): (RecipeRecord & { modelId: number
          AND r.recipe_json IS NOT NULL ORDER BY m.name`,
     )
     .all() as (RecipeRow & { model_name: string })[]
-  return rows.map((r) => ({ ...toRecord(r.model_name, r), modelId: r.model_id }))
+  return rows.flatMap((r) =>
+    r.recipe_json ? [{ ...toRecord(r.model_name, r, r.recipe_json), modelId: r.model_id }] : [],
+  )
 }
 
 /** Checks what can be checked now, so a recipe that can never run is refused when saved. */
@@ -134,7 +136,9 @@ export function setRecipe(
       })
     })
     .immediate()
-  return getRecipe(core, row.name)!
+  const stored = getRecipe(core, row.name)
+  if (!stored) throw new SlipwayError('INTERNAL', `The recipe of ${row.name} was not stored`)
+  return stored
 }
 
 export function removeRecipe(core: CoreContext, model: string, actor: Actor): { removed: boolean } {

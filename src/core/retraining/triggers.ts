@@ -125,7 +125,7 @@ export class RetrainTriggers {
     }
     for (const recipe of recipes) {
       try {
-        if (recipe.recipe.schedule) this.checkSchedule(recipe, first)
+        if (recipe.recipe.schedule) this.checkSchedule(recipe, recipe.recipe.schedule, first)
         if (recipe.recipe.onNewData) this.checkFolder(recipe)
       } catch (error) {
         this.event({
@@ -139,8 +139,11 @@ export class RetrainTriggers {
     return this.started.slice(before)
   }
 
-  private checkSchedule(recipe: RecipeRecord & { modelId: number }, first: boolean): void {
-    const schedule = recipe.recipe.schedule!
+  private checkSchedule(
+    recipe: RecipeRecord & { modelId: number },
+    schedule: string,
+    first: boolean,
+  ): void {
     const now = this.clock.now()
     const done = this.state(recipe.modelId).schedule_done_at
     // A new recipe starts counting from when it was saved, not from the epoch.

@@ -133,7 +133,9 @@ export async function fetchAliased(
     ...(trust.request ? [trust.request.author] : []),
     ...trust.approvals.map((a) => a.author),
   ])
-  const sha = str(trust.move.body.versionSha256)!
+  const sha = str(trust.move.body.versionSha256)
+  if (sha === null)
+    throw unverified(`The move of ${input.model}@${input.alias} names no version sha256`)
   for (const r of snapshot.valid.values())
     if (
       r.type === 'version.register' &&
@@ -144,8 +146,8 @@ export async function fetchAliased(
   // Anything wrong that touches this model, its request, or an author it rests on fails the fetch.
   const requestId = str(trust.move.body.requestId)
   const broken = snapshot.problems.filter((p) => {
-    const key = /^records\/([0-9a-f]{64})\//.exec(p.object)
-    if ((key && involved.has(key[1]!)) || p.object === 'records') return true
+    const author = /^records\/([0-9a-f]{64})\//.exec(p.object)?.[1]
+    if ((author !== undefined && involved.has(author)) || p.object === 'records') return true
     const object = snapshot.records.find((r) => r.key === p.object)
     const body = (object?.value as { body?: Record<string, unknown> } | null)?.body
     return (
@@ -158,9 +160,10 @@ export async function fetchAliased(
         object: `records/${author}/`,
         reason: 'this author has a record that does not verify',
       })
-  if (broken.length)
+  const [first] = broken
+  if (first)
     throw unverified(
-      `The chain of trust for ${input.model}@${input.alias} does not verify: ${broken[0]!.object}: ${broken[0]!.reason}`,
+      `The chain of trust for ${input.model}@${input.alias} does not verify: ${first.object}: ${first.reason}`,
     )
   if (!trust.request)
     throw unverified(`The move of ${input.model}@${input.alias} names no approved request`)

@@ -34,7 +34,8 @@ export const shaKey = (model: string, sha256: string): string =>
 /** Reads `records/<author>/<seq>.json` back into its parts, or null for any other key. */
 export function parseRecordKey(key: string): { author: string; seq: number } | null {
   const m = /^records\/([0-9a-f]{64})\/(\d{10})\.json$/.exec(key)
-  return m ? { author: m[1]!, seq: Number(m[2]) } : null
+  const [, author, seq] = m ?? []
+  return author !== undefined && seq !== undefined ? { author, seq: Number(seq) } : null
 }
 
 export function parsePolicyKey(key: string): number | null {

@@ -54,7 +54,7 @@ const DEFAULT_PART_SIZE = 16 * 1024 * 1024
 export function parseS3Location(location: string): S3Location | null {
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(location)
   if (!match) return null
-  const bucket = match[1]!
+  const bucket = match[1] ?? ''
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
     throw new StoreError(
       `Not an S3 bucket name: ${JSON.stringify(bucket)} (3-63 lowercase letters, digits, dots, hyphens)`,
@@ -134,7 +134,9 @@ export class S3Store implements RemoteStore {
       const out = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }),
       )
-      return Buffer.from(await out.Body!.transformToByteArray())
+      if (!out.Body)
+        throw new StoreError(`${this.location}: reading ${key} failed: the reply has no body`)
+      return Buffer.from(await out.Body.transformToByteArray())
     } catch (error) {
       if (isNotFound(error)) return null
       throw this.wrap(error, `reading ${key}`)
@@ -181,7 +183,7 @@ export class S3Store implements RemoteStore {
         }),
       )
       const keys = (out.Contents ?? [])
-        .map((object) => object.Key!.slice(this.prefix.length))
+        .map((object) => (object.Key ?? '').slice(this.prefix.length))
         .filter((key) => key.length > 0)
       return out.IsTruncated && keys.length > 0 ? { keys, next: keys[keys.length - 1] } : { keys }
     } catch (error) {
@@ -322,7 +324,11 @@ export class S3Store implements RemoteStore {
         .catch((error: unknown) => {
           throw this.wrap(error, `starting the upload of ${path.basename(file)}`)
         })
-      uploadId = out.UploadId!
+      if (!out.UploadId)
+        throw new StoreError(
+          `${this.location}: starting the upload of ${path.basename(file)} failed: no upload id`,
+        )
+      uploadId = out.UploadId
       existing = {}
       remember()
     }
@@ -375,8 +381,9 @@ export class S3Store implements RemoteStore {
           .then((out) => {
             if (!out.ETag)
               throw new StoreError(`the store gave part ${n} of ${path.basename(file)} no ETag`)
-            etags[n - 1] = out.ETag.replace(/"/g, '')
-            existing[n] = etags[n - 1]!
+            const etag = out.ETag.replace(/"/g, '')
+            etags[n - 1] = etag
+            existing[n] = etag
             remember()
             done += size
             sent += size

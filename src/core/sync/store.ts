@@ -136,12 +136,10 @@ export async function mapLimit<T, R>(
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
   const results: R[] = new Array(items.length)
-  let next = 0
+  // One iterator shared by every worker: each takes the next item not yet taken.
+  const queue = items.entries()
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i]!)
-    }
+    for (const [i, item] of queue) results[i] = await fn(item)
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results

@@ -227,7 +227,8 @@ export const useRetraining = create<RetrainingState>()((set, get) => ({
     else if (!recipe.ok) set({ recipeError: recipe.error.message })
     if (runs.ok) {
       set({ runs: runs.value, runsError: null })
-      if (get().selectedId === null && runs.value.length) get().select(runs.value[0]!.id)
+      const [first] = runs.value
+      if (get().selectedId === null && first) get().select(first.id)
     } else set({ runsError: runs.error.message })
   },
   edit(patch) {

@@ -249,7 +249,7 @@ function RemotesView() {
                 </tr>
               </thead>
               <tbody>
-                {rejections[r.name]!.map((x) => (
+                {(rejections[r.name] ?? []).map((x) => (
                   <tr key={x.object} data-testid="rejected-row">
                     <td className="mono">
                       <Text value={x.object} max={100} />

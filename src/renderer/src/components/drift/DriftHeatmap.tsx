@@ -68,7 +68,7 @@ export function DriftHeatmap({
                   </th>
                   {row.cells.map((cell, i) => (
                     <td
-                      key={items[i]!.index}
+                      key={items[i]?.index ?? i}
                       className={`heatmap-cell${cell.drifted ? ' drifted' : ''}`}
                       style={{ background: cell.background, color: cell.color }}
                       title={

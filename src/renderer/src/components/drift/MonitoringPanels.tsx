@@ -85,8 +85,9 @@ function WindowsTable({
   }[]
   testId: string
 }) {
-  if (windows.length === 0) return null
-  const names = shown(windows[0]!.metrics)
+  const [first] = windows
+  if (!first) return null
+  const names = shown(first.metrics)
   return (
     <>
       <h3>Per window</h3>

@@ -1,7 +1,7 @@
 // Identity and team: create this home's identity, see its fingerprint, the members and roles;
 // admins edit the policy and see a diff before signing the new version.
 import { useEffect, useState, type FormEvent } from 'react'
-import type { PolicyChange, Role } from '../../../../api/governance'
+import type { IdentityView, PolicyChange, Role, TeamPolicy } from '../../../../api/governance'
 import { formatTime } from '../../lib/format'
 import { useGovernance } from '../../stores/governance'
 import { ErrorNote } from '../ErrorNote'
@@ -25,8 +25,14 @@ export function IdentityTeamPage() {
         <h1>Identity and team</h1>
       </header>
       <ErrorNote message={loadError} testId="identity-load-error" />
-      {!loaded ? <p className="muted">Loading…</p> : identity ? <IdentityCard /> : <IdentityForm />}
-      {loaded && identity && (team ? <TeamCard /> : <TeamForm />)}
+      {!loaded ? (
+        <p className="muted">Loading…</p>
+      ) : identity ? (
+        <IdentityCard identity={identity} />
+      ) : (
+        <IdentityForm />
+      )}
+      {loaded && identity && (team ? <TeamCard team={team} /> : <TeamForm />)}
     </section>
   )
 }
@@ -74,8 +80,7 @@ function IdentityForm() {
   )
 }
 
-function IdentityCard() {
-  const identity = useGovernance((s) => s.identity)!
+function IdentityCard({ identity }: { identity: IdentityView }) {
   return (
     <div className="card" data-testid="identity-card">
       <h2>
@@ -158,8 +163,7 @@ function TeamForm() {
   )
 }
 
-function TeamCard() {
-  const team = useGovernance((s) => s.team)!
+function TeamCard({ team }: { team: TeamPolicy }) {
   const isAdmin = team.myRoles.includes('admin')
   return (
     <>
@@ -221,19 +225,19 @@ function TeamCard() {
           {team.myRoles.join(', ') || 'not a member'}.
         </p>
       </div>
-      {isAdmin && <PolicyEditor />}
+      {isAdmin && <PolicyEditor team={team} />}
     </>
   )
 }
 
-function PolicyEditor() {
-  const { team, addMember, previewPolicy, signPolicy } = useGovernance()
+function PolicyEditor({ team }: { team: TeamPolicy }) {
+  const { addMember, previewPolicy, signPolicy } = useGovernance()
   const [publicKey, setPublicKey] = useState('')
   const [name, setName] = useState('')
   const [email, setEmail] = useState('')
   const [role, setRole] = useState<Role>('approver')
-  const [approvals, setApprovals] = useState(String(team!.approvalsRequired))
-  const [protect, setProtect] = useState(team!.protectedAliases.join(', '))
+  const [approvals, setApprovals] = useState(String(team.approvalsRequired))
+  const [protect, setProtect] = useState(team.protectedAliases.join(', '))
   const [diff, setDiff] = useState<string[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const change = (): PolicyChange => ({
@@ -334,14 +338,14 @@ function PolicyEditor() {
       </form>
       {diff && (
         <div data-testid="policy-diff">
-          <p>Signing version {team!.version + 1} changes:</p>
+          <p>Signing version {team.version + 1} changes:</p>
           <ul className="mono small">
             {diff.map((d) => (
               <li key={d}>{d}</li>
             ))}
           </ul>
           <button type="button" onClick={() => void sign()} data-testid="policy-sign">
-            Sign policy version {team!.version + 1}
+            Sign policy version {team.version + 1}
           </button>
         </div>
       )}
