@@ -174,10 +174,8 @@ export class BlobStore {
     for (const name of fs.readdirSync(this.tmpDir)) {
       if (!name.endsWith('.part')) continue
       const file = path.join(this.tmpDir, name)
-      const writer = /^p(\d+)-/.exec(name)
       try {
-        if (writer && processAlive(Number(writer[1])) && now - fs.statSync(file).mtimeMs < DAY_MS)
-          continue
+        if (!abandonedTemp(file, name, now)) continue
         fs.rmSync(file, { force: true })
         removed++
       } catch {
@@ -189,6 +187,15 @@ export class BlobStore {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
+
+/**
+ * A temporary file named `p<pid>-…` that a crash left: its writer is gone, or it is older than a
+ * day (a file naming no writer counts as left too). One that a live process is writing is not.
+ */
+export function abandonedTemp(file: string, name: string, now = Date.now()): boolean {
+  const writer = /^p(\d+)-/.exec(name)
+  return !writer || !processAlive(Number(writer[1])) || now - fs.statSync(file).mtimeMs >= DAY_MS
+}
 
 export function processAlive(pid: number): boolean {
   try {

@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { processAlive } from '../artifacts/blobs'
+import { abandonedTemp } from '../artifacts/blobs'
 import type { Column, ColumnKind, Table } from './table'
 
 const MAGIC = Buffer.from('SLPTBL02', 'latin1')
@@ -91,8 +91,6 @@ export function newSnapshotTmp(home: string): string {
   return path.join(dir, `p${process.pid}-${randomBytes(8).toString('hex')}.tmp`)
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000
-
 /**
  * At start: removes what a crash left in the snapshots folder — a temporary file whose writer
  * is gone (or older than a day), and a snapshot no live dataset names (its row was deleted by a
@@ -115,10 +113,9 @@ export function sweepSnapshots(
   for (const name of names) {
     const file = path.join(dir, name)
     try {
-      const writer = /^p(\d+)-[0-9a-f]+\.tmp$/.exec(name)
       const table = /^([0-9a-f]{64})\.tbl$/.exec(name)
-      const leftover = writer
-        ? !processAlive(Number(writer[1])) || now - fs.statSync(file).mtimeMs > DAY_MS
+      const leftover = name.endsWith('.tmp')
+        ? abandonedTemp(file, name, now)
         : table
           ? !named(table[1] ?? '')
           : false
