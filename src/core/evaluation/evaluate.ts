@@ -136,25 +136,27 @@ function startDescribing(
 }
 
 /**
- * Runs a run's own work on its table while the description an import records is made, when the
- * run imports its file (`describe`); a failed run abandons the description.
+ * Runs a run's own work (its `result`) on its table while the description an import records is
+ * made, when the run imports its file (`payload.describe`): then `described` is set too. A failed
+ * run abandons the description.
  */
 export async function whileDescribing<T>(
-  describe: boolean | undefined,
-  where: { table: Table; path: string; fileName: string },
+  payload: RunDataPayload,
+  table: Table,
+  fileName: string,
   ctx: RunContext,
   work: () => Promise<T>,
-): Promise<{ value: T; described?: DescribedFile }> {
-  if (!describe) return { value: await work() }
-  const describing = startDescribing(where.table, where.path, where.fileName, ctx)
-  let value: T
+): Promise<{ result: T; described?: DescribedFile }> {
+  if (!payload.describe) return { result: await work() }
+  const describing = startDescribing(table, payload.datasetPath, fileName, ctx)
+  let result: T
   try {
-    value = await work()
+    result = await work()
   } catch (error) {
     describing.abandon()
     throw error
   }
-  return { value, described: await describing.finish() }
+  return { result, described: await describing.finish() }
 }
 
 export function columnOf(table: Table, name: string): Column {
@@ -548,42 +550,36 @@ export async function evaluate(payload: EvaluatePayload, ctx: RunContext): Promi
       `${payload.datasetName}: no row has a value in label column "${label}" (${table.rowCount.toLocaleString('en-US')} rows), so there is nothing to measure`,
     )
   }
-  const where = { table, path: payload.datasetPath, fileName }
-  const { value: result, described } = await whileDescribing(
-    payload.describe,
-    where,
-    ctx,
-    async () => {
-      const run = await runModel(
-        table,
-        {
-          modelPath: payload.modelPath,
-          modelLabel: payload.modelLabel,
-          onnx: payload.onnx,
-          mapping,
-          batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
-          task: payload.task ?? null,
-        },
-        ctx,
-      )
-      const result = buildResult(
-        table,
-        run,
-        {
-          label,
-          slice: payload.slice,
-          costMatrix: payload.costMatrix,
-          positiveLabel: positiveClassOf(payload.onnx),
-          datasetName: payload.datasetName,
-        },
-        { readMs, startedAt },
-      )
-      if ('labels' in result.metrics) {
-        const classNames = classNamesFor(payload.onnx, result.metrics.labels)
-        if (classNames) result.classNames = classNames
-      }
-      return result
-    },
-  )
-  return described ? { mapping, result, described } : { mapping, result }
+  const outcome = await whileDescribing(payload, table, fileName, ctx, async () => {
+    const run = await runModel(
+      table,
+      {
+        modelPath: payload.modelPath,
+        modelLabel: payload.modelLabel,
+        onnx: payload.onnx,
+        mapping,
+        batchSize: payload.batchSize ?? DEFAULT_BATCH_SIZE,
+        task: payload.task ?? null,
+      },
+      ctx,
+    )
+    const result = buildResult(
+      table,
+      run,
+      {
+        label,
+        slice: payload.slice,
+        costMatrix: payload.costMatrix,
+        positiveLabel: positiveClassOf(payload.onnx),
+        datasetName: payload.datasetName,
+      },
+      { readMs, startedAt },
+    )
+    if ('labels' in result.metrics) {
+      const classNames = classNamesFor(payload.onnx, result.metrics.labels)
+      if (classNames) result.classNames = classNames
+    }
+    return result
+  })
+  return { mapping, ...outcome }
 }

@@ -587,37 +587,31 @@ export async function shadow(payload: ShadowPayload, ctx: RunContext): Promise<S
       { base: side === 'champion' ? 0 : table.rowCount, total },
     )
   }
-  const where = { table, path: payload.datasetPath, fileName }
-  const { value: result, described } = await whileDescribing(
-    payload.describe,
-    where,
-    ctx,
-    async () => {
-      const championRun = await runSide('champion')
-      const challengerRun = await runSide('challenger')
-      const featureColumns = [
-        ...new Set([
-          ...mapping.champion.inputs.flatMap((i) => i.columns),
-          ...mapping.challenger.inputs.flatMap((i) => i.columns),
-        ]),
-      ]
-      const result = compareRuns(table, championRun, challengerRun, {
-        label,
-        slice: payload.slice,
-        positiveLabel: positiveClassOf(payload.champion.onnx),
-        featureColumns,
-      })
-      const classNames =
-        classNamesFor(payload.champion.onnx, result.flipLabels) ??
-        classNamesFor(payload.challenger.onnx, result.flipLabels)
-      if (classNames) result.classNames = classNames
-      const totalMs = performance.now() - startedAt
-      result.operational.champion.readMs = readMs
-      result.operational.challenger.readMs = readMs
-      result.operational.champion.totalMs = totalMs
-      result.operational.challenger.totalMs = totalMs
-      return result
-    },
-  )
-  return described ? { mapping, result, described } : { mapping, result }
+  const outcome = await whileDescribing(payload, table, fileName, ctx, async () => {
+    const championRun = await runSide('champion')
+    const challengerRun = await runSide('challenger')
+    const featureColumns = [
+      ...new Set([
+        ...mapping.champion.inputs.flatMap((i) => i.columns),
+        ...mapping.challenger.inputs.flatMap((i) => i.columns),
+      ]),
+    ]
+    const result = compareRuns(table, championRun, challengerRun, {
+      label,
+      slice: payload.slice,
+      positiveLabel: positiveClassOf(payload.champion.onnx),
+      featureColumns,
+    })
+    const classNames =
+      classNamesFor(payload.champion.onnx, result.flipLabels) ??
+      classNamesFor(payload.challenger.onnx, result.flipLabels)
+    if (classNames) result.classNames = classNames
+    const totalMs = performance.now() - startedAt
+    result.operational.champion.readMs = readMs
+    result.operational.challenger.readMs = readMs
+    result.operational.champion.totalMs = totalMs
+    result.operational.challenger.totalMs = totalMs
+    return result
+  })
+  return { mapping, ...outcome }
 }
