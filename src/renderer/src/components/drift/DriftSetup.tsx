@@ -224,12 +224,7 @@ function DriftSources({ form, problems, set, busy }: FieldsProps & { busy: boole
 }
 
 /** Over time: no windows, windows of a timestamp column, or equal chunks. */
-function TimeWindowFields({
-  form,
-  problems,
-  set,
-  currentColumns,
-}: FieldsProps & { currentColumns: string[] }) {
+function TimeWindowFields({ form, problems, set }: FieldsProps) {
   return (
     <>
       <label>
@@ -252,14 +247,9 @@ function TimeWindowFields({
               value={form.timestampColumn}
               onChange={(event) => set({ timestampColumn: event.target.value })}
               placeholder="event_time"
-              list="drift-timestamp-columns"
+              list="drift-columns"
               data-testid="drift-timestamp"
             />
-            <datalist id="drift-timestamp-columns">
-              {currentColumns.map((column) => (
-                <option key={column} value={column} />
-              ))}
-            </datalist>
             <ErrorNote message={problems.timestampColumn} />
           </label>
           <label>
@@ -381,12 +371,13 @@ function DriftOptions({
     <details className="drift-options">
       <summary>Options: time windows, bins, thresholds, per-column tests</summary>
       <fieldset className="drift-grid" disabled={busy}>
-        <TimeWindowFields
-          form={form}
-          problems={problems}
-          set={set}
-          currentColumns={currentColumns}
-        />
+        {/* The current data's columns, offered by the timestamp and label inputs. */}
+        <datalist id="drift-columns">
+          {currentColumns.map((column) => (
+            <option key={column} value={column} />
+          ))}
+        </datalist>
+        <TimeWindowFields form={form} problems={problems} set={set} />
         <label>
           Bins (PSI, Jensen–Shannon)
           <input
@@ -428,14 +419,9 @@ function DriftOptions({
             value={form.label}
             onChange={(event) => set({ label: event.target.value })}
             placeholder="the model's label column"
-            list="drift-label-columns"
+            list="drift-columns"
             data-testid="drift-label"
           />
-          <datalist id="drift-label-columns">
-            {currentColumns.map((column) => (
-              <option key={column} value={column} />
-            ))}
-          </datalist>
         </label>
         <label>
           <span>
