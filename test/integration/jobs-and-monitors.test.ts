@@ -150,6 +150,12 @@ else if (task === 'crowd') {
   for (;;) { const max = Atomics.load(counters, 1); if (now <= max || Atomics.compareExchange(counters, 1, max, now) === max) break }
   setTimeout(() => { Atomics.sub(counters, 0, 1); parentPort.postMessage({ type: 'result', value: now }) }, 60)
 }
+else if (task === 'meet') {
+  const flags = new Int32Array(payload.shared)
+  Atomics.store(flags, 0, 1)
+  Atomics.notify(flags, 0)
+  parentPort.postMessage({ type: 'result', value: 'met' })
+}
 `,
     )
     return file
@@ -178,6 +184,19 @@ else if (task === 'crowd') {
     const max = new Int32Array(shared)[1]!
     expect(max).toBeGreaterThanOrEqual(1)
     expect(max).toBeLessThanOrEqual(maxWorkers)
+  })
+
+  it('onStart: once it is called, the worker runs while this thread is busy', async () => {
+    setWorkerScript(script(home.dir))
+    const flags = new Int32Array(new SharedArrayBuffer(4))
+    let started = (): void => {}
+    const ready = new Promise<void>((resolve) => (started = resolve))
+    const meeting = runTaskByName('meet', { shared: flags.buffer }, { onStart: started })
+    await ready
+    // Synchronous from here: the worker can only set the flag if it already exists (before the
+    // fix, a caller's synchronous work ran before the worker was even created).
+    expect(Atomics.wait(flags, 0, 0, 10_000)).not.toBe('timed-out')
+    expect(await meeting).toBe('met')
   })
 
   it('a task cancelled while it waits for a worker never starts one', async () => {

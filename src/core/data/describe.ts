@@ -5,6 +5,7 @@ import { SlipwayError } from '../../api/errors'
 import { hashFile } from '../artifacts/blobs'
 import { detectFormat, loadTable, type DataFormat } from './load'
 import { runTask } from '../jobs/run-task'
+import { KeyScratch } from '../numeric'
 import { profileColumn } from './profile'
 import {
   createSnapshotFile,
@@ -135,6 +136,8 @@ export function startProfiles(
   const snapshot = options.snapshot
   const offsetsOf = new Map(table.columns.map((c, i) => [c, snapshot?.layout.offsets[i] ?? []]))
   const digestsOf = new Map<Column, Uint8Array[]>()
+  let helperStarted = (): void => {}
+  const started = new Promise<void>((resolve) => (helperStarted = resolve))
   const elsewhere =
     away.size > 0
       ? runTask(
@@ -150,7 +153,12 @@ export function startProfiles(
                 }
               : {}),
           },
-          { signal: stop.signal, inProcess: false, transfer: [...moved] },
+          {
+            signal: stop.signal,
+            inProcess: false,
+            transfer: [...moved],
+            onStart: helperStarted,
+          },
         )
       : Promise.resolve({ profiles: [], digests: [] })
   const settled = elsewhere.then(
@@ -159,7 +167,11 @@ export function startProfiles(
   )
   const finish = async (): Promise<ColumnProfile[]> => {
     try {
+      // This thread's share is synchronous: the helper must exist first, or it only starts
+      // once this share is done (the two shares would run one after the other).
+      if (away.size > 0) await Promise.race([started, settled])
       const here = new Map<Column, ColumnProfile>()
+      const scratch = new KeyScratch()
       let done = 0
       if (snapshot) {
         const mine = table.columns.filter((c) => !away.has(c))
@@ -178,7 +190,7 @@ export function startProfiles(
           1000,
           `Profiling ${column.name}`,
         )
-        here.set(column, profileColumn(column))
+        here.set(column, profileColumn(column, scratch))
         done++
       }
       const result = await settled

@@ -20,6 +20,12 @@ export interface RunTaskOptions {
    * afterwards (a caller that is done with the data, e.g. columns handed off to be profiled).
    */
   transfer?: ArrayBuffer[]
+  /**
+   * Called once the worker thread exists (its payload is with it). A caller about to run
+   * synchronous work of its own waits for this first: until this thread yields, the worker is
+   * not even created, so the two would run one after the other.
+   */
+  onStart?: () => void
 }
 
 /** How long a cancelled task may take to reach its next checkpoint before it is terminated. */
@@ -152,6 +158,7 @@ export async function runTaskByName(
     if (error instanceof SlipwayError) throw error
     throw toError('INTERNAL', error instanceof Error ? error.message : String(error))
   }
+  options.onStart?.()
   return new Promise<unknown>((resolve, reject) => {
     let settled = false
     let exited = false
