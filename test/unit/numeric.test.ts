@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import {
   compensatedSum,
   decimalSummary,
+  KeyScratch,
   pairwiseSum,
   quantile,
   quantileSorted,
@@ -213,10 +214,41 @@ describe('decimalSummary: order statistics without a sort', () => {
           i === 0 ? 0 : i === 1 ? 2 ** 18 - 1 : Math.floor(rand() * 2 ** 18),
         ),
       ],
+      // Wider spans: the keys are radix sorted (32 bits) and read off in order.
+      [
+        'a span of 2^18 + 1 keys',
+        Float64Array.from({ length: 70_000 }, (_, i) =>
+          i === 0 ? 0 : i === 1 ? 2 ** 18 : Math.floor(rand() * 2 ** 18),
+        ),
+      ],
+      [
+        '6 decimals over a wide span, with repeats',
+        Float64Array.from({ length: 50_000 }, (_, i) =>
+          i % 10 === 3 ? 1.25 : i % 17 === 0 ? -4.5 : Number((normal() * 9).toFixed(6)),
+        ),
+      ],
+      [
+        'more than 4 keys per value',
+        Float64Array.from({ length: 100 }, (_, i) => (i === 0 ? 0 : i === 1 ? 401 : i)),
+      ],
+      [
+        '-0 among wide decimals',
+        Float64Array.from({ length: 20_000 }, (_, i) =>
+          i % 13 === 0 ? -0 : i % 7 === 0 ? 0 : Number((normal() * 50).toFixed(4)),
+        ),
+      ],
+      [
+        'keys spanning 2^32 - 1, the widest 32-bit keys',
+        Float64Array.from({ length: 5000 }, (_, i) =>
+          i === 0 ? -(2 ** 31) : i === 1 ? 2 ** 31 - 1 : Math.floor((rand() - 0.5) * 2 ** 32),
+        ),
+      ],
     ]
+    const scratch = new KeyScratch()
     for (const [name, values] of cases) {
       const before = values.slice()
-      const summary = decimalSummary(values, qs, 10)
+      // Lent buffers (reused from one column to the next, longer or shorter) change nothing.
+      const summary = decimalSummary(values, qs, 10, name.length % 2 ? scratch : undefined)
       expect(summary, name).not.toBeNull()
       const expected = bySort(values, qs, 10)
       expect(Object.is(summary?.min, expected.min), `${name}: min`).toBe(true)
@@ -228,23 +260,17 @@ describe('decimalSummary: order statistics without a sort', () => {
     }
   })
 
-  it('answers null, for the caller to sort, whenever it cannot be exact or cheap', () => {
+  it('answers null, for the caller to sort the doubles, when the keys cannot be 32-bit', () => {
     const cases: [string, Float64Array][] = [
       ['thirds (not decimals)', Float64Array.from({ length: 20_000 }, (_, i) => i / 3)],
       ['10 decimals', Float64Array.from({ length: 20_000 }, () => Number(rand().toFixed(10)))],
       [
-        'a span of 2^18 + 1 keys',
-        Float64Array.from({ length: 70_000 }, (_, i) =>
-          i === 0 ? 0 : i === 1 ? 2 ** 18 : Math.floor(rand() * 2 ** 18),
-        ),
+        'keys spanning 2^32',
+        Float64Array.from({ length: 1000 }, (_, i) => (i === 0 ? 0 : i === 1 ? 2 ** 32 : i)),
       ],
       [
-        '6 decimals over a wide span',
-        Float64Array.from({ length: 50_000 }, () => Number((normal() * 9).toFixed(6))),
-      ],
-      [
-        'more than 4 keys per value',
-        Float64Array.from({ length: 100 }, (_, i) => (i === 0 ? 0 : i === 1 ? 401 : i)),
+        'keys spanning more than 2^32',
+        Float64Array.from({ length: 1000 }, (_, i) => (i === 0 ? -1 : i === 1 ? 2 ** 33 : i / 8)),
       ],
       ['empty', new Float64Array(0)],
     ]

@@ -12,6 +12,7 @@
 import {
   compensatedSum,
   decimalSummary,
+  KeyScratch,
   quantileSorted,
   sortFloat64,
   type NumberCount,
@@ -94,12 +95,16 @@ function summaryBySort(finite: Float64Array): FiniteSummary {
 
 /**
  * Statistics of a numeric or timestamp column: mean and std as compensated sums; min, max,
- * quantiles, distinct count and top values of the finite values without a sort when they are
- * decimals (decimalSummary: a count table or a bitmap), else from one sort. Infinities and NaN
+ * quantiles, distinct count and top values of the finite values from their integer keys when they
+ * are decimals (decimalSummary: a count table, or a sort of 32-bit keys), else from one sort of
+ * the doubles. Infinities and NaN
  * are counted apart and join the top values in the order a sort would meet them: -Infinity
  * before the finite values, then Infinity, then NaN.
  */
-function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' }>): ColumnProfile {
+function profileNumbers(
+  column: Extract<Column, { kind: 'numeric' | 'timestamp' }>,
+  scratch: KeyScratch | undefined,
+): ColumnProfile {
   const { values, missing } = column
   let nanCount = 0
   let negInf = 0
@@ -148,7 +153,7 @@ function profileNumbers(column: Extract<Column, { kind: 'numeric' | 'timestamp' 
   const summary: FiniteSummary | null =
     n === 0
       ? null
-      : (decimalSummary(finiteValues, QUANTILES, TOP) ??
+      : (decimalSummary(finiteValues, QUANTILES, TOP, scratch) ??
         summaryBySort(whole ? finiteValues.slice() : finiteValues))
   const special: { value: number; count: number; order: number }[] = []
   if (negInf > 0) special.push({ value: -Infinity, count: negInf, order: 0 })
@@ -223,9 +228,13 @@ function profileCodes(
   }
 }
 
-export function profileColumn(column: Column): ColumnProfile {
+/**
+ * A column's profile. A thread that profiles several columns passes one `scratch` to all: the
+ * sorts reuse its buffers instead of faulting in fresh ones for each column.
+ */
+export function profileColumn(column: Column, scratch?: KeyScratch): ColumnProfile {
   return column.kind === 'numeric' || column.kind === 'timestamp'
-    ? profileNumbers(column)
+    ? profileNumbers(column, scratch)
     : profileCodes(column)
 }
 
@@ -233,8 +242,9 @@ export function profileTable(
   table: Table,
   onColumn?: (done: number, total: number, name: string) => void,
 ): ColumnProfile[] {
+  const scratch = new KeyScratch()
   return table.columns.map((column, i) => {
     onColumn?.(i, table.columns.length, column.name)
-    return profileColumn(column)
+    return profileColumn(column, scratch)
   })
 }

@@ -4,6 +4,7 @@ import { SlipwayError } from '../../api/errors'
 import type { TaskFns } from '../jobs/tasks'
 import { describeFile } from './describe'
 import { readCsvPartTask, type CsvPartPayload } from './csv-parallel'
+import { KeyScratch } from '../numeric'
 import { profileColumn, type ColumnProfile } from './profile'
 import { writeSnapshotColumns } from './snapshot'
 import type { Column } from './table'
@@ -36,9 +37,10 @@ export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns' | 'csv-pa
   'csv-part': async (payload) => readCsvPartTask(payload),
   'profile-columns': async ({ columns, snapshot }, ctx) => {
     const digests = snapshot ? writeSnapshotColumns(snapshot.path, columns, snapshot.offsets) : []
+    const scratch = new KeyScratch()
     const profiles = columns.map((column) => {
       if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
-      return profileColumn(column)
+      return profileColumn(column, scratch)
     })
     return { profiles, digests }
   },

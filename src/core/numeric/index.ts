@@ -1,5 +1,12 @@
 // Numeric kernels shared by profiles, drift and evaluation: one home each.
-export { decimalScale, sortFloat64, sortedCopy, sortUint32, type DecimalScale } from './sort'
+export {
+  decimalScale,
+  KeyScratch,
+  sortFloat64,
+  sortedCopy,
+  sortUint32,
+  type DecimalScale,
+} from './sort'
 export { lerp, quantile, quantileAt, quantileRanks, quantileSorted, quantiles } from './quantile'
 export { decimalSummary, type DecimalSummary, type NumberCount } from './summary'
 export { compensatedSum, pairwiseSum } from './sum'

@@ -203,9 +203,10 @@ export const sortedCopy = (values: Float64Array): Float64Array => sortFloat64(va
  * Sorts unsigned 32-bit keys ascending: LSD radix, three passes of 11, 11 and 10 bits, with the
  * three digit counts taken in one pass and a pass skipped when every key shares its digit.
  * Measured ~2× faster than two 16-bit passes on 500k keys in a cold worker (smaller count tables
- * stay in cache). Returns `keys` itself or a new array; `keys` may be overwritten.
+ * stay in cache). Returns `keys` itself, or `scratch` (when at least n long) or a new array;
+ * `keys` may be overwritten.
  */
-export function sortUint32(keys: Uint32Array): Uint32Array {
+export function sortUint32(keys: Uint32Array, scratch?: Uint32Array): Uint32Array {
   const n = keys.length
   if (n <= 1) return keys
   const [low, mid, high] = digitCounts()
@@ -219,7 +220,7 @@ export function sortUint32(keys: Uint32Array): Uint32Array {
     high[d2] = (high[d2] ?? 0) + 1
   }
   let src: Uint32Array = keys
-  let dst: Uint32Array = new Uint32Array(n)
+  let dst: Uint32Array = scratch && scratch.length >= n ? scratch.subarray(0, n) : new Uint32Array(n)
   for (const [count, shift, mask] of passesOver(low, mid, high)) {
     if (toOffsets(count, mask, n)) continue
     for (let i = 0; i < n; i++) {
@@ -234,4 +235,22 @@ export function sortUint32(keys: Uint32Array): Uint32Array {
     dst = t
   }
   return src
+}
+
+/**
+ * Two reusable key buffers for a thread that sorts many columns of the same length in a row (a
+ * profile): fresh buffers for each would cost their page faults every time, which on a VM is a
+ * good part of the sort.
+ */
+export class KeyScratch {
+  private keys = new Uint32Array(0)
+  private spare = new Uint32Array(0)
+  /** Two distinct buffers of n keys each (views of the kept ones, grown as needed). */
+  take(n: number): [Uint32Array, Uint32Array] {
+    if (this.keys.length < n) {
+      this.keys = new Uint32Array(n)
+      this.spare = new Uint32Array(n)
+    }
+    return [this.keys.subarray(0, n), this.spare.subarray(0, n)]
+  }
 }
