@@ -4,7 +4,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { Transform } from 'node:stream'
 import { SlipwayError } from '../../api/errors'
 
 export interface StoredBlob {
@@ -29,18 +28,61 @@ export interface HashedFile {
 
 export const isSha256 = (value: string): boolean => /^[0-9a-f]{64}$/.test(value)
 
+/** Bytes read per call while hashing: few calls, and a buffer that stays in cache. */
+const HASH_CHUNK = 4 << 20
+
+/**
+ * The sha256 and size of a file. Read in large chunks into one buffer (about twice as fast as a
+ * stream on a 300 MB file); the hash itself runs here, a few milliseconds per chunk.
+ */
 export async function hashFile(
   file: string,
   onBytes?: (bytes: number) => void,
 ): Promise<HashedFile> {
   const hash = createHash('sha256')
-  let size = 0
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer)
-    size += (chunk as Buffer).length
-    onBytes?.(size)
+  const handle = await fs.promises.open(file, 'r')
+  try {
+    const buffer = Buffer.allocUnsafe(HASH_CHUNK)
+    let size = 0
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
+      if (bytesRead === 0) break
+      hash.update(buffer.subarray(0, bytesRead))
+      size += bytesRead
+      onBytes?.(size)
+    }
+    return { sha256: hash.digest('hex'), size }
+  } finally {
+    await handle.close()
   }
-  return { sha256: hash.digest('hex'), size }
+}
+
+/**
+ * Copies `source` to the new file `target`. A regular file is copied by the kernel
+ * (copy_file_range: no bytes through this process); anything else (a pipe, a process
+ * substitution, a device) has no size to copy up to and is streamed. When a file's copy fails,
+ * it is read once, so a file that cannot be read fails with its own error, naming it.
+ */
+async function copyInto(source: string, target: string): Promise<void> {
+  // A source that does not exist fails here, with its own error naming it.
+  const regular = (await fs.promises.stat(source)).isFile()
+  try {
+    if (regular) await fs.promises.copyFile(source, target, fs.constants.COPYFILE_EXCL)
+    else
+      await pipeline(
+        fs.createReadStream(source, { highWaterMark: 1 << 20 }),
+        fs.createWriteStream(target, { flags: 'wx' }),
+      )
+  } catch (error) {
+    if (!regular) throw error
+    const handle = await fs.promises.open(source, 'r')
+    try {
+      await handle.read(Buffer.alloc(1), 0, 1, 0)
+    } finally {
+      await handle.close()
+    }
+    throw error
+  }
 }
 
 export class BlobStore {
@@ -72,28 +114,20 @@ export class BlobStore {
   }
 
   /**
-   * Copies a file to a temporary name in the store while hashing it, and flushes it; nothing is
-   * under a real name yet. A crash leaves only the temporary file, which the start-up sweep removes
-   * once its writer is gone. Follow with `commit` or `discard`.
+   * Copies a file to a temporary name in the store (in the kernel: copy_file_range, no bytes
+   * through this process), hashes the copy — the bytes stored, whatever the source does
+   * meanwhile — and flushes it; nothing is under a real name yet. A crash leaves only the
+   * temporary file, which the start-up sweep removes once its writer is gone. Follow with
+   * `commit` or `discard`.
    */
   async stage(source: string, expectedSha256?: string): Promise<StagedBlob> {
     const tmp = path.join(
       this.tmpDir,
       `p${process.pid}-${Date.now()}-${randomBytes(8).toString('hex')}.part`,
     )
-    const hash = createHash('sha256')
-    let size = 0
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk)
-        size += chunk.length
-        done(null, chunk)
-      },
-    })
     try {
-      const out = fs.createWriteStream(tmp, { flags: 'wx' })
-      await pipeline(fs.createReadStream(source, { highWaterMark: 1 << 20 }), tap, out)
-      const sha256 = hash.digest('hex')
+      await copyInto(source, tmp)
+      const { sha256, size } = await hashFile(tmp)
       if (expectedSha256 && expectedSha256 !== sha256) {
         throw new Error(`${path.basename(source)} changed while it was being stored`)
       }
