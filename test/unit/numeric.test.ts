@@ -157,6 +157,28 @@ describe('radix sorts', () => {
       expect(Array.from(sortUint32(Uint32Array.from(keys)))).toEqual(expected)
     }
   })
+
+  it('sortUint32 with a key bound takes two digits (11 or 14 bits), lent buffer or not', () => {
+    let seed = 11
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    for (const [bits, maxKey] of [
+      [22, 2 ** 22 - 1],
+      [28, 2 ** 28 - 1],
+      [27, 2 ** 27 + 5],
+    ] as const) {
+      const keys = Uint32Array.from({ length: 20_000 }, (_, i) =>
+        i === 0 ? maxKey : i === 1 ? 0 : Math.floor(rnd() * 2 ** bits) % (maxKey + 1),
+      )
+      const expected = Array.from(keys).sort((a, b) => a - b)
+      expect(Array.from(sortUint32(keys.slice(), undefined, maxKey)), `${bits} bits`).toEqual(
+        expected,
+      )
+      const lent = new Uint32Array(30_000)
+      expect(Array.from(sortUint32(keys.slice(), lent, maxKey)), `${bits} bits, lent`).toEqual(
+        expected,
+      )
+    }
+  })
 })
 
 describe('decimalSummary: order statistics without a sort', () => {
@@ -235,6 +257,13 @@ describe('decimalSummary: order statistics without a sort', () => {
         '-0 among wide decimals',
         Float64Array.from({ length: 20_000 }, (_, i) =>
           i % 13 === 0 ? -0 : i % 7 === 0 ? 0 : Number((normal() * 50).toFixed(4)),
+        ),
+      ],
+      // The scale grows late: the keys pass restarts at 3 decimals.
+      [
+        'integers, then one value with 3 decimals at the end',
+        Float64Array.from({ length: 30_000 }, (_, i) =>
+          i === 29_999 ? 2.125 : Math.floor(rand() * 1e6) - 5e5,
         ),
       ],
       [

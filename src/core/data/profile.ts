@@ -10,7 +10,6 @@
 // - `topValues`: the 10 most frequent non-missing values, most frequent first; ties by value
 //   (numbers ascending) or by first appearance (text).
 import {
-  compensatedSum,
   decimalSummary,
   KeyScratch,
   quantileSorted,
@@ -110,13 +109,21 @@ function profileNumbers(
   let negInf = 0
   let posInf = 0
   let finiteCount = 0
+  // The finite values' Neumaier sum (compensatedSum's, in the same order) in the same pass.
+  let sum = 0
+  let compensation = 0
   for (let i = 0; i < values.length; i++) {
     if (missing[i]) continue
     const v = values[i] ?? NaN
     if (v === Infinity) posInf++
     else if (v === -Infinity) negInf++
-    else if (v === v) finiteCount++
-    else nanCount++
+    else if (v === v) {
+      finiteCount++
+      const t = sum + v
+      if (Math.abs(sum) >= Math.abs(v)) compensation += sum - t + v
+      else compensation += v - t + sum
+      sum = t
+    } else nanCount++
   }
   // A column with nothing left out is summarised as it is (decimalSummary does not change it).
   const whole = finiteCount === values.length
@@ -133,21 +140,21 @@ function profileNumbers(
   let mean: number | null = null
   let std: number | null = null
   if (n > 0) {
-    const m = compensatedSum(finiteValues) / n
+    const m = (sum + compensation) / n
     mean = m
     if (n > 1) {
       // Neumaier's sum of the squared deviations, without an array of them.
-      let sum = 0
-      let compensation = 0
+      let squares = 0
+      let lost = 0
       for (let i = 0; i < n; i++) {
         const d = (finiteValues[i] ?? 0) - m
         const v = d * d
-        const t = sum + v
-        if (sum >= v) compensation += sum - t + v
-        else compensation += v - t + sum
-        sum = t
+        const t = squares + v
+        if (squares >= v) lost += squares - t + v
+        else lost += v - t + squares
+        squares = t
       }
-      std = Math.sqrt((sum + compensation) / (n - 1))
+      std = Math.sqrt((squares + lost) / (n - 1))
     }
   }
   const summary: FiniteSummary | null =

@@ -200,28 +200,47 @@ function sortScaledIntegers(values: Float64Array): boolean {
 export const sortedCopy = (values: Float64Array): Float64Array => sortFloat64(values.slice())
 
 /**
- * Sorts unsigned 32-bit keys ascending: LSD radix, three passes of 11, 11 and 10 bits, with the
- * three digit counts taken in one pass and a pass skipped when every key shares its digit.
- * Measured ~2× faster than two 16-bit passes on 500k keys in a cold worker (smaller count tables
- * stay in cache). Returns `keys` itself, or `scratch` (when at least n long) or a new array;
- * `keys` may be overwritten.
+ * Sorts unsigned 32-bit keys ascending: LSD radix over digits whose counts are all taken in one
+ * pass, a pass skipped when every key shares its digit. Three digits of 11, 11 and 10 bits by
+ * default; a caller that knows every key is at most `maxKey` gets two: 11 + 11 bits below 2^22,
+ * 14 + 14 below 2^28 (one pass fewer; measured 16 against 20 ms on a million 27-bit keys — the
+ * 64 KiB count tables still stay in cache). Three of 11 bits measured ~2× faster than two of 16
+ * on 500k keys in a cold worker. Returns `keys` itself, or `scratch` (when at least n long) or
+ * a new array; `keys` may be overwritten.
  */
-export function sortUint32(keys: Uint32Array, scratch?: Uint32Array): Uint32Array {
+export function sortUint32(keys: Uint32Array, scratch?: Uint32Array, maxKey?: number): Uint32Array {
   const n = keys.length
   if (n <= 1) return keys
-  const [low, mid, high] = digitCounts()
-  for (let i = 0; i < n; i++) {
-    const k = keys[i] ?? 0
-    const d0 = k & 2047
-    const d1 = (k >>> 11) & 2047
-    const d2 = k >>> 22
-    low[d0] = (low[d0] ?? 0) + 1
-    mid[d1] = (mid[d1] ?? 0) + 1
-    high[d2] = (high[d2] ?? 0) + 1
+  const bits = maxKey === undefined || maxKey >= 2 ** 28 ? 0 : maxKey < 2 ** 22 ? 11 : 14
+  const passes: [Uint32Array, number, number][] = []
+  if (bits > 0) {
+    const mask = (1 << bits) - 1
+    const low = new Uint32Array(mask + 1)
+    const high = new Uint32Array(mask + 1)
+    for (let i = 0; i < n; i++) {
+      const k = keys[i] ?? 0
+      const d0 = k & mask
+      const d1 = k >>> bits
+      low[d0] = (low[d0] ?? 0) + 1
+      high[d1] = (high[d1] ?? 0) + 1
+    }
+    passes.push([low, 0, mask], [high, bits, mask])
+  } else {
+    const [low, mid, high] = digitCounts()
+    for (let i = 0; i < n; i++) {
+      const k = keys[i] ?? 0
+      const d0 = k & 2047
+      const d1 = (k >>> 11) & 2047
+      const d2 = k >>> 22
+      low[d0] = (low[d0] ?? 0) + 1
+      mid[d1] = (mid[d1] ?? 0) + 1
+      high[d2] = (high[d2] ?? 0) + 1
+    }
+    passes.push(...passesOver(low, mid, high))
   }
   let src: Uint32Array = keys
   let dst: Uint32Array = scratch && scratch.length >= n ? scratch.subarray(0, n) : new Uint32Array(n)
-  for (const [count, shift, mask] of passesOver(low, mid, high)) {
+  for (const [count, shift, mask] of passes) {
     if (toOffsets(count, mask, n)) continue
     for (let i = 0; i < n; i++) {
       const k = src[i] ?? 0
@@ -235,6 +254,123 @@ export function sortUint32(keys: Uint32Array, scratch?: Uint32Array): Uint32Arra
     dst = t
   }
   return src
+}
+
+/** Decimals as integer keys: value i is (keys[i] + low) / p exactly, every key below `span`. */
+export interface DecimalKeys {
+  p: number
+  low: number
+  span: number
+  /** How many -0 the values hold (they have the key of +0). */
+  negativeZeros: number
+  keys: Uint32Array
+  /** A second buffer of n keys for a sort, when the caller lent them. */
+  spare?: Uint32Array
+}
+
+/** A scan at one scale: its keys' range as deltas from the first value's integer, or why not. */
+type KeyScan =
+  | { ok: true; first: number; lo: number; hi: number; negativeZeros: number }
+  | { ok: false; failedAt: number }
+  | { ok: false; wide: true }
+
+/**
+ * Each value's integer m = round(v·p) less the first one's, as int32 into `deltas`, checking
+ * m / p === v as it goes: the scale's check and the keys in one pass. Cells `missing` marks must
+ * be NaN and get the first value's key.
+ */
+function scanAt(
+  values: Float64Array,
+  p: number,
+  deltas: Int32Array,
+  missing: Uint8Array | undefined,
+): KeyScan {
+  const n = values.length
+  let start = 0
+  if (missing) while (start < n && missing[start]) start++
+  const v0 = values[start] ?? NaN
+  const first = Math.round(v0 * p)
+  if (first / p !== v0) return { ok: false, failedAt: start }
+  let lo = 0
+  let hi = 0
+  let negativeZeros = 0
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? NaN
+    if (missing?.[i]) {
+      // A missing cell holding a number is not what a reader stores: no keys.
+      if (v === v) return { ok: false, wide: true }
+      deltas[i] = 0
+      continue
+    }
+    const m = Math.round(v * p)
+    if (m / p !== v) return { ok: false, failedAt: i }
+    const delta = m - first
+    if (delta < lo) {
+      if (delta < -0x80000000) return { ok: false, wide: true }
+      lo = delta
+    } else if (delta > hi) {
+      if (delta > 0x7fffffff) return { ok: false, wide: true }
+      hi = delta
+    }
+    deltas[i] = delta
+    if (v === 0 && 1 / v < 0) negativeZeros++
+  }
+  return { ok: true, first, lo, hi, negativeZeros }
+}
+
+/**
+ * NaN-free decimals (see decimalScale) as 32-bit integer keys m − low, in `scratch`'s buffers
+ * when lent; null when a value is not such a decimal or the keys span 2^32 or more. One pass
+ * finds the scale and the keys together (a value needing more decimals than those before it
+ * restarts the pass at the new scale, at most nine times and in practice at the first values);
+ * only keys spread beyond ±2^31 of the first value take decimalScale's pass and a second one.
+ * With `missing`, the cells it marks (which must hold NaN) are left out and get some valid key.
+ */
+export function decimalKeys(
+  values: Float64Array,
+  scratch?: KeyScratch,
+  missing?: Uint8Array,
+): DecimalKeys | null {
+  const n = values.length
+  if (n === 0 || (missing && !missing.includes(0))) return null
+  const [keys, spare] = scratch?.take(n) ?? [new Uint32Array(n), undefined]
+  const deltas = new Int32Array(keys.buffer, keys.byteOffset, n)
+  let d = 0
+  let p = 1
+  for (;;) {
+    const scan = scanAt(values, p, deltas, missing)
+    if (scan.ok) {
+      const low = scan.first + scan.lo
+      const high = scan.first + scan.hi
+      if (!(Math.abs(low) <= 2 ** 53 && Math.abs(high) <= 2 ** 53)) return null
+      for (let i = 0; i < n; i++) keys[i] = ((deltas[i] ?? 0) - scan.lo) >>> 0
+      return { p, low, span: high - low + 1, negativeZeros: scan.negativeZeros, keys, spare }
+    }
+    if ('wide' in scan) return missing ? null : keysByScale(values, keys, spare)
+    const v = values[scan.failedAt] ?? NaN
+    const before = d
+    while (d < MAX_DECIMALS && Math.round(v * p) / p !== v) p = POW10[++d] ?? Infinity
+    if (d === before || Math.round(v * p) / p !== v) return null
+  }
+}
+
+/** decimalKeys for keys spread wider than int32 deltas: decimalScale's pass, then the keys. */
+function keysByScale(
+  values: Float64Array,
+  keys: Uint32Array,
+  spare: Uint32Array | undefined,
+): DecimalKeys | null {
+  const scale = decimalScale(values)
+  if (!scale) return null
+  const { p, low, high, negativeZeros } = scale
+  if (high - low >= 2 ** 32) return null
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? NaN
+    const m = Math.round(v * p)
+    if (m / p !== v) return null
+    keys[i] = m - low
+  }
+  return { p, low, span: high - low + 1, negativeZeros, keys, spare }
 }
 
 /**

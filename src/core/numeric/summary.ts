@@ -10,7 +10,7 @@
 // larger than the cache is slower than the sort (a 16 MiB table: 55-60 ms against 22-29 ms), and
 // so is a bitmap of the keys (20-49 ms against 26-42 ms), so wide spans are sorted.
 import { quantileAt, quantileRanks } from './quantile'
-import { decimalScale, sortUint32, type KeyScratch } from './sort'
+import { decimalKeys, sortUint32, type DecimalKeys, type KeyScratch } from './sort'
 
 export interface NumberCount {
   value: number
@@ -44,27 +44,22 @@ export function decimalSummary(
   scratch?: KeyScratch,
 ): DecimalSummary | null {
   const n = values.length
-  if (n === 0) return null
-  const scale = decimalScale(values)
-  if (!scale) return null
-  const { p, low, high } = scale
-  const span = high - low + 1
+  const keyed = decimalKeys(values, scratch)
+  if (!keyed) return null
+  const { span } = keyed
   // The order statistics the quantiles read, and the first and last (min and max).
   const ranks = [...new Set([0, ...quantileRanks(n, qs), n - 1])].sort((a, b) => a - b)
   const counted =
     span <= MAX_SPAN && span <= KEYS_PER_VALUE * n
-      ? byCounts(values, p, low, span, ranks, topK)
-      : span <= 2 ** 32
-        ? bySortedKeys(values, p, low, ranks, topK, scratch)
-        : null
-  if (!counted) return null
+      ? byCounts(keyed, ranks, topK)
+      : bySortedKeys(keyed, ranks, topK)
   const { stats, top, distinct } = counted
   // -0 and +0 share a key, read back as +0: the sort puts the -0s first among the zeros.
-  if (scale.negativeZeros > 0) {
+  if (keyed.negativeZeros > 0) {
     let below = 0
     for (let i = 0; i < n; i++) if ((values[i] ?? 0) < 0) below++
     for (const [rank, value] of stats)
-      if (value === 0 && rank >= below && rank < below + scale.negativeZeros) stats.set(rank, -0)
+      if (value === 0 && rank >= below && rank < below + keyed.negativeZeros) stats.set(rank, -0)
     for (const t of top) if (t.value === 0) t.value = -0
   }
   const at = (rank: number): number => stats.get(rank) ?? NaN
@@ -100,20 +95,14 @@ class TopCounts {
 }
 
 function byCounts(
-  values: Float64Array,
-  p: number,
-  low: number,
-  span: number,
+  { keys, p, low, span }: DecimalKeys,
   ranks: readonly number[],
   topK: number,
-): Counted | null {
-  const n = values.length
+): Counted {
+  const n = keys.length
   const counts = new Uint32Array(span)
   for (let i = 0; i < n; i++) {
-    const v = values[i] ?? NaN
-    const m = Math.round(v * p)
-    if (m / p !== v) return null
-    const key = m - low
+    const key = keys[i] ?? 0
     counts[key] = (counts[key] ?? 0) + 1
   }
   const top = new TopCounts(topK)
@@ -137,22 +126,12 @@ function byCounts(
 
 /** The same answer from the keys radix sorted: a walk of the runs of equal keys. */
 function bySortedKeys(
-  values: Float64Array,
-  p: number,
-  low: number,
+  { keys, spare, p, low, span }: DecimalKeys,
   ranks: readonly number[],
   topK: number,
-  scratch: KeyScratch | undefined,
-): Counted | null {
-  const n = values.length
-  const [keys, spare] = scratch?.take(n) ?? [new Uint32Array(n), undefined]
-  for (let i = 0; i < n; i++) {
-    const v = values[i] ?? NaN
-    const m = Math.round(v * p)
-    if (m / p !== v) return null
-    keys[i] = m - low
-  }
-  const sorted = sortUint32(keys, spare)
+): Counted {
+  const n = keys.length
+  const sorted = sortUint32(keys, spare, span - 1)
   const top = new TopCounts(topK)
   let distinct = 0
   for (let i = 0; i < n;) {
