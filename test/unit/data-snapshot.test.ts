@@ -50,12 +50,46 @@ function edges(): Table {
   }
 }
 
+/**
+ * One column per encoding a snapshot picks: keys of 1, 2 and 4 bytes (decimals over spans below
+ * 2^8, 2^16 and 2^32, two with missing cells), and raw doubles (thirds; an infinity; -0).
+ */
+function encodings(rows = 4000): Table {
+  let seed = 3
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const numeric = (name: string, value: (i: number) => number, missingEvery = 0) => {
+    const missing = Uint8Array.from({ length: rows }, (_, i) =>
+      missingEvery && i % missingEvery === 1 ? 1 : 0,
+    )
+    const values = Float64Array.from({ length: rows }, (_, i) => (missing[i] ? NaN : value(i)))
+    return {
+      name,
+      kind: 'numeric' as const,
+      values,
+      missing,
+      missingCount: missing.reduce((a, b) => a + b, 0),
+    }
+  }
+  return {
+    rowCount: rows,
+    columns: [
+      numeric('u8', (i) => (i % 3) * 0.5 - 0.5, 7),
+      numeric('u16', () => Math.floor(rand() * 60_000) / 100),
+      numeric('u32', () => Number(((rand() - 0.5) * 80).toFixed(6)), 13),
+      numeric('with_minus_zero', (i) => (i % 11 === 0 ? -0 : i % 5)),
+      numeric('thirds', (i) => i / 3),
+      numeric('with_inf', (i) => (i === 5 ? Infinity : i)),
+    ],
+  }
+}
+
 describe('dataset snapshots', () => {
   it('read back equal to the table written, for every column kind', async () => {
     for (const table of [
       await loadTable(path.join(fixtures, 'types.csv')),
       await loadTable(path.join(fixtures, 'profile.csv')),
       edges(),
+      encodings(),
     ]) {
       const ref = written(table)
       const back = readSnapshot(ref)
@@ -151,5 +185,44 @@ describe('dataset snapshots', () => {
       ([n]) => !/first values|last column|section padding|swapped/.test(n),
     ))
       expect(readSnapshot(bad, [firstName]), `${name}, one column`).toBeNull()
+  })
+
+  it('stores decimals as 1-, 2- or 4-byte keys and nothing for no missing cells: every byte read is checked, the room left is never read', () => {
+    const table = encodings()
+    const rows = table.rowCount
+    const ref = written(table)
+    const layout = snapshotLayout(table)
+    const bytes = fs.readFileSync(ref.path)
+    const variant = (name: string, at: number): SnapshotRef => {
+      const b = Buffer.from(bytes)
+      b[at] = (b[at] ?? 0) ^ 1
+      const file = path.join(dir, `enc-${name}.tbl`)
+      fs.writeFileSync(file, b)
+      return { path: file, sha256: ref.sha256 }
+    }
+    // [column, bytes per value held, bytes of the missing section held]
+    const held: [string, number, number][] = [
+      ['u8', 1, rows],
+      ['u16', 2, 0],
+      ['u32', 4, rows],
+      ['thirds', 8, 0],
+      ['with_inf', 8, 0],
+      ['with_minus_zero', 8, 0],
+    ]
+    for (const [name, width, missingBytes] of held) {
+      const i = table.columns.findIndex((c) => c.name === name)
+      const [valuesAt = NaN, missingAt = NaN] = layout.offsets[i] ?? []
+      // The last byte held is checked; the first byte past it (room, a hole) is not read.
+      expect(readSnapshot(variant(`${name}-last`, valuesAt + rows * width - 1)), name).toBeNull()
+      if (width < 8)
+        expect(readSnapshot(variant(`${name}-room`, valuesAt + rows * width)), name).toEqual(table)
+      if (missingBytes > 0)
+        expect(readSnapshot(variant(`${name}-missing`, missingAt + rows - 1)), name).toBeNull()
+      else
+        expect(readSnapshot(variant(`${name}-no-missing`, missingAt)), name).toEqual(table)
+    }
+    // Each field of a trailer entry (encoding, bytes held, p, low) is covered by the sha256.
+    for (const field of [32, 40, 48, 56])
+      expect(readSnapshot(variant(`entry-${field}`, layout.trailerAt + field)), `${field}`).toBeNull()
   })
 })

@@ -65,7 +65,7 @@ export async function describeFile(
     snapshot: { path: options.snapshotTmp, layout },
   })
   const columns = await profiles.finish()
-  const snapshot = finishSnapshot(options.snapshotTmp, layout, profiles.snapshotDigests())
+  const snapshot = finishSnapshot(options.snapshotTmp, layout, profiles.snapshotEntries())
   return { format, rows: table.rowCount, columns, snapshot }
 }
 
@@ -85,7 +85,7 @@ export interface ProfileOptions extends DescribeOptions {
   helperShare?: number
   /**
    * Also write the table's snapshot into this created file (snapshot.ts): each thread writes its
-   * own columns' sections before profiling them; `snapshotDigests` then has every digest.
+   * own columns' sections before profiling them; `snapshotEntries` then has every entry.
    */
   snapshot?: { path: string; layout: SnapshotLayout }
 }
@@ -93,8 +93,8 @@ export interface ProfileOptions extends DescribeOptions {
 /** Profiles under way: `finish` profiles this thread's share and returns them all, in order. */
 export interface ProfilesStarted {
   finish(): Promise<ColumnProfile[]>
-  /** After `finish`: each section's digest in file order, when a snapshot was written. */
-  snapshotDigests(): Uint8Array[]
+  /** After `finish`: each section's trailer entry in file order, when a snapshot was written. */
+  snapshotEntries(): Uint8Array[]
   /** Stops the helper: for a caller that failed and will not ask for the profiles. */
   abandon(): void
 }
@@ -135,7 +135,7 @@ export function startProfiles(
   options.signal?.addEventListener('abort', stopHelper, { once: true })
   const snapshot = options.snapshot
   const offsetsOf = new Map(table.columns.map((c, i) => [c, snapshot?.layout.offsets[i] ?? []]))
-  const digestsOf = new Map<Column, Uint8Array[]>()
+  const entriesOf = new Map<Column, Uint8Array[]>()
   let helperStarted = (): void => {}
   const started = new Promise<void>((resolve) => (helperStarted = resolve))
   const elsewhere =
@@ -160,7 +160,7 @@ export function startProfiles(
             onStart: helperStarted,
           },
         )
-      : Promise.resolve({ profiles: [], digests: [] })
+      : Promise.resolve({ profiles: [], entries: [] })
   const settled = elsewhere.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
@@ -179,8 +179,9 @@ export function startProfiles(
           snapshot.path,
           mine,
           mine.map((c) => offsetsOf.get(c) ?? []),
+          scratch,
         )
-        mine.forEach((c, i) => digestsOf.set(c, written[i] ?? []))
+        mine.forEach((c, i) => entriesOf.set(c, written[i] ?? []))
       }
       for (const column of table.columns) {
         if (away.has(column)) continue
@@ -196,7 +197,7 @@ export function startProfiles(
       const result = await settled
       if (!result.ok) throw result.error
       const fromHelper = new Map([...away].map((c, i) => [c, result.value.profiles[i]]))
-      ;[...away].forEach((c, i) => digestsOf.set(c, result.value.digests[i] ?? []))
+      ;[...away].forEach((c, i) => entriesOf.set(c, result.value.entries[i] ?? []))
       return table.columns.map((c) => {
         const profile = here.get(c) ?? fromHelper.get(c)
         if (!profile)
@@ -210,7 +211,7 @@ export function startProfiles(
   }
   return {
     finish,
-    snapshotDigests: () => table.columns.flatMap((c) => digestsOf.get(c) ?? []),
+    snapshotEntries: () => table.columns.flatMap((c) => entriesOf.get(c) ?? []),
     abandon: () => {
       stop.abort()
       options.signal?.removeEventListener('abort', stopHelper)

@@ -4,24 +4,43 @@
 // is missing, short, altered or not what the row names is not used, and the run parses the
 // dataset's own file (itself checked against its hash) as before.
 //
-// Layout: "SLPTBL02", the header's length (u32 little-endian), the header (JSON: rows, and each
+// Layout: "SLPTBL03", the header's length (u32 little-endian), the header (JSON: rows, and each
 // column's name, kind, missing count and categories), zero padding to 8 bytes; then each
-// column's sections in order, each zero-padded to 8 bytes: values (float64) and missing (uint8)
-// of a numeric or timestamp column, codes (int32) of a coded one; then the trailer, the sha256
-// of each padded section in order. The snapshot's sha256 is the sha256 of the head (all before
-// the first section) followed by the trailer: it covers every section through its digest, so
-// sections can be written by two threads at once and a read can take only the columns it needs,
-// each checked against its digest. Numbers as typed arrays hold them (little-endian on every
-// machine Slipway ships for: x64 and arm64).
+// column's sections in order, each with room for its raw form padded to 8 bytes: values (float64)
+// and missing (uint8) of a numeric or timestamp column, codes (int32) of a coded one; then the
+// trailer, an entry per section in order: the sha256 of the bytes the section holds, and how they
+// encode it (ENTRY below). A section may hold less than its room — the rest stays a hole of the
+// file, never written nor read:
+// - values that are all decimals (decimalKeys) are stored as their integer keys in 1, 2 or 4
+//   bytes each, v = (key + low) / p — the very same doubles — with missing cells' keys ignored
+//   (read back as NaN, as every reader stores them); a third to an eighth of the bytes to write
+//   and read for most columns of a CSV;
+// - a missing section with nothing missing holds nothing.
+// The snapshot's sha256 is the sha256 of the head (all before the first section) followed by the
+// trailer: it covers every section through its entry, so sections can be written by two threads
+// at once and a read can take only the columns it needs, each checked against its digest.
+// Numbers as typed arrays hold them (little-endian on every machine Slipway ships for: x64 and
+// arm64).
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { abandonedTemp } from '../artifacts/blobs'
+import { decimalKeys, type KeyScratch } from '../numeric'
 import type { Column, ColumnKind, Table } from './table'
 
-const MAGIC = Buffer.from('SLPTBL02', 'latin1')
+const MAGIC = Buffer.from('SLPTBL03', 'latin1')
 const PREFIX = MAGIC.length + 4
 const DIGEST = 32
+/**
+ * A trailer entry: the section's sha256 (32 bytes), then its encoding (u32), zero (u32), the
+ * bytes it holds (f64), and for keys the scale p and the offset low (f64 each).
+ */
+const ENTRY = 64
+const RAW = 0
+/** Keys of 1, 2 or 4 bytes (values sections): encoding KEYS + log2(width). */
+const KEYS = 1
+/** A missing section of a column with nothing missing: no bytes. */
+const NONE_MISSING = 4
 /** A header larger than this is not a snapshot Slipway wrote (the names and categories). */
 const MAX_HEADER = 256 * 2 ** 20
 
@@ -33,7 +52,7 @@ interface ColumnHeader {
 }
 
 interface Header {
-  version: 2
+  version: 3
   rows: number
   columns: ColumnHeader[]
 }
@@ -56,18 +75,91 @@ export interface SnapshotLayout {
 }
 
 const padding = (bytes: number): number => (8 - (bytes % 8)) % 8
-const ZEROS = new Uint8Array(8)
-
-const bytesOf = (a: Float64Array | Uint8Array | Int32Array): Uint8Array =>
+const bytesOf = (a: Float64Array | Uint8Array | Uint16Array | Uint32Array | Int32Array): Uint8Array =>
   new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
 
 const isNumeric = (kind: ColumnKind): boolean => kind === 'numeric' || kind === 'timestamp'
 
-/** The sections of a column, in file order. */
-const sectionsOf = (column: Column): Uint8Array[] =>
-  column.kind === 'numeric' || column.kind === 'timestamp'
-    ? [bytesOf(column.values), bytesOf(column.missing)]
-    : [bytesOf(column.codes)]
+/** What a section holds and how: the bytes written, and the fields of its trailer entry. */
+interface Encoded {
+  bytes: Uint8Array
+  encoding: number
+  p: number
+  low: number
+}
+
+const raw = (bytes: Uint8Array): Encoded => ({ bytes, encoding: RAW, p: 0, low: 0 })
+
+/**
+ * A numeric column's values section: its decimal keys in the fewest bytes that hold them, or the
+ * raw doubles when they are not such decimals (or an explicit NaN or infinity is among them).
+ */
+function encodeValues(
+  column: Extract<Column, { kind: 'numeric' | 'timestamp' }>,
+  scratch: KeyScratch | undefined,
+): Encoded {
+  const keyed =
+    column.missingCount < column.values.length
+      ? decimalKeys(column.values, scratch, column.missingCount > 0 ? column.missing : undefined)
+      : null
+  // -0 has the key of +0: a column holding one is kept raw, bit for bit.
+  if (!keyed || keyed.negativeZeros > 0) return raw(bytesOf(column.values))
+  const { keys, span, p, low } = keyed
+  if (span <= 2 ** 8)
+    return { bytes: bytesOf(Uint8Array.from(keys)), encoding: KEYS, p, low }
+  if (span <= 2 ** 16)
+    return { bytes: bytesOf(Uint16Array.from(keys)), encoding: KEYS + 1, p, low }
+  return { bytes: bytesOf(keys), encoding: KEYS + 2, p, low }
+}
+
+/** The sections of a column, in file order, as they are written. */
+function encodedSections(column: Column, scratch: KeyScratch | undefined): Encoded[] {
+  if (column.kind !== 'numeric' && column.kind !== 'timestamp') return [raw(bytesOf(column.codes))]
+  const missing: Encoded =
+    column.missingCount === 0
+      ? { bytes: new Uint8Array(0), encoding: NONE_MISSING, p: 0, low: 0 }
+      : raw(column.missing)
+  return [encodeValues(column, scratch), missing]
+}
+
+/**
+ * Turns the keys held in the first rows·width bytes of `values`' buffer into the values, in
+ * place: from the last row down, so no key is overwritten before it is read (value i's 8 bytes
+ * end at or after key i's). A loop per width keeps each one's reads of one array type; missing
+ * cells are NaN, as every reader stores them.
+ */
+function decodeKeys(
+  values: Float64Array,
+  width: number,
+  low: number,
+  p: number,
+  missing: Uint8Array | undefined,
+): void {
+  const n = values.length
+  const { buffer } = values
+  if (width === 1) {
+    const keys = new Uint8Array(buffer, 0, n)
+    for (let i = n - 1; i >= 0; i--) values[i] = ((keys[i] ?? 0) + low) / p
+  } else if (width === 2) {
+    const keys = new Uint16Array(buffer, 0, n)
+    for (let i = n - 1; i >= 0; i--) values[i] = ((keys[i] ?? 0) + low) / p
+  } else {
+    const keys = new Uint32Array(buffer, 0, n)
+    for (let i = n - 1; i >= 0; i--) values[i] = ((keys[i] ?? 0) + low) / p
+  }
+  if (missing) for (let i = 0; i < n; i++) if (missing[i]) values[i] = NaN
+}
+
+/** A section's trailer entry: the sha256 of its bytes, then how they encode it. */
+function entryOf(e: Encoded): Uint8Array {
+  const entry = Buffer.alloc(ENTRY)
+  createHash('sha256').update(e.bytes).digest().copy(entry, 0)
+  entry.writeUInt32LE(e.encoding, DIGEST)
+  entry.writeDoubleLE(e.bytes.length, DIGEST + 8)
+  entry.writeDoubleLE(e.p, DIGEST + 16)
+  entry.writeDoubleLE(e.low, DIGEST + 24)
+  return new Uint8Array(entry.buffer, entry.byteOffset, ENTRY)
+}
 
 /** The byte length of each section of a column of `rows` rows, in file order. */
 const sectionLengths = (kind: ColumnKind, rows: number): number[] =>
@@ -148,13 +240,13 @@ function layoutFrom(
       return offset
     }),
   )
-  return { offsets, trailerAt: at, sectionCount, size: at + sectionCount * DIGEST, headLength }
+  return { offsets, trailerAt: at, sectionCount, size: at + sectionCount * ENTRY, headLength }
 }
 
 /** Where each part of `table`'s snapshot goes. */
 export function snapshotLayout(table: Table): SnapshotLayout {
   const header: Header = {
-    version: 2,
+    version: 3,
     rows: table.rowCount,
     columns: table.columns.map((c) => ({
       name: c.name,
@@ -188,30 +280,36 @@ export function createSnapshotFile(file: string, layout: SnapshotLayout): void {
   }
 }
 
+/** Bytes per write call: larger writes were seen to stall in this kind of VM. */
+const WRITE_CHUNK = 1 << 20
+
 /**
  * Writes these columns' sections at their offsets (each column's, from the layout) into the
- * created file, and returns each section's sha256 (of the section and its padding), per column.
- * Any thread may write its own columns: the sections do not overlap.
+ * created file, and returns each section's trailer entry, per column. Any thread may write its
+ * own columns: the sections do not overlap. `scratch` lends the keys' buffers.
  */
 export function writeSnapshotColumns(
   file: string,
   columns: Column[],
   offsets: number[][],
+  scratch?: KeyScratch,
 ): Uint8Array[][] {
   const fd = fs.openSync(file, 'r+')
   try {
     return columns.map((column, i) =>
-      sectionsOf(column).map((section, k) => {
-        let at = offsets[i]?.[k] ?? NaN
+      encodedSections(column, scratch).map((section, k) => {
+        const at = offsets[i]?.[k] ?? NaN
         if (!Number.isSafeInteger(at)) throw new Error(`no offset for ${column.name}`)
-        const hash = createHash('sha256')
-        for (const part of [section, ZEROS.subarray(0, padding(section.length))]) {
-          for (let done = 0; done < part.length;)
-            done += fs.writeSync(fd, part, done, part.length - done, at + done)
-          hash.update(part)
-          at += part.length
-        }
-        return new Uint8Array(hash.digest())
+        const { bytes } = section
+        for (let done = 0; done < bytes.length;)
+          done += fs.writeSync(
+            fd,
+            bytes,
+            done,
+            Math.min(WRITE_CHUNK, bytes.length - done),
+            at + done,
+          )
+        return entryOf(section)
       }),
     )
   } finally {
@@ -220,18 +318,18 @@ export function writeSnapshotColumns(
 }
 
 /**
- * Writes the head and the trailer (the sections' digests, in order) once every section is
+ * Writes the head and the trailer (the sections' entries, in order) once every section is
  * written, and returns the snapshot's sha256.
  */
 export function finishSnapshot(
   file: string,
   layout: SnapshotLayout,
-  digests: Uint8Array[],
+  entries: Uint8Array[],
 ): { sha256: string; size: number } {
-  if (digests.length !== layout.sectionCount)
-    throw new Error(`${digests.length} section digests for ${layout.sectionCount} sections`)
-  const trailer = new Uint8Array(layout.sectionCount * DIGEST)
-  digests.forEach((d, i) => trailer.set(d, i * DIGEST))
+  if (entries.length !== layout.sectionCount)
+    throw new Error(`${entries.length} section entries for ${layout.sectionCount} sections`)
+  const trailer = new Uint8Array(layout.sectionCount * ENTRY)
+  entries.forEach((e, i) => trailer.set(e, i * ENTRY))
   const fd = fs.openSync(file, 'r+')
   try {
     for (const [bytes, at] of [
@@ -303,48 +401,95 @@ function readOpen(fd: number, sha256: string, wanted: string[] | undefined): Tab
     Buffer.from(head.subarray(PREFIX, PREFIX + jsonLength)).toString('utf8'),
   ) as Header
   const rows = header.rows
-  if (header.version !== 2 || !Number.isSafeInteger(rows) || rows < 0) return null
+  if (header.version !== 3 || !Number.isSafeInteger(rows) || rows < 0) return null
   const layout = layoutFrom(header, jsonLength)
   if (layout.size !== size) return null
-  const trailer = new Uint8Array(layout.sectionCount * DIGEST)
+  const trailer = new Uint8Array(layout.sectionCount * ENTRY)
   if (!readAt(trailer, layout.trailerAt)) return null
   if (createHash('sha256').update(head).update(trailer).digest('hex') !== sha256) return null
+  const entries = Buffer.from(trailer.buffer, trailer.byteOffset, trailer.length)
+
+  /** Section `index`'s entry: how it is encoded, and the bytes it holds (within its room). */
+  const entryAt = (index: number, room: number) => {
+    const e = index * ENTRY
+    const entry = {
+      index,
+      encoding: entries.readUInt32LE(e + DIGEST),
+      length: entries.readDoubleLE(e + DIGEST + 8),
+      p: entries.readDoubleLE(e + DIGEST + 16),
+      low: entries.readDoubleLE(e + DIGEST + 24),
+    }
+    const fits = Number.isSafeInteger(entry.length) && entry.length >= 0 && entry.length <= room
+    return fits ? entry : null
+  }
+  /** Reads a section's bytes into `bytes` (its whole length) and checks them against its digest. */
+  const readSection = (bytes: Uint8Array, index: number, at: number): boolean => {
+    if (!readAt(bytes, at)) return false
+    const digest = createHash('sha256').update(bytes).digest()
+    return digest.equals(trailer.subarray(index * ENTRY, index * ENTRY + DIGEST))
+  }
+  /** A numeric column's two sections, or null when either is not what its entry says. */
+  const readNumbers = (
+    c: ColumnHeader,
+    first: number,
+    offsets: number[],
+  ): { values: Float64Array; missing: Uint8Array } | null => {
+    const valuesAt = offsets[0] ?? NaN
+    const missingAt = offsets[1] ?? NaN
+    const valuesEntry = entryAt(first, rows * 8)
+    const missingEntry = entryAt(first + 1, rows)
+    if (!valuesEntry || !missingEntry) return null
+    const missing = new Uint8Array(rows)
+    if (missingEntry.encoding === NONE_MISSING) {
+      if (missingEntry.length !== 0 || c.missingCount !== 0) return null
+      if (!readSection(new Uint8Array(0), first + 1, missingAt)) return null
+    } else if (missingEntry.encoding !== RAW || missingEntry.length !== rows) return null
+    else if (!readSection(missing, first + 1, missingAt)) return null
+    const values = new Float64Array(rows)
+    if (valuesEntry.encoding === RAW) {
+      if (valuesEntry.length !== rows * 8) return null
+      return readSection(bytesOf(values), first, valuesAt) ? { values, missing } : null
+    }
+    const width = 2 ** (valuesEntry.encoding - KEYS)
+    const { p, low } = valuesEntry
+    if (
+      valuesEntry.encoding < KEYS ||
+      valuesEntry.encoding > KEYS + 2 ||
+      valuesEntry.length !== rows * width ||
+      !(p >= 1) ||
+      !Number.isSafeInteger(low)
+    )
+      return null
+    // The keys are read into the values' own buffer (its first rows·width bytes), then decoded
+    // from the end of a copy-free view: no second buffer to fault in per column.
+    const held = new Uint8Array(values.buffer, 0, rows * width)
+    if (!readSection(held, first, valuesAt)) return null
+    decodeKeys(values, width, low, p, c.missingCount > 0 ? missing : undefined)
+    return { values, missing }
+  }
 
   const want = wanted ? new Set(wanted) : null
   let section = 0
-  const pad = new Uint8Array(8)
-  /** Reads a section into `bytes` and its padding, and checks them against their digest. */
-  const readSection = (bytes: Uint8Array, at: number): boolean => {
-    const p = pad.subarray(0, padding(bytes.length))
-    if (!readAt(bytes, at) || !readAt(p, at + bytes.length)) return false
-    const digest = createHash('sha256').update(bytes).update(p).digest()
-    return digest.equals(trailer.subarray(section * DIGEST, (section + 1) * DIGEST))
-  }
   const read: Column[] = []
   for (const [i, c] of header.columns.entries()) {
     const offsets = layout.offsets[i] ?? []
-    if (want && !want.has(c.name)) {
-      section += offsets.length
-      continue
-    }
+    const first = section
+    section += offsets.length
+    if (want && !want.has(c.name)) continue
     if (isNumeric(c.kind)) {
-      const values = new Float64Array(rows)
-      const missing = new Uint8Array(rows)
-      if (!readSection(bytesOf(values), offsets[0] ?? NaN)) return null
-      section++
-      if (!readSection(missing, offsets[1] ?? NaN)) return null
-      section++
+      const numbers = readNumbers(c, first, offsets)
+      if (!numbers) return null
       read.push({
         name: c.name,
         kind: c.kind as 'numeric' | 'timestamp',
-        values,
-        missing,
+        ...numbers,
         missingCount: c.missingCount,
       })
     } else {
       const codes = new Int32Array(rows)
-      if (!readSection(bytesOf(codes), offsets[0] ?? NaN)) return null
-      section++
+      const entry = entryAt(first, rows * 4)
+      if (!entry || entry.encoding !== RAW || entry.length !== rows * 4) return null
+      if (!readSection(bytesOf(codes), first, offsets[0] ?? NaN)) return null
       read.push({
         name: c.name,
         kind: c.kind as 'categorical' | 'boolean' | 'text',

@@ -27,8 +27,8 @@ export interface ProfileColumnsPayload {
 
 export interface ProfiledColumns {
   profiles: ColumnProfile[]
-  /** The sha256 of each section written, per column, when the payload named a snapshot. */
-  digests: Uint8Array[][]
+  /** The trailer entry of each section written, per column, when the payload named a snapshot. */
+  entries: Uint8Array[][]
 }
 
 export type { CsvPartPayload }
@@ -36,13 +36,15 @@ export type { CsvPartPayload }
 export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns' | 'csv-part'> = {
   'csv-part': async (payload) => readCsvPartTask(payload),
   'profile-columns': async ({ columns, snapshot }, ctx) => {
-    const digests = snapshot ? writeSnapshotColumns(snapshot.path, columns, snapshot.offsets) : []
     const scratch = new KeyScratch()
+    const entries = snapshot
+      ? writeSnapshotColumns(snapshot.path, columns, snapshot.offsets, scratch)
+      : []
     const profiles = columns.map((column) => {
       if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
       return profileColumn(column, scratch)
     })
-    return { profiles, digests }
+    return { profiles, entries }
   },
   'dataset-describe': async ({ path, fileName, snapshotTmp }, ctx) => {
     const controller = new AbortController()
