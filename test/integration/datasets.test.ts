@@ -10,7 +10,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DatasetImported } from '../../src/api/datasets'
 import type { Job } from '../../src/api/jobs'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { describeFile, startProfiles } from '../../src/core/data/describe'
+import { describeFile, startProfiles, writeAndProfile } from '../../src/core/data/describe'
+import {
+  createSnapshotFile,
+  finishSnapshot,
+  readSnapshot,
+  snapshotLayout,
+} from '../../src/core/data/snapshot'
 import { profileTable } from '../../src/core/data/profile'
 import { datasetPath, importDataset } from '../../src/core/data/import'
 import { loadTable } from '../../src/core/data/load'
@@ -361,6 +367,27 @@ describe('profiles of large tables', () => {
     const shared = await describeFile(file, { parallelProfileCells: 1 })
     expect(alone.columns.filter((c) => c.kind === 'numeric').length).toBeGreaterThanOrEqual(2)
     expect(shared).toEqual(alone)
+  })
+
+  it('a snapshot written while profiling: the profiles reuse its keys and equal a plain profile', async () => {
+    const file = fixture('profile.csv')
+    const table = await loadTable(file)
+    const expected = profileTable(table)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-write-profile-'))
+    try {
+      const tmp = path.join(dir, 'p.tbl')
+      const layout = snapshotLayout(table)
+      createSnapshotFile(tmp, layout)
+      const { profiles, entries } = writeAndProfile(table.columns, {
+        path: tmp,
+        offsets: layout.offsets,
+      })
+      expect(profiles).toEqual(expected)
+      const { sha256 } = finishSnapshot(tmp, layout, entries.flat())
+      expect(readSnapshot({ path: tmp, sha256 })).toEqual(table)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('a run that keeps its columns gives the helper copies: same profiles, columns intact', async () => {

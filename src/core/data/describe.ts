@@ -170,30 +170,22 @@ export function startProfiles(
       // This thread's share is synchronous: the helper must exist first, or it only starts
       // once this share is done (the two shares would run one after the other).
       if (away.size > 0) await Promise.race([started, settled])
-      const here = new Map<Column, ColumnProfile>()
-      const scratch = new KeyScratch()
-      let done = 0
-      if (snapshot) {
-        const mine = table.columns.filter((c) => !away.has(c))
-        const written = writeSnapshotColumns(
-          snapshot.path,
-          mine,
-          mine.map((c) => offsetsOf.get(c) ?? []),
-          scratch,
-        )
-        mine.forEach((c, i) => entriesOf.set(c, written[i] ?? []))
-      }
-      for (const column of table.columns) {
-        if (away.has(column)) continue
-        if (options.signal?.aborted) throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
-        options.onProgress?.(
-          800 + Math.round((done / Math.max(1, total)) * 200),
-          1000,
-          `Profiling ${column.name}`,
-        )
-        here.set(column, profileColumn(column, scratch))
-        done++
-      }
+      const mine = table.columns.filter((c) => !away.has(c))
+      const written = writeAndProfile(
+        mine,
+        snapshot && { path: snapshot.path, offsets: mine.map((c) => offsetsOf.get(c) ?? []) },
+        (column, i) => {
+          if (options.signal?.aborted)
+            throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
+          options.onProgress?.(
+            800 + Math.round((i / Math.max(1, total)) * 200),
+            1000,
+            `Profiling ${column.name}`,
+          )
+        },
+      )
+      const here = new Map(mine.map((c, i) => [c, written.profiles[i]]))
+      mine.forEach((c, i) => entriesOf.set(c, written.entries[i] ?? []))
       const result = await settled
       if (!result.ok) throw result.error
       const fromHelper = new Map([...away].map((c, i) => [c, result.value.profiles[i]]))
@@ -217,6 +209,32 @@ export function startProfiles(
       options.signal?.removeEventListener('abort', stopHelper)
     },
   }
+}
+
+/**
+ * Profiles columns in this thread, one after the other; with `snapshot`, each column's sections
+ * are written first (their trailer entries returned per column), and the profile takes the keys
+ * the writing computed (KeyScratch) instead of computing them again. `each` runs before each
+ * column (progress; it may throw to cancel).
+ */
+export function writeAndProfile(
+  columns: Column[],
+  snapshot: { path: string; offsets: number[][] } | undefined,
+  each?: (column: Column, index: number) => void,
+): { profiles: ColumnProfile[]; entries: Uint8Array[][] } {
+  const scratch = new KeyScratch()
+  const profiles: ColumnProfile[] = []
+  const entries: Uint8Array[][] = []
+  columns.forEach((column, i) => {
+    each?.(column, i)
+    if (snapshot)
+      entries.push(
+        writeSnapshotColumns(snapshot.path, [column], [snapshot.offsets[i] ?? []], scratch)[0] ??
+          [],
+      )
+    profiles.push(profileColumn(column, scratch))
+  })
+  return { profiles, entries }
 }
 
 /** Profiles every column (see startProfiles): the columns a helper profiles are moved to it. */

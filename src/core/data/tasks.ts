@@ -2,11 +2,9 @@
 import type { DatasetDescription } from './describe'
 import { SlipwayError } from '../../api/errors'
 import type { TaskFns } from '../jobs/tasks'
-import { describeFile } from './describe'
+import { describeFile, writeAndProfile } from './describe'
 import { readCsvPartTask, type CsvPartPayload } from './csv-parallel'
-import { KeyScratch } from '../numeric'
-import { profileColumn, type ColumnProfile } from './profile'
-import { writeSnapshotColumns } from './snapshot'
+import type { ColumnProfile } from './profile'
 import type { Column } from './table'
 
 export interface DescribeTaskPayload {
@@ -35,17 +33,10 @@ export type { CsvPartPayload }
 
 export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns' | 'csv-part'> = {
   'csv-part': async (payload) => readCsvPartTask(payload),
-  'profile-columns': async ({ columns, snapshot }, ctx) => {
-    const scratch = new KeyScratch()
-    const entries = snapshot
-      ? writeSnapshotColumns(snapshot.path, columns, snapshot.offsets, scratch)
-      : []
-    const profiles = columns.map((column) => {
+  'profile-columns': async ({ columns, snapshot }, ctx) =>
+    writeAndProfile(columns, snapshot, () => {
       if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
-      return profileColumn(column, scratch)
-    })
-    return { profiles, entries }
-  },
+    }),
   'dataset-describe': async ({ path, fileName, snapshotTmp }, ctx) => {
     const controller = new AbortController()
     return describeFile(path, {

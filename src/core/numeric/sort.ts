@@ -333,6 +333,10 @@ export function decimalKeys(
 ): DecimalKeys | null {
   const n = values.length
   if (n === 0 || (missing && !missing.includes(0))) return null
+  if (!missing) {
+    const kept = scratch?.kept(values)
+    if (kept) return kept
+  }
   const [keys, spare] = scratch?.take(n) ?? [new Uint32Array(n), undefined]
   const deltas = new Int32Array(keys.buffer, keys.byteOffset, n)
   let d = 0
@@ -344,7 +348,9 @@ export function decimalKeys(
       const high = scan.first + scan.hi
       if (!(Math.abs(low) <= 2 ** 53 && Math.abs(high) <= 2 ** 53)) return null
       for (let i = 0; i < n; i++) keys[i] = ((deltas[i] ?? 0) - scan.lo) >>> 0
-      return { p, low, span: high - low + 1, negativeZeros: scan.negativeZeros, keys, spare }
+      const keyed = { p, low, span: high - low + 1, negativeZeros: scan.negativeZeros, keys, spare }
+      if (!missing) scratch?.keep(values, keyed)
+      return keyed
     }
     if ('wide' in scan) return missing ? null : keysByScale(values, keys, spare)
     const v = values[scan.failedAt] ?? NaN
@@ -381,12 +387,32 @@ function keysByScale(
 export class KeyScratch {
   private keys = new Uint32Array(0)
   private spare = new Uint32Array(0)
+  /** The column whose keys (all its values, none left out) the buffers hold, and how. */
+  private held: { values: Float64Array; keyed: DecimalKeys } | undefined
   /** Two distinct buffers of n keys each (views of the kept ones, grown as needed). */
   take(n: number): [Uint32Array, Uint32Array] {
+    this.held = undefined
     if (this.keys.length < n) {
       this.keys = new Uint32Array(n)
       this.spare = new Uint32Array(n)
     }
     return [this.keys.subarray(0, n), this.spare.subarray(0, n)]
+  }
+  /**
+   * Keeps the keys just computed for `values` (every value keyed), so the next caller asking
+   * for the same column's keys — the profile after the snapshot wrote them — gets them free.
+   */
+  keep(values: Float64Array, keyed: DecimalKeys): void {
+    this.held = { values, keyed }
+  }
+  /** The keys kept for `values`, if they are still in the buffers; given once. */
+  kept(values: Float64Array): DecimalKeys | undefined {
+    const held = this.held?.values === values ? this.held.keyed : undefined
+    this.held = undefined
+    return held
+  }
+  /** The buffers are about to be overwritten (a sort of the keys): nothing is kept. */
+  forget(): void {
+    this.held = undefined
   }
 }

@@ -52,7 +52,7 @@ export function decimalSummary(
   const counted =
     span <= MAX_SPAN && span <= KEYS_PER_VALUE * n
       ? byCounts(keyed, ranks, topK)
-      : bySortedKeys(keyed, ranks, topK)
+      : bySortedKeys(keyed, ranks, topK, scratch)
   const { stats, top, distinct } = counted
   // -0 and +0 share a key, read back as +0: the sort puts the -0s first among the zeros.
   if (keyed.negativeZeros > 0) {
@@ -129,8 +129,10 @@ function bySortedKeys(
   { keys, spare, p, low, span }: DecimalKeys,
   ranks: readonly number[],
   topK: number,
+  scratch: KeyScratch | undefined,
 ): Counted {
   const n = keys.length
+  scratch?.forget()
   const sorted = sortUint32(keys, spare, span - 1)
   const top = new TopCounts(topK)
   let distinct = 0
