@@ -12,6 +12,7 @@ import type {
   ShadowComparison,
 } from '../../src/api/evaluation'
 import { readSnapshot, writeSnapshot } from '../../src/core/data/snapshot'
+import { loadTable } from '../../src/core/data/load'
 import { Slipway } from '../../src/core/service'
 import { blobFiles, registerChurnPair } from '../helpers/home'
 import { held, withTestHold } from '../helpers/hold'
@@ -380,6 +381,22 @@ describe('evaluation service', () => {
       expect(viaRun.format).toBe('csv')
       expect(viaRun.profile).toEqual(viaImport.profile)
       expect(viaRun.profile.length).toBeGreaterThan(3)
+      // The run wrote the dataset's snapshot too: the very one `dataset add` writes, which the
+      // next run reads instead of parsing the file.
+      const tableOf = (s: Slipway, id: number): string | null =>
+        (
+          s.core.db.prepare('SELECT table_sha256 FROM datasets WHERE id = ?').get(id) as {
+            table_sha256: string | null
+          }
+        ).table_sha256
+      const runTable = tableOf(slipway, viaRun.id)
+      expect(runTable).toMatch(/^[0-9a-f]{64}$/)
+      expect(runTable).toBe(tableOf(second, viaImport.id))
+      const snapshot = { path: path.join(home, 'tables', `${runTable}.tbl`), sha256: runTable ?? '' }
+      expect(readSnapshot(snapshot)).toEqual(await loadTable(file))
+      expect(fs.readdirSync(path.join(home, 'tables')).filter((f) => f.endsWith('.tmp'))).toEqual(
+        [],
+      )
     } finally {
       second.close()
       fs.rmSync(other, { recursive: true, force: true })
@@ -544,5 +561,17 @@ describe('evaluation service', () => {
     expect(count('datasets')).toBe(datasetsBefore)
     expect(count('evaluations')).toBe(evaluationsBefore)
     expect(blobFiles(home).sort()).toEqual(blobsBefore)
+    // Neither run left a snapshot behind: each one there is a dataset's, and no temporary.
+    const tables = fs.readdirSync(path.join(home, 'tables'))
+    expect(tables.filter((f) => f.endsWith('.tmp'))).toEqual([])
+    const named = new Set(
+      (
+        slipway.core.db
+          .prepare('SELECT table_sha256 AS sha FROM datasets WHERE table_sha256 IS NOT NULL')
+          .all() as { sha: string }[]
+      ).map((r) => `${r.sha}.tbl`),
+    )
+    expect(tables.length).toBeGreaterThan(0)
+    expect(tables.filter((f) => !named.has(f))).toEqual([])
   })
 })

@@ -538,9 +538,11 @@ export function completeImport(
   pending: PendingImport,
   described: DescribedFile,
   deferAudit?: (record: AuditRecord) => void,
+  /** Where the run wrote `described.snapshot`, to keep with the row. */
+  snapshotTmp?: string,
 ): DatasetImported {
   try {
-    return storeDescribed(core, { ...pending, described }, deferAudit)
+    return storeDescribed(core, { ...pending, described, snapshotTmp }, deferAudit)
   } finally {
     releaseBlob(core, pending.blob)
   }

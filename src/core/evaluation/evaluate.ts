@@ -12,7 +12,12 @@ import type { OnnxInfo } from '../../api/registry'
 import { classNamesFor, labelAt } from './class-names'
 import { startProfiles } from '../data/describe'
 import { detectFormat, loadTable } from '../data/load'
-import type { SnapshotRef } from '../data/snapshot'
+import {
+  createSnapshotFile,
+  finishSnapshot,
+  snapshotLayout,
+  type SnapshotRef,
+} from '../data/snapshot'
 import type { DescribedFile } from '../data/tasks'
 import type { Column, Table } from '../data/table'
 import {
@@ -51,6 +56,8 @@ export interface RunDataPayload {
   datasetName: string
   /** Also profile the table read (a file this run imports): one parse serves both. */
   describe?: boolean
+  /** With `describe`: also write the table's snapshot (snapshot.ts) to this new file. */
+  snapshotTmp?: string
   /** The file's own name, when it differs from the dataset's (a file this run imports). */
   datasetFileName?: string
   label?: string | null
@@ -111,12 +118,17 @@ function startDescribing(
   path: string,
   fileName: string,
   ctx: RunContext,
+  snapshotTmp: string | undefined,
 ): DescribingTable {
   const format = detectFormat(path, fileName)
   const controller = new AbortController()
+  // The snapshot's sections are written by the thread that profiles each column, before it does.
+  const snapshot = snapshotTmp ? { path: snapshotTmp, layout: snapshotLayout(table) } : undefined
+  if (snapshot) createSnapshotFile(snapshot.path, snapshot.layout)
   const profiles = startProfiles(table, fileName, {
     keepColumns: true,
     helperShare: 0.75,
+    snapshot,
     signal: controller.signal,
     onProgress: (done, total, message) => {
       if (ctx.cancelled()) controller.abort()
@@ -129,7 +141,9 @@ function startDescribing(
         if (controller.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
         throw error
       })
-      return { format, rows: table.rowCount, columns }
+      if (!snapshot) return { format, rows: table.rowCount, columns }
+      const written = finishSnapshot(snapshot.path, snapshot.layout, profiles.snapshotEntries())
+      return { format, rows: table.rowCount, columns, snapshot: written }
     },
     abandon: () => profiles.abandon(),
   }
@@ -148,7 +162,13 @@ export async function whileDescribing<T>(
   work: () => Promise<T>,
 ): Promise<{ result: T; described?: DescribedFile }> {
   if (!payload.describe) return { result: await work() }
-  const describing = startDescribing(table, payload.datasetPath, fileName, ctx)
+  const describing = startDescribing(
+    table,
+    payload.datasetPath,
+    fileName,
+    ctx,
+    payload.snapshotTmp,
+  )
   let result: T
   try {
     result = await work()

@@ -1,5 +1,6 @@
 // The dataset a run reads: a stored dataset, or a file the run imports from its own parse. Shared
 // by evaluations, shadow comparisons, gate checks and retraining runs.
+import fs from 'node:fs'
 import type { FileRef } from '../../api/common'
 import type { DatasetInput } from '../../api/evaluation'
 import { SlipwayError } from '../../api/errors'
@@ -15,7 +16,7 @@ import {
   removeDataset,
   type PendingImport,
 } from '../data/import'
-import type { SnapshotRef } from '../data/snapshot'
+import { newSnapshotTmp, type SnapshotRef } from '../data/snapshot'
 import type { DescribedFile } from '../data/tasks'
 import { appendAudit, type AuditRecord } from '../governance/audit'
 import type { JobContext } from '../jobs/manager'
@@ -43,6 +44,11 @@ export interface DatasetForRun {
   importFileName?: string
   /** The import's audit record, written with the run's result (see ImportOptions.deferAudit). */
   pendingAudit?: AuditRecord
+  /**
+   * Where the run writes the snapshot of a file it imports (snapshot.ts): kept under the
+   * dataset's snapshot name with its row, removed in any other case (see withDataset).
+   */
+  snapshotTmp?: string
 }
 
 /**
@@ -51,9 +57,13 @@ export interface DatasetForRun {
  */
 export const importFields = (
   dataset: DatasetForRun,
-): { describe?: true; datasetFileName?: string } =>
+): { describe?: true; datasetFileName?: string; snapshotTmp?: string } =>
   dataset.pending || dataset.storing
-    ? { describe: true, datasetFileName: dataset.importFileName ?? dataset.pending?.file.fileName }
+    ? {
+        describe: true,
+        datasetFileName: dataset.importFileName ?? dataset.pending?.file.fileName,
+        snapshotTmp: dataset.snapshotTmp,
+      }
     : {}
 
 type Begun = Awaited<ReturnType<typeof beginImport>>
@@ -89,11 +99,18 @@ export function finishImport(
   if (!pending) return
   if (!described) throw new SlipwayError('INTERNAL', `${dataset.name}: the run did not describe it`)
   dataset.pending = undefined
-  const imported = completeImport(core, pending, described, (record) => {
-    dataset.pendingAudit = record
-  })
+  const imported = completeImport(
+    core,
+    pending,
+    described,
+    (record) => {
+      dataset.pendingAudit = record
+    },
+    dataset.snapshotTmp,
+  )
   dataset.id = imported.id
   dataset.importedNow = !imported.existing
+  dataset.table = datasetSnapshot(core, imported.id)
 }
 
 /** Inside the transaction storing a run's result: records the import of the run's dataset first. */
@@ -184,6 +201,7 @@ export function prepareDataset(
         path: file.path,
         storing,
         importFileName: file.fileName,
+        snapshotTmp: newSnapshotTmp(core.home),
       }
     }
   return async (job) => {
@@ -200,6 +218,7 @@ export function prepareDataset(
       sha256: pending.blob.sha256,
       path: pending.blob.path,
       pending,
+      snapshotTmp: newSnapshotTmp(core.home),
     }
   }
 }
@@ -215,16 +234,23 @@ export async function runOnDataset<K extends 'evaluate' | 'shadow'>(
   payload: TaskPayload<K>,
   job: JobContext,
 ): Promise<TaskResult<K>> {
-  const run = await runTask(task, payload, { signal: job.signal, onProgress: job.progress }).then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  )
-  if (!run.ok) {
-    await settleStoring(core, dataset).catch(() => {})
-    throw run.error
+  try {
+    const run = await runTask(task, payload, { signal: job.signal, onProgress: job.progress }).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    )
+    if (!run.ok) {
+      await settleStoring(core, dataset).catch(() => {})
+      throw run.error
+    }
+    await settleStoring(core, dataset)
+    if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
+    finishImport(core, dataset, run.value.described)
+    return run.value
+  } finally {
+    // A snapshot kept with its row was renamed away; any other (the bytes were a dataset
+    // already, the run failed) goes. The next run on this dataset reads the one kept.
+    if (dataset.snapshotTmp) fs.rmSync(dataset.snapshotTmp, { force: true })
+    dataset.snapshotTmp = undefined
   }
-  await settleStoring(core, dataset)
-  if (job.signal.aborted) throw new SlipwayError('CANCELLED', 'Cancelled')
-  finishImport(core, dataset, run.value.described)
-  return run.value
 }
