@@ -13,6 +13,8 @@ import type {
 } from '../../src/api/evaluation'
 import { readSnapshot, writeSnapshot } from '../../src/core/data/snapshot'
 import { loadTable } from '../../src/core/data/load'
+import { datasetSnapshot } from '../../src/core/data/import'
+import { purgeTrash, TRASH_DAYS } from '../../src/core/trash/trash'
 import { Slipway } from '../../src/core/service'
 import { blobFiles, registerChurnPair } from '../helpers/home'
 import { held, withTestHold } from '../helpers/hold'
@@ -463,7 +465,7 @@ describe('evaluation service', () => {
     expect(fromSnapshot.dataset.rows).toBe(lines.length - 3)
   })
 
-  it('deleting a dataset removes its snapshot; a failed import leaves no snapshot behind', async () => {
+  it('a deleted dataset keeps its snapshot in the trash until the purge; a failed import leaves none', async () => {
     const file = path.join(home, 'to-delete.csv')
     const lines = fs
       .readFileSync(path.join(FIX, 'data/tree_ensemble-eval.csv'), 'utf8')
@@ -477,7 +479,23 @@ describe('evaluation service', () => {
       .get(dataset.id) as { table_sha256: string }
     const snapshot = path.join(home, 'tables', `${sha}.tbl`)
     expect(fs.existsSync(snapshot)).toBe(true)
-    await slipway.call('datasets:remove', { id: dataset.id })
+    const removed = await slipway.call('datasets:remove', { id: dataset.id })
+    // In the trash it can come back: its snapshot stays, the start-up sweep keeps it too.
+    expect(fs.existsSync(snapshot)).toBe(true)
+    new Slipway({ home, actor: 'tester' }).close()
+    expect(fs.existsSync(snapshot)).toBe(true)
+    await slipway.call('trash:restore', { id: removed.trashId })
+    expect(datasetSnapshot(slipway.core, dataset.id)?.path).toBe(snapshot)
+    const back = await slipway.call('eval:start', {
+      model: 'churn',
+      ref: 1,
+      dataset: { datasetId: dataset.id },
+    })
+    expect((await waitJob<Evaluation>(back.id)).dataset.rows).toBe(lines.length - 4)
+    // Retired now (its evaluation kept), then purged: the snapshot goes with the entry.
+    await slipway.call('datasets:remove', { id: dataset.id, keepResults: true })
+    expect(fs.existsSync(snapshot)).toBe(true)
+    purgeTrash(slipway.core, Date.now() + (TRASH_DAYS + 1) * 86_400_000)
     expect(fs.existsSync(snapshot)).toBe(false)
 
     const before = fs.readdirSync(path.join(home, 'tables')).sort()

@@ -727,18 +727,26 @@ export function removeDataset(
 }
 
 /**
- * Removes a snapshot no live dataset names (one deleted, or retired). A dataset brought back
- * from the trash parses its file instead.
+ * Removes a snapshot nothing names any more: no live dataset, and no dataset waiting in the
+ * trash (whose snapshot is kept until the purge, so a dataset brought back reads it again).
  */
-function dropSnapshotIfUnused(core: CoreContext, sha256: string | null | undefined): void {
+export function dropSnapshotIfUnused(core: CoreContext, sha256: string | null | undefined): void {
   if (sha256 && !snapshotInUse(core.db, sha256))
     fs.rmSync(snapshotPath(core.home, sha256), { force: true })
 }
 
-/** True when a live dataset names this snapshot (a retired one's was removed with it). */
+/**
+ * True when a live dataset names this snapshot, or a dataset in the trash does (deleted, or
+ * retired with its results kept): until the purge it can come back, and reads it again.
+ */
 export const snapshotInUse = (db: CoreContext['db'], sha256: string): boolean =>
   Boolean(
     db
-      .prepare('SELECT 1 FROM datasets WHERE table_sha256 = ? AND retired_at IS NULL LIMIT 1')
-      .get(sha256),
+      .prepare(
+        `SELECT 1 FROM datasets WHERE table_sha256 = ? AND retired_at IS NULL
+         UNION ALL
+         SELECT 1 FROM trash WHERE kind = 'dataset' AND json_extract(row_json, '$.table_sha256') = ?
+         LIMIT 1`,
+      )
+      .get(sha256, sha256),
   )

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3'
 import { SlipwayError } from '../../api/errors'
 import type { TrashEntry, TrashKind, trashCalls } from '../../api/trash'
 import { removeBlobIfUnused } from '../artifacts/leases'
+import { dropSnapshotIfUnused } from '../data/import'
 import type { Actor, CoreContext, HandlersFor } from '../context'
 import { appendAudit, type AuditAction } from '../governance/audit'
 
@@ -219,8 +220,10 @@ export function restoreFromTrash(core: CoreContext, actor: Actor, id: number): T
 export function purgeTrash(core: CoreContext, now = Date.now()): number {
   const cutoff = new Date(now - TRASH_DAYS * 86_400_000).toISOString()
   const old = core.db
-    .prepare('SELECT id, blob_sha256 FROM trash WHERE deleted_at < ?')
-    .all(cutoff) as { id: number; blob_sha256: string | null }[]
+    .prepare(
+      "SELECT id, blob_sha256, CASE kind WHEN 'dataset' THEN json_extract(row_json, '$.table_sha256') END AS table_sha256 FROM trash WHERE deleted_at < ?",
+    )
+    .all(cutoff) as { id: number; blob_sha256: string | null; table_sha256: string | null }[]
   if (!old.length) return 0
   core.db
     .transaction(() => {
@@ -228,7 +231,10 @@ export function purgeTrash(core: CoreContext, now = Date.now()): number {
       for (const entry of old) drop.run(entry.id)
     })
     .immediate()
-  for (const entry of old) if (entry.blob_sha256) removeBlobIfUnused(core, entry.blob_sha256)
+  for (const entry of old) {
+    if (entry.blob_sha256) removeBlobIfUnused(core, entry.blob_sha256)
+    dropSnapshotIfUnused(core, entry.table_sha256)
+  }
   return old.length
 }
 
