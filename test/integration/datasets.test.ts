@@ -390,6 +390,39 @@ describe('profiles of large tables', () => {
     }
   })
 
+  it("a run's helper columns are shared by claims: whoever takes each, the same profiles and snapshot", async () => {
+    const table = await loadTable(fixture('profile.csv'))
+    const expected = profileTable(table)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-claims-'))
+    try {
+      let byCaller = 0
+      for (let round = 0; round < 3; round++) {
+        const tmp = path.join(dir, `c${round}.tbl`)
+        const layout = snapshotLayout(table)
+        createSnapshotFile(tmp, layout)
+        // Every numeric column is the helper's; this thread's own share (the text columns) is
+        // done at once, so it takes the helper's last columns while that one starts.
+        const started = startProfiles(table, 'profile.csv', {
+          parallelProfileCells: 1,
+          keepColumns: true,
+          helperShare: 1,
+          snapshot: { path: tmp, layout },
+        })
+        expect(await started.finish()).toEqual(expected)
+        const split = started.helperColumns()
+        expect(split.byHelper + split.byCaller).toBe(
+          table.columns.filter((c) => c.kind === 'numeric').length,
+        )
+        byCaller += split.byCaller
+        const { sha256 } = finishSnapshot(tmp, layout, started.snapshotEntries())
+        expect(readSnapshot({ path: tmp, sha256 })).toEqual(table)
+      }
+      expect(byCaller).toBeGreaterThan(0)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('a run that keeps its columns gives the helper copies: same profiles, columns intact', async () => {
     const file = fixture('profile.csv')
     const table = await loadTable(file)

@@ -69,6 +69,10 @@ export async function describeFile(
   return { format, rows: table.rowCount, columns, snapshot }
 }
 
+/** A claim on a column in ProfileColumnsPayload.claims: taken by the helper, or by its caller. */
+export const HELPER = 1
+const CALLER = 2
+
 /** Tables of at least this many numeric cells profile part of their columns in a second thread. */
 const PARALLEL_PROFILE_CELLS = 4_000_000
 
@@ -97,6 +101,8 @@ export interface ProfilesStarted {
   snapshotEntries(): Uint8Array[]
   /** Stops the helper: for a caller that failed and will not ask for the profiles. */
   abandon(): void
+  /** After `finish`: how many of the helper's columns each thread profiled. */
+  helperColumns(): { byHelper: number; byCaller: number }
 }
 
 /**
@@ -138,12 +144,20 @@ export function startProfiles(
   const entriesOf = new Map<Column, Uint8Array[]>()
   let helperStarted = (): void => {}
   const started = new Promise<void>((resolve) => (helperStarted = resolve))
+  const awayList = [...away]
+  // A caller that keeps its columns can also profile the helper's: the two take them by claims,
+  // the helper from the first, this thread from the last once its own share is done, so neither
+  // waits on the other when the helper started late or the run's own work took long.
+  const claims = options.keepColumns
+    ? new Int32Array(new SharedArrayBuffer(4 * Math.max(1, away.size)))
+    : undefined
   const elsewhere =
     away.size > 0
       ? runTask(
           'profile-columns',
           {
-            columns: [...away],
+            columns: awayList,
+            ...(claims ? { claims } : {}),
             ...(snapshot
               ? {
                   snapshot: {
@@ -160,7 +174,7 @@ export function startProfiles(
             onStart: helperStarted,
           },
         )
-      : Promise.resolve({ profiles: [], entries: [] })
+      : Promise.resolve({ profiles: [] as (ColumnProfile | null)[], entries: [] })
   const settled = elsewhere.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
@@ -186,10 +200,26 @@ export function startProfiles(
       )
       const here = new Map(mine.map((c, i) => [c, written.profiles[i]]))
       mine.forEach((c, i) => entriesOf.set(c, written.entries[i] ?? []))
+      if (claims)
+        for (let i = awayList.length - 1; i >= 0; i--) {
+          if (options.signal?.aborted)
+            throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
+          if (Atomics.compareExchange(claims, i, 0, CALLER) !== 0) break
+          const column = awayList[i]
+          if (!column) continue
+          const taken = writeAndProfile(
+            [column],
+            snapshot && { path: snapshot.path, offsets: [offsetsOf.get(column) ?? []] },
+          )
+          here.set(column, taken.profiles[0])
+          entriesOf.set(column, taken.entries[0] ?? [])
+        }
       const result = await settled
       if (!result.ok) throw result.error
-      const fromHelper = new Map([...away].map((c, i) => [c, result.value.profiles[i]]))
-      ;[...away].forEach((c, i) => entriesOf.set(c, result.value.entries[i] ?? []))
+      const fromHelper = new Map(awayList.map((c, i) => [c, result.value.profiles[i]]))
+      awayList.forEach((c, i) => {
+        if (!claims || claims[i] === HELPER) entriesOf.set(c, result.value.entries[i] ?? [])
+      })
       return table.columns.map((c) => {
         const profile = here.get(c) ?? fromHelper.get(c)
         if (!profile)
@@ -204,6 +234,10 @@ export function startProfiles(
   return {
     finish,
     snapshotEntries: () => table.columns.flatMap((c) => entriesOf.get(c) ?? []),
+    helperColumns: () => {
+      const byCaller = claims ? claims.filter((c) => c === CALLER).length : 0
+      return { byHelper: away.size - byCaller, byCaller }
+    },
     abandon: () => {
       stop.abort()
       options.signal?.removeEventListener('abort', stopHelper)
@@ -221,11 +255,18 @@ export function writeAndProfile(
   columns: Column[],
   snapshot: { path: string; offsets: number[][] } | undefined,
   each?: (column: Column, index: number) => void,
-): { profiles: ColumnProfile[]; entries: Uint8Array[][] } {
+  /** Whether this thread may take column i (shared claims); skipped ones are null. */
+  claim?: (index: number) => boolean,
+): { profiles: (ColumnProfile | null)[]; entries: Uint8Array[][] } {
   const scratch = new KeyScratch()
-  const profiles: ColumnProfile[] = []
+  const profiles: (ColumnProfile | null)[] = []
   const entries: Uint8Array[][] = []
   columns.forEach((column, i) => {
+    if (claim && !claim(i)) {
+      profiles.push(null)
+      entries.push([])
+      return
+    }
     each?.(column, i)
     if (snapshot)
       entries.push(

@@ -2,7 +2,7 @@
 import type { DatasetDescription } from './describe'
 import { SlipwayError } from '../../api/errors'
 import type { TaskFns } from '../jobs/tasks'
-import { describeFile, writeAndProfile } from './describe'
+import { describeFile, HELPER, writeAndProfile } from './describe'
 import { readCsvPartTask, type CsvPartPayload } from './csv-parallel'
 import type { ColumnProfile } from './profile'
 import type { Column } from './table'
@@ -21,10 +21,16 @@ export interface ProfileColumnsPayload {
   columns: Column[]
   /** Also write these columns' sections into a snapshot being written (snapshot.ts) first. */
   snapshot?: { path: string; offsets: number[][] }
+  /**
+   * Shared claims, one per column (0 free): the helper takes column i only if it sets claims[i]
+   * first, so the caller, still holding the columns, can take the last ones itself.
+   */
+  claims?: Int32Array
 }
 
 export interface ProfiledColumns {
-  profiles: ColumnProfile[]
+  /** Per column; null for one the caller claimed. */
+  profiles: (ColumnProfile | null)[]
   /** The trailer entry of each section written, per column, when the payload named a snapshot. */
   entries: Uint8Array[][]
 }
@@ -33,10 +39,15 @@ export type { CsvPartPayload }
 
 export const dataTasks: TaskFns<'dataset-describe' | 'profile-columns' | 'csv-part'> = {
   'csv-part': async (payload) => readCsvPartTask(payload),
-  'profile-columns': async ({ columns, snapshot }, ctx) =>
-    writeAndProfile(columns, snapshot, () => {
-      if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
-    }),
+  'profile-columns': async ({ columns, snapshot, claims }, ctx) =>
+    writeAndProfile(
+      columns,
+      snapshot,
+      () => {
+        if (ctx.cancelled()) throw new SlipwayError('CANCELLED', 'Cancelled')
+      },
+      claims && ((i) => Atomics.compareExchange(claims, i, 0, HELPER) === 0),
+    ),
   'dataset-describe': async ({ path, fileName, snapshotTmp }, ctx) => {
     const controller = new AbortController()
     return describeFile(path, {
