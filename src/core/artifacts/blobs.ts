@@ -42,7 +42,9 @@ export async function hashFile(
   const hash = createHash('sha256')
   const handle = await fs.promises.open(file, 'r')
   try {
-    const buffer = Buffer.allocUnsafe(HASH_CHUNK)
+    // A small file (a model) gets a buffer its size; a pipe (size 0) or a large file the chunk.
+    const known = (await handle.stat()).size
+    const buffer = Buffer.allocUnsafe(known > 0 && known < HASH_CHUNK ? known + 1 : HASH_CHUNK)
     let size = 0
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
