@@ -225,4 +225,36 @@ describe('dataset snapshots', () => {
     for (const field of [32, 40, 48, 56])
       expect(readSnapshot(variant(`entry-${field}`, layout.trailerAt + field)), `${field}`).toBeNull()
   })
+
+  it('reads the snapshots stop 16 wrote (SLPTBL02, committed fixtures) and refuses them altered', async () => {
+    const snapshots = path.join(__dirname, '..', 'fixtures', 'snapshots')
+    for (const name of ['types', 'profile']) {
+      const ref: SnapshotRef = {
+        path: path.join(snapshots, `${name}-v2.tbl`),
+        sha256: fs.readFileSync(path.join(snapshots, `${name}-v2.sha256`), 'utf8').trim(),
+      }
+      expect(fs.readFileSync(ref.path).subarray(0, 8).toString('latin1')).toBe('SLPTBL02')
+      const table = await loadTable(path.join(fixtures, `${name}.csv`))
+      expect(readSnapshot(ref), name).toEqual(table)
+      const last = table.columns[table.columns.length - 1]?.name ?? ''
+      expect(readSnapshot(ref, [last])?.columns, name).toEqual([table.columns.at(-1)])
+      // One bit of the first section, of its padding, or of the trailer: refused.
+      const bytes = fs.readFileSync(ref.path)
+      const json = bytes.readUInt32LE(8)
+      const first = 12 + json + ((8 - ((12 + json) % 8)) % 8)
+      const sections = table.columns.reduce(
+        (n, c) => n + (c.kind === 'numeric' || c.kind === 'timestamp' ? 2 : 1),
+        0,
+      )
+      const trailerAt = bytes.length - sections * 32
+      for (const at of [first, trailerAt - 1, trailerAt + 3]) {
+        const b = Buffer.from(bytes)
+        b[at] = (b[at] ?? 0) ^ 1
+        const file = path.join(dir, `v2-${name}-${at}.tbl`)
+        fs.writeFileSync(file, b)
+        expect(readSnapshot({ path: file, sha256: ref.sha256 }), `${name} at ${at}`).toBeNull()
+      }
+      expect(readSnapshot({ ...ref, sha256: '0'.repeat(64) })).toBeNull()
+    }
+  })
 })

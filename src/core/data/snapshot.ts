@@ -20,7 +20,8 @@
 // trailer: it covers every section through its entry, so sections can be written by two threads
 // at once and a read can take only the columns it needs, each checked against its digest.
 // Numbers as typed arrays hold them (little-endian on every machine Slipway ships for: x64 and
-// arm64).
+// arm64). Snapshots of the format before, "SLPTBL02" (every section raw, digests of the sections
+// with their padding, a trailer of digests only), are still read; new ones are SLPTBL03.
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -29,6 +30,11 @@ import { decimalKeys, type KeyScratch } from '../numeric'
 import type { Column, ColumnKind, Table } from './table'
 
 const MAGIC = Buffer.from('SLPTBL03', 'latin1')
+/**
+ * The format before (stop 16): every section raw, its digest over the section and its padding,
+ * a trailer of digests alone. Still read, so datasets imported then keep their snapshots.
+ */
+const MAGIC_V2 = Buffer.from('SLPTBL02', 'latin1')
 const PREFIX = MAGIC.length + 4
 const DIGEST = 32
 /**
@@ -52,7 +58,7 @@ interface ColumnHeader {
 }
 
 interface Header {
-  version: 3
+  version: 2 | 3
   rows: number
   columns: ColumnHeader[]
 }
@@ -228,6 +234,7 @@ function layoutOf(header: Header): Omit<SnapshotLayout, 'head'> & { headLength: 
 function layoutFrom(
   header: Header,
   jsonLength: number,
+  entrySize = ENTRY,
 ): Omit<SnapshotLayout, 'head'> & { headLength: number } {
   const headLength = PREFIX + jsonLength + padding(PREFIX + jsonLength)
   let at = headLength
@@ -240,7 +247,7 @@ function layoutFrom(
       return offset
     }),
   )
-  return { offsets, trailerAt: at, sectionCount, size: at + sectionCount * ENTRY, headLength }
+  return { offsets, trailerAt: at, sectionCount, size: at + sectionCount * entrySize, headLength }
 }
 
 /** Where each part of `table`'s snapshot goes. */
@@ -391,8 +398,11 @@ function readOpen(fd: number, sha256: string, wanted: string[] | undefined): Tab
     return true
   }
   const prefix = new Uint8Array(PREFIX)
-  if (!readAt(prefix, 0) || !Buffer.from(prefix.subarray(0, MAGIC.length)).equals(MAGIC))
-    return null
+  if (!readAt(prefix, 0)) return null
+  const magic = Buffer.from(prefix.subarray(0, MAGIC.length))
+  const v2 = magic.equals(MAGIC_V2)
+  if (!v2 && !magic.equals(MAGIC)) return null
+  const entrySize = v2 ? DIGEST : ENTRY
   const jsonLength = Buffer.from(prefix).readUInt32LE(MAGIC.length)
   if (jsonLength > MAX_HEADER || PREFIX + jsonLength > size) return null
   const head = new Uint8Array(PREFIX + jsonLength + padding(PREFIX + jsonLength))
@@ -401,16 +411,18 @@ function readOpen(fd: number, sha256: string, wanted: string[] | undefined): Tab
     Buffer.from(head.subarray(PREFIX, PREFIX + jsonLength)).toString('utf8'),
   ) as Header
   const rows = header.rows
-  if (header.version !== 3 || !Number.isSafeInteger(rows) || rows < 0) return null
-  const layout = layoutFrom(header, jsonLength)
+  if (header.version !== (v2 ? 2 : 3) || !Number.isSafeInteger(rows) || rows < 0) return null
+  const layout = layoutFrom(header, jsonLength, entrySize)
   if (layout.size !== size) return null
-  const trailer = new Uint8Array(layout.sectionCount * ENTRY)
+  const trailer = new Uint8Array(layout.sectionCount * entrySize)
   if (!readAt(trailer, layout.trailerAt)) return null
   if (createHash('sha256').update(head).update(trailer).digest('hex') !== sha256) return null
   const entries = Buffer.from(trailer.buffer, trailer.byteOffset, trailer.length)
 
   /** Section `index`'s entry: how it is encoded, and the bytes it holds (within its room). */
   const entryAt = (index: number, room: number) => {
+    // A v2 section is raw and fills its room.
+    if (v2) return { index, encoding: RAW, length: room, p: 0, low: 0 }
     const e = index * ENTRY
     const entry = {
       index,
@@ -425,8 +437,14 @@ function readOpen(fd: number, sha256: string, wanted: string[] | undefined): Tab
   /** Reads a section's bytes into `bytes` (its whole length) and checks them against its digest. */
   const readSection = (bytes: Uint8Array, index: number, at: number): boolean => {
     if (!readAt(bytes, at)) return false
-    const digest = createHash('sha256').update(bytes).digest()
-    return digest.equals(trailer.subarray(index * ENTRY, index * ENTRY + DIGEST))
+    const hash = createHash('sha256').update(bytes)
+    if (v2) {
+      // v2 digests cover the section's zero padding too.
+      const pad = new Uint8Array(padding(bytes.length))
+      if (!readAt(pad, at + bytes.length)) return false
+      hash.update(pad)
+    }
+    return hash.digest().equals(trailer.subarray(index * entrySize, index * entrySize + DIGEST))
   }
   /** A numeric column's two sections, or null when either is not what its entry says. */
   const readNumbers = (
