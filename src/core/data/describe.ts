@@ -200,20 +200,26 @@ export function startProfiles(
       )
       const here = new Map(mine.map((c, i) => [c, written.profiles[i]]))
       mine.forEach((c, i) => entriesOf.set(c, written.entries[i] ?? []))
-      if (claims)
-        for (let i = awayList.length - 1; i >= 0; i--) {
-          if (options.signal?.aborted)
-            throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
-          if (Atomics.compareExchange(claims, i, 0, CALLER) !== 0) break
-          const column = awayList[i]
-          if (!column) continue
-          const taken = writeAndProfile(
-            [column],
-            snapshot && { path: snapshot.path, offsets: [offsetsOf.get(column) ?? []] },
-          )
-          here.set(column, taken.profiles[0])
-          entriesOf.set(column, taken.entries[0] ?? [])
-        }
+      if (claims) {
+        // The helper's columns from the last: each one this thread claims first is its own.
+        const fromLast = [...awayList].reverse()
+        const taken = writeAndProfile(
+          fromLast,
+          snapshot && { path: snapshot.path, offsets: fromLast.map((c) => offsetsOf.get(c) ?? []) },
+          (column) => {
+            if (options.signal?.aborted)
+              throw new SlipwayError('CANCELLED', `${fileName}: cancelled`)
+            options.onProgress?.(950, 1000, `Profiling ${column.name}`)
+          },
+          (i) => Atomics.compareExchange(claims, awayList.length - 1 - i, 0, CALLER) === 0,
+        )
+        fromLast.forEach((c, i) => {
+          const profile = taken.profiles[i]
+          if (!profile) return
+          here.set(c, profile)
+          entriesOf.set(c, taken.entries[i] ?? [])
+        })
+      }
       const result = await settled
       if (!result.ok) throw result.error
       const fromHelper = new Map(awayList.map((c, i) => [c, result.value.profiles[i]]))
