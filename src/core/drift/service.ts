@@ -206,48 +206,48 @@ const driftedNames = (report: DriftReport): string[] =>
   report.columns.filter((c) => c.drifted).map((c) => c.name)
 
 export function modelStatuses(core: CoreContext, modelName?: string): ModelDriftStatus[] {
-  const models = modelName
-    ? [
-        findModel(core.db, modelName) ??
-          (() => {
-            throw new SlipwayError('NOT_FOUND', `No model named "${modelName}" in this registry`)
-          })(),
-      ]
-    : (core.db.prepare('SELECT id, name FROM models ORDER BY name').all() as {
-        id: number
-        name: string
-      }[])
-  const latest = core.db.prepare(
-    'SELECT id, status, drift_share, report_json, created_at FROM drift_runs WHERE model_id = ? ORDER BY id DESC LIMIT 1',
-  )
-  return models.map((m) => {
-    const row = latest.get(m.id) as
-      | {
-          id: number
-          status: DriftStatus
-          drift_share: number
-          report_json: string
-          created_at: string
+  const one = modelName ? findModel(core.db, modelName) : undefined
+  if (modelName && !one)
+    throw new SlipwayError('NOT_FOUND', `No model named "${modelName}" in this registry`)
+  // One statement: each model with its latest run (an index seek per model inside SQLite),
+  // not a query per model from here — 10,000 models took ~200 ms that way.
+  const rows = core.db
+    .prepare(
+      `SELECT m.name AS name, r.id AS id, r.status AS status, r.drift_share AS drift_share,
+              r.report_json AS report_json, r.created_at AS created_at
+       FROM models m
+       LEFT JOIN drift_runs r
+         ON r.id = (SELECT MAX(id) FROM drift_runs WHERE model_id = m.id)
+       ${one ? 'WHERE m.id = ?' : ''}
+       ORDER BY m.name`,
+    )
+    .all(...(one ? [one.id] : [])) as {
+    name: string
+    id: number | null
+    status: DriftStatus | null
+    drift_share: number | null
+    report_json: string | null
+    created_at: string | null
+  }[]
+  return rows.map((row) =>
+    row.id === null || row.status === null || row.report_json === null
+      ? {
+          model: row.name,
+          status: 'unknown' as const,
+          driftShare: null,
+          driftedColumns: [],
+          lastRunId: null,
+          lastRunAt: null,
         }
-      | undefined
-    if (!row)
-      return {
-        model: m.name,
-        status: 'unknown' as const,
-        driftShare: null,
-        driftedColumns: [],
-        lastRunId: null,
-        lastRunAt: null,
-      }
-    return {
-      model: m.name,
-      status: row.status,
-      driftShare: row.drift_share,
-      driftedColumns: driftedNames(JSON.parse(row.report_json) as DriftReport),
-      lastRunId: row.id,
-      lastRunAt: row.created_at,
-    }
-  })
+      : {
+          model: row.name,
+          status: row.status,
+          driftShare: row.drift_share,
+          driftedColumns: driftedNames(JSON.parse(row.report_json) as DriftReport),
+          lastRunId: row.id,
+          lastRunAt: row.created_at,
+        },
+  )
 }
 
 interface StoreContext {
