@@ -287,7 +287,7 @@ export function createSnapshotFile(file: string, layout: SnapshotLayout): void {
   }
 }
 
-/** Bytes per write call: larger writes were seen to stall in this kind of VM. */
+/** Bytes per write call: a section is written in pieces, each from the array in place (no copy). */
 const WRITE_CHUNK = 1 << 20
 
 /**
