@@ -169,24 +169,16 @@ export function decimalScale(values: Float64Array): DecimalScale | null {
 
 /**
  * Sorts decimals (see decimalScale) as integers: v ↦ m is one-to-one and keeps the order, so the
- * keys m − low are sorted with the 32-bit radix sort (half the bytes of the float64 sort, no
- * second word) and written back as m / p, the very same doubles. Returns false, with `values`
- * unchanged, when a value is not such a decimal, or the keys span 2^32 or more.
+ * keys m − low (decimalKeys) are sorted with the 32-bit radix sort (half the bytes of the float64
+ * sort, no second word) and written back as m / p, the very same doubles. Returns false, with
+ * `values` unchanged, when a value is not such a decimal, or the keys span 2^32 or more.
  */
 function sortScaledIntegers(values: Float64Array): boolean {
   const n = values.length
-  const scale = decimalScale(values)
-  if (!scale) return false
-  const { p, low, high, negativeZeros } = scale
-  if (high - low >= 2 ** 32) return false
-  const keys = new Uint32Array(n)
-  for (let i = 0; i < n; i++) {
-    const v = values[i] ?? NaN
-    const m = Math.round(v * p)
-    if (m / p !== v) return false
-    keys[i] = m - low
-  }
-  const sorted = sortUint32(keys)
+  const keyed = decimalKeys(values)
+  if (!keyed) return false
+  const { p, low, span, negativeZeros } = keyed
+  const sorted = sortUint32(keyed.keys, undefined, span - 1)
   for (let i = 0; i < n; i++) values[i] = ((sorted[i] ?? 0) + low) / p
   // -0 and +0 have the same key; the -0s go first among the zeros, as TypedArray#sort puts them.
   if (negativeZeros > 0) {
