@@ -46,7 +46,7 @@ export interface DatasetForRun {
   pendingAudit?: AuditRecord
   /**
    * Where the run writes the snapshot of a file it imports (snapshot.ts): kept under the
-   * dataset's snapshot name with its row, removed in any other case (see withDataset).
+   * dataset's snapshot name with its row, removed in any other case (see runOnDataset).
    */
   snapshotTmp?: string
 }
